@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * info.c - fragreplay info: what a trace holds and whether it is whole.
+ *
+ * Reads every frame (checksums included), so the counts are those of the
+ * readable data even when the trailer is missing or a frame is damaged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "main.h"
+#include "trace.h"
+
+struct scan {
+	uint64_t events, by_type[FRT_EV_NR_TYPES], unknown_type_events;
+	uint64_t first_ts, last_ts;
+	uint32_t frames, frames_by_type[5];
+	json_t *stats; /* last STATS frame: counters are cumulative */
+	bool snap_start, snap_end;
+};
+
+static void scan_snapshot(struct scan *s, const char *payload)
+{
+	/* SNAPSHOT payload: a JSON header, a NUL, then binary sections (FORMAT.md) */
+	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
+	const char *kind = json_string_value(json_object_get(h, "kind"));
+
+	if (kind && !strcmp(kind, "start"))
+		s->snap_start = true;
+	if (kind && !strcmp(kind, "end"))
+		s->snap_end = true;
+	json_decref(h);
+}
+
+static int scan_trace(struct frt_reader *r, struct scan *s)
+{
+	struct frt_frame_info fi;
+	struct frt_event ev;
+	int ret;
+
+	while ((ret = frt_reader_next_frame(r, &fi)) > 0) {
+		s->frames++;
+		if (fi.type < 5)
+			s->frames_by_type[fi.type]++;
+		if (fi.type == FRT_FRAME_STATS) {
+			json_decref(s->stats);
+			s->stats = json_loads(frt_reader_frame_payload(r, NULL), 0, NULL);
+		} else if (fi.type == FRT_FRAME_SNAPSHOT) {
+			scan_snapshot(s, frt_reader_frame_payload(r, NULL));
+		} else if (fi.type != FRT_FRAME_EVENTS) {
+			continue;
+		}
+		for (uint32_t k = 0; fi.type == FRT_FRAME_EVENTS && k < fi.records; k++) {
+			ret = frt_reader_next(r, &ev);
+			if (ret <= 0)
+				return ret < 0 ? ret : -EBADMSG;
+			if (!s->events)
+				s->first_ts = ev.ts;
+			s->last_ts = ev.ts;
+			s->events++;
+			if (frt_event_desc(ev.type))
+				s->by_type[ev.type]++;
+			else
+				s->unknown_type_events++;
+		}
+	}
+	return ret;
+}
+
+static const char *status_word(const struct frt_reader *r)
+{
+	switch (frt_reader_status(r)) {
+	case FRT_READ_OK:
+		return "complete";
+	case FRT_READ_TRUNCATED:
+		return "truncated";
+	default:
+		return "damaged";
+	}
+}
+
+static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *meta)
+{
+	json_t *o = json_object(), *by = json_object(), *snaps = json_object();
+	const char *err = frt_reader_error(r);
+	uint64_t size = frt_reader_file_size(r);
+
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
+		if (s->by_type[t])
+			json_object_set_new(by, frt_event_desc(t)->name,
+					    json_integer((json_int_t)s->by_type[t]));
+	json_object_set_new(snaps, "start", json_boolean(s->snap_start));
+	json_object_set_new(snaps, "end", json_boolean(s->snap_end));
+	json_object_set_new(o, "file", json_string(frt_reader_path(r)));
+	json_object_set_new(o, "file_size", json_integer((json_int_t)size));
+	json_object_set_new(o, "format_version",
+			    json_sprintf("%d.%u", FRT_FORMAT_MAJOR, frt_reader_version_minor(r)));
+	json_object_set(o, "metadata", meta ? meta : json_null());
+	json_object_set_new(o, "status", json_string(status_word(r)));
+	json_object_set_new(o, "error", err ? json_string(err) : json_null());
+	json_object_set_new(o, "frames", json_integer(s->frames));
+	json_object_set_new(o, "unknown_frames", json_integer(frt_reader_unknown_frames(r)));
+	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
+	json_object_set_new(o, "events_by_type", by);
+	json_object_set_new(o, "events_of_unknown_type",
+			    json_integer((json_int_t)s->unknown_type_events));
+	json_object_set_new(o, "first_ts", json_integer((json_int_t)s->first_ts));
+	json_object_set_new(o, "last_ts", json_integer((json_int_t)s->last_ts));
+	json_object_set_new(o, "duration_ns", json_integer((json_int_t)(s->last_ts - s->first_ts)));
+	json_object_set_new(o, "bytes_per_event",
+			    s->events ? json_real((double)size / (double)s->events) : json_null());
+	json_object_set(o, "lost", s->stats ? s->stats : json_null());
+	json_object_set_new(o, "snapshots", snaps);
+	return o;
+}
+
+static void print_kv(const char *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void print_kv(const char *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-16s", k);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+#define JI(obj, key) ((long long)json_integer_value(json_object_get(obj, key)))
+#define JS(obj, key) (json_string_value(json_object_get(obj, key)) ?: "?")
+
+static void print_zones(json_t *zones)
+{
+	size_t i;
+	json_t *z;
+
+	printf("zones           %-4s %-8s %10s %10s %9s %9s %7s %7s %7s %5s %5s\n", "node", "name",
+	       "start_pfn", "end_pfn", "present", "managed", "min", "low", "high", "pcphi",
+	       "batch");
+	json_array_foreach(zones, i, z) {
+		printf("                %-4lld %-8s %#10llx %#10llx %9lld %9lld %7lld %7lld %7lld "
+		       "%5lld %5lld\n", JI(z, "node"), JS(z, "name"), JI(z, "start_pfn"),
+		       JI(z, "start_pfn") + JI(z, "spanned"), JI(z, "present"), JI(z, "managed"),
+		       JI(z, "wmark_min"), JI(z, "wmark_low"), JI(z, "wmark_high"),
+		       JI(z, "pcp_high"), JI(z, "pcp_batch"));
+	}
+}
+
+static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
+{
+	uint64_t size = frt_reader_file_size(r);
+	json_t *v, *sys = json_object_get(meta, "sysctls"), *thp = json_object_get(meta, "thp");
+	const char *k;
+	char when[64] = "?";
+
+	if (json_is_integer(json_object_get(meta, "capture_start_realtime_ns"))) {
+		time_t t = (time_t)(JI(meta, "capture_start_realtime_ns") / 1000000000LL);
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	}
+	print_kv("file", "%s (%" PRIu64 " bytes, format %d.%u)", frt_reader_path(r), size,
+		 FRT_FORMAT_MAJOR, frt_reader_version_minor(r));
+	print_kv("status", "%s", status_word(r));
+	print_kv("host", "%s, kernel %s", JS(meta, "hostname"), JS(meta, "kernel_release"));
+	print_kv("recorded by", "fragreplay %s (%s), started %s", JS(meta, "tool_version"),
+		 JS(meta, "created_by"), when);
+	print_kv("duration", "%.3f s (first to last event)", (s->last_ts - s->first_ts) / 1e9);
+	print_kv("memory", "page size %lld, pageblock order %lld, max order %lld, %lld CPUs",
+		 JI(meta, "page_size"), JI(meta, "pageblock_order"), JI(meta, "max_order"),
+		 JI(meta, "nr_cpus"));
+	if (json_array_size(json_object_get(meta, "zones")))
+		print_zones(json_object_get(meta, "zones"));
+	if (json_object_size(sys)) {
+		printf("%-16s", "sysctls");
+		json_object_foreach(sys, k, v)
+			printf("%s=%lld ", k, (long long)json_integer_value(v));
+		putchar('\n');
+	}
+	if (thp)
+		print_kv("thp", "enabled: %s; defrag: %s", JS(thp, "enabled"), JS(thp, "defrag"));
+	print_kv("events", "%" PRIu64 " in %u frames, %.2f bytes/event on disk", s->events,
+		 s->frames, s->events ? (double)size / (double)s->events : 0.0);
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
+		if (s->by_type[t])
+			printf("  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, s->by_type[t]);
+	if (s->unknown_type_events)
+		printf("  %-38s %12" PRIu64 "\n", "(types unknown to this build)",
+		       s->unknown_type_events);
+	if (s->stats) {
+		json_t *pc = json_object_get(s->stats, "lost_per_cpu");
+		size_t i;
+
+		printf("%-16s%lld", "lost events", JI(s->stats, "lost_total"));
+		if (json_array_size(pc)) {
+			printf(" (per CPU:");
+			json_array_foreach(pc, i, v)
+				printf(" %lld", (long long)json_integer_value(v));
+			printf(")");
+		}
+		putchar('\n');
+	} else {
+		print_kv("lost events", "unknown (no STATS frame)");
+	}
+	print_kv("snapshots", "start %s, end %s", s->snap_start ? "present" : "absent",
+		 s->snap_end ? "present" : "absent");
+	if (frt_reader_unknown_frames(r))
+		print_kv("skipped", "%u frames of types unknown to this build",
+			 frt_reader_unknown_frames(r));
+	if (frt_reader_status(r) != FRT_READ_OK)
+		print_kv("missing", "everything after byte %" PRIu64 " of %" PRIu64
+			 " (the counts above are of the readable prefix)",
+			 frt_reader_valid_bytes(r), size);
+}
+
+static void info_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: fragreplay info [--json] FILE.frt\n"
+		"\n"
+		"Show what a trace holds: host, kernel, memory layout (zones, watermarks),\n"
+		"sysctls, event counts per type, lost events, snapshots, file size and\n"
+		"bytes per event. Every frame is read and checksummed, so a damaged or\n"
+		"truncated file is reported with what is readable and what is missing.\n"
+		"\n"
+		"  --json      print the same as one JSON object on stdout\n"
+		"  -h, --help  this text\n"
+		"\n"
+		"Exit status: 0 the trace is whole, 1 it is damaged or truncated (the\n"
+		"report still covers the readable part) or unreadable, 2 usage error.\n");
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct scan s = { 0 };
+	struct frt_reader *r;
+	json_t *meta;
+	bool as_json = false;
+	char err[600];
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			info_help(stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("info", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("info", "expected one trace file");
+
+	r = frt_reader_open(argv[optind], err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "fragreplay info: %s\n", err);
+		return EXIT_FAIL;
+	}
+	meta = json_loads(frt_reader_meta(r), 0, NULL);
+	ret = scan_trace(r, &s);
+	if (as_json) {
+		json_t *o = info_json(r, &s, meta);
+
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		print_text(r, &s, meta);
+	}
+	fflush(stdout);
+	if (ret < 0 || frt_reader_status(r) != FRT_READ_OK)
+		fprintf(stderr, "fragreplay info: %s\n", frt_reader_error(r));
+	ret = frt_reader_status(r) == FRT_READ_OK ? EXIT_OK : EXIT_FAIL;
+	json_decref(s.stats);
+	json_decref(meta);
+	frt_reader_free(r);
+	return ret;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* main.h - what the subcommands share: their entry points and the exit codes. */
+#ifndef FRT_CMD_MAIN_H
+#define FRT_CMD_MAIN_H
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+/* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_format.c - format v1: round trips, every frame type, damage, golden bytes.
+ *
+ * Usage: test_format GOLDEN.frt          run the tests (GOLDEN pins v1's bytes)
+ *        test_format --write-golden F    regenerate the golden file (only when the
+ *                                        format version changes; see FORMAT.md)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "trace.h"
+
+static char tmpdir[] = "/tmp/frt-test-XXXXXX";
+static const char *golden_path;
+static const char *meta = "{\"format\":\"fragreplay-trace\",\"created_by\":\"test\"}";
+
+static char *tmp_path(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+static int create(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+/* A random event of any type: values cover each field kind's whole range. */
+static void random_event(unsigned long long *seed, struct frt_event *ev, uint64_t *ts)
+{
+	const struct frt_event_desc *d;
+	unsigned long long r = rnd_next(seed);
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = 1 + r % (FRT_EV_NR_TYPES - 1);
+	d = frt_event_desc(ev->type);
+	ev->cpu = (r >> 8) % 5 == 0 ? (uint32_t)rnd_next(seed) : (r >> 16) % 4;
+	switch ((r >> 24) % 8) {
+	case 0:
+		break; /* same timestamp */
+	case 1:
+		*ts += rnd_next(seed) >> 20; /* big jump */
+		break;
+	default:
+		*ts += (r >> 32) % 5000;
+	}
+	ev->ts = *ts;
+	for (unsigned int i = 0; i < d->nr_fields; i++) {
+		uint64_t v = rnd_next(seed);
+
+		switch (d->fields[i].kind) {
+		case FRT_FK_PFN:
+			ev->f[i] = v % 7 == 0 ? FRT_PFN_NONE : v % 3 == 0 ? v >> 1 : v % 0x600000;
+			break;
+		case FRT_FK_GFP:
+			ev->f[i] = v % 4 ? 0xcc0 + (v >> 60) : v; /* mostly repeats */
+			break;
+		default:
+			ev->f[i] = v % 3 ? v % 11 : v;
+		}
+	}
+}
+
+static struct frt_event *random_events(unsigned long long seed, size_t n)
+{
+	struct frt_event *evs = calloc(n ? n : 1, sizeof(*evs));
+	uint64_t ts = seed * 1000;
+
+	for (size_t i = 0; i < n; i++)
+		random_event(&seed, &evs[i], &ts);
+	return evs;
+}
+
+static int write_trace(const char *path, const struct frt_event *evs, size_t n,
+		       const struct frt_writer_opts *opts)
+{
+	struct frt_writer *w = frt_writer_new(create(path), meta, opts);
+	int err = 0;
+
+	if (!w)
+		return -errno;
+	for (size_t i = 0; i < n && !err; i++)
+		err = frt_writer_add(w, &evs[i]);
+	if (err) {
+		frt_writer_abort(w);
+		return err;
+	}
+	return frt_writer_close(w);
+}
+
+/* Reads every event; returns the count, or -1 if the file did not open. */
+static long read_all(const char *path, struct frt_event *out, size_t max,
+		     enum frt_read_status *status, char *msg, size_t msglen)
+{
+	char err[600];
+	struct frt_reader *r = frt_reader_open(path, err, sizeof(err));
+	struct frt_event ev;
+	long n = 0;
+
+	if (!r) {
+		snprintf(msg, msglen, "%s", err);
+		return -1;
+	}
+	while (frt_reader_next(r, &ev) > 0) {
+		if ((size_t)n < max)
+			out[n] = ev;
+		n++;
+	}
+	*status = frt_reader_status(r);
+	snprintf(msg, msglen, "%s", frt_reader_error(r) ?: "");
+	frt_reader_free(r);
+	return n;
+}
+
+static bool event_eq(const struct frt_event *a, const struct frt_event *b)
+{
+	return a->ts == b->ts && a->cpu == b->cpu && a->type == b->type &&
+	       !memcmp(a->f, b->f, sizeof(a->f));
+}
+
+/* Property: whatever is written reads back equal, in order, at any frame size. */
+static void test_roundtrip_random_streams(void)
+{
+	static const uint32_t frame_sizes[] = { 1, 7, 100, 4096, 0 };
+
+	for (unsigned long long seed = 1; seed <= 24; seed++) {
+		unsigned long long s = seed;
+		size_t n = rnd_next(&s) % 6000;
+		struct frt_writer_opts o = {
+			.events_per_frame = frame_sizes[seed % 5], .store = seed % 3 == 0,
+			.zstd_level = seed % 4 == 1 ? 19 : 0,
+		};
+		struct frt_event *evs = random_events(seed, n), *back = calloc(n + 1, sizeof(*back));
+		enum frt_read_status st;
+		char msg[600];
+		long got;
+		size_t bad = n;
+
+		CHECK(write_trace(tmp_path("rt.frt"), evs, n, &o) == 0, "seed %llu", seed);
+		got = read_all(tmp_path("rt.frt"), back, n + 1, &st, msg, sizeof(msg));
+		CHECK(got == (long)n, "seed %llu: wrote %zu, read %ld (%s)", seed, n, got, msg);
+		CHECK(st == FRT_READ_OK, "seed %llu: status %d: %s", seed, st, msg);
+		for (size_t i = 0; i < n && got == (long)n; i++)
+			if (!event_eq(&evs[i], &back[i])) {
+				bad = i;
+				break;
+			}
+		CHECK(bad == n, "seed %llu: event %zu differs", seed, bad);
+		free(evs);
+		free(back);
+	}
+}
+
+static void test_roundtrip_extreme_values(void)
+{
+	struct frt_event evs[6] = { 0 };
+	struct frt_event back[8];
+	enum frt_read_status st;
+	char msg[600];
+
+	evs[0] = (struct frt_event){ .ts = 0, .cpu = UINT32_MAX, .type = FRT_EV_PAGE_ALLOC,
+		.alloc = { FRT_PFN_NONE, 10, UINT64_MAX, -1 } };
+	evs[1] = (struct frt_event){ .ts = 0, .type = FRT_EV_PAGE_ALLOC,
+		.alloc = { (1ull << 63) - 1, 0, 0, INT64_MIN } };
+	evs[2] = (struct frt_event){ .ts = 1, .type = FRT_EV_PAGE_FREE, .free = { 0, UINT64_MAX } };
+	evs[3] = (struct frt_event){ .ts = UINT64_MAX / 2, .type = FRT_EV_PAGE_ALLOC_EXTFRAG,
+		.extfrag = { 0x1234, INT64_MAX, INT64_MIN, 0, -7, 1 } };
+	evs[4] = (struct frt_event){ .ts = UINT64_MAX, .type = FRT_EV_MIGRATE_PAIR,
+		.pair = { (1ull << 63) - 1, 0, 9 } };
+	evs[5] = (struct frt_event){ .ts = UINT64_MAX, .type = FRT_EV_COMPACTION_KCOMPACTD_SLEEP,
+		.kcompactd = { .nid = -1 } };
+	CHECK(write_trace(tmp_path("x.frt"), evs, 6, NULL) == 0);
+	CHECK(read_all(tmp_path("x.frt"), back, 8, &st, msg, sizeof(msg)) == 6, "%s", msg);
+	for (int i = 0; i < 6; i++)
+		CHECK(event_eq(&evs[i], &back[i]), "event %d", i);
+}
+
+/* A rejected event leaves the writer's state as it was. */
+static void test_writer_rejects_bad_events(void)
+{
+	struct frt_writer *w = frt_writer_new(create(tmp_path("rej.frt")), meta, NULL);
+	struct frt_event ok1 = { .ts = 100, .type = FRT_EV_PAGE_ALLOC, .alloc = { 5, 0, 0xcc0, 0 } };
+	struct frt_event ok2 = { .ts = 200, .type = FRT_EV_PAGE_ALLOC, .alloc = { 9, 1, 0xcc0, 1 } };
+	struct frt_event bad = ok2, back[4];
+	enum frt_read_status st;
+	char msg[600];
+
+	CHECK(w != NULL);
+	CHECK(frt_writer_add(w, &ok1) == 0);
+	bad.ts = 99;
+	CHECK(frt_writer_add(w, &bad) == -ERANGE, "timestamps must not go backwards");
+	bad = ok2;
+	bad.type = FRT_EV_NR_TYPES;
+	CHECK(frt_writer_add(w, &bad) == -EINVAL, "unknown type");
+	bad = ok2;
+	bad.alloc.gfp_flags = 0x12345; /* would enter the gfp dictionary if not checked first */
+	bad.alloc.pfn = 1ull << 63;
+	CHECK(frt_writer_add(w, &bad) == -EINVAL, "pfn >= 2^63");
+	CHECK(frt_writer_add(w, &ok2) == 0);
+	CHECK(frt_writer_close(w) == 0);
+	CHECK(read_all(tmp_path("rej.frt"), back, 4, &st, msg, sizeof(msg)) == 2, "%s", msg);
+	CHECK(event_eq(&back[0], &ok1) && event_eq(&back[1], &ok2));
+}
+
+/* More distinct gfp masks than one frame's dictionary holds: the frame splits. */
+static void test_gfp_dictionary_overflow(void)
+{
+	size_t n = 5000;
+	struct frt_event *evs = calloc(n, sizeof(*evs)), *back = calloc(n, sizeof(*back));
+	enum frt_read_status st;
+	char msg[600];
+	long got;
+
+	for (size_t i = 0; i < n; i++)
+		evs[i] = (struct frt_event){ .ts = i, .type = FRT_EV_PAGE_ALLOC,
+			.alloc = { i, 0, 0x100000000ull + i % 3000, 1 } };
+	CHECK(write_trace(tmp_path("gfp.frt"), evs, n, NULL) == 0);
+	got = read_all(tmp_path("gfp.frt"), back, n, &st, msg, sizeof(msg));
+	CHECK(got == (long)n && st == FRT_READ_OK, "%ld %s", got, msg);
+	for (size_t i = 0; i < n && got == (long)n; i++)
+		if (!event_eq(&evs[i], &back[i])) {
+			CHECK(0, "event %zu differs", i);
+			break;
+		}
+	free(evs);
+	free(back);
+}
+
+/* SNAPSHOT, STATS, TRAILER and an unknown frame type, between EVENTS frames. */
+static void test_every_frame_type(void)
+{
+	struct frt_writer *w = frt_writer_new(create(tmp_path("ft.frt")), meta, NULL);
+	struct frt_event e1 = { .ts = 10, .type = FRT_EV_PAGE_FREE, .free = { 42, 3 } };
+	struct frt_event e2 = { .ts = 20, .type = FRT_EV_PAGE_FREE_BATCHED, .free_batched = { 43 } };
+	struct frt_frame_info fi;
+	struct frt_event ev;
+	struct frt_reader *r;
+	uint8_t seen[8] = { 0 };
+	const char *payload;
+	int ret;
+
+	CHECK(frt_writer_add(w, &e1) == 0);
+	CHECK(frt_writer_put_json(w, FRT_FRAME_SNAPSHOT, "{\"kind\":\"start\"}") == 0);
+	CHECK(frt_writer_put_json(w, (enum frt_frame_type)77, "{\"future\":true}") == 0);
+	CHECK(frt_writer_add(w, &e2) == 0);
+	CHECK(frt_writer_put_json(w, FRT_FRAME_STATS, "{\"lost_total\":3}") == 0);
+	frt_writer_add_lost(w, 3);
+	CHECK(frt_writer_close(w) == 0);
+
+	r = frt_reader_open(tmp_path("ft.frt"), NULL, 0);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(strstr(frt_reader_meta(r), "\"created_by\":\"test\"") != NULL);
+	while ((ret = frt_reader_next_frame(r, &fi)) > 0) {
+		seen[fi.type < 8 ? fi.type : 0]++;
+		payload = frt_reader_frame_payload(r, NULL);
+		if (fi.type == FRT_FRAME_SNAPSHOT)
+			CHECK(!strcmp(payload, "{\"kind\":\"start\"}"));
+		if (fi.type == FRT_FRAME_STATS)
+			CHECK(!strcmp(payload, "{\"lost_total\":3}"));
+		if (fi.type == FRT_FRAME_EVENTS) {
+			CHECK(fi.records == 1);
+			CHECK(frt_reader_next(r, &ev) == 1);
+			CHECK(event_eq(&ev, seen[1] == 1 ? &e1 : &e2));
+		}
+	}
+	CHECK(ret == 0);
+	CHECK(seen[FRT_FRAME_EVENTS] == 2 && seen[FRT_FRAME_SNAPSHOT] == 1 &&
+	      seen[FRT_FRAME_STATS] == 1 && seen[FRT_FRAME_TRAILER] == 1 && seen[0] == 1,
+	      "frames %u %u %u %u unknown %u", seen[1], seen[2], seen[3], seen[4], seen[0]);
+	CHECK(frt_reader_unknown_frames(r) == 1);
+	CHECK(frt_reader_status(r) == FRT_READ_OK);
+	CHECK(frt_reader_trailer(r) && strstr(frt_reader_trailer(r), "\"lost_events\":3") &&
+	      strstr(frt_reader_trailer(r), "\"events\":2"), "%s", frt_reader_trailer(r));
+	frt_reader_free(r);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, to);
+	return system(cmd);
+}
+
+static void flip_bit(int fd, uint64_t bit)
+{
+	uint8_t b;
+
+	if (pread(fd, &b, 1, (off_t)(bit / 8)) == 1) {
+		b ^= (uint8_t)(1 << (bit % 8));
+		if (pwrite(fd, &b, 1, (off_t)(bit / 8)) != 1)
+			abort();
+	}
+}
+
+/* End offset and record count of each frame of a good file. */
+struct frame_end { uint64_t end; uint32_t events; };
+
+static size_t frame_ends(const char *path, struct frame_end *fe, size_t max, uint64_t *data_start)
+{
+	struct frt_reader *r = frt_reader_open(path, NULL, 0);
+	struct frt_frame_info fi;
+	size_t n = 0;
+
+	*data_start = frt_reader_valid_bytes(r);
+	while (frt_reader_next_frame(r, &fi) > 0 && n < max) {
+		fe[n].end = fi.offset + FRT_FRAME_HEADER_SIZE + fi.stored_size;
+		fe[n++].events = fi.type == FRT_FRAME_EVENTS ? fi.records : 0;
+	}
+	frt_reader_free(r);
+	return n;
+}
+
+/*
+ * Cut the file at every offset: the reader returns exactly the events of the
+ * frames wholly before the cut, says the file is not whole, and names an
+ * offset. Then flip every bit of a small file: CRC32C catches all one-bit
+ * errors, so the result is always a valid prefix and never "complete".
+ */
+static void test_truncation_and_bit_flips(void)
+{
+	size_t n = 150;
+	struct frt_event *evs = random_events(99, n), *back = calloc(n, sizeof(*back));
+	struct frt_writer_opts o = { .events_per_frame = 10 };
+	struct frame_end fe[64];
+	uint64_t data_start, size;
+	struct stat st;
+	size_t nf;
+	char msg[600];
+	enum frt_read_status status;
+	int cut_fail = 0, flip_fail = 0, flip_fd;
+
+	CHECK(write_trace(tmp_path("full.frt"), evs, n, &o) == 0);
+	stat(tmp_path("full.frt"), &st);
+	size = (uint64_t)st.st_size;
+	nf = frame_ends(tmp_path("full.frt"), fe, 64, &data_start);
+	CHECK(nf > 10, "want many frames, got %zu", nf);
+
+	/* cut from the end down, shrinking one copy in place */
+	CHECK(copy_file(tmp_path("full.frt"), tmp_path("cut.frt")) == 0);
+	for (uint64_t cut = size + 1; cut-- > 0;) {
+		long want = 0, got;
+
+		for (size_t i = 0; i < nf && fe[i].end <= cut; i++)
+			want += fe[i].events;
+		CHECK(truncate(tmp_path("cut.frt"), (off_t)cut) == 0);
+		got = read_all(tmp_path("cut.frt"), back, n, &status, msg, sizeof(msg));
+		if (cut < data_start) {
+			cut_fail += got != -1 || !strstr(msg, tmp_path("cut.frt"));
+			continue;
+		}
+		if (got != want || (cut < size && (status == FRT_READ_OK ||
+						   !strstr(msg, "byte offset"))) ||
+		    (cut == size && status != FRT_READ_OK)) {
+			if (!cut_fail++)
+				fprintf(stderr, "cut at %llu: got %ld want %ld status %d: %s\n",
+					(unsigned long long)cut, got, want, status, msg);
+			continue;
+		}
+		for (long i = 0; i < got; i++)
+			cut_fail += !event_eq(&back[i], &evs[i]);
+	}
+	CHECK(cut_fail == 0, "%d bad cuts of %llu", cut_fail, (unsigned long long)size);
+
+	CHECK(copy_file(tmp_path("full.frt"), tmp_path("flip.frt")) == 0);
+	flip_fd = open(tmp_path("flip.frt"), O_RDWR);
+	for (uint64_t bit = 0; bit < size * 8; bit++) {
+		long got;
+
+		flip_bit(flip_fd, bit);
+		got = read_all(tmp_path("flip.frt"), back, n, &status, msg, sizeof(msg));
+		flip_bit(flip_fd, bit); /* restore */
+		if (got < 0)
+			continue; /* header or metadata damaged: refused at open */
+		if (status == FRT_READ_OK || got > (long)n) {
+			if (!flip_fail++)
+				fprintf(stderr, "bit %llu: status %d, %ld events\n",
+					(unsigned long long)bit, status, got);
+			continue;
+		}
+		for (long i = 0; i < got; i++)
+			flip_fail += !event_eq(&back[i], &evs[i]);
+	}
+	close(flip_fd);
+	CHECK(flip_fail == 0, "%d bad flips", flip_fail);
+	free(evs);
+	free(back);
+}
+
+static void test_not_a_trace(void)
+{
+	enum frt_read_status st;
+	char msg[600];
+	struct frt_event ev;
+	int fd = create(tmp_path("text.frt"));
+
+	CHECK(write(fd, "mm_page_alloc: pfn=0x1 order=0\n", 31) == 31);
+	close(fd);
+	CHECK(read_all(tmp_path("text.frt"), &ev, 1, &st, msg, sizeof(msg)) == -1);
+	CHECK(strstr(msg, "not a fragreplay trace") && strstr(msg, "text.frt"), "%s", msg);
+	close(create(tmp_path("empty.frt")));
+	CHECK(read_all(tmp_path("empty.frt"), &ev, 1, &st, msg, sizeof(msg)) == -1);
+	CHECK(read_all(tmp_path("missing.frt"), &ev, 1, &st, msg, sizeof(msg)) == -1);
+	CHECK(strstr(msg, "No such file"), "%s", msg);
+}
+
+/* A file of a future major version is refused by name, not misread. */
+static void test_unknown_major_version(void)
+{
+	uint8_t hdr[FRT_FILE_HEADER_SIZE];
+	char err[600];
+	int fd;
+	uint32_t crc;
+	extern uint32_t frt_crc32c(uint32_t, const void *, size_t);
+
+	CHECK(write_trace(tmp_path("v2.frt"), NULL, 0, NULL) == 0);
+	fd = open(tmp_path("v2.frt"), O_RDWR);
+	CHECK(pread(fd, hdr, sizeof(hdr), 0) == sizeof(hdr));
+	hdr[8] = 2;
+	crc = frt_crc32c(0, hdr, 28);
+	memcpy(hdr + 28, &crc, 4); /* little-endian host */
+	CHECK(pwrite(fd, hdr, sizeof(hdr), 0) == sizeof(hdr));
+	close(fd);
+	errno = 0;
+	CHECK(frt_reader_open(tmp_path("v2.frt"), err, sizeof(err)) == NULL);
+	CHECK(errno == ENOTSUP, "errno %d", errno);
+	CHECK(strstr(err, "format version 2.0 is not supported"), "%s", err);
+}
+
+/* The golden file: fixed events, stored uncompressed, so its bytes are v1's. */
+static size_t golden_events(struct frt_event *evs)
+{
+	size_t n = 0;
+
+	evs[n++] = (struct frt_event){ .ts = 1000000000, .cpu = 0, .type = FRT_EV_PAGE_ALLOC,
+		.alloc = { 0x122bf0, 2, 0x152cc0, 2 } };
+	evs[n++] = (struct frt_event){ .ts = 1000000500, .cpu = 1, .type = FRT_EV_PAGE_ALLOC,
+		.alloc = { FRT_PFN_NONE, 9, 0x1c24ca, 1 } };
+	evs[n++] = (struct frt_event){ .ts = 1000000500, .cpu = 1, .type = FRT_EV_PAGE_ALLOC_EXTFRAG,
+		.extfrag = { 0x122a00, 0, 3, 0, 1, 0 } };
+	evs[n++] = (struct frt_event){ .ts = 1000001000, .cpu = 0, .type = FRT_EV_PAGE_FREE,
+		.free = { 0x122bf0, 2 } };
+	evs[n++] = (struct frt_event){ .ts = 1000002000, .cpu = 0,
+		.type = FRT_EV_COMPACTION_END,
+		.compaction = { 0x1000, 0x1200, 0x5ffe00, 0x600000, 1, 8 } };
+	evs[n++] = (struct frt_event){ .ts = 1000003000, .cpu = 1, .type = FRT_EV_MIGRATE_PAIR,
+		.pair = { 0x1201, 0x5ffe00, 0 } };
+	return n;
+}
+
+static int write_golden(const char *path)
+{
+	struct frt_event evs[16];
+	size_t n = golden_events(evs);
+	struct frt_writer_opts o = { .store = true, .events_per_frame = 4 };
+	struct frt_writer *w = frt_writer_new(create(path), meta, &o);
+	int err = 0;
+
+	if (!w)
+		return -errno;
+	for (size_t i = 0; i < n && !err; i++)
+		err = frt_writer_add(w, &evs[i]);
+	if (!err)
+		err = frt_writer_put_json(w, FRT_FRAME_STATS, "{\"lost_per_cpu\":[0,0],\"lost_total\":0}");
+	if (err) {
+		frt_writer_abort(w);
+		return err;
+	}
+	return frt_writer_close(w);
+}
+
+static bool same_bytes(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	int ca, cb;
+	bool same = fa && fb;
+
+	while (same) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+static void test_golden_v1_bytes(void)
+{
+	struct frt_event evs[16], back[16];
+	size_t n = golden_events(evs);
+	enum frt_read_status st;
+	char msg[600];
+
+	CHECK(write_golden(tmp_path("golden.frt")) == 0);
+	CHECK(same_bytes(tmp_path("golden.frt"), golden_path),
+	      "the writer's bytes differ from %s: format v1 changed", golden_path);
+	CHECK(read_all(golden_path, back, 16, &st, msg, sizeof(msg)) == (long)n, "%s", msg);
+	CHECK(st == FRT_READ_OK);
+	for (size_t i = 0; i < n; i++)
+		CHECK(event_eq(&evs[i], &back[i]), "golden event %zu", i);
+}
+
+/* show_gfp_flags() strings for masks whose 6.18 values are well known */
+static void test_gfp_names_match_kernel(void)
+{
+	static const struct { uint64_t mask; const char *s; } cases[] = {
+		{ 0, "none" },
+		{ 0xcc0, "GFP_KERNEL" },
+		{ 0x400cc0, "GFP_KERNEL_ACCOUNT" },
+		{ 0x100cca, "GFP_HIGHUSER_MOVABLE" },
+		{ 0x140cca, "GFP_HIGHUSER_MOVABLE|__GFP_COMP" },
+		{ 0x820, "GFP_ATOMIC" },
+		{ 0x2800, "GFP_NOWAIT" },
+		{ 0xcd0, "GFP_KERNEL|__GFP_RECLAIMABLE" },
+		{ 0x40000000cc0ull, "GFP_KERNEL|0x40000000000" },
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		frt_gfp_format(buf, sizeof(buf), cases[i].mask);
+		CHECK(!strcmp(buf, cases[i].s), "0x%llx: got %s want %s",
+		      (unsigned long long)cases[i].mask, buf, cases[i].s);
+	}
+	CHECK(frt_gfp_format(buf, 4, 0xcc0) == (int)strlen("GFP_KERNEL") && !strcmp(buf, "GFP"));
+}
+
+static void test_event_names(void)
+{
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
+		const struct frt_event_desc *d = frt_event_desc(t);
+		char full[128];
+
+		CHECK(d && frt_event_type_by_name(d->name) == t, "type %u", t);
+		snprintf(full, sizeof(full), "%s:%s", d->group, d->name);
+		CHECK(frt_event_type_by_name(full) == t, "%s", full);
+	}
+	CHECK(frt_event_type_by_name("compaction:mm_page_alloc") == FRT_EV_NONE);
+	CHECK(frt_event_type_by_name("mm_page_nothing") == FRT_EV_NONE);
+	CHECK(frt_event_desc(0) == NULL && frt_event_desc(FRT_EV_NR_TYPES) == NULL);
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc == 3 && !strcmp(argv[1], "--write-golden"))
+		return write_golden(argv[2]) ? 1 : 0;
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_format GOLDEN.frt | --write-golden FILE\n");
+		return 2;
+	}
+	golden_path = argv[1];
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_roundtrip_random_streams);
+	RUN(test_roundtrip_extreme_values);
+	RUN(test_writer_rejects_bad_events);
+	RUN(test_gfp_dictionary_overflow);
+	RUN(test_every_frame_type);
+	RUN(test_truncation_and_bit_flips);
+	RUN(test_not_a_trace);
+	RUN(test_unknown_major_version);
+	RUN(test_golden_v1_bytes);
+	RUN(test_gfp_names_match_kernel);
+	RUN(test_event_names);
+	ret = CHECK_DONE();
+	if (!ret) {
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		ret = system(cmd) ? 1 : 0;
+	}
+	return ret;
+}

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/*
+ * reader.c - streaming reader for format v1 (traces/FORMAT.md).
+ *
+ * Holds one frame at a time. Every header field and every byte of payload is
+ * checked before use; the first bad frame ends the valid prefix and leaves a
+ * message naming the file, the frame index and the byte offset.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "codec.h"
+#include "trace.h"
+
+#define GFP_DICT_MAX 1024
+
+struct frame_schema {
+	uint8_t nr_fields;
+	uint8_t kinds[FRT_MAX_FIELDS]; /* fields past FRT_MAX_FIELDS are decoded and dropped */
+	uint8_t nr_extra;
+	uint8_t extra_kinds[255];
+};
+
+struct frt_reader {
+	char *path;
+	int fd;
+	uint64_t file_size;
+	uint16_t minor;
+	char *meta;
+
+	uint64_t pos;      /* offset of the next frame header */
+	uint64_t valid;    /* end of the last good frame */
+	uint32_t frame_idx;
+	uint32_t unknown;
+	enum frt_read_status status;
+	bool ended;
+	char err[512];
+	char *trailer;
+
+	uint8_t *sbuf, *rbuf; /* stored payload, raw payload */
+	size_t scap, rcap;
+	uint32_t raw_len;
+	struct frt_frame_info cur;
+	ZSTD_DCtx *dctx;
+
+	/* decoding state of the current EVENTS frame */
+	const uint8_t *p, *end;
+	uint32_t left; /* records still to decode */
+	uint64_t last_ts, last_pfn;
+	uint32_t gfp_len;
+	uint64_t gfp_val[GFP_DICT_MAX];
+	uint32_t known; /* bitmap of types with a schema in this frame */
+	struct frame_schema schema[256];
+};
+
+static int fail(struct frt_reader *r, uint64_t off, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(r->err, sizeof(r->err), "%s: frame %u at byte offset %llu: ", r->path,
+		     r->frame_idx, (unsigned long long)off);
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->status = FRT_READ_DAMAGED;
+	r->ended = true;
+	r->left = 0;
+	return err;
+}
+
+static int read_at(struct frt_reader *r, void *buf, size_t len, uint64_t off, size_t *got)
+{
+	size_t n = 0;
+
+	while (n < len) {
+		ssize_t k = pread(r->fd, (uint8_t *)buf + n, len - n, (off_t)(off + n));
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!k)
+			break;
+		n += (size_t)k;
+	}
+	*got = n;
+	return 0;
+}
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+	uint8_t *nb;
+
+	if (need <= *cap)
+		return 0;
+	nb = realloc(*buf, need);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	*cap = need;
+	return 0;
+}
+
+struct frt_reader *frt_reader_open(const char *path, char *errbuf, size_t errlen)
+{
+	struct frt_reader *r = calloc(1, sizeof(*r));
+	uint8_t hdr[FRT_FILE_HEADER_SIZE];
+	struct stat st;
+	uint32_t meta_len, bom;
+	size_t got;
+	int err = -ENOMEM;
+	const char *why = NULL;
+
+	if (r)
+		r->fd = -1;
+	if (!r || !(r->path = strdup(path)) || !(r->dctx = ZSTD_createDCtx())) {
+		why = "out of memory";
+		goto cleanup;
+	}
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &st)) {
+		err = -errno;
+		why = strerror(errno);
+		goto cleanup;
+	}
+	r->file_size = (uint64_t)st.st_size;
+	err = read_at(r, hdr, sizeof(hdr), 0, &got);
+	if (err) {
+		why = strerror(-err);
+		goto cleanup;
+	}
+	err = -EBADMSG;
+	if (got < 8 || memcmp(hdr, "\x89" "FRT\r\n\x1a\n", 8)) {
+		why = "not a fragreplay trace (bad magic at byte offset 0)";
+		goto cleanup;
+	}
+	if (got < sizeof(hdr)) {
+		why = "truncated in the file header (byte offset 8)";
+		goto cleanup;
+	}
+	if (get_le32(hdr + 28) != frt_crc32c(0, hdr, 28)) {
+		why = "file header checksum mismatch (byte offset 28)";
+		goto cleanup;
+	}
+	bom = get_le32(hdr + 12);
+	if (bom != 0x01020304) {
+		why = "unknown byte-order mark (byte offset 12)";
+		goto cleanup;
+	}
+	if (get_le16(hdr + 8) != FRT_FORMAT_MAJOR) {
+		snprintf(errbuf, errlen, "%s: format version %u.%u is not supported (this build "
+			 "reads %u.x); use a newer fragreplay", path, get_le16(hdr + 8),
+			 get_le16(hdr + 10), FRT_FORMAT_MAJOR);
+		err = -ENOTSUP;
+		goto cleanup;
+	}
+	r->minor = get_le16(hdr + 10);
+	meta_len = get_le32(hdr + 20);
+	if (meta_len > FRT_MAX_FRAME_PAYLOAD || !(r->meta = malloc((size_t)meta_len + 1))) {
+		why = "metadata length is implausible (byte offset 20)";
+		goto cleanup;
+	}
+	err = read_at(r, r->meta, meta_len, sizeof(hdr), &got);
+	if (err || got < meta_len) {
+		why = "truncated in the metadata (byte offset 32)";
+		err = -EBADMSG;
+		goto cleanup;
+	}
+	r->meta[meta_len] = '\0';
+	if (get_le32(hdr + 24) != frt_crc32c(0, r->meta, meta_len)) {
+		why = "metadata checksum mismatch (byte offset 32)";
+		goto cleanup;
+	}
+	r->pos = r->valid = sizeof(hdr) + meta_len;
+	return r;
+cleanup:
+	if (why && errbuf)
+		snprintf(errbuf, errlen, "%s: %s", path, why);
+	frt_reader_free(r);
+	errno = -err;
+	return NULL;
+}
+
+void frt_reader_free(struct frt_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->path);
+	free(r->meta);
+	free(r->trailer);
+	free(r->sbuf);
+	free(r->rbuf);
+	free(r);
+}
+
+/* Parse the schema table at the front of an EVENTS payload. */
+static int load_schema(struct frt_reader *r)
+{
+	uint64_t nr, v;
+
+	r->known = 0;
+	if (varint_get(&r->p, r->end, &nr) || nr > 255)
+		return -1;
+	for (uint64_t i = 0; i < nr; i++) {
+		struct frame_schema *s;
+		uint8_t type, n;
+
+		if (r->end - r->p < 2)
+			return -1;
+		type = *r->p++;
+		n = *r->p++;
+		if (!type || type >= 32 || r->end - r->p < n)
+			return -1;
+		s = &r->schema[type];
+		s->nr_fields = n < FRT_MAX_FIELDS ? n : FRT_MAX_FIELDS;
+		s->nr_extra = n - s->nr_fields;
+		for (unsigned int k = 0; k < n; k++) {
+			v = *r->p++;
+			if (v < FRT_FK_UINT || v > FRT_FK_GFP)
+				return -1;
+			if (k < FRT_MAX_FIELDS)
+				s->kinds[k] = (uint8_t)v;
+			else
+				s->extra_kinds[k - FRT_MAX_FIELDS] = (uint8_t)v;
+		}
+		r->known |= 1u << type;
+	}
+	return 0;
+}
+
+int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
+{
+	uint8_t hdr[FRT_FRAME_HEADER_SIZE];
+	uint64_t off = r->pos;
+	size_t got;
+	uint32_t crc;
+	int err;
+
+	if (r->ended)
+		return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
+	r->left = 0;
+	err = read_at(r, hdr, sizeof(hdr), off, &got);
+	if (err)
+		return fail(r, off, err, "read error: %s", strerror(-err));
+	if (got == 0) {
+		r->ended = true;
+		r->status = FRT_READ_TRUNCATED;
+		snprintf(r->err, sizeof(r->err), "%s: frame %u at byte offset %llu: truncated: the "
+			 "file ends without a trailer frame", r->path, r->frame_idx,
+			 (unsigned long long)off);
+		return 0;
+	}
+	if (got < sizeof(hdr))
+		return fail(r, off, -EBADMSG, "truncated frame header (%zu of %u bytes)", got,
+			    FRT_FRAME_HEADER_SIZE);
+	if (memcmp(hdr, "FRFM", 4))
+		return fail(r, off, -EBADMSG, "bad frame magic");
+	r->cur = (struct frt_frame_info){
+		.index = r->frame_idx, .offset = off, .type = hdr[4], .flags = hdr[5],
+		.stored_size = get_le32(hdr + 8), .raw_size = get_le32(hdr + 12),
+		.records = get_le32(hdr + 16),
+	};
+	if (r->cur.stored_size > FRT_MAX_FRAME_PAYLOAD || r->cur.raw_size > FRT_MAX_FRAME_PAYLOAD)
+		return fail(r, off, -EBADMSG, "implausible frame size (stored %u, raw %u)",
+			    r->cur.stored_size, r->cur.raw_size);
+	if (r->cur.stored_size > r->file_size - off - sizeof(hdr))
+		return fail(r, off, -EBADMSG, "truncated: frame needs %u payload bytes, %llu remain",
+			    r->cur.stored_size,
+			    (unsigned long long)(r->file_size - off - sizeof(hdr)));
+	if (grow(&r->sbuf, &r->scap, r->cur.stored_size + 1) ||
+	    grow(&r->rbuf, &r->rcap, (size_t)r->cur.raw_size + 1))
+		return fail(r, off, -ENOMEM, "out of memory");
+	err = read_at(r, r->sbuf, r->cur.stored_size, off + sizeof(hdr), &got);
+	if (err || got < r->cur.stored_size)
+		return fail(r, off, err ? err : -EBADMSG, "short read of the frame payload");
+	crc = frt_crc32c(frt_crc32c(0, hdr, 20), r->sbuf, r->cur.stored_size);
+	if (crc != get_le32(hdr + 20))
+		return fail(r, off, -EBADMSG, "checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			    get_le32(hdr + 20), crc);
+
+	if (r->cur.flags & FRT_FRAME_F_ZSTD) {
+		size_t n = ZSTD_decompressDCtx(r->dctx, r->rbuf, r->rcap, r->sbuf,
+					       r->cur.stored_size);
+
+		if (ZSTD_isError(n))
+			return fail(r, off, -EBADMSG, "zstd: %s", ZSTD_getErrorName(n));
+		if (n != r->cur.raw_size)
+			return fail(r, off, -EBADMSG, "payload decompressed to %zu bytes, header "
+				    "says %u", n, r->cur.raw_size);
+	} else {
+		if (r->cur.stored_size != r->cur.raw_size)
+			return fail(r, off, -EBADMSG, "stored frame sizes differ (%u vs %u)",
+				    r->cur.stored_size, r->cur.raw_size);
+		memcpy(r->rbuf, r->sbuf, r->cur.stored_size);
+	}
+	r->raw_len = r->cur.raw_size;
+	r->rbuf[r->raw_len] = '\0'; /* JSON frames become C strings */
+
+	switch (r->cur.type) {
+	case FRT_FRAME_EVENTS:
+		r->p = r->rbuf;
+		r->end = r->rbuf + r->raw_len;
+		r->last_ts = r->last_pfn = 0;
+		r->gfp_len = 0;
+		if (load_schema(r))
+			return fail(r, off, -EBADMSG, "bad schema table in events frame");
+		r->left = r->cur.records;
+		break;
+	case FRT_FRAME_TRAILER:
+		free(r->trailer);
+		r->trailer = strdup((char *)r->rbuf);
+		r->ended = true;
+		break;
+	case FRT_FRAME_SNAPSHOT:
+	case FRT_FRAME_STATS:
+		break;
+	default:
+		r->unknown++; /* skipped: a newer writer's frame type */
+		break;
+	}
+	r->pos = off + sizeof(hdr) + r->cur.stored_size;
+	r->valid = r->pos;
+	r->frame_idx++;
+	if (fi)
+		*fi = r->cur;
+	return 1;
+}
+
+const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len)
+{
+	if (len)
+		*len = r->raw_len;
+	return (const char *)r->rbuf;
+}
+
+static int decode_field(struct frt_reader *r, uint8_t kind, uint64_t *out)
+{
+	uint64_t v;
+
+	if (varint_get(&r->p, r->end, &v))
+		return -1;
+	switch (kind) {
+	case FRT_FK_UINT:
+		*out = v;
+		return 0;
+	case FRT_FK_SINT:
+		*out = (uint64_t)unzigzag(v);
+		return 0;
+	case FRT_FK_PFN:
+		if (!v) {
+			*out = FRT_PFN_NONE;
+			return 0;
+		}
+		r->last_pfn += (uint64_t)unzigzag(v - 1);
+		*out = r->last_pfn;
+		return 0;
+	case FRT_FK_GFP:
+		if (v < r->gfp_len) {
+			*out = r->gfp_val[v];
+			return 0;
+		}
+		if (v != r->gfp_len || r->gfp_len == GFP_DICT_MAX ||
+		    varint_get(&r->p, r->end, &r->gfp_val[r->gfp_len]))
+			return -1;
+		*out = r->gfp_val[r->gfp_len++];
+		return 0;
+	}
+	return -1;
+}
+
+static int decode_event(struct frt_reader *r, struct frt_event *ev)
+{
+	const struct frame_schema *s;
+	uint64_t cpu, dts, drop;
+	uint8_t type;
+
+	if (r->p >= r->end)
+		return -1;
+	type = *r->p++;
+	if (type >= 32 || !(r->known & (1u << type)))
+		return -1;
+	if (varint_get(&r->p, r->end, &cpu) || varint_get(&r->p, r->end, &dts) ||
+	    cpu > UINT32_MAX)
+		return -1;
+	s = &r->schema[type];
+	r->last_ts += dts;
+	ev->ts = r->last_ts;
+	ev->cpu = (uint32_t)cpu;
+	ev->type = type;
+	ev->reserved = 0;
+	for (unsigned int i = 0; i < s->nr_fields; i++)
+		if (decode_field(r, s->kinds[i], &ev->f[i]))
+			return -1;
+	for (unsigned int i = s->nr_fields; i < FRT_MAX_FIELDS; i++)
+		ev->f[i] = 0;
+	for (unsigned int i = 0; i < s->nr_extra; i++)
+		if (decode_field(r, s->extra_kinds[i], &drop))
+			return -1;
+	return 0;
+}
+
+int frt_reader_next(struct frt_reader *r, struct frt_event *ev)
+{
+	int ret;
+
+	while (!r->left) {
+		if (r->ended)
+			return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
+		ret = frt_reader_next_frame(r, NULL);
+		if (ret <= 0)
+			return ret;
+	}
+	if (decode_event(r, ev))
+		return fail(r, r->cur.offset, -EBADMSG, "undecodable event record %u of %u",
+			    r->cur.records - r->left, r->cur.records);
+	if (!--r->left && r->p != r->end)
+		return fail(r, r->cur.offset, -EBADMSG, "%zu bytes left after the last record",
+			    (size_t)(r->end - r->p));
+	return 1;
+}
+
+const char *frt_reader_path(const struct frt_reader *r) { return r->path; }
+const char *frt_reader_meta(const struct frt_reader *r) { return r->meta; }
+unsigned int frt_reader_version_minor(const struct frt_reader *r) { return r->minor; }
+uint64_t frt_reader_file_size(const struct frt_reader *r) { return r->file_size; }
+enum frt_read_status frt_reader_status(const struct frt_reader *r) { return r->status; }
+const char *frt_reader_error(const struct frt_reader *r) { return r->status ? r->err : NULL; }
+const char *frt_reader_trailer(const struct frt_reader *r) { return r->trailer; }
+uint32_t frt_reader_frames_seen(const struct frt_reader *r) { return r->frame_idx; }
+uint32_t frt_reader_unknown_frames(const struct frt_reader *r) { return r->unknown; }
+uint64_t frt_reader_valid_bytes(const struct frt_reader *r) { return r->valid; }

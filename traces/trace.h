@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace.h - streaming writer and reader for fragreplay trace files (.frt),
+ * format v1 as specified in traces/FORMAT.md.
+ *
+ * Both sides hold at most one frame in memory, so memory stays bounded
+ * whatever the file size. Functions return 0 or a negative errno; the
+ * constructors return NULL and set errno. Format errors are -EBADMSG, an
+ * unknown major version is -ENOTSUP; the reader keeps a one-line message
+ * with the file, frame index and byte offset (frt_reader_error()).
+ */
+#ifndef FRT_TRACE_H
+#define FRT_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+#define FRT_FORMAT_MAJOR 1
+#define FRT_FORMAT_MINOR 0
+
+enum frt_frame_type {
+	FRT_FRAME_EVENTS = 1,
+	FRT_FRAME_SNAPSHOT = 2,
+	FRT_FRAME_STATS = 3,
+	FRT_FRAME_TRAILER = 4,
+};
+
+#define FRT_FRAME_F_ZSTD 0x01 /* payload is one zstd frame */
+
+#define FRT_FILE_HEADER_SIZE 32
+#define FRT_FRAME_HEADER_SIZE 24
+#define FRT_MAX_FRAME_PAYLOAD (64u << 20) /* larger sizes are damage */
+
+/* ---- writer ---- */
+
+struct frt_writer_opts {
+	int zstd_level;            /* 0 = library default (3) */
+	bool store;                /* true: write payloads uncompressed (golden files) */
+	uint32_t events_per_frame; /* 0 = FRT_DEFAULT_EVENTS_PER_FRAME */
+};
+#define FRT_DEFAULT_EVENTS_PER_FRAME 65536
+
+struct frt_writer;
+
+/*
+ * frt_writer_new - start a trace on @fd (owned by the writer from now on)
+ * @meta_json: the metadata object, serialised JSON (FORMAT.md "Metadata")
+ */
+struct frt_writer *frt_writer_new(int fd, const char *meta_json,
+				  const struct frt_writer_opts *opts);
+/* Append one event. Events must come in non-decreasing timestamp order. */
+int frt_writer_add(struct frt_writer *w, const struct frt_event *ev);
+/* Close the current EVENTS frame, if any, and write it out. */
+int frt_writer_flush(struct frt_writer *w);
+/* Write a SNAPSHOT or STATS frame whose payload is the JSON text @json. */
+int frt_writer_put_json(struct frt_writer *w, enum frt_frame_type type, const char *json);
+/* Lost events reported so far through STATS frames (totalled in the trailer). */
+void frt_writer_add_lost(struct frt_writer *w, uint64_t lost);
+/* Bytes written to the file so far. */
+uint64_t frt_writer_bytes(const struct frt_writer *w);
+uint64_t frt_writer_events(const struct frt_writer *w);
+/* Flush, write the TRAILER, close the fd, free. Returns the first error seen. */
+int frt_writer_close(struct frt_writer *w);
+/* Free without a trailer (after a write error); closes the fd. */
+void frt_writer_abort(struct frt_writer *w);
+
+/* ---- reader ---- */
+
+struct frt_reader;
+
+struct frt_frame_info {
+	uint32_t index;   /* 0-based frame index in the file */
+	uint64_t offset;  /* byte offset of the frame header */
+	uint8_t type;     /* enum frt_frame_type, or unknown */
+	uint8_t flags;
+	uint32_t stored_size, raw_size, records;
+};
+
+enum frt_read_status {
+	FRT_READ_OK = 0,         /* still reading, or ended at a trailer */
+	FRT_READ_TRUNCATED = 1,  /* clean end of data but no trailer */
+	FRT_READ_DAMAGED = 2,    /* stopped at a bad frame; see frt_reader_error() */
+};
+
+/* Open and check the file header and metadata. On failure returns NULL,
+ * sets errno, and writes a one-line message into @err (may be NULL). */
+struct frt_reader *frt_reader_open(const char *path, char *err, size_t errlen);
+void frt_reader_free(struct frt_reader *r);
+
+const char *frt_reader_path(const struct frt_reader *r);
+/* Metadata JSON text as stored (NUL-terminated). */
+const char *frt_reader_meta(const struct frt_reader *r);
+unsigned int frt_reader_version_minor(const struct frt_reader *r);
+uint64_t frt_reader_file_size(const struct frt_reader *r);
+
+/*
+ * frt_reader_next - the next event, in file order
+ * Returns 1 with *ev filled, 0 at the end of the readable data, or a
+ * negative errno when a frame is damaged (the events before it were all
+ * returned; frt_reader_error() names the frame and offset). Non-event
+ * frames met on the way are kept: see the accessors below.
+ */
+int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
+
+/*
+ * frt_reader_next_frame - step frame by frame instead (for info/verify)
+ * Returns 1 with *fi filled and the payload decoded and checked, 0 at the
+ * end, or a negative errno. Events of an EVENTS frame are then available
+ * through frt_reader_next() until that frame is used up.
+ */
+int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
+/* Payload of the frame last returned by frt_reader_next_frame (JSON frames). */
+const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len);
+
+enum frt_read_status frt_reader_status(const struct frt_reader *r);
+const char *frt_reader_error(const struct frt_reader *r);
+/* Trailer JSON text, or NULL while no trailer was read. */
+const char *frt_reader_trailer(const struct frt_reader *r);
+uint32_t frt_reader_frames_seen(const struct frt_reader *r);
+uint32_t frt_reader_unknown_frames(const struct frt_reader *r);
+/* Offset just after the last good frame: the end of the valid prefix. */
+uint64_t frt_reader_valid_bytes(const struct frt_reader *r);
+
+#endif
