@@ -23,9 +23,9 @@
 
 struct frame_schema {
 	uint8_t nr_fields;
-	uint8_t kinds[FRT_MAX_FIELDS]; /* fields past FRT_MAX_FIELDS are decoded and dropped */
+	uint8_t kinds[FRT_MAX_FIELDS]; /* one byte each, read as one u64; fields past FRT_MAX_FIELDS are decoded and dropped */
 	uint8_t nr_extra;
-	uint8_t extra_kinds[255];
+	uint8_t extra_kinds[255 - FRT_MAX_FIELDS];
 };
 
 struct frt_reader {
@@ -57,22 +57,48 @@ struct frt_reader {
 	uint32_t gfp_len;
 	uint64_t gfp_val[GFP_DICT_MAX];
 	uint32_t known; /* bitmap of types with a schema in this frame */
-	struct frame_schema schema[256];
+	struct frame_schema schema[32]; /* types are < 32 in v1 */
 };
 
-static int fail(struct frt_reader *r, uint64_t off, int err, const char *fmt, ...)
+/* Ends reading at the frame at @off, numbered @frame; the valid prefix ends before it. */
+static int fail_frame(struct frt_reader *r, uint32_t frame, uint64_t off, int err,
+		      const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	n = snprintf(r->err, sizeof(r->err), "%s: frame %u at byte offset %llu: ", r->path,
-		     r->frame_idx, (unsigned long long)off);
-	va_start(ap, fmt);
+		     frame, (unsigned long long)off);
 	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
-	va_end(ap);
 	r->status = FRT_READ_DAMAGED;
 	r->ended = true;
 	r->left = 0;
+	r->valid = off;
+	return err;
+}
+
+/* A frame that has not been accepted yet: the next one, at @off. */
+static int fail(struct frt_reader *r, uint64_t off, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = fail_frame(r, r->frame_idx, off, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/*
+ * The current EVENTS frame fails to decode although its checksum held (a
+ * writer bug or a crafted file): its earlier events were already returned.
+ */
+static int fail_current(struct frt_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = fail_frame(r, r->cur.index, r->cur.offset, -EBADMSG, fmt, ap);
+	va_end(ap);
 	return err;
 }
 
@@ -80,6 +106,7 @@ static int read_at(struct frt_reader *r, void *buf, size_t len, uint64_t off, si
 {
 	size_t n = 0;
 
+	*got = 0;
 	while (n < len) {
 		ssize_t k = pread(r->fd, (uint8_t *)buf + n, len - n, (off_t)(off + n));
 
@@ -345,11 +372,18 @@ const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len)
 	return (const char *)r->rbuf;
 }
 
-static int decode_field(struct frt_reader *r, uint8_t kind, uint64_t *out)
+/*
+ * One field of @kind at *pp. The cursor and last pfn live in the caller's
+ * locals, so the compiler keeps them in registers across the event's fields
+ * (stores to ev->f could otherwise alias r->last_pfn).
+ */
+static inline __attribute__((always_inline)) int
+decode_field(struct frt_reader *r, const uint8_t **pp, const uint8_t *end, uint64_t *last_pfn,
+	     uint8_t kind, uint64_t *out)
 {
 	uint64_t v;
 
-	if (varint_get(&r->p, r->end, &v))
+	if (varint_get(pp, end, &v))
 		return -1;
 	switch (kind) {
 	case FRT_FK_UINT:
@@ -363,8 +397,8 @@ static int decode_field(struct frt_reader *r, uint8_t kind, uint64_t *out)
 			*out = FRT_PFN_NONE;
 			return 0;
 		}
-		r->last_pfn += (uint64_t)unzigzag(v - 1);
-		*out = r->last_pfn;
+		*last_pfn += (uint64_t)unzigzag(v - 1);
+		*out = *last_pfn;
 		return 0;
 	case FRT_FK_GFP:
 		if (v < r->gfp_len) {
@@ -372,7 +406,7 @@ static int decode_field(struct frt_reader *r, uint8_t kind, uint64_t *out)
 			return 0;
 		}
 		if (v != r->gfp_len || r->gfp_len == GFP_DICT_MAX ||
-		    varint_get(&r->p, r->end, &r->gfp_val[r->gfp_len]))
+		    varint_get(pp, end, &r->gfp_val[r->gfp_len]))
 			return -1;
 		*out = r->gfp_val[r->gfp_len++];
 		return 0;
@@ -382,32 +416,38 @@ static int decode_field(struct frt_reader *r, uint8_t kind, uint64_t *out)
 
 static int decode_event(struct frt_reader *r, struct frt_event *ev)
 {
+	const uint8_t *p = r->p, *end = r->end;
+	uint64_t last_pfn = r->last_pfn, cpu, dts, drop, kinds;
 	const struct frame_schema *s;
-	uint64_t cpu, dts, drop;
+	unsigned int nr;
 	uint8_t type;
 
-	if (r->p >= r->end)
+	if (p >= end)
 		return -1;
-	type = *r->p++;
+	type = *p++;
 	if (type >= 32 || !(r->known & (1u << type)))
 		return -1;
-	if (varint_get(&r->p, r->end, &cpu) || varint_get(&r->p, r->end, &dts) ||
-	    cpu > UINT32_MAX)
+	if (varint_get(&p, end, &cpu) || varint_get(&p, end, &dts) || cpu > UINT32_MAX)
 		return -1;
 	s = &r->schema[type];
+	/* kinds in a register: byte stores through ev->f could alias s->kinds */
+	memcpy(&kinds, s->kinds, sizeof(kinds));
+	nr = s->nr_fields;
+	for (unsigned int i = 0; i < nr; i++, kinds >>= 8)
+		if (decode_field(r, &p, end, &last_pfn, (uint8_t)kinds, &ev->f[i]))
+			return -1;
+	for (unsigned int i = nr; i < FRT_MAX_FIELDS; i++)
+		ev->f[i] = 0;
+	for (unsigned int i = 0; i < s->nr_extra; i++)
+		if (decode_field(r, &p, end, &last_pfn, s->extra_kinds[i], &drop))
+			return -1;
 	r->last_ts += dts;
 	ev->ts = r->last_ts;
 	ev->cpu = (uint32_t)cpu;
 	ev->type = type;
 	ev->reserved = 0;
-	for (unsigned int i = 0; i < s->nr_fields; i++)
-		if (decode_field(r, s->kinds[i], &ev->f[i]))
-			return -1;
-	for (unsigned int i = s->nr_fields; i < FRT_MAX_FIELDS; i++)
-		ev->f[i] = 0;
-	for (unsigned int i = 0; i < s->nr_extra; i++)
-		if (decode_field(r, s->extra_kinds[i], &drop))
-			return -1;
+	r->p = p;
+	r->last_pfn = last_pfn;
 	return 0;
 }
 
@@ -423,11 +463,11 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev)
 			return ret;
 	}
 	if (decode_event(r, ev))
-		return fail(r, r->cur.offset, -EBADMSG, "undecodable event record %u of %u",
-			    r->cur.records - r->left, r->cur.records);
+		return fail_current(r, "undecodable event record %u of %u",
+				    r->cur.records - r->left, r->cur.records);
 	if (!--r->left && r->p != r->end)
-		return fail(r, r->cur.offset, -EBADMSG, "%zu bytes left after the last record",
-			    (size_t)(r->end - r->p));
+		return fail_current(r, "%zu bytes left after the last record",
+				    (size_t)(r->end - r->p));
 	return 1;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "codec.h"
 #include "trace.h"
 
 static char tmpdir[] = "/tmp/frt-test-XXXXXX";
@@ -399,6 +400,56 @@ static void test_truncation_and_bit_flips(void)
 	free(back);
 }
 
+/*
+ * A frame whose checksum holds but whose records do not decode (a writer bug
+ * or a crafted file) is named by its own index and offset, and the valid
+ * prefix ends where it starts.
+ */
+static void test_decode_error_names_its_frame(void)
+{
+	struct frt_event evs[16];
+	struct frt_writer_opts o = { .store = true, .events_per_frame = 4 };
+	size_t n = 0;
+	uint8_t hdr[FRT_FRAME_HEADER_SIZE], *payload;
+	struct frt_frame_info fi;
+	struct frt_reader *r;
+	uint32_t crc, records;
+	char want[64];
+	int fd, ret;
+
+	for (; n < 12; n++)
+		evs[n] = (struct frt_event){ .ts = n, .type = FRT_EV_PAGE_FREE, .free = { n, 0 } };
+	CHECK(write_trace(tmp_path("rec.frt"), evs, n, &o) == 0);
+	r = frt_reader_open(tmp_path("rec.frt"), NULL, 0);
+	CHECK(frt_reader_next_frame(r, &fi) == 1 && frt_reader_next_frame(r, &fi) == 1);
+	frt_reader_free(r);
+	CHECK(fi.index == 1 && fi.records == 4);
+
+	/* one more record than the payload holds, with a recomputed checksum */
+	fd = open(tmp_path("rec.frt"), O_RDWR);
+	payload = malloc(fi.stored_size);
+	CHECK(pread(fd, hdr, sizeof(hdr), (off_t)fi.offset) == sizeof(hdr));
+	CHECK(pread(fd, payload, fi.stored_size, (off_t)fi.offset + sizeof(hdr)) ==
+	      (ssize_t)fi.stored_size);
+	records = fi.records + 1;
+	memcpy(hdr + 16, &records, 4);
+	crc = frt_crc32c(frt_crc32c(0, hdr, 20), payload, fi.stored_size);
+	memcpy(hdr + 20, &crc, 4);
+	CHECK(pwrite(fd, hdr, sizeof(hdr), (off_t)fi.offset) == sizeof(hdr));
+	close(fd);
+	free(payload);
+
+	r = frt_reader_open(tmp_path("rec.frt"), NULL, 0);
+	while ((ret = frt_reader_next(r, &evs[0])) > 0)
+		;
+	snprintf(want, sizeof(want), "frame 1 at byte offset %llu:", (unsigned long long)fi.offset);
+	CHECK(ret == -EBADMSG && frt_reader_status(r) == FRT_READ_DAMAGED);
+	CHECK(strstr(frt_reader_error(r), want), "%s (want %s)", frt_reader_error(r), want);
+	CHECK(frt_reader_valid_bytes(r) == fi.offset, "valid prefix ends at %llu",
+	      (unsigned long long)frt_reader_valid_bytes(r));
+	frt_reader_free(r);
+}
+
 static void test_not_a_trace(void)
 {
 	enum frt_read_status st;
@@ -423,7 +474,6 @@ static void test_unknown_major_version(void)
 	char err[600];
 	int fd;
 	uint32_t crc;
-	extern uint32_t frt_crc32c(uint32_t, const void *, size_t);
 
 	CHECK(write_trace(tmp_path("v2.frt"), NULL, 0, NULL) == 0);
 	fd = open(tmp_path("v2.frt"), O_RDWR);
@@ -577,6 +627,7 @@ int main(int argc, char **argv)
 	RUN(test_gfp_dictionary_overflow);
 	RUN(test_every_frame_type);
 	RUN(test_truncation_and_bit_flips);
+	RUN(test_decode_error_names_its_frame);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
 	RUN(test_golden_v1_bytes);
