@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record.c - fragreplay record: capture the page allocator's, compaction's
+ * and migration's tracepoints with BPF into a trace file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "collector_api.h"
+#include "hostinfo.h"
+#include "trace.h"
+
+#define POLL_MS 100
+#define FLUSH_NS 1000000000ull
+
+static const char usage_text[] =
+	"Usage: fragreplay record -o FILE.frt [-d SECONDS] [--events GROUPS] [--force] [-v]\n"
+	"\n"
+	"Record what the Linux page allocator does on this host, with BPF programs on\n"
+	"the kmem, compaction and migrate tracepoints, into a trace file. Capture runs\n"
+	"for SECONDS, or until SIGINT (Ctrl-C) or SIGTERM; either way the file is\n"
+	"closed cleanly. Needs root (or CAP_BPF and CAP_PERFMON with read access to\n"
+	"/sys/kernel/tracing) and a kernel with BTF (/sys/kernel/btf/vmlinux).\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE     trace file to create (mode 0600; must not exist)\n"
+	"  -d, --duration SECS   stop after SECS seconds (decimals allowed)\n"
+	"      --events GROUPS   comma-separated tracepoint groups to record:\n"
+	"                        kmem, compaction, migrate (default: all three)\n"
+	"      --force           overwrite FILE if it exists\n"
+	"  -v, --verbose         show libbpf's messages\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"At the end a summary goes to stderr; events the kernel could not hand over\n"
+	"(ring buffer full) are counted in the file and reported with a WARNING.\n"
+	"Exit status: 0 recorded, 1 failure, 2 usage error.\n";
+
+struct record_opts {
+	const char *path;
+	double duration; /* seconds; 0 = until a signal */
+	unsigned int groups;
+	bool force, verbose;
+};
+
+struct capture {
+	struct frt_writer *w;
+	int write_err; /* first error of the writer */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static int __attribute__((format(printf, 1, 2))) record_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fragreplay record: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'fragreplay record --help'.\n");
+	return 2;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* "kmem,migrate" -> bits; 0 when a name is unknown or the list is empty */
+static unsigned int parse_groups(const char *list)
+{
+	unsigned int groups = 0, bit;
+
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+
+		bit = frt_group_by_name(p, len);
+		if (!bit)
+			return 0;
+		groups |= bit;
+		p += len;
+		if (!*p)
+			return groups;
+	}
+}
+
+/* Returns 0, or the exit code for a usage error (already reported). */
+static int parse_args(int argc, char **argv, struct record_opts *o)
+{
+	enum { OPT_EVENTS = 256, OPT_FORCE };
+	static const struct option long_opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int opt;
+
+	*o = (struct record_opts){ .groups = FRT_GROUP_ALL };
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":o:d:vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			o->path = optarg;
+			break;
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->duration > 0 && o->duration < 1e9))
+				return record_usage("-d wants a positive number of seconds, not '%s'",
+						   optarg);
+			break;
+		case OPT_EVENTS:
+			o->groups = parse_groups(optarg);
+			if (!o->groups)
+				return record_usage("--events wants a comma-separated list of kmem, "
+						   "compaction, migrate, not '%s'", optarg);
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case ':':
+			if (optopt)
+				return record_usage("-%c needs an argument", optopt);
+			return record_usage("%s needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return record_usage("unknown option '-%c'", optopt);
+			return record_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return record_usage("unexpected argument '%s'", argv[optind]);
+	if (!o->path)
+		return record_usage("-o FILE is required");
+	return 0;
+}
+
+static int write_event(const struct frt_event *ev, void *ctx)
+{
+	struct capture *cap = ctx;
+	int err = frt_writer_add(cap->w, ev);
+
+	if (err && !cap->write_err)
+		cap->write_err = err;
+	return err;
+}
+
+static void print_start_error(struct frt_collector *c, int err)
+{
+	const char *what = frt_collector_error(c);
+
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		fprintf(stderr, "fragreplay record: %s: recording needs root, or CAP_BPF and "
+			"CAP_PERFMON with read access to /sys/kernel/tracing\n", what);
+		break;
+	case -ENOTSUP:
+		fprintf(stderr, "fragreplay record: %s: recording needs a kernel with BTF "
+			"(CONFIG_DEBUG_INFO_BTF=y) at /sys/kernel/btf/vmlinux\n", what);
+		break;
+	case -ENOENT:
+		fprintf(stderr, "fragreplay record: %s: recording needs tracefs mounted "
+			"(mount -t tracefs nodev /sys/kernel/tracing) and the kernel's "
+			"tracepoints; --events can leave a group out\n", what);
+		break;
+	default:
+		fprintf(stderr, "fragreplay record: %s (-v shows libbpf's log)\n", what);
+	}
+}
+
+/* The command line, for the metadata's "created_by". */
+static char *command_line(int argc, char **argv)
+{
+	size_t len = strlen("fragreplay") + 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "fragreplay");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Poll until the duration ends, a signal arrives, or an error. */
+static int capture_loop(struct frt_collector *c, struct capture *cap, uint64_t deadline)
+{
+	uint64_t last_flush = now_ns(), now;
+	int timeout, n;
+
+	while (!stop_requested) {
+		now = now_ns();
+		if (deadline && now >= deadline)
+			break;
+		timeout = POLL_MS;
+		if (deadline && deadline - now < POLL_MS * 1000000ull)
+			timeout = (int)((deadline - now + 999999) / 1000000);
+		n = frt_collector_poll(c, timeout, write_event, cap);
+		if (n < 0)
+			return n;
+		if (now_ns() - last_flush >= FLUSH_NS) {
+			n = frt_writer_flush(cap->w);
+			if (n) {
+				cap->write_err = n;
+				return n;
+			}
+			last_flush = now_ns();
+		}
+	}
+	return 0;
+}
+
+static int put_stats(struct frt_collector *c, struct frt_writer *w, uint64_t *lost)
+{
+	unsigned int nr_cpus = frt_collector_nr_cpus(c);
+	uint64_t *per_cpu = calloc(nr_cpus, sizeof(*per_cpu));
+	json_t *stats = json_object(), *a = json_array();
+	char *text = NULL;
+	int bad = !per_cpu, err;
+
+	*lost = frt_collector_lost(c, per_cpu, per_cpu ? nr_cpus : 0);
+	for (unsigned int i = 0; per_cpu && i < nr_cpus; i++)
+		bad |= json_array_append_new(a, json_integer(per_cpu[i]));
+	bad |= json_object_set_new(stats, "lost_per_cpu", a);
+	bad |= json_object_set_new(stats, "lost_total", json_integer(*lost));
+	bad |= json_object_set_new(stats, "reordered_late",
+				   json_integer(frt_collector_reordered_late(c)));
+	if (!bad)
+		text = json_dumps(stats, JSON_COMPACT);
+	err = text ? frt_writer_put_json(w, FRT_FRAME_STATS, text) : -ENOMEM;
+	frt_writer_add_lost(w, *lost);
+	free(text);
+	json_decref(stats);
+	free(per_cpu);
+	return err;
+}
+
+static void print_summary(const char *path, uint64_t events, double secs, uint64_t lost,
+			  uint64_t late)
+{
+	struct stat st;
+	double mb = stat(path, &st) ? 0 : st.st_size / 1e6;
+
+	fprintf(stderr, "fragreplay record: %" PRIu64 " events in %.1f s (%.0f/s), %.2f MB, "
+		"%.1f bytes/event, lost %" PRIu64, events, secs, secs > 0 ? events / secs : 0,
+		mb, events ? mb * 1e6 / events : 0, lost);
+	if (late)
+		fprintf(stderr, ", %" PRIu64 " arrived late (timestamps clamped)", late);
+	fprintf(stderr, " -> %s\n", path);
+	if (lost)
+		fprintf(stderr, "fragreplay record: WARNING: %" PRIu64 " events were LOST (the ring "
+			"buffer was full); the trace is incomplete and replays of it will be "
+			"wrong where they happened\n", lost);
+}
+
+static int open_output(const struct record_opts *o)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->force ? O_TRUNC : O_EXCL);
+	int fd = open(o->path, flags, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			fprintf(stderr, "fragreplay record: %s exists (--force overwrites it)\n",
+				o->path);
+		else
+			fprintf(stderr, "fragreplay record: %s: %s\n", o->path, strerror(errno));
+		return -1;
+	}
+	if (o->force && fchmod(fd, 0600)) {
+		fprintf(stderr, "fragreplay record: %s: %s\n", o->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Capture into @w until the end, then write the stats and close @w. */
+static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
+{
+	struct capture cap = { .w = w };
+	uint64_t start = now_ns(), events, lost = 0;
+	double secs;
+	int err, close_err;
+
+	err = capture_loop(c, &cap, o->duration ? start + (uint64_t)(o->duration * 1e9) : 0);
+	secs = (now_ns() - start) / 1e9;
+	if (!err)
+		err = frt_collector_finish(c, write_event, &cap);
+	if (err < 0 && !cap.write_err)
+		fprintf(stderr, "fragreplay record: reading events failed: %s\n", strerror(-err));
+	if (!cap.write_err)
+		cap.write_err = put_stats(c, w, &lost);
+	else
+		lost = frt_collector_lost(c, NULL, 0);
+	if (cap.write_err)
+		fprintf(stderr, "fragreplay record: writing %s failed: %s; capture stopped, the "
+			"events written before stay readable\n", o->path, strerror(-cap.write_err));
+	events = frt_writer_events(w);
+	close_err = frt_writer_close(w);
+	if (close_err && !cap.write_err)
+		fprintf(stderr, "fragreplay record: closing %s failed: %s\n", o->path,
+			strerror(-close_err));
+	print_summary(o->path, events, secs, lost, frt_collector_reordered_late(c));
+	return err < 0 || cap.write_err || close_err ? 1 : 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART */
+	struct frt_collector *c = NULL;
+	struct frt_writer *w;
+	struct record_opts o;
+	char *created_by = NULL, *meta = NULL;
+	bool keep_file = false;
+	int ret = 1, fd, err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	fd = open_output(&o);
+	if (fd < 0)
+		return 1;
+	c = frt_collector_new(&(struct frt_collector_opts){ .groups = o.groups,
+							   .verbose = o.verbose });
+	if (!c) {
+		fprintf(stderr, "fragreplay record: cannot open the BPF collector: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	/* before start: capture_start_ts must not be later than the first event */
+	created_by = command_line(argc, argv);
+	meta = created_by ? frt_hostinfo_meta_json(created_by, o.groups) : NULL;
+	if (!meta) {
+		fprintf(stderr, "fragreplay record: cannot describe this host: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	err = frt_collector_start(c);
+	if (err) {
+		print_start_error(c, err);
+		goto cleanup;
+	}
+	w = frt_writer_new(fd, meta, NULL);
+	fd = -1; /* the writer closed or owns it */
+	if (!w) {
+		fprintf(stderr, "fragreplay record: %s: %s\n", o.path, strerror(errno));
+		goto cleanup;
+	}
+	keep_file = true;
+	ret = run_capture(c, w, &o);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (!keep_file)
+		unlink(o.path); /* ours: created, or truncated by --force */
+	frt_collector_free(c);
+	free(meta);
+	free(created_by);
+	return ret;
+}

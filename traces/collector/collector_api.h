@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * collector_api.h - capture page-allocator tracepoints with BPF and deliver
+ * them as struct frt_event in global timestamp order.
+ *
+ * Lifecycle: frt_collector_new() (opens the BPF object, no privileges
+ * needed) -> frt_collector_start() (loads and attaches) -> frt_collector_poll()
+ * in a loop -> frt_collector_finish() -> frt_collector_free(). Functions
+ * return 0 (or a count) or a negative errno; the constructor returns NULL
+ * and sets errno.
+ */
+#ifndef FRT_COLLECTOR_API_H
+#define FRT_COLLECTOR_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* Tracepoint groups, named like their directories under tracefs events/ */
+enum frt_group {
+	FRT_GROUP_KMEM = 1u << 0,
+	FRT_GROUP_COMPACTION = 1u << 1,
+	FRT_GROUP_MIGRATE = 1u << 2,
+};
+#define FRT_GROUP_ALL (FRT_GROUP_KMEM | FRT_GROUP_COMPACTION | FRT_GROUP_MIGRATE)
+
+#define FRT_COLLECTOR_DEFAULT_RINGBUF (32u << 20)
+
+struct frt_collector_opts {
+	unsigned int groups;  /* FRT_GROUP_* bits, at least one */
+	size_t ringbuf_bytes; /* power of two, at least a page; 0 = default */
+	bool verbose;         /* pass libbpf's messages to stderr */
+};
+
+struct frt_collector;
+
+typedef int (*frt_event_cb)(const struct frt_event *ev, void *ctx);
+
+/* Bit of the group called @name (@len bytes, not NUL-terminated), or 0. */
+unsigned int frt_group_by_name(const char *name, size_t len);
+
+/**
+ * frt_collector_new - open the BPF object, enable the programs of @opts->groups
+ *
+ * Nothing is loaded into the kernel yet. NULL with errno EINVAL for bad
+ * options.
+ */
+struct frt_collector *frt_collector_new(const struct frt_collector_opts *opts);
+
+/**
+ * frt_collector_start - load the programs, attach them, start capturing
+ *
+ * Returns 0 or a negative errno: -ENOTSUP without kernel BTF
+ * (/sys/kernel/btf/vmlinux), -ENOENT when tracefs or a tracepoint is
+ * missing, -EPERM or -EACCES without the privileges to load BPF or read
+ * tracefs, anything else when the kernel refused the programs.
+ * frt_collector_error() then says which file or tracepoint.
+ */
+int frt_collector_start(struct frt_collector *c);
+
+/* One-line description of why frt_collector_start() failed. */
+const char *frt_collector_error(const struct frt_collector *c);
+
+/**
+ * frt_collector_poll - wait up to @timeout_ms for events, deliver what is due
+ *
+ * Events pass through a reorder window and reach @cb in non-decreasing
+ * timestamp order (see collector.c). A signal ends the wait early without
+ * error. Returns the number of events delivered, the first negative value
+ * @cb returned, or a negative errno.
+ */
+int frt_collector_poll(struct frt_collector *c, int timeout_ms, frt_event_cb cb, void *ctx);
+
+/**
+ * frt_collector_finish - stop capturing and deliver every event still held
+ *
+ * Detaches the programs, drains the ring buffer and empties the reorder
+ * window. Returns like frt_collector_poll().
+ */
+int frt_collector_finish(struct frt_collector *c, frt_event_cb cb, void *ctx);
+
+/**
+ * frt_collector_lost - events dropped because the ring buffer was full
+ * @per_cpu: filled with the drops of CPU 0..@n-1 (may be NULL when @n is 0)
+ *
+ * Returns the total over all CPUs. Final once frt_collector_finish() ran.
+ */
+uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, unsigned int n);
+
+/* Number of CPUs frt_collector_lost() reports on (the possible CPUs). */
+unsigned int frt_collector_nr_cpus(const struct frt_collector *c);
+
+/* Events that arrived after the reorder window had passed their timestamp. */
+uint64_t frt_collector_reordered_late(const struct frt_collector *c);
+
+void frt_collector_free(struct frt_collector *c);
+
+#endif

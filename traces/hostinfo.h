@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostinfo.h - the metadata object a recording starts with: who wrote it,
+ * on which kernel and machine, and the zones, watermarks and vm sysctls in
+ * force when capture began (FORMAT.md "Metadata").
+ */
+#ifndef FRT_HOSTINFO_H
+#define FRT_HOSTINFO_H
+
+#include <jansson.h>
+
+/**
+ * frt_hostinfo_meta_json - describe this host now, as serialised JSON
+ * @created_by: the command line or tool that records
+ * @groups: FRT_GROUP_* bits of the tracepoint groups being recorded
+ *
+ * Values whose /proc or /sys file cannot be read are left out. Returns a
+ * malloc'ed string, or NULL with errno set.
+ */
+char *frt_hostinfo_meta_json(const char *created_by, unsigned int groups);
+
+/* The parsers behind it, on file contents. */
+
+/* "zones" array from /proc/zoneinfo text; NULL with errno on ENOMEM. */
+json_t *frt_hostinfo_parse_zoneinfo(const char *zoneinfo);
+/* pageblock_order from /proc/pagetypeinfo text, or -EBADMSG. */
+int frt_hostinfo_parse_pageblock_order(const char *pagetypeinfo);
+/* Highest buddy order from /proc/buddyinfo text (columns - 1), or -EBADMSG. */
+int frt_hostinfo_parse_max_order(const char *buddyinfo);
+
+#endif
