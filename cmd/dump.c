@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,9 @@ static void print_field(FILE *out, const struct frt_field_desc *fd, uint64_t v)
 			sym = frt_migrate_mode_name(v);
 		else if (!strcmp(fd->name, "idx") || !strcmp(fd->name, "highest_zoneidx"))
 			sym = frt_zone_idx_name(v);
-		else if (!strcmp(fd->name, "sync"))
-			sym = v ? "sync" : "async";
-		if (sym)
+		if (!strcmp(fd->name, "sync"))
+			fprintf(out, " mode=%s", v ? "sync" : "async");
+		else if (sym)
 			fprintf(out, " %s=%s", fd->name, sym);
 		else if (!strcmp(fd->name, "addr") || !strcmp(fd->name, "pte"))
 			fprintf(out, " %s=0x%" PRIx64, fd->name, v);
@@ -69,9 +70,16 @@ static void print_event(FILE *out, const struct frt_event *ev)
 		for (unsigned int i = 0; i < FRT_MAX_FIELDS; i++)
 			fprintf(out, " f%u=%" PRIu64, i, ev->f[i]);
 	} else {
+		/* the kernel's print fmt puts mm_page_alloc's gfp_flags last */
+		static const unsigned int alloc_order[] = { 0, 1, 3, 2 };
+		bool alloc = ev->type == FRT_EV_PAGE_ALLOC;
+
 		fprintf(out, "%s:", d->name);
-		for (unsigned int i = 0; i < d->nr_fields; i++)
-			print_field(out, &d->fields[i], ev->f[i]);
+		for (unsigned int i = 0; i < d->nr_fields; i++) {
+			unsigned int k = alloc ? alloc_order[i] : i;
+
+			print_field(out, &d->fields[k], ev->f[k]);
+		}
 	}
 	fputc('\n', out);
 }

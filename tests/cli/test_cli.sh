@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test_cli.sh - end-to-end tests of the fragreplay command line: help and
+# usage errors, info and dump on the golden trace, and damaged traces
+# (truncated, flipped bytes, foreign files, a future format version).
+#
+# Usage: test_cli.sh FRAGREPLAY_BINARY TEST_DATA_DIR
+#   TEST_DATA_DIR holds golden-v1.frt.
+# Prints "FAIL: ..." for each failed check, then one line "N passed, N failed";
+# exits 1 if any check failed, 2 on a usage error.
+# The fuzz seed can be overridden with FRT_FUZZ_SEED (the default is fixed).
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 FRAGREPLAY_BINARY TEST_DATA_DIR" >&2
+	exit 2
+fi
+FR=$1
+DATA=$2
+GOLDEN=$DATA/golden-v1.frt
+FUZZ_SEED=${FRT_FUZZ_SEED:-20261122}
+FUZZ_N=200
+
+for f in "$FR" "$GOLDEN"; do
+	if [ ! -e "$f" ]; then
+		echo "$0: $f does not exist" >&2
+		exit 2
+	fi
+done
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "$0: python3 is needed" >&2
+	exit 2
+fi
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-cli.XXXXXX") || exit 2
+trap 'rm -rf "$W"' EXIT
+
+PASSED=0
+FAILED=0
+RC=0
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "FAIL: $*"
+}
+
+# run CMD... : stdout to $W/out, stderr to $W/err, exit status to RC
+run() {
+	"$@" >"$W/out" 2>"$W/err"
+	RC=$?
+}
+
+# one line of a file, shortened, for messages
+show() {
+	local s
+	s=$(head -c 300 "$1" | tr '\n' '|')
+	printf '%s' "${s:-<empty>}"
+}
+
+expect_rc() { # WHAT WANT
+	if [ "$RC" -eq "$2" ]; then pass; else
+		fail "$1: exit status (got $RC, want $2; stderr: $(show "$W/err"))"
+	fi
+}
+
+expect_eq() { # WHAT GOT WANT
+	if [ "$2" = "$3" ]; then pass; else fail "$1 (got '$2', want '$3')"; fi
+}
+
+# expect_in out|err WHAT STRING : the stream contains STRING (fixed string)
+expect_in() {
+	if grep -qF -- "$3" "$W/$1"; then pass; else
+		fail "$2: std$1 lacks '$3' (got: $(show "$W/$1"))"
+	fi
+}
+
+# expect_re out|err WHAT REGEX : some line of the stream matches REGEX (ERE)
+expect_re() {
+	if grep -qE -- "$3" "$W/$1"; then pass; else
+		fail "$2: no line of std$1 matches /$3/ (got: $(show "$W/$1"))"
+	fi
+}
+
+expect_not_re() {
+	if ! grep -qE -- "$3" "$W/$1"; then pass; else
+		fail "$2: std$1 has a line matching /$3/ (got: $(grep -E -- "$3" "$W/$1" | head -n 1))"
+	fi
+}
+
+expect_empty() { # out|err WHAT
+	if [ ! -s "$W/$1" ]; then pass; else
+		fail "$2: std$1 should be empty (got: $(show "$W/$1"))"
+	fi
+}
+
+expect_lines() { # out|err WHAT N
+	local n
+	n=$(wc -l <"$W/$1")
+	n=$((n + 0))
+	if [ "$n" -eq "$3" ]; then pass; else
+		fail "$2: std$1 line count (got $n, want $3)"
+	fi
+}
+
+# is_prefix_of_clean FILE : FILE is the first k lines of the clean dump, for some k
+is_prefix_of_clean() {
+	local k
+	k=$(wc -l <"$1")
+	head -n "$k" "$W/clean.dump" | cmp -s - "$1"
+}
+
+# expect_dump_head WHAT N : stdout is exactly the first N lines of the clean dump
+expect_dump_head() {
+	if head -n "$2" "$W/clean.dump" | cmp -s - "$W/out"; then pass; else
+		fail "$1: stdout is not the first $2 lines of the clean dump (got $(wc -l <"$W/out") lines: $(show "$W/out"))"
+	fi
+}
+
+# Python helpers: frame table, byte patches, CRC32C, fuzz corpus.
+cat >"$W/frt.py" <<'EOF'
+import random, struct, sys
+
+def crc32c(data, crc=0):
+    table = crc32c.table
+    if table is None:
+        table = []
+        for i in range(256):
+            c = i
+            for _ in range(8):
+                c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+            table.append(c)
+        crc32c.table = table
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+crc32c.table = None
+
+def frames(d):
+    """(offset, type, stored_size, records, end) of each frame, found via the magic."""
+    out, off = [], d.find(b"FRFM")
+    while off >= 0:
+        typ = d[off + 4]
+        stored, raw, records = struct.unpack_from("<III", d, off + 8)
+        out.append((off, typ, stored, records, off + 24 + stored))
+        off = d.find(b"FRFM", off + 1)
+    return out
+
+cmd, src = sys.argv[1], sys.argv[2]
+d = bytearray(open(src, "rb").read())
+if cmd == "frames":
+    for f in frames(d):
+        print(*f)
+elif cmd == "flip":          # flip OUT OFFSET
+    d[int(sys.argv[4])] ^= 0xFF
+    open(sys.argv[3], "wb").write(d)
+elif cmd == "major":         # major OUT MAJOR : set the major version, fix the header CRC
+    struct.pack_into("<H", d, 8, int(sys.argv[4]))
+    struct.pack_into("<I", d, 28, crc32c(bytes(d[0:28])))
+    open(sys.argv[3], "wb").write(d)
+elif cmd == "crcok":         # does the header CRC as stored match the computed one?
+    print("yes" if struct.unpack_from("<I", d, 28)[0] == crc32c(bytes(d[0:28])) else "no")
+elif cmd == "fuzz":          # fuzz DIR SEED N : N files with one byte changed each
+    outdir, seed, n = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    rng = random.Random(seed)
+    for i in range(n):
+        e = bytearray(d)
+        off = rng.randrange(len(e))
+        x = rng.randrange(1, 256)
+        e[off] ^= x
+        name = "%s/fuzz-%03d-off%d-xor%02x.frt" % (outdir, i, off, x)
+        open(name, "wb").write(e)
+        print(name)
+EOF
+py() { python3 "$W/frt.py" "$@"; }
+
+# ---------------------------------------------------------------- 1. top level
+ALL_CMDS="record info dump replay compare validate variants import snapshot"
+NA_CMDS="replay compare validate variants import snapshot"
+
+run "$FR" --help
+expect_rc "fragreplay --help" 0
+expect_re out "fragreplay --help" '^Usage: fragreplay <command>'
+for c in $ALL_CMDS; do
+	expect_re out "fragreplay --help lists $c" "^  $c +[a-zA-Z]"
+done
+cp "$W/out" "$W/mainhelp"
+
+run "$FR"
+expect_rc "fragreplay without arguments" 2
+expect_empty out "fragreplay without arguments"
+expect_in err "fragreplay without arguments" "Usage: fragreplay"
+
+run "$FR" frobnicate
+expect_rc "fragreplay frobnicate" 2
+expect_in err "fragreplay frobnicate" "unknown command 'frobnicate'"
+expect_empty out "fragreplay frobnicate"
+
+# ---------------------------------------------------------------- 2. per-command help
+# record is available only in builds with the BPF collector; the top-level
+# help says which, and record --help must agree with it.
+if grep -qE '^  record .*\(not available yet\)$' "$W/mainhelp"; then
+	NA_CMDS="record $NA_CMDS"
+fi
+for c in $ALL_CMDS; do
+	run "$FR" "$c" --help
+	expect_rc "$c --help" 0
+	case " $NA_CMDS " in
+	*" $c "*)
+		expect_in out "$c --help" "Not available yet"
+		expect_not_re out "$c --help" '^Usage:'
+		run "$FR" "$c"
+		expect_rc "$c (not available)" 1
+		expect_in err "$c (not available)" "fragreplay $c: not available yet"
+		expect_empty out "$c (not available)"
+		run "$FR" "$c" "$GOLDEN"
+		expect_rc "$c FILE (not available)" 1
+		expect_empty out "$c FILE (not available)"
+		;;
+	*)
+		expect_re out "$c --help" "^Usage: fragreplay $c "
+		expect_not_re out "$c --help" 'Not available yet'
+		;;
+	esac
+done
+
+# ---------------------------------------------------------------- 3. info
+run "$FR" info "$GOLDEN"
+expect_rc "info golden" 0
+expect_empty err "info golden"
+expect_re out "info golden" '^status          complete$'
+expect_re out "info golden" '^events          6 in 4 frames,'
+expect_re out "info golden" '^  mm_page_alloc +2$'
+expect_re out "info golden" '^  mm_page_free +1$'
+expect_re out "info golden" '^  mm_page_alloc_extfrag +1$'
+expect_re out "info golden" '^  mm_compaction_end +1$'
+expect_re out "info golden" '^  migrate_pair +1$'
+expect_re out "info golden" '^lost events     0( |$)'
+expect_not_re out "info golden" '^missing'
+
+run "$FR" info --json "$GOLDEN"
+expect_rc "info --json golden" 0
+if python3 -c 'import json,sys; json.load(sys.stdin)' <"$W/out" 2>/dev/null; then
+	pass
+	J=$(python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(o.get("events"), o.get("status"), o.get("events_by_type", {}).get("mm_page_alloc"),
+      "null" if "error" in o and o["error"] is None else repr(o.get("error", "<absent>")))
+' <"$W/out")
+	read -r j_events j_status j_alloc j_error <<<"$J"
+	expect_eq "info --json .events" "$j_events" 6
+	expect_eq "info --json .status" "$j_status" complete
+	expect_eq "info --json .events_by_type.mm_page_alloc" "$j_alloc" 2
+	expect_eq "info --json .error" "$j_error" null
+else
+	fail "info --json golden: stdout is not valid JSON (got: $(show "$W/out"))"
+fi
+
+run "$FR" info
+expect_rc "info without a file" 2
+run "$FR" info "$GOLDEN" "$GOLDEN"
+expect_rc "info with two files" 2
+run "$FR" info --bogus "$GOLDEN"
+expect_rc "info --bogus" 2
+
+# ---------------------------------------------------------------- 4. dump
+FIRST='[000]     1.000000000: mm_page_alloc: pfn=0x122bf0 order=2 migratetype=2 gfp_flags=GFP_USER|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP'
+run "$FR" dump "$GOLDEN"
+expect_rc "dump golden" 0
+expect_empty err "dump golden"
+expect_lines out "dump golden" 6
+expect_eq "dump golden: first line" "$(head -n 1 "$W/out")" "$FIRST"
+expect_re out "dump golden: failed allocation" '^\[[0-9]{3}\] +[0-9]+\.[0-9]{9}: mm_page_alloc: pfn=-1 .* gfp_flags=GFP_TRANSHUGE$'
+cp "$W/out" "$W/clean.dump"
+
+run "$FR" dump --type kmem "$GOLDEN"
+expect_rc "dump --type kmem" 0
+expect_lines out "dump --type kmem" 4
+expect_not_re out "dump --type kmem" ': (mm_compaction|migrate)'
+run "$FR" dump --type kmem:mm_page_free "$GOLDEN"
+expect_rc "dump --type kmem:mm_page_free" 0
+expect_lines out "dump --type kmem:mm_page_free" 1
+expect_re out "dump --type kmem:mm_page_free" '^\[000\] +1\.000001000: mm_page_free: pfn=0x122bf0 order=2$'
+run "$FR" dump --limit 2 "$GOLDEN"
+expect_rc "dump --limit 2" 0
+expect_dump_head "dump --limit 2" 2
+run "$FR" dump --from-ns 1000001000 "$GOLDEN"
+expect_rc "dump --from-ns 1000001000" 0
+expect_lines out "dump --from-ns 1000001000" 3
+if tail -n 3 "$W/clean.dump" | cmp -s - "$W/out"; then pass; else
+	fail "dump --from-ns 1000001000: not the last 3 events (got: $(show "$W/out"))"
+fi
+
+run "$FR" dump --type foo "$GOLDEN"
+expect_rc "dump --type foo" 2
+expect_in err "dump --type foo" "'foo'"
+expect_empty out "dump --type foo"
+run "$FR" dump --limit abc "$GOLDEN"
+expect_rc "dump --limit abc" 2
+expect_empty out "dump --limit abc"
+run "$FR" dump
+expect_rc "dump without a file" 2
+run "$FR" dump "$GOLDEN" "$GOLDEN"
+expect_rc "dump with two files" 2
+expect_empty out "dump with two files"
+
+# ---------------------------------------------------------------- 5. damage
+SIZE=$(wc -c <"$GOLDEN")
+SIZE=$((SIZE + 0))
+py frames "$GOLDEN" >"$W/frames"
+NFRAMES=$(wc -l <"$W/frames")
+NFRAMES=$((NFRAMES + 0))
+if [ "$NFRAMES" -ge 3 ]; then pass; else
+	fail "golden file layout: frames found by magic (got $NFRAMES, want >= 3)"
+fi
+FIRST_FRAME=$(awk 'NR == 1 { print $1 }' "$W/frames")
+FIRST_FRAME=${FIRST_FRAME:-0}
+
+# type counts "name count" per line, sorted, from dump lines on stdin
+dump_type_counts() {
+	awk '{ t = $3; sub(/:$/, "", t); c[t]++ } END { for (k in c) print k, c[k] }' | sort
+}
+
+# (a) truncation: the readable prefix is the frames that end at or before the cut
+for cut in 40 "$FIRST_FRAME" 100 200 300 $((SIZE - 1)); do
+	f=$W/cut-$cut.frt
+	head -c "$cut" "$GOLDEN" >"$f"
+	# V: end of the valid prefix; F: whole frames; N: their events
+	read -r V F N <<<"$(awk -v cut="$cut" -v first="$FIRST_FRAME" '
+		BEGIN { v = first; f = 0; n = 0 }
+		$5 <= cut { v = $5; f++; if ($2 == 1) n += $4 }
+		END { print v, f, n }' "$W/frames")"
+	what="truncated to $cut bytes"
+
+	run "$FR" info "$f"
+	expect_rc "info, $what" 1
+	expect_lines err "info, $what" 1
+	expect_in err "info, $what" "$f"
+	expect_in err "info, $what" "byte offset"
+	if [ "$cut" -lt "$FIRST_FRAME" ]; then
+		expect_empty out "info, $what (header or metadata cut)"
+	else
+		if [ "$cut" -eq "$V" ]; then st=truncated; else st=damaged; fi
+		expect_re out "info, $what" "^status          $st\$"
+		expect_re out "info, $what" "^events          $N in $F frames"
+		expect_re out "info, $what" "^missing         everything after byte $V of $cut "
+		awk '/^  [a-z_]+ +[0-9]+$/ { print $1, $2 }' "$W/out" | sort >"$W/info.counts"
+		head -n "$N" "$W/clean.dump" | dump_type_counts >"$W/want.counts"
+		if cmp -s "$W/info.counts" "$W/want.counts"; then pass; else
+			fail "info, $what: counts per type (got $(tr '\n' ',' <"$W/info.counts"), want $(tr '\n' ',' <"$W/want.counts"))"
+		fi
+	fi
+
+	run "$FR" dump "$f"
+	expect_rc "dump, $what" 1
+	expect_dump_head "dump, $what" "$N"
+	expect_lines err "dump, $what" 1
+	expect_in err "dump, $what" "$f"
+	expect_in err "dump, $what" "byte offset"
+done
+
+# (b) one byte flipped inside the second frame's payload
+read -r F1_OFF _ F1_STORED _ <<<"$(sed -n 2p "$W/frames")"
+F0_REC=$(awk 'NR == 1 { print $4 }' "$W/frames")
+f=$W/flip-frame1.frt
+py flip "$GOLDEN" "$f" $((F1_OFF + 24 + F1_STORED / 2))
+run "$FR" info "$f"
+expect_rc "info, frame 1 payload flipped" 1
+expect_in err "info, frame 1 payload flipped" "frame 1 at byte offset $F1_OFF"
+expect_in err "info, frame 1 payload flipped" "checksum mismatch"
+expect_re out "info, frame 1 payload flipped" '^status          damaged$'
+expect_re out "info, frame 1 payload flipped" "^events          $F0_REC in 1 frames"
+run "$FR" dump "$f"
+expect_rc "dump, frame 1 payload flipped" 1
+expect_dump_head "dump, frame 1 payload flipped" "$F0_REC"
+expect_in err "dump, frame 1 payload flipped" "frame 1 at byte offset $F1_OFF"
+expect_in err "dump, frame 1 payload flipped" "checksum mismatch"
+
+# (c) not a trace at all, and no file
+printf 'hello, this is not a trace\nat all\n' >"$W/text.frt"
+: >"$W/empty.frt"
+for f in "$W/text.frt" "$W/empty.frt"; do
+	for c in info dump; do
+		run "$FR" "$c" "$f"
+		expect_rc "$c ${f##*/}" 1
+		expect_in err "$c ${f##*/}" "$f: not a fragreplay trace"
+		expect_empty out "$c ${f##*/}"
+	done
+done
+for c in info dump; do
+	run "$FR" "$c" "$W/no-such.frt"
+	expect_rc "$c missing file" 1
+	expect_in err "$c missing file" "$W/no-such.frt: No such file"
+	expect_empty out "$c missing file"
+done
+
+# (d) a future major version with a valid header checksum
+f=$W/v2.frt
+py major "$GOLDEN" "$f" 2
+expect_eq "v2 file: header CRC32C recomputed" "$(py crcok "$f")" yes
+expect_eq "golden: header CRC32C as computed here" "$(py crcok "$GOLDEN")" yes
+for c in info dump; do
+	run "$FR" "$c" "$f"
+	expect_rc "$c major version 2" 1
+	expect_in err "$c major version 2" "$f: format version 2.0 is not supported"
+	expect_empty out "$c major version 2"
+done
+
+# ---------------------------------------------------------------- 6. fuzz
+# Every byte of a trace is covered by a CRC32C (file header, metadata, each
+# frame's header and payload), so each single-byte change must be detected.
+echo "fuzz: $FUZZ_N single-byte corruptions, seed $FUZZ_SEED (FRT_FUZZ_SEED)"
+mkdir "$W/fuzz"
+py fuzz "$GOLDEN" "$W/fuzz" "$FUZZ_SEED" "$FUZZ_N" >"$W/fuzz.list"
+n=0
+while read -r f; do
+	n=$((n + 1))
+	bad=""
+	run "$FR" info "$f"
+	irc=$RC
+	[ "$irc" -eq 1 ] || bad="$bad info exit $irc (want 1);"
+	run "$FR" dump "$f"
+	drc=$RC
+	[ "$drc" -eq 1 ] || bad="$bad dump exit $drc (want 1);"
+	is_prefix_of_clean "$W/out" || bad="$bad dump output is not a prefix of the clean dump;"
+	[ -s "$W/err" ] || bad="$bad dump printed no error;"
+	if [ -z "$bad" ]; then pass; else
+		fail "fuzz ${f##*/} (seed $FUZZ_SEED):$bad"
+	fi
+done <"$W/fuzz.list"
+expect_eq "fuzz: corrupted files made" "$n" "$FUZZ_N"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# tests/run.sh - the README's test command: set up, build, and run the whole
+# suite twice: the normal build, then an ASan+UBSan build of everything.
+# Tests labelled "root" use real BPF; they skip (exit 77) without root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tests/setup.sh
+ctest --test-dir build --output-on-failure
+
+echo "== ASan+UBSan build"
+cmake -B build-asan -S . -DFRAGREPLAY_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan --output-on-failure
