@@ -266,7 +266,7 @@ static int put_stats(struct frt_collector *c, struct frt_writer *w, uint64_t *lo
 	if (!bad)
 		text = json_dumps(stats, JSON_COMPACT);
 	err = text ? frt_writer_put_json(w, FRT_FRAME_STATS, text) : -ENOMEM;
-	frt_writer_add_lost(w, *lost);
+	frt_writer_set_lost(w, *lost);
 	free(text);
 	json_decref(stats);
 	free(per_cpu);

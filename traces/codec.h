@@ -41,7 +41,7 @@ static inline size_t varint_put(uint8_t *p, uint64_t v)
 
 /*
  * Reads a varint from [*pp, end). Returns 0 and advances *pp, or -1 when the
- * input ends inside the varint or it is longer than 10 bytes.
+ * input ends inside the varint, or it is longer than 10 bytes or 64 bits.
  */
 static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
@@ -57,6 +57,8 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
 	while (p < end && shift < 64) {
 		uint8_t b = *p++;
 
+		if (shift == 63 && b > 1)
+			return -1; /* more than 64 bits */
 		r |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*v = r;

@@ -21,11 +21,14 @@
 
 #define GFP_DICT_MAX 1024
 
+#define SCHEMA_MAX_FIELDS 32 /* FORMAT.md: a type has at most 32 fields */
+
 struct frame_schema {
-	uint8_t nr_fields;
-	uint8_t kinds[FRT_MAX_FIELDS]; /* one byte each, read as one u64; fields past FRT_MAX_FIELDS are decoded and dropped */
-	uint8_t nr_extra;
-	uint8_t extra_kinds[255 - FRT_MAX_FIELDS];
+	bool present;      /* the frame's schema table describes this type */
+	uint8_t nr_fields; /* fields this build keeps (<= FRT_MAX_FIELDS) */
+	uint8_t nr_extra;  /* fields a newer writer added: decoded and dropped */
+	uint64_t kinds;    /* the kept fields' kinds, one byte each, first in the low byte */
+	uint8_t extra_kinds[SCHEMA_MAX_FIELDS - FRT_MAX_FIELDS];
 };
 
 struct frt_reader {
@@ -56,8 +59,7 @@ struct frt_reader {
 	uint64_t last_ts, last_pfn;
 	uint32_t gfp_len;
 	uint64_t gfp_val[GFP_DICT_MAX];
-	uint32_t known; /* bitmap of types with a schema in this frame */
-	struct frame_schema schema[32]; /* types are < 32 in v1 */
+	struct frame_schema schema[256];
 };
 
 /* Ends reading at the frame at @off, numbered @frame; the valid prefix ends before it. */
@@ -237,7 +239,8 @@ static int load_schema(struct frt_reader *r)
 {
 	uint64_t nr, v;
 
-	r->known = 0;
+	for (unsigned int t = 0; t < 256; t++)
+		r->schema[t].present = false;
 	if (varint_get(&r->p, r->end, &nr) || nr > 255)
 		return -1;
 	for (uint64_t i = 0; i < nr; i++) {
@@ -248,21 +251,22 @@ static int load_schema(struct frt_reader *r)
 			return -1;
 		type = *r->p++;
 		n = *r->p++;
-		if (!type || type >= 32 || r->end - r->p < n)
+		if (!type || n > SCHEMA_MAX_FIELDS || r->end - r->p < n || r->schema[type].present)
 			return -1;
 		s = &r->schema[type];
 		s->nr_fields = n < FRT_MAX_FIELDS ? n : FRT_MAX_FIELDS;
 		s->nr_extra = n - s->nr_fields;
+		s->kinds = 0;
 		for (unsigned int k = 0; k < n; k++) {
 			v = *r->p++;
 			if (v < FRT_FK_UINT || v > FRT_FK_GFP)
 				return -1;
 			if (k < FRT_MAX_FIELDS)
-				s->kinds[k] = (uint8_t)v;
+				s->kinds |= v << (8 * k);
 			else
 				s->extra_kinds[k - FRT_MAX_FIELDS] = (uint8_t)v;
 		}
-		r->known |= 1u << type;
+		s->present = true;
 	}
 	return 0;
 }
@@ -343,6 +347,8 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 		r->gfp_len = 0;
 		if (load_schema(r))
 			return fail(r, off, -EBADMSG, "bad schema table in events frame");
+		if (!r->cur.records && r->p != r->end)
+			return fail(r, off, -EBADMSG, "bytes after the schema of an empty frame");
 		r->left = r->cur.records;
 		break;
 	case FRT_FRAME_TRAILER:
@@ -399,7 +405,7 @@ decode_field(struct frt_reader *r, const uint8_t **pp, const uint8_t *end, uint6
 		}
 		*last_pfn += (uint64_t)unzigzag(v - 1);
 		*out = *last_pfn;
-		return 0;
+		return *out >> 63 ? -1 : 0; /* pfns are < 2^63; FRT_PFN_NONE is code 0 only */
 	case FRT_FK_GFP:
 		if (v < r->gfp_len) {
 			*out = r->gfp_val[v];
@@ -425,13 +431,13 @@ static int decode_event(struct frt_reader *r, struct frt_event *ev)
 	if (p >= end)
 		return -1;
 	type = *p++;
-	if (type >= 32 || !(r->known & (1u << type)))
+	if (!r->schema[type].present)
 		return -1;
 	if (varint_get(&p, end, &cpu) || varint_get(&p, end, &dts) || cpu > UINT32_MAX)
 		return -1;
 	s = &r->schema[type];
-	/* kinds in a register: byte stores through ev->f could alias s->kinds */
-	memcpy(&kinds, s->kinds, sizeof(kinds));
+	/* kinds in a register: byte loads would be reloaded after each ev->f store */
+	kinds = s->kinds;
 	nr = s->nr_fields;
 	for (unsigned int i = 0; i < nr; i++, kinds >>= 8)
 		if (decode_field(r, &p, end, &last_pfn, (uint8_t)kinds, &ev->f[i]))

@@ -55,10 +55,13 @@ struct frt_writer *frt_writer_new(int fd, const char *meta_json,
 int frt_writer_add(struct frt_writer *w, const struct frt_event *ev);
 /* Close the current EVENTS frame, if any, and write it out. */
 int frt_writer_flush(struct frt_writer *w);
-/* Write a SNAPSHOT or STATS frame whose payload is the JSON text @json. */
+/* Write a non-EVENTS frame (SNAPSHOT: JSON header, NUL, binary sections). */
+int frt_writer_put_frame(struct frt_writer *w, enum frt_frame_type type, const void *payload,
+			 size_t len);
+/* The same for a payload that is JSON text (STATS). */
 int frt_writer_put_json(struct frt_writer *w, enum frt_frame_type type, const char *json);
-/* Lost events reported so far through STATS frames (totalled in the trailer). */
-void frt_writer_add_lost(struct frt_writer *w, uint64_t lost);
+/* Events lost so far, as the last STATS frame says (cumulative); goes into the trailer. */
+void frt_writer_set_lost(struct frt_writer *w, uint64_t lost_total);
 /* Bytes written to the file so far. */
 uint64_t frt_writer_bytes(const struct frt_writer *w);
 uint64_t frt_writer_events(const struct frt_writer *w);
@@ -99,8 +102,11 @@ uint64_t frt_reader_file_size(const struct frt_reader *r);
 /*
  * frt_reader_next - the next event, in file order
  * Returns 1 with *ev filled, 0 at the end of the readable data, or a
- * negative errno when a frame is damaged (the events before it were all
- * returned; frt_reader_error() names the frame and offset). Non-event
+ * negative errno when a frame is damaged (the events of the frames before it
+ * were all returned; frt_reader_error() names the frame and offset). A frame
+ * whose checksum holds but whose records do not decode, which only a writer
+ * bug or a crafted file makes, fails at the bad record, after its earlier
+ * records were returned. Non-event
  * frames met on the way are kept: see the accessors below.
  */
 int frt_reader_next(struct frt_reader *r, struct frt_event *ev);

@@ -25,7 +25,7 @@
 #define GFP_DICT_MAX 1024 /* reaching it closes the frame early */
 #define GFP_HASH_SLOTS 2048
 
-_Static_assert(FRT_EV_NR_TYPES <= 32, "types_used is a 32-bit map");
+_Static_assert(FRT_EV_NR_TYPES <= 64, "types_used is a 64-bit map");
 
 struct frt_writer {
 	int fd;
@@ -41,7 +41,7 @@ struct frt_writer {
 	size_t cap;
 	uint32_t nr;    /* events in the frame */
 	uint64_t last_ts, last_pfn;
-	uint32_t types_used; /* bitmap, FRT_EV_NR_TYPES < 32 */
+	uint64_t types_used; /* bitmap of the types in this frame */
 	uint32_t gfp_len;
 	int32_t gfp_slot[GFP_HASH_SLOTS]; /* dictionary index + 1, 0 = empty */
 	uint64_t gfp_val[GFP_DICT_MAX];
@@ -252,7 +252,7 @@ int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 		}
 	}
 	w->len = (size_t)(p - (w->buf + SCHEMA_MAX_BYTES));
-	w->types_used |= 1u << ev->type;
+	w->types_used |= 1ull << ev->type;
 	w->nr++;
 	if (!w->events)
 		w->first_ts = ev->ts;
@@ -282,12 +282,12 @@ int frt_writer_flush(struct frt_writer *w)
 	if (!w->nr)
 		return 0;
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
-		nr_types += !!(w->types_used & (1u << t));
+		nr_types += !!(w->types_used & (1ull << t));
 	n += varint_put(schema, nr_types);
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
 		const struct frt_event_desc *d = frt_event_desc(t);
 
-		if (!(w->types_used & (1u << t)))
+		if (!(w->types_used & (1ull << t)))
 			continue;
 		schema[n++] = (uint8_t)t;
 		schema[n++] = (uint8_t)d->nr_fields;
@@ -308,18 +308,24 @@ int frt_writer_flush(struct frt_writer *w)
 	return err;
 }
 
-int frt_writer_put_json(struct frt_writer *w, enum frt_frame_type type, const char *json)
+int frt_writer_put_frame(struct frt_writer *w, enum frt_frame_type type, const void *payload,
+			 size_t len)
 {
 	int err = frt_writer_flush(w); /* keep frames in time order */
 
 	if (err)
 		return err;
-	return put_frame(w, (uint8_t)type, (const uint8_t *)json, strlen(json), 1);
+	return put_frame(w, (uint8_t)type, payload, len, 1);
 }
 
-void frt_writer_add_lost(struct frt_writer *w, uint64_t lost)
+int frt_writer_put_json(struct frt_writer *w, enum frt_frame_type type, const char *json)
 {
-	w->lost += lost;
+	return frt_writer_put_frame(w, type, json, strlen(json));
+}
+
+void frt_writer_set_lost(struct frt_writer *w, uint64_t lost_total)
+{
+	w->lost = lost_total;
 }
 
 uint64_t frt_writer_bytes(const struct frt_writer *w)

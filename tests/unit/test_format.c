@@ -247,15 +247,19 @@ static void test_every_frame_type(void)
 	struct frt_event ev;
 	struct frt_reader *r;
 	uint8_t seen[8] = { 0 };
+	/* a SNAPSHOT payload: JSON header, NUL, binary */
+	static const char snap[] = "{\"kind\":\"start\"}\0\x01\x02\xff";
 	const char *payload;
 	int ret;
 
 	CHECK(frt_writer_add(w, &e1) == 0);
-	CHECK(frt_writer_put_json(w, FRT_FRAME_SNAPSHOT, "{\"kind\":\"start\"}") == 0);
+	CHECK(frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, snap, sizeof(snap)) == 0);
 	CHECK(frt_writer_put_json(w, (enum frt_frame_type)77, "{\"future\":true}") == 0);
 	CHECK(frt_writer_add(w, &e2) == 0);
+	CHECK(frt_writer_put_json(w, FRT_FRAME_STATS, "{\"lost_total\":2}") == 0);
+	frt_writer_set_lost(w, 2);
 	CHECK(frt_writer_put_json(w, FRT_FRAME_STATS, "{\"lost_total\":3}") == 0);
-	frt_writer_add_lost(w, 3);
+	frt_writer_set_lost(w, 3); /* cumulative: the last one is the total */
 	CHECK(frt_writer_close(w) == 0);
 
 	r = frt_reader_open(tmp_path("ft.frt"), NULL, 0);
@@ -266,10 +270,14 @@ static void test_every_frame_type(void)
 	while ((ret = frt_reader_next_frame(r, &fi)) > 0) {
 		seen[fi.type < 8 ? fi.type : 0]++;
 		payload = frt_reader_frame_payload(r, NULL);
-		if (fi.type == FRT_FRAME_SNAPSHOT)
-			CHECK(!strcmp(payload, "{\"kind\":\"start\"}"));
+		if (fi.type == FRT_FRAME_SNAPSHOT) {
+			uint32_t len;
+
+			payload = frt_reader_frame_payload(r, &len);
+			CHECK(len == sizeof(snap) && !memcmp(payload, snap, sizeof(snap)));
+		}
 		if (fi.type == FRT_FRAME_STATS)
-			CHECK(!strcmp(payload, "{\"lost_total\":3}"));
+			CHECK(!strcmp(payload, seen[3] == 1 ? "{\"lost_total\":2}" : "{\"lost_total\":3}"));
 		if (fi.type == FRT_FRAME_EVENTS) {
 			CHECK(fi.records == 1);
 			CHECK(frt_reader_next(r, &ev) == 1);
@@ -278,7 +286,7 @@ static void test_every_frame_type(void)
 	}
 	CHECK(ret == 0);
 	CHECK(seen[FRT_FRAME_EVENTS] == 2 && seen[FRT_FRAME_SNAPSHOT] == 1 &&
-	      seen[FRT_FRAME_STATS] == 1 && seen[FRT_FRAME_TRAILER] == 1 && seen[0] == 1,
+	      seen[FRT_FRAME_STATS] == 2 && seen[FRT_FRAME_TRAILER] == 1 && seen[0] == 1,
 	      "frames %u %u %u %u unknown %u", seen[1], seen[2], seen[3], seen[4], seen[0]);
 	CHECK(frt_reader_unknown_frames(r) == 1);
 	CHECK(frt_reader_status(r) == FRT_READ_OK);
@@ -448,6 +456,79 @@ static void test_decode_error_names_its_frame(void)
 	CHECK(frt_reader_valid_bytes(r) == fi.offset, "valid prefix ends at %llu",
 	      (unsigned long long)frt_reader_valid_bytes(r));
 	frt_reader_free(r);
+}
+
+/*
+ * FORMAT.md versioning: a newer writer may add event types (here 40) and
+ * append fields to known ones (here a third field on mm_page_free). The
+ * frame's schema table lets this reader decode both: the new type with its
+ * raw fields, the known one with the appended field kept in f[2] (fields past
+ * FRT_MAX_FIELDS would be decoded and dropped).
+ */
+static void test_schema_table_decodes_newer_writers(void)
+{
+	static const uint8_t payload[] = {
+		2,                                       /* two types described */
+		40, 2, FRT_FK_UINT, FRT_FK_PFN,          /* type 40: uint, pfn */
+		FRT_EV_PAGE_FREE, 3, FRT_FK_PFN, FRT_FK_UINT, FRT_FK_SINT,
+		40, 1, 5, 7, 0x21,                       /* cpu 1, ts 5, 7, pfn 0x10 */
+		FRT_EV_PAGE_FREE, 0, 1, 0x21, 3, 1,      /* ts 6, pfn 0x20, order 3, -1 */
+	};
+	struct frt_writer *w = frt_writer_new(create(tmp_path("new.frt")), meta, NULL);
+	uint8_t hdr[FRT_FRAME_HEADER_SIZE] = "FRFM";
+	struct frt_event ev[3];
+	enum frt_read_status st;
+	char msg[600];
+	uint32_t v, crc;
+	int fd;
+
+	frt_writer_abort(w); /* file header and metadata only */
+	hdr[4] = FRT_FRAME_EVENTS;
+	v = sizeof(payload);
+	memcpy(hdr + 8, &v, 4);
+	memcpy(hdr + 12, &v, 4);
+	v = 2;
+	memcpy(hdr + 16, &v, 4);
+	crc = frt_crc32c(frt_crc32c(0, hdr, 20), payload, sizeof(payload));
+	memcpy(hdr + 20, &crc, 4);
+	fd = open(tmp_path("new.frt"), O_WRONLY | O_APPEND);
+	CHECK(write(fd, hdr, sizeof(hdr)) == sizeof(hdr));
+	CHECK(write(fd, payload, sizeof(payload)) == sizeof(payload));
+	close(fd);
+
+	CHECK(read_all(tmp_path("new.frt"), ev, 3, &st, msg, sizeof(msg)) == 2, "%s", msg);
+	CHECK(st == FRT_READ_TRUNCATED, "no trailer: %d", st);
+	CHECK(ev[0].type == 40 && ev[0].cpu == 1 && ev[0].ts == 5 && ev[0].f[0] == 7 &&
+	      ev[0].f[1] == 0x10 && ev[0].f[2] == 0);
+	CHECK(ev[1].type == FRT_EV_PAGE_FREE && ev[1].ts == 6 && ev[1].free.pfn == 0x20 &&
+	      ev[1].free.order == 3 && (int64_t)ev[1].f[2] == -1 && ev[1].f[3] == 0,
+	      "the appended third field is kept: type %u ts %llu f %llx %llx %llx", ev[1].type,
+	      (unsigned long long)ev[1].ts, (unsigned long long)ev[1].f[0],
+	      (unsigned long long)ev[1].f[1], (unsigned long long)ev[1].f[2]);
+}
+
+/* LEB128 limits: 10 bytes carry 64 bits; a 65th bit or an 11th byte is damage. */
+static void test_varint_limits(void)
+{
+	uint8_t max[10], over[10], longer[11];
+	const uint8_t *p;
+	uint64_t v;
+
+	memset(max, 0xff, 9);
+	max[9] = 0x01;
+	memcpy(over, max, 10);
+	over[9] = 0x02;
+	memset(longer, 0x80, 10);
+	longer[10] = 0;
+	p = max;
+	CHECK(varint_get(&p, max + 10, &v) == 0 && v == UINT64_MAX && p == max + 10);
+	p = over;
+	CHECK(varint_get(&p, over + 10, &v) == -1);
+	p = longer;
+	CHECK(varint_get(&p, longer + 11, &v) == -1);
+	p = max;
+	CHECK(varint_get(&p, max + 5, &v) == -1, "ends inside the varint");
+	CHECK(varint_put(max, UINT64_MAX) == 10 && max[9] == 0x01);
 }
 
 static void test_not_a_trace(void)
@@ -628,6 +709,8 @@ int main(int argc, char **argv)
 	RUN(test_every_frame_type);
 	RUN(test_truncation_and_bit_flips);
 	RUN(test_decode_error_names_its_frame);
+	RUN(test_schema_table_decodes_newer_writers);
+	RUN(test_varint_limits);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
 	RUN(test_golden_v1_bytes);
