@@ -21,6 +21,7 @@
 
 #include "collector_api.h"
 #include "hostinfo.h"
+#include "migrate_pair.h"
 #include "trace.h"
 
 #define POLL_MS 100
@@ -64,6 +65,7 @@ struct record_opts {
 
 struct capture {
 	struct frt_writer *w;
+	struct frt_pairer *pairer;
 	int write_err; /* first error of the writer */
 	bool size_limit_hit;
 };
@@ -188,8 +190,11 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 static int write_event(const struct frt_event *ev, void *ctx)
 {
 	struct capture *cap = ctx;
+	struct frt_event pair;
 	int err = frt_writer_add(cap->w, ev);
 
+	if (!err && frt_pairer_feed(cap->pairer, ev, &pair))
+		err = frt_writer_add(cap->w, &pair);
 	if (err && !cap->write_err)
 		cap->write_err = err;
 	return err;
@@ -288,8 +293,10 @@ static int capture_loop(struct frt_collector *c, struct capture *cap, const stru
 	return 0;
 }
 
-static int put_stats(struct frt_collector *c, struct frt_writer *w, uint64_t *lost)
+static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *lost)
 {
+	struct frt_writer *w = cap->w;
+	struct frt_pairer_stats ps;
 	unsigned int nr_cpus = frt_collector_nr_cpus(c);
 	uint64_t *per_cpu = calloc(nr_cpus, sizeof(*per_cpu));
 	json_t *stats = json_object(), *a = json_array();
@@ -303,6 +310,12 @@ static int put_stats(struct frt_collector *c, struct frt_writer *w, uint64_t *lo
 	bad |= json_object_set_new(stats, "lost_total", json_integer(*lost));
 	bad |= json_object_set_new(stats, "reordered_late",
 				   json_integer(frt_collector_reordered_late(c)));
+	frt_pairer_stats(cap->pairer, &ps);
+	bad |= json_object_set_new(stats, "migrate_pairs",
+				   json_pack("{sI sI sI sI}", "pairs", (json_int_t)ps.pairs,
+					     "dup_mappings", (json_int_t)ps.dup_mappings,
+					     "unmatched_set", (json_int_t)ps.unmatched_set,
+					     "unmatched_remove", (json_int_t)ps.unmatched_remove));
 	if (!bad)
 		text = json_dumps(stats, JSON_COMPACT);
 	err = text ? frt_writer_put_json(w, FRT_FRAME_STATS, text) : -ENOMEM;
@@ -355,11 +368,16 @@ static int open_output(const struct record_opts *o)
 /* Capture into @w until the end, then write the stats and close @w. */
 static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
 {
-	struct capture cap = { .w = w };
+	struct capture cap = { .w = w, .pairer = frt_pairer_new() };
 	uint64_t start = now_ns(), events, lost = 0;
 	double secs;
 	int err, close_err;
 
+	if (!cap.pairer) {
+		fprintf(stderr, "fragreplay record: out of memory\n");
+		frt_writer_abort(w);
+		return 1;
+	}
 	fprintf(stderr, "fragreplay record: recording to %s (Ctrl-C stops)\n", o->path);
 	err = capture_loop(c, &cap, o, start);
 	secs = (now_ns() - start) / 1e9;
@@ -371,7 +389,7 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 	if (err < 0 && !cap.write_err)
 		fprintf(stderr, "fragreplay record: reading events failed: %s\n", strerror(-err));
 	if (!cap.write_err)
-		cap.write_err = put_stats(c, w, &lost);
+		cap.write_err = put_stats(c, &cap, &lost);
 	else
 		lost = frt_collector_lost(c, NULL, 0);
 	if (cap.write_err)
@@ -383,6 +401,7 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		fprintf(stderr, "fragreplay record: closing %s failed: %s\n", o->path,
 			strerror(-close_err));
 	print_summary(o->path, events, secs, lost, frt_collector_reordered_late(c));
+	frt_pairer_free(cap.pairer);
 	return err < 0 || cap.write_err || close_err ? 1 : 0;
 }
 
