@@ -327,6 +327,9 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 
 		if (ZSTD_isError(n))
 			return fail(r, off, -EBADMSG, "zstd: %s", ZSTD_getErrorName(n));
+		if (ZSTD_findFrameCompressedSize(r->sbuf, r->cur.stored_size) !=
+		    r->cur.stored_size)
+			return fail(r, off, -EBADMSG, "payload is not exactly one zstd frame");
 		if (n != r->cur.raw_size)
 			return fail(r, off, -EBADMSG, "payload decompressed to %zu bytes, header "
 				    "says %u", n, r->cur.raw_size);
@@ -447,6 +450,8 @@ static int decode_event(struct frt_reader *r, struct frt_event *ev)
 	for (unsigned int i = 0; i < s->nr_extra; i++)
 		if (decode_field(r, &p, end, &last_pfn, s->extra_kinds[i], &drop))
 			return -1;
+	if (r->last_ts + dts < r->last_ts)
+		return -1; /* the timestamp would wrap */
 	r->last_ts += dts;
 	ev->ts = r->last_ts;
 	ev->cpu = (uint32_t)cpu;
