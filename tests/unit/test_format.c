@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "check.h"
 #include "codec.h"
 #include "trace.h"
@@ -507,6 +509,47 @@ static void test_schema_table_decodes_newer_writers(void)
 	      (unsigned long long)ev[1].f[1], (unsigned long long)ev[1].f[2]);
 }
 
+/*
+ * FORMAT.md 5.1: a zstd payload is exactly one zstd frame. Two frames that
+ * together decompress to raw_size, with a valid CRC, are still damage.
+ */
+static void test_two_zstd_frames_are_damage(void)
+{
+	static const char json[] = "{\"lost_per_cpu\":[0],\"lost_total\":0}";
+	struct frt_writer *w = frt_writer_new(create(tmp_path("z2.frt")), meta, NULL);
+	uint8_t hdr[FRT_FRAME_HEADER_SIZE] = "FRFM", z[256];
+	size_t half = sizeof(json) / 2, n1, n2;
+	struct frt_frame_info fi;
+	struct frt_reader *r;
+	uint32_t v, crc;
+	int fd;
+
+	frt_writer_abort(w);
+	n1 = ZSTD_compress(z, sizeof(z), json, half, 3);
+	n2 = ZSTD_compress(z + n1, sizeof(z) - n1, json + half, sizeof(json) - 1 - half, 3);
+	CHECK(!ZSTD_isError(n1) && !ZSTD_isError(n2));
+	hdr[4] = FRT_FRAME_STATS;
+	hdr[5] = FRT_FRAME_F_ZSTD;
+	v = (uint32_t)(n1 + n2);
+	memcpy(hdr + 8, &v, 4);
+	v = sizeof(json) - 1;
+	memcpy(hdr + 12, &v, 4);
+	v = 1;
+	memcpy(hdr + 16, &v, 4);
+	crc = frt_crc32c(frt_crc32c(0, hdr, 20), z, n1 + n2);
+	memcpy(hdr + 20, &crc, 4);
+	fd = open(tmp_path("z2.frt"), O_WRONLY | O_APPEND);
+	CHECK(write(fd, hdr, sizeof(hdr)) == sizeof(hdr));
+	CHECK(write(fd, z, n1 + n2) == (ssize_t)(n1 + n2));
+	close(fd);
+
+	r = frt_reader_open(tmp_path("z2.frt"), NULL, 0);
+	CHECK(frt_reader_next_frame(r, &fi) == -EBADMSG);
+	CHECK(strstr(frt_reader_error(r), "not exactly one zstd frame"), "%s",
+	      frt_reader_error(r));
+	frt_reader_free(r);
+}
+
 /* LEB128 limits: 10 bytes carry 64 bits; a 65th bit or an 11th byte is damage. */
 static void test_varint_limits(void)
 {
@@ -711,6 +754,7 @@ int main(int argc, char **argv)
 	RUN(test_decode_error_names_its_frame);
 	RUN(test_schema_table_decodes_newer_writers);
 	RUN(test_varint_limits);
+	RUN(test_two_zstd_frames_are_damage);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
 	RUN(test_golden_v1_bytes);
