@@ -22,8 +22,13 @@ struct scan {
 	uint64_t events, by_type[FRT_EV_NR_TYPES], unknown_type_events;
 	uint64_t first_ts, last_ts;
 	uint32_t frames, frames_by_type[5];
+	uint64_t event_bytes, snapshot_bytes; /* frames on disk, headers included */
 	json_t *stats; /* last STATS frame: counters are cumulative */
 	bool snap_start, snap_end;
+	struct snap_sum {
+		long long parts, parts_seen, free_pages;
+		json_t *part0; /* header of part 0: source, fit */
+	} snap[2];     /* start, end: a snapshot may come in several parts */
 };
 
 static void scan_snapshot(struct scan *s, const char *payload)
@@ -31,11 +36,25 @@ static void scan_snapshot(struct scan *s, const char *payload)
 	/* SNAPSHOT payload: a JSON header, a NUL, then binary sections (FORMAT.md) */
 	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
 	const char *kind = json_string_value(json_object_get(h, "kind"));
+	struct snap_sum *sum = NULL;
 
-	if (kind && !strcmp(kind, "start"))
+	if (kind && !strcmp(kind, "start")) {
 		s->snap_start = true;
-	if (kind && !strcmp(kind, "end"))
+		sum = &s->snap[0];
+	}
+	if (kind && !strcmp(kind, "end")) {
 		s->snap_end = true;
+		sum = &s->snap[1];
+	}
+	if (sum) {
+		sum->parts_seen++;
+		sum->free_pages += json_integer_value(
+			json_object_get(json_object_get(h, "counts"), "free_pages"));
+		if (!json_integer_value(json_object_get(h, "part")) && !sum->part0) {
+			sum->parts = json_integer_value(json_object_get(h, "parts"));
+			sum->part0 = json_incref(h);
+		}
+	}
 	json_decref(h);
 }
 
@@ -49,6 +68,10 @@ static int scan_trace(struct frt_reader *r, struct scan *s)
 		s->frames++;
 		if (fi.type < 5)
 			s->frames_by_type[fi.type]++;
+		if (fi.type == FRT_FRAME_EVENTS)
+			s->event_bytes += FRT_FRAME_HEADER_SIZE + fi.stored_size;
+		if (fi.type == FRT_FRAME_SNAPSHOT)
+			s->snapshot_bytes += FRT_FRAME_HEADER_SIZE + fi.stored_size;
 		if (fi.type == FRT_FRAME_STATS) {
 			json_decref(s->stats);
 			s->stats = json_loads(frt_reader_frame_payload(r, NULL), 0, NULL);
@@ -114,8 +137,10 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 	json_object_set_new(o, "first_ts", json_integer((json_int_t)s->first_ts));
 	json_object_set_new(o, "last_ts", json_integer((json_int_t)s->last_ts));
 	json_object_set_new(o, "duration_ns", json_integer((json_int_t)(s->last_ts - s->first_ts)));
-	json_object_set_new(o, "bytes_per_event",
-			    s->events ? json_real((double)size / (double)s->events) : json_null());
+	json_object_set_new(o, "bytes_per_event", s->events ?
+			    json_real((double)s->event_bytes / (double)s->events) : json_null());
+	json_object_set_new(o, "event_bytes", json_integer((json_int_t)s->event_bytes));
+	json_object_set_new(o, "snapshot_bytes", json_integer((json_int_t)s->snapshot_bytes));
 	json_object_set(o, "lost", s->stats ? s->stats : json_null());
 	json_object_set_new(o, "snapshots", snaps);
 	return o;
@@ -153,6 +178,33 @@ static void print_zones(json_t *zones)
 	}
 }
 
+/* "bpf-struct-page, 1 part, 2269901 free pages, fit ok (worst zone 0.000% off ...)" */
+static void print_snapshot(const char *what, const struct snap_sum *sum)
+{
+	json_t *fit = json_object_get(sum->part0, "fit"), *z;
+	double worst = 0;
+	size_t i;
+
+	if (!sum->parts_seen)
+		return;
+	json_array_foreach(json_object_get(fit, "zones"), i, z) {
+		double pct = json_real_value(json_object_get(z, "error_pct"));
+
+		worst = pct > worst ? pct : worst;
+	}
+	printf("%-16s%s, %lld part%s", what, JS(sum->part0, "source"), sum->parts_seen,
+	       sum->parts_seen == 1 ? "" : "s");
+	if (sum->parts != sum->parts_seen)
+		printf(" of %lld", sum->parts);
+	printf(", %lld free pages, ", sum->free_pages);
+	if (fit)
+		printf("fit %s (worst zone %.3f%% off pagetypeinfo)\n",
+		       json_is_true(json_object_get(fit, "ok")) ? "ok" : "FAILED the 1% check",
+		       worst);
+	else
+		printf("no fit\n");
+}
+
 static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 {
 	uint64_t size = frt_reader_file_size(r);
@@ -186,8 +238,9 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	}
 	if (thp)
 		print_kv("thp", "enabled: %s; defrag: %s", JS(thp, "enabled"), JS(thp, "defrag"));
-	print_kv("events", "%" PRIu64 " in %u frames, %.2f bytes/event on disk", s->events,
-		 s->frames, s->events ? (double)size / (double)s->events : 0.0);
+	print_kv("events", "%" PRIu64 " in %u frames; events frames %" PRIu64 " bytes, %.2f "
+		 "bytes/event; snapshots %" PRIu64 " bytes", s->events, s->frames, s->event_bytes,
+		 s->events ? (double)s->event_bytes / (double)s->events : 0.0, s->snapshot_bytes);
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
 		if (s->by_type[t])
 			printf("  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, s->by_type[t]);
@@ -211,6 +264,8 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	}
 	print_kv("snapshots", "start %s, end %s", s->snap_start ? "present" : "absent",
 		 s->snap_end ? "present" : "absent");
+	for (int k = 0; k < 2; k++)
+		print_snapshot(k ? "snapshot end" : "snapshot start", &s->snap[k]);
 	if (frt_reader_unknown_frames(r))
 		print_kv("skipped", "%u frames of types unknown to this build",
 			 frt_reader_unknown_frames(r));
@@ -288,6 +343,8 @@ int cmd_info(int argc, char **argv)
 		fprintf(stderr, "fragreplay info: %s\n", frt_reader_error(r));
 	ret = frt_reader_status(r) == FRT_READ_OK ? EXIT_OK : EXIT_FAIL;
 	json_decref(s.stats);
+	json_decref(s.snap[0].part0);
+	json_decref(s.snap[1].part0);
 	json_decref(meta);
 	frt_reader_free(r);
 	return ret;

@@ -22,6 +22,7 @@
 #include "collector_api.h"
 #include "hostinfo.h"
 #include "migrate_pair.h"
+#include "snapshot.h"
 #include "trace.h"
 
 #define POLL_MS 100
@@ -47,7 +48,10 @@ static const char usage_text[] =
 	"  -v, --verbose         show libbpf's messages\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Once the programs are attached, a line 'recording to FILE' goes to stderr;\n"
+	"The file starts with a snapshot of physical memory (every free block and\n"
+	"allocated page with its mobility, every pageblock's migratetype) and ends\n"
+	"with another; capture runs between them (see traces/FORMAT.md).\n"
+	"Once capture runs, a line 'recording to FILE' goes to stderr;\n"
 	"on a terminal a status line then shows elapsed time, events/s, MB written,\n"
 	"bytes/event and lost events. Frames are flushed every second, so a crash\n"
 	"or kill -9 loses at most about a second and leaves a readable file.\n"
@@ -365,11 +369,28 @@ static int open_output(const struct record_opts *o)
 	return fd;
 }
 
-/* Capture into @w until the end, then write the stats and close @w. */
+/*
+ * A snapshot that fails is not worth losing the capture for: say so loudly,
+ * replay then starts from an empty model (or lacks the end state).
+ */
+static void snapshot(struct frt_writer *w, const char *kind)
+{
+	char err[512];
+
+	if (frt_snapshot_write(w, kind, 0, err, sizeof(err)))
+		fprintf(stderr, "fragreplay record: WARNING: no %s snapshot: %s\n", kind, err);
+}
+
+/*
+ * Capture into @w until the end, then write the stats and close @w. The
+ * programs are attached already; capture switches on right after the start
+ * snapshot and off right before the end snapshot, so the snapshots bracket
+ * the events with no gap spent attaching or detaching.
+ */
 static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
 {
 	struct capture cap = { .w = w, .pairer = frt_pairer_new() };
-	uint64_t start = now_ns(), events, lost = 0;
+	uint64_t start, events, lost = 0;
 	double secs;
 	int err, close_err;
 
@@ -378,9 +399,15 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		frt_writer_abort(w);
 		return 1;
 	}
+	snapshot(w, "start");
+	start = now_ns();
+	frt_collector_capture(c, true);
 	fprintf(stderr, "fragreplay record: recording to %s (Ctrl-C stops)\n", o->path);
 	err = capture_loop(c, &cap, o, start);
+	frt_collector_capture(c, false);
 	secs = (now_ns() - start) / 1e9;
+	if (!cap.write_err)
+		snapshot(w, "end");
 	if (cap.size_limit_hit)
 		fprintf(stderr, "fragreplay record: %s reached --max-size %.3f MB; capture "
 			"stopped\n", o->path, o->max_bytes / 1e6);

@@ -358,3 +358,19 @@ char *frt_hostinfo_meta_json(const char *created_by, unsigned int groups)
 		errno = ENOMEM;
 	return text;
 }
+
+/* The pieces snapshot.c reuses. */
+char *frt_hostinfo_read_text(const char *path)
+{
+	return read_text(path);
+}
+
+json_t *frt_hostinfo_sysctls(void)
+{
+	return sysctls_json();
+}
+
+json_t *frt_hostinfo_thp(void)
+{
+	return thp_json();
+}

@@ -28,4 +28,12 @@ int frt_hostinfo_parse_pageblock_order(const char *pagetypeinfo);
 /* Highest buddy order from /proc/buddyinfo text (columns - 1), or -EBADMSG. */
 int frt_hostinfo_parse_max_order(const char *buddyinfo);
 
+/* Also used by snapshots (snapshot.c): */
+
+/* The whole of a /proc or /sys file, malloc'ed; NULL with errno on failure. */
+char *frt_hostinfo_read_text(const char *path);
+/* The "sysctls" and "thp" objects of the metadata; NULL on ENOMEM. */
+json_t *frt_hostinfo_sysctls(void);
+json_t *frt_hostinfo_thp(void);
+
 #endif

@@ -232,7 +232,7 @@ run "$FR" info "$GOLDEN"
 expect_rc "info golden" 0
 expect_empty err "info golden"
 expect_re out "info golden" '^status          complete$'
-expect_re out "info golden" '^events          6 in 4 frames,'
+expect_re out "info golden" '^events          6 in 4 frames; events frames 158 bytes, 26.33 bytes/event; snapshots 0 bytes$'
 expect_re out "info golden" '^  mm_page_alloc +2$'
 expect_re out "info golden" '^  mm_page_free +1$'
 expect_re out "info golden" '^  mm_page_alloc_extfrag +1$'

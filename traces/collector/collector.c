@@ -313,9 +313,13 @@ int frt_collector_start(struct frt_collector *c)
 			 strerror(-err));
 		goto cleanup;
 	}
-	c->skel->bss->capturing = true;
 cleanup:
 	return err;
+}
+
+void frt_collector_capture(struct frt_collector *c, bool on)
+{
+	c->skel->bss->capturing = on;
 }
 
 const char *frt_collector_error(const struct frt_collector *c)

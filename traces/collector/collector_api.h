@@ -50,7 +50,7 @@ unsigned int frt_group_by_name(const char *name, size_t len);
 struct frt_collector *frt_collector_new(const struct frt_collector_opts *opts);
 
 /**
- * frt_collector_start - load the programs, attach them, start capturing
+ * frt_collector_start - load the programs and attach them, not capturing yet
  *
  * Returns 0 or a negative errno: -ENOTSUP without kernel BTF
  * (/sys/kernel/btf/vmlinux), -ENOENT when tracefs or a tracepoint is
@@ -59,6 +59,13 @@ struct frt_collector *frt_collector_new(const struct frt_collector_opts *opts);
  * frt_collector_error() then says which file or tracepoint.
  */
 int frt_collector_start(struct frt_collector *c);
+
+/*
+ * Start (@on) or stop recording, on every tracepoint at one instant: the
+ * programs stay attached, so the recorder can snapshot memory right before
+ * capture starts and right after it stops, with no gap spent attaching.
+ */
+void frt_collector_capture(struct frt_collector *c, bool on);
 
 /* One-line description of why frt_collector_start() failed. */
 const char *frt_collector_error(const struct frt_collector *c);

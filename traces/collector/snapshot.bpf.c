@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0-only
+/*
+ * snapshot.bpf.c - read the page allocator's state out of struct page and
+ * the zones' free lists, for start/end snapshots (traces/snapshot.c).
+ *
+ * Nothing here stays attached. The loader (snapshot_bpf.c):
+ *  1. attaches vm_page and vm_pfn to mm_page_free for a moment: the raw
+ *     tracepoint gives the struct page pointer, the trace event the pfn of
+ *     the same free, so page - pfn * sizeof(struct page) is the vmemmap
+ *     base. Each program pairs its value with the other's latest on this
+ *     CPU and votes; mismatched pairs scatter, the right base wins.
+ *  2. runs walk_free_lists with BPF_PROG_TEST_RUN: every zone's
+ *     free_area[order].free_list[mt], giving the migratetype of each free
+ *     block and so, by freelist hygiene (a free page sits on the list of its
+ *     pageblock's type), of each pageblock holding free memory.
+ *  3. runs walk_pfns over FRT_WALK_CHUNK pfns at a time: the state of every
+ *     struct page, like dump_page() would describe it, reduced to one kind
+ *     (snapshot_walk.h).
+ * All kernel memory is read with bpf_probe_read_kernel without locks: the
+ * allocator keeps moving, and a torn read costs one pfn's accuracy, never
+ * safety.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "frt_core_types.h"
+#include "frt_mm_types.h"
+#include "snapshot_walk.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+const volatile __u32 pageblock_order = 9;
+
+/* inputs, set by the loader */
+__u64 vmemmap;      /* address of pfn 0's struct page */
+__u64 max_pfn;      /* end of the highest zone */
+__u64 walk_start;   /* first pfn of this run of walk_pfns */
+__u64 skip_until;   /* in/out: pfns below are covered by an earlier block */
+int fl_nid;         /* node whose free lists walk_free_lists reads */
+__u32 max_order;    /* MAX_PAGE_ORDER */
+
+struct frt_walk_stats walk_stats;
+struct frt_fl_state fl;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct frt_walk_out);
+} walk_out SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[FRT_WALK_BATCH * FRT_WALK_PAGE_MAX]);
+} scratch SEC(".maps");
+
+/* one entry per pageblock: free-list migratetype + 1, 0 = no free page seen.
+ * max_entries is set by the loader to the number of pageblocks; user space
+ * reads it mmap'ed (entries are 8 bytes apart: array values are rounded up). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} pb_mt SEC(".maps");
+
+#define PAGE_SZ bpf_core_type_size(struct page)
+#define OFF(field) bpf_core_field_offset(struct page, field)
+#define PGTY(name) bpf_core_enum_value(enum pagetype, name)
+#define PGF(name) (1ull << bpf_core_enum_value(enum pageflags, name))
+
+/* ---- 1. the vmemmap base ---- */
+
+#define VM_SAMPLES 256
+__u64 vm_cand[VM_SAMPLES];
+__u32 vm_nr;
+
+struct vm_last {
+	__u64 page, pfn;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vm_last);
+} vm_last SEC(".maps");
+
+static __always_inline void vm_vote(struct vm_last *l)
+{
+	__u32 i = vm_nr;
+
+	/* two CPUs may race for a slot and one sample be lost: a vote survives that */
+	if (!l->page || !l->pfn || i >= VM_SAMPLES)
+		return;
+	vm_cand[i] = l->page - l->pfn * PAGE_SZ;
+	vm_nr = i + 1;
+}
+
+SEC("raw_tp/mm_page_free")
+int vm_page(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 zero = 0;
+	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
+
+	if (l) {
+		l->page = ctx->args[0]; /* TP_PROTO(struct page *page, unsigned int order) */
+		vm_vote(l);
+	}
+	return 0;
+}
+
+SEC("tp/kmem/mm_page_free")
+int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
+{
+	__u32 zero = 0;
+	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
+
+	if (l) {
+		l->pfn = ctx->pfn;
+		vm_vote(l);
+	}
+	return 1; /* leave the event to other perf users */
+}
+
+/* kernel migratetype -> enum frt_mt (the kernel's numbering depends on CONFIG_CMA) */
+static __always_inline __u32 canon_mt(__u32 k)
+{
+	if (k < bpf_core_enum_value(enum migratetype, MIGRATE_HIGHATOMIC))
+		return k;
+	if (k == bpf_core_enum_value(enum migratetype, MIGRATE_HIGHATOMIC))
+		return FRT_MT_HIGHATOMIC;
+	if (bpf_core_enum_value_exists(enum migratetype, MIGRATE_CMA) &&
+	    k == bpf_core_enum_value(enum migratetype, MIGRATE_CMA))
+		return FRT_MT_CMA;
+	return FRT_MT_ISOLATE;
+}
+
+/*
+ * page_zonenum(): the zone sits in the top bits of page->flags, below the
+ * node (with SPARSEMEM_VMEMMAP no section bits sit above them). The widths
+ * come from array sizes in BTF: node_zones[MAX_NR_ZONES], and
+ * _zonerefs[MAX_NUMNODES * MAX_NR_ZONES + 1]. The free-list walk checks
+ * the result on every page it meets (fl.zone_agree/zone_disagree).
+ */
+static __always_inline __u32 order_base_2(__u32 v)
+{
+	__u32 r = 0;
+
+	while (r < 16 && (1u << r) < v)
+		r++;
+	return r;
+}
+
+static __always_inline __u32 zone_shift(void)
+{
+	__u32 zones = bpf_core_field_size(struct pglist_data, node_zones) /
+		      bpf_core_type_size(struct zone);
+	__u32 refs = bpf_core_field_size(struct zonelist, _zonerefs) /
+		     bpf_core_type_size(struct zoneref);
+
+	return 64 - order_base_2((refs - 1) / zones) - order_base_2(zones);
+}
+
+static __always_inline __u32 page_zonenum(__u64 flags, __u32 shift)
+{
+	__u32 zones = bpf_core_field_size(struct pglist_data, node_zones) /
+		      bpf_core_type_size(struct zone);
+
+	return (flags >> (shift & 63)) & ((1u << order_base_2(zones)) - 1);
+}
+
+/* ---- 2. the free lists ---- */
+
+static __always_inline __u64 read_u64(__u64 addr)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/*
+ * No symbol leads to NODE_DATA(nid) here (data symbols are hidden), but
+ * every memcg keeps a lruvec per node that points back at its pglist_data
+ * (mem_cgroup_lruvec() sets lruvec->pgdat). The root memcg's lruvecs are
+ * always in use, so climb from the current task's memcg to the root.
+ */
+static __u64 find_pgdat(int nid)
+{
+	__u64 cset, css, parent, pn, pgdat;
+	int i, node_id = -1;
+
+	cset = read_u64((__u64)bpf_get_current_task() +
+			bpf_core_field_offset(struct task_struct, cgroups));
+	if (!cset)
+		return 0;
+	css = read_u64(cset + bpf_core_field_offset(struct css_set, subsys) +
+		       bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id) * 8);
+	for (i = 0; i < 64 && css; i++) {
+		parent = read_u64(css + bpf_core_field_offset(struct cgroup_subsys_state, parent));
+		if (!parent)
+			break;
+		css = parent;
+	}
+	if (!css || nid < 0 || nid >= 1024)
+		return 0;
+	css -= bpf_core_field_offset(struct mem_cgroup, css);
+	pn = read_u64(css + bpf_core_field_offset(struct mem_cgroup, nodeinfo) + nid * 8);
+	if (!pn)
+		return 0;
+	pgdat = read_u64(pn + bpf_core_field_offset(struct mem_cgroup_per_node, lruvec) +
+			 bpf_core_field_offset(struct lruvec, pgdat));
+	if (!pgdat)
+		return 0;
+	bpf_probe_read_kernel(&node_id, sizeof(node_id),
+			      (void *)(pgdat + bpf_core_field_offset(struct pglist_data, node_id)));
+	return node_id == nid ? pgdat : 0;
+}
+
+static int fl_init(void)
+{
+	int nr_zones = 0;
+
+	fl.pgdat = find_pgdat(fl_nid);
+	if (!fl.pgdat) {
+		fl.error = FRT_FL_NO_PGDAT;
+		return -1;
+	}
+	bpf_probe_read_kernel(&nr_zones, sizeof(nr_zones),
+			      (void *)(fl.pgdat +
+				       bpf_core_field_offset(struct pglist_data, nr_zones)));
+	fl.nr_zones = nr_zones;
+	fl.nr_orders = bpf_core_field_size(struct zone, free_area) /
+		       bpf_core_type_size(struct free_area);
+	fl.nr_types = bpf_core_field_size(struct free_area, free_list) /
+		      bpf_core_type_size(struct list_head);
+	if (nr_zones <= 0 || fl.nr_zones > bpf_core_field_size(struct pglist_data, node_zones) /
+					    bpf_core_type_size(struct zone)) {
+		fl.error = FRT_FL_LAYOUT;
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 fl_list_head(void)
+{
+	return fl.pgdat + bpf_core_field_offset(struct pglist_data, node_zones) +
+	       fl.zone * bpf_core_type_size(struct zone) +
+	       bpf_core_field_offset(struct zone, free_area) +
+	       fl.order * bpf_core_type_size(struct free_area) +
+	       bpf_core_field_offset(struct free_area, free_list) +
+	       fl.mt * bpf_core_type_size(struct list_head);
+}
+
+/* The list at (zone, order, mt) is finished (or given up): go to the next. */
+static __always_inline void fl_next_list(void)
+{
+	fl.cur = 0;
+	fl.restarts = 0;
+	if (++fl.mt < fl.nr_types)
+		return;
+	fl.mt = 0;
+	if (++fl.order < fl.nr_orders)
+		return;
+	fl.order = 0;
+	if (++fl.zone >= fl.nr_zones)
+		fl.done = 1;
+}
+
+/* The list changed under us (an entry left it): walk it again from its head. */
+static __always_inline void fl_restart(void)
+{
+	fl.total_restarts++;
+	if (++fl.restarts > 8) {
+		fl.incomplete++;
+		fl_next_list();
+		return;
+	}
+	fl.cur = 0;
+}
+
+static long fl_step(__u64 i, void *unused)
+{
+	__u64 page, pfn, pb, last, pg[8] = {};
+	__u32 mt1, k;
+	__u8 *v;
+
+	if (fl.done)
+		return 1;
+	if (!fl.cur) {
+		fl.head = fl_list_head();
+		fl.cur = read_u64(fl.head);
+		if (!fl.cur)
+			fl_next_list(); /* unreadable: skip the list */
+		return 0;
+	}
+	if (fl.cur == fl.head) {
+		fl_next_list();
+		return 0;
+	}
+	page = fl.cur - OFF(buddy_list);
+	if (page < vmemmap || page >= vmemmap + max_pfn * PAGE_SZ ||
+	    (page - vmemmap) % PAGE_SZ || bpf_probe_read_kernel(pg, sizeof(pg), (void *)page)) {
+		fl_restart();
+		return 0;
+	}
+	/* still a free block of this order? (__del_page_from_free_list clears both) */
+	if ((*(__u32 *)((__u8 *)pg + OFF(page_type)) >> 24) != PGTY(PGTY_buddy) ||
+	    *(__u64 *)((__u8 *)pg + OFF(private)) != fl.order) {
+		fl_restart();
+		return 0;
+	}
+	if (page_zonenum(*(__u64 *)((__u8 *)pg + OFF(flags)), zone_shift()) == fl.zone)
+		fl.zone_agree++;
+	else
+		fl.zone_disagree++;
+	pfn = (page - vmemmap) / PAGE_SZ;
+	mt1 = canon_mt(fl.mt) + 1;
+	last = (pfn + (1ull << fl.order) - 1) >> pageblock_order;
+	for (k = 0, pb = pfn >> pageblock_order; k < 64 && pb <= last; k++, pb++) {
+		__u32 key = pb;
+
+		v = bpf_map_lookup_elem(&pb_mt, &key);
+		if (v)
+			*v = mt1;
+	}
+	fl.cur = *(__u64 *)((__u8 *)pg + OFF(buddy_list)); /* ->next */
+	if (!fl.cur)
+		fl_restart();
+	return 0;
+}
+
+SEC("raw_tp")
+int walk_free_lists(void *ctx)
+{
+	if (fl.done || fl.error)
+		return 0;
+	if (!fl.pgdat && fl_init())
+		return 0;
+	bpf_loop(1 << 20, fl_step, NULL, 0);
+	return 0;
+}
+
+/* ---- 3. struct page, pfn by pfn ---- */
+
+struct walk_ctx {
+	struct frt_walk_out *out;
+	__u8 *buf;              /* FRT_WALK_BATCH struct pages */
+	__u64 cache, cache_flags; /* last slab cache looked up */
+};
+
+/* SLAB_RECLAIM_ACCOUNT caches are allocated __GFP_RECLAIMABLE (kmem_cache_open). */
+static __always_inline __u32 slab_kind(struct walk_ctx *c, __u8 *p)
+{
+	__u64 cache = *(__u64 *)(p + bpf_core_field_offset(struct slab, slab_cache));
+	__u32 flags = 0;
+
+	if (cache != c->cache) {
+		if (bpf_probe_read_kernel(&flags, sizeof(flags),
+					  (void *)(cache + bpf_core_field_offset(struct kmem_cache,
+										 flags)))) {
+			walk_stats.slab_read_fail++;
+			return FRT_PFN_UNMOVABLE;
+		}
+		c->cache = cache;
+		c->cache_flags = flags;
+	}
+	if (c->cache_flags &
+	    (1u << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_RECLAIM_ACCOUNT)))
+		return FRT_PFN_RECLAIMABLE;
+	return FRT_PFN_UNMOVABLE;
+}
+
+/*
+ * The mobility an allocated block was most likely asked for: LRU, anon and
+ * page cache folios and the movable_ops users (zsmalloc, balloon) come from
+ * __GFP_MOVABLE requests, hugetlb pages from htlb_alloc_mask() (movable when
+ * migratable, as on x86); slab by its cache; page tables, large kmalloc and
+ * untyped kernel pages are unmovable. The kernel keeps no record of the
+ * request's gfp: this is a reading of the page's use, not of its gfp.
+ */
+static __always_inline __u32 alloc_kind(struct walk_ctx *c, __u8 *p, __u64 flags, __u32 ty)
+{
+	__u64 mapping = *(__u64 *)(p + OFF(mapping));
+	__s32 ref = *(__s32 *)(p + OFF(_refcount));
+
+	if (ty >= PGTY(PGTY_buddy) && ty < PGTY(PGTY_mapcount_underflow)) {
+		if (ty == PGTY(PGTY_slab))
+			return slab_kind(c, p);
+		if (ty == PGTY(PGTY_zsmalloc) || ty == PGTY(PGTY_offline) ||
+		    ty == PGTY(PGTY_hugetlb))
+			return FRT_PFN_MOVABLE;
+		if (ty == PGTY(PGTY_unaccepted))
+			return FRT_PFN_RESERVED;
+		return FRT_PFN_UNMOVABLE;
+	}
+	if ((flags & PGF(PG_lru)) || mapping)
+		return FRT_PFN_MOVABLE;
+	if (!ref)
+		return FRT_PFN_FROZEN;
+	return FRT_PFN_UNMOVABLE;
+}
+
+static __always_inline __u32 valid_order(__u64 order, __u64 pfn, __u64 max)
+{
+	if (order > max || (pfn & ((1ull << order) - 1))) {
+		walk_stats.bad_order++;
+		return 0;
+	}
+	return order;
+}
+
+static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
+{
+	__u8 *p = c->buf + i * PAGE_SZ;
+	__u64 flags = *(__u64 *)(p + OFF(flags));
+	__u64 head = *(__u64 *)(p + OFF(compound_head));
+	__u64 mapping = *(__u64 *)(p + OFF(mapping));
+	__u64 priv = *(__u64 *)(p + OFF(private));
+	__u32 ptype = *(__u32 *)(p + OFF(page_type));
+	__s32 ref = *(__s32 *)(p + OFF(_refcount));
+	__u32 ty = ptype >> 24, kind, order = 0, mt1 = 0, key, off;
+	__u8 *v;
+
+	if (ty == PGTY(PGTY_buddy)) {
+		/* mirrors buddy_order(): the order of a free block is in page->private */
+		kind = FRT_PFN_FREE;
+		order = valid_order(priv, pfn, max_order);
+		key = pfn >> pageblock_order;
+		v = bpf_map_lookup_elem(&pb_mt, &key);
+		mt1 = v ? *v : 0;
+	} else if (flags & PGF(PG_reserved)) {
+		kind = FRT_PFN_RESERVED;
+	} else if (head & 1) {
+		kind = FRT_PFN_TAIL;
+	} else if (!flags && !ptype && !ref && !mapping && !priv && !head) {
+		/* __init_single_page() never ran: it would have set _mapcount to -1 */
+		kind = FRT_PFN_UNINIT;
+	} else {
+		/* folio_large_order(): the order is in the low byte of the next page's flags */
+		if ((flags & PGF(PG_head)) && i + 1 < FRT_WALK_BATCH)
+			order = valid_order(*(__u64 *)(p + PAGE_SZ + OFF(flags)) & 0xff, pfn,
+					    FRT_WALK_MAX_ORDER);
+		kind = alloc_kind(c, p, flags, ty);
+	}
+	off = (pfn - walk_start) & (FRT_WALK_CHUNK - 1);
+	c->out->kind[off] = kind;
+	c->out->aux[off] = FRT_AUX(order, mt1);
+	if (order)
+		skip_until = pfn + (1ull << order);
+}
+
+static long walk_batch(__u64 b, struct walk_ctx *c)
+{
+	__u64 pfn0 = walk_start + b * FRT_WALK_BATCH, pfn;
+	__u32 i, off;
+
+	off = (pfn0 - walk_start) & (FRT_WALK_CHUNK - 1);
+	if (skip_until >= pfn0 + FRT_WALK_BATCH) {
+		__u64 flags;
+
+		/* inside a block: only a pageblock's first page matters, for its zone */
+		if (!(pfn0 & ((1ull << pageblock_order) - 1)) &&
+		    !bpf_probe_read_kernel(&flags, sizeof(flags),
+					   (void *)(vmemmap + pfn0 * PAGE_SZ + OFF(flags))))
+			c->out->zone[off / FRT_WALK_BATCH] = page_zonenum(flags, zone_shift()) + 1;
+		return 0;
+	}
+	/* 64 struct pages of 64 bytes are one page of the vmemmap: mapped or not as a whole */
+	if (bpf_probe_read_kernel(c->buf, FRT_WALK_BATCH * PAGE_SZ,
+				  (void *)(vmemmap + pfn0 * PAGE_SZ))) {
+		walk_stats.batch_read_fail++;
+		for (i = 0; i < FRT_WALK_BATCH; i++) {
+			pfn = pfn0 + i;
+			off = (pfn - walk_start) & (FRT_WALK_CHUNK - 1);
+			if (pfn >= skip_until)
+				c->out->kind[off] = FRT_PFN_HOLE;
+		}
+		return 0;
+	}
+	c->out->zone[off / FRT_WALK_BATCH] =
+		page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
+	for (i = 0; i < FRT_WALK_BATCH; i++) {
+		pfn = pfn0 + i;
+		if (pfn >= skip_until)
+			walk_page(c, i, pfn);
+	}
+	return 0;
+}
+
+SEC("raw_tp")
+int walk_pfns(void *ctx)
+{
+	struct walk_ctx c = {};
+	__u32 zero = 0;
+
+	if (PAGE_SZ > FRT_WALK_PAGE_MAX || (walk_start & (FRT_WALK_BATCH - 1)))
+		return 1;
+	c.out = bpf_map_lookup_elem(&walk_out, &zero);
+	c.buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!c.out || !c.buf)
+		return 1;
+	bpf_loop(FRT_WALK_CHUNK / FRT_WALK_BATCH, walk_batch, &c, 0);
+	return 0;
+}

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snapshot.c - frt_snapshot_write(): read /proc, walk every zone's pfns
+ * (BPF, else kpageflags), fit the pageblock types, write SNAPSHOT frames.
+ *
+ * Timeline, so that /proc and the walk describe nearly one moment:
+ *   zoneinfo, pagetypeinfo, buddyinfo           (the layout: zones, orders)
+ *   load BPF, find and prove the vmemmap base
+ *   zoneinfo, pagetypeinfo, buddyinfo, vmstat   (before)
+ *   free lists, then struct page pfn by pfn     (ts = start of the walk)
+ *   pagetypeinfo, zoneinfo                      (after)
+ * The fit and the 1% check compare the walk with both reads (snapshot_fit.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+
+#include <jansson.h>
+
+#include "hostinfo.h"
+#include "snapshot_internal.h"
+#include "trace.h"
+
+/* plus one chunk of records (4 bytes per pfn at worst): parts stay near 4 MiB */
+#define PART_LIMIT ((4u << 20) - 4 * FRT_WALK_CHUNK)
+#define FIT_MU (1.0 / 16) /* pages of cost per allocated page of another mobility */
+#define MAX_ZONES FRT_PT_MAX_ZONES
+
+enum { P_ZONEINFO, P_PAGETYPEINFO, P_BUDDYINFO, P_VMSTAT, P_PAGETYPEINFO_AFTER,
+       P_ZONEINFO_AFTER, NR_PROC };
+
+static const char *const proc_path[NR_PROC] = {
+	"/proc/zoneinfo", "/proc/pagetypeinfo", "/proc/buddyinfo", "/proc/vmstat",
+	"/proc/pagetypeinfo", "/proc/zoneinfo",
+};
+/* keys under "procfs"; the zoneinfo read after the walk only feeds the check */
+static const char *const proc_key[NR_PROC] = {
+	"zoneinfo", "pagetypeinfo", "buddyinfo", "vmstat", "pagetypeinfo_after", NULL,
+};
+
+struct zone_span {
+	int node, idx;  /* idx: enum zone_type, its place in the node */
+	char name[16];
+	uint64_t start, end;
+};
+
+struct snap {
+	unsigned int pbo, max_order;
+	char *proc[NR_PROC];
+	json_t *zones_json;
+	struct zone_span zone[MAX_ZONES];
+	unsigned int nr_zones;
+	struct frt_pagetypeinfo pt[2];
+	struct frt_fit_zone fit[MAX_ZONES];
+	struct frt_snap_builder b;
+	bool bpf;
+	uint64_t ts, walk_ns;
+	size_t patched;                   /* free records typed by the fit */
+	struct frt_walk_stats wstats;
+	uint64_t fl_restarts, fl_incomplete, zone_agree, zone_disagree;
+	char bpf_error[256], fl_error[64];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static int read_proc(struct snap *s, int first, int last, char *err, size_t errlen)
+{
+	for (int i = first; i <= last; i++) {
+		s->proc[i] = frt_hostinfo_read_text(proc_path[i]);
+		if (!s->proc[i])
+			return frt_snap_errf(err, errlen, -errno, "%s: %s", proc_path[i],
+					     strerror(errno));
+	}
+	return 0;
+}
+
+/* Zones with pages, from hostinfo's zoneinfo parser; the walk's range. */
+static int layout(struct snap *s, char *err, size_t errlen)
+{
+	int pbo = frt_hostinfo_parse_pageblock_order(s->proc[P_PAGETYPEINFO]);
+	int max_order = frt_hostinfo_parse_max_order(s->proc[P_BUDDYINFO]);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int node = -1, idx = 0;
+	json_t *z;
+	size_t i;
+
+	s->zones_json = frt_hostinfo_parse_zoneinfo(s->proc[P_ZONEINFO]);
+	if (pbo < 0 || max_order < 0 || !s->zones_json)
+		return frt_snap_errf(err, errlen, -EBADMSG,
+				     "cannot read the page block or buddy order");
+	s->pbo = (unsigned int)pbo;
+	s->max_order = (unsigned int)max_order;
+	json_array_foreach(s->zones_json, i, z) {
+		struct zone_span *zs = &s->zone[s->nr_zones];
+		uint64_t start = json_integer_value(json_object_get(z, "start_pfn"));
+		uint64_t spanned = json_integer_value(json_object_get(z, "spanned"));
+		int n = (int)json_integer_value(json_object_get(z, "node"));
+
+		/* zoneinfo lists every zone of a node, empty ones too, in index order */
+		idx = n == node ? idx + 1 : 0;
+		node = n;
+		if (!spanned || s->nr_zones == MAX_ZONES)
+			continue;
+		zs->node = n;
+		zs->idx = idx;
+		snprintf(zs->name, sizeof(zs->name), "%s",
+			 json_string_value(json_object_get(z, "name")));
+		zs->start = start;
+		zs->end = start + spanned;
+		lo = start < lo ? start : lo;
+		hi = zs->end > hi ? zs->end : hi;
+		s->nr_zones++;
+	}
+	if (!s->nr_zones)
+		return frt_snap_errf(err, errlen, -EBADMSG, "/proc/zoneinfo: no zone with pages");
+	lo &= ~((1ull << s->pbo) - 1);
+	hi = (hi + (1ull << s->pbo) - 1) & ~((1ull << s->pbo) - 1);
+	return frt_snap_builder_init(&s->b, lo, hi, s->pbo, PART_LIMIT);
+}
+
+/*
+ * Each pageblock's zone, as pagetypeinfo_showblockcount_print() counts it:
+ * stepping through the zone's span, a block whose first page says another
+ * zone (page_zone()) is not the zone's, as for the allocator. When the
+ * walk could not read page_zonenum(), the span alone decides.
+ */
+static void assign_zones(struct snap *s)
+{
+	for (unsigned int z = 0; z < s->nr_zones; z++) {
+		for (uint64_t pfn = s->zone[z].start; pfn < s->zone[z].end; pfn += 1ull << s->pbo) {
+			struct frt_pb_stat *pb = frt_snap_builder_pb(&s->b, pfn);
+
+			if (!pb || pb->zone >= 0)
+				continue;
+			if (!pb->zone_id1 || pb->zone_id1 == s->zone[z].idx + 1)
+				pb->zone = (int16_t)z;
+		}
+	}
+}
+
+static int feed(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind, const uint8_t *aux,
+		const uint8_t *zone)
+{
+	return frt_snap_builder_feed(&((struct snap *)ctx)->b, start_pfn, n, kind, aux, zone);
+}
+
+/* The walk visits only the zones' spans (merged): holes between nodes cost nothing. */
+static uint64_t span_end(const struct snap *s, uint64_t from, uint64_t *start)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, pb = (1ull << s->pbo) - 1;
+	bool grew = true;
+
+	for (unsigned int z = 0; z < s->nr_zones; z++)
+		if (s->zone[z].end > from && s->zone[z].start < lo)
+			lo = s->zone[z].start;
+	if (lo == UINT64_MAX)
+		return 0;
+	lo = (lo > from ? lo : from) & ~pb;
+	hi = lo;
+	while (grew) {
+		grew = false;
+		for (unsigned int z = 0; z < s->nr_zones; z++) {
+			uint64_t end = (s->zone[z].end + pb) & ~pb;
+
+			if ((s->zone[z].start & ~pb) <= hi && end > hi) {
+				hi = end;
+				grew = true;
+			}
+		}
+	}
+	*start = lo;
+	return hi;
+}
+
+static int walk_spans(struct snap *s, struct frt_snap_bpf *bpf, char *err, size_t errlen)
+{
+	uint64_t lo, hi, from = s->b.start_pfn;
+	int ret = 0;
+
+	while (!ret && (hi = span_end(s, from, &lo)) > lo) {
+		if (bpf)
+			ret = frt_snap_bpf_walk(bpf, lo, hi, feed, s);
+		else
+			ret = frt_kpf_walk(lo, hi, s->max_order, feed, s, err, errlen);
+		from = hi;
+	}
+	return ret;
+}
+
+/* The /proc reads the walk is compared with, taken again right before it. */
+static int read_before(struct snap *s, char *err, size_t errlen)
+{
+	int ret;
+
+	for (int i = P_ZONEINFO; i <= P_VMSTAT; i++) {
+		free(s->proc[i]);
+		s->proc[i] = NULL;
+	}
+	ret = read_proc(s, P_ZONEINFO, P_VMSTAT, err, errlen);
+	if (ret)
+		return ret;
+	json_decref(s->zones_json);
+	s->zones_json = frt_hostinfo_parse_zoneinfo(s->proc[P_ZONEINFO]);
+	return s->zones_json ? 0 : frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+}
+
+static int walk_bpf(struct snap *s, struct frt_snap_bpf *bpf)
+{
+	size_t nr_pb = (size_t)(s->b.end_pfn >> s->pbo);
+	struct frt_fl_state *fl = malloc(sizeof(*fl));
+	uint8_t *mt1 = calloc(nr_pb, 1);
+	int ret = fl && mt1 ? 0 : -ENOMEM, fl_ret = 0;
+
+	s->ts = now_ns();
+	for (unsigned int z = 0; z < s->nr_zones && !fl_ret && !ret; z++) {
+		if (z && s->zone[z].node == s->zone[z - 1].node)
+			continue;
+		fl_ret = frt_snap_bpf_free_lists(bpf, s->zone[z].node, fl);
+		s->fl_restarts += fl->total_restarts;
+		s->fl_incomplete += fl->incomplete;
+		s->zone_agree += fl->zone_agree;
+		s->zone_disagree += fl->zone_disagree;
+	}
+	if (fl_ret) /* the walk goes on: the free lists' types are then fitted too */
+		snprintf(s->fl_error, sizeof(s->fl_error), "%s", strerror(-fl_ret));
+	if (!ret)
+		ret = walk_spans(s, bpf, NULL, 0);
+	if (!ret && !fl_ret)
+		ret = frt_snap_bpf_pageblocks(bpf, mt1, nr_pb);
+	if (ret) {
+		snprintf(s->bpf_error, sizeof(s->bpf_error), "walking struct page: %s",
+			 strerror(-ret));
+		goto cleanup;
+	}
+	s->walk_ns = now_ns() - s->ts;
+	s->wstats = *frt_snap_bpf_stats(bpf);
+	for (size_t i = s->b.start_pfn >> s->pbo; i < nr_pb; i++) {
+		struct frt_pb_stat *pb = frt_snap_builder_pb(&s->b, (uint64_t)i << s->pbo);
+
+		if (pb && pb->present && !pb->known_mt1)
+			pb->known_mt1 = mt1[i];
+	}
+cleanup:
+	free(mt1);
+	free(fl);
+	return ret;
+}
+
+/*
+ * BPF first (loading it and proving the vmemmap base take longer than the
+ * walk, so that happens before the /proc reads); on any BPF failure the
+ * walk starts over from /proc/kpageflags.
+ */
+static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
+{
+	struct frt_snap_bpf *bpf = NULL;
+	int ret;
+
+	if (flags & FRT_SNAPSHOT_NO_BPF)
+		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (FRT_SNAPSHOT_NO_BPF)");
+	else if (frt_snap_bpf_open(&bpf, s->pbo, s->max_order, s->b.start_pfn, s->b.end_pfn,
+				   s->bpf_error, sizeof(s->bpf_error)))
+		bpf = NULL;
+	ret = read_before(s, err, errlen);
+	if (!ret && bpf) {
+		s->bpf = !walk_bpf(s, bpf);
+		if (!s->bpf) {
+			uint64_t lo = s->b.start_pfn, hi = s->b.end_pfn;
+
+			frt_snap_builder_release(&s->b);
+			ret = frt_snap_builder_init(&s->b, lo, hi, s->pbo, PART_LIMIT);
+		}
+	}
+	frt_snap_bpf_close(bpf);
+	if (ret || s->bpf)
+		return ret;
+	s->ts = now_ns();
+	ret = walk_spans(s, NULL, err, errlen);
+	s->walk_ns = now_ns() - s->ts;
+	return ret;
+}
+
+static int fit(struct snap *s)
+{
+	int ret = 0;
+
+	for (unsigned int z = 0; z < s->nr_zones && !ret; z++) {
+		const struct zone_span *zs = &s->zone[z];
+
+		ret = frt_snap_fit_zone(s->b.pb, s->b.nr_pb, (int)z, s->pbo, s->pt[0].nr_orders,
+					frt_pagetypeinfo_zone(&s->pt[0], zs->node, zs->name),
+					frt_pagetypeinfo_zone(&s->pt[1], zs->node, zs->name),
+					FIT_MU, &s->fit[z]);
+	}
+	s->patched = frt_snap_builder_patch_free(&s->b);
+	return ret;
+}
+
+/* ---- JSON ---- */
+
+static json_t *counts_json(const struct frt_snap_counts *c)
+{
+	return json_pack("{s:I, s:[I,I,I], s:I, s:I, s:I, s:I, s:I}",
+			 "free_pages", (json_int_t)c->free,
+			 "allocated_pages", (json_int_t)c->alloc[0], (json_int_t)c->alloc[1],
+			 (json_int_t)c->alloc[2],
+			 "reserved_pages", (json_int_t)c->reserved,
+			 "frozen_pages", (json_int_t)c->frozen,
+			 "torn_pages", (json_int_t)c->torn,
+			 "uninitialized_pages", (json_int_t)c->uninit,
+			 "hole_pages", (json_int_t)c->hole);
+}
+
+static double zoneinfo_error_pct(const struct snap *s, unsigned int z, int64_t zi[2])
+{
+	const struct zone_span *zs = &s->zone[z];
+	int64_t lo, hi, v = (int64_t)s->fit[z].free_pages, d;
+
+	zi[0] = frt_zoneinfo_free(s->proc[P_ZONEINFO], zs->node, zs->name);
+	zi[1] = frt_zoneinfo_free(s->proc[P_ZONEINFO_AFTER], zs->node, zs->name);
+	lo = zi[0] < zi[1] ? zi[0] : zi[1];
+	hi = zi[0] < zi[1] ? zi[1] : zi[0];
+	if (lo < 0)
+		return 100;
+	d = v < lo ? lo - v : v > hi ? v - hi : 0;
+	return lo + hi ? 200.0 * (double)d / (double)(lo + hi) : (d ? 100 : 0);
+}
+
+static json_t *fit_json(const struct snap *s)
+{
+	json_t *zones = json_array();
+	bool all_ok = true;
+
+	for (unsigned int z = 0; z < s->nr_zones; z++) {
+		const struct frt_fit_zone *f = &s->fit[z];
+		int64_t zi[2];
+		double zpct = zoneinfo_error_pct(s, z, zi);
+		bool ok = f->ok && zpct <= 1.0;
+
+		if (!frt_pagetypeinfo_zone(&s->pt[0], s->zone[z].node, s->zone[z].name))
+			continue; /* no free lists shown: nothing to fit or check */
+		all_ok &= ok;
+		json_array_append_new(zones, json_pack(
+			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I], s:f, s:I, s:f,"
+			" s:{s:i, s:i, s:I}, s:[I,I], s:f, s:b}",
+			"node", s->zone[z].node, "zone", s->zone[z].name,
+			"blocks_known", (json_int_t)f->blocks_known,
+			"blocks_inferred", (json_int_t)f->blocks_inferred,
+			"blocks_uncounted", (json_int_t)f->blocks_uncounted,
+			"blocks_changed_by_fit", (json_int_t)f->blocks_changed,
+			"block_count_error", (json_int_t)f->block_error,
+			"free_pages", (json_int_t)f->free_pages,
+			"pagetypeinfo_free_pages", (json_int_t)f->pt_free_pages[0],
+			(json_int_t)f->pt_free_pages[1], "pagetypeinfo_motion_pct", f->motion_pct,
+			"error_pages", (json_int_t)f->error_pages, "error_pct", f->error_pct,
+			"worst", "order", f->worst_order, "migratetype", f->worst_mt,
+			"error_pages", (json_int_t)f->worst_pages,
+			"zoneinfo_free_pages", (json_int_t)zi[0], (json_int_t)zi[1],
+			"zoneinfo_error_pct", zpct, "ok", ok));
+	}
+	return json_pack("{s:s, s:f, s:b, s:o}", "method", "greedy-pagetypeinfo", "mu", FIT_MU,
+			 "ok", all_ok, "zones", zones);
+}
+
+static json_t *inferred_json(const struct snap *s, const struct frt_snap_counts *t)
+{
+	json_t *a = json_array();
+	bool any_inferred = false;
+
+	for (unsigned int z = 0; z < s->nr_zones; z++)
+		any_inferred |= s->fit[z].blocks_inferred > 0;
+	if (any_inferred)
+		json_array_append_new(a, json_string("pageblock_migratetype"));
+	if (s->patched)
+		json_array_append_new(a, json_string("free_list_migratetype"));
+	if (!s->bpf) {
+		json_array_append_new(a, json_string("buddy_order"));
+		json_array_append_new(a, json_string("compound_order"));
+		json_array_append_new(a, json_string("allocated_mobility_slab"));
+	}
+	if (t->frozen)
+		json_array_append_new(a, json_string("allocated_mobility_frozen"));
+	if (!s->bpf && t->uninit)
+		json_array_append_new(a, json_string("uninitialized_memmap"));
+	return a;
+}
+
+static json_t *walk_json(const struct snap *s)
+{
+	json_t *o = json_pack("{s:I, s:s}", "ns", (json_int_t)s->walk_ns, "bpf",
+			      s->bpf ? "ok" : s->bpf_error);
+
+	if (s->bpf)
+		json_object_update_new(o, json_pack(
+			"{s:I, s:I, s:I, s:s, s:I, s:I, s:[I,I]}",
+			"batch_read_fail", (json_int_t)s->wstats.batch_read_fail,
+			"slab_read_fail", (json_int_t)s->wstats.slab_read_fail,
+			"bad_order", (json_int_t)s->wstats.bad_order,
+			"free_lists", s->fl_error[0] ? s->fl_error : "ok",
+			"free_list_restarts", (json_int_t)s->fl_restarts,
+			"free_lists_incomplete", (json_int_t)s->fl_incomplete,
+			"page_zonenum_check", (json_int_t)s->zone_agree,
+			(json_int_t)s->zone_disagree));
+	return o;
+}
+
+static json_t *procfs_json(const struct snap *s)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < NR_PROC; i++)
+		if (proc_key[i])
+			json_object_set_new(o, proc_key[i], json_string(s->proc[i]));
+	return o;
+}
+
+/* The extra keys of part 0: the host, /proc as read, the fit. */
+static int part0_json(const struct snap *s, json_t *h)
+{
+	struct frt_snap_counts t = { 0 };
+	struct utsname uts;
+	int bad = 0;
+
+	for (size_t i = 0; i < s->b.nr_parts; i++) {
+		const struct frt_snap_counts *c = &s->b.parts[i].counts;
+
+		t.free += c->free;
+		for (int m = 0; m < FRT_MOB_NR; m++)
+			t.alloc[m] += c->alloc[m];
+		t.reserved += c->reserved;
+		t.frozen += c->frozen;
+		t.torn += c->torn;
+		t.uninit += c->uninit;
+		t.hole += c->hole;
+	}
+	uname(&uts);
+	bad |= json_object_set_new(h, "inferred", inferred_json(s, &t));
+	bad |= json_object_set_new(h, "totals", counts_json(&t));
+	bad |= json_object_set(h, "zones", s->zones_json);
+	bad |= json_object_set_new(h, "sysctls", frt_hostinfo_sysctls());
+	bad |= json_object_set_new(h, "thp", frt_hostinfo_thp());
+	bad |= json_object_set_new(h, "kernel_release", json_string(uts.release));
+	bad |= json_object_set_new(h, "procfs", procfs_json(s));
+	bad |= json_object_set_new(h, "fit", fit_json(s));
+	bad |= json_object_set_new(h, "walk", walk_json(s));
+	return bad ? -ENOMEM : 0;
+}
+
+static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
+{
+	json_t *inferred = NULL;
+	uint8_t *pbs = NULL, *payload = NULL;
+	size_t len;
+	int ret = 0;
+
+	for (size_t i = 0; i < s->b.nr_parts && !ret; i++) {
+		const struct frt_snap_part_buf *p = &s->b.parts[i];
+		size_t nr_pb = (size_t)((p->end_pfn - p->start_pfn) >> s->pbo);
+		json_t *h = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:i, s:i, s:o}",
+			"kind", kind, "part", (json_int_t)i, "parts", (json_int_t)s->b.nr_parts,
+			"ts", (json_int_t)s->ts,
+			"source", s->bpf ? "bpf-struct-page" : "kpageflags",
+			"start_pfn", (json_int_t)p->start_pfn, "end_pfn", (json_int_t)p->end_pfn,
+			"pageblock_order", s->pbo, "max_order", s->max_order,
+			"counts", counts_json(&p->counts));
+
+		free(pbs);
+		pbs = malloc(nr_pb ? nr_pb : 1);
+		ret = h && pbs ? 0 : -ENOMEM;
+		if (!ret && i == 0) {
+			ret = part0_json(s, h);
+			inferred = json_incref(json_object_get(h, "inferred"));
+		} else if (!ret) {
+			ret = json_object_set(h, "inferred", inferred) ? -ENOMEM : 0;
+		}
+		for (size_t k = 0; k < nr_pb && !ret; k++)
+			pbs[k] = frt_snap_builder_pb(&s->b, p->start_pfn + (k << s->pbo))->mt;
+		if (!ret)
+			ret = frt_snap_payload(h, p->blocks.data, p->blocks.len, pbs, nr_pb,
+					       &payload, &len);
+		if (!ret)
+			ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
+		free(payload);
+		payload = NULL;
+		json_decref(h);
+	}
+	json_decref(inferred);
+	free(pbs);
+	return ret;
+}
+
+int frt_snapshot_write(struct frt_writer *w, const char *kind, unsigned int flags, char *err,
+		       size_t errlen)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	if (strcmp(kind, "start") && strcmp(kind, "end")) {
+		ret = frt_snap_errf(err, errlen, -EINVAL,
+				    "snapshot kind must be start or end, not %s", kind);
+		goto cleanup;
+	}
+	ret = read_proc(s, P_ZONEINFO, P_BUDDYINFO, err, errlen);
+	if (!ret)
+		ret = layout(s, err, errlen);
+	if (ret)
+		goto cleanup;
+	ret = walk(s, flags, err, errlen);
+	if (!ret)
+		ret = read_proc(s, P_PAGETYPEINFO_AFTER, P_ZONEINFO_AFTER, err, errlen);
+	if (ret)
+		goto cleanup;
+	if (frt_pagetypeinfo_parse(s->proc[P_PAGETYPEINFO], &s->pt[0]) ||
+	    frt_pagetypeinfo_parse(s->proc[P_PAGETYPEINFO_AFTER], &s->pt[1])) {
+		ret = frt_snap_errf(err, errlen, -EBADMSG, "/proc/pagetypeinfo: unexpected layout");
+		goto cleanup;
+	}
+	frt_snap_builder_finish(&s->b);
+	assign_zones(s);
+	ret = fit(s);
+	if (!ret)
+		ret = write_parts(s, w, kind);
+	if (ret)
+		frt_snap_errf(err, errlen, ret, "writing the snapshot: %s", strerror(-ret));
+cleanup:
+	frt_snap_builder_release(&s->b);
+	for (int i = 0; i < NR_PROC; i++)
+		free(s->proc[i]);
+	json_decref(s->zones_json);
+	free(s);
+	return ret;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot_internal.h - the pieces behind frt_snapshot_write(), exposed so
+ * tests can drive each one without root:
+ *
+ *   walk (BPF: snapshot_bpf.c, or kpageflags: snapshot_kpf.c)
+ *     -> per-pfn codes (snapshot_walk.h)
+ *     -> builder (snapshot_build.c): block records per part, pageblock stats
+ *     -> fit (snapshot_fit.c): pageblock migratetypes against pagetypeinfo
+ *     -> payloads (snapshot_codec.c) -> SNAPSHOT frames (snapshot.c)
+ */
+#ifndef FRT_SNAPSHOT_INTERNAL_H
+#define FRT_SNAPSHOT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "snapshot.h"
+#include "snapshot_walk.h"
+
+/* ---- payload bytes (snapshot_codec.c) ---- */
+
+/* Write a one-line message into @err (if any) and return @ret. */
+int frt_snap_errf(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+struct frt_snap_buf {
+	uint8_t *data;
+	size_t len, cap;
+};
+
+/* Append one block record: varint gap, state, class, order. */
+int frt_snap_buf_put_block(struct frt_snap_buf *b, uint64_t gap, uint8_t state, uint8_t cls,
+			   uint8_t order);
+void frt_snap_buf_release(struct frt_snap_buf *b);
+
+/* Add "sections" to @header and lay out header, 0x00, blocks, pageblocks (malloc'ed). */
+int frt_snap_payload(json_t *header, const uint8_t *blocks, size_t blocks_len,
+		     const uint8_t *pageblocks, size_t nr_pageblocks, uint8_t **out,
+		     size_t *out_len);
+
+/* ---- /proc/pagetypeinfo and /proc/zoneinfo (snapshot_fit.c) ---- */
+
+#define FRT_PT_MAX_ZONES 32
+#define FRT_PT_ORDERS 16 /* > MAX_PAGE_ORDER */
+
+struct frt_pt_zone {
+	int node;
+	char name[16];
+	uint64_t free[FRT_PT_ORDERS][FRT_MT_NR]; /* blocks on each free list */
+	uint8_t capped[FRT_PT_ORDERS];           /* bit mt: shown as ">N", at least N */
+	uint64_t blocks[FRT_MT_NR];              /* pageblocks of each type */
+};
+
+struct frt_pagetypeinfo {
+	unsigned int pageblock_order, nr_orders, nr_zones;
+	struct frt_pt_zone zone[FRT_PT_MAX_ZONES];
+};
+
+/* Returns 0 or -EBADMSG. Type names follow migratetype_names[] (mm/vmstat.c). */
+int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt);
+const struct frt_pt_zone *frt_pagetypeinfo_zone(const struct frt_pagetypeinfo *pt, int node,
+						const char *name);
+/* "pages free" of one zone in /proc/zoneinfo text, or -1 */
+int64_t frt_zoneinfo_free(const char *zoneinfo, int node, const char *name);
+
+/* ---- pageblocks and the fit (snapshot_fit.c) ---- */
+
+struct frt_pb_stat {
+	uint32_t alloc[FRT_MOB_NR];           /* allocated pages of known mobility */
+	uint32_t free_pages;
+	uint32_t present;                     /* pfns with an initialised struct page */
+	uint16_t free_blocks[FRT_PT_ORDERS];  /* free blocks starting here, per order */
+	uint32_t leader;                      /* 1 + pageblock whose free block covers this one */
+	int16_t zone;                         /* index in the zone table, -1 none */
+	uint8_t zone_id1;                     /* page_zonenum() + 1 of its first page, 0 unknown */
+	uint8_t known_mt1;                    /* from the free lists: migratetype + 1, 0 unknown */
+	uint8_t mt;                           /* result: pageblock byte (snapshot.h FRT_PB_*) */
+};
+
+struct frt_fit_zone {
+	uint64_t blocks_known, blocks_inferred, blocks_changed; /* changed by the fit */
+	uint64_t blocks_uncounted;      /* only reserved pages, beyond pagetypeinfo's count */
+	uint64_t block_error;           /* sum over types of |fitted - pagetypeinfo| blocks */
+	uint64_t snap_free[FRT_PT_ORDERS][FRT_MT_NR];
+	uint64_t free_pages;            /* the snapshot's, in pages */
+	uint64_t pt_free_pages[2];      /* pagetypeinfo's before and after the walk */
+	uint64_t error_pages;           /* sum over (order, mt) of the distance, in pages */
+	uint64_t worst_pages;           /* the largest single (order, mt) distance */
+	unsigned int worst_order, worst_mt;
+	uint64_t motion_pages;          /* sum of |before - after| in pages: how busy */
+	double error_pct;               /* error_pages / mean pagetypeinfo free pages */
+	double motion_pct;              /* motion_pages / the same */
+	bool ok;                        /* error_pct <= 1 */
+};
+
+/**
+ * frt_snap_fit_zone - choose the migratetype of every pageblock of one zone
+ * @pb: all pageblocks; those with ->zone == @zone are fitted, ->mt is set
+ * @before, @after: the zone in /proc/pagetypeinfo read before and after the walk
+ * @mu: weight of one allocated page of another mobility (the prior), in pages
+ *
+ * See the comment in snapshot_fit.c for the algorithm. Fills @res,
+ * including the 1% check of frt_snap_check_zone(). Returns 0 or -ENOMEM.
+ */
+int frt_snap_fit_zone(struct frt_pb_stat *pb, size_t nr_pb, int zone, unsigned int pbo,
+		      unsigned int nr_orders, const struct frt_pt_zone *before,
+		      const struct frt_pt_zone *after, double mu, struct frt_fit_zone *res);
+
+/* The free-page check alone: compares res->snap_free against @before/@after. */
+void frt_snap_check_zone(const struct frt_pt_zone *before, const struct frt_pt_zone *after,
+			 unsigned int nr_orders, struct frt_fit_zone *res);
+
+/* ---- per-pfn codes -> block records (snapshot_build.c) ---- */
+
+struct frt_snap_counts {
+	uint64_t free, alloc[FRT_MOB_NR], reserved;
+	uint64_t frozen;  /* included in alloc[UNMOVABLE]: refcount 0, maybe on a pcp list */
+	uint64_t torn;    /* included in alloc[UNMOVABLE]: tail pages whose head moved */
+	uint64_t uninit, hole;
+};
+
+struct frt_snap_part_buf {
+	uint64_t start_pfn, end_pfn;
+	struct frt_snap_buf blocks;
+	struct frt_snap_counts counts;
+};
+
+#define FRT_SNAP_CLASS_UNSET 0xff /* a free block whose free list is not known yet */
+
+struct frt_snap_builder {
+	unsigned int pbo;
+	uint64_t start_pfn, end_pfn;  /* pageblock-aligned */
+	struct frt_pb_stat *pb;       /* (end_pfn - start_pfn) >> pbo */
+	size_t nr_pb;
+	struct frt_snap_part_buf *parts;
+	size_t nr_parts;
+	size_t part_limit;            /* start a new part once blocks exceed this */
+	uint64_t cover;               /* pfns below are inside a record already */
+	uint64_t prev_end;            /* end of the last record of the current part */
+};
+
+int frt_snap_builder_init(struct frt_snap_builder *b, uint64_t start_pfn, uint64_t end_pfn,
+			  unsigned int pbo, size_t part_limit);
+/* Codes for [start_pfn, start_pfn + n); calls come in pfn order, start_pfn 64-aligned.
+ * @zone may be NULL (see frt_walk_feed). */
+int frt_snap_builder_feed(struct frt_snap_builder *b, uint64_t start_pfn, size_t n,
+			  const uint8_t *kind, const uint8_t *aux, const uint8_t *zone);
+/* Close the last part at end_pfn. */
+void frt_snap_builder_finish(struct frt_snap_builder *b);
+/* Give free records still FRT_SNAP_CLASS_UNSET their pageblock's fitted type;
+ * returns how many there were. */
+size_t frt_snap_builder_patch_free(struct frt_snap_builder *b);
+void frt_snap_builder_release(struct frt_snap_builder *b);
+struct frt_pb_stat *frt_snap_builder_pb(struct frt_snap_builder *b, uint64_t pfn);
+
+/* ---- /proc/kpageflags (snapshot_kpf.c) ---- */
+
+/* 1: KPF_BUDDY marks every page of a free block (6.x is_free_buddy_page());
+ * 0: only the first; -1: cannot tell from these words. */
+int frt_kpf_buddy_marks_all(const uint64_t *kpf, uint64_t start_pfn, size_t n);
+
+/*
+ * frt_kpf_decode - kpageflags words of [start_pfn, start_pfn + n) to codes
+ * @buddy_all: what frt_kpf_buddy_marks_all() found
+ *
+ * Blocks are decoded within the window only; frt_kpf_walk() uses windows
+ * aligned to 2^FRT_KPF_WINDOW_ORDER, which no block crosses. Every pfn gets
+ * a code in @kind/@aux (pfns covered by a block: FRT_PFN_HOLE).
+ */
+#define FRT_KPF_WINDOW_ORDER 18 /* 1 GiB of 4 KiB pages: the largest compound page */
+void frt_kpf_decode(const uint64_t *kpf, uint64_t start_pfn, size_t n, bool buddy_all,
+		    unsigned int max_order, uint8_t *kind, uint8_t *aux);
+
+/* @zone: page_zonenum() + 1 of the first page of each FRT_WALK_BATCH pfns, or NULL */
+typedef int (*frt_walk_feed)(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind,
+			     const uint8_t *aux, const uint8_t *zone);
+
+/* Read /proc/kpageflags over [start_pfn, end_pfn) and feed the codes. */
+int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
+		 frt_walk_feed feed, void *ctx, char *err, size_t errlen);
+
+/* ---- the BPF programs (collector/snapshot_bpf.c) ---- */
+
+struct frt_snap_bpf;
+
+/* Load snapshot.bpf.c and find the vmemmap base, checked against kpageflags
+ * on the chunk of pfns holding @min_pfn (the lowest zone's start). */
+int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
+		      uint64_t min_pfn, uint64_t max_pfn, char *err, size_t errlen);
+/* Walk node @nid's free lists; @st gets the counts. Call before the pfn walk. */
+int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st);
+/* Walk [start_pfn, start_pfn + FRT_WALK_CHUNK) and feed the codes. */
+int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
+		      frt_walk_feed feed, void *ctx);
+/* Free-list migratetype + 1 of pageblocks [0, n) (0 where no free page was seen). */
+int frt_snap_bpf_pageblocks(struct frt_snap_bpf *b, uint8_t *mt1, size_t n);
+const struct frt_walk_stats *frt_snap_bpf_stats(const struct frt_snap_bpf *b);
+void frt_snap_bpf_close(struct frt_snap_bpf *b);
+
+#endif

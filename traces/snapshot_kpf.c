@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snapshot_kpf.c - the fallback walk: /proc/kpageflags (fs/proc/page.c,
+ * stable_page_flags()) decoded into the same per-pfn codes as the BPF walk.
+ *
+ * What kpageflags cannot say, and how it is guessed (all listed in the
+ * snapshot header's "inferred"):
+ *  - free block orders. Since is_free_buddy_page() took over KPF_BUDDY, it
+ *    marks every page of a free block, so a run of KPF_BUDDY pages is cut
+ *    into the largest aligned blocks, up to MAX_PAGE_ORDER: exactly the
+ *    split the buddy allocator keeps, as it merges any two free buddies
+ *    (except across pageblocks of non-mergeable types). Older kernels mark
+ *    only the first page; then the block runs on over flagless pages, as far
+ *    as alignment allows. frt_kpf_buddy_marks_all() tells the two apart;
+ *  - compound orders: the head and its run of tails;
+ *  - slab reclaimability: every slab page counts as unmovable;
+ *  - flagless pages: pcp pages, pages being freed and kernel pages look
+ *    alike; taken as FROZEN (unmovable in the snapshot, no vote in the fit),
+ *    and a whole memory section of them as memmap not yet initialised
+ *    (deferred struct page init), which the BPF walk sees directly;
+ *  - the free lists' migratetypes: left to the fit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/kernel-page-flags.h>
+
+#include "snapshot_internal.h"
+
+#define KPF(bit) (1ull << KPF_##bit)
+#define KPF_RESERVED_BIT (1ull << 32)     /* include/linux/kernel-page-flags.h */
+#define KPF_MAPPEDTODISK_BIT (1ull << 34)
+#define KPF_MLOCKED_BIT (1ull << 33)
+
+#define KPF_PATH "/proc/kpageflags"
+/* PAGES_PER_SECTION on x86-64 (SECTION_SIZE_BITS 27) and arm64 with 4K pages */
+#define FRT_KPF_SECTION_PAGES ((size_t)1 << 15)
+
+/* flags of memory that LRU, page cache, anon, hugetlb or balloon users hold */
+#define KPF_MOVABLE_USE                                                              \
+	(KPF(LRU) | KPF(ANON) | KPF(MMAP) | KPF(SWAPCACHE) | KPF(SWAPBACKED) | KPF(KSM) | \
+	 KPF(THP) | KPF(HUGE) | KPF(OFFLINE) | KPF(UPTODATE) | KPF(DIRTY) |               \
+	 KPF(WRITEBACK) | KPF(UNEVICTABLE) | KPF_MAPPEDTODISK_BIT | KPF_MLOCKED_BIT)
+
+int frt_kpf_buddy_marks_all(const uint64_t *kpf, uint64_t start_pfn, size_t n)
+{
+	size_t buddy = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(kpf[i] & KPF(BUDDY)))
+			continue;
+		buddy++;
+		/* two free buddies of order 0 would have merged: under head-only
+		 * marking an odd pfn never follows a marked even one */
+		if (i && ((start_pfn + i) & 1) && (kpf[i - 1] & KPF(BUDDY)))
+			return 1;
+	}
+	return buddy >= 64 ? 0 : -1;
+}
+
+static unsigned int mobility(uint64_t f)
+{
+	if (f & (KPF(SLAB) | KPF(PGTABLE)))
+		return FRT_PFN_UNMOVABLE;
+	return f & KPF_MOVABLE_USE ? FRT_PFN_MOVABLE : FRT_PFN_UNMOVABLE;
+}
+
+/*
+ * The largest order <= @max whose aligned block at @i fits in [i, end);
+ * with @head_only, every page of it after the first must also be flagless.
+ */
+static unsigned int fit_order(const uint64_t *kpf, uint64_t pfn, size_t i, size_t end,
+			      unsigned int max, bool head_only)
+{
+	unsigned int order = 0;
+
+	while (order < max && !(pfn & ((2ull << order) - 1)) && i + (2ull << order) <= end) {
+		if (head_only) {
+			for (size_t j = i + (1ull << order); j < i + (2ull << order); j++)
+				if (kpf[j])
+					return order;
+		}
+		order++;
+	}
+	return order;
+}
+
+void frt_kpf_decode(const uint64_t *kpf, uint64_t start_pfn, size_t n, bool buddy_all,
+		    unsigned int max_order, uint8_t *kind, uint8_t *aux)
+{
+	size_t i = 0, zero_run = 0;
+
+	memset(kind, FRT_PFN_HOLE, n);
+	memset(aux, 0, n);
+	while (i < n) {
+		uint64_t f = kpf[i], pfn = start_pfn + i;
+		unsigned int order = 0, k;
+		size_t end = i + 1;
+
+		if (f & KPF(NOPAGE)) {
+			k = FRT_PFN_HOLE;
+		} else if (f & KPF(BUDDY)) {
+			k = FRT_PFN_FREE;
+			if (buddy_all)
+				while (end < n && (kpf[end] & KPF(BUDDY)))
+					end++;
+			order = fit_order(kpf, pfn, i, buddy_all ? end : n, max_order, !buddy_all);
+		} else if (f & KPF_RESERVED_BIT) {
+			k = FRT_PFN_RESERVED;
+		} else if (f & KPF(COMPOUND_TAIL)) {
+			k = FRT_PFN_TAIL;
+		} else if (f & KPF(COMPOUND_HEAD)) {
+			while (end < n && (kpf[end] & KPF(COMPOUND_TAIL)))
+				end++;
+			order = fit_order(kpf, pfn, i, end, FRT_KPF_WINDOW_ORDER, false);
+			k = mobility(f);
+		} else {
+			k = f ? mobility(f) : FRT_PFN_FROZEN;
+		}
+		kind[i] = (uint8_t)k;
+		aux[i] = FRT_AUX(order, 0);
+		/* a memory section of nothing but flagless pages: memmap not
+		 * initialised (deferred init grows a zone by whole sections) */
+		zero_run = f ? 0 : zero_run + 1;
+		i += (size_t)1 << order;
+		if (order || ((start_pfn + i) & (FRT_KPF_SECTION_PAGES - 1)))
+			continue;
+		if (zero_run >= FRT_KPF_SECTION_PAGES)
+			memset(kind + i - FRT_KPF_SECTION_PAGES, FRT_PFN_UNINIT,
+			       FRT_KPF_SECTION_PAGES);
+		zero_run = 0;
+	}
+}
+
+int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
+		 frt_walk_feed feed, void *ctx, char *err, size_t errlen)
+{
+	const size_t win = (size_t)1 << FRT_KPF_WINDOW_ORDER;
+	uint64_t *kpf = malloc(win * sizeof(*kpf));
+	uint8_t *kind = malloc(win), *aux = malloc(win);
+	int fd = -1, all = -1, ret = 0;
+
+	if (!kpf || !kind || !aux) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	fd = open(KPF_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = frt_snap_errf(err, errlen, -errno, KPF_PATH ": %s", strerror(errno));
+		goto cleanup;
+	}
+	for (uint64_t pfn = start_pfn & ~(uint64_t)(win - 1); pfn < end_pfn && !ret; pfn += win) {
+		uint64_t lo = pfn > start_pfn ? pfn : start_pfn;
+		size_t n = (size_t)((pfn + win < end_pfn ? pfn + win : end_pfn) - lo);
+		ssize_t got = pread(fd, kpf, n * sizeof(*kpf), (off_t)(lo * sizeof(*kpf)));
+
+		if (got < 0) {
+			ret = frt_snap_errf(err, errlen, -errno, KPF_PATH ": %s", strerror(errno));
+			break;
+		}
+		n = (size_t)got / sizeof(*kpf); /* a short read: the rest are holes */
+		if (all < 0)
+			all = frt_kpf_buddy_marks_all(kpf, lo, n);
+		frt_kpf_decode(kpf, lo, n, all != 0, max_order, kind, aux);
+		for (size_t off = 0; off < n && !ret; off += FRT_WALK_CHUNK) {
+			size_t m = n - off < FRT_WALK_CHUNK ? n - off : FRT_WALK_CHUNK;
+
+			ret = feed(ctx, lo + off, m, kind + off, aux + off, NULL);
+		}
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(aux);
+	free(kind);
+	free(kpf);
+	return ret;
+}
