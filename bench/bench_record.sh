@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# bench_record.sh - what `fragreplay record` costs on this host, next to perf
+# record of the same tracepoints. Prints figures, medians of 3 runs; no
+# pass/fail. About 2-3 minutes; at most ~1 GiB of memory at a time.
+#   (a) the event rate record sustains, and what it loses, under the stress-ng
+#       stressors that drive the page allocator hardest here (mmapfixed:
+#       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs);
+#   (b) host overhead: a workload's throughput (stress-ng bogo ops/s) with no
+#       tracer, under fragreplay record and under perf record, and the CPU
+#       time each recorder process spends itself;
+#   (c) bytes on disk per event, .frt against perf.data (and perf.data after
+#       zstd -19), both recorders attached to the same run.
+# Traces and perf.data go to a temporary directory under /var/tmp, removed
+# at the end. perf record runs with -B (no build-id pass over perf.data after
+# the run, which takes minutes on a few GB and costs nothing during it).
+#
+# Usage: bench_record.sh FRAGREPLAY     (as root; needs perf, stress-ng, zstd)
+set -u
+frag=${1:?usage: $0 FRAGREPLAY}
+RUNS=3
+SECS=3
+# what fragreplay records by default, as perf tracepoints
+PERF_EVENTS=(-e kmem:mm_page_alloc,kmem:mm_page_free,kmem:mm_page_free_batched,kmem:mm_page_alloc_zone_locked,kmem:mm_page_pcpu_drain,kmem:mm_page_alloc_extfrag
+	     -e 'compaction:*' -e 'migrate:*')
+# the workload of (b): anonymous faults and unmaps, fine-grained bogo ops
+VM_LOAD=(--vm 2 --vm-bytes 256M --vm-method write64)
+
+die() { echo "bench_record.sh: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root"
+for tool in perf stress-ng zstd python3; do
+	command -v $tool >/dev/null || die "needs $tool"
+done
+work=$(mktemp -d /var/tmp/frt-bench.XXXXXX)
+declare -A sub # recorder name -> its subshell
+cleanup() {
+	local f
+	for f in "$work"/*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	wait
+	rm -rf "$work"
+}
+trap cleanup EXIT
+mkfifo "$work/ctl" "$work/ack"
+exec 3<>"$work/ctl" 4<>"$work/ack" # perf's control fifos; read-write never blocks
+
+# median: of the lines on stdin, by their first number; the whole line
+median() { sort -g | awk '{ v[NR] = $0 } END { print NR ? v[int((NR + 1) / 2)] : "nan" }'; }
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+# wait_for FILE PATTERN PID: until FILE has PATTERN (10 s at most, or PID exits)
+wait_for() {
+	for _ in $(seq 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# A recorder runs in a subshell that notes its pid and, once it has exited,
+# its CPU time (bash's `times`, children's line: the recorder alone).
+# tracer_start KIND NAME: KIND frag or perf; returns when fragreplay is
+# recording, or perf is ready with its events disabled (perf_ctl enables them).
+tracer_start() {
+	local kind=$1 out=$work/$2
+	: >"$out.err"
+	(
+		if [ "$kind" = frag ]; then
+			"$frag" record -o "$out.frt" -d 120 2>"$out.err" &
+		else
+			perf record -B -a -o "$out.data" -D -1 --control "fifo:$work/ctl,$work/ack" \
+				"${PERF_EVENTS[@]}" 2>"$out.err" &
+		fi
+		echo $! >"$out.pid"
+		wait $!
+		times >"$out.cpu" # 2nd line: this subshell's children
+	) &
+	sub[$2]=$!
+	for _ in $(seq 100); do [ -s "$out.pid" ] && break; sleep 0.01; done
+	if [ "$kind" = frag ]; then
+		wait_for "$out.err" "recording to" "$(cat "$out.pid")" ||
+			die "fragreplay record did not start: $(cat "$out.err")"
+	else
+		wait_for "$out.err" "Events disabled" "$(cat "$out.pid")" ||
+			die "perf record did not start: $(cat "$out.err")"
+	fi
+}
+perf_ctl() { # perf_ctl enable|disable: returns once perf has done it
+	echo "$1" >&3
+	read -r -t 10 -u 4 _ || die "perf record did not acknowledge '$1'"
+}
+# tracer_stop NAME: SIGINT, wait; sets $cpu_s to the recorder's user + sys seconds.
+# Not in $(...): only this shell can wait for the subshell.
+tracer_stop() {
+	local out=$work/$1
+	kill -INT "$(cat "$out.pid")"
+	wait "${sub[$1]}"
+	rm -f "$out.pid"
+	cpu_s=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } }
+		     END { print t + 0 }' "$out.cpu")
+}
+# stress ARGS...: run stress-ng for SECS; prints "bogo-ops/s seconds"
+stress() {
+	local t0 t1 ops
+	t0=$(now)
+	ops=$(stress-ng "$@" -t $SECS --metrics-brief 2>&1 |
+	      awk '/metrc:/ && $5 ~ /^[0-9]+$/ { s += $9 } END { print s + 0 }')
+	t1=$(now)
+	echo "$ops $(awk -v us=$((t1 - t0)) 'BEGIN { print us / 1e6 }')"
+}
+# frt_stats NAME: prints "events lost bytes"
+frt_stats() {
+	"$frag" info --json "$work/$1.frt" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["events"], j["lost"]["lost_total"], j["file_size"])'
+}
+# perf_stats NAME: prints "samples lost bytes" (lost: samples the kernel
+# dropped, summed over the per-event LOST_SAMPLES lines of perf report --stat)
+perf_stats() {
+	perf report --stat -i "$work/$1.data" 2>/dev/null | awk -v size="$(stat -c %s "$work/$1.data")" '
+		/^[^ ]+:[^ ]+ stats:$/ { per_event = 1 }
+		!per_event && /^ *SAMPLE events:/ { samples = $3 }
+		per_event && /^ *LOST_SAMPLES events:/ { lost += $3 }
+		END { print samples + 0, lost + 0, size }'
+}
+
+echo "host: $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+idle=$(perf stat -x, -e kmem:mm_page_alloc -a -- sleep 1 2>&1 | awk -F, '/mm_page_alloc/ { print $1 }')
+echo "background before the runs: ${idle:-?} mm_page_alloc/s"
+
+echo
+echo "(a) sustained rate under fragreplay record (default ring buffer), $SECS s runs, medians of $RUNS"
+printf '    %-50s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "lost (runs)" "rec. CPU" "CPU/event" bytes/ev
+ok_max=0 lost_min= # offered rates (recorded + lost events/s) of runs without, with losses
+rate_row() { # rate_row LABEL STRESS-ARGS...
+	local label=$1 i rec=() off=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o
+	shift
+	for i in $(seq $RUNS); do
+		tracer_start frag a
+		read -r _ secs < <(stress "$@")
+		tracer_stop a
+		read -r ev lost bytes < <(frt_stats a)
+		rm -f "$work"/a.*
+		o=$(awk -v e=$((ev + lost)) -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
+		rec+=("$(awk -v e="$ev" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')") off+=("$o")
+		losts+=("$lost") bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }')")
+		cpus+=("$(awk -v c="$cpu_s" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / s }')")
+		nspe+=("$(awk -v c="$cpu_s" -v e="$ev" 'BEGIN { printf "%.0f ns", 1e9 * c / e }')")
+		if [ "$lost" = 0 ]; then
+			((o > ok_max)) && ok_max=$o
+		elif [ -z "$lost_min" ] || ((o < lost_min)); then
+			lost_min=$o
+		fi
+	done
+	printf '    %-50s %10s %10s %13s %9s %9s %8s\n' "$label" \
+		"$(printf '%s\n' "${rec[@]}" | median)" "$(printf '%s\n' "${off[@]}" | median)" \
+		"$(printf '%s\n' "${losts[@]}" | sort -g | tail -1) $(printf '%s\n' "${losts[@]}" | grep -vcx 0)/$RUNS" \
+		"$(printf '%s\n' "${cpus[@]}" | median)" \
+		"$(printf '%s\n' "${nspe[@]}" | median)" "$(printf '%s\n' "${bpe[@]}" | median)"
+}
+for n in 1 2 4; do
+	rate_row "stress-ng --mmapfixed $n" --mmapfixed $n
+done
+rate_row "stress-ng ${VM_LOAD[*]}" "${VM_LOAD[@]}"
+echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost; lost: the"
+echo "     worst run, and how many runs lost any; rec. CPU: user+sys of the fragreplay process,"
+echo "     in % of one CPU and per recorded event: it keeps up while its CPU share exceeds"
+echo "     rate x CPU/event)"
+if [ -z "$lost_min" ]; then
+	echo "    nothing lost, up to $ok_max events/s offered"
+elif ((lost_min > ok_max)); then
+	echo "    losses begin between $ok_max (none lost) and $lost_min events/s offered"
+else
+	echo "    losses are not a matter of rate alone: none lost at $ok_max events/s offered, losses"
+	echo "    at $lost_min: the recorder lacked CPU there (more stressors than CPUs)"
+fi
+
+echo
+echo "(b) host overhead, stress-ng ${VM_LOAD[*]}, $SECS s runs interleaved, medians of $RUNS"
+declare -A ops cpu per_ev drops size
+for i in $(seq $RUNS); do
+	read -r o _ < <(stress "${VM_LOAD[@]}")
+	ops[none]+="$o "
+	tracer_start frag b
+	read -r o _ < <(stress "${VM_LOAD[@]}")
+	tracer_stop b
+	cpu[frag]+="$cpu_s "
+	read -r ev l bytes < <(frt_stats b)
+	ops[frag]+="$o " per_ev[frag]+="$ev " drops[frag]+="$l " size[frag]+="$bytes "
+	tracer_start perf b
+	perf_ctl enable
+	read -r o _ < <(stress "${VM_LOAD[@]}")
+	tracer_stop b
+	cpu[perf]+="$cpu_s "
+	read -r ev l bytes < <(perf_stats b)
+	ops[perf]+="$o " per_ev[perf]+="$ev " drops[perf]+="$l " size[perf]+="$bytes "
+	rm -f "$work"/b.*
+done
+m() { tr ' ' '\n' <<<"$1" | grep . | median; }
+none=$(m "${ops[none]}")
+printf '    %-18s %10s bogo ops/s\n' "no tracer" "$none"
+for k in frag perf; do
+	label="fragreplay record" unit=event
+	[ $k = perf ] && label="perf record" unit=sample
+	o=$(m "${ops[$k]}") c=$(m "${cpu[$k]}") ev=$(m "${per_ev[$k]}")
+	awk -v label="$label" -v o="$o" -v n="$none" -v c="$c" -v s=$SECS -v ev="$ev" -v u=$unit \
+	    -v l="$(m "${drops[$k]}")" -v b="$(m "${size[$k]}")" 'BEGIN {
+		printf "    %-18s %10s bogo ops/s   ratio to none %.3f\n", label, o, o / n
+		printf "    %18s recorder CPU %.2f s (%.0f%% of a CPU, %.0f ns/%s); %d %ss, lost %d, %.1f MB\n",
+		       "", c, 100 * c / s, 1e9 * c / ev, u, ev, u, l, b / 1e6 }'
+done
+awk -v n="$none" -v f="$(m "${ops[frag]}")" -v p="$(m "${ops[perf]}")" 'BEGIN {
+	cf = 1 - f / n; cp = 1 - p / n
+	printf "    throughput lost: fragreplay %.1f%%, perf %.1f%%", 100 * cf, 100 * cp
+	if (cp > 0) printf "; fragreplay costs %.2fx what perf costs", cf / cp
+	printf "\n" }'
+
+echo
+echo "(c) bytes on disk per event, both recorders on the same run (page cache + anonymous"
+echo "    memory: 128 MiB written and read back, then stress-ng --vm 1 --vm-bytes 128M, 1 s), medians of $RUNS"
+frt_bpe=() perf_bpe=() zst=
+for i in $(seq $RUNS); do
+	# nested, so that neither records the other's start-up or teardown
+	tracer_start perf d
+	tracer_start frag c
+	perf_ctl enable
+	dd if=/dev/zero of="$work/f" bs=1M count=128 conv=fdatasync oflag=nocache status=none
+	cat "$work/f" >/dev/null
+	stress-ng --vm 1 --vm-bytes 128M -t 1 -q
+	rm -f "$work/f"
+	perf_ctl disable
+	tracer_stop c
+	tracer_stop d
+	read -r ev l bytes < <(frt_stats c)
+	frt_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")
+	read -r ev l bytes < <(perf_stats d)
+	perf_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")
+	if [ $i = 1 ]; then # zstd -19 runs at ~2 MB/s here: once
+		zstd -19 -T0 -q "$work/d.data" -o "$work/d.zst"
+		zst=$(awk -v b="$(stat -c %s "$work/d.zst")" -v e="$ev" 'BEGIN { printf "%.2f", b / e }')
+	fi
+	rm -f "$work"/c.* "$work"/d.*
+done
+read -r bpe ev l < <(printf '%s\n' "${frt_bpe[@]}" | median)
+printf '    .frt                  %6s bytes/event   (%s events, lost %s)\n' "$bpe" "$ev" "$l"
+read -r bpe ev l < <(printf '%s\n' "${perf_bpe[@]}" | median)
+printf '    perf.data             %6s bytes/sample  (%s samples, lost %s)\n' "$bpe" "$ev" "$l"
+printf '    perf.data, zstd -19   %6s bytes/sample  (first run only)\n' "$zst"
