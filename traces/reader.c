@@ -408,7 +408,7 @@ decode_field(struct frt_reader *r, const uint8_t **pp, const uint8_t *end, uint6
 		}
 		*last_pfn += (uint64_t)unzigzag(v - 1);
 		*out = *last_pfn;
-		return *out >> 63 ? -1 : 0; /* pfns are < 2^63; FRT_PFN_NONE is code 0 only */
+		return *out == FRT_PFN_NONE ? -1 : 0; /* none is code 0 only */
 	case FRT_FK_GFP:
 		if (v < r->gfp_len) {
 			*out = r->gfp_val[v];

@@ -204,6 +204,7 @@ static uint32_t gfp_code(struct frt_writer *w, uint64_t gfp, bool *added)
 int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 {
 	const struct frt_event_desc *d = frt_event_desc(ev->type);
+	uint64_t last;
 	uint8_t *p;
 	int err;
 
@@ -213,10 +214,20 @@ int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 		return -EINVAL;
 	if (w->events && ev->ts < w->prev_ts)
 		return -ERANGE;
-	/* checked before any state changes: pfns below 2^63 keep zigzag(delta) + 1 in 64 bits */
-	for (unsigned int i = 0; i < d->nr_fields; i++)
-		if (d->fields[i].kind == FRT_FK_PFN && ev->f[i] != FRT_PFN_NONE && ev->f[i] >> 63)
+	/*
+	 * Checked before any state changes. PFN fields hold whatever the kernel
+	 * passed (a compaction event under pressure once carried a value >=
+	 * 2^63), and only a delta of exactly 2^63 has no zigzag(delta) + 1 in
+	 * 64 bits.
+	 */
+	last = w->last_pfn;
+	for (unsigned int i = 0; i < d->nr_fields; i++) {
+		if (d->fields[i].kind != FRT_FK_PFN || ev->f[i] == FRT_PFN_NONE)
+			continue;
+		if (ev->f[i] - last == 1ull << 63)
 			return -EINVAL;
+		last = ev->f[i];
+	}
 
 	p = w->buf + SCHEMA_MAX_BYTES + w->len;
 	*p++ = (uint8_t)ev->type;

@@ -147,8 +147,8 @@ def decode_events(pl, records):
                     v = NONE_PFN
                 else:
                     last_pfn = (last_pfn + unzigzag(v - 1)) & U64
-                    if last_pfn >= 1 << 63:
-                        raise Bad("decoded pfn >= 2^63")
+                    if last_pfn == NONE_PFN:
+                        raise Bad("a nonzero PFN code decoded to none")
                     v = last_pfn
             elif k == GFP:
                 if v < len(gfp):
