@@ -60,6 +60,22 @@ static __always_inline struct frt_record *record_reserve(__u16 type)
 	return r;
 }
 
+/*
+ * Wake the reader only once wakeup_bytes are waiting (set before load to
+ * 1/8 of the ring); user space also drains on its 100 ms poll timeout. A
+ * wakeup per record cost the recorder ~1 us of CPU per event.
+ */
+const volatile __u64 wakeup_bytes = 1;
+
+static __always_inline void record_submit(struct frt_record *r)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
+}
+
 /* ---- kmem ---- */
 
 SEC("tp/kmem/mm_page_alloc")
@@ -73,7 +89,7 @@ int mm_page_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 	r->f[1] = ctx->order;
 	r->f[2] = ctx->gfp_flags;
 	r->f[3] = (__s64)ctx->migratetype;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -86,7 +102,7 @@ int mm_page_free(struct trace_event_raw_mm_page_free *ctx)
 		return TP_PASS;
 	r->f[0] = ctx->pfn;
 	r->f[1] = ctx->order;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -98,7 +114,7 @@ int mm_page_free_batched(struct trace_event_raw_mm_page_free_batched *ctx)
 	if (!r)
 		return TP_PASS;
 	r->f[0] = ctx->pfn;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -113,7 +129,7 @@ int mm_page_alloc_zone_locked(struct trace_event_raw_mm_page *ctx)
 	r->f[1] = ctx->order;
 	r->f[2] = (__s64)ctx->migratetype;
 	r->f[3] = (__s64)ctx->percpu_refill;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -127,7 +143,7 @@ int mm_page_pcpu_drain(struct trace_event_raw_mm_page_pcpu_drain *ctx)
 	r->f[0] = ctx->pfn;
 	r->f[1] = ctx->order;
 	r->f[2] = (__s64)ctx->migratetype;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -144,7 +160,7 @@ int mm_page_alloc_extfrag(struct trace_event_raw_mm_page_alloc_extfrag *ctx)
 	r->f[3] = (__s64)ctx->alloc_migratetype;
 	r->f[4] = (__s64)ctx->fallback_migratetype;
 	r->f[5] = (__s64)ctx->change_ownership;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -162,7 +178,7 @@ int mm_compaction_begin(struct trace_event_raw_mm_compaction_begin *ctx)
 	r->f[2] = ctx->free_pfn;
 	r->f[3] = ctx->zone_end;
 	r->f[4] = ctx->sync;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -179,7 +195,7 @@ int mm_compaction_end(struct trace_event_raw_mm_compaction_end *ctx)
 	r->f[3] = ctx->zone_end;
 	r->f[4] = ctx->sync;
 	r->f[5] = (__s64)ctx->status;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -193,7 +209,7 @@ int mm_compaction_try_to_compact_pages(struct trace_event_raw_mm_compaction_try_
 	r->f[0] = (__s64)ctx->order;
 	r->f[1] = ctx->gfp_mask;
 	r->f[2] = (__s64)ctx->prio;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -208,7 +224,7 @@ emit_suitable(struct trace_event_raw_mm_compaction_suitable_template *ctx, __u16
 	r->f[1] = ctx->idx;
 	r->f[2] = (__s64)ctx->order;
 	r->f[3] = (__s64)ctx->ret;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -237,7 +253,7 @@ emit_defer(struct trace_event_raw_mm_compaction_defer_template *ctx, __u16 type)
 	r->f[3] = ctx->considered;
 	r->f[4] = ctx->defer_shift;
 	r->f[5] = (__s64)ctx->order_failed;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -270,7 +286,7 @@ emit_isolate(struct trace_event_raw_mm_compaction_isolate_template *ctx, __u16 t
 	r->f[1] = ctx->end_pfn;
 	r->f[2] = ctx->nr_scanned;
 	r->f[3] = ctx->nr_taken;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -301,7 +317,7 @@ int mm_compaction_migratepages(struct trace_event_raw_mm_compaction_migratepages
 		return TP_PASS;
 	r->f[0] = ctx->nr_migrated;
 	r->f[1] = ctx->nr_failed;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -313,7 +329,7 @@ int mm_compaction_kcompactd_sleep(struct trace_event_raw_mm_compaction_kcompactd
 	if (!r)
 		return TP_PASS;
 	r->f[0] = (__s64)ctx->nid;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -327,7 +343,7 @@ emit_kcompactd(struct trace_event_raw_kcompactd_wake_template *ctx, __u16 type)
 	r->f[0] = (__s64)ctx->nid;
 	r->f[1] = (__s64)ctx->order;
 	r->f[2] = ctx->highest_zoneidx;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -361,7 +377,7 @@ int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 		r->f[5] = ctx->large_folio_split;
 	r->f[6] = ctx->mode;
 	r->f[7] = (__s64)ctx->reason;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -374,7 +390,7 @@ int mm_migrate_pages_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 		return TP_PASS;
 	r->f[0] = ctx->mode;
 	r->f[1] = (__s64)ctx->reason;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 
@@ -387,7 +403,7 @@ static __always_inline int emit_pte(struct trace_event_raw_migration_pte *ctx, _
 	r->f[0] = ctx->addr;
 	r->f[1] = ctx->pte;
 	r->f[2] = (__s64)ctx->order;
-	bpf_ringbuf_submit(r, 0);
+	record_submit(r);
 	return TP_PASS;
 }
 

@@ -128,6 +128,7 @@ struct frt_collector *frt_collector_new(const struct frt_collector_opts *opts)
 		err = -errno;
 		goto cleanup;
 	}
+	c->skel->rodata->wakeup_bytes = rb_bytes / 8;
 	err = bpf_map__set_max_entries(c->skel->maps.events, rb_bytes);
 	if (err)
 		goto cleanup;
@@ -342,6 +343,9 @@ static int collect(struct frt_collector *c, int timeout_ms, frt_event_cb cb, voi
 		err = ring_buffer__consume(c->rb);
 	else
 		err = ring_buffer__poll(c->rb, timeout_ms);
+	/* records come without a wakeup until the ring is 1/8 full: drain on timeout too */
+	if (timeout_ms >= 0 && err >= 0 && !c->budget_spent)
+		err = ring_buffer__consume(c->rb);
 	if (c->cb_err)
 		return c->cb_err;
 	if (err == -EINTR || (err == -EAGAIN && c->budget_spent))
