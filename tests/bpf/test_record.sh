@@ -80,5 +80,21 @@ check "info on a killed capture exits 1 and says truncated" \
 check "the killed capture's flushed events are readable" \
 	"$(awk '/^  mm_page_alloc /{ok = $2 > 0} END{exit !ok}' "$work/k.txt"; echo $?)"
 
+# 4. disk full: capture stops with a message naming the file; what was written stays readable
+mkdir "$work/full"
+mount -t tmpfs -o size=128k frt-full "$work/full"
+"$frag" record -o "$work/full/f.frt" -d 20 2>"$work/f.err" &
+rec=$!
+wait_ready "$work/f.err"
+for _ in 1 2 3 4; do kill -0 $rec 2>/dev/null && anon_work; done
+wait $rec
+rc=$?
+check "a full disk stops capture with exit 1 and names the file" \
+	"$([ $rc = 1 ] && grep -q "writing $work/full/f.frt failed: No space left on device" "$work/f.err"; echo $?)"
+"$frag" info "$work/full/f.frt" > "$work/f.txt" 2>/dev/null
+check "the file of a full disk is readable up to the failure" \
+	"$(grep -qE '^status +(damaged|truncated)' "$work/f.txt"; echo $?)"
+umount "$work/full"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
