@@ -96,5 +96,13 @@ check "the file of a full disk is readable up to the failure" \
 	"$(grep -qE '^status +(damaged|truncated)' "$work/f.txt"; echo $?)"
 umount "$work/full"
 
+# 5. without privileges: a clear message saying what is needed, exit 1, no file left
+chmod 1777 "$work"
+runuser -u nobody -- "$frag" record -o "$work/nobody.frt" -d 1 2>"$work/n.err"
+rc=$?
+check "unprivileged: exit 1, says root or CAP_BPF+CAP_PERFMON, leaves no file ($(cat "$work/n.err"))" \
+	"$([ $rc = 1 ] && grep -q 'needs root, or CAP_BPF and CAP_PERFMON' "$work/n.err" &&
+	   [ ! -e "$work/nobody.frt" ]; echo $?)"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
