@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "collector_api.h"
 #include "hostinfo.h"
+#include "main.h"
 #include "migrate_pair.h"
 #include "snapshot.h"
 #include "trace.h"
@@ -81,18 +81,6 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
-static int __attribute__((format(printf, 1, 2))) record_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fragreplay record: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'fragreplay record --help'.\n");
-	return 2;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -147,14 +135,14 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		case 'd':
 			o->duration = strtod(optarg, &end);
 			if (end == optarg || *end || !(o->duration > 0 && o->duration < 1e9))
-				return record_usage("-d wants a positive number of seconds, not '%s'",
+				return usage_error("record", "-d wants a positive number of seconds, not '%s'",
 						   optarg);
 			break;
 		case OPT_MAX_SIZE: {
 			double mb = strtod(optarg, &end);
 
 			if (end == optarg || *end || !(mb >= 0.001 && mb < 1e9))
-				return record_usage("--max-size wants megabytes (at least 0.001), "
+				return usage_error("record", "--max-size wants megabytes (at least 0.001), "
 						   "not '%s'", optarg);
 			o->max_bytes = (uint64_t)(mb * 1e6);
 			break;
@@ -162,7 +150,7 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		case OPT_EVENTS:
 			o->groups = parse_groups(optarg);
 			if (!o->groups)
-				return record_usage("--events wants a comma-separated list of kmem, "
+				return usage_error("record", "--events wants a comma-separated list of kmem, "
 						   "compaction, migrate, not '%s'", optarg);
 			break;
 		case OPT_FORCE:
@@ -176,18 +164,18 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			exit(0);
 		case ':':
 			if (optopt)
-				return record_usage("-%c needs an argument", optopt);
-			return record_usage("%s needs an argument", argv[optind - 1]);
+				return usage_error("record", "-%c needs an argument", optopt);
+			return usage_error("record", "%s needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return record_usage("unknown option '-%c'", optopt);
-			return record_usage("unknown option '%s'", argv[optind - 1]);
+				return usage_error("record", "unknown option '-%c'", optopt);
+			return usage_error("record", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return record_usage("unexpected argument '%s'", argv[optind]);
+		return usage_error("record", "unexpected argument '%s'", argv[optind]);
 	if (!o->path)
-		return record_usage("-o FILE is required");
+		return usage_error("record", "-o FILE is required");
 	return 0;
 }
 
