@@ -45,15 +45,7 @@ exec 3<>"$work/ctl" 4<>"$work/ack" # perf's control fifos; read-write never bloc
 # median: of the lines on stdin, by their first number; the whole line
 median() { sort -g | awk '{ v[NR] = $0 } END { print NR ? v[int((NR + 1) / 2)] : "nan" }'; }
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
-# wait_for FILE PATTERN PID: until FILE has PATTERN (10 s at most, or PID exits)
-wait_for() {
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
+. "$(dirname "$0")/../tests/bpf/lib.sh" # wait_for
 
 # A recorder runs in a subshell that notes its pid and, once it has exited,
 # its CPU time (bash's `times`, children's line: the recorder alone).

@@ -67,22 +67,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check WHAT CONDITION-STATUS
-	if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
-skip() {
-	echo "SKIP: $1"
-	exit 77
-}
-# wait_for FILE PATTERN PID: until FILE has PATTERN (10 s at most, or PID exits)
-wait_for() {
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
+. "$(dirname "$0")/lib.sh"
 # within_1pct REF LO HI: REF lies in [LO, HI] widened by 1% of REF
 within_1pct() {
 	local d=0

@@ -10,27 +10,17 @@ pass=0 fail=0
 work=$(mktemp -d /var/tmp/frt-rec.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-check() { # check WHAT CONDITION-STATUS
-	if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "SKIP: needs root and /sys/kernel/btf/vmlinux"
-	exit 77
-fi
+[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
+	skip "needs root and /sys/kernel/btf/vmlinux"
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 # a probe: if BPF itself is refused here, skip rather than fail
 if ! "$frag" record -o "$work/probe.frt" -d 0.2 2>"$work/probe.err"; then
-	if grep -qiE 'not permitted|permission|refused' "$work/probe.err"; then
-		echo "SKIP: BPF not permitted: $(head -1 "$work/probe.err")"
-		exit 77
-	fi
+	grep -qiE 'not permitted|permission|refused' "$work/probe.err" &&
+		skip "BPF not permitted: $(head -1 "$work/probe.err")"
 fi
 
-wait_ready() { # wait_ready STDERR-FILE: until capture runs (at most 10 s)
-	for _ in $(seq 100); do grep -q 'recording to' "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
 # 64 MiB of anonymous memory in 4 KiB faults: 16384 order-0 allocations and
 # frees. (Page-cache writes would not do: ext4 on 6.18 uses large folios, so
 # 64 MiB of writes can be a few dozen allocations.)
@@ -41,7 +31,7 @@ anon_work() {
 # 1. a capture: events arrive, nothing is lost, snapshots bracket it, file is 0600
 "$frag" record -o "$work/a.frt" -d 4 2>"$work/a.err" &
 rec=$!
-wait_ready "$work/a.err"
+wait_for "$work/a.err" "recording to" $rec
 anon_work
 wait $rec
 check "record exits 0 ($(cat "$work/a.err"))" $?
@@ -68,7 +58,7 @@ check "refuses to overwrite (exit 1)" "$([ $? = 1 ] && grep -q -- --force "$work
 # 3. kill -9 mid-capture leaves a file whose frames up to the last flush read back
 "$frag" record -o "$work/k.frt" -d 30 2>"$work/k.rec" &
 rec=$!
-wait_ready "$work/k.rec"
+wait_for "$work/k.rec" "recording to" $rec
 anon_work
 sleep 1.5 # past the next one-second flush
 kill -9 $rec
@@ -85,7 +75,7 @@ mkdir "$work/full"
 mount -t tmpfs -o size=128k frt-full "$work/full"
 "$frag" record -o "$work/full/f.frt" -d 20 2>"$work/f.err" &
 rec=$!
-wait_ready "$work/f.err"
+wait_for "$work/f.err" "recording to" $rec
 for _ in 1 2 3 4; do kill -0 $rec 2>/dev/null && anon_work; done
 wait $rec
 rc=$?
