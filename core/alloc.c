@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * alloc.c - the request paths: gfp to alloc_flags, watermarks, the zonelist
+ * walk, the slow path, and freeing. Models __alloc_frozen_pages_noprof(),
+ * get_page_from_freelist(), __alloc_pages_slowpath() and
+ * __free_frozen_pages() of mm/page_alloc.c (linux-mm tree, 2026).
+ */
+#include <errno.h>
+
+#include "model_internal.h"
+
+#define GFP_RETRY_MAYFAIL (1u << 14)
+#define GFP_NOFAIL (1u << 15)
+
+/* gfp_zone() on x86-64: no HIGHMEM, so __GFP_HIGHMEM alone means NORMAL */
+static int gfp_zone(uint32_t gfp)
+{
+	if (gfp & MODEL_GFP_DMA)
+		return MODEL_ZONE_DMA;
+	if (gfp & MODEL_GFP_DMA32)
+		return MODEL_ZONE_DMA32;
+	if ((gfp & MODEL_GFP_MOVABLE) && (gfp & MODEL_GFP_HIGHMEM))
+		return MODEL_ZONE_MOVABLE;
+	return MODEL_ZONE_NORMAL;
+}
+
+/* first_zones_zonelist(): the highest managed zone the request may use */
+static int preferred_zone(const struct model *m, int highest_zoneidx)
+{
+	for (int i = (int)m->nr_zones - 1; i >= 0; i--)
+		if ((int)m->zones[i].type <= highest_zoneidx && m->zones[i].managed)
+			return i;
+	return -1;
+}
+
+static long wmark_pages(const struct mzone *z, unsigned int alloc_flags)
+{
+	return z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
+}
+
+/* __zone_watermark_unusable_free() */
+static long watermark_unusable_free(const struct mzone *z, unsigned int order,
+				    unsigned int alloc_flags)
+{
+	long unusable = (1l << order) - 1;
+
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += z->nr_free_highatomic;
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += z->nr_free_cma;
+	return unusable;
+}
+
+/* __zone_watermark_ok() */
+bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
+		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+{
+	long min = mark;
+
+	free_pages -= watermark_unusable_free(z, order, alloc_flags);
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (unsigned int o = order; o <= m->max_order; o++) {
+		const struct free_area *area = &z->area[o];
+
+		if (!area->nr_free)
+			continue;
+		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
+			if (area->free_list[mt].nr)
+				return true;
+		if ((alloc_flags & ALLOC_CMA) && area->free_list[MODEL_MT_CMA].nr)
+			return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
+		    area->free_list[MODEL_MT_HIGHATOMIC].nr)
+			return true;
+	}
+	return false;
+}
+
+/* zone_watermark_fast() */
+static bool zone_watermark_fast(const struct model *m, const struct mzone *z, unsigned int order,
+				long mark, int highest_zoneidx, unsigned int alloc_flags)
+{
+	long free_pages = z->nr_free_pages;
+
+	if (!order) {
+		long reserved = watermark_unusable_free(z, 0, alloc_flags);
+		long usable = free_pages - (reserved < free_pages ? reserved : free_pages);
+
+		if (usable > mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	if (zone_watermark_ok(m, z, order, mark, highest_zoneidx, alloc_flags, free_pages))
+		return true;
+	/* __GFP_HIGH order-0 requests ignore the boost at the min watermark */
+	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return zone_watermark_ok(m, z, order, z->wmark[WMARK_MIN], highest_zoneidx,
+					 alloc_flags, free_pages);
+	return false;
+}
+
+/*
+ * wakeup_kswapd(): kswapd's balance_pgdat() reclaims the summed boost and then
+ * zeroes every zone's boost. The model starts counting frees instead.
+ */
+void wakeup_kswapd(struct model *m)
+{
+	long boost = 0;
+
+	if (m->kswapd_boost_pending)
+		return;
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		boost += m->zones[i].watermark_boost;
+	if (!boost)
+		return;
+	m->kswapd_boost_pending = true;
+	m->kswapd_boost_left = boost;
+}
+
+static void kswapd_account_free(struct model *m, long nr)
+{
+	if (!m->kswapd_boost_pending)
+		return;
+	m->kswapd_boost_left -= nr;
+	if (m->kswapd_boost_left > 0)
+		return;
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		m->zones[i].watermark_boost = 0;
+	m->kswapd_boost_pending = false;
+}
+
+/* rmqueue_buddy(): straight from the zone's free lists, reserves included */
+static uint64_t rmqueue_buddy(struct model *m, struct mzone *z, unsigned int order,
+			      unsigned int alloc_flags, int mt)
+{
+	uint64_t pfn = MODEL_PFN_NONE;
+
+	if (alloc_flags & ALLOC_HIGHATOMIC)
+		pfn = rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
+	if (pfn == MODEL_PFN_NONE) {
+		enum rmqueue_mode mode = RMQUEUE_NORMAL;
+
+		pfn = rmqueue(m, z, order, mt, alloc_flags, &mode);
+		if (pfn == MODEL_PFN_NONE && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+			pfn = rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
+		if (pfn == MODEL_PFN_NONE)
+			return pfn;
+	}
+	if ((alloc_flags & ALLOC_HIGHATOMIC) &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		reserve_highatomic_pageblock(m, z, pfn, order);
+	count_event(m, MODEL_PGALLOC_DMA + z->type, 1ull << order);
+	return pfn;
+}
+
+/* rmqueue(): pcp lists for the orders they cache, then the buddy lists */
+static uint64_t rmqueue_zone(struct model *m, struct mzone *z, unsigned int order,
+			     unsigned int alloc_flags, int mt, unsigned int cpu)
+{
+	uint64_t pfn = MODEL_PFN_NONE;
+
+	if (pcp_allowed_order(m, order))
+		pfn = rmqueue_pcplist(m, z, order, mt, alloc_flags, cpu);
+	if (pfn == MODEL_PFN_NONE)
+		pfn = rmqueue_buddy(m, z, order, alloc_flags, mt);
+	if ((alloc_flags & ALLOC_KSWAPD) && z->boosted_watermark) {
+		z->boosted_watermark = false;
+		wakeup_kswapd(m);
+	}
+	return pfn;
+}
+
+struct alloc_context {
+	unsigned int order, cpu;
+	int mt, highest_zoneidx, preferred;
+	uint32_t gfp;
+};
+
+/*
+ * get_page_from_freelist(): the zonelist from the preferred zone down, each
+ * zone checked against its high watermark first (ZONE_BELOW_HIGH), then the
+ * request's. Under ALLOC_NOFRAGMENT a failed walk is repeated without it,
+ * except in defrag_mode. Differs: one node, no cpusets, no dirty limits, no
+ * node_reclaim, no deferred/unaccepted memory growth.
+ */
+static uint64_t get_page_from_freelist(struct model *m, const struct alloc_context *ac,
+				       unsigned int alloc_flags)
+{
+retry:;
+	bool no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
+
+	for (int i = ac->preferred; i >= 0; i--) {
+		struct mzone *z = &m->zones[i];
+
+		if (!z->managed)
+			continue;
+		if (!z->below_high) {
+			if (zone_watermark_fast(m, z, ac->order, wmark_pages(z, ALLOC_WMARK_HIGH),
+						ac->highest_zoneidx, alloc_flags))
+				goto try_this_zone;
+			z->below_high = true;
+		}
+		if (!zone_watermark_fast(m, z, ac->order, wmark_pages(z, alloc_flags),
+					 ac->highest_zoneidx, alloc_flags) &&
+		    !(alloc_flags & ALLOC_NO_WATERMARKS))
+			continue;
+try_this_zone:;
+		uint64_t pfn = rmqueue_zone(m, z, ac->order, alloc_flags, ac->mt, ac->cpu);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+	}
+	if (no_fallback && !m->knobs[MODEL_KNOB_DEFRAG_MODE]) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return MODEL_PFN_NONE;
+}
+
+/* alloc_flags_nofragment(): Normal avoids fragmenting while DMA32 may help */
+static unsigned int alloc_flags_nofragment(const struct model *m, int preferred, uint32_t gfp)
+{
+	unsigned int flags = gfp & MODEL_GFP_KSWAPD_RECLAIM ? ALLOC_KSWAPD : 0;
+
+	if (m->knobs[MODEL_KNOB_DEFRAG_MODE])
+		return flags | ALLOC_NOFRAGMENT;
+	if (m->zones[preferred].type == MODEL_ZONE_NORMAL)
+		flags |= ALLOC_NOFRAGMENT;
+	return flags;
+}
+
+/* alloc_flags_nonblocking() */
+static unsigned int alloc_flags_nonblocking(uint32_t gfp, unsigned int order)
+{
+	if (gfp & (MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_NOMEMALLOC))
+		return 0;
+	return ALLOC_NON_BLOCK | (order > 0 && (gfp & MODEL_GFP_HIGH) ? ALLOC_HIGHATOMIC : 0);
+}
+
+static unsigned int alloc_flags_cma(int mt)
+{
+	return mt == MODEL_MT_MOVABLE ? ALLOC_CMA : 0;
+}
+
+/* alloc_flags_slowpath() */
+static unsigned int alloc_flags_slowpath(const struct model *m, uint32_t gfp, unsigned int order,
+					 int mt)
+{
+	unsigned int flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	if (gfp & MODEL_GFP_HIGH)
+		flags |= ALLOC_MIN_RESERVE;
+	if (gfp & MODEL_GFP_KSWAPD_RECLAIM)
+		flags |= ALLOC_KSWAPD;
+	flags |= alloc_flags_nonblocking(gfp, order);
+	if (!(gfp & MODEL_GFP_DIRECT_RECLAIM) && (flags & ALLOC_MIN_RESERVE))
+		flags &= ~ALLOC_CPUSET;
+	flags |= alloc_flags_cma(mt);
+	if (m->knobs[MODEL_KNOB_DEFRAG_MODE])
+		flags |= ALLOC_NOFRAGMENT;
+	return flags;
+}
+
+/* wake_all_kswapds() */
+static void wake_all_kswapds(struct model *m)
+{
+	wakeup_kswapd(m);
+}
+
+/*
+ * __alloc_pages_slowpath(), without the parts that need the rest of the
+ * kernel: reclaim is not modelled (its frees are in the trace), so "direct
+ * reclaim" is the retry after it, with the highatomic unreserve and the
+ * drain_all_pages() that follow a failed retry; compaction arrives with
+ * core/compaction.c; no OOM killer. Every retry loop runs once, so a request
+ * costs bounded work and the result is deterministic.
+ */
+static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
+{
+	uint32_t gfp = ac->gfp;
+	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
+	bool costly_noretry = costly && (gfp & MODEL_GFP_NORETRY) &&
+			      !(gfp & (MODEL_GFP_THISNODE | GFP_NOFAIL));
+	bool can_direct_reclaim = !costly_noretry && (gfp & MODEL_GFP_DIRECT_RECLAIM);
+	bool defrag = m->knobs[MODEL_KNOB_DEFRAG_MODE];
+	unsigned int flags = alloc_flags_slowpath(m, gfp, ac->order, ac->mt);
+	uint64_t pfn;
+
+	count_event(m, MODEL_ALLOC_SLOWPATH, 1);
+	if (flags & ALLOC_KSWAPD)
+		wake_all_kswapds(m);
+	pfn = get_page_from_freelist(m, ac, flags);
+	if (pfn != MODEL_PFN_NONE)
+		return pfn;
+
+	/* __gfp_pfmemalloc_flags(): only the gfp half; task flags are not traced */
+	if ((gfp & MODEL_GFP_MEMALLOC) && !(gfp & MODEL_GFP_NOMEMALLOC)) {
+		flags = alloc_flags_cma(ac->mt) | ALLOC_NO_WATERMARKS | (flags & ALLOC_KSWAPD);
+		pfn = get_page_from_freelist(m, ac, flags);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+	}
+	if (!can_direct_reclaim) {
+		if (defrag && (flags & ALLOC_NOFRAGMENT) && (gfp & MODEL_GFP_KSWAPD_RECLAIM))
+			return get_page_from_freelist(m, ac, flags & ~ALLOC_NOFRAGMENT);
+		return MODEL_PFN_NONE;
+	}
+	/* THP faults (__GFP_NORETRY | __GFP_THISNODE) compact first and never reclaim */
+	bool compact_first = costly || (ac->order > 0 && ac->mt != MODEL_MT_MOVABLE);
+	if (compact_first && (gfp & MODEL_GFP_NORETRY) && (gfp & MODEL_GFP_THISNODE))
+		return MODEL_PFN_NONE;
+	/* __alloc_pages_direct_reclaim(): a failed retry unreserves and drains */
+	unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
+	model_drain_all(m);
+	pfn = get_page_from_freelist(m, ac, flags);
+	if (pfn != MODEL_PFN_NONE)
+		return pfn;
+	if (gfp & MODEL_GFP_NORETRY)
+		return MODEL_PFN_NONE;
+	if (costly && !(gfp & GFP_RETRY_MAYFAIL))
+		return MODEL_PFN_NONE;
+	/* should_reclaim_retry() gives up: exhaust the highatomic reserve first */
+	if (unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, true)) {
+		pfn = get_page_from_freelist(m, ac, flags);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+	}
+	/* defrag_mode: reclaim and compaction failed to prevent the fallback */
+	if (defrag && (flags & ALLOC_NOFRAGMENT))
+		return get_page_from_freelist(m, ac, flags & ~ALLOC_NOFRAGMENT);
+	return MODEL_PFN_NONE;
+}
+
+/* __alloc_frozen_pages_noprof(): the fast path against the low watermark */
+uint64_t model_alloc(struct model *m, const struct model_req *r)
+{
+	struct alloc_context ac = {
+		.order = r->order,
+		.cpu = r->cpu % m->nr_cpus,
+		.mt = model_gfp_migratetype(r->gfp),
+		.highest_zoneidx = gfp_zone(r->gfp),
+		.gfp = r->gfp,
+	};
+	uint64_t pfn = MODEL_PFN_NONE;
+
+	count_event(m, MODEL_ALLOC_REQUESTS, 1);
+	ac.preferred = preferred_zone(m, ac.highest_zoneidx);
+	if (r->order > m->max_order || ac.preferred < 0)
+		goto fail;
+
+	unsigned int flags = ALLOC_WMARK_LOW | alloc_flags_cma(ac.mt) |
+			     alloc_flags_nofragment(m, ac.preferred, r->gfp) |
+			     (alloc_flags_nonblocking(r->gfp, r->order) & ALLOC_HIGHATOMIC);
+	pfn = get_page_from_freelist(m, &ac, flags);
+	if (pfn == MODEL_PFN_NONE)
+		pfn = alloc_slowpath(m, &ac);
+	if (pfn == MODEL_PFN_NONE && (r->flags & MODEL_REQ_NO_WATERMARKS)) {
+		pfn = get_page_from_freelist(m, &ac, ALLOC_NO_WATERMARKS | alloc_flags_cma(ac.mt));
+		if (pfn != MODEL_PFN_NONE)
+			count_event(m, MODEL_WMARK_OVERRIDE, 1);
+	}
+	if (pfn != MODEL_PFN_NONE) {
+		mark_allocated(m, pfn, r->order, ac.mt);
+		return pfn;
+	}
+fail:
+	count_event(m, MODEL_ALLOC_FAIL, 1);
+	return MODEL_PFN_NONE;
+}
+
+/* split_page(): an allocated block becomes blocks of @order, same mobility */
+static void split_allocated(struct model *m, uint64_t head, unsigned int order)
+{
+	struct mpage *h = pg(m, head);
+	uint64_t end = head + (1ull << h->order);
+	int mobility = h->mt;
+
+	for (uint64_t p = head; p < end; p += 1ull << order)
+		mark_allocated(m, p, order, mobility);
+}
+
+/* the allocated block that covers [pfn, pfn + 2^order), split down if larger */
+static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
+{
+	struct mpage *p = pg(m, pfn);
+
+	if (p->state == MODEL_PAGE_ALLOC && p->order == order)
+		return 0;
+	if (p->state == MODEL_PAGE_ALLOC && p->order > order) {
+		split_allocated(m, pfn, order);
+		return 0;
+	}
+	if (p->state != MODEL_PAGE_TAIL)
+		return -ENOENT;
+	for (unsigned int o = order + 1; o <= m->max_order; o++) {
+		uint64_t head = pfn & ~((1ull << o) - 1);
+
+		if (head < m->node_start)
+			break;
+		struct mpage *h = pg(m, head);
+		if (h->state == MODEL_PAGE_ALLOC && h->order == o) {
+			split_allocated(m, head, order);
+			return 0;
+		}
+		if (h->state != MODEL_PAGE_TAIL)
+			break;
+	}
+	return -ENOENT;
+}
+
+/*
+ * __free_frozen_pages(): pcp orders to this CPU's list (HIGHATOMIC and CMA
+ * blocks' pages on the MOVABLE list), others straight to the buddy lists.
+ */
+int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+
+	if (order > m->max_order || (pfn & ((1ull << order) - 1)))
+		return -EINVAL;
+	if (!z || pfn + (1ull << order) > z->end_pfn)
+		return -ENOENT;
+	int ret = find_allocated(m, pfn, order);
+	if (ret)
+		return ret;
+	count_event(m, MODEL_PGFREE, 1ull << order);
+	kswapd_account_free(m, 1l << order);
+	if (!pcp_allowed_order(m, order)) {
+		free_pages_to_buddy(m, z, pfn, order, false);
+		return 0;
+	}
+	int mt = pb_mt(m, pfn);
+	if (mt >= MODEL_NR_PCPTYPES) {
+		if (mt == MODEL_MT_ISOLATE) {
+			free_pages_to_buddy(m, z, pfn, order, false);
+			return 0;
+		}
+		mt = MODEL_MT_MOVABLE;
+	}
+	free_to_pcp(m, z, pfn, order, mt, cpu % m->nr_cpus);
+	return 0;
+}

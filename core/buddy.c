@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy.c - the zone free lists: split, merge, fallback claim and steal,
+ * highatomic reserves. Each function names the mm/page_alloc.c function it
+ * models (read in the linux-mm tree of 2026, which is 6.18 plus the mm queue)
+ * and says where it differs.
+ */
+#include "model_internal.h"
+
+struct mzone *pfn_zone(struct model *m, uint64_t pfn)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		if (zone_spans(&m->zones[i], pfn))
+			return &m->zones[i];
+	return NULL;
+}
+
+/* account_freepages() */
+static void account_freepages(struct mzone *z, long nr, int mt)
+{
+	if (mt == MODEL_MT_ISOLATE)
+		return;
+	z->nr_free_pages += nr;
+	if (mt == MODEL_MT_CMA)
+		z->nr_free_cma += nr;
+	else if (mt == MODEL_MT_HIGHATOMIC)
+		z->nr_free_highatomic += nr;
+}
+
+/* __add_to_free_list(): also makes @pfn the head of a free block */
+static void add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			     int mt, bool tail)
+{
+	struct mpage *p = pg(m, pfn);
+
+	p->state = MODEL_PAGE_FREE;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mt;
+	mlist_add(m, &z->area[order].free_list[mt], pfn, tail);
+	z->area[order].nr_free++;
+	if (order >= m->pageblock_order && mt != MODEL_MT_ISOLATE)
+		z->nr_free_blocks += 1l << order;
+}
+
+/* __del_page_from_free_list(): the head stays a head, of an allocated block */
+static void del_from_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			       int mt)
+{
+	struct mpage *p = pg(m, pfn);
+
+	mlist_del(m, &z->area[order].free_list[mt], pfn);
+	p->state = MODEL_PAGE_ALLOC;
+	z->area[order].nr_free--;
+	if (order >= m->pageblock_order && mt != MODEL_MT_ISOLATE)
+		z->nr_free_blocks -= 1l << order;
+}
+
+/* move_to_free_list(): to the tail of another type's list */
+static void move_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			      int old_mt, int new_mt)
+{
+	long nr = 1l << order;
+
+	mlist_del(m, &z->area[order].free_list[old_mt], pfn);
+	mlist_add(m, &z->area[order].free_list[new_mt], pfn, true);
+	pg(m, pfn)->mt = (uint8_t)new_mt;
+	account_freepages(z, -nr, old_mt);
+	account_freepages(z, nr, new_mt);
+	if (order >= m->pageblock_order &&
+	    (old_mt == MODEL_MT_ISOLATE) != (new_mt == MODEL_MT_ISOLATE))
+		z->nr_free_blocks += old_mt == MODEL_MT_ISOLATE ? nr : -nr;
+}
+
+/* change_pageblock_range() */
+static void change_pageblock_range(struct model *m, uint64_t pfn, unsigned int order, int mt)
+{
+	for (uint64_t n = 1ull << (order - m->pageblock_order); n; n--) {
+		set_pb_mt(m, pfn, mt);
+		pfn += m->pageblock_nr_pages;
+	}
+}
+
+/* find_buddy_page_pfn(): the buddy of (pfn, order) if it is a free block of that order */
+static bool buddy_is_free(const struct model *m, const struct mzone *z, uint64_t buddy,
+			  unsigned int order)
+{
+	if (!zone_spans(z, buddy))
+		return false;
+	const struct mpage *b = pg(m, buddy);
+	return b->state == MODEL_PAGE_FREE && b->order == order;
+}
+
+/* buddy_merge_likely(): is the next-order buddy free too? Then go to the tail. */
+static bool buddy_merge_likely(const struct model *m, const struct mzone *z, uint64_t pfn,
+			       unsigned int order)
+{
+	if (order >= m->max_order - 1)
+		return false;
+	uint64_t higher = pfn & ~(1ull << order);
+	return buddy_is_free(m, z, higher ^ (1ull << (order + 1)), order + 1);
+}
+
+/*
+ * __free_one_page(): merge with free buddies up to MAX_PAGE_ORDER; at or above
+ * pageblock order, blocks whose types differ merge only if both are
+ * mergeable, and the merged buddy takes the freed page's type. Placement at
+ * the tail when asked (FPI_TO_TAIL) or when buddy_merge_likely(). Differs: no
+ * page shuffling (page_alloc.shuffle is off by default), no guard pages, no
+ * free page reporting; compaction capture comes with core/compaction.c.
+ */
+void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		   bool to_tail)
+{
+	account_freepages(z, 1l << order, mt);
+	while (order < m->max_order) {
+		uint64_t buddy = pfn ^ (1ull << order);
+		int buddy_mt = mt;
+
+		if (!buddy_is_free(m, z, buddy, order))
+			break;
+		if (order >= m->pageblock_order) {
+			buddy_mt = pb_mt(m, buddy);
+			if (mt != buddy_mt && (!mt_is_mergeable(mt) || !mt_is_mergeable(buddy_mt)))
+				break;
+		}
+		del_from_free_list(m, z, buddy, order, buddy_mt);
+		if (buddy_mt != mt)
+			change_pageblock_range(m, buddy, order, mt);
+		/* the higher of the two heads becomes a tail of the merged block */
+		pg(m, buddy > pfn ? buddy : pfn)->state = MODEL_PAGE_TAIL;
+		pfn &= buddy;
+		order++;
+	}
+	add_to_free_list(m, z, pfn, order, mt,
+			 to_tail || buddy_merge_likely(m, z, pfn, order));
+}
+
+/*
+ * free_one_page() -> split_large_buddy(): a block larger than a pageblock is
+ * freed pageblock by pageblock, each with its own block's type.
+ */
+void free_pages_to_buddy(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			 bool to_tail)
+{
+	uint64_t end = pfn + (1ull << order);
+
+	if (order > m->pageblock_order)
+		order = m->pageblock_order;
+	for (; pfn < end; pfn += 1ull << order)
+		free_one_page(m, z, pfn, order, pb_mt(m, pfn), to_tail);
+}
+
+/* expand(): split-off upper halves go to the head of the lower lists */
+static long expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int low,
+		   unsigned int high, int mt)
+{
+	long nr_added = 0;
+
+	while (high > low) {
+		high--;
+		add_to_free_list(m, z, pfn + (1ull << high), high, mt, false);
+		nr_added += 1l << high;
+	}
+	return nr_added;
+}
+
+/* page_del_and_expand(); the head is left as an allocated block of @low */
+static void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int low,
+				unsigned int high, int mt)
+{
+	long nr = 1l << high;
+
+	del_from_free_list(m, z, pfn, high, mt);
+	nr -= expand(m, z, pfn, low, high, mt);
+	account_freepages(z, -nr, mt);
+	pg(m, pfn)->order = (uint8_t)low;
+}
+
+/* __rmqueue_smallest(): the head of the smallest non-empty list of @mt */
+uint64_t rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt)
+{
+	for (unsigned int o = order; o <= m->max_order; o++) {
+		uint64_t pfn = mlist_first(m, &z->area[o].free_list[mt]);
+
+		if (pfn == MODEL_PFN_NONE)
+			continue;
+		page_del_and_expand(m, z, pfn, order, o, mt);
+		struct model_event ev = {
+			.type = MODEL_EV_ZONE_LOCKED, .pfn = pfn, .order = order, .migratetype = mt,
+			.percpu_refill = pcp_allowed_order(m, order) && mt < MODEL_NR_PCPTYPES,
+			.zone = z->type,
+		};
+		emit(m, &ev);
+		return pfn;
+	}
+	return MODEL_PFN_NONE;
+}
+
+/* fallbacks[] */
+static const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1] = {
+	[MODEL_MT_UNMOVABLE] = { MODEL_MT_RECLAIMABLE, MODEL_MT_MOVABLE },
+	[MODEL_MT_MOVABLE] = { MODEL_MT_RECLAIMABLE, MODEL_MT_UNMOVABLE },
+	[MODEL_MT_RECLAIMABLE] = { MODEL_MT_UNMOVABLE, MODEL_MT_MOVABLE },
+};
+
+/* __move_freepages_block(): every free block inside the pageblock to @new_mt */
+static long move_freepages(struct model *m, struct mzone *z, uint64_t start, int old_mt,
+			   int new_mt)
+{
+	uint64_t end = start + m->pageblock_nr_pages;
+	long moved = 0;
+
+	for (uint64_t pfn = start; pfn < end;) {
+		struct mpage *p = pg(m, pfn);
+
+		if (p->state != MODEL_PAGE_FREE) {
+			pfn++;
+			continue;
+		}
+		move_to_free_list(m, z, pfn, p->order, old_mt, new_mt);
+		moved += 1l << p->order;
+		pfn += 1ull << p->order;
+	}
+	return moved;
+}
+
+/*
+ * prep_move_freepages_block(): the pageblock of @pfn must lie in the zone;
+ * count its free pages and its movable pages. The kernel counts PageLRU and
+ * movable_ops pages; the model counts pages it allocated as MOVABLE.
+ */
+static bool prep_move_freepages_block(const struct model *m, const struct mzone *z, uint64_t pfn,
+				      uint64_t *start, long *nr_free, long *nr_movable)
+{
+	uint64_t s = pageblock_start(m, pfn), end = s + m->pageblock_nr_pages;
+
+	if (!zone_spans(z, s) || !zone_spans(z, end - 1))
+		return false;
+	*start = s;
+	if (!nr_free)
+		return true;
+	*nr_free = *nr_movable = 0;
+	for (pfn = s; pfn < end;) {
+		const struct mpage *p = pg(m, pfn);
+		uint64_t n = 1ull << p->order;
+
+		switch (p->state) {
+		case MODEL_PAGE_FREE:
+			*nr_free += (long)n;
+			break;
+		case MODEL_PAGE_ALLOC:
+			if (p->mt == MODEL_MT_MOVABLE)
+				*nr_movable += (long)n;
+			break;
+		case MODEL_PAGE_PCP:
+			break;
+		default:
+			n = 1;
+		}
+		pfn += n;
+	}
+	return true;
+}
+
+/* move_freepages_block(): -1 when the block straddles the zone boundary */
+static long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt,
+				 int new_mt)
+{
+	uint64_t start;
+
+	if (!prep_move_freepages_block(m, z, pfn, &start, NULL, NULL))
+		return -1;
+	long moved = move_freepages(m, z, start, old_mt, new_mt);
+	set_pb_mt(m, start, new_mt);
+	return moved;
+}
+
+/* boost_watermark() */
+static bool boost_watermark(struct model *m, struct mzone *z)
+{
+	long factor = m->knobs[MODEL_KNOB_WATERMARK_BOOST_FACTOR];
+	long pb = (long)m->pageblock_nr_pages;
+
+	if (!factor)
+		return false;
+	if ((uint64_t)pb * 4 > z->managed)
+		return false;
+	long max_boost = (long)((__int128)z->wmark[WMARK_HIGH] * factor / 10000);
+	if (!max_boost)
+		return false;
+	if (max_boost < pb)
+		max_boost = pb;
+	z->watermark_boost = z->watermark_boost + pb < max_boost ? z->watermark_boost + pb
+								   : max_boost;
+	count_event(m, MODEL_WMARK_BOOSTS, 1);
+	return true;
+}
+
+/* should_try_claim_block() (page_group_by_mobility_disabled is never set here) */
+static bool should_try_claim_block(const struct model *m, unsigned int order, int start_mt)
+{
+	if (order >= m->pageblock_order / 2)
+		return true;
+	return start_mt == MODEL_MT_RECLAIMABLE || start_mt == MODEL_MT_UNMOVABLE;
+}
+
+enum fallback_result { FALLBACK_EMPTY, FALLBACK_NOCLAIM, FALLBACK_FOUND };
+
+/* find_suitable_fallback() */
+static enum fallback_result find_suitable_fallback(const struct model *m, const struct mzone *z,
+						   unsigned int order, int mt, bool claimable,
+						   int *mt_out)
+{
+	const struct free_area *area = &z->area[order];
+
+	if (claimable && !should_try_claim_block(m, order, mt))
+		return FALLBACK_NOCLAIM;
+	if (!area->nr_free)
+		return FALLBACK_EMPTY;
+	for (int i = 0; i < MODEL_NR_PCPTYPES - 1; i++) {
+		int fmt = fallbacks[mt][i];
+
+		if (area->free_list[fmt].nr) {
+			*mt_out = fmt;
+			return FALLBACK_FOUND;
+		}
+	}
+	return FALLBACK_EMPTY;
+}
+
+/*
+ * try_to_claim_block(): a free chunk of at least a pageblock is taken whole
+ * and retyped; a smaller one boosts the watermark, and its block is claimed
+ * (all free pages moved, block retyped) when free + alike pages reach half a
+ * pageblock.
+ */
+static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pfn,
+				   unsigned int current_order, unsigned int order, int start_mt,
+				   int block_mt, unsigned int alloc_flags)
+{
+	if (current_order >= m->pageblock_order) {
+		del_from_free_list(m, z, pfn, current_order, block_mt);
+		account_freepages(z, -(1l << current_order), block_mt);
+		change_pageblock_range(m, pfn, current_order, start_mt);
+		account_freepages(z, expand(m, z, pfn, order, current_order, start_mt), start_mt);
+		pg(m, pfn)->order = (uint8_t)order;
+		return pfn;
+	}
+	if (boost_watermark(m, z) && (alloc_flags & ALLOC_KSWAPD))
+		z->boosted_watermark = true;
+
+	uint64_t start;
+	long nr_free, nr_movable, alike;
+	if (!prep_move_freepages_block(m, z, pfn, &start, &nr_free, &nr_movable))
+		return MODEL_PFN_NONE;
+	if (start_mt == MODEL_MT_MOVABLE)
+		alike = nr_movable;
+	else if (block_mt == MODEL_MT_MOVABLE)
+		alike = (long)m->pageblock_nr_pages - (nr_free + nr_movable);
+	else
+		alike = 0;
+	if (nr_free + alike < (long)(m->pageblock_nr_pages >> 1))
+		return MODEL_PFN_NONE;
+	move_freepages(m, z, start, block_mt, start_mt);
+	set_pb_mt(m, start, start_mt);
+	return rmqueue_smallest(m, z, order, start_mt);
+}
+
+static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			 unsigned int fallback_order, int start_mt, int fallback_mt)
+{
+	bool owned = pb_mt(m, pfn) == start_mt;
+	struct model_event ev = {
+		.type = MODEL_EV_EXTFRAG, .pfn = pfn, .order = order, .migratetype = start_mt,
+		.fallback_order = fallback_order, .fallback_migratetype = fallback_mt,
+		.change_ownership = owned, .zone = z->type,
+	};
+
+	count_event(m, owned ? MODEL_EXTFRAG_CLAIM : MODEL_EXTFRAG_STEAL, 1);
+	if (fallback_order < m->pageblock_order)
+		count_event(m, MODEL_EXTFRAG_FRAGMENTING, 1);
+	emit(m, &ev);
+}
+
+/*
+ * __rmqueue_claim(): largest fallback chunk first, down to the request order
+ * (to pageblock order under ALLOC_NOFRAGMENT).
+ */
+static uint64_t rmqueue_claim(struct model *m, struct mzone *z, unsigned int order, int start_mt,
+			      unsigned int alloc_flags)
+{
+	int min_order = (int)order;
+
+	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = (int)m->pageblock_order;
+	for (int cur = (int)m->max_order; cur >= min_order; cur--) {
+		int fmt;
+		enum fallback_result r =
+			find_suitable_fallback(m, z, (unsigned int)cur, start_mt, true, &fmt);
+
+		if (r == FALLBACK_EMPTY)
+			continue;
+		if (r == FALLBACK_NOCLAIM)
+			break;
+		uint64_t pfn = mlist_first(m, &z->area[cur].free_list[fmt]);
+		pfn = try_to_claim_block(m, z, pfn, (unsigned int)cur, order, start_mt, fmt,
+					 alloc_flags);
+		if (pfn != MODEL_PFN_NONE) {
+			emit_extfrag(m, z, pfn, order, (unsigned int)cur, start_mt, fmt);
+			return pfn;
+		}
+	}
+	return MODEL_PFN_NONE;
+}
+
+/* __rmqueue_steal(): one chunk from a fallback list, its block keeps its type */
+static uint64_t rmqueue_steal(struct model *m, struct mzone *z, unsigned int order, int start_mt)
+{
+	for (unsigned int cur = order; cur <= m->max_order; cur++) {
+		int fmt;
+
+		if (find_suitable_fallback(m, z, cur, start_mt, false, &fmt) == FALLBACK_EMPTY)
+			continue;
+		uint64_t pfn = mlist_first(m, &z->area[cur].free_list[fmt]);
+		page_del_and_expand(m, z, pfn, order, cur, fmt);
+		emit_extfrag(m, z, pfn, order, cur, start_mt, fmt);
+		return pfn;
+	}
+	return MODEL_PFN_NONE;
+}
+
+/*
+ * __rmqueue(): NORMAL, CMA, CLAIM, then STEAL (not under ALLOC_NOFRAGMENT);
+ * *mode remembers where the last page came from, so that rmqueue_bulk()
+ * keeps stealing once it started.
+ */
+uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
+		 unsigned int alloc_flags, enum rmqueue_mode *mode)
+{
+	uint64_t pfn;
+
+	if ((alloc_flags & ALLOC_CMA) && z->nr_free_cma > z->nr_free_pages / 2) {
+		pfn = rmqueue_smallest(m, z, order, MODEL_MT_CMA);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+	}
+	switch (*mode) {
+	case RMQUEUE_NORMAL:
+		pfn = rmqueue_smallest(m, z, order, mt);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+		/* fallthrough */
+	case RMQUEUE_CMA:
+		if (alloc_flags & ALLOC_CMA) {
+			pfn = rmqueue_smallest(m, z, order, MODEL_MT_CMA);
+			if (pfn != MODEL_PFN_NONE) {
+				*mode = RMQUEUE_CMA;
+				return pfn;
+			}
+		}
+		/* fallthrough */
+	case RMQUEUE_CLAIM:
+		pfn = rmqueue_claim(m, z, order, mt, alloc_flags);
+		if (pfn != MODEL_PFN_NONE) {
+			*mode = RMQUEUE_NORMAL;
+			return pfn;
+		}
+		/* fallthrough */
+	case RMQUEUE_STEAL:
+		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
+			pfn = rmqueue_steal(m, z, order, mt);
+			if (pfn != MODEL_PFN_NONE) {
+				*mode = RMQUEUE_STEAL;
+				return pfn;
+			}
+		}
+	}
+	return MODEL_PFN_NONE;
+}
+
+void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility)
+{
+	struct mpage *p = pg(m, pfn);
+
+	p->state = MODEL_PAGE_ALLOC;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mobility;
+}
+
+/*
+ * reserve_highatomic_pageblock(): up to ~1% of the zone, whole pageblocks,
+ * only from mergeable types.
+ */
+void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn,
+				  unsigned int order)
+{
+	uint64_t pb = m->pageblock_nr_pages;
+
+	if (z->managed / 100 < pb)
+		return;
+	long max_managed = (long)((z->managed / 100 + pb - 1) & ~(pb - 1));
+	if (z->nr_reserved_highatomic >= max_managed)
+		return;
+	int mt = pb_mt(m, pfn);
+	if (!mt_is_mergeable(mt))
+		return;
+	if (order < m->pageblock_order) {
+		if (move_freepages_block(m, z, pfn, mt, MODEL_MT_HIGHATOMIC) == -1)
+			return;
+		z->nr_reserved_highatomic += (long)pb;
+	} else {
+		change_pageblock_range(m, pfn, order, MODEL_MT_HIGHATOMIC);
+		z->nr_reserved_highatomic += 1l << order;
+	}
+	count_event(m, MODEL_HIGHATOMIC_RESERVE, 1);
+}
+
+/*
+ * unreserve_highatomic_pageblock(): give one reserved block back, retyped to
+ * the failing request's type, from the zones a request of @highest_zoneidx
+ * may use. Without @force the last pageblock of a zone's reserve stays.
+ */
+bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force)
+{
+	for (int i = (int)m->nr_zones - 1; i >= 0; i--) {
+		struct mzone *z = &m->zones[i];
+
+		if ((int)z->type > highest_zoneidx || !z->managed)
+			continue;
+		if (!force && z->nr_reserved_highatomic <= (long)m->pageblock_nr_pages)
+			continue;
+		for (unsigned int o = 0; o <= m->max_order; o++) {
+			uint64_t pfn = mlist_first(m, &z->area[o].free_list[MODEL_MT_HIGHATOMIC]);
+
+			if (pfn == MODEL_PFN_NONE)
+				continue;
+			long size = 1l << o;
+			if (size < (long)m->pageblock_nr_pages)
+				size = (long)m->pageblock_nr_pages;
+			if (size > z->nr_reserved_highatomic)
+				size = z->nr_reserved_highatomic;
+			z->nr_reserved_highatomic -= size;
+			long ret;
+			if (o < m->pageblock_order) {
+				ret = move_freepages_block(m, z, pfn, MODEL_MT_HIGHATOMIC, mt);
+			} else {
+				move_to_free_list(m, z, pfn, o, MODEL_MT_HIGHATOMIC, mt);
+				change_pageblock_range(m, pfn, o, mt);
+				ret = 1;
+			}
+			if (ret > 0) {
+				count_event(m, MODEL_HIGHATOMIC_UNRESERVE, 1);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * A snapshot read while the kernel ran may show two free buddies that the
+ * kernel had merged a moment later. Take each such block off its list and
+ * free it again, so __free_one_page()'s merging applies. Returns the number
+ * of blocks re-freed.
+ */
+long merge_seeded_buddies(struct model *m, struct mzone *z)
+{
+	long merged = 0;
+
+	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
+		struct mpage *p = pg(m, pfn);
+		unsigned int order = p->order;
+
+		if (p->state != MODEL_PAGE_FREE) {
+			pfn += p->state == MODEL_PAGE_UNMANAGED || p->state == MODEL_PAGE_TAIL
+				       ? 1 : 1ull << order;
+			continue;
+		}
+		uint64_t buddy = pfn ^ (1ull << order);
+		int mt = p->mt, bmt = zone_spans(z, buddy) ? pb_mt(m, buddy) : -1;
+		if (order < m->max_order && buddy_is_free(m, z, buddy, order) &&
+		    (order < m->pageblock_order || mt == bmt ||
+		     (mt_is_mergeable(mt) && mt_is_mergeable(bmt)))) {
+			del_from_free_list(m, z, pfn, order, mt);
+			account_freepages(z, -(1l << order), mt);
+			free_one_page(m, z, pfn, order, mt, true);
+			merged++;
+			pfn = z->start_pfn > (pfn & ~((2ull << m->max_order) - 1))
+				      ? z->start_pfn : pfn & ~((2ull << m->max_order) - 1);
+			continue;
+		}
+		pfn += 1ull << order;
+	}
+	return merged;
+}

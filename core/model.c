@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.c - building a model: zones, watermarks, knobs, initial memory, and
+ * the read-only accessors. The allocator itself is in buddy.c, pcp.c and
+ * alloc.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+static const char *const knob_names[MODEL_NR_KNOBS] = {
+	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = "watermark_boost_factor",
+	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = "watermark_scale_factor",
+	[MODEL_KNOB_MIN_FREE_KBYTES] = "min_free_kbytes",
+	[MODEL_KNOB_DEFRAG_MODE] = "defrag_mode",
+	[MODEL_KNOB_EXTFRAG_THRESHOLD] = "extfrag_threshold",
+	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = "compaction_proactiveness",
+	[MODEL_KNOB_PAGEBLOCK_ORDER] = "pageblock_order",
+	[MODEL_KNOB_MAX_PAGE_ORDER] = "max_page_order",
+};
+
+static const char *const counter_names[MODEL_NR_COUNTERS] = {
+	[MODEL_PGALLOC_DMA] = "pgalloc_dma",
+	[MODEL_PGALLOC_DMA32] = "pgalloc_dma32",
+	[MODEL_PGALLOC_NORMAL] = "pgalloc_normal",
+	[MODEL_PGALLOC_MOVABLE] = "pgalloc_movable",
+	[MODEL_PGFREE] = "pgfree",
+	[MODEL_ALLOC_REQUESTS] = "model_alloc_requests",
+	[MODEL_ALLOC_FAIL] = "model_alloc_fail",
+	[MODEL_ALLOC_SLOWPATH] = "model_alloc_slowpath",
+	[MODEL_WMARK_OVERRIDE] = "model_wmark_override",
+	[MODEL_EXTFRAG_CLAIM] = "model_extfrag_claim",
+	[MODEL_EXTFRAG_STEAL] = "model_extfrag_steal",
+	[MODEL_EXTFRAG_FRAGMENTING] = "model_extfrag_fragmenting",
+	[MODEL_PCP_REFILL_PAGES] = "model_pcp_refill_pages",
+	[MODEL_PCP_DRAIN_PAGES] = "model_pcp_drain_pages",
+	[MODEL_WMARK_BOOSTS] = "model_watermark_boosts",
+	[MODEL_HIGHATOMIC_RESERVE] = "model_highatomic_reserve",
+	[MODEL_HIGHATOMIC_UNRESERVE] = "model_highatomic_unreserve",
+};
+
+static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
+							     "Movable" };
+
+void model_desc_init(struct model_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->nr_cpus = 1;
+	d->knobs[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = 15000;
+	d->knobs[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = 10;
+	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 0; /* 0: computed as init_per_zone_wmark_min() */
+	d->knobs[MODEL_KNOB_DEFRAG_MODE] = 0;
+	d->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD] = 500;
+	d->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] = 20;
+	d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 9;
+	d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 10;
+}
+
+const char *model_knob_name(enum model_knob k)
+{
+	return (unsigned int)k < MODEL_NR_KNOBS ? knob_names[k] : NULL;
+}
+
+int model_knob_by_name(const char *name)
+{
+	for (int k = 0; k < MODEL_NR_KNOBS; k++)
+		if (!strcmp(knob_names[k], name))
+			return k;
+	return -1;
+}
+
+long model_knob(const struct model *m, enum model_knob k)
+{
+	return (unsigned int)k < MODEL_NR_KNOBS ? m->knobs[k] : 0;
+}
+
+const char *model_counter_name(enum model_counter c)
+{
+	return (unsigned int)c < MODEL_NR_COUNTERS ? counter_names[c] : NULL;
+}
+
+uint64_t model_counter(const struct model *m, enum model_counter c)
+{
+	return (unsigned int)c < MODEL_NR_COUNTERS ? m->counters[c] : 0;
+}
+
+/* ---- lists ---- */
+
+void mlist_init(struct mlist *l)
+{
+	l->head = l->tail = NIL;
+	l->nr = 0;
+}
+
+void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
+{
+	uint32_t i = pidx(m, pfn);
+	struct mpage *p = &m->pages[i];
+
+	if (l->head == NIL) {
+		p->next = p->prev = NIL;
+		l->head = l->tail = i;
+	} else if (tail) {
+		p->prev = l->tail;
+		p->next = NIL;
+		m->pages[l->tail].next = i;
+		l->tail = i;
+	} else {
+		p->next = l->head;
+		p->prev = NIL;
+		m->pages[l->head].prev = i;
+		l->head = i;
+	}
+	l->nr++;
+}
+
+void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
+{
+	uint32_t i = pidx(m, pfn);
+	struct mpage *p = &m->pages[i];
+
+	if (p->prev == NIL)
+		l->head = p->next;
+	else
+		m->pages[p->prev].next = p->next;
+	if (p->next == NIL)
+		l->tail = p->prev;
+	else
+		m->pages[p->next].prev = p->prev;
+	p->next = p->prev = NIL;
+	l->nr--;
+}
+
+/* ---- construction ---- */
+
+/* int_sqrt() */
+static uint64_t isqrt(uint64_t x)
+{
+	uint64_t r = 0, bit = 1ull << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/*
+ * Models __setup_per_zone_wmarks() (mm/page_alloc.c, 6.18) for zones whose
+ * description leaves the watermarks at 0, and init_per_zone_wmark_min() when
+ * min_free_kbytes is 0. Every zone counts as lowmem (no HIGHMEM on x86-64).
+ */
+static void setup_watermarks(struct model *m, const struct model_desc *d)
+{
+	uint64_t lowmem = 0;
+
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		lowmem += m->zones[i].managed;
+	if (!m->knobs[MODEL_KNOB_MIN_FREE_KBYTES]) {
+		long kb = (long)isqrt(lowmem * 4 * 16); /* lowmem_kbytes * 16 */
+
+		m->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = kb < 128 ? 128 : kb > 262144 ? 262144 : kb;
+	}
+	uint64_t pages_min = (uint64_t)m->knobs[MODEL_KNOB_MIN_FREE_KBYTES] >> 2;
+
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		struct mzone *z = &m->zones[i];
+		const struct model_zone_desc *zd = &d->zones[i];
+
+		if (zd->wmark_min) {
+			z->wmark[WMARK_MIN] = (long)zd->wmark_min;
+			z->wmark[WMARK_LOW] = (long)zd->wmark_low;
+			z->wmark[WMARK_HIGH] = (long)zd->wmark_high;
+			continue;
+		}
+		uint64_t tmp = lowmem ? pages_min * z->managed / lowmem : 0;
+		uint64_t scale = z->managed * (uint64_t)m->knobs[MODEL_KNOB_WATERMARK_SCALE_FACTOR] /
+				 10000;
+
+		z->wmark[WMARK_MIN] = (long)tmp;
+		tmp = (tmp >> 2) > scale ? tmp >> 2 : scale;
+		z->wmark[WMARK_LOW] = z->wmark[WMARK_MIN] + (long)tmp;
+		z->wmark[WMARK_HIGH] = z->wmark[WMARK_LOW] + (long)tmp;
+	}
+}
+
+/* Models setup_per_zone_lowmem_reserve() with the default ratios 256/256/32/0. */
+static void setup_lowmem_reserve(struct model *m, const struct model_desc *d)
+{
+	static const long ratio[MODEL_NR_ZONE_TYPES] = { 256, 256, 32, 0 };
+
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		const struct model_zone_desc *zd = &d->zones[i];
+		bool given = false;
+
+		for (int t = 0; t < MODEL_NR_ZONE_TYPES; t++)
+			given |= zd->lowmem_reserve[t] != 0;
+		struct mzone *z = &m->zones[i];
+		if (given) {
+			for (int t = 0; t < MODEL_NR_ZONE_TYPES; t++)
+				z->lowmem_reserve[t] = (long)zd->lowmem_reserve[t];
+			continue;
+		}
+		uint64_t managed = 0;
+		for (unsigned int j = i + 1; j < m->nr_zones; j++) {
+			managed += m->zones[j].managed;
+			long r = ratio[z->type];
+			z->lowmem_reserve[m->zones[j].type] = r ? (long)(managed / r) : 0;
+		}
+		/* zone types above the highest present one see the same reserve */
+		for (int t = 1; t < MODEL_NR_ZONE_TYPES; t++)
+			if (m->zone_of_type[t] < 0 && t > (int)z->type)
+				z->lowmem_reserve[t] = z->lowmem_reserve[t - 1];
+	}
+}
+
+static int check_desc(const struct model_desc *d)
+{
+	long pb = d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER], mo = d->knobs[MODEL_KNOB_MAX_PAGE_ORDER];
+
+	if (!d->nr_zones || d->nr_zones > MODEL_NR_ZONE_TYPES || !d->nr_cpus || d->nr_cpus > 4096)
+		return -1;
+	if (mo < 1 || mo > MODEL_MAX_ORDER_LIMIT || pb < 1 || pb > mo)
+		return -1;
+	for (unsigned int i = 0; i < d->nr_zones; i++) {
+		const struct model_zone_desc *z = &d->zones[i];
+
+		if ((unsigned int)z->type >= MODEL_NR_ZONE_TYPES || !z->spanned)
+			return -1;
+		if (i && (z->type <= d->zones[i - 1].type ||
+			  z->start_pfn < d->zones[i - 1].start_pfn + d->zones[i - 1].spanned))
+			return -1;
+	}
+	uint64_t span = d->zones[d->nr_zones - 1].start_pfn + d->zones[d->nr_zones - 1].spanned -
+			d->zones[0].start_pfn;
+	return span >= NIL ? -1 : 0;
+}
+
+struct model *model_new(const struct model_desc *d)
+{
+	struct model *m;
+
+	if (check_desc(d)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	memcpy(m->knobs, d->knobs, sizeof(m->knobs));
+	m->nr_zones = d->nr_zones;
+	m->nr_cpus = d->nr_cpus;
+	m->pageblock_order = (unsigned int)d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER];
+	m->max_order = (unsigned int)d->knobs[MODEL_KNOB_MAX_PAGE_ORDER];
+	m->pageblock_nr_pages = 1ull << m->pageblock_order;
+	m->pcp_free_high_batch = d->pcp_free_high_batch;
+	/* HPAGE_PMD_ORDER is x86-64's 9 whatever pageblock_order is; a model too
+	 * small for it has no THP pcp lists */
+	m->pmd_order = m->max_order >= 9 ? 9 : UINT32_MAX;
+	for (int t = 0; t < MODEL_NR_ZONE_TYPES; t++)
+		m->zone_of_type[t] = -1;
+
+	m->node_start = d->zones[0].start_pfn;
+	m->node_end = d->zones[d->nr_zones - 1].start_pfn + d->zones[d->nr_zones - 1].spanned;
+	m->pb_base = m->node_start & ~(m->pageblock_nr_pages - 1);
+	uint64_t npages = m->node_end - m->node_start;
+	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
+
+	m->pages = malloc(npages * sizeof(*m->pages));
+	m->pageblocks = calloc(nblocks, 1);
+	if (!m->pages || !m->pageblocks)
+		goto nomem;
+	for (uint64_t i = 0; i < npages; i++)
+		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
+	memset(m->pageblocks, MODEL_MT_MOVABLE, nblocks);
+
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		const struct model_zone_desc *zd = &d->zones[i];
+		struct mzone *z = &m->zones[i];
+
+		z->type = zd->type;
+		z->start_pfn = zd->start_pfn;
+		z->end_pfn = zd->start_pfn + zd->spanned;
+		z->present = zd->present ? zd->present : zd->spanned;
+		z->managed = zd->managed ? zd->managed : z->present;
+		m->zone_of_type[z->type] = (int)i;
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++)
+				mlist_init(&z->area[o].free_list[mt]);
+		z->pcp = calloc(m->nr_cpus, sizeof(*z->pcp));
+		if (!z->pcp)
+			goto nomem;
+	}
+	setup_watermarks(m, d);
+	setup_lowmem_reserve(m, d);
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		pcp_setup(m, &m->zones[i], &d->zones[i]);
+	m->next_decay_ns = UINT64_MAX; /* armed by the first model_set_time() */
+	return m;
+nomem:
+	model_free_all(m);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void model_free_all(struct model *m)
+{
+	if (!m)
+		return;
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		free(m->zones[i].pcp);
+	free(m->pages);
+	free(m->pageblocks);
+	free(m);
+}
+
+size_t model_memory_bytes(const struct model *m)
+{
+	uint64_t npages = m->node_end - m->node_start;
+	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
+
+	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks +
+	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp);
+}
+
+void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx)
+{
+	m->event_fn = fn;
+	m->event_ctx = ctx;
+}
+
+void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t managed)
+{
+	if ((unsigned int)zone < MODEL_NR_ZONE_TYPES && m->zone_of_type[zone] >= 0)
+		m->zones[m->zone_of_type[zone]].managed = managed;
+}
+
+/* vmstat_update runs decay_pcp_high() on every CPU about once a second */
+void model_set_time(struct model *m, uint64_t now_ns)
+{
+	const uint64_t second = 1000000000ull;
+
+	m->now_ns = now_ns;
+	if (m->next_decay_ns == UINT64_MAX) {
+		m->next_decay_ns = now_ns + second;
+		return;
+	}
+	while (now_ns >= m->next_decay_ns) {
+		for (unsigned int i = 0; i < m->nr_zones; i++)
+			for (unsigned int c = 0; c < m->nr_cpus; c++)
+				decay_pcp_high(m, &m->zones[i], &m->zones[i].pcp[c]);
+		m->next_decay_ns += second;
+		if (now_ns - m->next_decay_ns > 3600 * second) /* a long gap: skip ahead */
+			m->next_decay_ns = now_ns + second;
+	}
+}
+
+/* ---- initial memory ---- */
+
+static int range_unmanaged(struct model *m, uint64_t pfn, uint64_t nr, struct mzone **zp)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+
+	if (!z || !nr || pfn + nr > z->end_pfn || pfn + nr < pfn)
+		return -EINVAL;
+	for (uint64_t p = pfn; p < pfn + nr; p++)
+		if (pg(m, p)->state != MODEL_PAGE_UNMANAGED)
+			return -EINVAL;
+	*zp = z;
+	return 0;
+}
+
+static void mark_tails(struct model *m, uint64_t pfn, unsigned int order)
+{
+	for (uint64_t p = pfn + 1; p < pfn + (1ull << order); p++) {
+		struct mpage *t = pg(m, p);
+		t->state = MODEL_PAGE_TAIL;
+		t->order = 0;
+	}
+}
+
+/*
+ * Models memblock_free_pages()/deferred_free_pages(): the largest aligned
+ * chunks up to MAX_PAGE_ORDER, each through __free_pages_core() to the tail.
+ */
+int model_online(struct model *m, uint64_t pfn, uint64_t nr)
+{
+	struct mzone *z;
+	int ret = range_unmanaged(m, pfn, nr, &z);
+
+	if (ret)
+		return ret;
+	for (uint64_t p = pageblock_start(m, pfn); p < pfn + nr; p += m->pageblock_nr_pages)
+		set_pb_mt(m, p, MODEL_MT_MOVABLE);
+	uint64_t end = pfn + nr;
+	while (pfn < end) {
+		unsigned int order = m->max_order;
+
+		while (order && ((pfn & ((1ull << order) - 1)) || pfn + (1ull << order) > end))
+			order--;
+		mark_tails(m, pfn, order);
+		pg(m, pfn)->state = MODEL_PAGE_ALLOC; /* as if allocated, then freed */
+		free_pages_to_buddy(m, z, pfn, order, true);
+		pfn += 1ull << order;
+	}
+	return 0;
+}
+
+int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt)
+{
+	uint64_t start = pageblock_start(m, pfn);
+
+	/* a pageblock may begin before the first zone (DMA starts at pfn 1) */
+	if (start < m->pb_base || start + m->pageblock_nr_pages <= m->node_start ||
+	    start >= m->node_end || (unsigned int)mt >= MODEL_NR_MT)
+		return -EINVAL;
+	set_pb_mt(m, pfn, mt);
+	return 0;
+}
+
+static int seed_block(struct model *m, uint64_t pfn, unsigned int order, struct mzone **zp)
+{
+	if (order > m->max_order || (pfn & ((1ull << order) - 1)))
+		return -EINVAL;
+	return range_unmanaged(m, pfn, 1ull << order, zp);
+}
+
+/*
+ * A free block as a snapshot shows it. It goes on the list of its pageblock's
+ * type, as the kernel keeps them (a block over several pageblocks retypes the
+ * later ones to the first one's); a snapshot read racily may say otherwise,
+ * which is reported by returning 1.
+ */
+int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt)
+{
+	struct mzone *z;
+	int ret = seed_block(m, pfn, order, &z);
+
+	if (ret)
+		return ret;
+	if ((unsigned int)mt >= MODEL_NR_MT)
+		return -EINVAL;
+	int list_mt = pb_mt(m, pfn);
+	for (uint64_t p = pfn; p < pfn + (1ull << order); p += m->pageblock_nr_pages)
+		set_pb_mt(m, p, list_mt);
+	mark_tails(m, pfn, order);
+	struct mpage *h = pg(m, pfn);
+	h->state = MODEL_PAGE_FREE;
+	h->order = (uint8_t)order;
+	h->mt = (uint8_t)list_mt;
+	mlist_add(m, &z->area[order].free_list[list_mt], pfn, true);
+	z->area[order].nr_free++;
+	long nr = 1l << order;
+	if (list_mt != MODEL_MT_ISOLATE) {
+		z->nr_free_pages += nr;
+		if (order >= m->pageblock_order)
+			z->nr_free_blocks += nr;
+	}
+	if (list_mt == MODEL_MT_HIGHATOMIC)
+		z->nr_free_highatomic += nr;
+	if (list_mt == MODEL_MT_CMA)
+		z->nr_free_cma += nr;
+	return (int)mt != list_mt;
+}
+
+int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility)
+{
+	struct mzone *z;
+	int ret = seed_block(m, pfn, order, &z);
+
+	if (ret)
+		return ret;
+	if ((unsigned int)mobility >= MODEL_NR_PCPTYPES)
+		return -EINVAL;
+	mark_tails(m, pfn, order);
+	mark_allocated(m, pfn, order, mobility);
+	return 0;
+}
+
+long model_seed_done(struct model *m)
+{
+	long merged = 0;
+
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		merged += merge_seeded_buddies(m, &m->zones[i]);
+	return merged;
+}
+
+/* ---- accessors ---- */
+
+enum model_mt model_gfp_migratetype(uint32_t gfp)
+{
+	if (gfp & MODEL_GFP_MOVABLE)
+		return MODEL_MT_MOVABLE;
+	return gfp & MODEL_GFP_RECLAIMABLE ? MODEL_MT_RECLAIMABLE : MODEL_MT_UNMOVABLE;
+}
+
+unsigned int model_nr_zones(const struct model *m)
+{
+	return m->nr_zones;
+}
+
+int model_zone_of(const struct model *m, uint64_t pfn)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		if (zone_spans(&m->zones[i], pfn))
+			return (int)i;
+	return -1;
+}
+
+int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_info *zi)
+{
+	if (zone >= m->nr_zones)
+		return -EINVAL;
+	const struct mzone *z = &m->zones[zone];
+
+	memset(zi, 0, sizeof(*zi));
+	zi->type = z->type;
+	zi->name = zone_names[z->type];
+	zi->start_pfn = z->start_pfn;
+	zi->end_pfn = z->end_pfn;
+	zi->managed = z->managed;
+	for (int w = 0; w < NR_WMARK; w++)
+		zi->wmark[w] = z->wmark[w];
+	zi->watermark_boost = z->watermark_boost;
+	memcpy(zi->lowmem_reserve, z->lowmem_reserve, sizeof(zi->lowmem_reserve));
+	zi->nr_free_pages = z->nr_free_pages;
+	zi->nr_free_blocks = z->nr_free_blocks;
+	zi->nr_free_highatomic = z->nr_free_highatomic;
+	zi->nr_reserved_highatomic = z->nr_reserved_highatomic;
+	for (unsigned int o = 0; o <= m->max_order; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++)
+			zi->nr_free[o][mt] = z->area[o].free_list[mt].nr;
+	zi->pcp_batch = z->pcp[0].batch;
+	zi->pcp_high_min = z->pcp[0].high_min;
+	zi->pcp_high_max = z->pcp[0].high_max;
+	for (unsigned int c = 0; c < m->nr_cpus; c++)
+		zi->pcp_count += z->pcp[c].count;
+	return 0;
+}
+
+int model_pcp_info(const struct model *m, unsigned int zone, unsigned int cpu,
+		   struct model_pcp_info *pi)
+{
+	if (zone >= m->nr_zones || cpu >= m->nr_cpus)
+		return -EINVAL;
+	const struct mpcp *p = &m->zones[zone].pcp[cpu];
+
+	*pi = (struct model_pcp_info){ p->count, p->high, p->batch, p->free_count,
+				       p->alloc_factor };
+	return 0;
+}
+
+int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info *pi)
+{
+	if (pfn < m->node_start || pfn >= m->node_end)
+		return -EINVAL;
+	const struct mpage *p = pg(m, pfn);
+
+	pi->state = p->state;
+	pi->order = p->order;
+	pi->mt = p->mt;
+	return 0;
+}
+
+int model_pageblock_mt(const struct model *m, uint64_t pfn)
+{
+	if (model_zone_of(m, pfn) < 0)
+		return -1;
+	return pb_mt(m, pfn);
+}

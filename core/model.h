@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h - a userspace model of one node of the Linux 6.18 page allocator.
+ *
+ * Mechanism only: the model places pages the way mm/page_alloc.c would
+ * (zonelist walk, watermarks, per-CPU lists, buddy split/merge, fallback
+ * claim/steal, highatomic reserves, watermark boosting) and reports what it
+ * did. It reads no files and keeps no globals; the replay engine builds one
+ * from a trace's metadata and start snapshot and feeds it requests.
+ *
+ * Page frame numbers are the kernel's: the model covers the pfn range of the
+ * zones it was built with and keeps 12 bytes of state per pfn.
+ *
+ * Not modelled (their effects reach the model through the trace's own frees):
+ * reclaim, the OOM killer, NUMA, memory hotplug, CMA areas, page isolation.
+ * Compaction is core/compaction.c's job (issue 5); until then the slow path
+ * skips it.
+ */
+#ifndef FRAGREPLAY_MODEL_H
+#define FRAGREPLAY_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODEL_PFN_NONE UINT64_MAX
+#define MODEL_MAX_ORDER_LIMIT 12 /* largest MAX_PAGE_ORDER the model accepts */
+
+/* zone_type, as in include/linux/mmzone.h on x86-64 (no HIGHMEM) */
+enum model_zone_type {
+	MODEL_ZONE_DMA, MODEL_ZONE_DMA32, MODEL_ZONE_NORMAL, MODEL_ZONE_MOVABLE,
+	MODEL_NR_ZONE_TYPES,
+};
+
+/* enum migratetype; numbered as the kernel and traces/snapshot.h do */
+enum model_mt {
+	MODEL_MT_UNMOVABLE, MODEL_MT_MOVABLE, MODEL_MT_RECLAIMABLE,
+	MODEL_MT_HIGHATOMIC, MODEL_MT_CMA, MODEL_MT_ISOLATE, MODEL_NR_MT,
+};
+#define MODEL_NR_PCPTYPES 3 /* MIGRATE_PCPTYPES */
+
+/* gfp bits of Linux 6.18 (include/linux/gfp_types.h, x86-64 config) */
+#define MODEL_GFP_DMA            (1u << 0)
+#define MODEL_GFP_HIGHMEM        (1u << 1)
+#define MODEL_GFP_DMA32          (1u << 2)
+#define MODEL_GFP_MOVABLE        (1u << 3)
+#define MODEL_GFP_RECLAIMABLE    (1u << 4)
+#define MODEL_GFP_HIGH           (1u << 5)
+#define MODEL_GFP_IO             (1u << 6)
+#define MODEL_GFP_FS             (1u << 7)
+#define MODEL_GFP_DIRECT_RECLAIM (1u << 10)
+#define MODEL_GFP_KSWAPD_RECLAIM (1u << 11)
+#define MODEL_GFP_NORETRY        (1u << 16)
+#define MODEL_GFP_MEMALLOC       (1u << 17)
+#define MODEL_GFP_COMP           (1u << 18)
+#define MODEL_GFP_NOMEMALLOC     (1u << 19)
+#define MODEL_GFP_HARDWALL       (1u << 20)
+#define MODEL_GFP_THISNODE       (1u << 21)
+/* common masks, for tests and callers that build requests */
+#define MODEL_GFP_KERNEL  (MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM | \
+			   MODEL_GFP_IO | MODEL_GFP_FS)
+#define MODEL_GFP_ATOMIC  (MODEL_GFP_HIGH | MODEL_GFP_KSWAPD_RECLAIM)
+#define MODEL_GFP_NOWAIT  MODEL_GFP_KSWAPD_RECLAIM
+#define MODEL_GFP_HIGHUSER_MOVABLE (MODEL_GFP_KERNEL | MODEL_GFP_HARDWALL | \
+				    MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE)
+
+/*
+ * Knobs: everything a variant may change, read through model_knob().
+ * Sysctls keep their /proc/sys/vm names.
+ */
+enum model_knob {
+	MODEL_KNOB_WATERMARK_BOOST_FACTOR, /* vm.watermark_boost_factor (15000) */
+	MODEL_KNOB_WATERMARK_SCALE_FACTOR, /* vm.watermark_scale_factor (10) */
+	MODEL_KNOB_MIN_FREE_KBYTES,        /* vm.min_free_kbytes (computed at boot) */
+	MODEL_KNOB_DEFRAG_MODE,            /* vm.defrag_mode (0) */
+	MODEL_KNOB_EXTFRAG_THRESHOLD,      /* vm.extfrag_threshold (500); compaction */
+	MODEL_KNOB_COMPACTION_PROACTIVENESS, /* vm.compaction_proactiveness (20) */
+	MODEL_KNOB_PAGEBLOCK_ORDER,        /* pageblock_order (9) */
+	MODEL_KNOB_MAX_PAGE_ORDER,         /* MAX_PAGE_ORDER (10) */
+	MODEL_NR_KNOBS,
+};
+
+struct model_zone_desc {
+	enum model_zone_type type;
+	uint64_t start_pfn, spanned;  /* the zone's pfn span */
+	uint64_t present, managed;    /* pages; managed drives watermarks, pcp sizes, reserves */
+	/* 0 = compute from the knobs (__setup_per_zone_wmarks); else as recorded */
+	uint64_t wmark_min, wmark_low, wmark_high;
+	/* as recorded in /proc/zoneinfo "protection:"; all 0 = compute */
+	uint64_t lowmem_reserve[MODEL_NR_ZONE_TYPES];
+	/* per-CPU list sizes: pcp_given false = compute batch, high_min and
+	 * high_max (zone_batchsize / zone_highsize); true = as given, except
+	 * high_max 0 = compute. pcp_high is every CPU's starting pcp->high
+	 * (zoneinfo's "high:"), 0 = high_min; it is clamped to [min, max]. */
+	bool pcp_given;
+	int pcp_batch, pcp_high_min, pcp_high_max, pcp_high;
+};
+
+struct model_desc {
+	unsigned int nr_zones;
+	struct model_zone_desc zones[MODEL_NR_ZONE_TYPES]; /* ascending pfn, one per type */
+	unsigned int nr_cpus;
+	long knobs[MODEL_NR_KNOBS];
+	bool pcp_free_high_batch; /* PCPF_FREE_HIGH_BATCH: set when the CPU cache is large */
+};
+
+/* model_desc_init - defaults: no zones, 1 CPU, every knob at its kernel default */
+void model_desc_init(struct model_desc *d);
+
+/* knobs by name, for variant presets and `key=value` overrides */
+const char *model_knob_name(enum model_knob k);
+int model_knob_by_name(const char *name); /* enum model_knob, or -1 */
+
+struct model;
+
+/**
+ * model_new - a node with the zones of @d and no memory in them yet
+ *
+ * Every pfn starts unmanaged; hand memory to the model with model_online()
+ * (fresh, all free) or model_seed_*() (a snapshot's state). Returns NULL with
+ * errno EINVAL (bad description) or ENOMEM.
+ */
+struct model *model_new(const struct model_desc *d);
+void model_free_all(struct model *m);
+
+/* the knob's value in this model (after defaults) */
+long model_knob(const struct model *m, enum model_knob k);
+
+/**
+ * model_online - give [pfn, pfn + nr) to the allocator as free memory
+ *
+ * As memblock_free_all()/deferred init do: MAX_PAGE_ORDER-aligned chunks to the
+ * tail of the free lists, pageblocks MOVABLE. Does not change managed (see
+ * model_set_managed). Returns 0 or -EINVAL when the range is outside the
+ * zones or not unmanaged.
+ */
+int model_online(struct model *m, uint64_t pfn, uint64_t nr);
+void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t managed);
+
+/*
+ * Initial state from a snapshot: blocks as they are, no merging, no events.
+ * Seed pageblock types first: a free block goes on its pageblock's list, and
+ * model_seed_free() returns 1 when the snapshot named another list.
+ */
+int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
+int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
+int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
+/* After seeding: merge free buddies the snapshot caught apart. Returns how many. */
+long model_seed_done(struct model *m);
+
+/* allocation request: what mm_page_alloc reports, plus the CPU */
+struct model_req {
+	unsigned int order;
+	uint32_t gfp;
+	unsigned int cpu;
+	unsigned int flags; /* MODEL_REQ_* */
+};
+/* the caller knows the kernel satisfied it anyway: a last attempt ignores
+ * watermarks (ALLOC_NO_WATERMARKS), counted as model_wmark_override */
+#define MODEL_REQ_NO_WATERMARKS 0x1u
+
+/* gfp_migratetype() */
+enum model_mt model_gfp_migratetype(uint32_t gfp);
+
+/**
+ * model_alloc - allocate 2^order pages as __alloc_frozen_pages() would
+ *
+ * Returns the first pfn, or MODEL_PFN_NONE when the model fails the request
+ * (counted in model_alloc_fail). The block's mobility is the request's
+ * migratetype.
+ */
+uint64_t model_alloc(struct model *m, const struct model_req *r);
+
+/**
+ * model_free - free the 2^order pages at @pfn as __free_frozen_pages() would
+ *
+ * @pfn must start an allocated block of @order, or lie order-aligned inside a
+ * larger one (split_page() then a partial free). Returns 0, or -ENOENT when
+ * no allocated block covers [pfn, pfn + 2^order), -EINVAL on misalignment.
+ */
+int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
+
+/* drain_all_pages(NULL): every CPU's lists back to the buddy lists */
+void model_drain_all(struct model *m);
+
+/* Trace time in ns; drives the once-a-second pcp high decay (vmstat_update). */
+void model_set_time(struct model *m, uint64_t now_ns);
+
+/* ---- what the model did: events and counters ---- */
+
+enum model_event_type {
+	MODEL_EV_EXTFRAG,     /* mm_page_alloc_extfrag */
+	MODEL_EV_ZONE_LOCKED, /* mm_page_alloc_zone_locked */
+	MODEL_EV_PCPU_DRAIN,  /* mm_page_pcpu_drain */
+};
+
+struct model_event {
+	enum model_event_type type;
+	uint64_t pfn;
+	unsigned int order;         /* EXTFRAG: alloc_order */
+	int migratetype;            /* EXTFRAG: alloc_migratetype */
+	unsigned int fallback_order;          /* EXTFRAG */
+	int fallback_migratetype;             /* EXTFRAG */
+	bool change_ownership;                /* EXTFRAG: block now of the alloc type */
+	bool percpu_refill;                   /* ZONE_LOCKED */
+	enum model_zone_type zone;
+};
+
+typedef void (*model_event_fn)(void *ctx, const struct model_event *ev);
+void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx);
+
+/* Counters, named like /proc/vmstat where the kernel has one. */
+enum model_counter {
+	MODEL_PGALLOC_DMA, MODEL_PGALLOC_DMA32, MODEL_PGALLOC_NORMAL, MODEL_PGALLOC_MOVABLE,
+	MODEL_PGFREE,
+	MODEL_ALLOC_REQUESTS,  /* model_alloc calls */
+	MODEL_ALLOC_FAIL,      /* requests the model could not satisfy */
+	MODEL_ALLOC_SLOWPATH,  /* requests that missed the fast path */
+	MODEL_WMARK_OVERRIDE,  /* satisfied only by MODEL_REQ_NO_WATERMARKS */
+	MODEL_EXTFRAG_CLAIM,   /* fallbacks that claimed the block */
+	MODEL_EXTFRAG_STEAL,   /* fallbacks that took pages and left the block's type */
+	MODEL_EXTFRAG_FRAGMENTING, /* fallbacks below pageblock order */
+	MODEL_PCP_REFILL_PAGES, /* pages moved buddy -> pcp by rmqueue_bulk */
+	MODEL_PCP_DRAIN_PAGES,  /* pages moved pcp -> buddy by free_pcppages_bulk */
+	MODEL_WMARK_BOOSTS,     /* boost_watermark() raised a boost */
+	MODEL_HIGHATOMIC_RESERVE,   /* pageblocks reserved */
+	MODEL_HIGHATOMIC_UNRESERVE, /* unreserve calls that gave pages back */
+	MODEL_NR_COUNTERS,
+};
+const char *model_counter_name(enum model_counter c);
+uint64_t model_counter(const struct model *m, enum model_counter c);
+
+/* ---- state, for metrics and tests ---- */
+
+unsigned int model_nr_zones(const struct model *m);
+/* index of the zone holding @pfn, or -1 */
+int model_zone_of(const struct model *m, uint64_t pfn);
+
+struct model_zone_info {
+	enum model_zone_type type;
+	const char *name;
+	uint64_t start_pfn, end_pfn, managed;
+	long wmark[3];      /* min, low, high, without boost */
+	long watermark_boost;
+	long lowmem_reserve[MODEL_NR_ZONE_TYPES];
+	long nr_free_pages;       /* NR_FREE_PAGES */
+	long nr_free_blocks;      /* NR_FREE_PAGES_BLOCKS: free pages in blocks >= pageblock order */
+	long nr_free_highatomic;
+	long nr_reserved_highatomic;
+	uint64_t nr_free[MODEL_MAX_ORDER_LIMIT + 1][MODEL_NR_MT]; /* free blocks per order and list */
+	int pcp_batch, pcp_high_min, pcp_high_max;
+	long pcp_count;           /* pages on all CPUs' lists */
+};
+int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_info *zi);
+
+/* one CPU's pcp state in a zone */
+struct model_pcp_info { int count, high, batch, free_count, alloc_factor; };
+int model_pcp_info(const struct model *m, unsigned int zone, unsigned int cpu,
+		   struct model_pcp_info *pi);
+
+/* what a pfn is, for tests and the replay's sanity checks */
+enum model_page_state {
+	MODEL_PAGE_UNMANAGED, /* hole, reserved, or not handed to the model */
+	MODEL_PAGE_FREE,      /* head of a free buddy block */
+	MODEL_PAGE_ALLOC,     /* head of an allocated block */
+	MODEL_PAGE_PCP,       /* head of a block on a per-CPU list */
+	MODEL_PAGE_TAIL,      /* inside a block whose head is elsewhere */
+};
+struct model_page_info {
+	enum model_page_state state;
+	unsigned int order; /* of the block this pfn heads */
+	int mt;             /* FREE/PCP: list type; ALLOC: mobility */
+};
+int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info *pi);
+/* get_pageblock_migratetype(); -1 outside the zones */
+int model_pageblock_mt(const struct model *m, uint64_t pfn);
+
+/**
+ * model_check - walk every structure and check the invariants
+ *
+ * Free lists against per-pfn state, no overlap, nr_free and per-type
+ * counters, buddies merged wherever __free_one_page() would merge them, pcp
+ * counts. Returns 0, or -EUCLEAN with the first broken invariant in @err.
+ */
+int model_check(const struct model *m, char *err, size_t errlen);
+
+/* a hash of the whole allocator state: equal states, equal hashes */
+uint64_t model_hash(const struct model *m);
+
+/* bytes the model allocated for its state */
+size_t model_memory_bytes(const struct model *m);
+
+#endif

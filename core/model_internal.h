@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model_internal.h - the model's data structures, shared by the core/ sources only.
+ *
+ * Per pfn: struct mpage, 12 bytes. Only block heads carry meaning in
+ * next/prev/order/mt; the pages inside a block are MODEL_PAGE_TAIL, kept so
+ * by touching heads only (a merge demotes the buddy's head, expand() promotes
+ * the split-off halves' heads), so every operation stays O(order).
+ *
+ * Lists (free_area[order].free_list[mt], pcp->lists[pindex]) are doubly
+ * linked through mpage.next/prev, indexed by pfn - node_start_pfn: insert and
+ * remove are O(1) and a list costs no memory beyond its head.
+ */
+#ifndef FRAGREPLAY_MODEL_INTERNAL_H
+#define FRAGREPLAY_MODEL_INTERNAL_H
+
+#include "model.h"
+
+#define NIL UINT32_MAX
+
+struct mpage {
+	uint32_t next, prev; /* list links (pfn - node_start) */
+	uint8_t state;       /* enum model_page_state */
+	uint8_t order;       /* head: order of the block */
+	uint8_t mt;          /* FREE/PCP: the list's migratetype; ALLOC: mobility */
+	uint8_t pad;
+};
+
+struct mlist {
+	uint32_t head, tail;
+	uint64_t nr; /* blocks on the list */
+};
+
+/* alloc_flags, as mm/internal.h numbers them */
+#define ALLOC_WMARK_MIN      0x00
+#define ALLOC_WMARK_LOW      0x01
+#define ALLOC_WMARK_HIGH     0x02
+#define ALLOC_NO_WATERMARKS  0x04
+#define ALLOC_WMARK_MASK     (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM            0x08
+#define ALLOC_NON_BLOCK      0x10
+#define ALLOC_MIN_RESERVE    0x20
+#define ALLOC_CPUSET         0x40
+#define ALLOC_CMA            0x80
+#define ALLOC_NOFRAGMENT     0x100
+#define ALLOC_HIGHATOMIC     0x200
+#define ALLOC_KSWAPD         0x800
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+#define PAGE_ALLOC_COSTLY_ORDER 3
+#define NR_LOWORDER_PCP_LISTS (MODEL_NR_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS (NR_LOWORDER_PCP_LISTS + 2) /* + THP movable / non-movable */
+#define PCP_BATCH_SCALE_MAX 5                  /* CONFIG_PCP_BATCH_SCALE_MAX */
+#define PCPF_PREV_FREE_HIGH_ORDER 0x1
+#define PCPF_FREE_HIGH_BATCH 0x2
+
+/* pageblock byte: migratetype in the low bits, flags above */
+#define PB_MT_MASK 0x07
+#define PB_SKIP    0x08 /* PB_compact_skip (compaction) */
+
+struct mpcp {
+	struct mlist lists[NR_PCP_LISTS];
+	int count, high, high_min, high_max, batch, free_count;
+	int alloc_factor;
+	unsigned int flags;
+};
+
+struct free_area {
+	struct mlist free_list[MODEL_NR_MT];
+	uint64_t nr_free;
+};
+
+struct mzone {
+	enum model_zone_type type;
+	uint64_t start_pfn, end_pfn; /* [start, end) */
+	uint64_t present, managed;
+	long wmark[NR_WMARK];
+	long watermark_boost;
+	long lowmem_reserve[MODEL_NR_ZONE_TYPES];
+	struct free_area area[MODEL_MAX_ORDER_LIMIT + 1];
+	long nr_free_pages;        /* NR_FREE_PAGES (isolate excluded) */
+	long nr_free_highatomic;
+	long nr_free_cma;
+	long nr_free_blocks;       /* NR_FREE_PAGES_BLOCKS */
+	long nr_reserved_highatomic;
+	bool boosted_watermark;    /* ZONE_BOOSTED_WATERMARK */
+	bool below_high;           /* ZONE_BELOW_HIGH */
+	struct mpcp *pcp;          /* [nr_cpus] */
+};
+
+struct model {
+	unsigned int nr_zones, nr_cpus;
+	struct mzone zones[MODEL_NR_ZONE_TYPES];
+	int zone_of_type[MODEL_NR_ZONE_TYPES]; /* index into zones[], -1 if absent */
+	long knobs[MODEL_NR_KNOBS];
+	unsigned int pageblock_order, max_order;
+	uint64_t pageblock_nr_pages;
+	uint64_t node_start, node_end;       /* pfn span of pages[] */
+	struct mpage *pages;                 /* [node_end - node_start] */
+	uint8_t *pageblocks;                 /* [((node_end - pb_base) >> pageblock_order) + 1] */
+	uint64_t pb_base;                    /* node_start rounded down to a pageblock */
+	uint64_t counters[MODEL_NR_COUNTERS];
+	model_event_fn event_fn;
+	void *event_ctx;
+	uint64_t now_ns, next_decay_ns;
+	bool pcp_free_high_batch;
+	unsigned int pmd_order;              /* HPAGE_PMD_ORDER; UINT32_MAX: no THP pcp lists */
+	/* kswapd woken while a boost is up resets every zone's boost once it has
+	 * reclaimed that many pages (balance_pgdat's nr_boost_reclaim); reclaim is
+	 * not modelled, so the model counts the pages the trace frees instead */
+	bool kswapd_boost_pending;
+	long kswapd_boost_left;
+};
+
+static inline struct mpage *pg(const struct model *m, uint64_t pfn)
+{
+	return &m->pages[pfn - m->node_start];
+}
+
+static inline uint32_t pidx(const struct model *m, uint64_t pfn)
+{
+	return (uint32_t)(pfn - m->node_start);
+}
+
+static inline uint64_t ipfn(const struct model *m, uint32_t idx)
+{
+	return m->node_start + idx;
+}
+
+static inline uint8_t *pb_byte(const struct model *m, uint64_t pfn)
+{
+	return &m->pageblocks[(pfn - m->pb_base) >> m->pageblock_order];
+}
+
+static inline int pb_mt(const struct model *m, uint64_t pfn)
+{
+	return *pb_byte(m, pfn) & PB_MT_MASK;
+}
+
+static inline void set_pb_mt(struct model *m, uint64_t pfn, int mt)
+{
+	uint8_t *b = pb_byte(m, pfn);
+	*b = (uint8_t)((*b & ~PB_MT_MASK) | mt);
+}
+
+static inline uint64_t pageblock_start(const struct model *m, uint64_t pfn)
+{
+	return pfn & ~(m->pageblock_nr_pages - 1);
+}
+
+static inline bool zone_spans(const struct mzone *z, uint64_t pfn)
+{
+	return pfn >= z->start_pfn && pfn < z->end_pfn;
+}
+
+static inline bool mt_is_mergeable(int mt)
+{
+	return mt < MODEL_NR_PCPTYPES; /* migratetype_is_mergeable() */
+}
+
+/* lists (core/model.c) */
+void mlist_init(struct mlist *l);
+void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail);
+void mlist_del(struct model *m, struct mlist *l, uint64_t pfn);
+
+static inline uint64_t mlist_first(const struct model *m, const struct mlist *l)
+{
+	return l->head == NIL ? MODEL_PFN_NONE : ipfn(m, l->head);
+}
+
+static inline uint64_t mlist_last(const struct model *m, const struct mlist *l)
+{
+	return l->tail == NIL ? MODEL_PFN_NONE : ipfn(m, l->tail);
+}
+
+static inline void count_event(struct model *m, enum model_counter c, uint64_t n)
+{
+	m->counters[c] += n;
+}
+
+static inline void emit(struct model *m, const struct model_event *ev)
+{
+	if (m->event_fn)
+		m->event_fn(m->event_ctx, ev);
+}
+
+/* buddy.c */
+struct mzone *pfn_zone(struct model *m, uint64_t pfn);
+void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		   bool to_tail);
+void free_pages_to_buddy(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			 bool to_tail);
+uint64_t rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt);
+enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL };
+uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
+		 unsigned int alloc_flags, enum rmqueue_mode *mode);
+void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn,
+				  unsigned int order);
+bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
+void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility);
+long merge_seeded_buddies(struct model *m, struct mzone *z);
+
+/* pcp.c */
+bool pcp_allowed_order(const struct model *m, unsigned int order);
+uint64_t rmqueue_pcplist(struct model *m, struct mzone *z, unsigned int order, int mt,
+			 unsigned int alloc_flags, unsigned int cpu);
+void free_to_pcp(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		 unsigned int cpu);
+void drain_zone_cpu(struct model *m, struct mzone *z, unsigned int cpu);
+void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp);
+void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d);
+
+/* alloc.c */
+bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
+		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+void wakeup_kswapd(struct model *m);
+
+#endif

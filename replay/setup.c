@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * setup.c - building the model of a traced host (see setup.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "setup.h"
+#include "snapshot.h"
+#include "trace.h"
+
+static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
+							     "Movable" };
+
+static int zone_type_by_name(const char *name)
+{
+	for (int t = 0; name && t < MODEL_NR_ZONE_TYPES; t++)
+		if (!strcmp(zone_names[t], name))
+			return t;
+	return -1;
+}
+
+static uint64_t u64_of(json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static const struct {
+	const char *sysctl;
+	enum model_knob knob;
+} sysctl_knobs[] = {
+	{ "watermark_boost_factor", MODEL_KNOB_WATERMARK_BOOST_FACTOR },
+	{ "watermark_scale_factor", MODEL_KNOB_WATERMARK_SCALE_FACTOR },
+	{ "min_free_kbytes", MODEL_KNOB_MIN_FREE_KBYTES },
+	{ "defrag_mode", MODEL_KNOB_DEFRAG_MODE },
+	{ "extfrag_threshold", MODEL_KNOB_EXTFRAG_THRESHOLD },
+	{ "compaction_proactiveness", MODEL_KNOB_COMPACTION_PROACTIVENESS },
+};
+
+/*
+ * The recorded pcp "high" is the current pcp->high, which auto-tunes between
+ * high_min and high_max; both are recomputed as zone_highsize() does. A zone
+ * whose recorded high is 0 has its pcp lists off (DMA on this kernel).
+ */
+static void pcp_from_json(json_t *z, struct model_zone_desc *zd, unsigned int nr_cpus)
+{
+	int batch = (int)u64_of(z, "pcp_batch"), high = (int)u64_of(z, "pcp_high");
+	uint64_t cpus = nr_cpus ? nr_cpus : 1;
+
+	if (batch < 1)
+		batch = 1;
+	zd->pcp_given = true;
+	zd->pcp_batch = batch;
+	zd->pcp_high = high;
+	if (!high)
+		return; /* high_min 0, high_max 0: off */
+	uint64_t hmin = zd->wmark_low / cpus, hmax = zd->managed / 8 / cpus, floor = 4ull * batch;
+	zd->pcp_high_min = (int)(hmin > floor ? hmin : floor);
+	zd->pcp_high_max = (int)(hmax > floor ? hmax : floor);
+}
+
+int replay_desc_from_json(const char *json, struct model_desc *d, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = json_loads(json, JSON_DISABLE_EOF_CHECK, &je);
+	int ret = -EBADMSG;
+
+	if (!root) {
+		snprintf(err, errlen, "metadata is not JSON: %s (line %d)", je.text, je.line);
+		return ret;
+	}
+	json_t *zones = json_object_get(root, "zones");
+	if (!json_is_array(zones)) {
+		snprintf(err, errlen, "metadata has no \"zones\" array");
+		goto cleanup;
+	}
+	if (json_integer_value(json_object_get(root, "nr_cpus")) > 0)
+		d->nr_cpus = (unsigned int)json_integer_value(json_object_get(root, "nr_cpus"));
+	if (u64_of(root, "pageblock_order"))
+		d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = (long)u64_of(root, "pageblock_order");
+	if (u64_of(root, "max_order"))
+		d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = (long)u64_of(root, "max_order");
+	json_t *sysctls = json_object_get(root, "sysctls");
+	for (size_t i = 0; i < sizeof(sysctl_knobs) / sizeof(sysctl_knobs[0]); i++) {
+		json_t *v = json_object_get(sysctls, sysctl_knobs[i].sysctl);
+		if (json_is_integer(v))
+			d->knobs[sysctl_knobs[i].knob] = (long)json_integer_value(v);
+	}
+
+	d->nr_zones = 0;
+	size_t i;
+	json_t *z;
+	json_array_foreach(zones, i, z) {
+		int type = zone_type_by_name(json_string_value(json_object_get(z, "name")));
+
+		if (type < 0 || !u64_of(z, "spanned"))
+			continue; /* Device, or an empty Movable */
+		if (json_integer_value(json_object_get(z, "node")) != 0)
+			continue; /* one node: node 0 */
+		struct model_zone_desc *zd = &d->zones[d->nr_zones++];
+		memset(zd, 0, sizeof(*zd));
+		zd->type = (enum model_zone_type)type;
+		zd->start_pfn = u64_of(z, "start_pfn");
+		zd->spanned = u64_of(z, "spanned");
+		zd->present = u64_of(z, "present");
+		zd->managed = u64_of(z, "managed");
+		zd->wmark_min = u64_of(z, "wmark_min");
+		zd->wmark_low = u64_of(z, "wmark_low");
+		zd->wmark_high = u64_of(z, "wmark_high");
+		json_t *lr = json_object_get(z, "lowmem_reserve");
+		for (size_t t = 0; t < MODEL_NR_ZONE_TYPES && t < json_array_size(lr); t++) {
+			json_int_t v = json_integer_value(json_array_get(lr, t));
+			zd->lowmem_reserve[t] = v > 0 ? (uint64_t)v : 0;
+		}
+		pcp_from_json(z, zd, d->nr_cpus);
+	}
+	if (!d->nr_zones) {
+		snprintf(err, errlen, "metadata names no zone of node 0");
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	json_decref(root);
+	return ret;
+}
+
+/* one part of the start snapshot: pageblock types first, then the blocks */
+static int seed_part(struct model *m, const struct frt_snapshot_part *p,
+		     struct replay_seed_stats *st, char *err, size_t errlen)
+{
+	struct frt_snapshot_iter it;
+	struct frt_snapshot_block b;
+	int ret;
+
+	for (size_t i = 0; i < p->nr_pageblocks; i++) {
+		uint8_t byte = p->pageblocks[i];
+		uint64_t pfn = p->start_pfn + ((uint64_t)i << p->pageblock_order);
+
+		if (!(byte & FRT_PB_NONE) && model_zone_of(m, pfn) >= 0)
+			model_seed_pageblock(m, pfn, (enum model_mt)FRT_PB_MT(byte));
+	}
+	frt_snapshot_iter_init(&it, p);
+	while ((ret = frt_snapshot_iter_next(&it, &b)) > 0) {
+		uint64_t nr = 1ull << b.order;
+
+		if (b.state == FRT_SNAP_RESERVED)
+			continue;
+		if (b.state == FRT_SNAP_FREE) {
+			ret = model_seed_free(m, b.pfn, b.order, (enum model_mt)b.cls);
+			if (ret == 1)
+				st->relisted_blocks++;
+			st->free_pages += nr;
+		} else {
+			ret = model_seed_alloc(m, b.pfn, b.order, (enum model_mt)b.cls);
+			st->allocated_pages += nr;
+			st->allocated_mob[b.cls] += nr;
+		}
+		if (ret < 0) {
+			snprintf(err, errlen,
+				 "start snapshot: %s block at pfn %#" PRIx64 " order %u lies outside "
+				 "the zones the metadata describes",
+				 b.state == FRT_SNAP_FREE ? "free" : "allocated", b.pfn, b.order);
+			return -EBADMSG;
+		}
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "start snapshot part %u: malformed blocks section", st->parts);
+		return ret;
+	}
+	st->parts++;
+	return 0;
+}
+
+/* a SNAPSHOT payload's JSON header, or NULL if it is not part of the start snapshot */
+static json_t *start_header(const char *payload)
+{
+	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
+	const char *kind = json_string_value(json_object_get(h, "kind"));
+
+	if (kind && !strcmp(kind, "start"))
+		return h;
+	json_decref(h);
+	return NULL;
+}
+
+struct model *replay_model_from_trace(struct frt_reader *r, struct replay_seed_stats *st,
+				      char *err, size_t errlen)
+{
+	struct model_desc d;
+	struct model *m = NULL;
+	struct frt_frame_info fi;
+	unsigned int parts = 0;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	model_desc_init(&d);
+	if (replay_desc_from_json(frt_reader_meta(r), &d, err, errlen))
+		return NULL;
+	while ((ret = frt_reader_next_frame(r, &fi)) > 0) {
+		if (fi.type != FRT_FRAME_SNAPSHOT)
+			continue;
+		uint32_t len;
+		const char *payload = frt_reader_frame_payload(r, &len);
+		json_t *h = start_header(payload);
+		if (!h)
+			continue;
+		if (!m) {
+			/* part 0's zoneinfo is newer than the metadata's */
+			if (replay_desc_from_json(payload, &d, err, errlen))
+				goto fail_h;
+			m = model_new(&d);
+			if (!m) {
+				snprintf(err, errlen, "cannot build the model: %s", strerror(errno));
+				goto fail_h;
+			}
+			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
+			st->snapshot_ts = u64_of(h, "ts");
+		}
+		json_decref(h);
+		struct frt_snapshot_part part;
+		if (frt_snapshot_parse(payload, len, &part, err, errlen) ||
+		    seed_part(m, &part, st, err, errlen))
+			goto fail;
+		if (st->parts == parts)
+			break;
+		continue;
+fail_h:
+		json_decref(h);
+		goto fail;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", frt_reader_error(r));
+		goto fail;
+	}
+	if (!m || st->parts != parts) {
+		snprintf(err, errlen, m ? "start snapshot incomplete: %u of %u parts"
+					: "no start snapshot: the model needs the initial state "
+					  "(record with fragreplay record, which writes one)",
+			 st->parts, parts);
+		goto fail;
+	}
+	st->merged_blocks = (uint64_t)model_seed_done(m);
+	for (unsigned int i = 0; i < model_nr_zones(m); i++) {
+		struct model_zone_info zi;
+		model_zone_info(m, i, &zi);
+		st->unmanaged_pages += zi.end_pfn - zi.start_pfn;
+	}
+	st->unmanaged_pages -= st->free_pages + st->allocated_pages;
+	return m;
+fail:
+	model_free_all(m);
+	return NULL;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * setup.h - a model of the traced host, built from a trace: zones, knobs and
+ * pcp sizes from the metadata (or the start snapshot's more recent zoneinfo),
+ * the initial state from the start snapshot.
+ */
+#ifndef FRAGREPLAY_REPLAY_SETUP_H
+#define FRAGREPLAY_REPLAY_SETUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct frt_reader;
+
+/**
+ * replay_desc_from_json - fill @d from a JSON object with the metadata's keys
+ * (`zones`, `nr_cpus`, `pageblock_order`, `max_order`, `sysctls`): a trace's
+ * metadata or a snapshot's part-0 header (which lacks nr_cpus: @d keeps its
+ * value). Recorded watermarks, lowmem_reserve and pcp batch/high are used as
+ * they are. Returns 0 or -EBADMSG with a reason in @err.
+ */
+int replay_desc_from_json(const char *json, struct model_desc *d, char *err, size_t errlen);
+
+struct replay_seed_stats {
+	uint64_t snapshot_ts;       /* ns, the start snapshot's walk */
+	uint64_t free_pages;        /* seeded as free buddy blocks */
+	uint64_t allocated_pages;   /* seeded as allocated, by mobility below */
+	uint64_t allocated_mob[MODEL_NR_PCPTYPES];
+	uint64_t unmanaged_pages;   /* reserved, holes, uninitialised memmap */
+	uint64_t relisted_blocks;   /* free blocks whose list disagreed with their pageblock */
+	uint64_t merged_blocks;     /* free buddies the snapshot caught unmerged */
+	unsigned int parts;
+};
+
+/**
+ * replay_model_from_trace - a model of the host in its state at the start
+ * snapshot. Reads @r's frames up to the end of the start snapshot (events
+ * before it, if any, are skipped; there are none in traces `record` writes).
+ * Returns the model, or NULL with a one-line reason in @err (no start
+ * snapshot, bad metadata, a block the zones do not hold).
+ */
+struct model *replay_model_from_trace(struct frt_reader *r, struct replay_seed_stats *st,
+				      char *err, size_t errlen);
+
+#endif
