@@ -486,12 +486,25 @@ int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum mod
 	return 0;
 }
 
+/*
+ * After seeding: merge what the snapshot caught unmerged, and count the
+ * HIGHATOMIC pageblocks as the zone's reserve, since the kernel's
+ * nr_reserved_highatomic grows by a pageblock for each one it retyped.
+ */
 long model_seed_done(struct model *m)
 {
 	long merged = 0;
 
-	for (unsigned int i = 0; i < m->nr_zones; i++)
-		merged += merge_seeded_buddies(m, &m->zones[i]);
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		struct mzone *z = &m->zones[i];
+
+		merged += merge_seeded_buddies(m, z);
+		z->nr_reserved_highatomic = 0;
+		for (uint64_t pfn = pageblock_start(m, z->start_pfn); pfn < z->end_pfn;
+		     pfn += m->pageblock_nr_pages)
+			if (pfn >= z->start_pfn && pb_mt(m, pfn) == MODEL_MT_HIGHATOMIC)
+				z->nr_reserved_highatomic += (long)m->pageblock_nr_pages;
+	}
 	return merged;
 }
 

@@ -145,7 +145,8 @@ void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t mana
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
-/* After seeding: merge free buddies the snapshot caught apart. Returns how many. */
+/* After seeding: merge free buddies the snapshot caught apart (returns how many)
+ * and count HIGHATOMIC pageblocks in the zone's highatomic reserve. */
 long model_seed_done(struct model *m);
 
 /* allocation request: what mm_page_alloc reports, plus the CPU */
