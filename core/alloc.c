@@ -272,19 +272,91 @@ static unsigned int alloc_flags_slowpath(const struct model *m, uint32_t gfp, un
 	return flags;
 }
 
-/* wake_all_kswapds() */
-static void wake_all_kswapds(struct model *m)
+/*
+ * wake_all_kswapds(): kswapd reclaims at the request order (at least
+ * pageblock order under defrag_mode) and, going back to sleep, wakes
+ * kcompactd at that order. Reclaim is not modelled: the wakeup reaches
+ * kcompactd directly, and its boost reset counts the trace's frees.
+ */
+static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 {
+	int order = (int)ac->order;
+
+	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && order < (int)m->pageblock_order)
+		order = (int)m->pageblock_order;
 	wakeup_kswapd(m);
+	wakeup_kcompactd(m, order, ac->highest_zoneidx);
 }
 
 /*
- * __alloc_pages_slowpath(), without the parts that need the rest of the
- * kernel: reclaim is not modelled (its frees are in the trace), so "direct
- * reclaim" is the retry after it, with the highatomic unreserve and the
- * drain_all_pages() that follow a failed retry; compaction arrives with
- * core/compaction.c; no OOM killer. Every retry loop runs once, so a request
- * costs bounded work and the result is deterministic.
+ * __alloc_pages_direct_compact(), vanilla 6.18: compaction and capture both
+ * at the request's order and migratetype (the capture_control keeps them
+ * apart so that a variant can change the compaction order alone).
+ */
+static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context *ac,
+				     unsigned int alloc_flags, int prio, int *result)
+{
+	struct capture_control capc = { .order = ac->order, .migratetype = ac->mt,
+					.pfn = MODEL_PFN_NONE };
+	unsigned int compact_order = ac->order;
+
+	*result = MODEL_COMPACT_SKIPPED;
+	if (!compact_order)
+		return MODEL_PFN_NONE;
+	m->capc = &capc;
+	*result = try_to_compact_pages(m, ac->gfp, compact_order, alloc_flags,
+				       ac->highest_zoneidx, ac->cpu, prio, &capc);
+	m->capc = NULL;
+	uint64_t pfn = capc.pfn;
+	if (pfn != MODEL_PFN_NONE)
+		*result = MODEL_COMPACT_SUCCESS_RES;
+	if (*result == MODEL_COMPACT_SKIPPED || *result == MODEL_COMPACT_DEFERRED_RES)
+		return MODEL_PFN_NONE;
+	count_event(m, MODEL_COMPACT_STALL, 1);
+	if (pfn == MODEL_PFN_NONE)
+		pfn = get_page_from_freelist(m, ac, alloc_flags);
+	if (pfn != MODEL_PFN_NONE) {
+		struct mzone *z = pfn_zone(m, pfn);
+		z->compact_blockskip_flush = false;
+		compaction_defer_reset(z, (int)compact_order, true);
+		count_event(m, MODEL_COMPACT_SUCCESS, 1);
+		return pfn;
+	}
+	count_event(m, MODEL_COMPACT_FAIL, 1);
+	return MODEL_PFN_NONE;
+}
+
+/* should_compact_retry(), with reclaim taken to have made progress */
+static bool should_compact_retry(const struct alloc_context *ac, int result, int *prio,
+				 int *retries)
+{
+	int max_retries = 16; /* MAX_COMPACT_RETRIES */
+
+	if (!ac->order || result == MODEL_COMPACT_SKIPPED)
+		return false; /* SKIPPED: compaction_zonelist_suitable() needs reclaimable pages */
+	if (result == MODEL_COMPACT_SUCCESS_RES) {
+		if (ac->order > PAGE_ALLOC_COSTLY_ORDER)
+			max_retries /= 4;
+		if (++*retries <= max_retries)
+			return true;
+	}
+	int min_prio = ac->order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY
+							   : MIN_COMPACT_PRIORITY;
+	if (*prio > min_prio) {
+		(*prio)--;
+		*retries = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * __alloc_pages_slowpath(), without what needs the rest of the kernel:
+ * reclaim is not modelled (its frees are in the trace), so "direct reclaim"
+ * is the retry after it, with the highatomic unreserve and drain_all_pages()
+ * that follow a failed retry, and should_reclaim_retry() never sees progress;
+ * no OOM killer. Compaction retries escalate as the kernel's do, and every
+ * loop is bounded, so a request costs bounded work.
  */
 static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
 {
@@ -293,53 +365,74 @@ static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
 	bool costly_noretry = costly && (gfp & MODEL_GFP_NORETRY) &&
 			      !(gfp & (MODEL_GFP_THISNODE | GFP_NOFAIL));
 	bool can_direct_reclaim = !costly_noretry && (gfp & MODEL_GFP_DIRECT_RECLAIM);
+	bool can_compact = can_direct_reclaim && (gfp & MODEL_GFP_IO);
 	bool defrag = m->knobs[MODEL_KNOB_DEFRAG_MODE];
+	bool compact_first = false, reserves_tried = false;
 	unsigned int flags = alloc_flags_slowpath(m, gfp, ac->order, ac->mt);
+	int prio = DEF_COMPACT_PRIORITY, retries = 0, result = MODEL_COMPACT_SKIPPED;
 	uint64_t pfn;
 
 	count_event(m, MODEL_ALLOC_SLOWPATH, 1);
-	if (flags & ALLOC_KSWAPD)
-		wake_all_kswapds(m);
-	pfn = get_page_from_freelist(m, ac, flags);
-	if (pfn != MODEL_PFN_NONE)
-		return pfn;
+	if (can_compact && (costly || (ac->order > 0 && ac->mt != MODEL_MT_MOVABLE))) {
+		compact_first = true;
+		prio = INIT_COMPACT_PRIORITY;
+	}
+	for (;;) {
+		if (flags & ALLOC_KSWAPD)
+			wake_all_kswapds(m, ac);
+		pfn = get_page_from_freelist(m, ac, flags);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
 
-	/* __gfp_pfmemalloc_flags(): only the gfp half; task flags are not traced */
-	if ((gfp & MODEL_GFP_MEMALLOC) && !(gfp & MODEL_GFP_NOMEMALLOC)) {
-		flags = alloc_flags_cma(ac->mt) | ALLOC_NO_WATERMARKS | (flags & ALLOC_KSWAPD);
-		pfn = get_page_from_freelist(m, ac, flags);
+		/* __gfp_pfmemalloc_flags(): only the gfp half; task flags are not traced */
+		if (!reserves_tried && (gfp & MODEL_GFP_MEMALLOC) && !(gfp & MODEL_GFP_NOMEMALLOC)) {
+			reserves_tried = true;
+			flags = alloc_flags_cma(ac->mt) | ALLOC_NO_WATERMARKS | (flags & ALLOC_KSWAPD);
+			continue;
+		}
+		if (!can_direct_reclaim) {
+			if (defrag && (flags & ALLOC_NOFRAGMENT) && (gfp & MODEL_GFP_KSWAPD_RECLAIM)) {
+				flags &= ~ALLOC_NOFRAGMENT;
+				continue;
+			}
+			return MODEL_PFN_NONE;
+		}
+		if (!compact_first) {
+			/* __alloc_pages_direct_reclaim(): a failed retry unreserves and drains */
+			unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
+			model_drain_all(m);
+			pfn = get_page_from_freelist(m, ac, flags);
+			if (pfn != MODEL_PFN_NONE)
+				return pfn;
+		}
+		pfn = alloc_direct_compact(m, ac, flags, prio, &result);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
-	}
-	if (!can_direct_reclaim) {
-		if (defrag && (flags & ALLOC_NOFRAGMENT) && (gfp & MODEL_GFP_KSWAPD_RECLAIM))
-			return get_page_from_freelist(m, ac, flags & ~ALLOC_NOFRAGMENT);
+		if (compact_first) {
+			/* THP faults (__GFP_NORETRY | __GFP_THISNODE) never reclaim */
+			if ((gfp & MODEL_GFP_NORETRY) && (gfp & MODEL_GFP_THISNODE))
+				return MODEL_PFN_NONE;
+			if (!(gfp & MODEL_GFP_NORETRY))
+				prio = DEF_COMPACT_PRIORITY;
+			compact_first = false;
+			continue;
+		}
+		if (gfp & MODEL_GFP_NORETRY)
+			return MODEL_PFN_NONE;
+		if (costly && (!can_compact || !(gfp & GFP_RETRY_MAYFAIL)))
+			return MODEL_PFN_NONE;
+		/* should_reclaim_retry() gives up: exhaust the highatomic reserve first */
+		if (unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, true))
+			continue;
+		if (can_compact && should_compact_retry(ac, result, &prio, &retries))
+			continue;
+		/* defrag_mode: reclaim and compaction failed to prevent the fallback */
+		if (defrag && (flags & ALLOC_NOFRAGMENT)) {
+			flags &= ~ALLOC_NOFRAGMENT;
+			continue;
+		}
 		return MODEL_PFN_NONE;
 	}
-	/* THP faults (__GFP_NORETRY | __GFP_THISNODE) compact first and never reclaim */
-	bool compact_first = costly || (ac->order > 0 && ac->mt != MODEL_MT_MOVABLE);
-	if (compact_first && (gfp & MODEL_GFP_NORETRY) && (gfp & MODEL_GFP_THISNODE))
-		return MODEL_PFN_NONE;
-	/* __alloc_pages_direct_reclaim(): a failed retry unreserves and drains */
-	unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
-	model_drain_all(m);
-	pfn = get_page_from_freelist(m, ac, flags);
-	if (pfn != MODEL_PFN_NONE)
-		return pfn;
-	if (gfp & MODEL_GFP_NORETRY)
-		return MODEL_PFN_NONE;
-	if (costly && !(gfp & GFP_RETRY_MAYFAIL))
-		return MODEL_PFN_NONE;
-	/* should_reclaim_retry() gives up: exhaust the highatomic reserve first */
-	if (unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, true)) {
-		pfn = get_page_from_freelist(m, ac, flags);
-		if (pfn != MODEL_PFN_NONE)
-			return pfn;
-	}
-	/* defrag_mode: reclaim and compaction failed to prevent the fallback */
-	if (defrag && (flags & ALLOC_NOFRAGMENT))
-		return get_page_from_freelist(m, ac, flags & ~ALLOC_NOFRAGMENT);
-	return MODEL_PFN_NONE;
 }
 
 /* __alloc_frozen_pages_noprof(): the fast path against the low watermark */
@@ -370,10 +463,15 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 		if (pfn != MODEL_PFN_NONE)
 			count_event(m, MODEL_WMARK_OVERRIDE, 1);
 	}
+	bool thp = r->order == m->pmd_order && ac.mt == MODEL_MT_MOVABLE;
 	if (pfn != MODEL_PFN_NONE) {
 		mark_allocated(m, pfn, r->order, ac.mt);
+		if (thp)
+			count_event(m, MODEL_THP_FAULT_ALLOC, 1);
 		return pfn;
 	}
+	if (thp)
+		count_event(m, MODEL_THP_FAULT_FALLBACK, 1);
 fail:
 	count_event(m, MODEL_ALLOC_FAIL, 1);
 	return MODEL_PFN_NONE;
@@ -423,6 +521,25 @@ static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
  * __free_frozen_pages(): pcp orders to this CPU's list (HIGHATOMIC and CMA
  * blocks' pages on the MOVABLE list), others straight to the buddy lists.
  */
+void free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+		unsigned int cpu)
+{
+	count_event(m, MODEL_PGFREE, 1ull << order);
+	if (!pcp_allowed_order(m, order)) {
+		free_pages_to_buddy(m, z, pfn, order, false);
+		return;
+	}
+	int mt = pb_mt(m, pfn);
+	if (mt >= MODEL_NR_PCPTYPES) {
+		if (mt == MODEL_MT_ISOLATE) {
+			free_pages_to_buddy(m, z, pfn, order, false);
+			return;
+		}
+		mt = MODEL_MT_MOVABLE;
+	}
+	free_to_pcp(m, z, pfn, order, mt, cpu % m->nr_cpus);
+}
+
 int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu)
 {
 	struct mzone *z = pfn_zone(m, pfn);
@@ -434,20 +551,7 @@ int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int c
 	int ret = find_allocated(m, pfn, order);
 	if (ret)
 		return ret;
-	count_event(m, MODEL_PGFREE, 1ull << order);
 	kswapd_account_free(m, 1l << order);
-	if (!pcp_allowed_order(m, order)) {
-		free_pages_to_buddy(m, z, pfn, order, false);
-		return 0;
-	}
-	int mt = pb_mt(m, pfn);
-	if (mt >= MODEL_NR_PCPTYPES) {
-		if (mt == MODEL_MT_ISOLATE) {
-			free_pages_to_buddy(m, z, pfn, order, false);
-			return 0;
-		}
-		mt = MODEL_MT_MOVABLE;
-	}
-	free_to_pcp(m, z, pfn, order, mt, cpu % m->nr_cpus);
+	free_block(m, z, pfn, order, cpu);
 	return 0;
 }

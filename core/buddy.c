@@ -100,13 +100,46 @@ static bool buddy_merge_likely(const struct model *m, const struct mzone *z, uin
 	return buddy_is_free(m, z, higher ^ (1ull << (order + 1)), order + 1);
 }
 
+static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			 unsigned int fallback_order, int start_mt, int fallback_mt);
+
+/*
+ * compaction_capture(): while a request compacts this zone, a block freed
+ * (or merged) up to exactly its capture order goes to it instead of the free
+ * lists; never from CMA/isolated blocks, and sub-pageblock blocks of MOVABLE
+ * pageblocks only to movable requests.
+ */
+static bool compaction_capture_block(struct model *m, struct mzone *z, uint64_t pfn,
+				     unsigned int order, int mt)
+{
+	struct capture_control *capc = m->capc;
+
+	if (!capc || capc->zone != z || capc->pfn != MODEL_PFN_NONE || order != capc->order)
+		return false;
+	if (mt == MODEL_MT_CMA || mt == MODEL_MT_ISOLATE)
+		return false;
+	if (order < m->pageblock_order && mt == MODEL_MT_MOVABLE &&
+	    capc->migratetype != MODEL_MT_MOVABLE)
+		return false;
+	if (mt != capc->migratetype)
+		emit_extfrag(m, z, pfn, capc->order, order, capc->migratetype, mt);
+	capc->pfn = pfn;
+	mark_allocated(m, pfn, order, capc->migratetype);
+	count_event(m, MODEL_COMPACT_CAPTURE, 1);
+	struct model_event ev = { .type = MODEL_EV_CAPTURE, .pfn = pfn, .order = order,
+				  .migratetype = mt, .zone = z->type };
+	emit(m, &ev);
+	return true;
+}
+
 /*
  * __free_one_page(): merge with free buddies up to MAX_PAGE_ORDER; at or above
  * pageblock order, blocks whose types differ merge only if both are
  * mergeable, and the merged buddy takes the freed page's type. Placement at
- * the tail when asked (FPI_TO_TAIL) or when buddy_merge_likely(). Differs: no
- * page shuffling (page_alloc.shuffle is off by default), no guard pages, no
- * free page reporting; compaction capture comes with core/compaction.c.
+ * the tail when asked (FPI_TO_TAIL) or when buddy_merge_likely(), unless a
+ * compacting request captures it. Differs: no page shuffling
+ * (page_alloc.shuffle is off by default), no guard pages, no free page
+ * reporting.
  */
 void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
 		   bool to_tail)
@@ -115,6 +148,11 @@ void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int 
 	while (order < m->max_order) {
 		uint64_t buddy = pfn ^ (1ull << order);
 		int buddy_mt = mt;
+
+		if (m->capc && compaction_capture_block(m, z, pfn, order, mt)) {
+			account_freepages(z, -(1l << order), mt);
+			return;
+		}
 
 		if (!buddy_is_free(m, z, buddy, order))
 			break;
@@ -263,7 +301,7 @@ static bool prep_move_freepages_block(const struct model *m, const struct mzone 
 }
 
 /* move_freepages_block(): -1 when the block straddles the zone boundary */
-static long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt,
+long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt,
 				 int new_mt)
 {
 	uint64_t start;
@@ -592,4 +630,32 @@ long merge_seeded_buddies(struct model *m, struct mzone *z)
 		pfn += 1ull << order;
 	}
 	return merged;
+}
+
+/*
+ * __isolate_free_page(): take a free block for compaction if the zone stays
+ * above min + 2^order; a block of at least half a pageblock makes its
+ * mergeable pageblocks MOVABLE. Returns the pages taken (0: watermark).
+ */
+long isolate_free_block(struct model *m, struct mzone *z, uint64_t pfn)
+{
+	struct mpage *p = pg(m, pfn);
+	unsigned int order = p->order;
+	int mt = pb_mt(m, pfn);
+
+	if (mt != MODEL_MT_ISOLATE &&
+	    !zone_watermark_ok(m, z, 0, z->wmark[WMARK_MIN] + (1l << order), 0, ALLOC_CMA,
+			       z->nr_free_pages))
+		return 0;
+	del_from_free_list(m, z, pfn, order, p->mt);
+	account_freepages(z, -(1l << order), p->mt);
+	if (order + 1 >= m->pageblock_order) {
+		uint64_t end = pfn + (1ull << order) - 1;
+		for (uint64_t b = pfn; b < end; b += m->pageblock_nr_pages) {
+			int bmt = pb_mt(m, b);
+			if (mt_is_mergeable(bmt))
+				move_freepages_block(m, z, b, bmt, MODEL_MT_MOVABLE);
+		}
+	}
+	return 1l << order;
 }

@@ -19,6 +19,9 @@ static const char *const knob_names[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = "compaction_proactiveness",
 	[MODEL_KNOB_PAGEBLOCK_ORDER] = "pageblock_order",
 	[MODEL_KNOB_MAX_PAGE_ORDER] = "max_page_order",
+	[MODEL_KNOB_COMPACTION] = "compaction",
+	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = "migrate_fail_permille",
+	[MODEL_KNOB_SEED] = "seed",
 };
 
 static const char *const counter_names[MODEL_NR_COUNTERS] = {
@@ -39,6 +42,22 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_WMARK_BOOSTS] = "model_watermark_boosts",
 	[MODEL_HIGHATOMIC_RESERVE] = "model_highatomic_reserve",
 	[MODEL_HIGHATOMIC_UNRESERVE] = "model_highatomic_unreserve",
+	[MODEL_COMPACT_STALL] = "compact_stall",
+	[MODEL_COMPACT_FAIL] = "compact_fail",
+	[MODEL_COMPACT_SUCCESS] = "compact_success",
+	[MODEL_COMPACT_MIGRATE_SCANNED] = "compact_migrate_scanned",
+	[MODEL_COMPACT_FREE_SCANNED] = "compact_free_scanned",
+	[MODEL_COMPACT_ISOLATED] = "compact_isolated",
+	[MODEL_COMPACT_DAEMON_WAKE] = "compact_daemon_wake",
+	[MODEL_COMPACT_DAEMON_MIGRATE_SCANNED] = "compact_daemon_migrate_scanned",
+	[MODEL_COMPACT_DAEMON_FREE_SCANNED] = "compact_daemon_free_scanned",
+	[MODEL_PGMIGRATE_SUCCESS] = "pgmigrate_success",
+	[MODEL_PGMIGRATE_FAIL] = "pgmigrate_fail",
+	[MODEL_THP_FAULT_ALLOC] = "thp_fault_alloc",
+	[MODEL_THP_FAULT_FALLBACK] = "thp_fault_fallback",
+	[MODEL_COMPACT_CAPTURE] = "model_compact_capture",
+	[MODEL_COMPACT_DEFERRED] = "model_compact_deferred",
+	[MODEL_COMPACT_PROACTIVE] = "model_compact_proactive",
 };
 
 static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
@@ -56,6 +75,9 @@ void model_desc_init(struct model_desc *d)
 	d->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] = 20;
 	d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 9;
 	d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 10;
+	d->knobs[MODEL_KNOB_COMPACTION] = 1;
+	d->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = 0;
+	d->knobs[MODEL_KNOB_SEED] = 1;
 }
 
 const char *model_knob_name(enum model_knob k)
@@ -302,8 +324,11 @@ struct model *model_new(const struct model_desc *d)
 	}
 	setup_watermarks(m, d);
 	setup_lowmem_reserve(m, d);
-	for (unsigned int i = 0; i < m->nr_zones; i++)
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
 		pcp_setup(m, &m->zones[i], &d->zones[i]);
+		compaction_init_zone(m, &m->zones[i]);
+	}
+	m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
 	m->next_decay_ns = UINT64_MAX; /* armed by the first model_set_time() */
 	return m;
 nomem:
@@ -344,12 +369,16 @@ void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t mana
 		m->zones[m->zone_of_type[zone]].managed = managed;
 }
 
-/* vmstat_update runs decay_pcp_high() on every CPU about once a second */
+/*
+ * The trace clock: vmstat_update runs decay_pcp_high() on every CPU about
+ * once a second, and kcompactd runs when woken or its 500 ms timer expires.
+ */
 void model_set_time(struct model *m, uint64_t now_ns)
 {
 	const uint64_t second = 1000000000ull;
 
 	m->now_ns = now_ns;
+	kcompactd_tick(m);
 	if (m->next_decay_ns == UINT64_MAX) {
 		m->next_decay_ns = now_ns + second;
 		return;

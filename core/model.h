@@ -77,6 +77,9 @@ enum model_knob {
 	MODEL_KNOB_COMPACTION_PROACTIVENESS, /* vm.compaction_proactiveness (20) */
 	MODEL_KNOB_PAGEBLOCK_ORDER,        /* pageblock_order (9) */
 	MODEL_KNOB_MAX_PAGE_ORDER,         /* MAX_PAGE_ORDER (10) */
+	MODEL_KNOB_COMPACTION,             /* 1: compaction and kcompactd run (1) */
+	MODEL_KNOB_MIGRATE_FAIL_PERMILLE,  /* migrations that fail, per 1000 (0): pinned pages */
+	MODEL_KNOB_SEED,                   /* seed of the model's only randomness (1) */
 	MODEL_NR_KNOBS,
 };
 
@@ -184,7 +187,8 @@ int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int c
 /* drain_all_pages(NULL): every CPU's lists back to the buddy lists */
 void model_drain_all(struct model *m);
 
-/* Trace time in ns; drives the once-a-second pcp high decay (vmstat_update). */
+/* Trace time in ns: drives the pcp high decay (once a second) and kcompactd
+ * (woken, or every 500 ms for proactive compaction). */
 void model_set_time(struct model *m, uint64_t now_ns);
 
 /* ---- what the model did: events and counters ---- */
@@ -193,6 +197,19 @@ enum model_event_type {
 	MODEL_EV_EXTFRAG,     /* mm_page_alloc_extfrag */
 	MODEL_EV_ZONE_LOCKED, /* mm_page_alloc_zone_locked */
 	MODEL_EV_PCPU_DRAIN,  /* mm_page_pcpu_drain */
+	MODEL_EV_MIGRATE,     /* an allocated block moved: pfn -> new_pfn (the replay re-keys it) */
+	MODEL_EV_COMPACT_BEGIN,    /* mm_compaction_begin */
+	MODEL_EV_COMPACT_END,      /* mm_compaction_end: status */
+	MODEL_EV_COMPACT_DEFERRED, /* mm_compaction_deferred */
+	MODEL_EV_KCOMPACTD_WAKE,   /* mm_compaction_kcompactd_wake */
+	MODEL_EV_CAPTURE,          /* a freed block handed to the compacting request */
+};
+
+/* enum compact_result, as include/linux/compaction.h numbers it */
+enum model_compact_result {
+	MODEL_COMPACT_NOT_SUITABLE_ZONE, MODEL_COMPACT_SKIPPED, MODEL_COMPACT_DEFERRED_RES,
+	MODEL_COMPACT_NO_SUITABLE_PAGE, MODEL_COMPACT_CONTINUE, MODEL_COMPACT_COMPLETE,
+	MODEL_COMPACT_PARTIAL_SKIPPED, MODEL_COMPACT_CONTENDED, MODEL_COMPACT_SUCCESS_RES,
 };
 
 struct model_event {
@@ -205,6 +222,9 @@ struct model_event {
 	bool change_ownership;                /* EXTFRAG: block now of the alloc type */
 	bool percpu_refill;                   /* ZONE_LOCKED */
 	enum model_zone_type zone;
+	uint64_t new_pfn;                     /* MIGRATE: where the block went */
+	int status;                           /* COMPACT_END: enum model_compact_result */
+	bool sync, direct;                    /* COMPACT_BEGIN/END */
 };
 
 typedef void (*model_event_fn)(void *ctx, const struct model_event *ev);
@@ -226,6 +246,16 @@ enum model_counter {
 	MODEL_WMARK_BOOSTS,     /* boost_watermark() raised a boost */
 	MODEL_HIGHATOMIC_RESERVE,   /* pageblocks reserved */
 	MODEL_HIGHATOMIC_UNRESERVE, /* unreserve calls that gave pages back */
+	/* compaction, as /proc/vmstat names it */
+	MODEL_COMPACT_STALL, MODEL_COMPACT_FAIL, MODEL_COMPACT_SUCCESS,
+	MODEL_COMPACT_MIGRATE_SCANNED, MODEL_COMPACT_FREE_SCANNED, MODEL_COMPACT_ISOLATED,
+	MODEL_COMPACT_DAEMON_WAKE, MODEL_COMPACT_DAEMON_MIGRATE_SCANNED,
+	MODEL_COMPACT_DAEMON_FREE_SCANNED,
+	MODEL_PGMIGRATE_SUCCESS, MODEL_PGMIGRATE_FAIL,
+	MODEL_THP_FAULT_ALLOC, MODEL_THP_FAULT_FALLBACK, /* order-9 movable requests */
+	MODEL_COMPACT_CAPTURE,      /* pages handed to a compacting request */
+	MODEL_COMPACT_DEFERRED,     /* zones skipped by compaction_deferred() */
+	MODEL_COMPACT_PROACTIVE,    /* proactive compact_node() runs */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);

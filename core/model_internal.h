@@ -87,6 +87,13 @@ struct mzone {
 	long nr_reserved_highatomic;
 	bool boosted_watermark;    /* ZONE_BOOSTED_WATERMARK */
 	bool below_high;           /* ZONE_BELOW_HIGH */
+	/* compaction state of struct zone */
+	uint64_t compact_cached_migrate_pfn[2]; /* [async, sync] */
+	uint64_t compact_cached_free_pfn;
+	uint64_t compact_init_migrate_pfn, compact_init_free_pfn;
+	bool compact_blockskip_flush;
+	unsigned int compact_considered, compact_defer_shift;
+	int compact_order_failed;
 	struct mpcp *pcp;          /* [nr_cpus] */
 };
 
@@ -112,6 +119,22 @@ struct model {
 	 * not modelled, so the model counts the pages the trace frees instead */
 	bool kswapd_boost_pending;
 	long kswapd_boost_left;
+	/* capture_control of the request now in direct compaction, or NULL */
+	struct capture_control *capc;
+	/* kcompactd: pgdat->kcompactd_max_order/highest_zoneidx, and when it
+	 * next runs on the trace clock (woken: at the next model_set_time) */
+	int kcompactd_max_order, kcompactd_highest_zoneidx;
+	bool kcompactd_woken;
+	uint64_t next_proactive_ns, proactive_timeout_ns;
+	uint64_t rng; /* xorshift state, from the seed knob */
+};
+
+/* struct capture_control: the request's order and type, apart from compaction's */
+struct capture_control {
+	struct mzone *zone;    /* the zone being compacted, NULL between zones */
+	unsigned int order;    /* capture order */
+	int migratetype;
+	uint64_t pfn;          /* the captured block, or MODEL_PFN_NONE */
 };
 
 static inline struct mpage *pg(const struct model *m, uint64_t pfn)
@@ -201,6 +224,8 @@ void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn
 bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
 void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility);
 long merge_seeded_buddies(struct model *m, struct mzone *z);
+long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt, int new_mt);
+long isolate_free_block(struct model *m, struct mzone *z, uint64_t pfn);
 
 /* pcp.c */
 bool pcp_allowed_order(const struct model *m, unsigned int order);
@@ -212,9 +237,26 @@ void drain_zone_cpu(struct model *m, struct mzone *z, unsigned int cpu);
 void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp);
 void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d);
 
+/* compaction.c */
+/* enum compact_priority: lower is harder */
+enum { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC };
+#define MIN_COMPACT_PRIORITY COMPACT_PRIO_SYNC_FULL
+#define MIN_COMPACT_COSTLY_PRIORITY COMPACT_PRIO_SYNC_LIGHT
+#define DEF_COMPACT_PRIORITY COMPACT_PRIO_SYNC_LIGHT
+#define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+void compaction_init_zone(struct model *m, struct mzone *z);
+int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
+			 unsigned int alloc_flags, int highest_zoneidx, unsigned int cpu, int prio,
+			 struct capture_control *capc);
+void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
+void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
+void kcompactd_tick(struct model *m);
+
 /* alloc.c */
 bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
 		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 void wakeup_kswapd(struct model *m);
+void free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+		unsigned int cpu);
 
 #endif

@@ -62,6 +62,7 @@ static void desc_small(struct model_desc *d)
 	d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
 	d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
 	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 1; /* computed watermarks: all 0 */
+	d->knobs[MODEL_KNOB_COMPACTION] = 0;      /* these are page_alloc.c's rules */
 }
 
 /* the next zone, right after the previous one; pcp off */

@@ -1,0 +1,1203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compaction.c - memory compaction in the model: the migrate and free
+ * scanners of compact_zone(), direct compaction with capture, deferral, skip
+ * hints, kcompactd and proactive compaction. Models mm/compaction.c of Linux
+ * 6.18 (read in the 2026 linux-mm tree; where that tree carries the 2026
+ * defrag_mode series, the vanilla 6.18 rule is modelled and said so).
+ *
+ * Migration moves an allocated MOVABLE block to a free block of the same
+ * order taken by the free scanner; the block keeps its mobility and the
+ * replay re-keys it from a MODEL_EV_MIGRATE event. Isolated pages stay
+ * "allocated" in the per-pfn state while compaction holds them, linked on
+ * the compact_control's lists through their mpage links.
+ *
+ * Deliberate differences: no fast_find_migrateblock() (the migrate scanner
+ * always scans linearly from its cached position); isolation never fails for
+ * a movable block (dirty, writeback or pinned pages are stood in for by the
+ * seeded migrate_fail_permille knob); no lock contention, so async compaction
+ * is never "contended"; kswapd is never running for proactive compaction.
+ */
+#include "model_internal.h"
+
+#define COMPACT_CLUSTER_MAX 32
+#define COMPACT_MAX_DEFER_SHIFT 6
+#define HPAGE_FRAG_CHECK_INTERVAL_NS 500000000ull
+
+enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
+enum isolate_result { ISOLATE_ABORT, ISOLATE_NONE, ISOLATE_SUCCESS };
+
+struct compact_control {
+	struct mzone *z;
+	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
+	struct mlist migratepages;
+	long nr_freepages, nr_migratepages;
+	uint64_t free_pfn, migrate_pfn;
+	uint64_t total_migrate_scanned, total_free_scanned;
+	unsigned int fast_search_fail;
+	int search_order;
+	int order; /* -1: compact everything (proactive) */
+	int migratetype, highest_zoneidx, mode;
+	unsigned int alloc_flags, cpu;
+	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
+	bool whole_zone, finish_pageblock;
+};
+
+static uint64_t block_end(uint64_t pfn, int order)
+{
+	uint64_t sz = 1ull << order;
+	return (pfn + 1 + sz - 1) & ~(sz - 1);
+}
+
+static bool pageblock_aligned(const struct model *m, uint64_t pfn)
+{
+	return !(pfn & (m->pageblock_nr_pages - 1));
+}
+
+static bool skip_bit(const struct model *m, uint64_t pfn)
+{
+	return *pb_byte(m, pfn) & PB_SKIP;
+}
+
+static void set_skip(struct model *m, uint64_t pfn)
+{
+	*pb_byte(m, pfn) |= PB_SKIP;
+}
+
+/* xorshift64 from the seed knob: the model's only randomness */
+static uint64_t model_rand(struct model *m)
+{
+	if (!m->rng)
+		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng;
+}
+
+/* reset_cached_positions() */
+static void reset_cached_positions(struct model *m, struct mzone *z)
+{
+	z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] = z->start_pfn;
+	z->compact_cached_free_pfn = pageblock_start(m, z->end_pfn - 1);
+}
+
+void compaction_init_zone(struct model *m, struct mzone *z)
+{
+	reset_cached_positions(m, z);
+}
+
+/* ---- deferral: defer_compaction(), compaction_deferred(), compaction_defer_reset() ---- */
+
+static void defer_compaction(struct mzone *z, int order)
+{
+	z->compact_considered = 0;
+	z->compact_defer_shift++;
+	if (order < z->compact_order_failed)
+		z->compact_order_failed = order;
+	if (z->compact_defer_shift > COMPACT_MAX_DEFER_SHIFT)
+		z->compact_defer_shift = COMPACT_MAX_DEFER_SHIFT;
+}
+
+static bool compaction_deferred(struct model *m, struct mzone *z, int order)
+{
+	unsigned int limit = 1u << z->compact_defer_shift;
+
+	if (order < z->compact_order_failed)
+		return false;
+	if (++z->compact_considered >= limit) {
+		z->compact_considered = limit;
+		return false;
+	}
+	count_event(m, MODEL_COMPACT_DEFERRED, 1);
+	struct model_event ev = { .type = MODEL_EV_COMPACT_DEFERRED, .order = (unsigned int)order,
+				  .zone = z->type };
+	emit(m, &ev);
+	return true;
+}
+
+void compaction_defer_reset(struct mzone *z, int order, bool alloc_success)
+{
+	if (alloc_success) {
+		z->compact_considered = 0;
+		z->compact_defer_shift = 0;
+	}
+	if (order >= z->compact_order_failed)
+		z->compact_order_failed = order + 1;
+}
+
+/* compaction_restarting() */
+static bool compaction_restarting(const struct mzone *z, int order)
+{
+	return order >= z->compact_order_failed &&
+	       z->compact_defer_shift == COMPACT_MAX_DEFER_SHIFT &&
+	       z->compact_considered >= 1u << z->compact_defer_shift;
+}
+
+/* ---- skip hints ---- */
+
+/* __reset_isolation_pfn(): clear the hint if a sample every 8 pages finds LRU or buddy */
+static bool reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, bool source,
+				bool target)
+{
+	if (!zone_spans(z, pfn))
+		return false;
+	const struct mpage *h = pg(m, pfn);
+	if (h->state == MODEL_PAGE_ALLOC && h->order >= m->pageblock_order)
+		return false; /* pageblock_skip_persistent() */
+	if (source && target && !skip_bit(m, pfn))
+		return true;
+	if (!source && target && pb_mt(m, pfn) != MODEL_MT_MOVABLE)
+		return false;
+	uint64_t start = pageblock_start(m, pfn), end = start + m->pageblock_nr_pages - 1;
+	if (start < z->start_pfn)
+		start = z->start_pfn;
+	if (end > z->end_pfn - 1)
+		end = z->end_pfn - 1;
+	for (uint64_t p = start; p <= end; p += 1ull << PAGE_ALLOC_COSTLY_ORDER) {
+		const struct mpage *q = pg(m, p);
+		bool lru = q->state == MODEL_PAGE_ALLOC && q->mt == MODEL_MT_MOVABLE;
+		if ((source && lru) || (target && q->state == MODEL_PAGE_FREE)) {
+			*pb_byte(m, p) &= (uint8_t)~PB_SKIP;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* __reset_isolation_suitable(): only after a full direct compaction set the flush flag */
+static void reset_isolation_suitable(struct model *m, struct mzone *z)
+{
+	uint64_t migrate = z->start_pfn, free = z->end_pfn - 1;
+	uint64_t reset_migrate = free, reset_free = migrate;
+	bool source_set = false, free_set = false;
+
+	if (!z->compact_blockskip_flush)
+		return;
+	z->compact_blockskip_flush = false;
+	for (; migrate < free; migrate += m->pageblock_nr_pages, free -= m->pageblock_nr_pages) {
+		if (reset_isolation_pfn(m, z, migrate, true, source_set) && migrate < reset_migrate) {
+			source_set = true;
+			reset_migrate = migrate;
+			z->compact_init_migrate_pfn = reset_migrate;
+			z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] =
+				reset_migrate;
+		}
+		if (reset_isolation_pfn(m, z, free, free_set, true) && free > reset_free) {
+			free_set = true;
+			reset_free = free;
+			z->compact_init_free_pfn = reset_free;
+			z->compact_cached_free_pfn = reset_free;
+		}
+	}
+	if (reset_migrate >= reset_free) {
+		z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] = migrate;
+		z->compact_cached_free_pfn = free;
+	}
+}
+
+/* update_cached_migrate() */
+static void update_cached_migrate(struct model *m, struct compact_control *cc, uint64_t pfn)
+{
+	pfn = pageblock_start(m, pfn) + m->pageblock_nr_pages;
+	if (pfn > cc->z->compact_cached_migrate_pfn[0])
+		cc->z->compact_cached_migrate_pfn[0] = pfn;
+	if (cc->mode != MIGRATE_ASYNC && pfn > cc->z->compact_cached_migrate_pfn[1])
+		cc->z->compact_cached_migrate_pfn[1] = pfn;
+}
+
+/* ---- the free scanner ---- */
+
+/* isolate_freepages_block(), not strict: free blocks onto cc->freepages */
+static long isolate_freepages_block(struct model *m, struct compact_control *cc,
+				    uint64_t *start_pfn, uint64_t end_pfn, unsigned int stride)
+{
+	uint64_t pfn = *start_pfn, nr_scanned = 0;
+	long total = 0;
+
+	for (; pfn < end_pfn; pfn += stride) {
+		const struct mpage *p = pg(m, pfn);
+
+		nr_scanned++;
+		if (p->state == MODEL_PAGE_ALLOC && p->order) { /* PageCompound */
+			uint64_t n = 1ull << p->order;
+			if (pfn + n <= end_pfn) {
+				pfn += n - 1;
+				nr_scanned += n - 1;
+			}
+			continue;
+		}
+		if (p->state != MODEL_PAGE_FREE)
+			continue;
+		unsigned int order = p->order;
+		long isolated = isolate_free_block(m, cc->z, pfn);
+		if (!isolated)
+			break;
+		mark_allocated(m, pfn, order, MODEL_MT_MOVABLE);
+		mlist_add(m, &cc->freepages[order], pfn, true);
+		nr_scanned += (uint64_t)isolated - 1;
+		total += isolated;
+		cc->nr_freepages += isolated;
+		if (cc->nr_migratepages <= cc->nr_freepages) {
+			pfn += (uint64_t)isolated;
+			break;
+		}
+		pfn += (uint64_t)isolated - 1;
+	}
+	if (pfn > end_pfn)
+		pfn = end_pfn;
+	*start_pfn = pfn;
+	cc->total_free_scanned += nr_scanned;
+	count_event(m, MODEL_COMPACT_ISOLATED, (uint64_t)total);
+	return total;
+}
+
+/* suitable_migration_target() */
+static bool suitable_migration_target(const struct model *m, const struct compact_control *cc,
+				      uint64_t pfn)
+{
+	const struct mpage *p = pg(m, pfn);
+
+	if (p->state == MODEL_PAGE_FREE &&
+	    p->order >= (cc->order > 0 ? (unsigned int)cc->order : m->pageblock_order))
+		return false;
+	if (cc->ignore_block_suitable)
+		return true;
+	int mt = pb_mt(m, pfn);
+	return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
+}
+
+static bool isolation_suitable(const struct model *m, const struct compact_control *cc,
+			       uint64_t pfn)
+{
+	return cc->ignore_skip_hint || !skip_bit(m, pfn);
+}
+
+/* move_freelist_head(): rotate the list so that @pfn comes first */
+static void rotate_to_head(struct model *m, struct mlist *l, uint64_t pfn)
+{
+	uint32_t i = pidx(m, pfn);
+
+	if (l->head == i)
+		return;
+	struct mpage *p = &m->pages[i];
+	uint32_t before = p->prev;
+	m->pages[l->tail].next = l->head;
+	m->pages[l->head].prev = l->tail;
+	m->pages[before].next = NIL;
+	p->prev = NIL;
+	l->head = i;
+	l->tail = before;
+}
+
+/* next_search_order() */
+static int next_search_order(struct compact_control *cc, int order)
+{
+	order--;
+	if (order < 0)
+		order = cc->order - 1;
+	if (order == cc->search_order) {
+		cc->search_order--;
+		if (cc->search_order < 0)
+			cc->search_order = cc->order - 1;
+		return -1;
+	}
+	return order;
+}
+
+/* fast_isolate_around() */
+static void fast_isolate_around(struct model *m, struct compact_control *cc, uint64_t pfn)
+{
+	if (cc->nr_freepages >= cc->nr_migratepages)
+		return;
+	if (cc->direct_compaction && cc->mode == MIGRATE_ASYNC)
+		return;
+	uint64_t start = pageblock_start(m, pfn), end = start + m->pageblock_nr_pages;
+	if (start < cc->z->start_pfn)
+		start = cc->z->start_pfn;
+	if (end > cc->z->end_pfn)
+		end = cc->z->end_pfn;
+	uint64_t block = start;
+	isolate_freepages_block(m, cc, &start, end, 1);
+	if (start == end)
+		set_skip(m, block);
+}
+
+/*
+ * fast_isolate_freepages(): search the MOVABLE free lists below the target
+ * order, from their tails, for a block in the top quarter of the range
+ * between the scanners (the top half if nothing better), with a scan limit
+ * that shrinks as searches fail.
+ */
+static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
+{
+	unsigned int limit, shift = cc->fast_search_fail < 63 ? cc->fast_search_fail : 63;
+	uint64_t nr_scanned = 0, highest = 0, found = MODEL_PFN_NONE;
+	bool scan_start = false;
+	struct mzone *z = cc->z;
+
+	if (cc->order <= 0)
+		return;
+	limit = ((COMPACT_CLUSTER_MAX >> shift) + 1) >> 1;
+	if (limit < 1)
+		limit = 1;
+	if (cc->free_pfn >= z->compact_init_free_pfn) {
+		limit = (unsigned int)(m->pageblock_nr_pages >> 1);
+		scan_start = true;
+	}
+	uint64_t distance = cc->free_pfn - cc->migrate_pfn;
+	uint64_t low_pfn = pageblock_start(m, cc->free_pfn - (distance >> 2));
+	uint64_t min_pfn = pageblock_start(m, cc->free_pfn - (distance >> 1));
+	if (min_pfn > low_pfn)
+		low_pfn = min_pfn;
+
+	if (cc->search_order > cc->order - 1)
+		cc->search_order = cc->order - 1;
+	for (int order = cc->search_order; found == MODEL_PFN_NONE && order >= 0;
+	     order = next_search_order(cc, order)) {
+		struct free_area *area = &z->area[order];
+		struct mlist *list = &area->free_list[MODEL_MT_MOVABLE];
+		unsigned int order_scanned = 0;
+		uint64_t high_pfn = 0, last = MODEL_PFN_NONE;
+
+		if (!area->nr_free)
+			continue;
+		for (uint32_t i = list->tail; i != NIL; i = m->pages[i].prev) {
+			uint64_t pfn = ipfn(m, i);
+
+			order_scanned++;
+			nr_scanned++;
+			last = pfn;
+			if (pfn >= highest) {
+				highest = pageblock_start(m, pfn);
+				if (highest < z->start_pfn)
+					highest = z->start_pfn;
+			}
+			if (pfn >= low_pfn) {
+				cc->fast_search_fail = 0;
+				cc->search_order = order;
+				found = pfn;
+				break;
+			}
+			if (pfn >= min_pfn && pfn > high_pfn) {
+				high_pfn = pfn;
+				limit >>= 1;
+			}
+			if (order_scanned >= limit)
+				break;
+		}
+		if (found == MODEL_PFN_NONE && high_pfn)
+			found = last = high_pfn;
+		if (last != MODEL_PFN_NONE)
+			rotate_to_head(m, list, last);
+		if (found != MODEL_PFN_NONE) {
+			long n = isolate_free_block(m, z, found);
+			if (n) {
+				mark_allocated(m, found, (unsigned int)order, MODEL_MT_MOVABLE);
+				mlist_add(m, &cc->freepages[order], found, true);
+				nr_scanned += (uint64_t)n - 1;
+				cc->nr_freepages += n;
+				count_event(m, MODEL_COMPACT_ISOLATED, (uint64_t)n);
+			} else {
+				order = cc->search_order + 1; /* abort the search */
+				found = MODEL_PFN_NONE;
+			}
+		}
+		if (cc->nr_freepages >= cc->nr_migratepages)
+			break;
+		if (order_scanned >= limit)
+			limit = limit >> 1 ? limit >> 1 : 1;
+	}
+
+	uint64_t around = found;
+	if (found == MODEL_PFN_NONE) {
+		cc->fast_search_fail++;
+		if (scan_start) {
+			if (highest >= min_pfn) {
+				around = highest;
+				cc->free_pfn = highest;
+			} else if (cc->direct_compaction && zone_spans(z, min_pfn)) {
+				if (suitable_migration_target(m, cc, min_pfn))
+					around = min_pfn;
+				cc->free_pfn = min_pfn;
+			}
+		}
+	}
+	if (highest && highest >= z->compact_cached_free_pfn) {
+		highest -= m->pageblock_nr_pages;
+		z->compact_cached_free_pfn = highest;
+	}
+	cc->total_free_scanned += nr_scanned;
+	if (around != MODEL_PFN_NONE)
+		fast_isolate_around(m, cc, around);
+}
+
+/* isolate_freepages(): the fast search, then pageblocks down from cc->free_pfn */
+static void isolate_freepages(struct model *m, struct compact_control *cc)
+{
+	struct mzone *z = cc->z;
+
+	fast_isolate_freepages(m, cc);
+	if (cc->nr_freepages)
+		return;
+	uint64_t isolate_start = cc->free_pfn;
+	int64_t block_start = (int64_t)pageblock_start(m, isolate_start);
+	uint64_t block_endp = (uint64_t)block_start + m->pageblock_nr_pages;
+	if (block_endp > z->end_pfn)
+		block_endp = z->end_pfn;
+	int64_t low_pfn = (int64_t)(pageblock_start(m, cc->migrate_pfn) + m->pageblock_nr_pages);
+	unsigned int stride = cc->mode == MIGRATE_ASYNC ? COMPACT_CLUSTER_MAX : 1;
+
+	for (; block_start >= low_pfn; block_endp = (uint64_t)block_start,
+	     block_start -= (int64_t)m->pageblock_nr_pages, isolate_start = (uint64_t)block_start) {
+		uint64_t bs = (uint64_t)block_start;
+
+		if (bs < z->start_pfn)
+			break;
+		if (!suitable_migration_target(m, cc, bs) || !isolation_suitable(m, cc, bs))
+			continue;
+		long nr = isolate_freepages_block(m, cc, &isolate_start, block_endp, stride);
+		if (isolate_start == block_endp) { /* update_pageblock_skip() */
+			set_skip(m, bs);
+			uint64_t prev = bs - m->pageblock_nr_pages;
+			if (prev < z->compact_cached_free_pfn)
+				z->compact_cached_free_pfn = prev;
+		}
+		if (cc->nr_freepages >= cc->nr_migratepages) {
+			if (isolate_start >= block_endp)
+				isolate_start = bs - m->pageblock_nr_pages;
+			break;
+		} else if (isolate_start < block_endp) {
+			break;
+		}
+		if (nr) {
+			stride = 1;
+			continue;
+		}
+		stride = stride << 1 < COMPACT_CLUSTER_MAX ? stride << 1 : COMPACT_CLUSTER_MAX;
+	}
+	cc->free_pfn = isolate_start;
+}
+
+/* compaction_alloc(): the smallest isolated free block that fits, split down */
+static uint64_t compaction_alloc(struct model *m, struct compact_control *cc, unsigned int order)
+{
+	bool isolated = false;
+	unsigned int o;
+
+again:
+	for (o = order; o <= m->max_order; o++)
+		if (cc->freepages[o].head != NIL)
+			break;
+	if (o > m->max_order) {
+		if (isolated)
+			return MODEL_PFN_NONE;
+		isolate_freepages(m, cc);
+		isolated = true;
+		goto again;
+	}
+	uint64_t pfn = mlist_first(m, &cc->freepages[o]);
+	mlist_del(m, &cc->freepages[o], pfn);
+	while (o > order) {
+		o--;
+		uint64_t half = pfn + (1ull << o);
+		mark_allocated(m, half, o, MODEL_MT_MOVABLE);
+		mlist_add(m, &cc->freepages[o], half, false);
+	}
+	cc->nr_freepages -= 1l << order;
+	cc->nr_migratepages -= 1l << order;
+	return pfn;
+}
+
+/* compaction_free(): a target not used after all goes back to the isolated list */
+static void compaction_free(struct model *m, struct compact_control *cc, uint64_t pfn,
+			    unsigned int order)
+{
+	mlist_add(m, &cc->freepages[order], pfn, false);
+	cc->nr_freepages += 1l << order;
+	cc->nr_migratepages += 1l << order;
+}
+
+/* release_free_list(): isolated free blocks back through the free path */
+static uint64_t release_free_list(struct model *m, struct compact_control *cc)
+{
+	uint64_t high = 0;
+
+	for (unsigned int o = 0; o <= m->max_order; o++) {
+		struct mlist *l = &cc->freepages[o];
+
+		while (l->head != NIL) {
+			uint64_t pfn = mlist_first(m, l);
+			mlist_del(m, l, pfn);
+			free_block(m, cc->z, pfn, o, cc->cpu);
+			if (pfn > high)
+				high = pfn;
+		}
+	}
+	cc->nr_freepages = 0;
+	return high;
+}
+
+/* putback_movable_pages(): isolated blocks stay where they are */
+static void putback_movable_pages(struct model *m, struct compact_control *cc)
+{
+	while (cc->migratepages.head != NIL)
+		mlist_del(m, &cc->migratepages, mlist_first(m, &cc->migratepages));
+	cc->nr_migratepages = 0;
+}
+
+/*
+ * migrate_pages() with compaction_alloc/compaction_free: each isolated block
+ * moves to a target from the free scanner and its old pages are freed (to
+ * this CPU's lists for pcp orders, as folio_put() does). A block fails with
+ * probability migrate_fail_permille and stays. Returns -ENOMEM when targets
+ * ran out, else the number of blocks that failed.
+ */
+static int migrate_pages(struct model *m, struct compact_control *cc)
+{
+	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
+	int failed = 0;
+
+	while (cc->migratepages.head != NIL) {
+		uint64_t src = mlist_first(m, &cc->migratepages);
+		unsigned int order = pg(m, src)->order;
+		int mobility = pg(m, src)->mt;
+
+		mlist_del(m, &cc->migratepages, src);
+		uint64_t dst = compaction_alloc(m, cc, order);
+		if (dst == MODEL_PFN_NONE) {
+			putback_movable_pages(m, cc);
+			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
+			return -12; /* -ENOMEM */
+		}
+		if (permille > 0 && (long)(model_rand(m) % 1000) < permille) {
+			compaction_free(m, cc, dst, order);
+			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
+			failed++;
+			continue;
+		}
+		mark_allocated(m, dst, order, mobility);
+		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
+					  .order = order, .migratetype = mobility,
+					  .zone = cc->z->type };
+		emit(m, &ev);
+		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
+		free_block(m, cc->z, src, order, cc->cpu);
+	}
+	return failed;
+}
+
+/* ---- the migrate scanner ---- */
+
+/* skip_isolation_on_order() */
+static bool skip_isolation_on_order(const struct model *m, int order, int target)
+{
+	if (target >= 0 && order >= target)
+		return true;
+	return order >= (int)m->pageblock_order;
+}
+
+/*
+ * isolate_migratepages_block(): movable allocated blocks of [low, end) onto
+ * cc->migratepages, COMPACT_CLUSTER_MAX at most; free blocks are skipped by
+ * their order; async direct compaction gives up an order-aligned chunk at the
+ * first page it cannot isolate. The first isolation in a pageblock sets its
+ * skip hint (test_and_set_skip).
+ */
+static void isolate_migratepages_block(struct model *m, struct compact_control *cc,
+				       uint64_t low, uint64_t end)
+{
+	uint64_t nr_scanned = 0, next_skip = 0, valid = MODEL_PFN_NONE;
+	long nr_isolated = 0;
+	bool skip_on_failure = false, skip_updated = false;
+
+	cc->migrate_pfn = low;
+	if (cc->direct_compaction && cc->mode == MIGRATE_ASYNC) {
+		skip_on_failure = true;
+		next_skip = block_end(low, cc->order);
+	}
+	for (; low < end; low++) {
+		if (skip_on_failure && low >= next_skip) {
+			if (nr_isolated)
+				break;
+			next_skip = block_end(low, cc->order);
+		}
+		nr_scanned++;
+		if (valid == MODEL_PFN_NONE && (pageblock_aligned(m, low) || low == cc->z->start_pfn)) {
+			if (!isolation_suitable(m, cc, low)) {
+				low = end;
+				goto abort;
+			}
+			valid = low;
+		}
+		const struct mpage *p = pg(m, low);
+		if (p->state == MODEL_PAGE_FREE) {
+			if (p->order > 0) {
+				low += (1ull << p->order) - 1;
+				nr_scanned += (1ull << p->order) - 1;
+			}
+			continue;
+		}
+		if (p->state == MODEL_PAGE_ALLOC && p->order > 0 &&
+		    skip_isolation_on_order(m, p->order, cc->order)) {
+			low += (1ull << p->order) - 1;
+			nr_scanned += (1ull << p->order) - 1;
+			goto fail;
+		}
+		if (p->state != MODEL_PAGE_ALLOC || p->mt != MODEL_MT_MOVABLE)
+			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail */
+		if (!skip_updated && valid != MODEL_PFN_NONE) {
+			skip_updated = true;
+			bool was = !cc->ignore_skip_hint && skip_bit(m, valid);
+			if (!cc->ignore_skip_hint)
+				set_skip(m, valid);
+			if (was && !cc->finish_pageblock) {
+				low = end;
+				goto abort;
+			}
+		}
+		unsigned int order = p->order;
+		mlist_add(m, &cc->migratepages, low, true);
+		cc->nr_migratepages += 1l << order;
+		nr_isolated += 1l << order;
+		nr_scanned += (1ull << order) - 1;
+		low += (1ull << order) - 1;
+		if (cc->nr_migratepages >= COMPACT_CLUSTER_MAX && !cc->finish_pageblock) {
+			++low;
+			break;
+		}
+		continue;
+fail:
+		if (!skip_on_failure)
+			continue;
+		if (nr_isolated) {
+			putback_movable_pages(m, cc);
+			nr_isolated = 0;
+		}
+		if (low < next_skip) {
+			low = next_skip - 1;
+			next_skip += 1ull << cc->order;
+		}
+	}
+	if (low > end)
+		low = end;
+abort:
+	if (low == end && (!nr_isolated || cc->finish_pageblock)) {
+		if (valid != MODEL_PFN_NONE && !skip_updated && !cc->ignore_skip_hint)
+			set_skip(m, valid);
+		update_cached_migrate(m, cc, low);
+	}
+	cc->total_migrate_scanned += nr_scanned;
+	count_event(m, MODEL_COMPACT_ISOLATED, (uint64_t)nr_isolated);
+	cc->migrate_pfn = low;
+}
+
+/*
+ * suitable_migration_source(), vanilla 6.18: kcompactd and sync modes take any
+ * block; async direct compaction only MOVABLE (and CMA) blocks for movable
+ * requests, else blocks of the request's own type. The 2026 series' rule
+ * (movable blocks for whole-block production) is the capture-split variant's.
+ */
+static bool suitable_migration_source(const struct model *m, const struct compact_control *cc,
+				      uint64_t pfn)
+{
+	const struct mpage *p = pg(m, pfn);
+
+	if (p->state == MODEL_PAGE_ALLOC && p->order >= m->pageblock_order)
+		return false; /* pageblock_skip_persistent() */
+	if (cc->mode != MIGRATE_ASYNC || !cc->direct_compaction)
+		return true;
+	int mt = pb_mt(m, pfn);
+	if (cc->migratetype == MODEL_MT_MOVABLE)
+		return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
+	return mt == cc->migratetype;
+}
+
+/* isolate_migratepages(): the first suitable pageblock from cc->migrate_pfn */
+static enum isolate_result isolate_migratepages(struct model *m, struct compact_control *cc)
+{
+	uint64_t low = cc->migrate_pfn;
+	uint64_t bstart = pageblock_start(m, low);
+	uint64_t bend = bstart + m->pageblock_nr_pages;
+
+	if (bstart < cc->z->start_pfn)
+		bstart = cc->z->start_pfn;
+	for (; bend <= cc->free_pfn;
+	     cc->migrate_pfn = low = bend, bstart = bend, bend += m->pageblock_nr_pages) {
+		if (bend > cc->z->end_pfn)
+			break;
+		if ((pageblock_aligned(m, low) || low == cc->z->start_pfn) &&
+		    !isolation_suitable(m, cc, bstart))
+			continue;
+		if (!suitable_migration_source(m, cc, bstart)) {
+			update_cached_migrate(m, cc, bend);
+			continue;
+		}
+		isolate_migratepages_block(m, cc, low, bend);
+		break;
+	}
+	return cc->nr_migratepages ? ISOLATE_SUCCESS : ISOLATE_NONE;
+}
+
+/* ---- when to stop ---- */
+
+static bool compact_scanners_met(const struct model *m, const struct compact_control *cc)
+{
+	return (cc->free_pfn >> m->pageblock_order) <= (cc->migrate_pfn >> m->pageblock_order);
+}
+
+/* fill_contig_page_info() + extfrag_for_order(): 0..100 */
+static unsigned int extfrag_for_order(const struct model *m, const struct mzone *z,
+				      unsigned int order)
+{
+	uint64_t free_pages = 0, suitable = 0;
+
+	for (unsigned int o = 0; o <= m->max_order; o++) {
+		free_pages += z->area[o].nr_free << o;
+		if (o >= order)
+			suitable += z->area[o].nr_free << (o - order);
+	}
+	if (!free_pages)
+		return 0;
+	return (unsigned int)((free_pages - (suitable << order)) * 100 / free_pages);
+}
+
+/* __fragmentation_index() on the zone: -1000 when a block of @order is free */
+static long fragmentation_index(const struct model *m, const struct mzone *z, unsigned int order)
+{
+	uint64_t free_pages = 0, blocks = 0, suitable = 0;
+
+	for (unsigned int o = 0; o <= m->max_order; o++) {
+		free_pages += z->area[o].nr_free << o;
+		blocks += z->area[o].nr_free;
+		if (o >= order)
+			suitable += z->area[o].nr_free << (o - order);
+	}
+	if (!blocks)
+		return 0;
+	if (suitable)
+		return -1000;
+	return 1000 - (long)((1000 + free_pages * 1000 / (1ull << order)) / blocks);
+}
+
+static unsigned int hpage_order(const struct model *m)
+{
+	return m->pmd_order <= m->max_order ? m->pmd_order : m->pageblock_order;
+}
+
+/* fragmentation_score_wmark() */
+static unsigned int score_wmark(const struct model *m, bool low)
+{
+	long pro = m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS];
+	unsigned int wmark_low = (unsigned int)(100 - (pro < 0 ? 0 : pro > 100 ? 100 : pro));
+	unsigned int leeway = wmark_low / 2 < 10 ? wmark_low / 2 : 10;
+
+	return low ? wmark_low : (wmark_low + leeway < 100 ? wmark_low + leeway : 100);
+}
+
+/* fragmentation_score_node(): zones weighted by present pages */
+static unsigned int fragmentation_score_node(const struct model *m)
+{
+	uint64_t present = 0, score = 0;
+
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		present += m->zones[i].present;
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		score += m->zones[i].present * extfrag_for_order(m, &m->zones[i], hpage_order(m)) /
+			 (present + 1);
+	return (unsigned int)score;
+}
+
+/* __compact_finished() + compact_finished() */
+static int compact_finished(struct model *m, struct compact_control *cc)
+{
+	struct mzone *z = cc->z;
+
+	if (compact_scanners_met(m, cc)) {
+		reset_cached_positions(m, z);
+		if (cc->direct_compaction)
+			z->compact_blockskip_flush = true;
+		return cc->whole_zone ? MODEL_COMPACT_COMPLETE : MODEL_COMPACT_PARTIAL_SKIPPED;
+	}
+	if (cc->proactive_compaction)
+		return extfrag_for_order(m, z, hpage_order(m)) > score_wmark(m, true)
+			       ? MODEL_COMPACT_CONTINUE : MODEL_COMPACT_SUCCESS_RES;
+	if (cc->order < 0)
+		return MODEL_COMPACT_CONTINUE;
+	if (!pageblock_aligned(m, cc->migrate_pfn))
+		return MODEL_COMPACT_CONTINUE;
+	/* defrag_mode: kcompactd's goal is the high watermark in whole free pageblocks */
+	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !cc->direct_compaction)
+		return zone_watermark_ok(m, z, (unsigned int)cc->order,
+					 z->wmark[WMARK_HIGH] + z->watermark_boost,
+					 cc->highest_zoneidx, cc->alloc_flags, z->nr_free_blocks)
+			       ? MODEL_COMPACT_SUCCESS_RES : MODEL_COMPACT_CONTINUE;
+	for (unsigned int o = (unsigned int)cc->order; o <= m->max_order; o++) {
+		const struct free_area *area = &z->area[o];
+
+		if (area->free_list[cc->migratetype].nr)
+			return MODEL_COMPACT_SUCCESS_RES;
+		if (cc->migratetype == MODEL_MT_MOVABLE && area->free_list[MODEL_MT_CMA].nr)
+			return MODEL_COMPACT_SUCCESS_RES;
+		/* find_suitable_fallback(claimable): a claim would succeed */
+		if (o >= m->pageblock_order / 2 || cc->migratetype != MODEL_MT_MOVABLE) {
+			for (int i = 0; i < MODEL_NR_PCPTYPES; i++)
+				if (i != cc->migratetype && i < MODEL_NR_PCPTYPES &&
+				    area->free_list[i].nr)
+					return MODEL_COMPACT_SUCCESS_RES;
+		}
+	}
+	return MODEL_COMPACT_CONTINUE; /* COMPACT_NO_SUITABLE_PAGE */
+}
+
+/* __compaction_suitable(): order-0 pages above the mark plus the compaction gap */
+static bool compaction_suitable_wmark(const struct model *m, const struct mzone *z, int order,
+				      long mark, int highest_zoneidx, long free_pages)
+{
+	mark += 2l << order; /* compact_gap() */
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		mark += z->wmark[WMARK_LOW] - z->wmark[WMARK_MIN];
+	return zone_watermark_ok(m, z, 0, mark, highest_zoneidx, ALLOC_CMA, free_pages);
+}
+
+/* compaction_suitable(): costly orders also need a fragmentation index above the threshold */
+static bool compaction_suitable(const struct model *m, const struct mzone *z, int order,
+				long mark, int highest_zoneidx)
+{
+	if (!compaction_suitable_wmark(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
+		return false;
+	if (order > PAGE_ALLOC_COSTLY_ORDER) {
+		long fi = fragmentation_index(m, z, (unsigned int)order);
+		if (fi >= 0 && fi <= m->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD])
+			return false;
+	}
+	return true;
+}
+
+/* compaction_suit_allocation_order() */
+static int compaction_suit_allocation_order(const struct model *m, const struct mzone *z,
+					    int order, int highest_zoneidx,
+					    unsigned int alloc_flags, bool async, bool kcompactd)
+{
+	long free_pages = kcompactd && m->knobs[MODEL_KNOB_DEFRAG_MODE] ? z->nr_free_blocks
+									 : z->nr_free_pages;
+	long mark = z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
+
+	if (zone_watermark_ok(m, z, (unsigned int)order, mark, highest_zoneidx, alloc_flags,
+			      free_pages))
+		return MODEL_COMPACT_SUCCESS_RES;
+	if (order > PAGE_ALLOC_COSTLY_ORDER && async && !(alloc_flags & ALLOC_CMA) &&
+	    !zone_watermark_ok(m, z, 0, mark + (2l << order), highest_zoneidx, 0,
+			       z->nr_free_pages))
+		return MODEL_COMPACT_SKIPPED;
+	if (!compaction_suitable(m, z, order, mark, highest_zoneidx))
+		return MODEL_COMPACT_SKIPPED;
+	return MODEL_COMPACT_CONTINUE;
+}
+
+static void emit_compact(struct model *m, const struct compact_control *cc, bool end, int status)
+{
+	struct model_event ev = {
+		.type = end ? MODEL_EV_COMPACT_END : MODEL_EV_COMPACT_BEGIN,
+		.pfn = cc->migrate_pfn, .new_pfn = cc->free_pfn,
+		.order = (unsigned int)cc->order, .zone = cc->z->type, .status = status,
+		.sync = cc->mode != MIGRATE_ASYNC, .direct = cc->direct_compaction,
+	};
+	emit(m, &ev);
+}
+
+/*
+ * compact_zone(): the migrate scanner isolates up to 32 movable pages, they
+ * migrate to free pages the free scanner isolated from the top of the zone,
+ * until compact_finished() says so or a page was captured.
+ */
+static int compact_zone(struct model *m, struct compact_control *cc, struct capture_control *capc)
+{
+	struct mzone *z = cc->z;
+	bool sync = cc->mode != MIGRATE_ASYNC;
+	uint64_t last_migrated = 0;
+	int ret;
+
+	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+		mlist_init(&cc->freepages[o]);
+	mlist_init(&cc->migratepages);
+	cc->nr_freepages = cc->nr_migratepages = 0;
+	cc->total_migrate_scanned = cc->total_free_scanned = 0;
+
+	if (cc->order >= 0) {
+		ret = compaction_suit_allocation_order(m, z, cc->order, cc->highest_zoneidx,
+						       cc->alloc_flags, cc->mode == MIGRATE_ASYNC,
+						       !cc->direct_compaction);
+		if (ret != MODEL_COMPACT_CONTINUE)
+			return ret;
+	}
+	if (compaction_restarting(z, cc->order))
+		reset_isolation_suitable(m, z);
+	if (cc->whole_zone) {
+		cc->migrate_pfn = z->start_pfn;
+		cc->free_pfn = pageblock_start(m, z->end_pfn - 1);
+	} else {
+		cc->migrate_pfn = z->compact_cached_migrate_pfn[sync];
+		cc->free_pfn = z->compact_cached_free_pfn;
+		if (cc->free_pfn < z->start_pfn || cc->free_pfn >= z->end_pfn) {
+			cc->free_pfn = pageblock_start(m, z->end_pfn - 1);
+			z->compact_cached_free_pfn = cc->free_pfn;
+		}
+		if (cc->migrate_pfn < z->start_pfn || cc->migrate_pfn >= z->end_pfn) {
+			cc->migrate_pfn = z->start_pfn;
+			z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] =
+				cc->migrate_pfn;
+		}
+		if (cc->migrate_pfn <= z->compact_init_migrate_pfn)
+			cc->whole_zone = true;
+	}
+	bool update_cached = !sync &&
+			     z->compact_cached_migrate_pfn[0] == z->compact_cached_migrate_pfn[1];
+	emit_compact(m, cc, false, 0);
+
+	while ((ret = compact_finished(m, cc)) == MODEL_COMPACT_CONTINUE) {
+		uint64_t iteration_start = cc->migrate_pfn;
+
+		cc->finish_pageblock = last_migrated &&
+				       pageblock_start(m, last_migrated) ==
+					       pageblock_start(m, iteration_start);
+rescan:
+		if (isolate_migratepages(m, cc) == ISOLATE_NONE) {
+			if (update_cached)
+				z->compact_cached_migrate_pfn[1] = z->compact_cached_migrate_pfn[0];
+			goto check_drain;
+		}
+		update_cached = false;
+		last_migrated = pageblock_start(m, cc->migrate_pfn - 1);
+		if (last_migrated < z->start_pfn)
+			last_migrated = z->start_pfn;
+
+		int err = migrate_pages(m, cc);
+		cc->nr_migratepages = 0;
+		if (err) {
+			putback_movable_pages(m, cc);
+			if (err < 0 && !compact_scanners_met(m, cc)) {
+				ret = MODEL_COMPACT_CONTENDED;
+				goto out;
+			}
+			if (!pageblock_aligned(m, cc->migrate_pfn) && !cc->ignore_skip_hint &&
+			    !cc->finish_pageblock && cc->mode < MIGRATE_SYNC) {
+				cc->finish_pageblock = true;
+				if (cc->order == (int)hpage_order(m))
+					last_migrated = 0;
+				goto rescan;
+			}
+		}
+		if (capc && capc->pfn != MODEL_PFN_NONE) {
+			ret = MODEL_COMPACT_SUCCESS_RES;
+			break;
+		}
+check_drain:
+		/* lru_add_drain_cpu_zone(): freed pages leave this CPU's lists to merge */
+		if (cc->order > 0 && last_migrated) {
+			uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
+			if (last_migrated < cur) {
+				drain_zone_cpu(m, z, cc->cpu);
+				last_migrated = 0;
+			}
+		}
+	}
+out:
+	if (cc->nr_freepages > 0) {
+		uint64_t free_pfn = pageblock_start(m, release_free_list(m, cc));
+		if (free_pfn > z->compact_cached_free_pfn)
+			z->compact_cached_free_pfn = free_pfn;
+	}
+	if (cc->direct_compaction) {
+		count_event(m, MODEL_COMPACT_MIGRATE_SCANNED, cc->total_migrate_scanned);
+		count_event(m, MODEL_COMPACT_FREE_SCANNED, cc->total_free_scanned);
+	} else {
+		count_event(m, MODEL_COMPACT_MIGRATE_SCANNED, cc->total_migrate_scanned);
+		count_event(m, MODEL_COMPACT_FREE_SCANNED, cc->total_free_scanned);
+		count_event(m, MODEL_COMPACT_DAEMON_MIGRATE_SCANNED, cc->total_migrate_scanned);
+		count_event(m, MODEL_COMPACT_DAEMON_FREE_SCANNED, cc->total_free_scanned);
+	}
+	emit_compact(m, cc, true, ret);
+	return ret;
+}
+
+/*
+ * try_to_compact_pages() + compact_zone_order(): each zone of the zonelist
+ * not deferred, until one succeeds or captures; ASYNC compacts in async mode,
+ * the sync priorities in SYNC_LIGHT, SYNC_FULL also over the whole zone
+ * ignoring skip hints and block suitability.
+ */
+int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
+			 unsigned int alloc_flags, int highest_zoneidx, unsigned int cpu, int prio,
+			 struct capture_control *capc)
+{
+	int rc = MODEL_COMPACT_SKIPPED;
+
+	if (!(gfp & MODEL_GFP_IO) || !m->knobs[MODEL_KNOB_COMPACTION])
+		return rc; /* gfp_compaction_allowed() */
+	for (int i = (int)m->nr_zones - 1; i >= 0; i--) {
+		struct mzone *z = &m->zones[i];
+
+		if ((int)z->type > highest_zoneidx || !z->managed)
+			continue;
+		if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(m, z, (int)order)) {
+			rc = rc > MODEL_COMPACT_DEFERRED_RES ? rc : MODEL_COMPACT_DEFERRED_RES;
+			continue;
+		}
+		struct compact_control cc = {
+			.z = z, .order = (int)order, .search_order = (int)order,
+			.migratetype = model_gfp_migratetype(gfp),
+			.mode = prio == COMPACT_PRIO_ASYNC ? MIGRATE_ASYNC : MIGRATE_SYNC_LIGHT,
+			.alloc_flags = alloc_flags, .highest_zoneidx = highest_zoneidx,
+			.direct_compaction = true, .cpu = cpu,
+			.whole_zone = prio == MIN_COMPACT_PRIORITY,
+			.ignore_skip_hint = prio == MIN_COMPACT_PRIORITY,
+			.ignore_block_suitable = prio == MIN_COMPACT_PRIORITY,
+		};
+		capc->zone = z;
+		int status = compact_zone(m, &cc, capc);
+		capc->zone = NULL;
+		if (capc->pfn != MODEL_PFN_NONE)
+			status = MODEL_COMPACT_SUCCESS_RES;
+		if (status > rc)
+			rc = status;
+		if (status == MODEL_COMPACT_SUCCESS_RES) {
+			compaction_defer_reset(z, (int)order, false);
+			break;
+		}
+		if (prio != COMPACT_PRIO_ASYNC &&
+		    (status == MODEL_COMPACT_COMPLETE || status == MODEL_COMPACT_PARTIAL_SKIPPED))
+			defer_compaction(z, (int)order);
+	}
+	return rc;
+}
+
+/* ---- kcompactd ---- */
+
+static unsigned int kcompactd_alloc_flags(const struct model *m)
+{
+	return m->knobs[MODEL_KNOB_DEFRAG_MODE] ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
+}
+
+/* kcompactd_node_suitable() */
+static bool kcompactd_node_suitable(const struct model *m)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		const struct mzone *z = &m->zones[i];
+
+		if ((int)z->type > m->kcompactd_highest_zoneidx || !z->managed)
+			continue;
+		if (compaction_suit_allocation_order(m, z, m->kcompactd_max_order,
+						     m->kcompactd_highest_zoneidx,
+						     kcompactd_alloc_flags(m), false, true) ==
+		    MODEL_COMPACT_CONTINUE)
+			return true;
+	}
+	return false;
+}
+
+/* wakeup_kcompactd(): it runs at the next step of the trace clock */
+void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx)
+{
+	if (!order || !m->knobs[MODEL_KNOB_COMPACTION])
+		return;
+	if (m->kcompactd_max_order < order)
+		m->kcompactd_max_order = order;
+	if (m->kcompactd_highest_zoneidx > highest_zoneidx)
+		m->kcompactd_highest_zoneidx = highest_zoneidx;
+	if (m->kcompactd_woken || !kcompactd_node_suitable(m))
+		return;
+	m->kcompactd_woken = true;
+}
+
+/* kcompactd_do_work(): SYNC_LIGHT at the woken order in each zone not deferred */
+static void kcompactd_do_work(struct model *m)
+{
+	struct compact_control cc = {
+		.order = m->kcompactd_max_order, .search_order = m->kcompactd_max_order,
+		.highest_zoneidx = m->kcompactd_highest_zoneidx, .mode = MIGRATE_SYNC_LIGHT,
+		.alloc_flags = kcompactd_alloc_flags(m), .migratetype = MODEL_MT_UNMOVABLE,
+	};
+
+	count_event(m, MODEL_COMPACT_DAEMON_WAKE, 1);
+	struct model_event ev = { .type = MODEL_EV_KCOMPACTD_WAKE, .order = (unsigned int)cc.order,
+				  .zone = (enum model_zone_type)cc.highest_zoneidx };
+	emit(m, &ev);
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		struct mzone *z = &m->zones[i];
+
+		if ((int)z->type > cc.highest_zoneidx || !z->managed)
+			continue;
+		if (compaction_deferred(m, z, cc.order))
+			continue;
+		if (compaction_suit_allocation_order(m, z, cc.order, (int)z->type, cc.alloc_flags,
+						     false, true) != MODEL_COMPACT_CONTINUE)
+			continue;
+		cc.z = z;
+		cc.whole_zone = false;
+		int status = compact_zone(m, &cc, NULL);
+		if (status == MODEL_COMPACT_SUCCESS_RES) {
+			compaction_defer_reset(z, cc.order, false);
+		} else if (status == MODEL_COMPACT_PARTIAL_SKIPPED ||
+			   status == MODEL_COMPACT_COMPLETE) {
+			for (unsigned int c = 0; c < m->nr_cpus; c++)
+				drain_zone_cpu(m, z, c);
+			defer_compaction(z, cc.order);
+		}
+	}
+	if (m->kcompactd_max_order <= cc.order)
+		m->kcompactd_max_order = 0;
+	if (m->kcompactd_highest_zoneidx >= cc.highest_zoneidx)
+		m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
+}
+
+/* compact_node(pgdat, proactive): every zone, SYNC_LIGHT, down to the low score */
+static void compact_node_proactive(struct model *m)
+{
+	count_event(m, MODEL_COMPACT_PROACTIVE, 1);
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		struct compact_control cc = {
+			.z = &m->zones[i], .order = -1, .search_order = -1,
+			.mode = MIGRATE_SYNC_LIGHT, .ignore_skip_hint = true, .whole_zone = true,
+			.proactive_compaction = true, .migratetype = MODEL_MT_UNMOVABLE,
+			.highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
+		};
+		if (!m->zones[i].managed)
+			continue;
+		compact_zone(m, &cc, NULL);
+	}
+}
+
+/*
+ * kcompactd() on the trace clock: a wakeup runs kcompactd_do_work() at the
+ * next step; every 500 ms without one, the proactive check runs, backing off
+ * 64 times longer when a proactive pass did not lower the node's score.
+ */
+void kcompactd_tick(struct model *m)
+{
+	if (!m->knobs[MODEL_KNOB_COMPACTION])
+		return;
+	if (m->kcompactd_woken) {
+		m->kcompactd_woken = false;
+		kcompactd_do_work(m);
+		m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+		m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+		return;
+	}
+	if (!m->next_proactive_ns) {
+		m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+		m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+		return;
+	}
+	if (m->now_ns < m->next_proactive_ns)
+		return;
+	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] &&
+	    fragmentation_score_node(m) > score_wmark(m, false)) {
+		unsigned int prev = fragmentation_score_node(m);
+		compact_node_proactive(m);
+		if (fragmentation_score_node(m) >= prev)
+			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
+	}
+	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+}
