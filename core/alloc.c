@@ -507,7 +507,7 @@ static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
 		if (head < m->node_start)
 			break;
 		struct mpage *h = pg(m, head);
-		if (h->state == MODEL_PAGE_ALLOC && h->order == o) {
+		if (h->state == MODEL_PAGE_ALLOC && h->order >= o) {
 			split_allocated(m, head, order);
 			return 0;
 		}

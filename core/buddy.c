@@ -523,6 +523,7 @@ void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobil
 	p->state = MODEL_PAGE_ALLOC;
 	p->order = (uint8_t)order;
 	p->mt = (uint8_t)mobility;
+	p->compact_gen = 0;
 }
 
 /*

@@ -64,6 +64,19 @@ static void set_skip(struct model *m, uint64_t pfn)
 	*pb_byte(m, pfn) |= PB_SKIP;
 }
 
+/*
+ * Blocks compaction holds or just filled: isolated free targets, and the
+ * targets of this pass's migrations. The kernel's are not PageLRU (isolated
+ * free pages never are; migrated folios wait in a per-CPU LRU batch), so the
+ * migrate scanner does not take them again in the same pass.
+ */
+static void mark_compaction_block(struct model *m, uint64_t pfn, unsigned int order,
+				  int mobility)
+{
+	mark_allocated(m, pfn, order, mobility);
+	pg(m, pfn)->compact_gen = m->compact_gen;
+}
+
 /* xorshift64 from the seed knob: the model's only randomness */
 static uint64_t model_rand(struct model *m)
 {
@@ -233,7 +246,7 @@ static long isolate_freepages_block(struct model *m, struct compact_control *cc,
 		long isolated = isolate_free_block(m, cc->z, pfn);
 		if (!isolated)
 			break;
-		mark_allocated(m, pfn, order, MODEL_MT_MOVABLE);
+		mark_compaction_block(m, pfn, order, MODEL_MT_MOVABLE);
 		mlist_add(m, &cc->freepages[order], pfn, true);
 		nr_scanned += (uint64_t)isolated - 1;
 		total += isolated;
@@ -393,7 +406,7 @@ static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
 		if (found != MODEL_PFN_NONE) {
 			long n = isolate_free_block(m, z, found);
 			if (n) {
-				mark_allocated(m, found, (unsigned int)order, MODEL_MT_MOVABLE);
+				mark_compaction_block(m, found, (unsigned int)order, MODEL_MT_MOVABLE);
 				mlist_add(m, &cc->freepages[order], found, true);
 				nr_scanned += (uint64_t)n - 1;
 				cc->nr_freepages += n;
@@ -501,7 +514,7 @@ again:
 	while (o > order) {
 		o--;
 		uint64_t half = pfn + (1ull << o);
-		mark_allocated(m, half, o, MODEL_MT_MOVABLE);
+		mark_compaction_block(m, half, o, MODEL_MT_MOVABLE);
 		mlist_add(m, &cc->freepages[o], half, false);
 	}
 	cc->nr_freepages -= 1l << order;
@@ -576,7 +589,7 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 			failed++;
 			continue;
 		}
-		mark_allocated(m, dst, order, mobility);
+		mark_compaction_block(m, dst, order, mobility);
 		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
 					  .order = order, .migratetype = mobility,
 					  .zone = cc->z->type };
@@ -644,8 +657,9 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 			nr_scanned += (1ull << p->order) - 1;
 			goto fail;
 		}
-		if (p->state != MODEL_PAGE_ALLOC || p->mt != MODEL_MT_MOVABLE)
-			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail */
+		if (p->state != MODEL_PAGE_ALLOC || p->mt != MODEL_MT_MOVABLE ||
+		    p->compact_gen == m->compact_gen)
+			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, ours */
 		if (!skip_updated && valid != MODEL_PFN_NONE) {
 			skip_updated = true;
 			bool was = !cc->ignore_skip_hint && skip_bit(m, valid);
@@ -918,6 +932,8 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 	uint64_t last_migrated = 0;
 	int ret;
 
+	if (!++m->compact_gen)
+		m->compact_gen = 1;
 	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
 		mlist_init(&cc->freepages[o]);
 	mlist_init(&cc->migratepages);

@@ -406,7 +406,8 @@ void model_set_time(struct model *m, uint64_t now_ns)
 			for (unsigned int c = 0; c < m->nr_cpus; c++)
 				decay_pcp_high(m, &m->zones[i], &m->zones[i].pcp[c]);
 		m->next_decay_ns += second;
-		if (now_ns - m->next_decay_ns > 3600 * second) /* a long gap: skip ahead */
+		if (now_ns >= m->next_decay_ns && now_ns - m->next_decay_ns > 3600 * second)
+			/* a gap of over an hour in the trace: skip ahead */
 			m->next_decay_ns = now_ns + second;
 	}
 }

@@ -23,7 +23,9 @@ struct mpage {
 	uint8_t state;       /* enum model_page_state */
 	uint8_t order;       /* head: order of the block */
 	uint8_t mt;          /* FREE/PCP: the list's migratetype; ALLOC: mobility */
-	uint8_t pad;
+	/* ALLOC: the compaction pass that took it as a free target or migrated
+	 * into it (0: none); such a block is not on the LRU in that pass */
+	uint8_t compact_gen;
 };
 
 struct mlist {
@@ -127,6 +129,7 @@ struct model {
 	bool kcompactd_woken;
 	uint64_t next_proactive_ns, proactive_timeout_ns;
 	uint64_t rng; /* xorshift state, from the seed knob */
+	uint8_t compact_gen; /* the current compact_zone() pass, never 0 */
 };
 
 /* struct capture_control: the request's order and type, apart from compaction's */

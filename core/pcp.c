@@ -62,9 +62,11 @@ static int zone_highsize(const struct model *m, const struct mzone *z, int batch
 	return (int)high;
 }
 
+/* the kernel's clamp(): min(max(v, lo), hi), so hi wins when lo > hi (tiny zones) */
 static int clampi(int v, int lo, int hi)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	v = v > lo ? v : lo;
+	return v < hi ? v : hi;
 }
 
 void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d)
