@@ -65,16 +65,36 @@ static void set_skip(struct model *m, uint64_t pfn)
 }
 
 /*
- * Blocks compaction holds or just filled: isolated free targets, and the
- * targets of this pass's migrations. The kernel's are not PageLRU (isolated
- * free pages never are; migrated folios wait in a per-CPU LRU batch), so the
- * migrate scanner does not take them again in the same pass.
+ * Blocks that are not PageLRU although allocated and movable: the free
+ * blocks compaction isolated as targets (never on the LRU), and blocks just
+ * migrated into, which wait in this CPU's LRU batch until it is drained
+ * (lru_add_drain_cpu_zone(), or a full batch of PAGEVEC_SIZE). The first
+ * carry ISOLATED_FREE; the second the LRU-batch generation, which a drain
+ * moves on.
  */
+#define ISOLATED_FREE 255
+#define LRU_BATCH_SIZE 31 /* PAGEVEC_SIZE */
+
 static void mark_compaction_block(struct model *m, uint64_t pfn, unsigned int order,
 				  int mobility)
 {
 	mark_allocated(m, pfn, order, mobility);
+	pg(m, pfn)->compact_gen = ISOLATED_FREE;
+}
+
+/* lru_add_drain(): what waited in the batch is on the LRU from now on */
+static void lru_add_drain(struct model *m)
+{
+	if (++m->compact_gen >= ISOLATED_FREE)
+		m->compact_gen = 1;
+	m->lru_batch = 0;
+}
+
+static void lru_add_migrated(struct model *m, uint64_t pfn)
+{
 	pg(m, pfn)->compact_gen = m->compact_gen;
+	if (++m->lru_batch >= LRU_BATCH_SIZE)
+		lru_add_drain(m);
 }
 
 /* xorshift64 from the seed knob: the model's only randomness */
@@ -351,7 +371,7 @@ static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
 
 	if (cc->order <= 0)
 		return;
-	limit = ((COMPACT_CLUSTER_MAX >> shift) + 1) >> 1;
+	limit = (unsigned int)((((uint64_t)COMPACT_CLUSTER_MAX >> shift) + 1) >> 1);
 	if (limit < 1)
 		limit = 1;
 	if (cc->free_pfn >= z->compact_init_free_pfn) {
@@ -526,6 +546,7 @@ again:
 static void compaction_free(struct model *m, struct compact_control *cc, uint64_t pfn,
 			    unsigned int order)
 {
+	pg(m, pfn)->compact_gen = ISOLATED_FREE;
 	mlist_add(m, &cc->freepages[order], pfn, false);
 	cc->nr_freepages += 1l << order;
 	cc->nr_migratepages += 1l << order;
@@ -560,36 +581,49 @@ static void putback_movable_pages(struct model *m, struct compact_control *cc)
 }
 
 /*
- * migrate_pages() with compaction_alloc/compaction_free: each isolated block
- * moves to a target from the free scanner and its old pages are freed (to
- * this CPU's lists for pcp orders, as folio_put() does). A block fails with
- * probability migrate_fail_permille and stays. Returns -ENOMEM when targets
- * ran out, else the number of blocks that failed.
+ * migrate_pages() with compaction_alloc/compaction_free, one batch as
+ * migrate_pages_batch() does it: every isolated block gets its target first
+ * (in list order, the last isolated first), then each moves and its old
+ * pages are freed (to this CPU's lists for pcp orders, as folio_put() does).
+ * A block fails with probability migrate_fail_permille after its target was
+ * taken, which goes back. When targets run out, the blocks that have one
+ * still move. Returns -ENOMEM then, else the number of blocks that failed.
  */
 static int migrate_pages(struct model *m, struct compact_control *cc)
 {
 	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
-	int failed = 0;
+	size_t n = 0;
+	int failed = 0, ret;
 
 	while (cc->migratepages.head != NIL) {
 		uint64_t src = mlist_first(m, &cc->migratepages);
 		unsigned int order = pg(m, src)->order;
-		int mobility = pg(m, src)->mt;
-
-		mlist_del(m, &cc->migratepages, src);
 		uint64_t dst = compaction_alloc(m, cc, order);
-		if (dst == MODEL_PFN_NONE) {
-			putback_movable_pages(m, cc);
-			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
-			return -12; /* -ENOMEM */
-		}
+
+		if (dst == MODEL_PFN_NONE)
+			break;
+		mlist_del(m, &cc->migratepages, src);
 		if (permille > 0 && (long)(model_rand(m) % 1000) < permille) {
 			compaction_free(m, cc, dst, order);
 			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
 			failed++;
 			continue;
 		}
-		mark_compaction_block(m, dst, order, mobility);
+		m->migrate_src[n] = src;
+		m->migrate_dst[n++] = dst;
+	}
+	ret = cc->migratepages.head != NIL ? -12 /* -ENOMEM */ : failed;
+	if (ret < 0) {
+		count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << pg(m, mlist_first(m, &cc->migratepages))->order);
+		putback_movable_pages(m, cc);
+	}
+	for (size_t k = 0; k < n; k++) {
+		uint64_t src = m->migrate_src[k], dst = m->migrate_dst[k];
+		unsigned int order = pg(m, src)->order;
+		int mobility = pg(m, src)->mt;
+
+		mark_allocated(m, dst, order, mobility);
+		lru_add_migrated(m, dst);
 		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
 					  .order = order, .migratetype = mobility,
 					  .zone = cc->z->type };
@@ -597,7 +631,7 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
 		free_block(m, cc->z, src, order, cc->cpu);
 	}
-	return failed;
+	return ret;
 }
 
 /* ---- the migrate scanner ---- */
@@ -658,8 +692,8 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 			goto fail;
 		}
 		if (p->state != MODEL_PAGE_ALLOC || p->mt != MODEL_MT_MOVABLE ||
-		    p->compact_gen == m->compact_gen)
-			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, ours */
+		    p->compact_gen == ISOLATED_FREE || p->compact_gen == m->compact_gen)
+			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, held */
 		if (!skip_updated && valid != MODEL_PFN_NONE) {
 			skip_updated = true;
 			bool was = !cc->ignore_skip_hint && skip_bit(m, valid);
@@ -671,7 +705,7 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 			}
 		}
 		unsigned int order = p->order;
-		mlist_add(m, &cc->migratepages, low, true);
+		mlist_add(m, &cc->migratepages, low, false); /* list_add() */
 		cc->nr_migratepages += 1l << order;
 		nr_isolated += 1l << order;
 		nr_scanned += (1ull << order) - 1;
@@ -697,7 +731,7 @@ fail:
 		low = end;
 abort:
 	if (low == end && (!nr_isolated || cc->finish_pageblock)) {
-		if (valid != MODEL_PFN_NONE && !skip_updated && !cc->ignore_skip_hint)
+		if (valid != MODEL_PFN_NONE && !skip_updated)
 			set_skip(m, valid);
 		update_cached_migrate(m, cc, low);
 	}
@@ -932,8 +966,7 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 	uint64_t last_migrated = 0;
 	int ret;
 
-	if (!++m->compact_gen)
-		m->compact_gen = 1;
+	lru_add_drain(m);
 	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
 		mlist_init(&cc->freepages[o]);
 	mlist_init(&cc->migratepages);
@@ -974,9 +1007,10 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 	while ((ret = compact_finished(m, cc)) == MODEL_COMPACT_CONTINUE) {
 		uint64_t iteration_start = cc->migrate_pfn;
 
-		cc->finish_pageblock = last_migrated &&
-				       pageblock_start(m, last_migrated) ==
-					       pageblock_start(m, iteration_start);
+		/* last_migrated starts at 0, as the kernel's does: the first
+		 * iteration in pageblock 0 finishes that pageblock */
+		cc->finish_pageblock = pageblock_start(m, last_migrated) ==
+				       pageblock_start(m, iteration_start);
 rescan:
 		if (isolate_migratepages(m, cc) == ISOLATE_NONE) {
 			if (update_cached)
@@ -1013,6 +1047,7 @@ check_drain:
 		if (cc->order > 0 && last_migrated) {
 			uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
 			if (last_migrated < cur) {
+				lru_add_drain(m);
 				drain_zone_cpu(m, z, cc->cpu);
 				last_migrated = 0;
 			}
@@ -1149,8 +1184,7 @@ static void kcompactd_do_work(struct model *m)
 		if (compaction_suit_allocation_order(m, z, cc.order, (int)z->type, cc.alloc_flags,
 						     false, true) != MODEL_COMPACT_CONTINUE)
 			continue;
-		cc.z = z;
-		cc.whole_zone = false;
+		cc.z = z; /* one compact_control for all zones, whole_zone included */
 		int status = compact_zone(m, &cc, NULL);
 		if (status == MODEL_COMPACT_SUCCESS_RES) {
 			compaction_defer_reset(z, cc.order, false);

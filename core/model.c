@@ -317,7 +317,9 @@ struct model *model_new(const struct model_desc *d)
 
 	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
 	m->pageblocks = calloc(nblocks, 1);
-	if (!m->pages || !m->pageblocks)
+	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
+	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
+	if (!m->pages || !m->pageblocks || !m->migrate_src || !m->migrate_dst)
 		goto nomem;
 	for (uint64_t i = 0; i < npages; i++)
 		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
@@ -363,6 +365,8 @@ void model_free_all(struct model *m)
 		free(m->zones[i].pcp);
 	free(m->pages);
 	free(m->pageblocks);
+	free(m->migrate_src);
+	free(m->migrate_dst);
 	free(m);
 }
 

@@ -23,8 +23,8 @@ struct mpage {
 	uint8_t state;       /* enum model_page_state */
 	uint8_t order;       /* head: order of the block */
 	uint8_t mt;          /* FREE/PCP: the list's migratetype; ALLOC: mobility */
-	/* ALLOC: the compaction pass that took it as a free target or migrated
-	 * into it (0: none); such a block is not on the LRU in that pass */
+	/* ALLOC: not on the LRU while compaction holds it as a free target, or
+	 * while it waits in an LRU batch after a migration (compaction.c); 0: on it */
 	uint8_t compact_gen;
 };
 
@@ -129,7 +129,9 @@ struct model {
 	bool kcompactd_woken;
 	uint64_t next_proactive_ns, proactive_timeout_ns;
 	uint64_t rng; /* xorshift state, from the seed knob */
-	uint8_t compact_gen; /* the current compact_zone() pass, never 0 */
+	uint8_t compact_gen;   /* LRU-batch generation of migrated blocks (compaction.c) */
+	unsigned int lru_batch; /* blocks migrated into since the last LRU-batch drain */
+	uint64_t *migrate_src, *migrate_dst; /* one migration batch: a pageblock at most */
 };
 
 /* struct capture_control: the request's order and type, apart from compaction's */
