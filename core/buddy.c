@@ -126,6 +126,7 @@ static bool compaction_capture_block(struct model *m, struct mzone *z, uint64_t 
 	capc->pfn = pfn;
 	mark_allocated(m, pfn, order, capc->migratetype);
 	count_event(m, MODEL_COMPACT_CAPTURE, 1);
+	m->captures[order]++;
 	struct model_event ev = { .type = MODEL_EV_CAPTURE, .pfn = pfn, .order = order,
 				  .migratetype = mt, .zone = z->type };
 	emit(m, &ev);

@@ -856,8 +856,8 @@ static unsigned int fragmentation_score_node(const struct model *m)
 	return (unsigned int)score;
 }
 
-/* __compact_finished() + compact_finished() */
-static int compact_finished(struct model *m, struct compact_control *cc)
+/* __compact_finished() */
+static int __compact_finished(struct model *m, struct compact_control *cc)
 {
 	struct mzone *z = cc->z;
 
@@ -895,7 +895,19 @@ static int compact_finished(struct model *m, struct compact_control *cc)
 					return MODEL_COMPACT_SUCCESS_RES;
 		}
 	}
-	return MODEL_COMPACT_CONTINUE; /* COMPACT_NO_SUITABLE_PAGE */
+	return MODEL_COMPACT_NO_SUITABLE_PAGE;
+}
+
+/* compact_finished(): mm_compaction_finished reports the reason, then
+ * NO_SUITABLE_PAGE means go on */
+static int compact_finished(struct model *m, struct compact_control *cc)
+{
+	int ret = __compact_finished(m, cc);
+	struct model_event ev = { .type = MODEL_EV_COMPACT_FINISHED, .order = (unsigned int)cc->order,
+				  .zone = cc->z->type, .status = ret };
+
+	emit(m, &ev);
+	return ret == MODEL_COMPACT_NO_SUITABLE_PAGE ? MODEL_COMPACT_CONTINUE : ret;
 }
 
 /* __compaction_suitable(): order-0 pages above the mark plus the compaction gap */

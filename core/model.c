@@ -569,6 +569,11 @@ enum model_mt model_gfp_migratetype(uint32_t gfp)
 	return gfp & MODEL_GFP_RECLAIMABLE ? MODEL_MT_RECLAIMABLE : MODEL_MT_UNMOVABLE;
 }
 
+uint64_t model_captures(const struct model *m, unsigned int order)
+{
+	return order <= MODEL_MAX_ORDER_LIMIT ? m->captures[order] : 0;
+}
+
 unsigned int model_nr_zones(const struct model *m)
 {
 	return m->nr_zones;

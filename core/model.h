@@ -201,6 +201,7 @@ enum model_event_type {
 	MODEL_EV_COMPACT_BEGIN,    /* mm_compaction_begin */
 	MODEL_EV_COMPACT_END,      /* mm_compaction_end: status */
 	MODEL_EV_COMPACT_DEFERRED, /* mm_compaction_deferred */
+	MODEL_EV_COMPACT_FINISHED, /* mm_compaction_finished: status */
 	MODEL_EV_KCOMPACTD_WAKE,   /* mm_compaction_kcompactd_wake */
 	MODEL_EV_CAPTURE,          /* a freed block handed to the compacting request */
 };
@@ -260,6 +261,8 @@ enum model_counter {
 };
 const char *model_counter_name(enum model_counter c);
 uint64_t model_counter(const struct model *m, enum model_counter c);
+/* blocks captured by compacting requests, by capture order */
+uint64_t model_captures(const struct model *m, unsigned int order);
 
 /* ---- state, for metrics and tests ---- */
 

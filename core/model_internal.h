@@ -111,6 +111,7 @@ struct model {
 	uint8_t *pageblocks;                 /* [((node_end - pb_base) >> pageblock_order) + 1] */
 	uint64_t pb_base;                    /* node_start rounded down to a pageblock */
 	uint64_t counters[MODEL_NR_COUNTERS];
+	uint64_t captures[MODEL_MAX_ORDER_LIMIT + 1]; /* by capture order */
 	model_event_fn event_fn;
 	void *event_ctx;
 	uint64_t now_ns, next_decay_ns;

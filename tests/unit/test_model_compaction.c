@@ -504,6 +504,10 @@ static void compaction_capture_takes_exactly_the_request_order(void)
 	EXPECT_END(&log, 0, MODEL_COMPACT_SUCCESS_RES);
 	EXPECT_COUNTER(m, MODEL_COMPACT_SUCCESS, 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 1);
+	CHECK(model_captures(m, 2) == 1 && model_captures(m, 1) == 0);
+	/* compact_finished() saw no suitable page before the capture ended the run */
+	const struct model_event *fin = event(&log, MODEL_EV_COMPACT_FINISHED, 0);
+	CHECK(fin && fin->status == MODEL_COMPACT_NO_SUITABLE_PAGE && fin->order == 2);
 	model_free_all(m);
 
 	desc_compact(&d);
@@ -517,6 +521,7 @@ static void compaction_capture_takes_exactly_the_request_order(void)
 	EXPECT_EVENT(&log, MODEL_EV_CAPTURE, 0, B, 1, M);
 	EXPECT_MIGRATE(&log, 0, B, B + 63);
 	EXPECT_COUNTER(m, MODEL_COMPACT_CAPTURE, 1);
+	CHECK(model_captures(m, 1) == 1 && model_captures(m, 2) == 0);
 	model_free_all(m);
 }
 
