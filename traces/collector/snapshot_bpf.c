@@ -64,7 +64,12 @@ static void free_some_pages(void)
 
 /*
  * The base is the value most samples agree on: a right pair (page and pfn of
- * one free) always gives it, a wrong pair (two frees) anything else.
+ * one free) always gives it, a wrong pair (the page of one free, the pfn of
+ * the one before) anything else. Half the samples are wrong pairs by
+ * construction, and when the kernel frees neighbouring pfns in a row they all
+ * agree on base +- k * sizeof(struct page): the vmemmap base is page-aligned
+ * and those are not (unless k is a multiple of 64), so only aligned
+ * candidates vote.
  */
 static int find_vmemmap(struct frt_snap_bpf *b, char *err, size_t errlen)
 {
@@ -91,6 +96,8 @@ static int find_vmemmap(struct frt_snap_bpf *b, char *err, size_t errlen)
 	memcpy(cand, (const void *)bss->vm_cand, n * sizeof(cand[0]));
 	qsort(cand, n, sizeof(cand[0]), cmp_u64);
 	for (i = 0, run = 0; i < n; i++) {
+		if (cand[i] & 4095)
+			continue;
 		run = i && cand[i] == cand[i - 1] ? run + 1 : 1;
 		if (run > best_run) {
 			best_run = run;
