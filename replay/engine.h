@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h - a trace's request stream driven through one model, as
+ * ../shared/DESIGN.md's replay semantics say: the model places pages by its
+ * own policy and the engine maps each recorded block to the model's.
+ *
+ * One engine per model; `compare` feeds the same decoded events to two.
+ */
+#ifndef FRAGREPLAY_REPLAY_ENGINE_H
+#define FRAGREPLAY_REPLAY_ENGINE_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "metrics.h"
+#include "model.h"
+
+struct replay_stats {
+	uint64_t events;           /* events fed */
+	uint64_t allocs;           /* mm_page_alloc the kernel satisfied */
+	uint64_t kernel_failed;    /* mm_page_alloc with no pfn: the kernel failed it */
+	uint64_t kernel_failed_model_ok; /* ... and the model satisfied it (then freed it) */
+	uint64_t model_failed;     /* the kernel satisfied, the model could not */
+	uint64_t model_failed_by_order[MODEL_NR_ORDERS];
+	uint64_t frees;            /* mm_page_free */
+	uint64_t batched_ignored;  /* mm_page_free_batched: a repeat of an mm_page_free */
+	uint64_t partial_frees;    /* frees of part of a larger recorded block */
+	uint64_t unmatched_frees;  /* frees of pfns no known block covers */
+	uint64_t frees_of_failed;  /* frees of blocks the model had failed to allocate */
+	uint64_t unseen_frees;     /* a recorded block allocated again at its pfn: freed unseen */
+	uint64_t migrate_pairs;    /* kernel migrations re-keyed */
+	uint64_t migration_source_frees; /* frees of a migrated block's old pages */
+	uint64_t migrate_pairs_unmatched;
+	uint64_t model_migrations; /* the model's own compaction moved a block */
+	uint64_t outside_model;    /* recorded pfns outside the model's zones */
+	uint64_t first_ts, last_ts;
+};
+
+struct replay;
+
+/**
+ * replay_new - an engine driving @m, whose allocated blocks (the start
+ * snapshot's) are keyed by their own pfns. Events before @start_ts (the
+ * snapshot's walk) are ignored. Takes over the model's event callback; events
+ * are passed on to @fn. Returns NULL with errno ENOMEM.
+ */
+struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn, void *ctx);
+void replay_free(struct replay *r);
+
+/* one event of the trace, in file order */
+void replay_feed(struct replay *r, const struct frt_event *ev);
+
+const struct replay_stats *replay_stats(const struct replay *r);
+
+#endif

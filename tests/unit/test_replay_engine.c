@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_replay_engine - DESIGN.md's replay semantics, event by event on a
+ * small model, then on the real samples (determinism, and how much of each
+ * trace the engine can follow).
+ *
+ * Usage: test_replay_engine TRACE.frt...
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine.h"
+#include "setup.h"
+#include "trace.h"
+
+#define BASE 4096ull
+
+/* one DMA32 zone of @span pages (pageblock order 3), the first @pages of them
+ * memory; pcp off, no compaction */
+static struct model *small_model_online(uint64_t span, uint64_t pages)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m);
+	if (m)
+		CHECK(model_online(m, BASE, pages) == 0);
+	return m;
+}
+
+static struct model *small_model(uint64_t pages)
+{
+	return small_model_online(pages, pages);
+}
+
+static uint64_t ts;
+
+static struct frt_event alloc_ev(uint64_t pfn, unsigned int order, uint32_t gfp)
+{
+	struct frt_event e = { .ts = ++ts, .type = FRT_EV_PAGE_ALLOC };
+	e.alloc.pfn = pfn;
+	e.alloc.order = order;
+	e.alloc.gfp_flags = gfp;
+	return e;
+}
+
+static struct frt_event free_ev(uint64_t pfn, unsigned int order)
+{
+	struct frt_event e = { .ts = ++ts, .type = FRT_EV_PAGE_FREE };
+	e.free.pfn = pfn;
+	e.free.order = order;
+	return e;
+}
+
+static int state(struct model *m, uint64_t pfn)
+{
+	struct model_page_info pi;
+	return model_page_info(m, pfn, &pi) ? -1 : (int)pi.state;
+}
+
+static void ok(struct model *m)
+{
+	char err[256];
+	CHECK(model_check(m, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* a free of the recorded pfn frees the block the model placed, wherever it is */
+static void alloc_then_free_follows_the_model_block(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event a = alloc_ev(BASE + 29, 2, MODEL_GFP_KERNEL); /* kernel put it at +29 */
+	replay_feed(r, &a);
+	/* the model's own choice: the head of the free lists, pfn BASE */
+	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC);
+	CHECK(state(m, BASE + 28) == MODEL_PAGE_FREE || state(m, BASE + 28) == MODEL_PAGE_TAIL);
+	struct frt_event f = free_ev(BASE + 29, 2);
+	replay_feed(r, &f);
+	CHECK(state(m, BASE) != MODEL_PAGE_ALLOC);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->allocs == 1 && st->frees == 1 && st->unmatched_frees == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* mm_page_free_batched repeats the mm_page_free before it: no second free */
+static void free_batched_is_not_a_second_free(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event a1 = alloc_ev(BASE + 8, 0, MODEL_GFP_KERNEL);
+	struct frt_event a2 = alloc_ev(BASE + 9, 0, MODEL_GFP_KERNEL);
+	replay_feed(r, &a1);
+	replay_feed(r, &a2);
+	struct frt_event f = free_ev(BASE + 8, 0);
+	struct frt_event b = { .ts = ++ts, .type = FRT_EV_PAGE_FREE_BATCHED };
+	b.free_batched.pfn = BASE + 8;
+	replay_feed(r, &f);
+	replay_feed(r, &b);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->batched_ignored == 1 && st->unmatched_frees == 0);
+	/* the other block is still allocated in the model */
+	CHECK(state(m, BASE + 1) == MODEL_PAGE_ALLOC, "state %d", state(m, BASE + 1));
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* split_page(): an order-2 block freed page by page, from its middle */
+static void partial_free_splits_the_block(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event a = alloc_ev(BASE + 20, 2, MODEL_GFP_KERNEL); /* model: BASE..+3 */
+	replay_feed(r, &a);
+	struct frt_event f1 = free_ev(BASE + 22, 0);
+	replay_feed(r, &f1);
+	CHECK(state(m, BASE + 2) != MODEL_PAGE_ALLOC);
+	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC && state(m, BASE + 1) == MODEL_PAGE_ALLOC &&
+	      state(m, BASE + 3) == MODEL_PAGE_ALLOC);
+	for (uint64_t p = BASE + 20; p < BASE + 24; p++) {
+		if (p == BASE + 22)
+			continue;
+		struct frt_event f = free_ev(p, 0);
+		replay_feed(r, &f);
+	}
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->partial_frees == 1 && st->unmatched_frees == 0, "partial %" PRIu64
+	      " unmatched %" PRIu64, st->partial_frees, st->unmatched_frees);
+	for (uint64_t p = BASE; p < BASE + 4; p++)
+		CHECK(state(m, p) != MODEL_PAGE_ALLOC);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* a kernel migration re-keys the block; its old pages' free is not its end */
+static void migrate_pair_moves_the_key(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event a = alloc_ev(BASE + 5, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &a);
+	struct frt_event pair = { .ts = ++ts, .type = FRT_EV_MIGRATE_PAIR };
+	pair.pair.old_pfn = BASE + 5;
+	pair.pair.new_pfn = BASE + 30;
+	replay_feed(r, &pair);
+	struct frt_event src = free_ev(BASE + 5, 0); /* the source folio's free */
+	replay_feed(r, &src);
+	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC); /* the block lives on */
+	struct frt_event f = free_ev(BASE + 30, 0);
+	replay_feed(r, &f);
+	CHECK(state(m, BASE) != MODEL_PAGE_ALLOC);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->migrate_pairs == 1 && st->migration_source_frees == 1 &&
+	      st->unmatched_frees == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* failed requests: the kernel's (tried, given back) and the model's own (counted) */
+static void failures_on_either_side(void)
+{
+	struct model *m = small_model(16);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event kf = alloc_ev(FRT_PFN_NONE, 3, MODEL_GFP_KERNEL);
+	replay_feed(r, &kf);
+	CHECK(state(m, BASE) == MODEL_PAGE_FREE); /* tried and given back */
+	struct frt_event a = alloc_ev(BASE, 4, MODEL_GFP_KERNEL); /* the whole zone */
+	struct frt_event b = alloc_ev(BASE + 64, 0, MODEL_GFP_KERNEL); /* the kernel had room */
+	replay_feed(r, &a);
+	replay_feed(r, &b);
+	struct frt_event fb = free_ev(BASE + 64, 0);
+	replay_feed(r, &fb);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->kernel_failed == 1 && st->kernel_failed_model_ok == 1);
+	CHECK(st->outside_model == 2); /* BASE + 64, allocated and freed, is outside the model */
+	struct frt_event c = alloc_ev(BASE + 1, 0, MODEL_GFP_KERNEL); /* inside, but full */
+	replay_feed(r, &c);
+	CHECK(st->unseen_frees == 1, "a pfn inside a live block: that block was freed unseen");
+	CHECK(st->model_failed == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* the model out of memory where the kernel was not: counted by order, its free matched */
+static void model_only_failure_is_counted(void)
+{
+	struct model *m = small_model_online(32, 16); /* the kernel had 32 pages, the model 16 */
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event a1 = alloc_ev(BASE + 16, 3, MODEL_GFP_KERNEL);
+	struct frt_event a2 = alloc_ev(BASE + 24, 3, MODEL_GFP_KERNEL);
+	struct frt_event a3 = alloc_ev(BASE + 2, 1, MODEL_GFP_KERNEL);
+	replay_feed(r, &a1);
+	replay_feed(r, &a2); /* the model's 16 pages are all taken now */
+	replay_feed(r, &a3);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->model_failed == 1 && st->model_failed_by_order[1] == 1, "failed %" PRIu64,
+	      st->model_failed);
+	struct frt_event f = free_ev(BASE + 2, 1);
+	replay_feed(r, &f);
+	CHECK(st->frees_of_failed == 1 && st->unmatched_frees == 0);
+	struct frt_event f1 = free_ev(BASE + 16, 3);
+	replay_feed(r, &f1);
+	CHECK(state(m, BASE) != MODEL_PAGE_ALLOC || state(m, BASE + 8) != MODEL_PAGE_ALLOC);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* ---- the real samples ---- */
+
+static const char *trace_path;
+
+struct run {
+	struct replay_stats st;
+	uint64_t hash;
+	int check;
+};
+
+static void replay_file(const char *path, struct run *out)
+{
+	char err[512];
+	struct replay_seed_stats seed;
+	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
+	struct model *m = rd ? replay_model_from_trace(rd, &seed, err, sizeof(err)) : NULL;
+
+	CHECK(m, "%s: %s", path, err);
+	frt_reader_free(rd);
+	if (!m)
+		return;
+	rd = frt_reader_open(path, err, sizeof(err));
+	struct replay *r = replay_new(m, seed.snapshot_ts, NULL, NULL);
+	struct frt_event ev;
+	while (r && frt_reader_next(rd, &ev) > 0)
+		replay_feed(r, &ev);
+	out->st = *replay_stats(r);
+	out->hash = model_hash(m);
+	out->check = model_check(m, err, sizeof(err));
+	CHECK(out->check == 0, "%s: %s", path, err);
+	replay_free(r);
+	frt_reader_free(rd);
+	model_free_all(m);
+}
+
+static void sample_replays_deterministically(void)
+{
+	struct run a = { 0 }, b = { 0 };
+
+	replay_file(trace_path, &a);
+	replay_file(trace_path, &b);
+	CHECK(a.hash == b.hash && !memcmp(&a.st, &b.st, sizeof(a.st)), "two runs differ");
+	const struct replay_stats *st = &a.st;
+	printf("  %s: %" PRIu64 " events, %" PRIu64 " allocs (model failed %" PRIu64
+	       "), kernel failed %" PRIu64 " (model ok %" PRIu64 "), %" PRIu64 " frees: "
+	       "unmatched %" PRIu64 ", partial %" PRIu64 ", unseen %" PRIu64 ", batched ignored %"
+	       PRIu64 "; migrate pairs %" PRIu64 " (+%" PRIu64 " unmatched), model migrations %"
+	       PRIu64 "\n",
+	       trace_path, st->events, st->allocs, st->model_failed, st->kernel_failed,
+	       st->kernel_failed_model_ok, st->frees, st->unmatched_frees, st->partial_frees,
+	       st->unseen_frees, st->batched_ignored, st->migrate_pairs,
+	       st->migrate_pairs_unmatched, st->model_migrations);
+	/* every batched free is a repeat; the engine follows the rest closely */
+	CHECK(st->allocs > 0 && st->frees > 0);
+	CHECK(st->unmatched_frees * 20 < st->frees, "over 5%% of frees unmatched");
+}
+
+int main(int argc, char **argv)
+{
+	RUN(alloc_then_free_follows_the_model_block);
+	RUN(free_batched_is_not_a_second_free);
+	RUN(partial_free_splits_the_block);
+	RUN(migrate_pair_moves_the_key);
+	RUN(failures_on_either_side);
+	RUN(model_only_failure_is_counted);
+	for (int i = 1; i < argc; i++) {
+		trace_path = argv[i];
+		RUN(sample_replays_deterministically);
+	}
+	return CHECK_DONE();
+}
