@@ -21,10 +21,10 @@ static const struct subcommand subcommands[] = {
 #endif
 	{ "info", cmd_info, "show a trace's metadata, event counts, losses and health" },
 	{ "dump", cmd_dump, "print a trace's events as ftrace-style text" },
-	{ "replay", NULL, "replay a trace through the allocator model under one variant" },
-	{ "compare", NULL, "A/B-compare two allocator variants on the same trace" },
+	{ "replay", cmd_replay, "replay a trace through the allocator model under one variant" },
+	{ "compare", cmd_compare, "A/B-compare two allocator variants on the same trace" },
 	{ "validate", NULL, "check the model against what the kernel recorded" },
-	{ "variants", NULL, "list the variant presets and knobs" },
+	{ "variants", cmd_variants, "list the variant presets and knobs" },
 	{ "import", NULL, "convert perf script or ftrace text into a trace" },
 	{ "snapshot", NULL, "write a procfs snapshot directory of this host" },
 };

@@ -11,6 +11,7 @@
 
 #include "setup.h"
 #include "snapshot.h"
+#include "variant.h"
 #include "trace.h"
 
 static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
@@ -188,8 +189,8 @@ static json_t *start_header(const char *payload)
 	return NULL;
 }
 
-struct model *replay_model_from_trace(struct frt_reader *r, struct replay_seed_stats *st,
-				      char *err, size_t errlen)
+struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,
+				      struct replay_seed_stats *st, char *err, size_t errlen)
 {
 	struct model_desc d;
 	struct model *m = NULL;
@@ -213,6 +214,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, struct replay_seed_s
 			/* part 0's zoneinfo is newer than the metadata's */
 			if (replay_desc_from_json(payload, &d, err, errlen))
 				goto fail_h;
+			if (v)
+				replay_variant_apply(v, &d);
 			m = model_new(&d);
 			if (!m) {
 				snprintf(err, errlen, "cannot build the model: %s", strerror(errno));

@@ -36,12 +36,13 @@ struct replay_seed_stats {
 
 /**
  * replay_model_from_trace - a model of the host in its state at the start
- * snapshot. Reads @r's frames up to the end of the start snapshot (events
+ * snapshot, under variant @v (NULL: as recorded). Reads @r's frames up to the end of the start snapshot (events
  * before it, if any, are skipped; there are none in traces `record` writes).
  * Returns the model, or NULL with a one-line reason in @err (no start
  * snapshot, bad metadata, a block the zones do not hold).
  */
-struct model *replay_model_from_trace(struct frt_reader *r, struct replay_seed_stats *st,
-				      char *err, size_t errlen);
+struct replay_variant;
+struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,
+				      struct replay_seed_stats *st, char *err, size_t errlen);
 
 #endif

@@ -179,7 +179,7 @@ py() { python3 "$W/frt.py" "$@"; }
 
 # ---------------------------------------------------------------- 1. top level
 ALL_CMDS="record info dump replay compare validate variants import snapshot"
-NA_CMDS="replay compare validate variants import snapshot"
+NA_CMDS="validate import snapshot"
 
 run "$FR" --help
 expect_rc "fragreplay --help" 0
@@ -433,6 +433,44 @@ while read -r f; do
 	fi
 done <"$W/fuzz.list"
 expect_eq "fuzz: corrupted files made" "$n" "$FUZZ_N"
+
+# ---------------------------------------------------------------- 9. replay, compare, variants
+SAMPLE=$DATA/../../traces/samples/slab-pagecache-interleave.frt
+run "$FR" variants
+expect_rc "variants" 0
+expect_re out "variants" '^  vanilla '
+expect_re out "variants" '^  defrag_mode '
+expect_re out "variants" '^  watermark_boost_factor +15000$'
+
+run "$FR" compare "$SAMPLE" --a vanilla --b defrag_mode --json "$W/cmp1.json"
+expect_rc "compare" 0
+expect_re out "compare" '^A +vanilla$'
+expect_re out "compare" '^B +defrag_mode$'
+expect_re out "compare" '^model-only failures +[0-9]+ +[0-9]+ +[-+][0-9]+ '
+expect_re out "compare" '^the kernel recorded: 23 extfrag events'
+cp "$W/out" "$W/cmp1.txt"
+run "$FR" compare "$SAMPLE" --a vanilla --b defrag_mode --json "$W/cmp2.json"
+expect_eq "compare twice: same text" "$(cmp -s "$W/cmp1.txt" "$W/out" && echo same)" same
+expect_eq "compare twice: same JSON" "$(cmp -s "$W/cmp1.json" "$W/cmp2.json" && echo same)" same
+expect_eq "compare JSON: two runs, vanilla first" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["runs"]), d["runs"][0]["variant"], d["runs"][1]["settings"], d["recorded"]["extfrag"])' "$W/cmp1.json")" \
+	"2 vanilla defrag_mode 23"
+
+run "$FR" replay "$SAMPLE" --set defrag_mode=1
+expect_rc "replay --set" 0
+expect_re out "replay --set" '^variant +vanilla defrag_mode=1$'
+
+run "$FR" replay "$SAMPLE" --variant frobnicated
+expect_rc "replay unknown variant" 2
+expect_in err "replay unknown variant" "unknown variant 'frobnicated'; the presets are: vanilla defrag_mode"
+run "$FR" replay "$SAMPLE" --set nosuchknob=1
+expect_rc "replay unknown knob" 2
+expect_in err "replay unknown knob" "unknown knob 'nosuchknob'; the knobs are: watermark_boost_factor"
+run "$FR" compare "$SAMPLE" --a vanilla
+expect_rc "compare without --b" 2
+run "$FR" replay "$GOLDEN"
+expect_rc "replay of a trace without zones" 1
+expect_in err "replay of a trace without zones" 'golden-v1.frt: metadata has no "zones" array'
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * replay.c - fragreplay replay, compare and variants: a trace's request
+ * stream through the allocator model under one or two variants, and what
+ * came of it, as a text table and JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "main.h"
+#include "metrics.h"
+#include "setup.h"
+#include "trace.h"
+#include "variant.h"
+
+struct run {
+	struct replay_variant v;
+	char settings[512];
+	struct model *m;
+	struct replay *r;
+	struct replay_seed_stats seed;
+	struct model_frag_metrics end;
+};
+
+/* what the kernel itself recorded, for the fidelity columns */
+struct recorded {
+	uint64_t extfrag, extfrag_claim, compaction_begin, thp_ok, thp_failed;
+};
+
+static int build_run(const char *cmd, const char *path, struct run *run)
+{
+	char err[512];
+	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
+
+	if (!rd) {
+		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
+		return EXIT_FAIL;
+	}
+	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
+	run->m = replay_model_from_trace(rd, &run->v, &run->seed, err, sizeof(err));
+	frt_reader_free(rd);
+	if (!run->m) {
+		fprintf(stderr, "fragreplay %s: %s: %s\n", cmd, path, err);
+		return EXIT_FAIL;
+	}
+	run->r = replay_new(run->m, run->seed.snapshot_ts, NULL, NULL);
+	if (!run->r) {
+		fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void free_run(struct run *run)
+{
+	replay_free(run->r);
+	model_free_all(run->m);
+}
+
+static void note_recorded(struct recorded *rec, const struct frt_event *ev)
+{
+	if (ev->type == FRT_EV_PAGE_ALLOC_EXTFRAG) {
+		rec->extfrag++;
+		rec->extfrag_claim += ev->extfrag.change_ownership != 0;
+	} else if (ev->type == FRT_EV_COMPACTION_BEGIN) {
+		rec->compaction_begin++;
+	} else if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.order == 9 &&
+		   model_gfp_migratetype((uint32_t)ev->alloc.gfp_flags) == MODEL_MT_MOVABLE) {
+		if (ev->alloc.pfn == FRT_PFN_NONE)
+			rec->thp_failed++;
+		else
+			rec->thp_ok++;
+	}
+}
+
+/* one decoder, every run fed each event in turn */
+static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
+		    struct recorded *rec)
+{
+	char err[512];
+	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
+	struct frt_event ev;
+	int ret;
+
+	if (!rd) {
+		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
+		return EXIT_FAIL;
+	}
+	while ((ret = frt_reader_next(rd, &ev)) > 0) {
+		if (ev.ts >= runs[0].seed.snapshot_ts)
+			note_recorded(rec, &ev);
+		for (int i = 0; i < nr; i++)
+			replay_feed(runs[i].r, &ev);
+	}
+	if (ret < 0)
+		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
+			frt_reader_error(rd));
+	frt_reader_free(rd);
+	for (int i = 0; i < nr; i++)
+		model_metrics(runs[i].m, -1, &runs[i].end);
+	return EXIT_OK;
+}
+
+/* ---- the report: one row per figure, a column per run ---- */
+
+struct row {
+	const char *name;
+	uint64_t (*get)(const struct run *);
+	bool signed_index; /* an index (x1000) that may be negative */
+};
+
+#define ST(f) static uint64_t st_##f(const struct run *r) { return replay_stats(r->r)->f; }
+#define CT(c) static uint64_t ct_##c(const struct run *r) { return model_counter(r->m, c); }
+#define EN(f) static uint64_t en_##f(const struct run *r) { return r->end.f; }
+ST(allocs) ST(model_failed) ST(kernel_failed) ST(kernel_failed_model_ok) ST(unmatched_frees)
+ST(partial_frees) ST(unseen_frees) ST(migrate_pairs) ST(model_migrations)
+CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
+CT(MODEL_EXTFRAG_STEAL) CT(MODEL_EXTFRAG_FRAGMENTING) CT(MODEL_COMPACT_STALL)
+CT(MODEL_COMPACT_SUCCESS) CT(MODEL_COMPACT_FAIL) CT(MODEL_COMPACT_DAEMON_WAKE)
+CT(MODEL_PGMIGRATE_SUCCESS) CT(MODEL_COMPACT_CAPTURE) CT(MODEL_WMARK_BOOSTS)
+EN(free_pages) EN(free_pageblocks) EN(mixed_pageblocks) EN(tainted_pageblocks)
+EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g)
+static uint64_t en_pb_unmovable(const struct run *r) { return r->end.pageblocks_mt[MODEL_MT_UNMOVABLE]; }
+static uint64_t en_pb_movable(const struct run *r) { return r->end.pageblocks_mt[MODEL_MT_MOVABLE]; }
+static uint64_t en_pb_reclaimable(const struct run *r) { return r->end.pageblocks_mt[MODEL_MT_RECLAIMABLE]; }
+static uint64_t en_unusable9(const struct run *r) { return (uint64_t)(int64_t)r->end.unusable_index[9]; }
+static uint64_t en_frag9(const struct run *r) { return (uint64_t)(int64_t)r->end.frag_index[9]; }
+
+static const struct row rows[] = {
+	{ "requests replayed", st_allocs },
+	{ "model-only failures", st_model_failed },
+	{ "kernel failures", st_kernel_failed },
+	{ "  of which the model served", st_kernel_failed_model_ok },
+	{ "unmatched frees", st_unmatched_frees },
+	{ "partial frees (split blocks)", st_partial_frees },
+	{ "frees not recorded (inferred)", st_unseen_frees },
+	{ "kernel migrations followed", st_migrate_pairs },
+	{ "THP (order-9 movable) allocated", ct_MODEL_THP_FAULT_ALLOC },
+	{ "THP fallbacks", ct_MODEL_THP_FAULT_FALLBACK },
+	{ "fallbacks: claimed blocks", ct_MODEL_EXTFRAG_CLAIM },
+	{ "fallbacks: stolen pages", ct_MODEL_EXTFRAG_STEAL },
+	{ "fallbacks below pageblock order", ct_MODEL_EXTFRAG_FRAGMENTING },
+	{ "watermark boosts", ct_MODEL_WMARK_BOOSTS },
+	{ "compact_stall", ct_MODEL_COMPACT_STALL },
+	{ "compact_success", ct_MODEL_COMPACT_SUCCESS },
+	{ "compact_fail", ct_MODEL_COMPACT_FAIL },
+	{ "compact_daemon_wake", ct_MODEL_COMPACT_DAEMON_WAKE },
+	{ "pgmigrate_success", ct_MODEL_PGMIGRATE_SUCCESS },
+	{ "model migrations (compaction)", st_model_migrations },
+	{ "captured blocks", ct_MODEL_COMPACT_CAPTURE },
+	{ "end: free pages", en_free_pages },
+	{ "end: free pageblocks", en_free_pageblocks },
+	{ "end: unusable free index, order 9", en_unusable9, true },
+	{ "end: fragmentation index, order 9", en_frag9, true },
+	{ "end: pageblocks unmovable", en_pb_unmovable },
+	{ "end: pageblocks movable", en_pb_movable },
+	{ "end: pageblocks reclaimable", en_pb_reclaimable },
+	{ "end: mixed pageblocks", en_mixed_pageblocks },
+	{ "end: tainted pageblocks", en_tainted_pageblocks },
+	{ "end: free 1 GiB ranges", en_free_ranges_1g },
+	{ "end: tainted 1 GiB ranges", en_tainted_ranges_1g },
+	{ "end: 1 GiB ranges", en_ranges_1g },
+};
+#define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void print_identity(const char *path, const struct run *run)
+{
+	const struct replay_stats *st = replay_stats(run->r);
+	json_t *meta = NULL;
+	char err[256];
+	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
+
+	if (rd)
+		meta = json_loads(frt_reader_meta(rd), 0, NULL);
+	printf("trace     %s\n", path);
+	printf("host      %s, Linux %s, %d CPUs\n",
+	       json_string_value(json_object_get(meta, "hostname")) ?: "?",
+	       json_string_value(json_object_get(meta, "kernel_release")) ?: "?",
+	       (int)json_integer_value(json_object_get(meta, "nr_cpus")));
+	printf("replayed  %" PRIu64 " events over %.3f s of trace time, from the start snapshot\n",
+	       st->events, (double)(st->last_ts - st->first_ts) / 1e9);
+	json_decref(meta);
+	frt_reader_free(rd);
+}
+
+static void print_value(uint64_t v, bool idx)
+{
+	if (idx)
+		printf(" %14" PRId64, (int64_t)v);
+	else
+		printf(" %14" PRIu64, v);
+}
+
+static void print_table(const struct run *runs, int nr, const struct recorded *rec)
+{
+	printf("\n%-36s", "");
+	for (int i = 0; i < nr; i++)
+		printf(" %14s", i ? "B" : nr > 1 ? "A" : "model");
+	if (nr > 1)
+		printf(" %14s %9s", "B - A", "change");
+	printf("\n");
+	for (size_t k = 0; k < NR_ROWS; k++) {
+		int64_t a = (int64_t)rows[k].get(&runs[0]);
+
+		printf("%-36s", rows[k].name);
+		for (int i = 0; i < nr; i++)
+			print_value(rows[k].get(&runs[i]), rows[k].signed_index);
+		if (nr > 1) {
+			int64_t b = (int64_t)rows[k].get(&runs[1]);
+			printf(" %+14" PRId64, b - a);
+			if (a)
+				printf(" %+8.1f%%", 100.0 * (double)(b - a) / (double)llabs(a));
+			else
+				printf(" %9s", b ? "new" : "-");
+		}
+		printf("\n");
+	}
+	printf("\nthe kernel recorded: %" PRIu64 " extfrag events (%" PRIu64 " claims), %" PRIu64
+	       " compaction runs, %" PRIu64 " THP allocated, %" PRIu64 " THP failed\n",
+	       rec->extfrag, rec->extfrag_claim, rec->compaction_begin, rec->thp_ok,
+	       rec->thp_failed);
+	printf("limits: no feedback loop (under a variant the workload would have behaved\n"
+	       "differently); reclaim is not modelled, its frees come from the trace.\n");
+}
+
+static json_t *run_json(const struct run *run)
+{
+	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
+
+	json_object_set_new(o, "variant", json_string(run->v.preset ?: "vanilla"));
+	json_object_set_new(o, "settings", json_string(run->settings));
+	for (size_t k = 0; k < NR_ROWS; k++) {
+		uint64_t v = rows[k].get(run);
+		json_object_set_new(rowsj, rows[k].name,
+				    rows[k].signed_index ? json_integer((json_int_t)(int64_t)v)
+							 : json_integer((json_int_t)v));
+	}
+	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
+		json_object_set_new(counters, model_counter_name((enum model_counter)c),
+				    json_integer((json_int_t)model_counter(run->m, (enum model_counter)c)));
+	json_object_set_new(o, "figures", rowsj);
+	json_object_set_new(o, "counters", counters);
+	return o;
+}
+
+static int write_json(const char *cmd, const char *out, const char *path, const struct run *runs,
+		      int nr, const struct recorded *rec)
+{
+	json_t *root = json_object(), *arr = json_array(), *recj = json_object();
+
+	json_object_set_new(root, "trace", json_string(path));
+	for (int i = 0; i < nr; i++)
+		json_array_append_new(arr, run_json(&runs[i]));
+	json_object_set_new(root, "runs", arr);
+	json_object_set_new(recj, "extfrag", json_integer((json_int_t)rec->extfrag));
+	json_object_set_new(recj, "extfrag_claims", json_integer((json_int_t)rec->extfrag_claim));
+	json_object_set_new(recj, "compaction_runs", json_integer((json_int_t)rec->compaction_begin));
+	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->thp_ok));
+	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->thp_failed));
+	json_object_set_new(root, "recorded", recj);
+	int ret = json_dump_file(root, out, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(root);
+	if (ret) {
+		fprintf(stderr, "fragreplay %s: cannot write %s: %s\n", cmd, out, strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void help(const char *cmd)
+{
+	if (!strcmp(cmd, "compare"))
+		printf("Usage: fragreplay compare TRACE.frt --a VARIANT --b VARIANT [--set-a KNOB=V]...\n"
+		       "                          [--set-b KNOB=V]... [--json FILE]\n\n"
+		       "Replay the trace's requests through the allocator model under two variants,\n"
+		       "from the trace's start snapshot, and print them side by side with the\n"
+		       "difference and the change in percent.\n");
+	else
+		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
+		       "                         [--json FILE]\n\n"
+		       "Replay the trace's requests through the allocator model under one variant\n"
+		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n");
+	printf("\n  --json FILE  also write the figures and every model counter as JSON\n"
+	       "\n'fragreplay variants' lists the presets and knobs. Exit status: 0 success,\n"
+	       "1 failure (unreadable or unusable trace), 2 usage error.\n");
+}
+
+static int replay_main(const char *cmd, int argc, char **argv, int nr)
+{
+	static const struct option opts[] = {
+		{ "variant", required_argument, NULL, 'v' }, { "a", required_argument, NULL, 'a' },
+		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
+		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
+		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run runs[2];
+	struct recorded rec = { 0 };
+	const char *json_out = NULL;
+	char err[1024];
+	int c, ret;
+
+	memset(runs, 0, sizeof(runs));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int i = c == 'b' || c == 'T';
+		switch (c) {
+		case 'v': case 'a': case 'b':
+			if ((c == 'v') != (nr == 1))
+				return usage_error(cmd, "unknown option '--%s'", c == 'v' ? "variant" : c == 'a' ? "a" : "b");
+			if (replay_variant_preset(&runs[i].v, optarg, err, sizeof(err)))
+				return usage_error(cmd, "%s", err);
+			break;
+		case 's': case 'S': case 'T':
+			if ((c == 's') != (nr == 1))
+				return usage_error(cmd, "use --%s", nr == 1 ? "set" : "set-a / --set-b");
+			if (replay_variant_set(&runs[i].v, optarg, err, sizeof(err)))
+				return usage_error(cmd, "%s", err);
+			break;
+		case 'j':
+			json_out = optarg;
+			break;
+		case 'h':
+			help(cmd);
+			return EXIT_OK;
+		default:
+			return usage_error(cmd, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error(cmd, "expects one trace file");
+	if (nr == 2 && (!runs[0].v.preset || !runs[1].v.preset))
+		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
+	const char *path = argv[optind];
+	for (int i = 0; i < nr; i++)
+		if ((ret = build_run(cmd, path, &runs[i])))
+			goto out;
+	if ((ret = feed_all(cmd, path, runs, nr, &rec)))
+		goto out;
+	print_identity(path, &runs[0]);
+	for (int i = 0; i < nr; i++)
+		printf("%-9s %s\n", nr == 1 ? "variant" : i ? "B" : "A", runs[i].settings);
+	print_table(runs, nr, &rec);
+	if (json_out)
+		ret = write_json(cmd, json_out, path, runs, nr, &rec);
+out:
+	for (int i = 0; i < nr; i++)
+		free_run(&runs[i]);
+	return ret;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	return replay_main("replay", argc, argv, 1);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	return replay_main("compare", argc, argv, 2);
+}
+
+int cmd_variants(int argc, char **argv)
+{
+	struct model_desc d;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: fragreplay variants [--help]\n\nList the variant presets and the knobs "
+		       "--set KNOB=VALUE can change, with their defaults.\n");
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return usage_error("variants", "takes no arguments");
+	printf("Presets:\n");
+	for (size_t i = 0; i < replay_nr_presets; i++)
+		printf("  %-14s %s\n", replay_presets[i].name, replay_presets[i].summary);
+	model_desc_init(&d);
+	printf("\nKnobs (default; sysctls default to the trace's recorded value):\n");
+	for (int k = 0; k < MODEL_NR_KNOBS; k++)
+		printf("  %-26s %ld\n", model_knob_name((enum model_knob)k), d.knobs[k]);
+	return EXIT_OK;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * variant.c - the variant presets and knob overrides (variant.h). Adding a
+ * preset is one entry in replay_presets[].
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "variant.h"
+
+const struct replay_preset replay_presets[] = {
+	{ "vanilla", "Linux 6.18 (vm.defrag_mode=0), the trace's other sysctls as recorded",
+	  1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
+	{ "defrag_mode", "vm.defrag_mode=1: no fragmenting fallback until reclaim and "
+	  "compaction are exhausted", 1, { { MODEL_KNOB_DEFRAG_MODE, 1 } } },
+};
+const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);
+
+static const struct replay_preset *find_preset(const char *name)
+{
+	for (size_t i = 0; i < replay_nr_presets; i++)
+		if (!strcmp(replay_presets[i].name, name))
+			return &replay_presets[i];
+	return NULL;
+}
+
+int replay_variant_preset(struct replay_variant *v, const char *name, char *err, size_t errlen)
+{
+	if (!find_preset(name)) {
+		int n = snprintf(err, errlen, "unknown variant '%s'; the presets are:", name);
+		for (size_t i = 0; i < replay_nr_presets && n > 0 && (size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s", replay_presets[i].name);
+		return -EINVAL;
+	}
+	v->preset = name;
+	return 0;
+}
+
+int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size_t errlen)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64], *end;
+
+	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+		snprintf(err, errlen, "'%s' is not key=value", kv);
+		return -EINVAL;
+	}
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = 0;
+	int k = model_knob_by_name(key);
+	if (k < 0) {
+		int n = snprintf(err, errlen, "unknown knob '%s'; the knobs are:", key);
+		for (int i = 0; i < MODEL_NR_KNOBS && n > 0 && (size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s",
+				      model_knob_name((enum model_knob)i));
+		return -EINVAL;
+	}
+	long val = strtol(eq + 1, &end, 0);
+	if (!eq[1] || *end || val < 0) {
+		snprintf(err, errlen, "'%s': the value must be a non-negative integer", kv);
+		return -EINVAL;
+	}
+	if (v->nr_sets >= REPLAY_MAX_SETS) {
+		snprintf(err, errlen, "more than %d knob settings", REPLAY_MAX_SETS);
+		return -EINVAL;
+	}
+	v->sets[v->nr_sets].knob = k;
+	v->sets[v->nr_sets++].value = val;
+	return 0;
+}
+
+static void set_knob(struct model_desc *d, int knob, long value)
+{
+	if ((knob == MODEL_KNOB_MIN_FREE_KBYTES || knob == MODEL_KNOB_WATERMARK_SCALE_FACTOR) &&
+	    d->knobs[knob] != value)
+		for (unsigned int i = 0; i < d->nr_zones; i++)
+			d->zones[i].wmark_min = d->zones[i].wmark_low = d->zones[i].wmark_high = 0;
+	d->knobs[knob] = value;
+}
+
+void replay_variant_apply(const struct replay_variant *v, struct model_desc *d)
+{
+	const struct replay_preset *p = find_preset(v->preset ? v->preset : "vanilla");
+
+	for (unsigned int i = 0; p && i < p->nr_sets; i++)
+		set_knob(d, p->sets[i].knob, p->sets[i].value);
+	for (unsigned int i = 0; i < v->nr_sets; i++)
+		set_knob(d, v->sets[i].knob, v->sets[i].value);
+}
+
+void replay_variant_describe(const struct replay_variant *v, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s", v->preset ? v->preset : "vanilla");
+
+	for (unsigned int i = 0; i < v->nr_sets && n > 0 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, " %s=%ld",
+			      model_knob_name((enum model_knob)v->sets[i].knob), v->sets[i].value);
+}
