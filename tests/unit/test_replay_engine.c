@@ -249,7 +249,7 @@ static void replay_file(const char *path, struct run *out)
 	char err[512];
 	struct replay_seed_stats seed;
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
-	struct model *m = rd ? replay_model_from_trace(rd, &seed, err, sizeof(err)) : NULL;
+	struct model *m = rd ? replay_model_from_trace(rd, NULL, &seed, err, sizeof(err)) : NULL;
 
 	CHECK(m, "%s: %s", path, err);
 	frt_reader_free(rd);

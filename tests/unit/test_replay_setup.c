@@ -50,7 +50,7 @@ static void model_from_sample(void)
 	CHECK(r, "%s", err);
 	if (!r)
 		return;
-	struct model *m = replay_model_from_trace(r, &st, err, sizeof(err));
+	struct model *m = replay_model_from_trace(r, NULL, &st, err, sizeof(err));
 	CHECK(m, "%s: %s", trace_path, err);
 	frt_reader_free(r);
 	if (!m)
@@ -114,7 +114,7 @@ static void no_start_snapshot_is_an_error(void)
 	struct replay_seed_stats st;
 	struct frt_reader *r = frt_reader_open(path, err, sizeof(err));
 	CHECK(r, "%s", err);
-	struct model *m = r ? replay_model_from_trace(r, &st, err, sizeof(err)) : NULL;
+	struct model *m = r ? replay_model_from_trace(r, NULL, &st, err, sizeof(err)) : NULL;
 	CHECK(!m);
 	CHECK(strstr(err, "no start snapshot"), "%s", err);
 	model_free_all(m);
