@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "main.h"
 #include "metrics.h"
+#include "series.h"
 #include "setup.h"
 #include "trace.h"
 #include "variant.h"
@@ -27,14 +28,17 @@ struct run {
 	struct replay *r;
 	struct replay_seed_stats seed;
 	struct model_frag_metrics end;
+	struct replay_series series;
 };
+
+#define SERIES_CAP 4096 /* samples kept per run; past it, every other goes */
 
 /* what the kernel itself recorded, for the fidelity columns */
 struct recorded {
 	uint64_t extfrag, extfrag_claim, compaction_begin, thp_ok, thp_failed;
 };
 
-static int build_run(const char *cmd, const char *path, struct run *run)
+static int build_run(const char *cmd, const char *path, struct run *run, uint64_t interval_ns)
 {
 	char err[512];
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
@@ -51,7 +55,8 @@ static int build_run(const char *cmd, const char *path, struct run *run)
 		return EXIT_FAIL;
 	}
 	run->r = replay_new(run->m, run->seed.snapshot_ts, NULL, NULL);
-	if (!run->r) {
+	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts, interval_ns,
+					  SERIES_CAP)) {
 		fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -60,6 +65,7 @@ static int build_run(const char *cmd, const char *path, struct run *run)
 
 static void free_run(struct run *run)
 {
+	replay_series_free(&run->series);
 	replay_free(run->r);
 	model_free_all(run->m);
 }
@@ -94,17 +100,24 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		return EXIT_FAIL;
 	}
 	while ((ret = frt_reader_next(rd, &ev)) > 0) {
-		if (ev.ts >= runs[0].seed.snapshot_ts)
-			note_recorded(rec, &ev);
-		for (int i = 0; i < nr; i++)
+		if (ev.ts < runs[0].seed.snapshot_ts)
+			continue;
+		note_recorded(rec, &ev);
+		for (int i = 0; i < nr; i++) {
 			replay_feed(runs[i].r, &ev);
+			replay_series_tick(&runs[i].series, runs[i].r, runs[i].m, ev.ts);
+		}
 	}
 	if (ret < 0)
 		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
 			frt_reader_error(rd));
 	frt_reader_free(rd);
-	for (int i = 0; i < nr; i++)
+	for (int i = 0; i < nr; i++) {
 		model_metrics(runs[i].m, -1, &runs[i].end);
+		uint64_t last = replay_stats(runs[i].r)->last_ts;
+		replay_series_end(&runs[i].series, runs[i].r, runs[i].m,
+				  last ? last : runs[i].seed.snapshot_ts);
+	}
 	return EXIT_OK;
 }
 
@@ -247,6 +260,24 @@ static json_t *run_json(const struct run *run)
 				    json_integer((json_int_t)model_counter(run->m, (enum model_counter)c)));
 	json_object_set_new(o, "figures", rowsj);
 	json_object_set_new(o, "counters", counters);
+
+	/* columns: one array per figure, aligned with t_ns */
+	json_t *series = json_object(), *t = json_array();
+	const struct replay_series *se = &run->series;
+	for (size_t i = 0; i < se->n; i++)
+		json_array_append_new(t, json_integer((json_int_t)se->s[i].t_ns));
+	json_object_set_new(series, "interval_ns", json_integer((json_int_t)se->interval_ns));
+	json_object_set_new(series, "t_ns", t);
+#define X(f)                                                                              \
+	{                                                                                 \
+		json_t *col = json_array();                                               \
+		for (size_t i = 0; i < se->n; i++)                                        \
+			json_array_append_new(col, json_integer((json_int_t)se->s[i].f)); \
+		json_object_set_new(series, #f, col);                                     \
+	}
+	REPLAY_SERIES_FIELDS(X)
+#undef X
+	json_object_set_new(o, "series", series);
 	return o;
 }
 
@@ -274,20 +305,41 @@ static int write_json(const char *cmd, const char *out, const char *path, const 
 	return EXIT_OK;
 }
 
+/* "100ms", "1s", "500us", "250ns" or plain nanoseconds; never 0 */
+static int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; uint64_t mult; } units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+	};
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s || !v)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			*ns = v * units[i].mult;
+			return 0;
+		}
+	return -1;
+}
+
 static void help(const char *cmd)
 {
 	if (!strcmp(cmd, "compare"))
 		printf("Usage: fragreplay compare TRACE.frt --a VARIANT --b VARIANT [--set-a KNOB=V]...\n"
-		       "                          [--set-b KNOB=V]... [--json FILE]\n\n"
+		       "                          [--set-b KNOB=V]... [--interval T] [--json FILE]\n\n"
 		       "Replay the trace's requests through the allocator model under two variants,\n"
 		       "from the trace's start snapshot, and print them side by side with the\n"
 		       "difference and the change in percent.\n");
 	else
 		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
-		       "                         [--json FILE]\n\n"
+		       "                         [--interval T] [--json FILE]\n\n"
 		       "Replay the trace's requests through the allocator model under one variant\n"
 		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n");
-	printf("\n  --json FILE  also write the figures and every model counter as JSON\n"
+	printf("\n  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
+	       "  --json FILE   also write the figures, every model counter and the samples\n"
+	       "                over time as JSON (README, \"Report JSON\")\n"
 	       "\n'fragreplay variants' lists the presets and knobs. Exit status: 0 success,\n"
 	       "1 failure (unreadable or unusable trace), 2 usage error.\n");
 }
@@ -299,11 +351,13 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
 		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run runs[2];
 	struct recorded rec = { 0 };
 	const char *json_out = NULL;
+	uint64_t interval_ns = 1000000000ull;
 	char err[1024];
 	int c, ret;
 
@@ -326,6 +380,11 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		case 'j':
 			json_out = optarg;
 			break;
+		case 'i':
+			if (parse_duration(optarg, &interval_ns))
+				return usage_error(cmd, "--interval '%s': want a duration such as "
+						   "100ms, 1s or 500us", optarg);
+			break;
 		case 'h':
 			help(cmd);
 			return EXIT_OK;
@@ -339,7 +398,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
 	const char *path = argv[optind];
 	for (int i = 0; i < nr; i++)
-		if ((ret = build_run(cmd, path, &runs[i])))
+		if ((ret = build_run(cmd, path, &runs[i], interval_ns)))
 			goto out;
 	if ((ret = feed_all(cmd, path, runs, nr, &rec)))
 		goto out;

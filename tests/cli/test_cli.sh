@@ -456,6 +456,15 @@ expect_eq "compare JSON: two runs, vanilla first" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["runs"]), d["runs"][0]["variant"], d["runs"][1]["settings"], d["recorded"]["extfrag"])' "$W/cmp1.json")" \
 	"2 vanilla defrag_mode 23"
 
+run "$FR" replay "$SAMPLE" --interval 1s --json "$W/series.json"
+expect_rc "replay --interval 1s" 0
+expect_eq "replay --interval 1s: samples over the 7.2 s trace, increasing, ending at its end" \
+	"$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["runs"][0]["series"]; t=s["t_ns"]; print(len(t), all(a<b for a,b in zip(t,t[1:])), round(t[-1]/1e9,1), len(s["tainted_pageblocks"])==len(t))' "$W/series.json")" \
+	"9 True 7.2 True"
+run "$FR" replay "$SAMPLE" --interval 5fortnights
+expect_rc "replay --interval nonsense" 2
+expect_in err "replay --interval nonsense" "want a duration such as 100ms"
+
 run "$FR" replay "$SAMPLE" --set defrag_mode=1
 expect_rc "replay --set" 0
 expect_re out "replay --set" '^variant +vanilla defrag_mode=1$'

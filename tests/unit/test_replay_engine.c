@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "engine.h"
+#include "series.h"
 #include "setup.h"
 #include "trace.h"
 
@@ -234,6 +235,31 @@ static void model_only_failure_is_counted(void)
 	model_free_all(m);
 }
 
+/* the time series stays within its buffer: every other sample goes, the interval doubles */
+static void series_stays_bounded(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	struct replay_series se;
+
+	if (!r)
+		return;
+	CHECK(replay_series_init(&se, 1000, 10, 4) == 0);
+	for (uint64_t t = 1000; t < 1100; t++)
+		replay_series_tick(&se, r, m, t);
+	CHECK(se.n <= 4 && se.n >= 2, "n %zu", se.n);
+	CHECK(se.interval_ns == 40, "interval %" PRIu64, se.interval_ns);
+	for (size_t i = 1; i < se.n; i++)
+		CHECK(se.s[i].t_ns > se.s[i - 1].t_ns);
+	CHECK(se.s[0].t_ns == 0);
+	replay_series_end(&se, r, m, 1100);
+	CHECK(se.s[se.n - 1].t_ns == 100);
+	CHECK(se.s[se.n - 1].free_pages == 32, "free %" PRId64, se.s[se.n - 1].free_pages);
+	replay_series_free(&se);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* ---- the real samples ---- */
 
 static const char *trace_path;
@@ -299,6 +325,7 @@ int main(int argc, char **argv)
 	RUN(migrate_pair_moves_the_key);
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
+	RUN(series_stays_bounded);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];
 		RUN(sample_replays_deterministically);
