@@ -23,7 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "dump", cmd_dump, "print a trace's events as ftrace-style text" },
 	{ "replay", cmd_replay, "replay a trace through the allocator model under one variant" },
 	{ "compare", cmd_compare, "A/B-compare two allocator variants on the same trace" },
-	{ "validate", NULL, "check the model against what the kernel recorded" },
+	{ "validate", cmd_validate, "check the model against what the kernel recorded" },
 	{ "variants", cmd_variants, "list the variant presets and knobs" },
 	{ "import", NULL, "convert perf script or ftrace text into a trace" },
 	{ "snapshot", NULL, "write a procfs snapshot directory of this host" },

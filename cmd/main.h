@@ -11,6 +11,7 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_variants(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

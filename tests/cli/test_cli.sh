@@ -179,7 +179,7 @@ py() { python3 "$W/frt.py" "$@"; }
 
 # ---------------------------------------------------------------- 1. top level
 ALL_CMDS="record info dump replay compare validate variants import snapshot"
-NA_CMDS="validate import snapshot"
+NA_CMDS="import snapshot"
 
 run "$FR" --help
 expect_rc "fragreplay --help" 0
@@ -455,6 +455,15 @@ expect_eq "compare twice: same JSON" "$(cmp -s "$W/cmp1.json" "$W/cmp2.json" && 
 expect_eq "compare JSON: two runs, vanilla first" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["runs"]), d["runs"][0]["variant"], d["runs"][1]["settings"], d["recorded"]["extfrag"])' "$W/cmp1.json")" \
 	"2 vanilla defrag_mode 23"
+
+run "$FR" validate "$SAMPLE"
+expect_rc "validate" 0
+expect_re out "validate" '^fallbacks that claimed the block +23 +[0-9]+ +[0-9.]+%$'
+expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+%$'
+expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+%$'
+expect_re out "validate" '^fidelity score [0-9.]+ / 100 '
+run "$FR" validate
+expect_rc "validate without a trace" 2
 
 run "$FR" replay "$SAMPLE" --interval 1s --json "$W/series.json"
 expect_rc "replay --interval 1s" 0
