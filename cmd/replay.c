@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -86,6 +88,45 @@ static void note_recorded(struct recorded *rec, const struct frt_event *ev)
 	}
 }
 
+static double wall(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/*
+ * A progress line on a terminal: the share of the file read, events/s and
+ * the time left, every quarter second once the replay has run for one.
+ * Nothing when stderr is not a terminal.
+ */
+struct progress {
+	bool on;
+	double t0, next;
+	uint64_t events;
+};
+
+static void progress_tick(struct progress *p, const char *cmd, const struct frt_reader *rd)
+{
+	if (!p->on || ++p->events & 0xffff)
+		return;
+	double now = wall();
+	if (now < p->next)
+		return;
+	p->next = now + 0.25;
+	double done = (double)frt_reader_valid_bytes(rd) / (double)frt_reader_file_size(rd);
+	double rate = (double)p->events / (now - p->t0);
+	double left = done > 0 ? (now - p->t0) * (1 - done) / done : 0;
+	fprintf(stderr, "\rfragreplay %s: %3.0f%%  %.1f M events/s  %.0f s left ", cmd,
+		100 * done, rate / 1e6, left);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on && p->next > p->t0 + 1.0)
+		fprintf(stderr, "\r%*s\r", 64, "");
+}
+
 /* one decoder, every run fed each event in turn */
 static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		    struct recorded *rec)
@@ -93,13 +134,17 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 	char err[512];
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
 	struct frt_event ev;
+	struct progress pr = { .on = isatty(STDERR_FILENO) };
 	int ret;
 
 	if (!rd) {
 		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
 		return EXIT_FAIL;
 	}
+	pr.t0 = wall();
+	pr.next = pr.t0 + 1.0;
 	while ((ret = frt_reader_next(rd, &ev)) > 0) {
+		progress_tick(&pr, cmd, rd);
 		if (ev.ts < runs[0].seed.snapshot_ts)
 			continue;
 		note_recorded(rec, &ev);
@@ -108,6 +153,7 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 			replay_series_tick(&runs[i].series, runs[i].r, runs[i].m, ev.ts);
 		}
 	}
+	progress_end(&pr);
 	if (ret < 0)
 		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
 			frt_reader_error(rd));

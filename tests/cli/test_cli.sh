@@ -444,6 +444,7 @@ expect_re out "variants" '^  watermark_boost_factor +15000$'
 
 run "$FR" compare "$SAMPLE" --a vanilla --b defrag_mode --json "$W/cmp1.json"
 expect_rc "compare" 0
+expect_empty err "compare (stderr not a terminal: no progress line)"
 expect_re out "compare" '^A +vanilla$'
 expect_re out "compare" '^B +defrag_mode$'
 expect_re out "compare" '^model-only failures +[0-9]+ +[0-9]+ +[-+][0-9]+ '
