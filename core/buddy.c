@@ -55,6 +55,13 @@ static void del_from_free_list(struct model *m, struct mzone *z, uint64_t pfn, u
 		z->nr_free_blocks -= 1l << order;
 }
 
+/* a free block put on its list as it is, without merging: a snapshot's */
+void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt)
+{
+	add_to_free_list(m, z, pfn, order, mt, true);
+	account_freepages(z, 1l << order, mt);
+}
+
 /* move_to_free_list(): to the tail of another type's list */
 static void move_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 			      int old_mt, int new_mt)

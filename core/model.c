@@ -505,22 +505,7 @@ int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum mode
 	for (uint64_t p = pfn; p < pfn + (1ull << order); p += m->pageblock_nr_pages)
 		set_pb_mt(m, p, list_mt);
 	mark_tails(m, pfn, order);
-	struct mpage *h = pg(m, pfn);
-	h->state = MODEL_PAGE_FREE;
-	h->order = (uint8_t)order;
-	h->mt = (uint8_t)list_mt;
-	mlist_add(m, &z->area[order].free_list[list_mt], pfn, true);
-	z->area[order].nr_free++;
-	long nr = 1l << order;
-	if (list_mt != MODEL_MT_ISOLATE) {
-		z->nr_free_pages += nr;
-		if (order >= m->pageblock_order)
-			z->nr_free_blocks += nr;
-	}
-	if (list_mt == MODEL_MT_HIGHATOMIC)
-		z->nr_free_highatomic += nr;
-	if (list_mt == MODEL_MT_CMA)
-		z->nr_free_cma += nr;
+	place_free_block(m, z, pfn, order, list_mt);
 	return (int)mt != list_mt;
 }
 
