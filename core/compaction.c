@@ -794,38 +794,27 @@ static bool compact_scanners_met(const struct model *m, const struct compact_con
 	return (cc->free_pfn >> m->pageblock_order) <= (cc->migrate_pfn >> m->pageblock_order);
 }
 
-/* fill_contig_page_info() + extfrag_for_order(): 0..100 */
+/* extfrag_for_order(): the share of free pages unusable at @order, 0..100 */
 static unsigned int extfrag_for_order(const struct model *m, const struct mzone *z,
 				      unsigned int order)
 {
-	uint64_t free_pages = 0, suitable = 0;
+	struct contig_page_info info;
 
-	for (unsigned int o = 0; o <= m->max_order; o++) {
-		free_pages += z->area[o].nr_free << o;
-		if (o >= order)
-			suitable += z->area[o].nr_free << (o - order);
-	}
-	if (!free_pages)
+	zone_contig_page_info(m, z, order, &info);
+	if (!info.free_pages)
 		return 0;
-	return (unsigned int)((free_pages - (suitable << order)) * 100 / free_pages);
+	return (unsigned int)((info.free_pages - (info.free_blocks_suitable << order)) * 100 /
+			      info.free_pages);
 }
 
-/* __fragmentation_index() on the zone: -1000 when a block of @order is free */
-static long fragmentation_index(const struct model *m, const struct mzone *z, unsigned int order)
+/* fragmentation_index() of a zone: -1000 when a block of @order is free */
+static long zone_fragmentation_index(const struct model *m, const struct mzone *z,
+				     unsigned int order)
 {
-	uint64_t free_pages = 0, blocks = 0, suitable = 0;
+	struct contig_page_info info;
 
-	for (unsigned int o = 0; o <= m->max_order; o++) {
-		free_pages += z->area[o].nr_free << o;
-		blocks += z->area[o].nr_free;
-		if (o >= order)
-			suitable += z->area[o].nr_free << (o - order);
-	}
-	if (!blocks)
-		return 0;
-	if (suitable)
-		return -1000;
-	return 1000 - (long)((1000 + free_pages * 1000 / (1ull << order)) / blocks);
+	zone_contig_page_info(m, z, order, &info);
+	return fragmentation_index(order, &info);
 }
 
 static unsigned int hpage_order(const struct model *m)
@@ -927,7 +916,7 @@ static bool compaction_suitable(const struct model *m, const struct mzone *z, in
 	if (!compaction_suitable_wmark(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
 		return false;
 	if (order > PAGE_ALLOC_COSTLY_ORDER) {
-		long fi = fragmentation_index(m, z, (unsigned int)order);
+		long fi = zone_fragmentation_index(m, z, (unsigned int)order);
 		if (fi >= 0 && fi <= m->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD])
 			return false;
 	}

@@ -21,10 +21,6 @@
 #define RANGE_1G_ORDER (30 - 12) /* 1 GiB of 4 KiB pages; pageblocks nest inside */
 #define RANGE_1G_PAGES (1ULL << RANGE_1G_ORDER)
 
-struct contig_page_info {
-	uint64_t free_pages, free_blocks_total, free_blocks_suitable;
-};
-
 /* what one pageblock holds, gathered block by block */
 struct pb_usage {
 	uint64_t free; /* pages in FREE blocks */
@@ -44,17 +40,28 @@ struct walk {
 	struct range_usage r;
 };
 
-/* fill_contig_page_info(), from nr_free already summed over lists and zones */
-static void fill_contig_page_info(const struct model_frag_metrics *out, unsigned int suitable_order,
-				  struct contig_page_info *info)
+/* fill_contig_page_info(), from free block counts per order (summed or a zone's) */
+static void fill_contig_page_info(const uint64_t *nr_free, unsigned int nr_orders,
+				  unsigned int suitable_order, struct contig_page_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	for (unsigned int o = 0; o < out->nr_orders; o++) {
-		info->free_blocks_total += out->nr_free[o];
-		info->free_pages += out->nr_free[o] << o;
+	for (unsigned int o = 0; o < nr_orders; o++) {
+		info->free_blocks_total += nr_free[o];
+		info->free_pages += nr_free[o] << o;
 		if (o >= suitable_order)
-			info->free_blocks_suitable += out->nr_free[o] << (o - suitable_order);
+			info->free_blocks_suitable += nr_free[o] << (o - suitable_order);
 	}
+}
+
+/* the same for one zone of the model, as compaction reads it */
+void zone_contig_page_info(const struct model *m, const struct mzone *z,
+			   unsigned int suitable_order, struct contig_page_info *info)
+{
+	uint64_t nr_free[MODEL_NR_ORDERS];
+
+	for (unsigned int o = 0; o <= m->max_order; o++)
+		nr_free[o] = z->area[o].nr_free;
+	fill_contig_page_info(nr_free, m->max_order + 1, suitable_order, info);
 }
 
 /* unusable_free_index(): the share of free pages in blocks too small for @order */
@@ -67,7 +74,7 @@ static int unusable_free_index(unsigned int order, const struct contig_page_info
 }
 
 /* __fragmentation_index(): near 1000, failure from fragmentation; near 0, from lack of memory */
-static int fragmentation_index(unsigned int order, const struct contig_page_info *info)
+int fragmentation_index(unsigned int order, const struct contig_page_info *info)
 {
 	uint64_t requested = 1ULL << order;
 
@@ -238,7 +245,7 @@ static void buddy_indices(struct model_frag_metrics *out)
 	struct contig_page_info info = { 0 };
 
 	for (unsigned int o = 0; o < out->nr_orders; o++) {
-		fill_contig_page_info(out, o, &info);
+		fill_contig_page_info(out->nr_free, out->nr_orders, o, &info);
 		out->unusable_index[o] = unusable_free_index(o, &info);
 		out->frag_index[o] = fragmentation_index(o, &info);
 	}

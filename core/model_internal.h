@@ -259,6 +259,14 @@ void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
 
+/* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */
+struct contig_page_info {
+	uint64_t free_pages, free_blocks_total, free_blocks_suitable;
+};
+void zone_contig_page_info(const struct model *m, const struct mzone *z,
+			   unsigned int suitable_order, struct contig_page_info *info);
+int fragmentation_index(unsigned int order, const struct contig_page_info *info);
+
 /* alloc.c */
 bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
 		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages);
