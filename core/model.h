@@ -93,8 +93,9 @@ struct model_zone_desc {
 	uint64_t lowmem_reserve[MODEL_NR_ZONE_TYPES];
 	/* per-CPU list sizes: pcp_given false = compute batch, high_min and
 	 * high_max (zone_batchsize / zone_highsize); true = as given, except
-	 * high_max 0 = compute. pcp_high is every CPU's starting pcp->high
-	 * (zoneinfo's "high:"), 0 = high_min; it is clamped to [min, max]. */
+	 * high_min < 0 and high_max 0 = compute. pcp_high is every CPU's
+	 * starting pcp->high (zoneinfo's "high:"), 0 = high_min; it is clamped
+	 * to [min, max]. */
 	bool pcp_given;
 	int pcp_batch, pcp_high_min, pcp_high_max, pcp_high;
 };

@@ -75,7 +75,7 @@ void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d
 
 	if (d->pcp_given) {
 		batch = d->pcp_batch < 1 ? 1 : d->pcp_batch;
-		high_min = d->pcp_high_min;
+		high_min = d->pcp_high_min < 0 ? zone_highsize(m, z, batch, 0) : d->pcp_high_min;
 		high_max = d->pcp_high_max ? d->pcp_high_max : zone_highsize(m, z, batch, 8);
 		if (high_max < high_min)
 			high_max = high_min;

@@ -45,24 +45,18 @@ static const struct {
 
 /*
  * The recorded pcp "high" is the current pcp->high, which auto-tunes between
- * high_min and high_max; both are recomputed as zone_highsize() does. A zone
- * whose recorded high is 0 has its pcp lists off (DMA on this kernel).
+ * high_min and high_max: it starts each CPU's pcp->high, and the model
+ * computes both bounds as zone_highsize() does. A zone whose recorded high
+ * is 0 has its pcp lists off (DMA on this kernel).
  */
-static void pcp_from_json(json_t *z, struct model_zone_desc *zd, unsigned int nr_cpus)
+static void pcp_from_json(json_t *z, struct model_zone_desc *zd)
 {
 	int batch = (int)u64_of(z, "pcp_batch"), high = (int)u64_of(z, "pcp_high");
-	uint64_t cpus = nr_cpus ? nr_cpus : 1;
 
-	if (batch < 1)
-		batch = 1;
 	zd->pcp_given = true;
-	zd->pcp_batch = batch;
+	zd->pcp_batch = batch < 1 ? 1 : batch;
 	zd->pcp_high = high;
-	if (!high)
-		return; /* high_min 0, high_max 0: off */
-	uint64_t hmin = zd->wmark_low / cpus, hmax = zd->managed / 8 / cpus, floor = 4ull * batch;
-	zd->pcp_high_min = (int)(hmin > floor ? hmin : floor);
-	zd->pcp_high_max = (int)(hmax > floor ? hmax : floor);
+	zd->pcp_high_min = high ? -1 : 0; /* -1: compute; 0 with high_max 0: off */
 }
 
 int replay_desc_from_json(const char *json, struct model_desc *d, char *err, size_t errlen)
@@ -118,7 +112,7 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 			json_int_t v = json_integer_value(json_array_get(lr, t));
 			zd->lowmem_reserve[t] = v > 0 ? (uint64_t)v : 0;
 		}
-		pcp_from_json(z, zd, d->nr_cpus);
+		pcp_from_json(z, zd);
 	}
 	if (!d->nr_zones) {
 		snprintf(err, errlen, "metadata names no zone of node 0");
