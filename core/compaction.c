@@ -1060,12 +1060,9 @@ out:
 		if (free_pfn > z->compact_cached_free_pfn)
 			z->compact_cached_free_pfn = free_pfn;
 	}
-	if (cc->direct_compaction) {
-		count_event(m, MODEL_COMPACT_MIGRATE_SCANNED, cc->total_migrate_scanned);
-		count_event(m, MODEL_COMPACT_FREE_SCANNED, cc->total_free_scanned);
-	} else {
-		count_event(m, MODEL_COMPACT_MIGRATE_SCANNED, cc->total_migrate_scanned);
-		count_event(m, MODEL_COMPACT_FREE_SCANNED, cc->total_free_scanned);
+	count_event(m, MODEL_COMPACT_MIGRATE_SCANNED, cc->total_migrate_scanned);
+	count_event(m, MODEL_COMPACT_FREE_SCANNED, cc->total_free_scanned);
+	if (!cc->direct_compaction) { /* kcompactd's and proactive runs, counted apart too */
 		count_event(m, MODEL_COMPACT_DAEMON_MIGRATE_SCANNED, cc->total_migrate_scanned);
 		count_event(m, MODEL_COMPACT_DAEMON_FREE_SCANNED, cc->total_free_scanned);
 	}
