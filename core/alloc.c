@@ -9,8 +9,6 @@
 
 #include "model_internal.h"
 
-#define GFP_RETRY_MAYFAIL (1u << 14)
-#define GFP_NOFAIL (1u << 15)
 
 /* gfp_zone() on x86-64: no HIGHMEM, so __GFP_HIGHMEM alone means NORMAL */
 static int gfp_zone(uint32_t gfp)
@@ -363,7 +361,7 @@ static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
 	uint32_t gfp = ac->gfp;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
 	bool costly_noretry = costly && (gfp & MODEL_GFP_NORETRY) &&
-			      !(gfp & (MODEL_GFP_THISNODE | GFP_NOFAIL));
+			      !(gfp & (MODEL_GFP_THISNODE | MODEL_GFP_NOFAIL));
 	bool can_direct_reclaim = !costly_noretry && (gfp & MODEL_GFP_DIRECT_RECLAIM);
 	bool can_compact = can_direct_reclaim && (gfp & MODEL_GFP_IO);
 	bool defrag = m->knobs[MODEL_KNOB_DEFRAG_MODE];
@@ -419,7 +417,7 @@ static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
 		}
 		if (gfp & MODEL_GFP_NORETRY)
 			return MODEL_PFN_NONE;
-		if (costly && (!can_compact || !(gfp & GFP_RETRY_MAYFAIL)))
+		if (costly && (!can_compact || !(gfp & MODEL_GFP_RETRY_MAYFAIL)))
 			return MODEL_PFN_NONE;
 		/* should_reclaim_retry() gives up: exhaust the highatomic reserve first */
 		if (unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, true))

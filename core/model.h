@@ -50,6 +50,8 @@ enum model_mt {
 #define MODEL_GFP_FS             (1u << 7)
 #define MODEL_GFP_DIRECT_RECLAIM (1u << 10)
 #define MODEL_GFP_KSWAPD_RECLAIM (1u << 11)
+#define MODEL_GFP_RETRY_MAYFAIL  (1u << 14)
+#define MODEL_GFP_NOFAIL         (1u << 15)
 #define MODEL_GFP_NORETRY        (1u << 16)
 #define MODEL_GFP_MEMALLOC       (1u << 17)
 #define MODEL_GFP_COMP           (1u << 18)
