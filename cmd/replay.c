@@ -35,11 +35,6 @@ struct run {
 
 #define SERIES_CAP 4096 /* samples kept per run; past it, every other goes */
 
-/* what the kernel itself recorded, for the fidelity columns */
-struct recorded {
-	uint64_t extfrag, extfrag_claim, compaction_begin, thp_ok, thp_failed;
-};
-
 static int build_run(const char *cmd, const char *path, struct run *run, uint64_t interval_ns)
 {
 	char err[512];
@@ -70,22 +65,6 @@ static void free_run(struct run *run)
 	replay_series_free(&run->series);
 	replay_free(run->r);
 	model_free_all(run->m);
-}
-
-static void note_recorded(struct recorded *rec, const struct frt_event *ev)
-{
-	if (ev->type == FRT_EV_PAGE_ALLOC_EXTFRAG) {
-		rec->extfrag++;
-		rec->extfrag_claim += ev->extfrag.change_ownership != 0;
-	} else if (ev->type == FRT_EV_COMPACTION_BEGIN) {
-		rec->compaction_begin++;
-	} else if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.order == 9 &&
-		   model_gfp_migratetype((uint32_t)ev->alloc.gfp_flags) == MODEL_MT_MOVABLE) {
-		if (ev->alloc.pfn == FRT_PFN_NONE)
-			rec->thp_failed++;
-		else
-			rec->thp_ok++;
-	}
 }
 
 static double wall(void)
@@ -129,7 +108,7 @@ static void progress_end(struct progress *p)
 
 /* one decoder, every run fed each event in turn */
 static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
-		    struct recorded *rec)
+		    json_t **meta)
 {
 	char err[512];
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
@@ -147,7 +126,6 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		progress_tick(&pr, cmd, rd);
 		if (ev.ts < runs[0].seed.snapshot_ts)
 			continue;
-		note_recorded(rec, &ev);
 		for (int i = 0; i < nr; i++) {
 			replay_feed(runs[i].r, &ev);
 			replay_series_tick(&runs[i].series, runs[i].r, runs[i].m, ev.ts);
@@ -157,6 +135,7 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 	if (ret < 0)
 		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
 			frt_reader_error(rd));
+	*meta = json_loads(frt_reader_meta(rd), 0, NULL);
 	frt_reader_free(rd);
 	for (int i = 0; i < nr; i++) {
 		model_metrics(runs[i].m, -1, &runs[i].end);
@@ -229,15 +208,10 @@ static const struct row rows[] = {
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
-static void print_identity(const char *path, const struct run *run)
+static void print_identity(const char *path, const json_t *meta, const struct run *run)
 {
 	const struct replay_stats *st = replay_stats(run->r);
-	json_t *meta = NULL;
-	char err[256];
-	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
 
-	if (rd)
-		meta = json_loads(frt_reader_meta(rd), 0, NULL);
 	printf("trace     %s\n", path);
 	printf("host      %s, Linux %s, %d CPUs\n",
 	       json_string_value(json_object_get(meta, "hostname")) ?: "?",
@@ -245,8 +219,6 @@ static void print_identity(const char *path, const struct run *run)
 	       (int)json_integer_value(json_object_get(meta, "nr_cpus")));
 	printf("replayed  %" PRIu64 " events over %.3f s of trace time, from the start snapshot\n",
 	       st->events, (double)(st->last_ts - st->first_ts) / 1e9);
-	json_decref(meta);
-	frt_reader_free(rd);
 }
 
 static void print_value(uint64_t v, bool idx)
@@ -257,8 +229,10 @@ static void print_value(uint64_t v, bool idx)
 		printf(" %14" PRIu64, v);
 }
 
-static void print_table(const struct run *runs, int nr, const struct recorded *rec)
+static void print_table(const struct run *runs, int nr)
 {
+	const struct replay_stats *rec = replay_stats(runs[0].r);
+
 	printf("\n%-36s", "");
 	for (int i = 0; i < nr; i++)
 		printf(" %14s", i ? "B" : nr > 1 ? "A" : "model");
@@ -283,8 +257,9 @@ static void print_table(const struct run *runs, int nr, const struct recorded *r
 	}
 	printf("\nthe kernel recorded: %" PRIu64 " extfrag events (%" PRIu64 " claims), %" PRIu64
 	       " compaction runs, %" PRIu64 " THP allocated, %" PRIu64 " THP failed\n",
-	       rec->extfrag, rec->extfrag_claim, rec->compaction_begin, rec->thp_ok,
-	       rec->thp_failed);
+	       rec->recorded.extfrag_claim + rec->recorded.extfrag_steal,
+	       rec->recorded.extfrag_claim, rec->recorded.compaction_runs, rec->recorded.thp_ok,
+	       rec->recorded.thp_failed);
 	printf("limits: no feedback loop (under a variant the workload would have behaved\n"
 	       "differently); reclaim is not modelled, its frees come from the trace.\n");
 }
@@ -328,19 +303,23 @@ static json_t *run_json(const struct run *run)
 }
 
 static int write_json(const char *cmd, const char *out, const char *path, const struct run *runs,
-		      int nr, const struct recorded *rec)
+		      int nr)
 {
+	const struct replay_stats *rec = replay_stats(runs[0].r);
 	json_t *root = json_object(), *arr = json_array(), *recj = json_object();
 
 	json_object_set_new(root, "trace", json_string(path));
 	for (int i = 0; i < nr; i++)
 		json_array_append_new(arr, run_json(&runs[i]));
 	json_object_set_new(root, "runs", arr);
-	json_object_set_new(recj, "extfrag", json_integer((json_int_t)rec->extfrag));
-	json_object_set_new(recj, "extfrag_claims", json_integer((json_int_t)rec->extfrag_claim));
-	json_object_set_new(recj, "compaction_runs", json_integer((json_int_t)rec->compaction_begin));
-	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->thp_ok));
-	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->thp_failed));
+	json_object_set_new(recj, "extfrag", json_integer((json_int_t)(rec->recorded.extfrag_claim +
+									rec->recorded.extfrag_steal)));
+	json_object_set_new(recj, "extfrag_claims",
+			    json_integer((json_int_t)rec->recorded.extfrag_claim));
+	json_object_set_new(recj, "compaction_runs",
+			    json_integer((json_int_t)rec->recorded.compaction_runs));
+	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->recorded.thp_ok));
+	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->recorded.thp_failed));
 	json_object_set_new(root, "recorded", recj);
 	int ret = json_dump_file(root, out, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
@@ -401,7 +380,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run runs[2];
-	struct recorded rec = { 0 };
+	json_t *meta = NULL;
 	const char *json_out = NULL;
 	uint64_t interval_ns = 1000000000ull;
 	char err[1024];
@@ -446,15 +425,16 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	for (int i = 0; i < nr; i++)
 		if ((ret = build_run(cmd, path, &runs[i], interval_ns)))
 			goto out;
-	if ((ret = feed_all(cmd, path, runs, nr, &rec)))
+	if ((ret = feed_all(cmd, path, runs, nr, &meta)))
 		goto out;
-	print_identity(path, &runs[0]);
+	print_identity(path, meta, &runs[0]);
 	for (int i = 0; i < nr; i++)
 		printf("%-9s %s\n", nr == 1 ? "variant" : i ? "B" : "A", runs[i].settings);
-	print_table(runs, nr, &rec);
+	print_table(runs, nr);
 	if (json_out)
-		ret = write_json(cmd, json_out, path, runs, nr, &rec);
+		ret = write_json(cmd, json_out, path, runs, nr);
 out:
+	json_decref(meta);
 	for (int i = 0; i < nr; i++)
 		free_run(&runs[i]);
 	return ret;

@@ -29,7 +29,6 @@ struct side {
 	uint64_t extfrag_claim, extfrag_steal;
 	uint64_t pcp_refills, pcp_drains;
 	uint64_t thp_ok, thp_failed;
-	uint64_t compact_stall, compact_success, compact_fail, pgmigrate_success;
 	bool have_end;
 };
 
@@ -51,35 +50,6 @@ static void on_model_event(void *p, const struct model_event *ev)
 		s->pcp_refills++;
 	} else if (ev->type == MODEL_EV_PCPU_DRAIN) {
 		s->pcp_drains++;
-	}
-}
-
-static void on_recorded(struct side *k, const struct frt_event *ev)
-{
-	switch (ev->type) {
-	case FRT_EV_PAGE_ALLOC_EXTFRAG:
-		if (ev->extfrag.change_ownership)
-			k->extfrag_claim++;
-		else
-			k->extfrag_steal++;
-		break;
-	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
-		k->pcp_refills += ev->zone_locked.percpu_refill != 0;
-		break;
-	case FRT_EV_PAGE_PCPU_DRAIN:
-		k->pcp_drains++;
-		break;
-	case FRT_EV_PAGE_ALLOC:
-		if (ev->alloc.order == 9 &&
-		    model_gfp_migratetype((uint32_t)ev->alloc.gfp_flags) == MODEL_MT_MOVABLE) {
-			if (ev->alloc.pfn == FRT_PFN_NONE)
-				k->thp_failed++;
-			else
-				k->thp_ok++;
-		}
-		break;
-	default:
-		break;
 	}
 }
 
@@ -199,9 +169,6 @@ int cmd_validate(int argc, char **argv)
 		for (uint32_t k = 0; fi.type == FRT_FRAME_EVENTS && k < fi.records; k++) {
 			if (frt_reader_next(rd, &ev) <= 0)
 				break;
-			if (ev.ts < seed.snapshot_ts)
-				continue;
-			on_recorded(&c.kernel, &ev);
 			replay_feed(r, &ev);
 		}
 	}
@@ -241,12 +208,13 @@ int cmd_validate(int argc, char **argv)
 			ADD(label, c.kernel.pageblocks[mt], c.model.pageblocks[mt]);
 		}
 	}
-	ADD("fallbacks that claimed the block", c.kernel.extfrag_claim, c.model.extfrag_claim);
-	ADD("fallbacks that stole pages", c.kernel.extfrag_steal, c.model.extfrag_steal);
-	ADD("pcp refills (zone_locked, percpu)", c.kernel.pcp_refills, c.model.pcp_refills);
-	ADD("pcp drains (blocks)", c.kernel.pcp_drains, c.model.pcp_drains);
-	ADD("THP allocated", c.kernel.thp_ok, c.model.thp_ok);
-	ADD("THP failed", c.kernel.thp_failed, c.model.thp_failed);
+	const struct replay_stats *st = replay_stats(r);
+	ADD("fallbacks that claimed the block", st->recorded.extfrag_claim, c.model.extfrag_claim);
+	ADD("fallbacks that stole pages", st->recorded.extfrag_steal, c.model.extfrag_steal);
+	ADD("pcp refills (zone_locked, percpu)", st->recorded.pcp_refills, c.model.pcp_refills);
+	ADD("pcp drains (blocks)", st->recorded.pcp_drains, c.model.pcp_drains);
+	ADD("THP allocated", st->recorded.thp_ok, c.model.thp_ok);
+	ADD("THP failed", st->recorded.thp_failed, c.model.thp_failed);
 	if (c.vmstat[0] && c.vmstat[1]) {
 		static const struct { const char *name; enum model_counter ctr; } vm[] = {
 			{ "compact_stall", MODEL_COMPACT_STALL },
@@ -261,7 +229,6 @@ int cmd_validate(int argc, char **argv)
 			ADD(vm[i].name, vmstat_delta(&c, vm[i].name), model_counter(m, vm[i].ctr));
 	}
 
-	const struct replay_stats *st = replay_stats(r);
 	printf("trace     %s\nvariant   vanilla\n", path);
 	printf("replayed  %" PRIu64 " events; model-only failures %" PRIu64 ", unmatched frees %"
 	       PRIu64 " of %" PRIu64 "\n\n", st->events, st->model_failed, st->unmatched_frees,

@@ -248,6 +248,39 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 		r->rec_of[o - 1 - r->base] = to + 1;
 }
 
+/* the kernel's own decisions, tallied for the reports */
+static void note_recorded(struct replay *r, const struct frt_event *ev)
+{
+	switch (ev->type) {
+	case FRT_EV_PAGE_ALLOC_EXTFRAG:
+		if (ev->extfrag.change_ownership)
+			r->st.recorded.extfrag_claim++;
+		else
+			r->st.recorded.extfrag_steal++;
+		break;
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		r->st.recorded.pcp_refills += ev->zone_locked.percpu_refill != 0;
+		break;
+	case FRT_EV_PAGE_PCPU_DRAIN:
+		r->st.recorded.pcp_drains++;
+		break;
+	case FRT_EV_COMPACTION_BEGIN:
+		r->st.recorded.compaction_runs++;
+		break;
+	case FRT_EV_PAGE_ALLOC:
+		if (ev->alloc.order == 9 &&
+		    model_gfp_migratetype((uint32_t)ev->alloc.gfp_flags) == MODEL_MT_MOVABLE) {
+			if (ev->alloc.pfn == FRT_PFN_NONE)
+				r->st.recorded.thp_failed++;
+			else
+				r->st.recorded.thp_ok++;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->ts < r->start_ts)
@@ -256,6 +289,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		r->st.first_ts = ev->ts;
 	r->st.last_ts = ev->ts;
 	r->st.events++;
+	note_recorded(r, ev);
 	model_set_time(r->m, ev->ts);
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:

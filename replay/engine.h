@@ -34,6 +34,15 @@ struct replay_stats {
 	uint64_t model_migrations; /* the model's own compaction moved a block */
 	uint64_t outside_model;    /* recorded pfns outside the model's zones */
 	uint64_t first_ts, last_ts;
+	/* what the kernel itself recorded over the replayed span: its own
+	 * decisions, which the model's are compared with (not inputs) */
+	struct {
+		uint64_t extfrag_claim, extfrag_steal; /* mm_page_alloc_extfrag by change_ownership */
+		uint64_t pcp_refills;   /* mm_page_alloc_zone_locked with percpu_refill */
+		uint64_t pcp_drains;    /* mm_page_pcpu_drain */
+		uint64_t compaction_runs; /* mm_compaction_begin */
+		uint64_t thp_ok, thp_failed; /* order-9 movable mm_page_alloc */
+	} recorded;
 };
 
 struct replay;
