@@ -18,16 +18,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "model.h"
+#include "bench.h"
+#include "bench_node.h"
 
-static const uint64_t node_start = 1, node_end = 0x640000;
 
 struct live {
 	uint64_t *pfn;
 	uint8_t *order;
-	uint32_t *slot_of; /* pfn - node_start -> slot + 1 */
+	uint32_t *slot_of; /* pfn - BENCH_NODE_START -> slot + 1 */
 	size_t n, cap;
 };
 
@@ -35,17 +34,17 @@ static void live_add(struct live *l, uint64_t pfn, unsigned int order)
 {
 	l->pfn[l->n] = pfn;
 	l->order[l->n] = (uint8_t)order;
-	l->slot_of[pfn - node_start] = (uint32_t)++l->n;
+	l->slot_of[pfn - BENCH_NODE_START] = (uint32_t)++l->n;
 }
 
 static void live_del(struct live *l, size_t k)
 {
-	l->slot_of[l->pfn[k] - node_start] = 0;
+	l->slot_of[l->pfn[k] - BENCH_NODE_START] = 0;
 	l->n--;
 	if (k != l->n) {
 		l->pfn[k] = l->pfn[l->n];
 		l->order[k] = l->order[l->n];
-		l->slot_of[l->pfn[k] - node_start] = (uint32_t)k + 1;
+		l->slot_of[l->pfn[k] - BENCH_NODE_START] = (uint32_t)k + 1;
 	}
 }
 
@@ -56,37 +55,24 @@ static void on_event(void *ctx, const struct model_event *ev)
 
 	if (ev->type != MODEL_EV_MIGRATE)
 		return;
-	uint32_t s = l->slot_of[ev->pfn - node_start];
+	uint32_t s = l->slot_of[ev->pfn - BENCH_NODE_START];
 	if (!s) {
 		fprintf(stderr, "migration of an unknown block at %#" PRIx64 "\n", ev->pfn);
 		exit(1);
 	}
-	l->slot_of[ev->pfn - node_start] = 0;
+	l->slot_of[ev->pfn - BENCH_NODE_START] = 0;
 	l->pfn[s - 1] = ev->new_pfn;
-	l->slot_of[ev->new_pfn - node_start] = s;
+	l->slot_of[ev->new_pfn - BENCH_NODE_START] = s;
 }
 
-static struct model *node_24g(bool compaction, struct live *l)
+static struct model *node_24g(bool compaction, struct live *l, uint64_t *onlined)
 {
-	struct model_desc d;
+	struct model *m = bench_node(compaction, onlined);
 
-	model_desc_init(&d);
-	d.nr_cpus = 2;
-	d.nr_zones = 3;
-	d.zones[0] = (struct model_zone_desc){ .type = MODEL_ZONE_DMA, .start_pfn = 1,
-					       .spanned = 4095, .managed = 3840 };
-	d.zones[1] = (struct model_zone_desc){ .type = MODEL_ZONE_DMA32, .start_pfn = 0x1000,
-					       .spanned = 0xff000, .managed = 772808 };
-	d.zones[2] = (struct model_zone_desc){ .type = MODEL_ZONE_NORMAL, .start_pfn = 0x100000,
-					       .spanned = 0x540000, .managed = 5505024 };
-	d.knobs[MODEL_KNOB_COMPACTION] = compaction;
-	struct model *m = model_new(&d);
 	if (!m) {
-		perror("model_new");
+		perror("bench_compaction: model");
 		exit(1);
 	}
-	for (unsigned int i = 0; i < d.nr_zones; i++)
-		model_online(m, d.zones[i].start_pfn, d.zones[i].spanned);
 	l->n = 0;
 	model_set_event_fn(m, on_event, l);
 	return m;
@@ -100,18 +86,12 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static const uint32_t movable = MODEL_GFP_HIGHUSER_MOVABLE;
 
-static void direct_compaction(struct live *l, uint64_t seed)
+static void direct_compaction(struct live *l)
 {
-	struct model *m = node_24g(true, l);
+	uint64_t onlined;
+	struct model *m = node_24g(true, l, &onlined);
 	struct model_req r = { .order = 0, .gfp = movable };
 	uint64_t pfn;
 
@@ -152,15 +132,15 @@ static void direct_compaction(struct live *l, uint64_t seed)
 	printf("  %" PRIu64 " pages scanned: %.1f M pages scanned/s, %.1f us per stall\n", scanned,
 	       (double)scanned / t / 1e6, stalls ? t / (double)stalls * 1e6 : 0.0);
 	model_free_all(m);
-	(void)seed;
 }
 
 /* the steady mix: occupancy kept near 85%, 2% order-9 movable requests */
 static double steady(struct live *l, bool compaction, uint64_t ops, uint64_t seed,
 		     uint64_t *stalls)
 {
-	struct model *m = node_24g(compaction, l);
-	const uint64_t target = 6281672ull * 85 / 100;
+	uint64_t onlined;
+	struct model *m = node_24g(compaction, l, &onlined);
+	const uint64_t target = onlined * 85 / 100;
 	uint64_t used = 0, s = seed, t_ns = 0, stalls0, scanned0;
 	static const uint32_t gfps[] = { MODEL_GFP_HIGHUSER_MOVABLE, MODEL_GFP_KERNEL,
 					 MODEL_GFP_KERNEL | MODEL_GFP_RECLAIMABLE };
@@ -235,41 +215,33 @@ static double steady(struct live *l, bool compaction, uint64_t ops, uint64_t see
 	return (double)ops / t;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t ops = argc > 1 ? strtoull(argv[1], NULL, 0) : 5000000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed2026;
 	struct live l = {
-		.pfn = malloc(node_end * sizeof(uint64_t)),
-		.order = malloc(node_end),
-		.slot_of = calloc(node_end, sizeof(uint32_t)),
+		.pfn = malloc(BENCH_NODE_END * sizeof(uint64_t)),
+		.order = malloc(BENCH_NODE_END),
+		.slot_of = calloc(BENCH_NODE_END, sizeof(uint32_t)),
 	};
 
 	printf("bench_compaction: seed %#" PRIx64 ", %" PRIu64 " ops per steady run\n", seed, ops);
-	direct_compaction(&l, seed);
+	direct_compaction(&l);
 
 	double on[5], off[5];
-	uint64_t stalls_on = 0, stalls_off = 0;
+	uint64_t stalls_on = 0, stalls_off = 0; /* in the last run of each */
 	for (int i = 0; i < 5; i++) { /* side by side: on, off, on, off, ... */
 		on[i] = steady(&l, true, ops, seed + (uint64_t)i, &stalls_on);
 		off[i] = steady(&l, false, ops, seed + (uint64_t)i, &stalls_off);
 	}
-	qsort(on, 5, sizeof(double), cmp);
-	qsort(off, 5, sizeof(double), cmp);
+	double on_med = median(on, 5), off_med = median(off, 5); /* sorted now */
 	printf("steady mix at 85%% full, 2%% order-9 movable requests, THPs half freed later "
 	       "(median of 5):\n");
 	printf("  compaction on:  %.2f M ops/s (min %.2f, max %.2f), %" PRIu64
-	       " stalls in the last run\n", on[2] / 1e6, on[0] / 1e6, on[4] / 1e6, stalls_on);
-	printf("  compaction off: %.2f M ops/s (min %.2f, max %.2f)\n", off[2] / 1e6, off[0] / 1e6,
-	       off[4] / 1e6);
+	       " stalls in the last run\n", on_med / 1e6, on[0] / 1e6, on[4] / 1e6, stalls_on);
+	printf("  compaction off: %.2f M ops/s (min %.2f, max %.2f), %" PRIu64
+	       " stalls in the last run\n", off_med / 1e6, off[0] / 1e6, off[4] / 1e6, stalls_off);
 	printf("  cost of compaction: %.2fx the compaction-free model's time per op\n",
-	       off[2] / on[2]);
-	(void)stalls_off;
+	       off_med / on_med);
 	return 0;
 }

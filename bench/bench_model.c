@@ -19,21 +19,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "model.h"
+#include "bench.h"
+#include "bench_node.h"
 
 #define RUNS 5
 #define FILL_PERMILLE 600
-
-/* the zones of this machine's /proc/zoneinfo: pfn span and managed pages (Normal's
- * managed is its present count here; zoneinfo says 5394266 after boot reservations) */
-static const struct { enum model_zone_type type; uint64_t start, end, managed, online; } zones[] = {
-	{ MODEL_ZONE_DMA, 1, 0x1000, 3840, 0x100 },     /* the first MiB stays reserved */
-	{ MODEL_ZONE_DMA32, 0x1000, 0x100000, 772808, 0x1000 }, /* the PCI hole at the top */
-	{ MODEL_ZONE_NORMAL, 0x100000, 0x640000, 5505024, 0x100000 },
-};
-#define NR_ZONES (sizeof(zones) / sizeof(zones[0]))
 
 struct bench {
 	struct model *m;
@@ -43,21 +34,6 @@ struct bench {
 	uint64_t live_pages, target;
 	uint64_t failed_frees, migrations;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* xorshift64*, as the unit tests use */
 static uint64_t rnd(struct bench *b)
@@ -81,31 +57,6 @@ static void on_event(void *ctx, const struct model_event *ev)
 			b->live[i] = ev->new_pfn << 8 | (b->live[i] & 0xff);
 			return;
 		}
-}
-
-static struct model *machine_model(uint64_t *onlined)
-{
-	struct model_desc d;
-	struct model *m;
-
-	model_desc_init(&d);
-	d.nr_zones = NR_ZONES;
-	d.nr_cpus = 2;
-	for (unsigned int i = 0; i < NR_ZONES; i++)
-		d.zones[i] = (struct model_zone_desc){ .type = zones[i].type,
-						       .start_pfn = zones[i].start,
-						       .spanned = zones[i].end - zones[i].start,
-						       .managed = zones[i].managed };
-	m = model_new(&d);
-	*onlined = 0;
-	for (unsigned int i = 0; m && i < NR_ZONES; i++) {
-		if (model_online(m, zones[i].online, zones[i].managed)) {
-			model_free_all(m);
-			return NULL;
-		}
-		*onlined += zones[i].managed;
-	}
-	return m;
 }
 
 static void do_alloc(struct bench *b)
@@ -164,13 +115,13 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed2026;
 	struct bench b = { .rng = seed ? seed : 1 };
 	uint64_t onlined, before[MODEL_NR_COUNTERS];
-	double t[RUNS], sorted[RUNS];
+	double t[RUNS];
 
 	if (!ops) {
 		fprintf(stderr, "usage: bench_model [OPS] [SEED]\n");
 		return 2;
 	}
-	b.m = machine_model(&onlined);
+	b.m = bench_node(true, &onlined);
 	if (!b.m) {
 		fprintf(stderr, "bench_model: cannot build the model\n");
 		return 1;
@@ -186,7 +137,7 @@ int main(int argc, char **argv)
 	printf("model: 24 GiB node, 3 zones, 2 CPUs, %" PRIu64 " pages onlined; seed %#" PRIx64
 	       "\n", onlined, seed);
 	printf("model memory: %zu bytes, %.2f bytes per pfn spanned (%.2f per page onlined)\n",
-	       model_memory_bytes(b.m), (double)model_memory_bytes(b.m) / (double)(zones[NR_ZONES - 1].end - zones[0].start),
+	       model_memory_bytes(b.m), (double)model_memory_bytes(b.m) / (double)(BENCH_NODE_END - BENCH_NODE_START),
 	       (double)model_memory_bytes(b.m) / (double)onlined);
 
 	double t0 = now();
@@ -203,12 +154,11 @@ int main(int argc, char **argv)
 		for (uint64_t i = 0; i < ops; i++)
 			step(&b);
 		t[run] = now() - t0;
-		sorted[run] = t[run];
 	}
-	qsort(sorted, RUNS, sizeof(*sorted), cmp_double);
+	double med = median(t, RUNS);
 	printf("steady mix: %" PRIu64 " ops x %d runs: median %.2f M ops/s (min %.2f, max %.2f), "
-	       "%.1f ns/op\n", ops, RUNS, ops / sorted[RUNS / 2] / 1e6, ops / sorted[RUNS - 1] / 1e6,
-	       ops / sorted[0] / 1e6, sorted[RUNS / 2] / (double)ops * 1e9);
+	       "%.1f ns/op\n", ops, RUNS, ops / med / 1e6, ops / t[RUNS - 1] / 1e6,
+	       ops / t[0] / 1e6, med / (double)ops * 1e9);
 	printf("end: %zu blocks live, %" PRIu64 " pages (%.1f%%)\n", b.nr_live, b.live_pages,
 	       100.0 * (double)b.live_pages / (double)onlined);
 
