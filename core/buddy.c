@@ -528,6 +528,7 @@ void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobil
 {
 	struct mpage *p = pg(m, pfn);
 
+	pb_touch(m, pfn, order);
 	p->state = MODEL_PAGE_ALLOC;
 	p->order = (uint8_t)order;
 	p->mt = (uint8_t)mobility;

@@ -4,10 +4,12 @@
  *
  * The buddy indices use only the free lists' counts, as mm/vmstat.c does
  * (6.18: fill_contig_page_info over orders 0..MAX_PAGE_ORDER). The pageblock
- * and 1 GiB figures come from one walk over the zone by block heads: a block
- * is visited once whatever its order, and a block of pageblock order or more
- * once per pageblock it covers, so the walk is O(pages) with no per-page work
- * inside big blocks.
+ * and 1 GiB figures are sums of per-pageblock summaries (struct pb_usage).
+ * A summary comes from a walk of its pageblock by block heads: a block is
+ * visited once whatever its order, and a block of pageblock order or more
+ * once per pageblock it covers. Summaries are kept between calls and only
+ * the pageblocks the model marked since (pb_touch) are walked again, so a
+ * sample costs O(pageblocks) plus the pages of the pageblocks that changed.
  *
  * The walk trusts the per-pfn state (run model_check() first when in doubt):
  * it does not stop on a corrupt layout, it only counts less.
@@ -20,12 +22,6 @@
 
 #define RANGE_1G_ORDER (30 - 12) /* 1 GiB of 4 KiB pages; pageblocks nest inside */
 #define RANGE_1G_PAGES (1ULL << RANGE_1G_ORDER)
-
-/* what one pageblock holds, gathered block by block */
-struct pb_usage {
-	uint64_t free; /* pages in FREE blocks */
-	bool mixed, tainted;
-};
 
 /* the 1 GiB range the walk is in */
 struct range_usage {
@@ -113,14 +109,16 @@ static void note_block(const struct model *m, struct pb_usage *u, uint64_t pb,
 		       const struct mpage *p, uint64_t nr)
 {
 	if (p->state == MODEL_PAGE_FREE) {
-		u->free += nr;
+		u->free += (uint32_t)nr;
+	} else if (p->state == MODEL_PAGE_PCP) {
+		u->pcp += (uint32_t)nr;
 	} else if (p->state == MODEL_PAGE_ALLOC) {
 		u->mixed |= p->mt != pb_mt(m, pb);
 		u->tainted |= mobility_taints(p->mt);
 	}
 }
 
-/* the 1 GiB range is complete: count it if it lies wholly inside the zone */
+/* the range is complete: count it if it lies wholly inside the zone */
 static void range_flush(struct walk *w)
 {
 	struct range_usage *r = &w->r;
@@ -149,13 +147,14 @@ static void range_add(struct walk *w, uint64_t pb, const struct pb_usage *u)
 	r->tainted |= u->tainted;
 }
 
-/* a finished pageblock: counted when it starts inside the zone */
+/* a pageblock's usage: counted when it starts inside the zone */
 static void account_pageblock(struct walk *w, uint64_t pb, const struct pb_usage *u)
 {
 	struct model_frag_metrics *out = w->out;
 	int mt = pb_mt(w->m, pb);
 
 	range_add(w, pb, u);
+	out->pcp_pages += u->pcp;
 	if (pb < w->z->start_pfn)
 		return;
 	out->pageblocks++;
@@ -166,66 +165,105 @@ static void account_pageblock(struct walk *w, uint64_t pb, const struct pb_usage
 	out->tainted_pageblocks += u->tainted;
 }
 
-/* a block of pageblock order or more at a pageblock start: each pageblock holds only it */
-static uint64_t walk_large_block(struct walk *w, uint64_t pfn, const struct mpage *p)
+/* the block of pageblock order or more that covers the pageblock at @pb, or NULL */
+static const struct mpage *covering_block(const struct model *m, const struct mzone *z,
+					  uint64_t pb)
 {
-	uint64_t nr_pb = w->m->pageblock_nr_pages, end = pfn + (1ULL << p->order);
+	for (unsigned int o = m->pageblock_order; o <= m->max_order; o++) {
+		uint64_t head = pb & ~((1ull << o) - 1);
 
-	if (p->state == MODEL_PAGE_PCP)
-		w->out->pcp_pages += 1ULL << p->order;
-	for (uint64_t pb = pfn; pb < end && pb < w->z->end_pfn; pb += nr_pb) {
-		struct pb_usage u = { 0 };
-
-		note_block(w->m, &u, pb, p, nr_pb);
-		account_pageblock(w, pb, &u);
+		if (head < z->start_pfn)
+			return NULL;
+		const struct mpage *p = pg(m, head);
+		if (page_is_head(p))
+			return p->order >= o ? p : NULL;
+		if (p->state != MODEL_PAGE_TAIL)
+			return NULL;
 	}
-	return end;
+	return NULL;
 }
 
-/* the blocks of one pageblock from @pfn to its end (or the zone's) */
-static uint64_t walk_pageblock(struct walk *w, uint64_t pfn)
+/*
+ * What the pageblock at @pb holds, over its pfns inside @z: by block heads, a
+ * block is looked at once whatever its order; a pageblock inside a larger
+ * block holds only that block.
+ */
+static void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
+			    struct pb_usage *u)
 {
-	const struct model *m = w->m;
-	uint64_t pb = pageblock_start(m, pfn), end = pb + m->pageblock_nr_pages;
-	struct pb_usage u = { 0 };
+	uint64_t pfn = pb < z->start_pfn ? z->start_pfn : pb;
+	uint64_t end = pb + m->pageblock_nr_pages;
 
-	if (end > w->z->end_pfn)
-		end = w->z->end_pfn;
+	*u = (struct pb_usage){ 0 };
+	if (end > z->end_pfn)
+		end = z->end_pfn;
+	if (pfn == pb) {
+		const struct mpage *big = covering_block(m, z, pb);
+		if (big) {
+			note_block(m, u, pb, big, m->pageblock_nr_pages);
+			return;
+		}
+	}
 	while (pfn < end) {
 		const struct mpage *p = pg(m, pfn);
 		uint64_t nr = page_is_head(p) ? 1ULL << p->order : 1;
 
-		if (p->state == MODEL_PAGE_PCP)
-			w->out->pcp_pages += nr;
 		if (page_is_head(p))
-			note_block(m, &u, pb, p, nr);
+			note_block(m, u, pb, p, nr);
 		pfn += nr;
 	}
-	account_pageblock(w, pb, &u);
-	return pfn;
 }
 
-/* one zone's pageblocks and 1 GiB ranges, in pfn order */
-static void walk_zone(struct walk *w)
+static bool pb_is_dirty(const struct model *m, uint64_t i)
+{
+	return m->pb_dirty[i >> 6] & (1ull << (i & 63));
+}
+
+/*
+ * One zone's pageblocks and 1 GiB ranges, in pfn order. A pageblock wholly
+ * inside the zone comes from the cache unless something touched it since
+ * (@fresh: recompute every one); the rare pageblock a zone boundary cuts is
+ * recomputed each time, as each zone sees only its own part of it.
+ */
+static void walk_zone(struct walk *w, bool fresh)
 {
 	const struct model *m = w->m;
-	uint64_t pfn = w->z->start_pfn;
+	const struct mzone *z = w->z;
 
-	while (pfn < w->z->end_pfn) {
-		const struct mpage *p = pg(m, pfn);
+	for (uint64_t pb = pageblock_start(m, z->start_pfn); pb < z->end_pfn;
+	     pb += m->pageblock_nr_pages) {
+		uint64_t i = (pb - m->pb_base) >> m->pageblock_order;
+		struct pb_usage u, *c = &m->pb_cache[i];
 
-		if (pfn == pageblock_start(m, pfn) && page_is_head(p) &&
-		    p->order >= m->pageblock_order)
-			pfn = walk_large_block(w, pfn, p);
-		else
-			pfn = walk_pageblock(w, pfn);
+		if (pb < z->start_pfn || pb + m->pageblock_nr_pages > z->end_pfn) {
+			pageblock_usage(m, z, pb, &u);
+			c = &u;
+		} else if (fresh) {
+			pageblock_usage(m, z, pb, &u);
+			c = &u;
+		} else if (pb_is_dirty(m, i)) {
+			pageblock_usage(m, z, pb, c);
+		}
+		account_pageblock(w, pb, c);
 	}
 	range_flush(w);
 }
 
+/* the marks of the pageblocks wholly inside @z: their cache entries are now good */
+static void clear_zone_marks(const struct model *m, const struct mzone *z)
+{
+	for (uint64_t pb = pageblock_start(m, z->start_pfn); pb < z->end_pfn;
+	     pb += m->pageblock_nr_pages) {
+		uint64_t i = (pb - m->pb_base) >> m->pageblock_order;
+
+		if (pb >= z->start_pfn && pb + m->pageblock_nr_pages <= z->end_pfn)
+			m->pb_dirty[i >> 6] &= ~(1ull << (i & 63));
+	}
+}
+
 /* one zone into @out: free list counts as /proc/pagetypeinfo shows them, then the walk */
 static void zone_metrics(const struct model *m, const struct mzone *z,
-			 struct model_frag_metrics *out)
+			 struct model_frag_metrics *out, bool fresh)
 {
 	struct walk w = { .m = m, .z = z, .out = out };
 
@@ -235,7 +273,7 @@ static void zone_metrics(const struct model *m, const struct mzone *z,
 			out->nr_free_mt[o][mt] += z->area[o].free_list[mt].nr;
 			out->nr_free[o] += z->area[o].free_list[mt].nr;
 		}
-	walk_zone(&w);
+	walk_zone(&w, fresh);
 }
 
 /* the ×1000 indices of every order, as the debugfs files unusable_index and
@@ -252,7 +290,12 @@ static void buddy_indices(struct model_frag_metrics *out)
 	out->free_pages = info.free_pages;
 }
 
-int model_metrics(const struct model *m, int zone, struct model_frag_metrics *out)
+void pb_touch_all(struct model *m)
+{
+	memset(m->pb_dirty, 0xff, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
+}
+
+static int metrics(const struct model *m, int zone, struct model_frag_metrics *out, bool fresh)
 {
 	if (zone < -1 || zone >= (int)m->nr_zones || m->max_order >= MODEL_NR_ORDERS)
 		return -EINVAL;
@@ -260,7 +303,23 @@ int model_metrics(const struct model *m, int zone, struct model_frag_metrics *ou
 	out->nr_orders = m->max_order + 1;
 	for (unsigned int zi = 0; zi < m->nr_zones; zi++)
 		if (zone < 0 || (unsigned int)zone == zi)
-			zone_metrics(m, &m->zones[zi], out);
+			zone_metrics(m, &m->zones[zi], out, fresh);
+	/* the cache is now good for every zone walked; with one zone asked for,
+	 * the others keep their marks */
+	if (!fresh && zone < 0)
+		memset(m->pb_dirty, 0, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
+	else if (!fresh)
+		clear_zone_marks(m, &m->zones[zone]);
 	buddy_indices(out);
 	return 0;
+}
+
+int model_metrics(const struct model *m, int zone, struct model_frag_metrics *out)
+{
+	return metrics(m, zone, out, false);
+}
+
+int model_metrics_fresh(const struct model *m, int zone, struct model_frag_metrics *out)
+{
+	return metrics(m, zone, out, true);
 }

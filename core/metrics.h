@@ -36,9 +36,15 @@ struct model_frag_metrics {
 /**
  * model_metrics - fragmentation metrics of one zone, or of all (@zone = -1)
  *
- * Walks the zone's pages (by block heads): O(pages), meant for sampling.
- * Returns 0 or -EINVAL for a bad zone index.
+ * The model keeps a summary per pageblock and marks the pageblocks each
+ * operation touches; a call redoes only the marked ones (by block heads) and
+ * then sums O(pageblocks) summaries. So sampling often is cheap: the cost is
+ * the pageblocks changed since the last call. Returns 0 or -EINVAL for a bad
+ * zone index. Not safe to call on one model from two threads at once.
  */
 int model_metrics(const struct model *m, int zone, struct model_frag_metrics *out);
+
+/* The same from scratch, without the summaries: for checking them. O(pages). */
+int model_metrics_fresh(const struct model *m, int zone, struct model_frag_metrics *out);
 
 #endif

@@ -122,6 +122,7 @@ void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
 	uint32_t i = pidx(m, pfn);
 	struct mpage *p = &m->pages[i];
 
+	pb_touch(m, pfn, p->order);
 	if (l->head == NIL) {
 		p->next = p->prev = NIL;
 		l->head = l->tail = i;
@@ -144,6 +145,7 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 	uint32_t i = pidx(m, pfn);
 	struct mpage *p = &m->pages[i];
 
+	pb_touch(m, pfn, p->order);
 	if (p->prev == NIL)
 		l->head = p->next;
 	else
@@ -317,10 +319,15 @@ struct model *model_new(const struct model_desc *d)
 
 	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
 	m->pageblocks = calloc(nblocks, 1);
+	m->nr_pageblocks = nblocks;
+	m->pb_dirty = calloc((nblocks + 63) / 64, sizeof(uint64_t));
+	m->pb_cache = calloc(nblocks, sizeof(*m->pb_cache));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
-	if (!m->pages || !m->pageblocks || !m->migrate_src || !m->migrate_dst)
+	if (!m->pages || !m->pageblocks || !m->migrate_src || !m->migrate_dst || !m->pb_dirty ||
+	    !m->pb_cache)
 		goto nomem;
+	pb_touch_all(m);
 	for (uint64_t i = 0; i < npages; i++)
 		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
 	memset(m->pageblocks, MODEL_MT_MOVABLE, nblocks);
@@ -365,6 +372,8 @@ void model_free_all(struct model *m)
 		free(m->zones[i].pcp);
 	free(m->pages);
 	free(m->pageblocks);
+	free(m->pb_dirty);
+	free(m->pb_cache);
 	free(m->migrate_src);
 	free(m->migrate_dst);
 	free(m);
@@ -532,6 +541,7 @@ long model_seed_done(struct model *m)
 {
 	long merged = 0;
 
+	pb_touch_all(m);
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
 		struct mzone *z = &m->zones[i];
 

@@ -33,6 +33,13 @@ struct mlist {
 	uint64_t nr; /* blocks on the list */
 };
 
+/* what one pageblock holds, for the metrics (metrics.c) */
+struct pb_usage {
+	uint32_t free;    /* pages in FREE blocks */
+	uint32_t pcp;     /* pages on pcp lists */
+	bool mixed, tainted;
+};
+
 /* alloc_flags, as mm/internal.h numbers them */
 #define ALLOC_WMARK_MIN      0x00
 #define ALLOC_WMARK_LOW      0x01
@@ -110,6 +117,12 @@ struct model {
 	struct mpage *pages;                 /* [node_end - node_start] */
 	uint8_t *pageblocks;                 /* [((node_end - pb_base) >> pageblock_order) + 1] */
 	uint64_t pb_base;                    /* node_start rounded down to a pageblock */
+	uint64_t nr_pageblocks;              /* entries of pageblocks[] */
+	/* the metrics' per-pageblock summaries, and the pageblocks changed since
+	 * they were taken: every list insert/delete, allocation and retype marks
+	 * its pageblocks (pb_touch), so a sample redoes only those (metrics.c) */
+	uint64_t *pb_dirty;                  /* bitmap over pageblocks[] */
+	struct pb_usage *pb_cache;
 	uint64_t counters[MODEL_NR_COUNTERS];
 	uint64_t captures[MODEL_MAX_ORDER_LIMIT + 1]; /* by capture order */
 	model_event_fn event_fn;
@@ -168,10 +181,24 @@ static inline int pb_mt(const struct model *m, uint64_t pfn)
 	return *pb_byte(m, pfn) & PB_MT_MASK;
 }
 
+/* the pageblocks of [pfn, pfn + 2^order) changed: the metrics redo them */
+static inline void pb_touch(const struct model *m, uint64_t pfn, unsigned int order)
+{
+	uint64_t i = (pfn - m->pb_base) >> m->pageblock_order;
+
+	if (order <= m->pageblock_order) {
+		m->pb_dirty[i >> 6] |= 1ull << (i & 63);
+		return;
+	}
+	for (uint64_t n = 1ull << (order - m->pageblock_order); n; n--, i++)
+		m->pb_dirty[i >> 6] |= 1ull << (i & 63);
+}
+
 static inline void set_pb_mt(struct model *m, uint64_t pfn, int mt)
 {
 	uint8_t *b = pb_byte(m, pfn);
 	*b = (uint8_t)((*b & ~PB_MT_MASK) | mt);
+	pb_touch(m, pfn, 0);
 }
 
 static inline uint64_t pageblock_start(const struct model *m, uint64_t pfn)
@@ -188,6 +215,9 @@ static inline bool mt_is_mergeable(int mt)
 {
 	return mt < MODEL_NR_PCPTYPES; /* migratetype_is_mergeable() */
 }
+
+/* every pageblock to be redone by the next metrics (metrics.c) */
+void pb_touch_all(struct model *m);
 
 /* lists (core/model.c) */
 void mlist_init(struct mlist *l);

@@ -522,6 +522,31 @@ static void advance_time(struct storm *s)
 	s->decays_seen += after.high < before.high;
 }
 
+/*
+ * model_metrics()'s per-pageblock summaries, kept between calls and redone
+ * only where the model marked a change, agree with a walk from scratch. The
+ * zone asked for rotates (one zone, then all), so a zone's summaries also
+ * stay right while another zone's are refreshed.
+ */
+static int check_metrics_cache(struct storm *s)
+{
+	unsigned int nr = model_nr_zones(s->m);
+	int zone = s->op % (nr + 1) == nr ? -1 : (int)(s->op % (nr + 1));
+	struct model_frag_metrics kept, fresh;
+
+	if (model_metrics(s->m, zone, &kept) || model_metrics_fresh(s->m, zone, &fresh))
+		return storm_fail(s, "model_metrics failed for zone %d", zone);
+	if (memcmp(&kept, &fresh, sizeof(kept)))
+		return storm_fail(s, "zone %d: metrics from kept summaries differ from a fresh walk "
+				  "(free pageblocks %" PRIu64 "/%" PRIu64 ", mixed %" PRIu64 "/%" PRIu64
+				  ", tainted %" PRIu64 "/%" PRIu64 ", pcp %" PRIu64 "/%" PRIu64 ")",
+				  zone, kept.free_pageblocks, fresh.free_pageblocks,
+				  kept.mixed_pageblocks, fresh.mixed_pageblocks,
+				  kept.tainted_pageblocks, fresh.tainted_pageblocks, kept.pcp_pages,
+				  fresh.pcp_pages);
+	return 0;
+}
+
 static int storm_step(struct storm *s, bool check)
 {
 	unsigned long long r = rnd(s, 1000);
@@ -553,6 +578,8 @@ static int storm_step(struct storm *s, bool check)
 		ret = check_counts(s);
 	if (!ret && check)
 		ret = check_model(s);
+	if (!ret && check)
+		ret = check_metrics_cache(s);
 	s->op++;
 	return ret;
 }
