@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "main.h"
 #include "metrics.h"
+#include "pipe.h"
 #include "series.h"
 #include "setup.h"
 #include "trace.h"
@@ -26,38 +27,60 @@
 struct run {
 	struct replay_variant v;
 	char settings[512];
+	const char *cmd, *path;
+	uint64_t interval_ns;
 	struct model *m;
 	struct replay *r;
 	struct replay_seed_stats seed;
 	struct model_frag_metrics end;
 	struct replay_series series;
+	char err[512];
 };
 
 #define SERIES_CAP 4096 /* samples kept per run; past it, every other goes */
 
-static int build_run(const char *cmd, const char *path, struct run *run, uint64_t interval_ns)
+/* on the run's own thread: the model from the trace's metadata and start snapshot */
+static int build_run(void *ctx)
 {
-	char err[512];
-	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
+	struct run *run = ctx;
+	struct frt_reader *rd = frt_reader_open(run->path, run->err, sizeof(run->err));
 
-	if (!rd) {
-		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
-		return EXIT_FAIL;
-	}
-	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
-	run->m = replay_model_from_trace(rd, &run->v, &run->seed, err, sizeof(err));
+	if (!rd)
+		return -1;
+	run->m = replay_model_from_trace(rd, &run->v, &run->seed, run->err, sizeof(run->err));
 	frt_reader_free(rd);
 	if (!run->m) {
-		fprintf(stderr, "fragreplay %s: %s: %s\n", cmd, path, err);
-		return EXIT_FAIL;
+		char why[sizeof(run->err)];
+		snprintf(why, sizeof(why), "%s", run->err);
+		snprintf(run->err, sizeof(run->err), "%.200s: %.300s", run->path, why);
+		return -1;
 	}
 	run->r = replay_new(run->m, run->seed.snapshot_ts, NULL, NULL);
-	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts, interval_ns,
+	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts, run->interval_ns,
 					  SERIES_CAP)) {
-		fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(errno));
-		return EXIT_FAIL;
+		snprintf(run->err, sizeof(run->err), "%s", strerror(errno));
+		return -1;
 	}
-	return EXIT_OK;
+	return 0;
+}
+
+static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
+{
+	struct run *run = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		replay_feed(run->r, &ev[i]);
+		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
+	}
+}
+
+static void end_run(void *ctx)
+{
+	struct run *run = ctx;
+	uint64_t last = replay_stats(run->r)->last_ts;
+
+	model_metrics(run->m, -1, &run->end);
+	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
 }
 
 static void free_run(struct run *run)
@@ -81,22 +104,24 @@ static double wall(void)
  */
 struct progress {
 	bool on;
+	const char *cmd;
 	double t0, next;
-	uint64_t events;
 };
 
-static void progress_tick(struct progress *p, const char *cmd, const struct frt_reader *rd)
+static void progress_tick(void *ctx, const struct frt_reader *rd, size_t events)
 {
-	if (!p->on || ++p->events & 0xffff)
+	struct progress *p = ctx;
+
+	if (!p->on)
 		return;
 	double now = wall();
 	if (now < p->next)
 		return;
 	p->next = now + 0.25;
 	double done = (double)frt_reader_valid_bytes(rd) / (double)frt_reader_file_size(rd);
-	double rate = (double)p->events / (now - p->t0);
+	double rate = (double)events / (now - p->t0);
 	double left = done > 0 ? (now - p->t0) * (1 - done) / done : 0;
-	fprintf(stderr, "\rfragreplay %s: %3.0f%%  %.1f M events/s  %.0f s left ", cmd,
+	fprintf(stderr, "\rfragreplay %s: %3.0f%%  %.1f M events/s  %.0f s left ", p->cmd,
 		100 * done, rate / 1e6, left);
 }
 
@@ -106,43 +131,44 @@ static void progress_end(struct progress *p)
 		fprintf(stderr, "\r%*s\r", 64, "");
 }
 
-/* one decoder, every run fed each event in turn */
+/*
+ * One decoder on this thread; each run builds its model and replays on a
+ * thread of its own (replay/pipe.h), so the runs of a compare go side by side.
+ */
 static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		    json_t **meta)
 {
 	char err[512];
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
-	struct frt_event ev;
-	struct progress pr = { .on = isatty(STDERR_FILENO) };
-	int ret;
+	struct progress pr = { .on = isatty(STDERR_FILENO), .cmd = cmd };
+	struct pipe_consumer c[2];
+	int ret, read_ret;
 
 	if (!rd) {
 		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
 		return EXIT_FAIL;
 	}
+	for (int i = 0; i < nr; i++)
+		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
+					       .ctx = &runs[i] };
 	pr.t0 = wall();
 	pr.next = pr.t0 + 1.0;
-	while ((ret = frt_reader_next(rd, &ev)) > 0) {
-		progress_tick(&pr, cmd, rd);
-		if (ev.ts < runs[0].seed.snapshot_ts)
-			continue;
-		for (int i = 0; i < nr; i++) {
-			replay_feed(runs[i].r, &ev);
-			replay_series_tick(&runs[i].series, runs[i].r, runs[i].m, ev.ts);
-		}
-	}
+	ret = pipe_run(rd, c, nr, progress_tick, &pr, &read_ret);
 	progress_end(&pr);
-	if (ret < 0)
+	if (ret) {
+		for (int i = 0; i < nr; i++) /* both runs fail alike on a bad trace: once */
+			if (c[i].setup_ret && (!i || !c[0].setup_ret || strcmp(runs[0].err, runs[i].err)))
+				fprintf(stderr, "fragreplay %s: %s\n", cmd, runs[i].err);
+		if (ret != -ECANCELED)
+			fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(-ret));
+		frt_reader_free(rd);
+		return EXIT_FAIL;
+	}
+	if (read_ret < 0)
 		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
 			frt_reader_error(rd));
 	*meta = json_loads(frt_reader_meta(rd), 0, NULL);
 	frt_reader_free(rd);
-	for (int i = 0; i < nr; i++) {
-		model_metrics(runs[i].m, -1, &runs[i].end);
-		uint64_t last = replay_stats(runs[i].r)->last_ts;
-		replay_series_end(&runs[i].series, runs[i].r, runs[i].m,
-				  last ? last : runs[i].seed.snapshot_ts);
-	}
 	return EXIT_OK;
 }
 
@@ -422,9 +448,12 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	if (nr == 2 && (!runs[0].v.preset || !runs[1].v.preset))
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
 	const char *path = argv[optind];
-	for (int i = 0; i < nr; i++)
-		if ((ret = build_run(cmd, path, &runs[i], interval_ns)))
-			goto out;
+	for (int i = 0; i < nr; i++) {
+		runs[i].cmd = cmd;
+		runs[i].path = path;
+		runs[i].interval_ns = interval_ns;
+		replay_variant_describe(&runs[i].v, runs[i].settings, sizeof(runs[i].settings));
+	}
 	if ((ret = feed_all(cmd, path, runs, nr, &meta)))
 		goto out;
 	print_identity(path, meta, &runs[0]);

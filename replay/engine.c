@@ -2,10 +2,11 @@
 /*
  * engine.c - the replay semantics of ../shared/DESIGN.md on one model.
  *
- * Two flat maps over the model's pfn span, 17 bytes per pfn:
- *   obj[rec]   - the model pfn (+1) of the block the kernel placed at
- *                recorded pfn @rec, FAILED if the model could not place it;
- *                with its order in ord[rec]
+ * Two flat maps over the model's pfn span, 9 bytes per pfn, both holding
+ * offsets into the span (+1, so that 0 means none):
+ *   obj[rec]   - the model pfn of the block the kernel placed at recorded
+ *                pfn @rec, FAILED if the model could not place it; with its
+ *                order in ord[rec]
  *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks.
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
@@ -16,14 +17,15 @@
 
 #include "engine.h"
 
-#define FAILED UINT64_MAX      /* the model could not place it */
-#define MOVED_AWAY (UINT64_MAX - 1) /* the kernel migrated it; its old pages' free is next */
+#define FAILED UINT32_MAX      /* the model could not place it */
+#define MOVED_AWAY (UINT32_MAX - 1) /* the kernel migrated it; its old pages' free is next */
+#define MAX_SPAN (UINT32_MAX - 2) /* pfns a map can hold: 16 TiB of 4 KiB pages */
 
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
-	uint64_t *obj;           /* recorded head -> model pfn + 1, or FAILED; 0 = none */
-	uint64_t *rec_of;        /* model pfn -> recorded head + 1 */
+	uint32_t *obj;           /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
+	uint32_t *rec_of;        /* model pfn -> recorded head - base + 1 */
 	uint8_t *ord;            /* recorded head -> order */
 	unsigned int max_order;
 	uint64_t start_ts;
@@ -37,20 +39,37 @@ static bool in_span(const struct replay *r, uint64_t pfn)
 	return pfn >= r->base && pfn - r->base < r->span;
 }
 
+/* a map entry (offset + 1) to a pfn, and back */
+static uint64_t key_pfn(const struct replay *r, uint32_t key)
+{
+	return r->base + key - 1;
+}
+
+static uint32_t pfn_key(const struct replay *r, uint64_t pfn)
+{
+	return (uint32_t)(pfn - r->base + 1);
+}
+
+/* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it */
 static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order)
 {
-	r->obj[rec - r->base] = mp == FAILED ? FAILED : mp + 1;
+	r->obj[rec - r->base] = mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp);
 	r->ord[rec - r->base] = (uint8_t)order;
-	if (mp != FAILED)
-		r->rec_of[mp - r->base] = rec + 1;
+	if (mp != MODEL_PFN_NONE)
+		r->rec_of[mp - r->base] = pfn_key(r, rec);
+}
+
+static bool placed(uint32_t o)
+{
+	return o && o != FAILED && o != MOVED_AWAY;
 }
 
 static void map_clear(struct replay *r, uint64_t rec)
 {
-	uint64_t o = r->obj[rec - r->base];
+	uint32_t o = r->obj[rec - r->base];
 
-	if (o && o != FAILED && o != MOVED_AWAY)
-		r->rec_of[o - 1 - r->base] = 0;
+	if (placed(o))
+		r->rec_of[key_pfn(r, o) - r->base] = 0;
 	r->obj[rec - r->base] = 0;
 }
 
@@ -60,10 +79,10 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 	struct replay *r = ctx;
 
 	if (ev->type == MODEL_EV_MIGRATE && in_span(r, ev->pfn) && in_span(r, ev->new_pfn)) {
-		uint64_t rec = r->rec_of[ev->pfn - r->base];
+		uint32_t rec = r->rec_of[ev->pfn - r->base];
 		if (rec) {
 			r->rec_of[ev->pfn - r->base] = 0;
-			r->obj[rec - 1 - r->base] = ev->new_pfn + 1;
+			r->obj[rec - 1] = pfn_key(r, ev->new_pfn);
 			r->rec_of[ev->new_pfn - r->base] = rec;
 		}
 		r->st.model_migrations++;
@@ -83,6 +102,11 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->base = zi.start_pfn;
 	model_zone_info(m, model_nr_zones(m) - 1, &zi);
 	r->span = zi.end_pfn - r->base;
+	if (r->span > MAX_SPAN) {
+		free(r);
+		errno = EFBIG;
+		return NULL;
+	}
 	r->m = m;
 	r->start_ts = start_ts;
 	r->max_order = (unsigned int)model_knob(m, MODEL_KNOB_MAX_PAGE_ORDER);
@@ -148,12 +172,12 @@ static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned in
  */
 static void split_block(struct replay *r, uint64_t head, unsigned int order)
 {
-	uint64_t o = r->obj[head - r->base];
+	uint32_t o = r->obj[head - r->base];
 	unsigned int old = r->ord[head - r->base];
 
 	for (uint64_t k = 0; k < 1ull << (old - order); k++) {
 		uint64_t rec = head + (k << order);
-		uint64_t mp = o == FAILED ? FAILED : o - 1 + (k << order);
+		uint64_t mp = o == FAILED ? MODEL_PFN_NONE : key_pfn(r, o) + (k << order);
 
 		map_set(r, rec, mp, order);
 	}
@@ -180,10 +204,10 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		r->st.unmatched_frees++; /* a free larger than the block: not ours to guess */
 		return;
 	}
-	uint64_t o = r->obj[rec - r->base];
+	uint32_t o = r->obj[rec - r->base];
 	if (o == FAILED) {
 		r->st.frees_of_failed++;
-	} else if (model_free(r->m, o - 1, order, cpu)) {
+	} else if (model_free(r->m, key_pfn(r, o), order, cpu)) {
 		r->st.unmatched_frees++; /* the model no longer holds it: a bug, made visible */
 	}
 	map_clear(r, rec);
@@ -223,7 +247,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 	if (mp == MODEL_PFN_NONE) {
 		r->st.model_failed++;
 		r->st.model_failed_by_order[req.order]++;
-		map_set(r, rec, FAILED, req.order);
+		map_set(r, rec, MODEL_PFN_NONE, req.order);
 		return;
 	}
 	map_set(r, rec, mp, req.order);
@@ -243,9 +267,9 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 	r->obj[to - r->base] = r->obj[from - r->base];
 	r->ord[to - r->base] = r->ord[from - r->base];
 	r->obj[from - r->base] = MOVED_AWAY;
-	uint64_t o = r->obj[to - r->base];
+	uint32_t o = r->obj[to - r->base];
 	if (o != FAILED)
-		r->rec_of[o - 1 - r->base] = to + 1;
+		r->rec_of[key_pfn(r, o) - r->base] = pfn_key(r, to);
 }
 
 /* the kernel's own decisions, tallied for the reports */

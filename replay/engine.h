@@ -51,7 +51,8 @@ struct replay;
  * replay_new - an engine driving @m, whose allocated blocks (the start
  * snapshot's) are keyed by their own pfns. Events before @start_ts (the
  * snapshot's walk) are ignored. Takes over the model's event callback; events
- * are passed on to @fn. Returns NULL with errno ENOMEM.
+ * are passed on to @fn. Returns NULL with errno ENOMEM, or EFBIG when the
+ * zones span more pfns than the maps hold (2^32 - 3: 16 TiB of 4 KiB pages).
  */
 struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn, void *ctx);
 void replay_free(struct replay *r);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pipe.h - one decoder, several consumers: a trace's events decoded once on
+ * the calling thread and handed, in batches and in file order, to each
+ * consumer on a thread of its own. `compare` runs its two models this way,
+ * so A and B cost about one replay on two cores; `replay` runs its one model
+ * beside the decoder.
+ *
+ * Memory is bounded: PIPE_BATCHES batches of PIPE_BATCH events, each reused
+ * once every consumer is done with it.
+ */
+#ifndef FRAGREPLAY_REPLAY_PIPE_H
+#define FRAGREPLAY_REPLAY_PIPE_H
+
+#include <stddef.h>
+
+#include "event.h"
+#include "trace.h"
+
+#define PIPE_BATCH 4096
+#define PIPE_BATCHES 8
+
+struct pipe_consumer {
+	/* on the consumer's thread, before any event; nonzero stops the pipe */
+	int (*setup)(void *ctx);
+	/* @n events in file order */
+	void (*feed)(void *ctx, const struct frt_event *ev, size_t n);
+	/* on the consumer's thread, after the last event (not after a failed setup) */
+	void (*end)(void *ctx);
+	void *ctx;
+	int setup_ret; /* what setup returned */
+};
+
+/* called on the decoding thread after each batch is queued */
+typedef void (*pipe_progress_fn)(void *ctx, const struct frt_reader *rd, size_t events);
+
+/**
+ * pipe_run - decode @rd to its end and feed every consumer
+ *
+ * Returns 0 when every consumer saw every event; the reader's last return
+ * (0, or a negative errno for a damaged frame: the valid prefix was fed) is
+ * left in *@read_ret. Returns -ECANCELED when a consumer's setup failed
+ * (its setup_ret says why; the other consumers stop too), or another
+ * negative errno when a thread cannot start.
+ */
+int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
+	     void *pctx, int *read_ret);
+
+#endif
