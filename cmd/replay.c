@@ -35,9 +35,14 @@ struct run {
 	struct model_frag_metrics end;
 	struct replay_series series;
 	char err[512];
+	char damaged[512]; /* the trace's damage, when only its valid prefix was replayed */
 };
 
-#define SERIES_CAP 4096 /* samples kept per run; past it, every other goes */
+#define SERIES_CAP 4096
+#define NOTE_EMPTY                                                                      \
+	"the trace has no start snapshot: the model started with all memory free, "     \
+	"not in the host's state, and frees of pages allocated before the trace are "  \
+	"unmatched; early results are not meaningful" /* samples kept per run; past it, every other goes */
 
 /* on the run's own thread: the model from the trace's metadata and start snapshot */
 static int build_run(void *ctx)
@@ -135,7 +140,7 @@ static void progress_end(struct progress *p)
  * One decoder on this thread; each run builds its model and replays on a
  * thread of its own (replay/pipe.h), so the runs of a compare go side by side.
  */
-static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
+static int feed_all(const char *cmd, const char *path, struct run *runs, int nr, bool strict,
 		    json_t **meta)
 {
 	char err[512];
@@ -164,9 +169,25 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		frt_reader_free(rd);
 		return EXIT_FAIL;
 	}
-	if (read_ret < 0)
-		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix\n", cmd,
-			frt_reader_error(rd));
+	/* a damaged or cut-off trace: its valid prefix, said, or nothing with --strict */
+	if (read_ret < 0 || frt_reader_status(rd) != FRT_READ_OK) {
+		char why[512];
+
+		if (read_ret < 0) /* the reader's message names the file */
+			snprintf(why, sizeof(why), "%s", frt_reader_error(rd));
+		else
+			snprintf(why, sizeof(why), "%.400s: no trailer: the trace is truncated", path);
+		if (strict) {
+			fprintf(stderr, "fragreplay %s: %s (--strict: no report; without --strict "
+				"the valid prefix is replayed)\n", cmd, why);
+			frt_reader_free(rd);
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix (%" PRIu64
+			" bytes)\n", cmd, why, frt_reader_valid_bytes(rd));
+		for (int i = 0; i < nr; i++)
+			snprintf(runs[i].damaged, sizeof(runs[i].damaged), "%s", why);
+	}
 	*meta = json_loads(frt_reader_meta(rd), 0, NULL);
 	frt_reader_free(rd);
 	return EXIT_OK;
@@ -243,8 +264,14 @@ static void print_identity(const char *path, const json_t *meta, const struct ru
 	       json_string_value(json_object_get(meta, "hostname")) ?: "?",
 	       json_string_value(json_object_get(meta, "kernel_release")) ?: "?",
 	       (int)json_integer_value(json_object_get(meta, "nr_cpus")));
-	printf("replayed  %" PRIu64 " events over %.3f s of trace time, from the start snapshot\n",
-	       st->events, (double)(st->last_ts - st->first_ts) / 1e9);
+	printf("replayed  %" PRIu64 " events over %.3f s of trace time, from %s\n", st->events,
+	       (double)(st->last_ts - st->first_ts) / 1e9,
+	       run->seed.empty_start ? "an EMPTY model" : "the start snapshot");
+	if (run->seed.empty_start)
+		printf("\n*** NOTE: %s ***\n", NOTE_EMPTY);
+	if (run->damaged[0])
+		printf("\n*** NOTE: the trace is damaged (%s): only its valid prefix was replayed ***\n",
+		       run->damaged);
 }
 
 static void print_value(uint64_t v, bool idx)
@@ -347,6 +374,14 @@ static int write_json(const char *cmd, const char *out, const char *path, const 
 	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->recorded.thp_ok));
 	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->recorded.thp_failed));
 	json_object_set_new(root, "recorded", recj);
+	json_object_set_new(root, "start", json_string(runs[0].seed.empty_start ? "empty" : "snapshot"));
+	json_t *notes = json_array();
+	if (runs[0].seed.empty_start)
+		json_array_append_new(notes, json_string(NOTE_EMPTY));
+	if (runs[0].damaged[0])
+		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
+							  "prefix was replayed", runs[0].damaged));
+	json_object_set_new(root, "notes", notes);
 	int ret = json_dump_file(root, out, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
 	if (ret) {
@@ -379,16 +414,21 @@ static void help(const char *cmd)
 {
 	if (!strcmp(cmd, "compare"))
 		printf("Usage: fragreplay compare TRACE.frt --a VARIANT --b VARIANT [--set-a KNOB=V]...\n"
-		       "                          [--set-b KNOB=V]... [--interval T] [--json FILE]\n\n"
+		       "                          [--set-b KNOB=V]... [--interval T] [--strict]\n"
+		       "                          [--json FILE]\n\n"
 		       "Replay the trace's requests through the allocator model under two variants,\n"
 		       "from the trace's start snapshot, and print them side by side with the\n"
 		       "difference and the change in percent.\n");
 	else
 		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
-		       "                         [--interval T] [--json FILE]\n\n"
+		       "                         [--interval T] [--strict] [--json FILE]\n\n"
 		       "Replay the trace's requests through the allocator model under one variant\n"
-		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n");
+		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n"
+		       "A trace without a start snapshot is replayed from an empty model, and the\n"
+		       "report says its early results are not meaningful.\n");
 	printf("\n  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
+	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of replaying\n"
+	       "                its valid prefix with a warning\n"
 	       "  --json FILE   also write the figures, every model counter and the samples\n"
 	       "                over time as JSON (README, \"Report JSON\")\n"
 	       "\n'fragreplay variants' lists the presets and knobs. Exit status: 0 success,\n"
@@ -402,13 +442,14 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
 		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
-		{ "interval", required_argument, NULL, 'i' },
+		{ "interval", required_argument, NULL, 'i' }, { "strict", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run runs[2];
 	json_t *meta = NULL;
 	const char *json_out = NULL;
 	uint64_t interval_ns = 1000000000ull;
+	bool strict = false;
 	char err[1024];
 	int c, ret;
 
@@ -430,6 +471,9 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 			break;
 		case 'j':
 			json_out = optarg;
+			break;
+		case 'x':
+			strict = true;
 			break;
 		case 'i':
 			if (parse_duration(optarg, &interval_ns))
@@ -454,7 +498,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		runs[i].interval_ns = interval_ns;
 		replay_variant_describe(&runs[i].v, runs[i].settings, sizeof(runs[i].settings));
 	}
-	if ((ret = feed_all(cmd, path, runs, nr, &meta)))
+	if ((ret = feed_all(cmd, path, runs, nr, strict, &meta)))
 		goto out;
 	print_identity(path, meta, &runs[0]);
 	for (int i = 0; i < nr; i++)

@@ -7,6 +7,7 @@
 #ifndef FRAGREPLAY_REPLAY_SETUP_H
 #define FRAGREPLAY_REPLAY_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,14 +33,19 @@ struct replay_seed_stats {
 	uint64_t relisted_blocks;   /* free blocks whose list disagreed with their pageblock */
 	uint64_t merged_blocks;     /* free buddies the snapshot caught unmerged */
 	unsigned int parts;
+	/* no start snapshot: the model started with every pfn free, so early
+	 * results are not meaningful (reports say so, loudly) */
+	bool empty_start;
 };
 
 /**
  * replay_model_from_trace - a model of the host in its state at the start
- * snapshot, under variant @v (NULL: as recorded). Reads @r's frames up to the end of the start snapshot (events
- * before it, if any, are skipped; there are none in traces `record` writes).
- * Returns the model, or NULL with a one-line reason in @err (no start
- * snapshot, bad metadata, a block the zones do not hold).
+ * snapshot, under variant @v (NULL: as recorded). Reads @r's frames up to the
+ * end of the start snapshot (events before it, if any, are skipped; there are
+ * none in traces `record` writes). A trace without a start snapshot gives a
+ * model with every pfn of the zones free, and st->empty_start. Returns the
+ * model, or NULL with a one-line reason in @err (bad metadata, an incomplete
+ * snapshot, a block the zones do not hold).
  */
 struct replay_variant;
 struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,

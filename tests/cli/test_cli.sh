@@ -491,5 +491,50 @@ run "$FR" replay "$GOLDEN"
 expect_rc "replay of a trace without zones" 1
 expect_in err "replay of a trace without zones" 'golden-v1.frt: metadata has no "zones" array'
 
+# ---- damaged and snapshot-less traces (issue 6: "a damaged trace replays the
+# valid prefix with a warning, or fails cleanly with --strict; a trace without
+# a start snapshot is replayed from an empty model, with a loud note") ----
+SIZE=$(stat -c %s "$SAMPLE")
+head -c $((SIZE - 50000)) "$SAMPLE" >"$W/cut.frt"
+run "$FR" replay "$W/cut.frt" --json "$W/cut.json"
+expect_rc "replay of a truncated trace" 0
+expect_in err "replay of a truncated trace" "cut.frt: frame "
+expect_in err "replay of a truncated trace" "replayed the valid prefix"
+expect_re out "replay of a truncated trace" '^\*\*\* NOTE: the trace is damaged .*only its valid prefix was replayed \*\*\*$'
+expect_eq "replay of a truncated trace: JSON note" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["notes"]), "valid prefix" in d["notes"][0], d["start"])' "$W/cut.json")" \
+	"1 True snapshot"
+CUT_EVENTS=$(sed -n 's/^replayed  \([0-9]*\) events.*/\1/p' "$W/out")
+run "$FR" replay "$SAMPLE"
+FULL_EVENTS=$(sed -n 's/^replayed  \([0-9]*\) events.*/\1/p' "$W/out")
+expect_eq "truncated trace: fewer events replayed than the whole" \
+	"$([ -n "$CUT_EVENTS" ] && [ "$CUT_EVENTS" -gt 0 ] && [ "$CUT_EVENTS" -lt "$FULL_EVENTS" ] && echo fewer)" fewer
+run "$FR" compare "$W/cut.frt" --a vanilla --b defrag_mode --strict
+expect_rc "compare --strict of a truncated trace" 1
+expect_in err "compare --strict of a truncated trace" "--strict: no report"
+expect_empty out "compare --strict of a truncated trace"
+
+# the sample's metadata and EVENTS frames, without its SNAPSHOT frames
+python3 - "$SAMPLE" "$W/nosnap.frt" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+m = struct.unpack_from('<I', b, 20)[0]
+out, off = bytearray(b[:32 + m]), 32 + m
+while off + 24 <= len(b):
+    typ, stored = b[off + 4], struct.unpack_from('<I', b, off + 8)[0]
+    if typ != 2:
+        out += b[off:off + 24 + stored]
+    off += 24 + stored
+open(sys.argv[2], 'wb').write(out)
+PY
+run "$FR" replay "$W/nosnap.frt" --json "$W/nosnap.json"
+expect_rc "replay of a trace without a start snapshot" 0
+expect_re out "replay of a trace without a start snapshot" '^replayed  [0-9]+ events over .* from an EMPTY model$'
+expect_re out "replay of a trace without a start snapshot" '^\*\*\* NOTE: the trace has no start snapshot: .*early results are not meaningful \*\*\*$'
+expect_re out "replay of a trace without a start snapshot" '^unmatched frees +[1-9][0-9]*$'
+expect_eq "replay of a trace without a start snapshot: JSON" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["start"], any("no start snapshot" in n for n in d["notes"]))' "$W/nosnap.json")" \
+	"empty True"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
