@@ -5,6 +5,7 @@
  * came of it, as a text table and JSON.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ struct run {
 	struct replay *r;
 	struct replay_seed_stats seed;
 	struct model_frag_metrics end;
+	struct model_frag_metrics end_zone[MODEL_NR_ZONE_TYPES];
 	struct replay_series series;
 	char err[512];
 	char damaged[512]; /* the trace's damage, when only its valid prefix was replayed */
@@ -85,6 +87,8 @@ static void end_run(void *ctx)
 	uint64_t last = replay_stats(run->r)->last_ts;
 
 	model_metrics(run->m, -1, &run->end);
+	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
+		model_metrics(run->m, (int)z, &run->end_zone[z]);
 	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
 }
 
@@ -317,6 +321,108 @@ static void print_table(const struct run *runs, int nr)
 	       "differently); reclaim is not modelled, its frees come from the trace.\n");
 }
 
+static const char *const mob_names[MODEL_NR_PCPTYPES] = { "unmovable", "movable",
+							   "reclaimable" };
+
+/* one figure of every zone, then the fallbacks by type, then failures by order */
+static void print_breakdowns(const struct run *runs, int nr)
+{
+	static const struct { const char *name; size_t off; } zf[] = {
+		{ "free pages", offsetof(struct model_frag_metrics, free_pages) },
+		{ "free pageblocks", offsetof(struct model_frag_metrics, free_pageblocks) },
+		{ "mixed pageblocks", offsetof(struct model_frag_metrics, mixed_pageblocks) },
+		{ "tainted pageblocks", offsetof(struct model_frag_metrics, tainted_pageblocks) },
+	};
+	struct model_zone_info zi;
+
+	printf("\nend, per zone:\n");
+	for (unsigned int z = 0; z < model_nr_zones(runs[0].m); z++) {
+		model_zone_info(runs[0].m, z, &zi);
+		for (size_t k = 0; k < sizeof(zf) / sizeof(zf[0]); k++) {
+			char label[64];
+			snprintf(label, sizeof(label), "  %s %s", zi.name, zf[k].name);
+			printf("%-36s", label);
+			for (int i = 0; i < nr; i++)
+				printf(" %14" PRIu64, *(const uint64_t *)((const char *)&runs[i].end_zone[z] +
+									  zf[k].off));
+			printf("\n");
+		}
+	}
+	printf("\nfallbacks by (allocation <- fallback) type, model; kernel recorded in the last "
+	       "column:\n");
+	const struct replay_stats *rec = replay_stats(runs[0].r);
+	bool any = false;
+	for (int a = 0; a < MODEL_NR_PCPTYPES; a++)
+		for (int f = 0; f < MODEL_NR_PCPTYPES; f++)
+			for (int k = 1; k >= 0; k--) {
+				uint64_t kv = rec->recorded.extfrag[a][f][k], tot = kv;
+				for (int i = 0; i < nr; i++)
+					tot += replay_stats(runs[i].r)->model_extfrag[a][f][k];
+				if (!tot)
+					continue;
+				char label[64];
+				snprintf(label, sizeof(label), "  %s %s <- %s", k ? "claims" : "steals",
+					 mob_names[a], mob_names[f]);
+				printf("%-36s", label);
+				for (int i = 0; i < nr; i++)
+					printf(" %14" PRIu64, replay_stats(runs[i].r)->model_extfrag[a][f][k]);
+				printf(" %14" PRIu64 " (kernel)\n", kv);
+				any = true;
+			}
+	if (!any)
+		printf("  none, in the model or the kernel\n");
+	printf("\nmodel-only failures by order:");
+	for (int i = 0; i < nr; i++) {
+		const struct replay_stats *st = replay_stats(runs[i].r);
+		printf("%s%s", nr > 1 ? (i ? "  B:" : "  A:") : "", st->model_failed ? "" : " none");
+		for (unsigned int o = 0; o < MODEL_NR_ORDERS; o++)
+			if (st->model_failed_by_order[o])
+				printf(" order %u: %" PRIu64, o, st->model_failed_by_order[o]);
+	}
+	printf("\n");
+}
+
+/* [alloc][fallback] counts as {"movable<-unmovable": {"claims": n, "steals": n}, ...} */
+static json_t *fallbacks_json(const uint64_t (*x)[MODEL_NR_PCPTYPES][2])
+{
+	json_t *o = json_object();
+
+	for (int a = 0; a < MODEL_NR_PCPTYPES; a++)
+		for (int f = 0; f < MODEL_NR_PCPTYPES; f++) {
+			char key[64];
+			if (a == f)
+				continue;
+			snprintf(key, sizeof(key), "%s<-%s", mob_names[a], mob_names[f]);
+			json_object_set_new(o, key, json_pack("{s:I,s:I}", "claims", (json_int_t)x[a][f][1],
+								"steals", (json_int_t)x[a][f][0]));
+		}
+	return o;
+}
+
+static json_t *zones_json(const struct run *run)
+{
+	json_t *arr = json_array();
+	struct model_zone_info zi;
+
+	for (unsigned int z = 0; z < model_nr_zones(run->m); z++) {
+		const struct model_frag_metrics *e = &run->end_zone[z];
+		model_zone_info(run->m, z, &zi);
+		json_array_append_new(arr, json_pack(
+			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zi.name,
+			"managed_pages", (json_int_t)e->managed_pages,
+			"free_pages", (json_int_t)e->free_pages,
+			"free_pageblocks", (json_int_t)e->free_pageblocks,
+			"mixed_pageblocks", (json_int_t)e->mixed_pageblocks,
+			"tainted_pageblocks", (json_int_t)e->tainted_pageblocks,
+			"pageblocks_unmovable", (json_int_t)e->pageblocks_mt[MODEL_MT_UNMOVABLE],
+			"pageblocks_movable", (json_int_t)e->pageblocks_mt[MODEL_MT_MOVABLE],
+			"pageblocks_reclaimable", (json_int_t)e->pageblocks_mt[MODEL_MT_RECLAIMABLE],
+			"unusable_index_9", (json_int_t)e->unusable_index[9],
+			"fragmentation_index_9", (json_int_t)e->frag_index[9]));
+	}
+	return arr;
+}
+
 static json_t *run_json(const struct run *run)
 {
 	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
@@ -333,6 +439,12 @@ static json_t *run_json(const struct run *run)
 		json_object_set_new(counters, model_counter_name((enum model_counter)c),
 				    json_integer((json_int_t)model_counter(run->m, (enum model_counter)c)));
 	json_object_set_new(o, "figures", rowsj);
+	json_object_set_new(o, "zones", zones_json(run));
+	json_object_set_new(o, "fallbacks", fallbacks_json(replay_stats(run->r)->model_extfrag));
+	json_t *fo = json_array();
+	for (unsigned int k = 0; k <= (unsigned int)model_knob(run->m, MODEL_KNOB_MAX_PAGE_ORDER); k++)
+		json_array_append_new(fo, json_integer((json_int_t)replay_stats(run->r)->model_failed_by_order[k]));
+	json_object_set_new(o, "model_failed_by_order", fo);
 	json_object_set_new(o, "counters", counters);
 
 	/* columns: one array per figure, aligned with t_ns */
@@ -373,6 +485,7 @@ static int write_json(const char *cmd, const char *out, const char *path, const 
 			    json_integer((json_int_t)rec->recorded.compaction_runs));
 	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->recorded.thp_ok));
 	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->recorded.thp_failed));
+	json_object_set_new(recj, "fallbacks", fallbacks_json(rec->recorded.extfrag));
 	json_object_set_new(root, "recorded", recj);
 	json_object_set_new(root, "start", json_string(runs[0].seed.empty_start ? "empty" : "snapshot"));
 	json_t *notes = json_array();
@@ -504,6 +617,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	for (int i = 0; i < nr; i++)
 		printf("%-9s %s\n", nr == 1 ? "variant" : i ? "B" : "A", runs[i].settings);
 	print_table(runs, nr);
+	print_breakdowns(runs, nr);
 	if (json_out)
 		ret = write_json(cmd, json_out, path, runs, nr);
 out:

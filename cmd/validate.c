@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -111,6 +113,91 @@ static void read_snapshot(struct ctx *c, const char *payload, uint32_t len, cons
 			c->kernel.free_blocks[b.order][b.cls]++;
 }
 
+/*
+ * Free memory over trace time, the kernel's beside the model's. The kernel's
+ * is what the trace implies: the start snapshot's free pages, plus every
+ * page mm_page_free gave back, minus every page mm_page_alloc handed out
+ * (pcp pages count as free on both sides). Where the two part, the model
+ * placed or kept memory the kernel did not: the first place to look when
+ * other lines disagree.
+ */
+#define TRACK_MAX 4096
+struct mem_track {
+	int64_t kernel;
+	uint64_t next_ns;
+	size_t n;
+	struct { uint64_t t_ns; int64_t kernel, model; } s[TRACK_MAX];
+};
+
+static void track_sample(struct mem_track *t, const struct model *m, uint64_t t_ns)
+{
+	struct model_frag_metrics fm;
+
+	if (t->n == TRACK_MAX)
+		return;
+	model_metrics(m, -1, &fm);
+	t->s[t->n].t_ns = t_ns;
+	t->s[t->n].kernel = t->kernel;
+	t->s[t->n++].model = (int64_t)(fm.free_pages + fm.pcp_pages);
+}
+
+static void track_event(struct mem_track *t, const struct model *m, const struct frt_event *ev,
+			uint64_t start_ns)
+{
+	while (ev->ts >= t->next_ns) {
+		track_sample(t, m, t->next_ns - start_ns);
+		t->next_ns += 1000000000ull;
+	}
+	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE)
+		t->kernel -= 1ll << ev->alloc.order;
+	else if (ev->type == FRT_EV_PAGE_FREE)
+		t->kernel += 1ll << ev->free.order;
+}
+
+/* at most 12 rows, evenly spread, the last sample always */
+static void print_track(const struct mem_track *t)
+{
+	size_t step = (t->n + 10) / 11;
+
+	if (!t->n)
+		return;
+	printf("\nfree pages over trace time (buddy + pcp; kernel: start snapshot + frees - "
+	       "allocations in the trace)\n%10s %14s %14s %14s\n", "t (s)", "kernel", "model",
+	       "model - kernel");
+	for (size_t i = 0; i < t->n; i += step ? step : 1) {
+		if (i + step >= t->n)
+			i = t->n - 1;
+		printf("%10.1f %14" PRId64 " %14" PRId64 " %+14" PRId64 "\n", (double)t->s[i].t_ns / 1e9,
+		       t->s[i].kernel, t->s[i].model, t->s[i].model - t->s[i].kernel);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* a progress line on a terminal, as replay's */
+struct vprogress {
+	bool on;
+	double t0, next;
+};
+
+static void vprogress_tick(struct vprogress *p, const struct frt_reader *rd)
+{
+	if (!p->on)
+		return;
+	double now = now_s();
+	if (now < p->next)
+		return;
+	p->next = now + 0.25;
+	double done = (double)frt_reader_valid_bytes(rd) / (double)frt_reader_file_size(rd);
+	fprintf(stderr, "\rfragreplay validate: %3.0f%%  %.0f s left ", 100 * done,
+		done > 0 ? (now - p->t0) * (1 - done) / done : 0);
+}
+
 struct line {
 	char name[64];
 	double real, model;
@@ -159,6 +246,10 @@ int cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	int rc;
+	struct mem_track mt = { .kernel = (int64_t)seed.free_pages, .next_ns = seed.snapshot_ts };
+	struct vprogress pr = { .on = isatty(STDERR_FILENO) };
+	pr.t0 = pr.next = now_s();
+	pr.next += 1.0;
 	while ((rc = frt_reader_next_frame(rd, &fi)) > 0) {
 		if (fi.type == FRT_FRAME_SNAPSHOT) {
 			uint32_t len;
@@ -169,9 +260,15 @@ int cmd_validate(int argc, char **argv)
 		for (uint32_t k = 0; fi.type == FRT_FRAME_EVENTS && k < fi.records; k++) {
 			if (frt_reader_next(rd, &ev) <= 0)
 				break;
+			if (ev.ts >= seed.snapshot_ts)
+				track_event(&mt, m, &ev, seed.snapshot_ts);
 			replay_feed(r, &ev);
 		}
+		vprogress_tick(&pr, rd);
 	}
+	if (pr.on && pr.next > pr.t0 + 1.0)
+		fprintf(stderr, "\r%*s\r", 64, "");
+	track_sample(&mt, m, replay_stats(r)->last_ts - seed.snapshot_ts);
 	if (rc < 0)
 		fprintf(stderr, "fragreplay validate: warning: %s; validated the valid prefix\n",
 			frt_reader_error(rd));
@@ -194,6 +291,7 @@ int cmd_validate(int argc, char **argv)
 		lines[n].real = (double)(rv);                                                \
 		lines[n++].model = (double)(mv);                                             \
 	} while (0)
+	const struct replay_stats *st = replay_stats(r);
 	if (c.kernel.have_end) {
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
 			for (unsigned int o = 0; o < fm.nr_orders && o < NR_ORD; o++) {
@@ -208,9 +306,20 @@ int cmd_validate(int argc, char **argv)
 			ADD(label, c.kernel.pageblocks[mt], c.model.pageblocks[mt]);
 		}
 	}
-	const struct replay_stats *st = replay_stats(r);
-	ADD("fallbacks that claimed the block", st->recorded.extfrag_claim, c.model.extfrag_claim);
-	ADD("fallbacks that stole pages", st->recorded.extfrag_steal, c.model.extfrag_steal);
+	/* mm_page_alloc_extfrag by (alloc, fallback) type and kind, where either side has any */
+	for (int a = 0; a < MODEL_NR_PCPTYPES; a++)
+		for (int f = 0; f < MODEL_NR_PCPTYPES; f++)
+			for (int k = 1; k >= 0; k--) {
+				char label[64];
+				uint64_t kv = st->recorded.extfrag[a][f][k], mv = st->model_extfrag[a][f][k];
+				snprintf(label, sizeof(label), "fallback %s %s <- %s", k ? "claims" : "steals",
+					 mt_names[a], mt_names[f]);
+				if (kv || mv)
+					ADD(label, kv, mv);
+			}
+	if (!st->recorded.extfrag_claim && !st->recorded.extfrag_steal &&
+	    !c.model.extfrag_claim && !c.model.extfrag_steal)
+		ADD("fallbacks (claims and steals)", 0, 0);
 	ADD("pcp refills (zone_locked, percpu)", st->recorded.pcp_refills, c.model.pcp_refills);
 	ADD("pcp drains (blocks)", st->recorded.pcp_drains, c.model.pcp_drains);
 	ADD("THP allocated", st->recorded.thp_ok, c.model.thp_ok);
@@ -245,6 +354,7 @@ int cmd_validate(int argc, char **argv)
 	       "= smaller / larger)\n", n ? 100 * sum / (double)n : 0.0, n);
 	if (!c.kernel.have_end)
 		printf("no end snapshot: free lists and pageblocks not compared\n");
+	print_track(&mt);
 	ret = EXIT_OK;
 out:
 	json_decref(c.vmstat[0]);

@@ -86,6 +86,9 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 			r->rec_of[ev->new_pfn - r->base] = rec;
 		}
 		r->st.model_migrations++;
+	} else if (ev->type == MODEL_EV_EXTFRAG && ev->migratetype < MODEL_NR_PCPTYPES &&
+		   ev->fallback_migratetype < MODEL_NR_PCPTYPES) {
+		r->st.model_extfrag[ev->migratetype][ev->fallback_migratetype][ev->change_ownership]++;
 	}
 	if (r->fn)
 		r->fn(r->ctx, ev);
@@ -281,6 +284,11 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 			r->st.recorded.extfrag_claim++;
 		else
 			r->st.recorded.extfrag_steal++;
+		if ((uint64_t)ev->extfrag.alloc_migratetype < MODEL_NR_PCPTYPES &&
+		    (uint64_t)ev->extfrag.fallback_migratetype < MODEL_NR_PCPTYPES)
+			r->st.recorded.extfrag[ev->extfrag.alloc_migratetype]
+					      [ev->extfrag.fallback_migratetype]
+					      [ev->extfrag.change_ownership != 0]++;
 		break;
 	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
 		r->st.recorded.pcp_refills += ev->zone_locked.percpu_refill != 0;

@@ -32,12 +32,16 @@ struct replay_stats {
 	uint64_t migration_source_frees; /* frees of a migrated block's old pages */
 	uint64_t migrate_pairs_unmatched;
 	uint64_t model_migrations; /* the model's own compaction moved a block */
+	/* the model's fallbacks (MODEL_EV_EXTFRAG) by [alloc][fallback] mobility,
+	 * [0] stolen pages, [1] claimed blocks; the kernel's are in recorded */
+	uint64_t model_extfrag[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES][2];
 	uint64_t outside_model;    /* recorded pfns outside the model's zones */
 	uint64_t first_ts, last_ts;
 	/* what the kernel itself recorded over the replayed span: its own
 	 * decisions, which the model's are compared with (not inputs) */
 	struct {
 		uint64_t extfrag_claim, extfrag_steal; /* mm_page_alloc_extfrag by change_ownership */
+		uint64_t extfrag[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES][2]; /* as model_extfrag */
 		uint64_t pcp_refills;   /* mm_page_alloc_zone_locked with percpu_refill */
 		uint64_t pcp_drains;    /* mm_page_pcpu_drain */
 		uint64_t compaction_runs; /* mm_compaction_begin */

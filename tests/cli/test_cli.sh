@@ -459,7 +459,16 @@ expect_eq "compare JSON: two runs, vanilla first" \
 
 run "$FR" validate "$SAMPLE"
 expect_rc "validate" 0
-expect_re out "validate" '^fallbacks that claimed the block +23 +[0-9]+ +[0-9.]+%$'
+# the kernel's claims by (alloc, fallback) type, counted here from dump
+EXT=$("$FR" dump --type kmem:mm_page_alloc_extfrag "$SAMPLE")
+CLAIM_MU=$(grep -c 'alloc_migratetype=1 fallback_migratetype=0 change_ownership=1' <<<"$EXT")
+CLAIM_MR=$(grep -c 'alloc_migratetype=1 fallback_migratetype=2 change_ownership=1' <<<"$EXT")
+expect_eq "sample has movable claims of unmovable and reclaimable blocks" \
+	"$([ "$CLAIM_MU" -gt 0 ] && [ "$CLAIM_MR" -gt 0 ] && echo both)" both
+expect_re out "validate" "^fallback claims movable <- unmovable +$CLAIM_MU +[0-9]+ +[0-9.]+%\$"
+expect_re out "validate" "^fallback claims movable <- reclaimable +$CLAIM_MR +[0-9]+ +[0-9.]+%\$"
+expect_re out "validate" '^free pages over trace time '
+expect_re out "validate" '^ +0\.0 +([0-9]+) +\1 +\+0$'
 expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+%$'
 expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+%$'
 expect_re out "validate" '^fidelity score [0-9.]+ / 100 '
