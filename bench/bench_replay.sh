@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bench_replay.sh - what replay and compare cost on a trace. Prints figures,
+# medians of RUNS runs; no pass/fail. Runs are interleaved (replay, compare,
+# setup-only, replay, ...) so a noisy host weighs on all three alike.
+#   - replay end to end: events/s over the wall time of `fragreplay replay`
+#     (model build from the start snapshot included), default --interval 1s;
+#   - setup only: the same trace cut after its start snapshot (header,
+#     metadata and SNAPSHOT frames only), so the event loop's own rate is
+#     events / (replay - setup);
+#   - compare vanilla vs defrag_mode wall time over replay wall time;
+#   - peak RSS of replay and compare against the trace's size and the
+#     modelled memory (the pfns the zones span, in GiB).
+#
+# Usage: bench_replay.sh FRAGREPLAY [TRACE.frt] [RUNS]
+#   default trace: the largest in traces/samples; RUNS: 5
+set -u
+frag=${1:?usage: $0 FRAGREPLAY [TRACE.frt] [RUNS]}
+here=$(cd "$(dirname "$0")/.." && pwd)
+trace=${2:-$(ls -S "$here"/traces/samples/*.frt | head -n 1)}
+RUNS=${3:-5}
+work=$(mktemp -d /tmp/frt-bench-replay.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# header + metadata + SNAPSHOT frames (FORMAT.md sections 3 and 5.1)
+python3 - "$trace" "$work/setup.frt" <<'PY' || exit 1
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+m = struct.unpack_from('<I', b, 20)[0]
+out, off = bytearray(b[:32 + m]), 32 + m
+while off + 24 <= len(b):
+    typ, stored = b[off + 4], struct.unpack_from('<I', b, off + 8)[0]
+    if typ == 2:
+        out += b[off:off + 24 + stored]
+    off += 24 + stored
+open(sys.argv[2], 'wb').write(out)
+PY
+
+# wall seconds and peak RSS (KB) of one command, "SECS KB"
+measure() {
+	/usr/bin/time -f '%e %M' -o "$work/t" "$@" >"$work/out" 2>/dev/null || {
+		echo "bench_replay.sh: failed: $*" >&2
+		exit 1
+	}
+	cat "$work/t"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+: >"$work/replay"; : >"$work/compare"; : >"$work/setup"; : >"$work/ratio"
+for ((i = 0; i < RUNS; i++)); do
+	r=$(measure "$frag" replay "$trace")
+	events=$(sed -n 's/^replayed  \([0-9]*\) events.*/\1/p' "$work/out")
+	c=$(measure "$frag" compare "$trace" --a vanilla --b defrag_mode)
+	s=$(measure "$frag" replay "$work/setup.frt")
+	echo "$r" >>"$work/replay"
+	echo "$c" >>"$work/compare"
+	echo "$s" >>"$work/setup"
+	awk -v r="${r% *}" -v c="${c% *}" 'BEGIN { print c / r }' >>"$work/ratio"
+done
+
+rt=$(cut -d' ' -f1 "$work/replay" | median)
+ct=$(cut -d' ' -f1 "$work/compare" | median)
+st=$(cut -d' ' -f1 "$work/setup" | median)
+rr=$(cut -d' ' -f2 "$work/replay" | median)
+cr=$(cut -d' ' -f2 "$work/compare" | median)
+ratio=$(median <"$work/ratio")
+size=$(stat -c %s "$trace")
+gib=$("$frag" info --json "$trace" | python3 -c '
+import json, sys
+z = json.load(sys.stdin)["metadata"]["zones"]
+print("%.1f" % (sum(x["spanned"] for x in z) * 4096 / 2**30))' 2>/dev/null || echo "?")
+
+echo "trace: $trace ($events events, $((size / 1000)) kB, models ${gib} GiB of pfns; $RUNS runs, medians)"
+awk -v e="$events" -v rt="$rt" -v st="$st" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
+	-v size="$size" 'BEGIN {
+	printf "replay end to end      %6.3f s  %6.2f M events/s\n", rt, e / rt / 1e6
+	printf "setup only (snapshot)  %6.3f s\n", st
+	if (rt > st)
+		printf "event loop             %6.3f s  %6.2f M events/s\n", rt - st, e / (rt - st) / 1e6
+	printf "compare (2 variants)   %6.3f s  compare / replay %.2f (median of per-pair ratios)\n", ct, ratio
+	printf "peak RSS replay        %6.0f MB  (%.0f x the trace file)\n", rr / 1024, rr * 1024 / size
+	printf "peak RSS compare       %6.0f MB\n", cr / 1024
+}'
