@@ -78,8 +78,8 @@ struct extfrag {
 static const struct extfrag want[] = {
 	/*
 	 * 0, step 4, slab order 3. Pass 1 (ALLOC_NOFRAGMENT): Normal has
-	 * nothing of order >= 3 (its free pages: 45, 46-47), so __rmqueue_claim()
-	 * finds nothing there; in DMA32 it scans from MAX_PAGE_ORDER down and
+	 * nothing of order >= 3 (its free pages: 45, 46-47, which do not even
+	 * pass __zone_watermark_ok() at order 3); in DMA32 it scans from MAX_PAGE_ORDER down and
 	 * find_suitable_fallback() (fallbacks[RECLAIMABLE] = UNMOVABLE, MOVABLE)
 	 * finds MOVABLE's order-4 chunk at 0. try_to_claim_block(): current_order
 	 * >= pageblock_order, so the whole chunk is taken and
@@ -151,6 +151,17 @@ static const struct extfrag want[] = {
 	 * (0), the first fallback of UNMOVABLE: the zonelist order comes first.
 	 */
 	{ 32, 0, U, 3, M, true, NORMAL },
+	/*
+	 * 8, step 20, slab order 0, after a slab took DMA32's last free chunk
+	 * and the page cache gave back 40-43. DMA32 is full; in Normal neither
+	 * pass finds a RECLAIMABLE page, and __rmqueue_claim() reaches order 2,
+	 * where both UNMOVABLE 36 and MOVABLE 40 wait: fallbacks[RECLAIMABLE] =
+	 * UNMOVABLE first. try_to_claim_block() on pageblock 4: free 7, and from
+	 * an UNMOVABLE block a reclaimable request counts no alike pages, but
+	 * 7 >= 4: claimed, its free pages moved (33 o0, 34 o1, 36 o2), and
+	 * __rmqueue_smallest() hands out 33.
+	 */
+	{ 33, 0, R, 2, U, true, NORMAL },
 };
 #define NR_WANT (sizeof(want) / sizeof(want[0]))
 
@@ -208,6 +219,14 @@ static const struct step steps[] = {
 	/* (want 7)
 	 *   Normal  |uFF.F...|m...rrmm| */
 	{ false, 32, 0, KERN, "RUR|UM", 7 },                        /* 17 */
+	/* a slab of order 3 from DMA32's own list (Normal fails the order-3
+	 * watermark check); the page cache gives back the folio at 40, whose
+	 * buddy 44 is in use (want 8)
+	 *   DMA32   |r.......|umu.u...|r.......|
+	 *   Normal  |urF.F...|F...rrmm|   after 20 */
+	{ false, 0, 3, SLAB | MODEL_GFP_COMP, "RUR|UM", -1 },       /* 18 */
+	{ true, 40, 2, 0, "RUR|UM", -1 },                           /* 19 */
+	{ false, 33, 0, SLAB, "RUR|RM", 8 },                        /* 20 */
 };
 #define NR_STEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -392,14 +411,14 @@ static void handbuilt_slab_pagecache_fallbacks(void)
 
 	/* where everything ended up */
 	EXPECT_PAGEBLOCKS(m, 0, "RUR");
-	EXPECT_PAGEBLOCKS(m, 32, "UM");
-	EXPECT_BLOCKS(m, 0, "|F.......|umu.u...|r.......|        |uFF.F...|m...rrmm|");
-	CHECK(nr_free(m, 0, 3, R) == 1 && zinfo(m, 0).nr_free_pages == 8);
-	CHECK(nr_free(m, 1, 0, U) == 1 && nr_free(m, 1, 1, U) == 1 && nr_free(m, 1, 2, U) == 1 &&
-	      zinfo(m, 1).nr_free_pages == 7);
+	EXPECT_PAGEBLOCKS(m, 32, "RM");
+	EXPECT_BLOCKS(m, 0, "|r.......|umu.u...|r.......|        |urF.F...|F...rrmm|");
+	CHECK(zinfo(m, 0).nr_free_pages == 0);
+	CHECK(nr_free(m, 1, 1, R) == 1 && nr_free(m, 1, 2, R) == 1 && nr_free(m, 1, 2, M) == 1 &&
+	      zinfo(m, 1).nr_free_pages == 10);
 
 	const struct replay_stats *st = replay_stats(r);
-	CHECK(st->events == NR_STEPS + NR_WANT && st->allocs == 14 && st->frees == 3,
+	CHECK(st->events == NR_STEPS + NR_WANT && st->allocs == 16 && st->frees == 4,
 	      "events %" PRIu64 " allocs %" PRIu64 " frees %" PRIu64, st->events, st->allocs,
 	      st->frees);
 	CHECK(!st->unmatched_frees && !st->model_failed && !st->kernel_failed &&
@@ -407,19 +426,20 @@ static void handbuilt_slab_pagecache_fallbacks(void)
 	      "unmatched %" PRIu64 " model_failed %" PRIu64 " unseen %" PRIu64,
 	      st->unmatched_frees, st->model_failed, st->unseen_frees);
 	/* the kernel's record, tallied; the model's own decisions, counted */
-	CHECK(st->recorded.extfrag_claim == 6 && st->recorded.extfrag_steal == 2);
-	CHECK(model_counter(m, MODEL_EXTFRAG_CLAIM) == 6 &&
+	CHECK(st->recorded.extfrag_claim == 7 && st->recorded.extfrag_steal == 2);
+	CHECK(model_counter(m, MODEL_EXTFRAG_CLAIM) == 7 &&
 	      model_counter(m, MODEL_EXTFRAG_STEAL) == 2 &&
-	      model_counter(m, MODEL_EXTFRAG_FRAGMENTING) == 4, /* want 3-6: fallback order < 3 */
+	      model_counter(m, MODEL_EXTFRAG_FRAGMENTING) == 5, /* want 3-6, 8: below order 3 */
 	      "claims %" PRIu64 " steals %" PRIu64 " fragmenting %" PRIu64,
 	      model_counter(m, MODEL_EXTFRAG_CLAIM), model_counter(m, MODEL_EXTFRAG_STEAL),
 	      model_counter(m, MODEL_EXTFRAG_FRAGMENTING));
 	/* all in get_page_from_freelist(): no slow path, no boost, no failure */
 	CHECK(!model_counter(m, MODEL_ALLOC_SLOWPATH) && !model_counter(m, MODEL_ALLOC_FAIL) &&
 	      !model_counter(m, MODEL_WMARK_OVERRIDE) && !model_counter(m, MODEL_WMARK_BOOSTS));
-	/* pages per zone: DMA32 8 + 1 + 8 + 4 + 2 + 1, Normal 8 + 4 + 1 + 1 + 1 + 1 + 1 + 1 */
-	CHECK(model_counter(m, MODEL_PGALLOC_DMA32) == 24 &&
-	      model_counter(m, MODEL_PGALLOC_NORMAL) == 18 && model_counter(m, MODEL_PGFREE) == 17,
+	/* pages per zone: DMA32 8 + 1 + 8 + 4 + 2 + 1 + 8, Normal 8 + 4 + 1 + 1 + 1 + 1 + 1 +
+	 * 1 + 1; freed 1 + 8 + 8 + 4 */
+	CHECK(model_counter(m, MODEL_PGALLOC_DMA32) == 32 &&
+	      model_counter(m, MODEL_PGALLOC_NORMAL) == 19 && model_counter(m, MODEL_PGFREE) == 21,
 	      "pgalloc %" PRIu64 " + %" PRIu64 ", pgfree %" PRIu64,
 	      model_counter(m, MODEL_PGALLOC_DMA32), model_counter(m, MODEL_PGALLOC_NORMAL),
 	      model_counter(m, MODEL_PGFREE));
