@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libzstd-dev libjansson-dev
-      clang libbpf-dev bpftool python3 xxd zstd linux-perf stress-ng)
+      clang libbpf-dev bpftool python3 python3-jsonschema xxd zstd linux-perf stress-ng)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -480,6 +480,48 @@ expect_rc "replay --interval 1s" 0
 expect_eq "replay --interval 1s: samples over the 7.2 s trace, increasing, ending at its end" \
 	"$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["runs"][0]["series"]; t=s["t_ns"]; print(len(t), all(a<b for a,b in zip(t,t[1:])), round(t[-1]/1e9,1), len(s["tainted_pageblocks"])==len(t))' "$W/series.json")" \
 	"9 True 7.2 True"
+# both reports against docs/report-schema.json (draft 2020-12): every key, its type, and
+# nothing else; and every series column as long as t_ns, which a schema cannot say
+SCHEMA=$DATA/../../docs/report-schema.json
+cat >"$W/validate.py" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+report = json.load(open(sys.argv[2]))
+v = jsonschema.Draft202012Validator(schema)
+errs = ["%s: %s" % ("/".join(map(str, e.absolute_path)) or "(top)", e.message)
+        for e in v.iter_errors(report)]
+if not errs:
+    for i, run in enumerate(report["runs"]):
+        s = run["series"]
+        errs += ["runs/%d/series/%s: %d samples, t_ns has %d" % (i, k, len(a), len(s["t_ns"]))
+                 for k, a in s.items() if isinstance(a, list) and len(a) != len(s["t_ns"])]
+print("; ".join(errs[:5]) or "valid")
+sys.exit(1 if errs else 0)
+PY
+expect_report_valid() { # WHAT FILE
+	local msg
+	if msg=$(python3 "$W/validate.py" "$SCHEMA" "$2" 2>&1); then pass; else
+		fail "$1: $2 does not match docs/report-schema.json: $msg"
+	fi
+}
+expect_report_invalid() { # WHAT FILE
+	if python3 "$W/validate.py" "$SCHEMA" "$2" >/dev/null 2>&1; then
+		fail "$1: the schema check accepted a damaged report"
+	else pass; fi
+}
+python3 -c 'import jsonschema' 2>/dev/null ||
+	fail "python3-jsonschema is missing (tests/setup.sh installs it)"
+expect_report_valid "compare --json" "$W/cmp1.json"
+expect_report_valid "replay --json" "$W/series.json"
+# the check can fail: a required key gone, a key nobody documented, a short column
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["runs"][1]["counters"]["pgfree"]; json.dump(d, open(sys.argv[2], "w"))' "$W/cmp1.json" "$W/bad1.json"
+expect_report_invalid "report without counters.pgfree" "$W/bad1.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["runs"][0]["figures"]["surprise"] = 1; json.dump(d, open(sys.argv[2], "w"))' "$W/series.json" "$W/bad2.json"
+expect_report_invalid "report with an unknown figure" "$W/bad2.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["runs"][0]["series"]["free_pages"].pop(); json.dump(d, open(sys.argv[2], "w"))' "$W/series.json" "$W/bad3.json"
+expect_report_invalid "report with a short series column" "$W/bad3.json"
+
 run "$FR" replay "$SAMPLE" --interval 5fortnights
 expect_rc "replay --interval nonsense" 2
 expect_in err "replay --interval nonsense" "want a duration such as 100ms"
