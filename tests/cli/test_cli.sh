@@ -480,9 +480,9 @@ expect_rc "replay --interval 1s" 0
 expect_eq "replay --interval 1s: samples over the 7.2 s trace, increasing, ending at its end" \
 	"$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["runs"][0]["series"]; t=s["t_ns"]; print(len(t), all(a<b for a,b in zip(t,t[1:])), round(t[-1]/1e9,1), len(s["tainted_pageblocks"])==len(t))' "$W/series.json")" \
 	"9 True 7.2 True"
-# both reports against docs/report-schema.json (draft 2020-12): every key, its type, and
+# both reports against replay/report-schema.json (draft 2020-12): every key, its type, and
 # nothing else; and every series column as long as t_ns, which a schema cannot say
-SCHEMA=$DATA/../../docs/report-schema.json
+SCHEMA=$DATA/../../replay/report-schema.json
 cat >"$W/validate.py" <<'PY'
 import json, sys
 import jsonschema
@@ -502,7 +502,7 @@ PY
 expect_report_valid() { # WHAT FILE
 	local msg
 	if msg=$(python3 "$W/validate.py" "$SCHEMA" "$2" 2>&1); then pass; else
-		fail "$1: $2 does not match docs/report-schema.json: $msg"
+		fail "$1: $2 does not match replay/report-schema.json: $msg"
 	fi
 }
 expect_report_invalid() { # WHAT FILE
@@ -583,6 +583,8 @@ expect_rc "replay of a trace without a start snapshot" 0
 expect_re out "replay of a trace without a start snapshot" '^replayed  [0-9]+ events over .* from an EMPTY model$'
 expect_re out "replay of a trace without a start snapshot" '^\*\*\* NOTE: the trace has no start snapshot: .*early results are not meaningful \*\*\*$'
 expect_re out "replay of a trace without a start snapshot" '^unmatched frees +[1-9][0-9]*$'
+expect_report_valid "replay --json of a truncated trace" "$W/cut.json"
+expect_report_valid "replay --json of a trace without a start snapshot" "$W/nosnap.json"
 expect_eq "replay of a trace without a start snapshot: JSON" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["start"], any("no start snapshot" in n for n in d["notes"]))' "$W/nosnap.json")" \
 	"empty True"
