@@ -446,6 +446,7 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 	uint64_t pfn = MODEL_PFN_NONE;
 
 	count_event(m, MODEL_ALLOC_REQUESTS, 1);
+	m->cur_cpu = ac.cpu;
 	ac.preferred = preferred_zone(m, ac.highest_zoneidx);
 	if (r->order > m->max_order || ac.preferred < 0)
 		goto fail;

@@ -632,5 +632,11 @@ uint64_t model_hash(const struct model *m)
 	hash_u64(&h, m->kswapd_boost_pending);
 	hash_u64(&h, (uint64_t)m->kswapd_boost_left);
 	hash_u64(&h, m->next_decay_ns);
+	for (unsigned int i = 0; i < m->evac_n; i++) {
+		const struct evac_item *it = &m->evac[(m->evac_head + i) % m->evac_cap];
+		hash_u64(&h, it->pfn);
+		hash_u64(&h, it->due_ns);
+		hash_u64(&h, it->cpu);
+	}
 	return h;
 }

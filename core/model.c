@@ -23,6 +23,11 @@ static const char *const knob_names[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_COMPACTION] = "compaction",
 	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = "migrate_fail_permille",
 	[MODEL_KNOB_SEED] = "seed",
+	[MODEL_KNOB_EVACUATE] = "evacuate",
+	[MODEL_KNOB_EVACUATE_POOL] = "evacuate_pool",
+	[MODEL_KNOB_EVACUATE_LATENCY_US] = "evacuate_latency_us",
+	[MODEL_KNOB_CAPTURE_SPLIT] = "capture_split",
+	[MODEL_KNOB_CAPTURE_ORDER] = "capture_order",
 };
 
 static const char *const counter_names[MODEL_NR_COUNTERS] = {
@@ -59,6 +64,13 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_CAPTURE] = "model_compact_capture",
 	[MODEL_COMPACT_DEFERRED] = "model_compact_deferred",
 	[MODEL_COMPACT_PROACTIVE] = "model_compact_proactive",
+	[MODEL_EVACUATE_QUEUED] = "model_evacuate_queued",
+	[MODEL_EVACUATE_DROPPED] = "model_evacuate_dropped",
+	[MODEL_EVACUATE_SKIPPED] = "model_evacuate_skipped",
+	[MODEL_EVACUATE_DONE] = "model_evacuate_done",
+	[MODEL_EVACUATE_MIGRATED] = "model_evacuate_migrated",
+	[MODEL_EVACUATE_FAILED] = "model_evacuate_failed",
+	[MODEL_COMPACT_PROMOTED] = "model_compact_promoted",
 };
 
 static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
@@ -79,6 +91,8 @@ void model_desc_init(struct model_desc *d)
 	d->knobs[MODEL_KNOB_COMPACTION] = 1;
 	d->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = 0;
 	d->knobs[MODEL_KNOB_SEED] = 1;
+	d->knobs[MODEL_KNOB_EVACUATE_POOL] = 64;
+	d->knobs[MODEL_KNOB_EVACUATE_LATENCY_US] = 1000;
 }
 
 const char *model_knob_name(enum model_knob k)
@@ -328,6 +342,8 @@ struct model *model_new(const struct model_desc *d)
 	    !m->pb_cache)
 		goto nomem;
 	pb_touch_all(m);
+	if (evacuate_init(m))
+		goto nomem;
 	for (uint64_t i = 0; i < npages; i++)
 		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
 	memset(m->pageblocks, MODEL_MT_MOVABLE, nblocks);
@@ -356,6 +372,7 @@ struct model *model_new(const struct model_desc *d)
 		compaction_init_zone(m, &m->zones[i]);
 	}
 	m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
+	m->compact_gen = 1; /* the LRU batch's generation; 0 marks blocks on the LRU */
 	m->next_decay_ns = UINT64_MAX; /* armed by the first model_set_time() */
 	return m;
 nomem:
@@ -374,6 +391,7 @@ void model_free_all(struct model *m)
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
+	evacuate_release(m);
 	free(m->migrate_src);
 	free(m->migrate_dst);
 	free(m);
@@ -410,6 +428,7 @@ void model_set_time(struct model *m, uint64_t now_ns)
 
 	m->now_ns = now_ns;
 	kcompactd_tick(m);
+	evacuate_tick(m);
 	if (m->next_decay_ns == UINT64_MAX) {
 		m->next_decay_ns = now_ns + second;
 		return;
@@ -423,6 +442,17 @@ void model_set_time(struct model *m, uint64_t now_ns)
 			/* a gap of over an hour in the trace: skip ahead */
 			m->next_decay_ns = now_ns + second;
 	}
+}
+
+int model_set_pageblock_isolate(struct model *m, uint64_t pfn, bool isolate)
+{
+	if (!pfn_zone(m, pfn))
+		return -EINVAL;
+	if (isolate)
+		*pb_byte(m, pfn) |= PB_ISOLATE;
+	else
+		*pb_byte(m, pfn) &= (uint8_t)~PB_ISOLATE;
+	return 0;
 }
 
 /* ---- initial memory ---- */

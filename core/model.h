@@ -82,6 +82,14 @@ enum model_knob {
 	MODEL_KNOB_COMPACTION,             /* 1: compaction and kcompactd run (1) */
 	MODEL_KNOB_MIGRATE_FAIL_PERMILLE,  /* migrations that fail, per 1000 (0): pinned pages */
 	MODEL_KNOB_SEED,                   /* seed of the model's only randomness (1) */
+	/* riel's RFC 06/40 (May 2026): async evacuation of claimed movable pageblocks */
+	MODEL_KNOB_EVACUATE,               /* 1: the patch is applied (0) */
+	MODEL_KNOB_EVACUATE_POOL,          /* NR_EVACUATE_ITEMS, work items (64) */
+	MODEL_KNOB_EVACUATE_LATENCY_US,    /* queue -> worker start, trace clock (1000) */
+	/* hannes's "fix reclaim storms in defrag_mode" series (June 2026) */
+	MODEL_KNOB_CAPTURE_SPLIT,          /* 1: the series is applied (0) */
+	MODEL_KNOB_CAPTURE_ORDER,          /* 0: capture at the request's order (the
+					    * series); 1: at compaction's target order */
 	MODEL_NR_KNOBS,
 };
 
@@ -231,6 +239,13 @@ struct model_event {
 	bool sync, direct;                    /* COMPACT_BEGIN/END */
 };
 
+/*
+ * Set or clear a pageblock's isolate bit (PB_migrate_isolate). The model
+ * itself never isolates; the bit only matters to the evacuate variant's claim
+ * path, which refuses isolated blocks (RFC 06/40), and is for tests.
+ */
+int model_set_pageblock_isolate(struct model *m, uint64_t pfn, bool isolate);
+
 typedef void (*model_event_fn)(void *ctx, const struct model_event *ev);
 void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx);
 
@@ -260,6 +275,16 @@ enum model_counter {
 	MODEL_COMPACT_CAPTURE,      /* pages handed to a compacting request */
 	MODEL_COMPACT_DEFERRED,     /* zones skipped by compaction_deferred() */
 	MODEL_COMPACT_PROACTIVE,    /* proactive compact_node() runs */
+	/* evacuate: the policy's work and cost */
+	MODEL_EVACUATE_QUEUED,      /* work items queued by a claim */
+	MODEL_EVACUATE_DROPPED,     /* claims that found no free work item */
+	MODEL_EVACUATE_SKIPPED,     /* items whose block was MOVABLE again when they ran */
+	MODEL_EVACUATE_DONE,        /* items that ran over their block */
+	MODEL_EVACUATE_MIGRATED,    /* pages migrated out of evacuated blocks */
+	MODEL_EVACUATE_FAILED,      /* pages whose evacuation failed (put back) */
+	/* capture-split */
+	MODEL_COMPACT_PROMOTED,     /* direct compactions run at pageblock order for a
+				     * smaller non-movable request */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);

@@ -68,6 +68,7 @@ enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 /* pageblock byte: migratetype in the low bits, flags above */
 #define PB_MT_MASK 0x07
 #define PB_SKIP    0x08 /* PB_compact_skip (compaction) */
+#define PB_ISOLATE 0x10 /* PB_migrate_isolate: get_pageblock_isolate() */
 
 struct mpcp {
 	struct mlist lists[NR_PCP_LISTS];
@@ -146,6 +147,16 @@ struct model {
 	uint8_t compact_gen;   /* LRU-batch generation of migrated blocks (compaction.c) */
 	unsigned int lru_batch; /* blocks migrated into since the last LRU-batch drain */
 	uint64_t *migrate_src, *migrate_dst; /* one migration batch: a pageblock at most */
+	unsigned int cur_cpu;   /* the CPU of the request being served */
+	/* evacuate (RFC 06/40): the items taken from the pool, oldest first */
+	struct evac_item *evac;
+	unsigned int evac_cap, evac_head, evac_n;
+};
+
+/* an evacuation work item (RFC 06/40's struct evacuate_item) */
+struct evac_item {
+	uint64_t pfn, due_ns; /* pageblock; when the worker may start it */
+	unsigned int cpu;     /* where it was queued, and runs */
 };
 
 /* struct capture_control: the request's order and type, apart from compaction's */
@@ -288,6 +299,11 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
+/* evacuate (RFC 06/40), compaction.c */
+int evacuate_init(struct model *m);
+void evacuate_release(struct model *m);
+void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu);
+void evacuate_tick(struct model *m);
 
 /* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */
 struct contig_page_info {

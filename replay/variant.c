@@ -15,6 +15,10 @@ const struct replay_preset replay_presets[] = {
 	  1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
 	{ "defrag_mode", "vm.defrag_mode=1: no fragmenting fallback until reclaim and "
 	  "compaction are exhausted", 1, { { MODEL_KNOB_DEFRAG_MODE, 1 } } },
+	{ "evacuate", "vanilla + RFC PATCH 06/40 (Rik van Riel, May 2026): a movable pageblock "
+	  "claimed for an unmovable or reclaimable request has its movable pages migrated out "
+	  "by a per-node worker (pool of evacuate_pool items, after evacuate_latency_us)",
+	  2, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_EVACUATE, 1 } } },
 };
 const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);
 
