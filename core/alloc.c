@@ -287,9 +287,38 @@ static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 }
 
 /*
- * __alloc_pages_direct_compact(), vanilla 6.18: compaction and capture both
- * at the request's order and migratetype (the capture_control keeps them
- * apart so that a variant can change the compaction order alone).
+ * The block captured at compaction's own order for a smaller request
+ * (capture_order=target): the request keeps its first 2^order pages, the
+ * rest goes back through the free path, on lists of the pageblock's type.
+ */
+static void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int order)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+	int mobility = pg(m, pfn)->mt;
+
+	for (uint64_t p = pfn; p < pfn + (1ull << high); p += 1ull << order)
+		mark_allocated(m, p, order, mobility);
+	for (uint64_t p = pfn + (1ull << order); p < pfn + (1ull << high); p += 1ull << order)
+		free_pages_to_buddy(m, z, p, order, false);
+}
+
+/*
+ * __alloc_pages_direct_compact(). Vanilla 6.18: compaction and capture both
+ * at the request's order and migratetype.
+ *
+ * capture-split (Johannes Weiner, "mm: fix reclaim storms in defrag_mode",
+ * 2026; read as it stands in the linux-mm tree, the series' v2): under
+ * ALLOC_NOFRAGMENT a non-movable request compacts at max(order,
+ * pageblock_order), order 0 included (patch 4/4: compact_order, and the
+ * early return for order 0 keyed on it), while the capture_control keeps
+ * the request's own order and migratetype (patch 3/4), so a capture hands
+ * out exactly what was asked for; the allocation after compaction is at the
+ * request's order; deferral is keyed on the compaction order.
+ * capture_order=target captures at the compaction order instead (3/4 not
+ * applied): a small request waits for a whole freed pageblock, which is
+ * then cut down for it (trim_capture()).
+ * Not modelled: 4/4's direct reclaim at the promoted order (the model has
+ * no reclaim).
  */
 static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context *ac,
 				     unsigned int alloc_flags, int prio, int *result)
@@ -297,7 +326,15 @@ static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context
 	struct capture_control capc = { .order = ac->order, .migratetype = ac->mt,
 					.pfn = MODEL_PFN_NONE };
 	unsigned int compact_order = ac->order;
+	bool promoted = false;
 
+	if (m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && (alloc_flags & ALLOC_NOFRAGMENT) &&
+	    ac->mt != MODEL_MT_MOVABLE && compact_order < m->pageblock_order) {
+		compact_order = m->pageblock_order;
+		promoted = true;
+		if (m->knobs[MODEL_KNOB_CAPTURE_ORDER])
+			capc.order = compact_order;
+	}
 	*result = MODEL_COMPACT_SKIPPED;
 	if (!compact_order)
 		return MODEL_PFN_NONE;
@@ -306,11 +343,16 @@ static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context
 				       ac->highest_zoneidx, ac->cpu, prio, &capc);
 	m->capc = NULL;
 	uint64_t pfn = capc.pfn;
-	if (pfn != MODEL_PFN_NONE)
+	if (pfn != MODEL_PFN_NONE) {
 		*result = MODEL_COMPACT_SUCCESS_RES;
+		if (capc.order > ac->order)
+			trim_capture(m, pfn, capc.order, ac->order);
+	}
 	if (*result == MODEL_COMPACT_SKIPPED || *result == MODEL_COMPACT_DEFERRED_RES)
 		return MODEL_PFN_NONE;
 	count_event(m, MODEL_COMPACT_STALL, 1);
+	if (promoted)
+		count_event(m, MODEL_COMPACT_PROMOTED, 1);
 	if (pfn == MODEL_PFN_NONE)
 		pfn = get_page_from_freelist(m, ac, alloc_flags);
 	if (pfn != MODEL_PFN_NONE) {
@@ -318,6 +360,8 @@ static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context
 		z->compact_blockskip_flush = false;
 		compaction_defer_reset(z, (int)compact_order, true);
 		count_event(m, MODEL_COMPACT_SUCCESS, 1);
+		if (promoted)
+			count_event(m, MODEL_COMPACT_PROMOTED_SUCCESS, 1);
 		return pfn;
 	}
 	count_event(m, MODEL_COMPACT_FAIL, 1);

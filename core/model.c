@@ -71,6 +71,7 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_EVACUATE_MIGRATED] = "model_evacuate_migrated",
 	[MODEL_EVACUATE_FAILED] = "model_evacuate_failed",
 	[MODEL_COMPACT_PROMOTED] = "model_compact_promoted",
+	[MODEL_COMPACT_PROMOTED_SUCCESS] = "model_compact_promoted_success",
 };
 
 static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",

@@ -285,6 +285,8 @@ enum model_counter {
 	/* capture-split */
 	MODEL_COMPACT_PROMOTED,     /* direct compactions run at pageblock order for a
 				     * smaller non-movable request */
+	MODEL_COMPACT_PROMOTED_SUCCESS, /* ... after which the request was served: a
+					 * pageblock produced (or a capture) */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);

@@ -19,6 +19,11 @@ const struct replay_preset replay_presets[] = {
 	  "claimed for an unmovable or reclaimable request has its movable pages migrated out "
 	  "by a per-node worker (pool of evacuate_pool items, after evacuate_latency_us)",
 	  2, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_EVACUATE, 1 } } },
+	{ "capture-split", "defrag_mode + \"fix reclaim storms in defrag_mode\" (Johannes Weiner, "
+	  "2026): under ALLOC_NOFRAGMENT a non-movable request of any order compacts at "
+	  "pageblock order, scanning movable source blocks, and captures at its own order "
+	  "(capture_order=1: at the compaction order)",
+	  2, { { MODEL_KNOB_DEFRAG_MODE, 1 }, { MODEL_KNOB_CAPTURE_SPLIT, 1 } } },
 };
 const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);
 
