@@ -40,7 +40,8 @@ for f in perf-script ftrace trace-cmd; do
 	done
 	"$FR" dump "$W/$f.frt" > "$W/$f.dump"
 	python3 "$HERE/import_roundtrip.py" "$src" "$W/$f.dump" > "$W/$f.rt"
-	check "$f: fields survive byte for byte ($(tail -1 "$W/$f.rt"))" $?
+	rc=$?
+	check "$f: fields survive byte for byte ($(tail -1 "$W/$f.rt"))" $rc
 	grep FAIL "$W/$f.rt" | head -5
 	grep -q '"from": "'"$([ $f = perf-script ] && echo perf || echo ftrace)"'"' "$W/$f.json"
 	check "$f: metadata says it was imported, and from what" $?
