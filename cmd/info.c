@@ -192,8 +192,9 @@ static void print_snapshot(const char *what, const struct snap_sum *sum)
 
 		worst = pct > worst ? pct : worst;
 	}
-	printf("%-16s%s, %lld part%s", what, JS(sum->part0, "source"), sum->parts_seen,
-	       sum->parts_seen == 1 ? "" : "s");
+	printf("%-16s%s%s, %lld part%s", what, JS(sum->part0, "source"),
+	       json_is_true(json_object_get(sum->part0, "approximate")) ? " (approximate)" : "",
+	       sum->parts_seen, sum->parts_seen == 1 ? "" : "s");
 	if (sum->parts != sum->parts_seen)
 		printf(" of %lld", sum->parts);
 	printf(", %lld free pages, ", sum->free_pages);
@@ -203,6 +204,27 @@ static void print_snapshot(const char *what, const struct snap_sum *sum)
 		       worst);
 	else
 		printf("no fit\n");
+}
+
+/* An imported trace: from what, what is approximate, and what replay still needs. */
+static void print_imported(json_t *imp, const struct scan *s)
+{
+	json_t *v, *st = json_object_get(s->stats, "import");
+	size_t i;
+
+	print_kv("imported", "from %s (%s), %s", JS(imp, "from"), JS(imp, "tool"), JS(imp, "input"));
+	printf("%-16s", "approximate");
+	json_array_foreach(json_object_get(imp, "approximate"), i, v)
+		printf("%s%s", i ? ", " : "", json_string_value(v));
+	putchar('\n');
+	if (st)
+		print_kv("import lines", "%lld: %lld other events skipped, %lld malformed, %lld "
+			 "late (time raised), %lld lost markers", JI(st, "lines"),
+			 JI(st, "skipped_other"), JI(st, "malformed"),
+			 JI(s->stats, "reordered_late"), JI(st, "lost_markers"));
+	if (!s->snap_start)
+		print_kv("replay", "needs a start snapshot: import again with --start-snapshot DIR "
+			 "(fragreplay snapshot DIR, taken before the capture)");
 }
 
 static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
@@ -224,6 +246,8 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	print_kv("host", "%s, kernel %s", JS(meta, "hostname"), JS(meta, "kernel_release"));
 	print_kv("recorded by", "fragreplay %s (%s), started %s", JS(meta, "tool_version"),
 		 JS(meta, "created_by"), when);
+	if (json_is_object(json_object_get(meta, "imported")))
+		print_imported(json_object_get(meta, "imported"), s);
 	print_kv("duration", "%.3f s (first to last event)", (s->last_ts - s->first_ts) / 1e9);
 	print_kv("memory", "page size %lld, pageblock order %lld, max order %lld, %lld CPUs",
 		 JI(meta, "page_size"), JI(meta, "pageblock_order"), JI(meta, "max_order"),
@@ -247,7 +271,7 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	if (s->unknown_type_events)
 		printf("  %-38s %12" PRIu64 "\n", "(types unknown to this build)",
 		       s->unknown_type_events);
-	if (s->stats) {
+	if (s->stats && json_object_get(s->stats, "lost_total")) {
 		json_t *pc = json_object_get(s->stats, "lost_per_cpu");
 		size_t i;
 
@@ -259,6 +283,8 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 			printf(")");
 		}
 		putchar('\n');
+	} else if (s->stats) {
+		print_kv("lost events", "unknown (the imported input does not say)");
 	} else {
 		print_kv("lost events", "unknown (no STATS frame)");
 	}

@@ -25,8 +25,12 @@ static const struct subcommand subcommands[] = {
 	{ "compare", cmd_compare, "A/B-compare two allocator variants on the same trace" },
 	{ "validate", cmd_validate, "check the model against what the kernel recorded" },
 	{ "variants", cmd_variants, "list the variant presets and knobs" },
-	{ "import", NULL, "convert perf script or ftrace text into a trace" },
+	{ "import", cmd_import, "convert perf script or ftrace text into a trace" },
+#ifdef FRAGREPLAY_HAVE_COLLECTOR
+	{ "snapshot", cmd_snapshot, "write a procfs snapshot directory of this host" },
+#else
 	{ "snapshot", NULL, "write a procfs snapshot directory of this host" },
+#endif
 };
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 

@@ -12,6 +12,8 @@ int cmd_replay(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_variants(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

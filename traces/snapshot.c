@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include <jansson.h>
@@ -36,6 +37,10 @@ static const char *const proc_path[NR_PROC] = {
 	"/proc/zoneinfo", "/proc/pagetypeinfo", "/proc/buddyinfo", "/proc/vmstat",
 	"/proc/pagetypeinfo", "/proc/zoneinfo",
 };
+/* the same files in a snapshot directory, whose one copy serves before and after */
+static const char *const dir_name[NR_PROC] = {
+	"zoneinfo", "pagetypeinfo", "buddyinfo", "vmstat", "pagetypeinfo", "zoneinfo",
+};
 /* keys under "procfs"; the zoneinfo read after the walk only feeds the check */
 static const char *const proc_key[NR_PROC] = {
 	"zoneinfo", "pagetypeinfo", "buddyinfo", "vmstat", "pagetypeinfo_after", NULL,
@@ -48,6 +53,10 @@ struct zone_span {
 };
 
 struct snap {
+	const char *dir;                  /* a snapshot directory instead of /proc */
+	char kpf_path[4096];              /* kpageflags to walk */
+	bool approx;                      /* no kpageflags: pagetypeinfo's counts placed */
+	uint64_t unplaced;                /* free blocks an approximate layout had no room for */
 	unsigned int pbo, max_order;
 	char *proc[NR_PROC];
 	json_t *zones_json;
@@ -74,11 +83,16 @@ static uint64_t now_ns(void)
 
 static int read_proc(struct snap *s, int first, int last, char *err, size_t errlen)
 {
+	char path[4200];
+
 	for (int i = first; i <= last; i++) {
-		s->proc[i] = frt_hostinfo_read_text(proc_path[i]);
+		if (s->dir)
+			snprintf(path, sizeof(path), "%s/%s", s->dir, dir_name[i]);
+		else
+			snprintf(path, sizeof(path), "%s", proc_path[i]);
+		s->proc[i] = frt_hostinfo_read_text(path);
 		if (!s->proc[i])
-			return frt_snap_errf(err, errlen, -errno, "%s: %s", proc_path[i],
-					     strerror(errno));
+			return frt_snap_errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -190,7 +204,8 @@ static int walk_spans(struct snap *s, struct frt_snap_bpf *bpf, char *err, size_
 		if (bpf)
 			ret = frt_snap_bpf_walk(bpf, lo, hi, feed, s);
 		else
-			ret = frt_kpf_walk(lo, hi, s->max_order, feed, s, err, errlen);
+			ret = frt_kpf_walk_file(s->kpf_path, lo, hi, s->max_order, feed, s, err,
+						errlen);
 		from = hi;
 	}
 	return ret;
@@ -260,11 +275,46 @@ cleanup:
  * walk, so that happens before the /proc reads); on any BPF failure the
  * walk starts over from /proc/kpageflags.
  */
+/*
+ * A snapshot directory: its kpageflags copy walked like /proc/kpageflags, or
+ * without one, pagetypeinfo's counts laid out (procdir.c). Its one reading
+ * of each file is "before" and "after" at once.
+ */
+static int walk_dir(struct snap *s, char *err, size_t errlen)
+{
+	struct frt_zone_layout zl[MAX_ZONES];
+	json_t *z;
+	size_t i;
+	int ret = read_proc(s, P_VMSTAT, P_VMSTAT, err, errlen);
+
+	snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (snapshot directory)");
+	if (ret)
+		return ret;
+	if (s->kpf_path[0])
+		return walk_spans(s, NULL, err, errlen);
+	if (frt_pagetypeinfo_parse(s->proc[P_PAGETYPEINFO], &s->pt[0]))
+		return frt_snap_errf(err, errlen, -EBADMSG, "%s/pagetypeinfo: unexpected layout",
+				     s->dir);
+	for (unsigned int k = 0; k < s->nr_zones; k++) {
+		zl[k] = (struct frt_zone_layout){ .node = s->zone[k].node, .start = s->zone[k].start,
+						  .end = s->zone[k].end };
+		snprintf(zl[k].name, sizeof(zl[k].name), "%s", s->zone[k].name);
+		json_array_foreach(s->zones_json, i, z)
+			if (json_integer_value(json_object_get(z, "node")) == zl[k].node &&
+			    !strcmp(json_string_value(json_object_get(z, "name")), zl[k].name))
+				zl[k].managed = (uint64_t)json_integer_value(
+					json_object_get(z, "managed"));
+	}
+	return frt_procdir_place(&s->b, zl, s->nr_zones, &s->pt[0], &s->unplaced);
+}
+
 static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 {
 	struct frt_snap_bpf *bpf = NULL;
 	int ret;
 
+	if (s->dir)
+		return walk_dir(s, err, errlen);
 	if (flags & FRT_SNAPSHOT_NO_BPF)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (FRT_SNAPSHOT_NO_BPF)");
 	else if (frt_snap_bpf_open(&bpf, s->pbo, s->max_order, s->b.start_pfn, s->b.end_pfn,
@@ -293,6 +343,8 @@ static int fit(struct snap *s)
 {
 	int ret = 0;
 
+	if (s->approx) /* the layout typed every pageblock and free block */
+		return 0;
 	for (unsigned int z = 0; z < s->nr_zones && !ret; z++) {
 		const struct zone_span *zs = &s->zone[z];
 
@@ -378,8 +430,13 @@ static json_t *inferred_json(const struct snap *s, const struct frt_snap_counts 
 
 	for (unsigned int z = 0; z < s->nr_zones; z++)
 		any_inferred |= s->fit[z].blocks_inferred > 0;
-	if (any_inferred)
+	if (any_inferred || s->approx)
 		json_array_append_new(a, json_string("pageblock_migratetype"));
+	if (s->approx) {
+		json_array_append_new(a, json_string("block_placement"));
+		json_array_append_new(a, json_string("allocated_mobility"));
+		return a;
+	}
 	if (s->patched)
 		json_array_append_new(a, json_string("free_list_migratetype"));
 	if (!s->bpf) {
@@ -446,11 +503,14 @@ static int part0_json(const struct snap *s, json_t *h)
 	bad |= json_object_set_new(h, "inferred", inferred_json(s, &t));
 	bad |= json_object_set_new(h, "totals", counts_json(&t));
 	bad |= json_object_set(h, "zones", s->zones_json);
-	bad |= json_object_set_new(h, "sysctls", frt_hostinfo_sysctls());
-	bad |= json_object_set_new(h, "thp", frt_hostinfo_thp());
-	bad |= json_object_set_new(h, "kernel_release", json_string(uts.release));
+	if (!s->dir) { /* a directory's host is not this one: its sysctls are unknown */
+		bad |= json_object_set_new(h, "sysctls", frt_hostinfo_sysctls());
+		bad |= json_object_set_new(h, "thp", frt_hostinfo_thp());
+		bad |= json_object_set_new(h, "kernel_release", json_string(uts.release));
+	}
 	bad |= json_object_set_new(h, "procfs", procfs_json(s));
-	bad |= json_object_set_new(h, "fit", fit_json(s));
+	if (!s->approx)
+		bad |= json_object_set_new(h, "fit", fit_json(s));
 	bad |= json_object_set_new(h, "walk", walk_json(s));
 	return bad ? -ENOMEM : 0;
 }
@@ -468,7 +528,7 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 		json_t *h = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:i, s:i, s:o}",
 			"kind", kind, "part", (json_int_t)i, "parts", (json_int_t)s->b.nr_parts,
 			"ts", (json_int_t)s->ts,
-			"source", s->bpf ? "bpf-struct-page" : "kpageflags",
+			"source", s->bpf ? "bpf-struct-page" : s->approx ? "pagetypeinfo" : "kpageflags",
 			"start_pfn", (json_int_t)p->start_pfn, "end_pfn", (json_int_t)p->end_pfn,
 			"pageblock_order", s->pbo, "max_order", s->max_order,
 			"counts", counts_json(&p->counts));
@@ -476,6 +536,14 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 		free(pbs);
 		pbs = malloc(nr_pb ? nr_pb : 1);
 		ret = h && pbs ? 0 : -ENOMEM;
+		if (!ret && s->dir)
+			ret = json_object_set_new(h, "procdir", json_string(s->dir)) ? -ENOMEM : 0;
+		if (!ret && s->approx)
+			ret = json_object_update_new(h, json_pack(
+				"{s:b, s:s, s:I}", "approximate", 1, "approximate_reason",
+				"no kpageflags in the snapshot directory: free blocks and allocated "
+				"pages placed from /proc/pagetypeinfo and /proc/zoneinfo counts",
+				"unplaced_free_blocks", (json_int_t)s->unplaced)) ? -ENOMEM : 0;
 		if (!ret && i == 0) {
 			ret = part0_json(s, h);
 			inferred = json_incref(json_object_get(h, "inferred"));
@@ -498,14 +566,11 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 	return ret;
 }
 
-int frt_snapshot_write(struct frt_writer *w, const char *kind, unsigned int flags, char *err,
-		       size_t errlen)
+static int snapshot_run(struct snap *s, struct frt_writer *w, const char *kind,
+			unsigned int flags, char *err, size_t errlen)
 {
-	struct snap *s = calloc(1, sizeof(*s));
 	int ret;
 
-	if (!s)
-		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
 	if (strcmp(kind, "start") && strcmp(kind, "end")) {
 		ret = frt_snap_errf(err, errlen, -EINVAL,
 				    "snapshot kind must be start or end, not %s", kind);
@@ -538,6 +603,43 @@ cleanup:
 	for (int i = 0; i < NR_PROC; i++)
 		free(s->proc[i]);
 	json_decref(s->zones_json);
+	return ret;
+}
+
+int frt_snapshot_write(struct frt_writer *w, const char *kind, unsigned int flags, char *err,
+		       size_t errlen)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	snprintf(s->kpf_path, sizeof(s->kpf_path), "/proc/kpageflags");
+	ret = snapshot_run(s, w, kind, flags, err, errlen);
+	free(s);
+	return ret;
+}
+
+int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *dir, uint64_t ts,
+			   bool *approximate, char *err, size_t errlen)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	static const char *const kpf[] = { "kpageflags.zst", "kpageflags" };
+	struct stat st;
+	int ret;
+
+	if (!s)
+		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	s->dir = dir;
+	s->ts = ts;
+	for (int i = 1; i >= 0 && !s->kpf_path[0]; i--) { /* a raw copy first: faster */
+		snprintf(s->kpf_path, sizeof(s->kpf_path), "%s/%s", dir, kpf[i]);
+		if (stat(s->kpf_path, &st) || !st.st_size)
+			s->kpf_path[0] = '\0';
+	}
+	s->approx = !s->kpf_path[0];
+	*approximate = s->approx;
+	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, err, errlen);
 	free(s);
 	return ret;
 }

@@ -54,6 +54,19 @@ struct frt_writer;
 int frt_snapshot_write(struct frt_writer *w, const char *kind, unsigned int flags, char *err,
 		       size_t errlen);
 
+/**
+ * frt_snapshot_write_dir - the same from a snapshot directory (traces/procdir.h)
+ * @dir: copies of /proc/{zoneinfo,pagetypeinfo,buddyinfo,vmstat}, and
+ *       optionally kpageflags (raw, or kpageflags.zst)
+ * @ts: the snapshot's time on the trace clock
+ * @approximate: set when @dir has no kpageflags, so that free blocks and
+ *       allocated pages were placed from pagetypeinfo's counts (procdir.c)
+ *
+ * Needs no root and reads nothing of this host. Returns 0 or a negative errno.
+ */
+int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *dir, uint64_t ts,
+			   bool *approximate, char *err, size_t errlen);
+
 /* ---- reading one SNAPSHOT payload ---- */
 
 struct frt_snapshot_part {

@@ -183,6 +183,30 @@ typedef int (*frt_walk_feed)(void *ctx, uint64_t start_pfn, size_t n, const uint
 int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
 		 frt_walk_feed feed, void *ctx, char *err, size_t errlen);
 
+/* The same from a copy of it: raw, or zstd-compressed when @path ends in ".zst". */
+int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
+		      unsigned int max_order, frt_walk_feed feed, void *ctx, char *err,
+		      size_t errlen);
+
+/* ---- snapshot directories without kpageflags (procdir.c) ---- */
+
+struct frt_zone_layout {
+	int node;
+	char name[16];
+	uint64_t start, end, managed;
+};
+
+/*
+ * frt_procdir_place - an approximate snapshot from /proc/pagetypeinfo counts only
+ * Lays out every zone's pageblock types, free blocks and allocated pages
+ * deterministically (procdir.c says how), feeds them to @b and sets every
+ * pageblock's byte (inferred). *unplaced counts free blocks that found no
+ * room. Returns 0 or -ENOMEM.
+ */
+int frt_procdir_place(struct frt_snap_builder *b, const struct frt_zone_layout *z,
+		      unsigned int nr_zones, const struct frt_pagetypeinfo *pt,
+		      uint64_t *unplaced);
+
 /* ---- the BPF programs (collector/snapshot_bpf.c) ---- */
 
 struct frt_snap_bpf;

@@ -28,6 +28,8 @@
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
 
+#include <zstd.h>
+
 #include "snapshot_internal.h"
 
 #define KPF(bit) (1ull << KPF_##bit)
@@ -135,30 +137,120 @@ void frt_kpf_decode(const uint64_t *kpf, uint64_t start_pfn, size_t n, bool budd
 	}
 }
 
+/*
+ * Where the words come from: /proc/kpageflags or a raw copy (pread), or a
+ * zstd-compressed copy (snapshot directories: kpageflags.zst), decompressed
+ * front to back; the walk only moves forward, so skipping is decompressing.
+ */
+struct kpf_src {
+	int fd;
+	ZSTD_DCtx *z;
+	uint8_t *in;
+	ZSTD_inBuffer ib;
+	uint64_t pos; /* decompressed bytes consumed */
+	bool eof;
+};
+#define KPF_ZIN (1u << 17)
+
+static int src_open(struct kpf_src *src, const char *path)
+{
+	size_t len = strlen(path);
+
+	*src = (struct kpf_src){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	if (src->fd < 0)
+		return -errno;
+	if (len > 4 && !strcmp(path + len - 4, ".zst")) {
+		src->z = ZSTD_createDCtx();
+		src->in = malloc(KPF_ZIN);
+		if (!src->z || !src->in)
+			return -ENOMEM;
+		src->ib = (ZSTD_inBuffer){ src->in, 0, 0 };
+	}
+	return 0;
+}
+
+static void src_close(struct kpf_src *src)
+{
+	if (src->fd >= 0)
+		close(src->fd);
+	ZSTD_freeDCtx(src->z);
+	free(src->in);
+}
+
+/* Up to @len bytes of decompressed data into @buf; 0 at the end. */
+static ssize_t zread(struct kpf_src *src, void *buf, size_t len)
+{
+	ZSTD_outBuffer ob = { buf, len, 0 };
+
+	while (ob.pos < ob.size && !src->eof) {
+		if (src->ib.pos == src->ib.size) {
+			ssize_t n = read(src->fd, src->in, KPF_ZIN);
+
+			if (n < 0)
+				return -errno;
+			if (!n) {
+				src->eof = true;
+				break;
+			}
+			src->ib = (ZSTD_inBuffer){ src->in, (size_t)n, 0 };
+		}
+		size_t r = ZSTD_decompressStream(src->z, &ob, &src->ib);
+		if (ZSTD_isError(r))
+			return -EBADMSG;
+	}
+	src->pos += ob.pos;
+	return (ssize_t)ob.pos;
+}
+
+static ssize_t src_read(struct kpf_src *src, void *buf, size_t len, uint64_t off)
+{
+	if (!src->z)
+		return pread(src->fd, buf, len, (off_t)off);
+	if (off < src->pos)
+		return -ESPIPE;
+	while (src->pos < off) {
+		uint64_t skip = off - src->pos;
+		ssize_t n = zread(src, buf, skip < len ? (size_t)skip : len);
+
+		if (n <= 0)
+			return n;
+	}
+	return zread(src, buf, len);
+}
+
 int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
 		 frt_walk_feed feed, void *ctx, char *err, size_t errlen)
+{
+	return frt_kpf_walk_file(KPF_PATH, start_pfn, end_pfn, max_order, feed, ctx, err, errlen);
+}
+
+int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
+		      unsigned int max_order, frt_walk_feed feed, void *ctx, char *err,
+		      size_t errlen)
 {
 	const size_t win = (size_t)1 << FRT_KPF_WINDOW_ORDER;
 	uint64_t *kpf = malloc(win * sizeof(*kpf));
 	uint8_t *kind = malloc(win), *aux = malloc(win);
-	int fd = -1, all = -1, ret = 0;
+	struct kpf_src src = { .fd = -1 };
+	int all = -1, ret = 0;
 
 	if (!kpf || !kind || !aux) {
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	fd = open(KPF_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = frt_snap_errf(err, errlen, -errno, KPF_PATH ": %s", strerror(errno));
+	ret = src_open(&src, path);
+	if (ret) {
+		ret = frt_snap_errf(err, errlen, ret, "%s: %s", path, strerror(-ret));
 		goto cleanup;
 	}
 	for (uint64_t pfn = start_pfn & ~(uint64_t)(win - 1); pfn < end_pfn && !ret; pfn += win) {
 		uint64_t lo = pfn > start_pfn ? pfn : start_pfn;
 		size_t n = (size_t)((pfn + win < end_pfn ? pfn + win : end_pfn) - lo);
-		ssize_t got = pread(fd, kpf, n * sizeof(*kpf), (off_t)(lo * sizeof(*kpf)));
+		ssize_t got = src_read(&src, kpf, n * sizeof(*kpf), lo * sizeof(*kpf));
 
 		if (got < 0) {
-			ret = frt_snap_errf(err, errlen, -errno, KPF_PATH ": %s", strerror(errno));
+			ret = frt_snap_errf(err, errlen, (int)got, "%s: %s", path,
+					    strerror((int)-got));
 			break;
 		}
 		n = (size_t)got / sizeof(*kpf); /* a short read: the rest are holes */
@@ -172,8 +264,7 @@ int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
 		}
 	}
 cleanup:
-	if (fd >= 0)
-		close(fd);
+	src_close(&src);
 	free(aux);
 	free(kind);
 	free(kpf);

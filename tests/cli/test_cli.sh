@@ -179,7 +179,7 @@ py() { python3 "$W/frt.py" "$@"; }
 
 # ---------------------------------------------------------------- 1. top level
 ALL_CMDS="record info dump replay compare validate variants import snapshot"
-NA_CMDS="import snapshot"
+NA_CMDS=""
 
 run "$FR" --help
 expect_rc "fragreplay --help" 0
@@ -200,10 +200,10 @@ expect_in err "fragreplay frobnicate" "unknown command 'frobnicate'"
 expect_empty out "fragreplay frobnicate"
 
 # ---------------------------------------------------------------- 2. per-command help
-# record is available only in builds with the BPF collector; the top-level
-# help says which, and record --help must agree with it.
+# record and snapshot are available only in builds with the BPF collector; the
+# top-level help says which, and their --help must agree with it.
 if grep -qE '^  record .*\(not available yet\)$' "$W/mainhelp"; then
-	NA_CMDS="record $NA_CMDS"
+	NA_CMDS="record snapshot $NA_CMDS"
 fi
 for c in $ALL_CMDS; do
 	run "$FR" "$c" --help

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * import.c - fragreplay import: perf script or ftrace/trace-cmd text into a
+ * trace, with start and end state from snapshot directories.
+ *
+ * The input is streamed in 4 MiB reads; events pass a 100 ms reordering
+ * window (traces/import.h) on their way to the writer, which is opened at
+ * the first event so that the metadata can say what the input turned out
+ * to be.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "import.h"
+#include "main.h"
+#include "trace.h"
+#ifdef FRAGREPLAY_HAVE_COLLECTOR
+#include "procdir.h"
+#include "snapshot.h"
+#endif
+
+#define READ_SIZE (4u << 20)
+#define MAX_LINE (1u << 20)
+
+struct job {
+	const char *input, *output, *snap_dir[2];
+	char *created_by;
+	struct frt_importer *im;
+	struct frt_writer *w;
+	bool approx[2];
+	char err[600];
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* "approximate": what a reader of this trace must not take as measured */
+static json_t *approximate_json(const struct job *j, const struct frt_import_stats *st)
+{
+	json_t *a = json_array();
+
+	json_array_append_new(a, json_string("migrate_pairs"));
+	if (st->min_ts_digits < 9)
+		json_array_append_new(a, json_string("timestamps_us"));
+	json_array_append_new(a, json_string("lost_events"));
+	if (!j->snap_dir[0])
+		json_array_append_new(a, json_string("no_start_snapshot"));
+	else if (j->approx[0])
+		json_array_append_new(a, json_string("start_snapshot"));
+	if (j->snap_dir[1] && j->approx[1])
+		json_array_append_new(a, json_string("end_snapshot"));
+	return a;
+}
+
+static int open_writer(struct job *j)
+{
+	const struct frt_import_stats *st = frt_importer_stats(j->im);
+	enum frt_import_fmt fmt = frt_importer_fmt(j->im);
+	json_t *meta, *imp;
+	char *text;
+	int fd, ret = 0;
+
+	/* approximate start snapshot is known only once written: say so up front */
+#ifdef FRAGREPLAY_HAVE_COLLECTOR
+	for (int k = 0; k < 2; k++) {
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/kpageflags", j->snap_dir[k] ? j->snap_dir[k] : "");
+		j->approx[k] = j->snap_dir[k] && access(p, R_OK) &&
+			       (strcat(p, ".zst"), access(p, R_OK));
+	}
+#endif
+	imp = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?}",
+			"from", frt_import_fmt_name(fmt),
+			"input", j->input,
+			"tool", fmt == FRT_IMPORT_PERF ? "perf script" : "ftrace text (tracefs or trace-cmd report)",
+			"reorder_window_ns", (json_int_t)FRT_IMPORT_WINDOW_NS,
+			"migrate_pairs", "absent: replay treats migrations as unseen",
+			"approximate", approximate_json(j, st),
+			"start_snapshot", j->snap_dir[0], "end_snapshot", j->snap_dir[1]);
+	meta = json_pack("{s:s, s:s, s:s, s:s, s:o}", "format", "fragreplay-trace",
+			 "tool_version", FRAGREPLAY_VERSION, "created_by", j->created_by,
+			 /* perf's clock is perf_clock() = sched_clock; ftrace's default
+			  * trace_clock is "local", the same counter */
+			 "clock", fmt == FRT_IMPORT_PERF ? "perf" : "local", "imported", imp);
+	if (!meta)
+		return -ENOMEM;
+#ifdef FRAGREPLAY_HAVE_COLLECTOR
+	if (j->snap_dir[0])
+		ret = frt_procdir_meta(j->snap_dir[0], meta, j->err, sizeof(j->err));
+#endif
+	text = ret ? NULL : json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(meta);
+	if (ret)
+		return ret;
+	fd = open(j->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(errno));
+		free(text);
+		return ret;
+	}
+	j->w = frt_writer_new(fd, text, &(struct frt_writer_opts){ 0 });
+	free(text);
+	if (!j->w) {
+		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int write_snapshot(struct job *j, int k, uint64_t ts)
+{
+#ifdef FRAGREPLAY_HAVE_COLLECTOR
+	char why[512];
+	int ret;
+
+	if (!j->snap_dir[k])
+		return 0;
+	ret = frt_snapshot_write_dir(j->w, k ? "end" : "start", j->snap_dir[k], ts, &j->approx[k],
+				     why, sizeof(why));
+	if (ret)
+		snprintf(j->err, sizeof(j->err), "%s snapshot from %s: %s", k ? "end" : "start",
+			 j->snap_dir[k], why);
+	return ret;
+#else
+	return 0;
+#endif
+}
+
+static int emit(void *ctx, const struct frt_event *ev)
+{
+	struct job *j = ctx;
+	int ret;
+
+	if (!j->w) {
+		ret = open_writer(j);
+		if (!ret)
+			ret = write_snapshot(j, 0, ev->ts);
+		if (ret)
+			return ret;
+	}
+	ret = frt_writer_add(j->w, ev);
+	if (ret)
+		snprintf(j->err, sizeof(j->err), "%s: writing: %s", j->output, strerror(-ret));
+	return ret;
+}
+
+static void progress(uint64_t lines, uint64_t bytes, double t0, bool last)
+{
+	double dt = now_s() - t0;
+
+	fprintf(stderr, "\r%" PRIu64 " lines, %.0f MB, %.2f M lines/s%s", lines, bytes / 1e6,
+		dt > 0 ? lines / dt / 1e6 : 0.0, last ? "\n" : "");
+}
+
+/* Feed every line of @fd; returns 0 or the importer's error. */
+static int read_lines(struct job *j, int fd, bool tty)
+{
+	size_t cap = READ_SIZE + MAX_LINE, have = 0;
+	char *buf = malloc(cap + 1);
+	uint64_t lineno = 0, bytes = 0, next_progress = 1000000;
+	double t0 = now_s();
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, cap - have);
+		char *p = buf, *end, *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			snprintf(j->err, sizeof(j->err), "%s: %s", j->input, strerror(errno));
+			break;
+		}
+		if (!lineno && n >= 8 && (!memcmp(buf, "PERFILE2", 8) ||
+					  !memcmp(buf, "\x17\x08\x44tracing", 10))) {
+			snprintf(j->err, sizeof(j->err), "%s is a binary %s file: convert it to text "
+				 "first with '%s' and import that", j->input,
+				 buf[0] == 'P' ? "perf.data" : "trace-cmd trace.dat",
+				 buf[0] == 'P' ? "perf script -i FILE > FILE.txt"
+					       : "trace-cmd report -i FILE > FILE.txt");
+			ret = -EINVAL;
+			break;
+		}
+		bytes += (uint64_t)n;
+		have += (size_t)n;
+		end = buf + have;
+		if (!n && have) /* a last line without its newline */
+			*end++ = '\n';
+		while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+			*nl = '\0';
+			if (nl > p && nl[-1] == '\r')
+				nl[-1] = '\0';
+			ret = frt_importer_line(j->im, p, ++lineno);
+			if (ret)
+				goto out;
+			p = nl + 1;
+		}
+		have = (size_t)(end - p);
+		if (have > MAX_LINE) {
+			snprintf(j->err, sizeof(j->err), "%s: line %" PRIu64 " is longer than %u "
+				 "bytes: not text output of perf script or ftrace", j->input,
+				 lineno + 1, MAX_LINE);
+			ret = -EBADMSG;
+			break;
+		}
+		memmove(buf, p, have);
+		if (tty && lineno >= next_progress) {
+			progress(lineno, bytes, t0, false);
+			next_progress += 1000000;
+		}
+		if (!n)
+			break;
+	}
+out:
+	if (tty && lineno >= 1000000)
+		progress(lineno, bytes, t0, true);
+	free(buf);
+	return ret;
+}
+
+static void print_summary(const struct job *j, double secs)
+{
+	const struct frt_import_stats *st = frt_importer_stats(j->im);
+	const char *k;
+	json_t *v;
+
+	printf("imported %" PRIu64 " events from %s (%s) into %s in %.2f s\n", st->events,
+	       j->input, frt_import_fmt_name(frt_importer_fmt(j->im)), j->output, secs);
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
+		if (st->by_type[t])
+			printf("  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, st->by_type[t]);
+	printf("lines           %" PRIu64 "\n", st->lines);
+	printf("skipped         %" PRIu64 " lines of other events", st->other);
+	json_object_foreach(st->other_names, k, v)
+		printf("%s %s %lld", v == json_object_iter_value(json_object_iter(st->other_names))
+		       ? ":" : ",", k, (long long)json_integer_value(v));
+	printf("\nmalformed       %" PRIu64 " lines\n", st->malformed);
+	for (uint64_t i = 0; i < st->malformed && i < FRT_IMPORT_MAX_REPORTED; i++)
+		printf("  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
+		       st->bad[i].text);
+	printf("late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
+	       st->late, FRT_IMPORT_WINDOW_NS / 1e6);
+	if (st->lost_markers)
+		printf("lost            %" PRIu64 " markers of events the tracer dropped\n",
+		       st->lost_markers);
+	if (json_object_size(st->unknown_gfp)) {
+		printf("unknown gfp     ");
+		json_object_foreach(st->unknown_gfp, k, v)
+			printf("%s=%lld ", k, (long long)json_integer_value(v));
+		printf("(kept in the STATS frame; no bits set for them)\n");
+	}
+	printf("time span       %.6f s (%.6f to %.6f)\n", (st->last_ts - st->first_ts) / 1e9,
+	       st->first_ts / 1e9, st->last_ts / 1e9);
+	if (!j->snap_dir[0])
+		printf("note            no --start-snapshot: replay needs a start state; take one "
+		       "with 'fragreplay snapshot DIR' before capturing\n");
+}
+
+static int write_stats(struct job *j)
+{
+	const struct frt_import_stats *st = frt_importer_stats(j->im);
+	json_t *o = json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I, s:O, s:O}}",
+			      "reordered_late", (json_int_t)st->late, "import",
+			      "lines", (json_int_t)st->lines, "events", (json_int_t)st->events,
+			      "skipped_other", (json_int_t)st->other,
+			      "malformed", (json_int_t)st->malformed,
+			      "lost_markers", (json_int_t)st->lost_markers,
+			      "other_events", st->other_names, "unknown_gfp_names", st->unknown_gfp);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	int ret = text ? frt_writer_put_json(j->w, FRT_FRAME_STATS, text) : -ENOMEM;
+
+	free(text);
+	json_decref(o);
+	return ret;
+}
+
+static void import_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: fragreplay import [options] -o OUT.frt INPUT|-\n"
+		"\n"
+		"Convert text captures of the kmem, compaction and migrate tracepoints into a\n"
+		"trace: 'perf script' output (default fields), or ftrace text as read from\n"
+		"/sys/kernel/tracing/trace or trace_pipe, or 'trace-cmd report' output.\n"
+		"Events out of timestamp order (across CPUs) are merged through a 100 ms\n"
+		"window; older ones keep their place with their time raised, and are counted.\n"
+		"\n"
+		"  -o, --output FILE         the trace to write (required)\n"
+		"      --from perf|ftrace    the input's format (default: detected from the\n"
+		"                            first event line: perf names events group:event)\n"
+		"      --start-snapshot DIR  start state from a snapshot directory taken before\n"
+		"                            the capture ('fragreplay snapshot DIR' or cp of\n"
+		"                            /proc/{zoneinfo,pagetypeinfo,buddyinfo,vmstat});\n"
+		"                            also the memory layout replay needs\n"
+		"      --end-snapshot DIR    end state, from one taken after the capture\n"
+		"      --strict              fail (exit 1) at the first malformed line\n"
+		"  -h, --help                this text\n"
+		"\n"
+		"Lines of other events are skipped and counted; malformed lines are counted and\n"
+		"the first %d reported with their line numbers. A summary follows: events per\n"
+		"type, skipped, malformed, late, and the time span.\n"
+		"Exit status: 0 imported, 1 bad input or I/O error, 2 usage error.\n",
+		FRT_IMPORT_MAX_REPORTED);
+}
+
+static char *command_line(int argc, char **argv)
+{
+	size_t len = strlen("fragreplay import") + 1;
+	char *s;
+
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "fragreplay import");
+	for (int i = 1; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "start-snapshot", required_argument, NULL, 's' },
+		{ "end-snapshot", required_argument, NULL, 'e' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct frt_import_opts io = { 0 };
+	struct job j = { 0 };
+	double t0 = now_s();
+	int c, fd, ret, code = EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			j.output = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "perf"))
+				io.fmt = FRT_IMPORT_PERF;
+			else if (!strcmp(optarg, "ftrace") || !strcmp(optarg, "trace-cmd"))
+				io.fmt = FRT_IMPORT_FTRACE;
+			else
+				return usage_error("import", "--from takes perf or ftrace, not '%s'",
+						   optarg);
+			break;
+		case 's':
+		case 'e':
+#ifndef FRAGREPLAY_HAVE_COLLECTOR
+			return usage_error("import", "snapshot directories need a build with the "
+					   "collector (FRAGREPLAY_COLLECTOR=ON)");
+#endif
+			j.snap_dir[c == 'e'] = optarg;
+			break;
+		case 'S':
+			io.strict = true;
+			break;
+		case 'h':
+			import_help(stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("import", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("import", "expected one input file (or - for stdin)");
+	if (!j.output)
+		return usage_error("import", "-o OUT.frt is required");
+	j.input = argv[optind];
+	fd = strcmp(j.input, "-") ? open(j.input, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!strcmp(j.input, "-"))
+		j.input = "<stdin>";
+	j.created_by = command_line(argc, argv);
+	j.im = frt_importer_new(&io, emit, &j);
+	if (!j.im || !j.created_by) {
+		fprintf(stderr, "fragreplay import: out of memory\n");
+		goto cleanup;
+	}
+	ret = read_lines(&j, fd, isatty(2));
+	if (!ret)
+		ret = frt_importer_finish(j.im);
+	if (ret == -EBADMSG || ret == -EPROTO) {
+		const struct frt_import_bad *b = &frt_importer_stats(j.im)->bad[0];
+
+		if (!j.err[0])
+			snprintf(j.err, sizeof(j.err), "%s:%" PRIu64 ": %s: %s%s", j.input, b->lineno,
+				 b->why, b->text, ret == -EPROTO ? " (fix: use --from "
+				 "matching the input, or leave --from out to detect it)" :
+				 " (fix: repair or drop the line, or import without --strict "
+				 "to skip it)");
+	}
+	if (!ret && !frt_importer_stats(j.im)->events) {
+		snprintf(j.err, sizeof(j.err), "%s: no kmem, compaction or migrate event line "
+			 "found (%" PRIu64 " lines, %" PRIu64 " malformed): is this perf script "
+			 "or ftrace text?", j.input, frt_importer_stats(j.im)->lines,
+			 frt_importer_stats(j.im)->malformed);
+		ret = -EBADMSG;
+	}
+	if (!ret)
+		ret = write_snapshot(&j, 1, frt_importer_stats(j.im)->last_ts);
+	if (!ret)
+		ret = write_stats(&j);
+	if (ret) {
+		fprintf(stderr, "fragreplay import: %s\n",
+			j.err[0] ? j.err : strerror(-ret));
+		if (j.w) {
+			frt_writer_abort(j.w);
+			unlink(j.output);
+		}
+		goto cleanup;
+	}
+	ret = frt_writer_close(j.w);
+	if (ret) {
+		fprintf(stderr, "fragreplay import: %s: %s\n", j.output, strerror(-ret));
+		goto cleanup;
+	}
+	print_summary(&j, now_s() - t0);
+	code = EXIT_OK;
+cleanup:
+	if (fd > 0)
+		close(fd);
+	frt_importer_free(j.im);
+	free(j.created_by);
+	return code;
+}
