@@ -26,12 +26,14 @@ same() { # same NAME FILE: both readers print the same lines and exit codes
 }
 
 same golden "$data/golden-v1.frt"
+# every sample up to 6 MB: the Python reader decodes ~100 K events/s, and the
+# larger samples (8.6 M events) add minutes of CI without a new frame kind
 for f in "$samples"/*.frt; do
-	same "$(basename "$f")" "$f"
+	[ "$(stat -c %s "$f")" -le 6000000 ] && same "$(basename "$f")" "$f"
 done
 
-# damaged copies of the first sample: cuts and a flipped byte in each third
-first=$(ls "$samples"/*.frt | head -1)
+# damaged copies of the smallest sample: cuts and a flipped byte in each third
+first=$(ls -Sr "$samples"/*.frt | head -1)
 size=$(stat -c %s "$first")
 for cut in 100 $((size / 3)) $((size / 2)) $((size - 1)); do
 	head -c $cut "$first" > "$work/cut.frt"
