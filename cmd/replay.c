@@ -214,6 +214,9 @@ CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
 CT(MODEL_EXTFRAG_STEAL) CT(MODEL_EXTFRAG_FRAGMENTING) CT(MODEL_COMPACT_STALL)
 CT(MODEL_COMPACT_SUCCESS) CT(MODEL_COMPACT_FAIL) CT(MODEL_COMPACT_DAEMON_WAKE)
 CT(MODEL_PGMIGRATE_SUCCESS) CT(MODEL_COMPACT_CAPTURE) CT(MODEL_WMARK_BOOSTS)
+CT(MODEL_EVACUATE_QUEUED) CT(MODEL_EVACUATE_DROPPED) CT(MODEL_EVACUATE_SKIPPED)
+CT(MODEL_EVACUATE_MIGRATED) CT(MODEL_EVACUATE_FAILED) CT(MODEL_COMPACT_PROMOTED)
+CT(MODEL_COMPACT_PROMOTED_SUCCESS)
 EN(free_pages) EN(free_pageblocks) EN(mixed_pageblocks) EN(tainted_pageblocks)
 EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g)
 static uint64_t en_pb_unmovable(const struct run *r) { return r->end.pageblocks_mt[MODEL_MT_UNMOVABLE]; }
@@ -244,6 +247,13 @@ static const struct row rows[] = {
 	{ "pgmigrate_success", ct_MODEL_PGMIGRATE_SUCCESS },
 	{ "model migrations (compaction)", st_model_migrations },
 	{ "captured blocks", ct_MODEL_COMPACT_CAPTURE },
+	{ "compactions promoted to pageblock order", ct_MODEL_COMPACT_PROMOTED },
+	{ "  of which served the request", ct_MODEL_COMPACT_PROMOTED_SUCCESS },
+	{ "evacuations queued", ct_MODEL_EVACUATE_QUEUED },
+	{ "evacuations dropped (pool empty)", ct_MODEL_EVACUATE_DROPPED },
+	{ "evacuations skipped (movable again)", ct_MODEL_EVACUATE_SKIPPED },
+	{ "pages migrated by evacuation", ct_MODEL_EVACUATE_MIGRATED },
+	{ "evacuation migrations failed (pages)", ct_MODEL_EVACUATE_FAILED },
 	{ "end: free pages", en_free_pages },
 	{ "end: free pageblocks", en_free_pageblocks },
 	{ "end: unusable free index, order 9", en_unusable9, true },
@@ -445,6 +455,10 @@ static json_t *run_json(const struct run *run)
 	for (unsigned int k = 0; k <= (unsigned int)model_knob(run->m, MODEL_KNOB_MAX_PAGE_ORDER); k++)
 		json_array_append_new(fo, json_integer((json_int_t)replay_stats(run->r)->model_failed_by_order[k]));
 	json_object_set_new(o, "model_failed_by_order", fo);
+	json_t *co = json_array();
+	for (unsigned int k = 0; k <= (unsigned int)model_knob(run->m, MODEL_KNOB_MAX_PAGE_ORDER); k++)
+		json_array_append_new(co, json_integer((json_int_t)model_captures(run->m, k)));
+	json_object_set_new(o, "captures_by_order", co);
 	json_object_set_new(o, "counters", counters);
 
 	/* columns: one array per figure, aligned with t_ns */
@@ -637,6 +651,28 @@ int cmd_compare(int argc, char **argv)
 	return replay_main("compare", argc, argv, 2);
 }
 
+/* @text in lines of at most 79 columns, the first starting at column @col, the others at @indent */
+static void print_wrapped(int col, int indent, const char *text)
+{
+	while (*text) {
+		int room = 79 - col, n = (int)strlen(text);
+		if (n > room) {
+			n = room;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		printf(" %.*s\n", n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			printf("%*s", indent - 1, "");
+		col = indent;
+	}
+}
+
 int cmd_variants(int argc, char **argv)
 {
 	struct model_desc d;
@@ -649,11 +685,20 @@ int cmd_variants(int argc, char **argv)
 	if (argc > 1)
 		return usage_error("variants", "takes no arguments");
 	printf("Presets:\n");
-	for (size_t i = 0; i < replay_nr_presets; i++)
-		printf("  %-14s %s\n", replay_presets[i].name, replay_presets[i].summary);
+	for (size_t i = 0; i < replay_nr_presets; i++) {
+		printf("  %-14s", replay_presets[i].name);
+		print_wrapped(17, 17, replay_presets[i].summary);
+		if (replay_presets[i].leaves_out) {
+			char buf[1024];
+			snprintf(buf, sizeof(buf), "Not modelled: %s", replay_presets[i].leaves_out);
+			printf("%16s", "");
+			print_wrapped(17, 17, buf);
+		}
+	}
 	model_desc_init(&d);
 	printf("\nKnobs (default; sysctls default to the trace's recorded value):\n");
 	for (int k = 0; k < MODEL_NR_KNOBS; k++)
-		printf("  %-26s %ld\n", model_knob_name((enum model_knob)k), d.knobs[k]);
+		printf("  %-26s %6ld  %s\n", model_knob_name((enum model_knob)k), d.knobs[k],
+		       model_knob_help((enum model_knob)k));
 	return EXIT_OK;
 }

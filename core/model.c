@@ -30,6 +30,30 @@ static const char *const knob_names[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_CAPTURE_ORDER] = "capture_order",
 };
 
+static const char *const knob_help[MODEL_NR_KNOBS] = {
+	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = "vm.watermark_boost_factor: boost after a fragmenting fallback",
+	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = "vm.watermark_scale_factor: gap between watermarks",
+	[MODEL_KNOB_MIN_FREE_KBYTES] = "vm.min_free_kbytes (0: computed at boot, or as recorded)",
+	[MODEL_KNOB_DEFRAG_MODE] = "vm.defrag_mode: no fragmenting fallback until reclaim/compaction fail",
+	[MODEL_KNOB_EXTFRAG_THRESHOLD] = "vm.extfrag_threshold: compaction skipped below this fragindex",
+	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = "vm.compaction_proactiveness: kcompactd's proactive target",
+	[MODEL_KNOB_PAGEBLOCK_ORDER] = "pageblock_order (as recorded)",
+	[MODEL_KNOB_MAX_PAGE_ORDER] = "MAX_PAGE_ORDER (as recorded)",
+	[MODEL_KNOB_COMPACTION] = "1: direct compaction and kcompactd run; 0: no compaction",
+	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = "migrations that fail, per 1000 (pinned or busy pages)",
+	[MODEL_KNOB_SEED] = "seed of the model's only randomness (migration failures)",
+	[MODEL_KNOB_EVACUATE] = "1: RFC 06/40's async evacuation of claimed movable blocks",
+	[MODEL_KNOB_EVACUATE_POOL] = "evacuation work items (NR_EVACUATE_ITEMS); none free: dropped",
+	[MODEL_KNOB_EVACUATE_LATENCY_US] = "queue to worker start, trace clock (irq_work + kworker)",
+	[MODEL_KNOB_CAPTURE_SPLIT] = "1: the 2026 defrag_mode series (promoted non-movable compaction)",
+	[MODEL_KNOB_CAPTURE_ORDER] = "capture at 0: the request's order (3/4), 1: compaction's order",
+};
+
+const char *model_knob_help(enum model_knob k)
+{
+	return (unsigned int)k < MODEL_NR_KNOBS ? knob_help[k] : NULL;
+}
+
 static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_PGALLOC_DMA] = "pgalloc_dma",
 	[MODEL_PGALLOC_DMA32] = "pgalloc_dma32",

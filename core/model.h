@@ -122,6 +122,8 @@ struct model_desc {
 void model_desc_init(struct model_desc *d);
 
 /* knobs by name, for variant presets and `key=value` overrides */
+/* One line on what a knob means. */
+const char *model_knob_help(enum model_knob k);
 const char *model_knob_name(enum model_knob k);
 int model_knob_by_name(const char *name); /* enum model_knob, or -1 */
 

@@ -12,17 +12,26 @@
 
 const struct replay_preset replay_presets[] = {
 	{ "vanilla", "Linux 6.18 (vm.defrag_mode=0), the trace's other sysctls as recorded",
-	  1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
+	  "reclaim, OOM, NUMA, CMA, page isolation and fast_find_migrateblock(); "
+	  "no feedback from the allocator to the workload", 1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
 	{ "defrag_mode", "vm.defrag_mode=1: no fragmenting fallback until reclaim and "
-	  "compaction are exhausted", 1, { { MODEL_KNOB_DEFRAG_MODE, 1 } } },
+	  "compaction are exhausted", "as vanilla; kswapd's reclaim is not modelled, so the "
+	  "model's own kcompactd and direct compaction alone produce free pageblocks",
+	  1, { { MODEL_KNOB_DEFRAG_MODE, 1 } } },
 	{ "evacuate", "vanilla + RFC PATCH 06/40 (Rik van Riel, May 2026): a movable pageblock "
 	  "claimed for an unmovable or reclaimable request has its movable pages migrated out "
 	  "by a per-node worker (pool of evacuate_pool items, after evacuate_latency_us)",
+	  "reclaim_clean_pages_from_list() (clean page cache is migrated, not dropped); a "
+	  "work item takes no trace time; the worker does not isolate the block, as in the "
+	  "patch, so the claim path's isolate check only matters to isolated blocks",
 	  2, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_EVACUATE, 1 } } },
 	{ "capture-split", "defrag_mode + \"fix reclaim storms in defrag_mode\" (Johannes Weiner, "
 	  "2026): under ALLOC_NOFRAGMENT a non-movable request of any order compacts at "
 	  "pageblock order, scanning movable source blocks, and captures at its own order "
 	  "(capture_order=1: at the compaction order)",
+	  "4/4's direct reclaim at the promoted order (the model has no reclaim); "
+	  "fast_find_migrateblock()'s change in 2/4; read from the series' v2 in the linux-mm "
+	  "tree, as the v1 4/4 text was not available",
 	  2, { { MODEL_KNOB_DEFRAG_MODE, 1 }, { MODEL_KNOB_CAPTURE_SPLIT, 1 } } },
 };
 const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);

@@ -20,6 +20,7 @@ struct replay_variant {
 
 struct replay_preset {
 	const char *name, *summary;
+	const char *leaves_out; /* what the model of it does not do, or NULL */
 	unsigned int nr_sets;
 	struct { int knob; long value; } sets[4];
 };

@@ -440,7 +440,11 @@ run "$FR" variants
 expect_rc "variants" 0
 expect_re out "variants" '^  vanilla '
 expect_re out "variants" '^  defrag_mode '
-expect_re out "variants" '^  watermark_boost_factor +15000$'
+expect_re out "variants" '^  watermark_boost_factor +15000  vm.watermark_boost_factor: '
+expect_re out "variants" '^  evacuate_pool +64  '
+expect_re out "variants" '^  evacuate +vanilla \+ RFC PATCH 06/40 '
+expect_re out "variants" '^  capture-split +defrag_mode \+ '
+expect_re out "variants" '^ +Not modelled: reclaim_clean_pages_from_list'
 
 run "$FR" compare "$SAMPLE" --a vanilla --b defrag_mode --json "$W/cmp1.json"
 expect_rc "compare" 0
