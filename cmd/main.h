@@ -3,6 +3,9 @@
 #ifndef FRT_CMD_MAIN_H
 #define FRT_CMD_MAIN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 int cmd_info(int argc, char **argv);
@@ -17,5 +20,17 @@ int cmd_snapshot(int argc, char **argv);
 
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* progress.c: a progress line on stderr when it is a terminal */
+struct frt_reader;
+struct progress {
+	bool on;
+	const char *cmd;
+	double t0, next;
+};
+void progress_init(struct progress *p, const char *cmd);
+/* @ctx: the struct progress; @events: decoded so far (pipe_progress_fn's shape) */
+void progress_tick(void *ctx, const struct frt_reader *rd, size_t events);
+void progress_end(struct progress *p);
 
 #endif

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -99,47 +97,6 @@ static void free_run(struct run *run)
 	model_free_all(run->m);
 }
 
-static double wall(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/*
- * A progress line on a terminal: the share of the file read, events/s and
- * the time left, every quarter second once the replay has run for one.
- * Nothing when stderr is not a terminal.
- */
-struct progress {
-	bool on;
-	const char *cmd;
-	double t0, next;
-};
-
-static void progress_tick(void *ctx, const struct frt_reader *rd, size_t events)
-{
-	struct progress *p = ctx;
-
-	if (!p->on)
-		return;
-	double now = wall();
-	if (now < p->next)
-		return;
-	p->next = now + 0.25;
-	double done = (double)frt_reader_valid_bytes(rd) / (double)frt_reader_file_size(rd);
-	double rate = (double)events / (now - p->t0);
-	double left = done > 0 ? (now - p->t0) * (1 - done) / done : 0;
-	fprintf(stderr, "\rfragreplay %s: %3.0f%%  %.1f M events/s  %.0f s left ", p->cmd,
-		100 * done, rate / 1e6, left);
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->on && p->next > p->t0 + 1.0)
-		fprintf(stderr, "\r%*s\r", 64, "");
-}
-
 /*
  * One decoder on this thread; each run builds its model and replays on a
  * thread of its own (replay/pipe.h), so the runs of a compare go side by side.
@@ -149,7 +106,7 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 {
 	char err[512];
 	struct frt_reader *rd = frt_reader_open(path, err, sizeof(err));
-	struct progress pr = { .on = isatty(STDERR_FILENO), .cmd = cmd };
+	struct progress pr;
 	struct pipe_consumer c[2];
 	int ret, read_ret;
 
@@ -160,8 +117,7 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 	for (int i = 0; i < nr; i++)
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = &runs[i] };
-	pr.t0 = wall();
-	pr.next = pr.t0 + 1.0;
+	progress_init(&pr, cmd);
 	ret = pipe_run(rd, c, nr, progress_tick, &pr, &read_ret);
 	progress_end(&pr);
 	if (ret) {

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -172,32 +170,6 @@ static void print_track(const struct mem_track *t)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* a progress line on a terminal, as replay's */
-struct vprogress {
-	bool on;
-	double t0, next;
-};
-
-static void vprogress_tick(struct vprogress *p, const struct frt_reader *rd)
-{
-	if (!p->on)
-		return;
-	double now = now_s();
-	if (now < p->next)
-		return;
-	p->next = now + 0.25;
-	double done = (double)frt_reader_valid_bytes(rd) / (double)frt_reader_file_size(rd);
-	fprintf(stderr, "\rfragreplay validate: %3.0f%%  %.0f s left ", 100 * done,
-		done > 0 ? (now - p->t0) * (1 - done) / done : 0);
-}
-
 struct line {
 	char name[64];
 	double real, model;
@@ -247,9 +219,10 @@ int cmd_validate(int argc, char **argv)
 	}
 	int rc;
 	struct mem_track mt = { .kernel = (int64_t)seed.free_pages, .next_ns = seed.snapshot_ts };
-	struct vprogress pr = { .on = isatty(STDERR_FILENO) };
-	pr.t0 = pr.next = now_s();
-	pr.next += 1.0;
+	struct progress pr;
+	uint64_t nr_events = 0;
+
+	progress_init(&pr, "validate");
 	while ((rc = frt_reader_next_frame(rd, &fi)) > 0) {
 		if (fi.type == FRT_FRAME_SNAPSHOT) {
 			uint32_t len;
@@ -263,11 +236,11 @@ int cmd_validate(int argc, char **argv)
 			if (ev.ts >= seed.snapshot_ts)
 				track_event(&mt, m, &ev, seed.snapshot_ts);
 			replay_feed(r, &ev);
+			nr_events++;
 		}
-		vprogress_tick(&pr, rd);
+		progress_tick(&pr, rd, nr_events);
 	}
-	if (pr.on && pr.next > pr.t0 + 1.0)
-		fprintf(stderr, "\r%*s\r", 64, "");
+	progress_end(&pr);
 	track_sample(&mt, m, replay_stats(r)->last_ts - seed.snapshot_ts);
 	if (rc < 0)
 		fprintf(stderr, "fragreplay validate: warning: %s; validated the valid prefix\n",
