@@ -926,8 +926,9 @@ static void suitable_migration_source_async_pageblock_order_takes_movable(void)
 }
 
 /*
- * The same rule for a promoted request: unmovable order 1 is compact-first
- * (async), promoted to order 3 under capture_split, so it scans MOVABLE
+ * The same rule for a promoted request, same layout (|mFmFmFmF| x 8, the
+ * first UNMOVABLE): unmovable order 1 is compact-first (async), promoted
+ * to order 3 under capture_split, so it scans MOVABLE
  * blocks only (CB, UNMOVABLE, is passed): block CB+8 is emptied. Capture
  * stays at the request's order (1): the order-1 buddies that form in CB+8
  * are in a MOVABLE block, which compaction_capture() keeps from a
@@ -944,7 +945,7 @@ static void suitable_migration_source_promoted_request_takes_movable(void)
 	const uint32_t gfp = MODEL_GFP_KERNEL | MODEL_GFP_NORETRY | MODEL_GFP_THISNODE;
 
 	cs_desc(&d, true, 8);
-	struct model *m = CS_BUILD(&d, &log, CS_PBS, CS_DRAWING);
+	struct model *m = CS_BUILD(&d, &log, SRC_PBS, SRC_DRAWING);
 	if (!m)
 		return;
 	EXPECT_ALLOC(m, 1, gfp, CB + 8);
@@ -954,11 +955,14 @@ static void suitable_migration_source_promoted_request_takes_movable(void)
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROMOTED, 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROMOTED_SUCCESS, 1);
 	CHECK(nr_events(&log, MODEL_EV_CAPTURE) == 0);
-	for (int i = 0; i < nr_events(&log, MODEL_EV_MIGRATE); i++) {
+	CHECK(nr_events(&log, MODEL_EV_MIGRATE) == 4);
+	for (int i = 0; i < 4; i++) {
 		const struct model_event *e = event(&log, MODEL_EV_MIGRATE, i);
-		CHECK(e && e->pfn != CB, "the UNMOVABLE block is not a source");
+		CHECK(e && e->pfn == CB + 14 - 2 * (uint64_t)i, "migration #%d from %" PRIu64,
+		      i, e ? e->pfn : 0);
 	}
-	EXPECT_PAGE(m, CB, MODEL_PAGE_ALLOC, 0, M);
+	for (uint64_t pfn = CB; pfn < CB + PB; pfn += 2)
+		EXPECT_PAGE(m, pfn, MODEL_PAGE_ALLOC, 0, M);
 	EXPECT_PAGE(m, CB + 8, MODEL_PAGE_ALLOC, 1, U);
 	CHECK(model_pageblock_mt(m, CB + 8) == U, "the produced block was claimed whole");
 	model_free_all(m);
