@@ -26,7 +26,7 @@
 struct run {
 	struct replay_variant v;
 	char settings[512];
-	const char *cmd, *path;
+	const char *path;
 	uint64_t interval_ns;
 	struct model *m;
 	struct replay *r;
@@ -576,7 +576,6 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
 	const char *path = argv[optind];
 	for (int i = 0; i < nr; i++) {
-		runs[i].cmd = cmd;
 		runs[i].path = path;
 		runs[i].interval_ns = interval_ns;
 		replay_variant_describe(&runs[i].v, runs[i].settings, sizeof(runs[i].settings));

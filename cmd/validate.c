@@ -26,7 +26,6 @@
 struct side {
 	uint64_t free_blocks[NR_ORD][MODEL_NR_MT];
 	uint64_t pageblocks[MODEL_NR_MT];
-	uint64_t extfrag_claim, extfrag_steal;
 	uint64_t pcp_refills, pcp_drains;
 	uint64_t thp_ok, thp_failed;
 	bool have_end;
@@ -41,12 +40,7 @@ static void on_model_event(void *p, const struct model_event *ev)
 {
 	struct side *s = p;
 
-	if (ev->type == MODEL_EV_EXTFRAG) {
-		if (ev->change_ownership)
-			s->extfrag_claim++;
-		else
-			s->extfrag_steal++;
-	} else if (ev->type == MODEL_EV_ZONE_LOCKED && ev->percpu_refill) {
+	if (ev->type == MODEL_EV_ZONE_LOCKED && ev->percpu_refill) {
 		s->pcp_refills++;
 	} else if (ev->type == MODEL_EV_PCPU_DRAIN) {
 		s->pcp_drains++;
@@ -280,6 +274,7 @@ int cmd_validate(int argc, char **argv)
 		}
 	}
 	/* mm_page_alloc_extfrag by (alloc, fallback) type and kind, where either side has any */
+	size_t before = n;
 	for (int a = 0; a < MODEL_NR_PCPTYPES; a++)
 		for (int f = 0; f < MODEL_NR_PCPTYPES; f++)
 			for (int k = 1; k >= 0; k--) {
@@ -290,8 +285,7 @@ int cmd_validate(int argc, char **argv)
 				if (kv || mv)
 					ADD(label, kv, mv);
 			}
-	if (!st->recorded.extfrag_claim && !st->recorded.extfrag_steal &&
-	    !c.model.extfrag_claim && !c.model.extfrag_steal)
+	if (n == before)
 		ADD("fallbacks (claims and steals)", 0, 0);
 	ADD("pcp refills (zone_locked, percpu)", st->recorded.pcp_refills, c.model.pcp_refills);
 	ADD("pcp drains (blocks)", st->recorded.pcp_drains, c.model.pcp_drains);

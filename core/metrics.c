@@ -235,10 +235,7 @@ static void walk_zone(struct walk *w, bool fresh)
 		uint64_t i = (pb - m->pb_base) >> m->pageblock_order;
 		struct pb_usage u, *c = &m->pb_cache[i];
 
-		if (pb < z->start_pfn || pb + m->pageblock_nr_pages > z->end_pfn) {
-			pageblock_usage(m, z, pb, &u);
-			c = &u;
-		} else if (fresh) {
+		if (fresh || pb < z->start_pfn || pb + m->pageblock_nr_pages > z->end_pfn) {
 			pageblock_usage(m, z, pb, &u);
 			c = &u;
 		} else if (pb_is_dirty(m, i)) {
