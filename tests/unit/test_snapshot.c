@@ -15,7 +15,13 @@
  *    by this test before and after the snapshot, within 1%;
  *  - every free block sits in pageblocks of its free list's type;
  *  - the parts tile one range in order, no frame is much over 4 MiB, and
- *    the header says the fit passed.
+ *    the header's fit verdict is the one this test reaches itself.
+ * The BPF walk reads each free list, so its counts must meet the 1% rule
+ * per (order, migratetype) and its fit must pass. /proc/kpageflags gives no
+ * migratetypes (the fit guesses them, snapshot_kpf.c): it must meet the 1%
+ * rule per order, and its header must say whether the guessed types met it
+ * per (order, migratetype), never claim a pass it did not earn.
+ * How long a snapshot takes is bench/bench_snapshot's business, not a test's.
  * The 1% rules hold on a quiet host. When the two pagetypeinfo reads are
  * themselves more than 1% apart, the host moved too much for them to tell
  * anything: the snapshot is taken again, up to 5 times, and the last one's
@@ -51,6 +57,7 @@ struct decoded {
 	struct zone zone[MAX_ZONES];
 	unsigned int nr_zones;
 	uint64_t parts, hygiene_bad, free_records;
+	bool fit_failed; /* some zone off pagetypeinfo by > 1% per (order, type) */
 };
 
 static bool bpf_refused;
@@ -188,7 +195,7 @@ static uint64_t distance(const struct frt_pt_zone *a, const struct frt_pt_zone *
  * snapshot than the rule allows, and the rule cannot tell error from
  * motion: then it is reported, not asserted.
  */
-static double check_pagetypeinfo(struct decoded *d)
+static double check_pagetypeinfo(struct decoded *d, bool typed)
 {
 	json_t *procfs = json_object_get(d->part0, "procfs");
 	struct frt_pagetypeinfo *pt = malloc(2 * sizeof(*pt));
@@ -203,13 +210,21 @@ static double check_pagetypeinfo(struct decoded *d)
 		struct zone *z = &d->zone[i];
 		const struct frt_pt_zone *a = frt_pagetypeinfo_zone(&pt[0], z->node, z->name);
 		const struct frt_pt_zone *b = frt_pagetypeinfo_zone(&pt[1], z->node, z->name);
-		uint64_t err = 0, worst = 0, pt_pages = 0, motion = 0;
+		uint64_t err = 0, worst = 0, pt_pages = 0, motion = 0, order_err = 0;
 		unsigned int wo = 0, wt = 0;
-		double pct, mpct;
+		double pct, mpct, order_pct;
 
 		if (!a || !b)
 			continue;
 		for (unsigned int o = 0; o < pt[0].nr_orders; o++) {
+			uint64_t lo = 0, hi = 0, s = 0;
+
+			for (unsigned int t = 0; t < FRT_MT_NR; t++) {
+				lo += a->free[o][t] < b->free[o][t] ? a->free[o][t] : b->free[o][t];
+				hi += a->free[o][t] < b->free[o][t] ? b->free[o][t] : a->free[o][t];
+				s += z->free[o][t];
+			}
+			order_err += (s < lo ? lo - s : s > hi ? s - hi : 0) << o;
 			for (unsigned int t = 0; t < FRT_MT_NR; t++) {
 				uint64_t e = distance(a, b, o, t, z->free[o][t]) << o;
 
@@ -224,13 +239,19 @@ static double check_pagetypeinfo(struct decoded *d)
 			}
 		}
 		pct = pt_pages ? 200.0 * err / pt_pages : err ? 100 : 0;
+		order_pct = pt_pages ? 200.0 * order_err / pt_pages : order_err ? 100 : 0;
 		mpct = pt_pages ? 200.0 * motion / pt_pages : 0;
 		max_motion = mpct > max_motion ? mpct : max_motion;
-		printf("  zone %-8s free %9lu pages, off pagetypeinfo by %6lu pages (%.4f%%), "
-		       "worst order %u type %u: %lu pages; the host moved %.3f%%\n", z->name,
-		       (unsigned long)z->free_pages, (unsigned long)err, pct, wo, wt,
-		       (unsigned long)worst, mpct);
-		if (mpct <= 1.0)
+		printf("  zone %-8s free %9lu pages, off pagetypeinfo by %6lu pages (%.4f%%; "
+		       "by order alone %.4f%%), worst order %u type %u: %lu pages; the host moved "
+		       "%.3f%%\n", z->name, (unsigned long)z->free_pages, (unsigned long)err, pct,
+		       order_pct, wo, wt, (unsigned long)worst, mpct);
+		d->fit_failed |= pct > 1.0;
+		if (mpct > 1.0)
+			continue;
+		CHECK(order_pct <= 1.0, "zone %s: %.3f%% off pagetypeinfo by order", z->name,
+		      order_pct);
+		if (typed)
 			CHECK(pct <= 1.0, "zone %s: %.3f%% off pagetypeinfo", z->name, pct);
 	}
 	free(pt);
@@ -265,6 +286,7 @@ static double snapshot_once(unsigned int flags, const char *want_source)
 	struct decoded *d = calloc(1, sizeof(*d));
 	double t0, secs, motion = -1;
 	const char *source, *why;
+	bool typed, fit_ok;
 	int ret;
 
 	CHECK(w && before && d);
@@ -288,12 +310,15 @@ static double snapshot_once(unsigned int flags, const char *want_source)
 	}
 	CHECK(d->hygiene_bad == 0, "%lu free blocks in pageblocks of another type",
 	      (unsigned long)d->hygiene_bad);
-	motion = check_pagetypeinfo(d);
+	typed = !strcmp(source, "bpf-struct-page");
+	motion = check_pagetypeinfo(d, typed);
 	check_zoneinfo(d, before, after);
+	fit_ok = json_is_true(json_object_get(json_object_get(d->part0, "fit"), "ok"));
 	if (motion <= 1.0) {
-		CHECK(json_is_true(json_object_get(json_object_get(d->part0, "fit"), "ok")),
-		      "the header's fit failed its check");
-		CHECK(secs < 4.0, "a snapshot took %.1f s (the aim: 2 s for 24 GiB)", secs);
+		CHECK(fit_ok == !d->fit_failed, "the header says the fit %s, the test finds it %s",
+		      fit_ok ? "passed" : "failed", d->fit_failed ? "failed" : "passed");
+		if (typed)
+			CHECK(fit_ok, "the header's fit failed its check");
 	}
 out:
 	if (d)

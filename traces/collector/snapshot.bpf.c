@@ -351,8 +351,19 @@ int walk_free_lists(void *ctx)
 struct walk_ctx {
 	struct frt_walk_out *out;
 	__u8 *buf;              /* FRT_WALK_BATCH struct pages */
-	__u64 cache, cache_flags; /* last slab cache looked up */
 };
+
+/*
+ * What one pfn leaves for the next, kept in .bss rather than in walk_ctx on
+ * the stack: the verifier sees map values as unknown, so the callback's
+ * states converge after a pass or two instead of forking on every constant
+ * the walk could store.
+ */
+struct {
+	__u64 cache, cache_flags; /* last slab cache looked up */
+	__u32 covered;            /* the batch lies inside a block described before */
+	__u32 unreadable;         /* no struct pages there: the batch is a hole */
+} ws;
 
 /* SLAB_RECLAIM_ACCOUNT caches are allocated __GFP_RECLAIMABLE (kmem_cache_open). */
 static __always_inline __u32 slab_kind(struct walk_ctx *c, __u8 *p)
@@ -360,17 +371,17 @@ static __always_inline __u32 slab_kind(struct walk_ctx *c, __u8 *p)
 	__u64 cache = *(__u64 *)(p + bpf_core_field_offset(struct slab, slab_cache));
 	__u32 flags = 0;
 
-	if (cache != c->cache) {
+	if (cache != ws.cache) {
 		if (bpf_probe_read_kernel(&flags, sizeof(flags),
 					  (void *)(cache + bpf_core_field_offset(struct kmem_cache,
 										 flags)))) {
 			walk_stats.slab_read_fail++;
 			return FRT_PFN_UNMOVABLE;
 		}
-		c->cache = cache;
-		c->cache_flags = flags;
+		ws.cache = cache;
+		ws.cache_flags = flags;
 	}
-	if (c->cache_flags &
+	if (ws.cache_flags &
 	    (1u << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_RECLAIM_ACCOUNT)))
 		return FRT_PFN_RECLAIMABLE;
 	return FRT_PFN_UNMOVABLE;
@@ -455,41 +466,55 @@ static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
 		skip_until = pfn + (1ull << order);
 }
 
-static long walk_batch(__u64 b, struct walk_ctx *c)
+/*
+ * A batch begins: read its FRT_WALK_BATCH struct pages at once, unless they
+ * all lie inside a block already described (then only a pageblock's first
+ * page matters, for its zone).
+ */
+static __always_inline void batch_begin(struct walk_ctx *c, __u64 pfn0)
 {
-	__u64 pfn0 = walk_start + b * FRT_WALK_BATCH, pfn;
-	__u32 i, off;
+	__u32 z = ((pfn0 - walk_start) & (FRT_WALK_CHUNK - 1)) / FRT_WALK_BATCH;
+	__u64 flags;
 
-	off = (pfn0 - walk_start) & (FRT_WALK_CHUNK - 1);
-	if (skip_until >= pfn0 + FRT_WALK_BATCH) {
-		__u64 flags;
-
-		/* inside a block: only a pageblock's first page matters, for its zone */
+	ws.unreadable = 0;
+	ws.covered = skip_until >= pfn0 + FRT_WALK_BATCH;
+	if (ws.covered) {
 		if (!(pfn0 & ((1ull << pageblock_order) - 1)) &&
 		    !bpf_probe_read_kernel(&flags, sizeof(flags),
 					   (void *)(vmemmap + pfn0 * PAGE_SZ + OFF(flags))))
-			c->out->zone[off / FRT_WALK_BATCH] = page_zonenum(flags, zone_shift()) + 1;
-		return 0;
+			c->out->zone[z] = page_zonenum(flags, zone_shift()) + 1;
+		return;
 	}
 	/* 64 struct pages of 64 bytes are one page of the vmemmap: mapped or not as a whole */
 	if (bpf_probe_read_kernel(c->buf, FRT_WALK_BATCH * PAGE_SZ,
 				  (void *)(vmemmap + pfn0 * PAGE_SZ))) {
+		ws.unreadable = 1;
 		walk_stats.batch_read_fail++;
-		for (i = 0; i < FRT_WALK_BATCH; i++) {
-			pfn = pfn0 + i;
-			off = (pfn - walk_start) & (FRT_WALK_CHUNK - 1);
-			if (pfn >= skip_until)
-				c->out->kind[off] = FRT_PFN_HOLE;
-		}
+		return;
+	}
+	c->out->zone[z] = page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
+}
+
+/*
+ * One pfn of the chunk. Each pfn is a bpf_loop callback of its own rather
+ * than a step of a bounded loop: the verifier then checks walk_page()'s
+ * branches a few times, not once per page of a batch. An inner loop of 64
+ * pages took the program past the 1M-instruction limit on
+ * 6.18.44-fc-v1272, though it fit on other builds.
+ */
+static long walk_one(__u64 n, struct walk_ctx *c)
+{
+	__u64 pfn = walk_start + n;
+	__u32 i = n & (FRT_WALK_BATCH - 1);
+
+	if (!i)
+		batch_begin(c, pfn);
+	if (ws.covered || pfn < skip_until)
 		return 0;
-	}
-	c->out->zone[off / FRT_WALK_BATCH] =
-		page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
-	for (i = 0; i < FRT_WALK_BATCH; i++) {
-		pfn = pfn0 + i;
-		if (pfn >= skip_until)
-			walk_page(c, i, pfn);
-	}
+	if (ws.unreadable)
+		c->out->kind[n & (FRT_WALK_CHUNK - 1)] = FRT_PFN_HOLE;
+	else
+		walk_page(c, i, pfn);
 	return 0;
 }
 
@@ -505,6 +530,7 @@ int walk_pfns(void *ctx)
 	c.buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!c.out || !c.buf)
 		return 1;
-	bpf_loop(FRT_WALK_CHUNK / FRT_WALK_BATCH, walk_batch, &c, 0);
+	ws.cache = 0;
+	bpf_loop(FRT_WALK_CHUNK, walk_one, &c, 0);
 	return 0;
 }
