@@ -68,7 +68,7 @@ tracer_start() {
 	sub[$2]=$!
 	for _ in $(seq 100); do [ -s "$out.pid" ] && break; sleep 0.01; done
 	if [ "$kind" = frag ]; then
-		wait_for "$out.err" "recording to" "$(cat "$out.pid")" ||
+		wait_for "$out.err" "capture switched on" "$(cat "$out.pid")" ||
 			die "fragreplay record did not start: $(cat "$out.err")"
 	else
 		wait_for "$out.err" "Events disabled" "$(cat "$out.pid")" ||

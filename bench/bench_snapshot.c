@@ -29,7 +29,8 @@ static double one(unsigned int flags, const char **source)
 		exit(1);
 	}
 	t0 = now();
-	if (!frt_snapshot_write(w, "start", flags, err, sizeof(err)))
+	if (!frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags }, NULL, err,
+				 sizeof(err)))
 		secs = now() - t0;
 	else
 		fprintf(stderr, "bench_snapshot: %s\n", err);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 
 static const char usage_text[] =
 	"Usage: fragreplay record -o FILE.frt [-d SECONDS] [--max-size MB] [--events GROUPS]\n"
-	"                         [--force] [-v]\n"
+	"                         [--snapshot-from bpf|kpageflags] [--force] [-v]\n"
 	"\n"
 	"Record what the Linux page allocator does on this host, with BPF programs on\n"
 	"the kmem, compaction and migrate tracepoints, into a trace file. Capture runs\n"
@@ -44,16 +45,23 @@ static const char usage_text[] =
 	"      --max-size MB     stop when the file reaches MB megabytes (10^6 bytes)\n"
 	"      --events GROUPS   comma-separated tracepoint groups to record:\n"
 	"                        kmem, compaction, migrate (default: all three)\n"
+	"      --snapshot-from M bpf (default: struct page read by a BPF program, falling\n"
+	"                        back to kpageflags with a WARNING) or kpageflags\n"
+	"                        (/proc/kpageflags: no BPF walk, types guessed)\n"
 	"      --force           overwrite FILE if it exists\n"
-	"  -v, --verbose         show libbpf's messages\n"
+	"  -v, --verbose         show libbpf's messages (a refused program's verifier log)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"The file starts with a snapshot of physical memory (every free block and\n"
 	"allocated page with its mobility, every pageblock's migratetype) and ends\n"
 	"with another; capture runs between them (see traces/FORMAT.md).\n"
-	"Once capture runs, a line 'recording to FILE' goes to stderr;\n"
-	"on a terminal a status line then shows elapsed time, events/s, MB written,\n"
-	"bytes/event and lost events. Frames are flushed every second, so a crash\n"
+	"stderr says when each snapshot starts and ends (with its progress on a\n"
+	"terminal), when capture is switched on, and 'capturing into FILE' once the\n"
+	"first event has arrived: start the workload after that line. On a terminal a\n"
+	"status line then shows elapsed time, events/s, MB written,\n"
+	"bytes/event and lost events. Every way the recording falls short (a\n"
+	"snapshot from /proc/kpageflags instead of BPF, a snapshot off /proc by more\n"
+	"than 1%, lost events) is a WARNING line, also kept in the file's notes. Frames are flushed every second, so a crash\n"
 	"or kill -9 loses at most about a second and leaves a readable file.\n"
 	"At the end a summary goes to stderr; events the kernel could not hand over\n"
 	"(ring buffer full) are counted in the file and reported with a WARNING.\n"
@@ -64,6 +72,7 @@ struct record_opts {
 	double duration; /* seconds; 0 = until a signal */
 	uint64_t max_bytes; /* 0 = no limit */
 	unsigned int groups;
+	unsigned int snapshot_flags; /* FRT_SNAPSHOT_* */
 	bool force, verbose;
 };
 
@@ -72,7 +81,24 @@ struct capture {
 	struct frt_pairer *pairer;
 	int write_err; /* first error of the writer */
 	bool size_limit_hit;
+	bool flowing;          /* the first event arrived: "capturing" was said */
+	uint64_t on_ns, off_ns; /* capture switched on and off, trace clock */
+	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
+	json_t *notes;         /* every WARNING, for the STATS frame */
 };
+
+/* A one-line WARNING on stderr that also goes into the trace's notes. */
+static void warn_note(struct capture *cap, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "fragreplay record: WARNING: %s\n", line);
+	json_array_append_new(cap->notes, json_string(line));
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -110,13 +136,14 @@ static unsigned int parse_groups(const char *list)
 /* Returns 0, or the exit code for a usage error (already reported). */
 static int parse_args(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_EVENTS = 256, OPT_FORCE, OPT_MAX_SIZE };
+	enum { OPT_EVENTS = 256, OPT_FORCE, OPT_MAX_SIZE, OPT_SNAPSHOT_FROM };
 	static const struct option long_opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "snapshot-from", required_argument, NULL, OPT_SNAPSHOT_FROM },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -155,6 +182,12 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_FORCE:
 			o->force = true;
+			break;
+		case OPT_SNAPSHOT_FROM:
+			if (strcmp(optarg, "bpf") && strcmp(optarg, "kpageflags"))
+				return usage_error("record", "--snapshot-from wants bpf or kpageflags, "
+						   "not '%s'", optarg);
+			o->snapshot_flags = strcmp(optarg, "bpf") ? FRT_SNAPSHOT_NO_BPF : 0;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -269,6 +302,11 @@ static int capture_loop(struct frt_collector *c, struct capture *cap, const stru
 		n = frt_collector_poll(c, timeout, write_event, cap);
 		if (n < 0)
 			return n;
+		if (!cap->flowing && frt_writer_events(cap->w)) {
+			cap->flowing = true;
+			fprintf(stderr, "fragreplay record: capturing into %s since %.2f s ago "
+				"(Ctrl-C stops)\n", o->path, (now_ns() - start) / 1e9);
+		}
 		if (now_ns() - last_flush >= FLUSH_NS) {
 			n = frt_writer_flush(cap->w);
 			if (n) {
@@ -302,6 +340,9 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	bad |= json_object_set_new(stats, "lost_total", json_integer(*lost));
 	bad |= json_object_set_new(stats, "reordered_late",
 				   json_integer(frt_collector_reordered_late(c)));
+	bad |= json_object_set_new(stats, "capture_on_ts", json_integer((json_int_t)cap->on_ns));
+	bad |= json_object_set_new(stats, "capture_off_ts", json_integer((json_int_t)cap->off_ns));
+	bad |= json_object_set(stats, "notes", cap->notes);
 	frt_pairer_stats(cap->pairer, &ps);
 	bad |= json_object_set_new(stats, "migrate_pairs",
 				   json_pack("{sI sI sI sI}", "pairs", (json_int_t)ps.pairs,
@@ -357,16 +398,53 @@ static int open_output(const struct record_opts *o)
 	return fd;
 }
 
+static void snapshot_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	fprintf(stderr, "\r\033[Kfragreplay record: %s snapshot: %3.0f%% of %.1f M pfns",
+		(const char *)ctx, total ? 100.0 * done / total : 100.0, total / 1e6);
+}
+
 /*
  * A snapshot that fails is not worth losing the capture for: say so loudly,
- * replay then starts from an empty model (or lacks the end state).
+ * replay then starts from an empty model (or lacks the end state). So is
+ * every way it falls short: read from kpageflags instead of struct page,
+ * or further from /proc/pagetypeinfo than the 1% the fit aims for. A BPF
+ * object the kernel refused for the start snapshot is not loaded again.
  */
-static void snapshot(struct frt_writer *w, const char *kind)
+static void snapshot(struct capture *cap, const char *kind, const struct record_opts *o)
 {
+	struct frt_snapshot_result res;
+	struct frt_snapshot_opts so = {
+		.flags = o->snapshot_flags,
+		.verbose = o->verbose,
+		.no_bpf_reason = cap->no_bpf_reason[0] ? cap->no_bpf_reason : NULL,
+		.progress = isatty(STDERR_FILENO) ? snapshot_progress : NULL,
+		.ctx = (void *)kind,
+	};
 	char err[512];
 
-	if (frt_snapshot_write(w, kind, 0, err, sizeof(err)))
-		fprintf(stderr, "fragreplay record: WARNING: no %s snapshot: %s\n", kind, err);
+	fprintf(stderr, "fragreplay record: taking the %s snapshot of physical memory\n", kind);
+	if (frt_snapshot_write(cap->w, kind, &so, &res, err, sizeof(err))) {
+		if (so.progress)
+			fputs("\r\033[K", stderr);
+		warn_note(cap, "no %s snapshot: %s", kind, err);
+		return;
+	}
+	if (so.progress)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "fragreplay record: %s snapshot: %s in %.1f s, %.2f%% off /proc at worst"
+		"%s%s\n", kind, res.bpf ? "struct page by BPF" : "/proc/kpageflags", res.secs,
+		res.worst_pct, res.worst_zone[0] ? " in zone " : "", res.worst_zone);
+	if (!res.bpf)
+		warn_note(cap, "%s snapshot read /proc/kpageflags, not struct page (BPF walk: %s): "
+			  "free-list migratetypes and slab mobility are guessed", kind, res.bpf_error);
+	if (res.bpf_load_failed)
+		snprintf(cap->no_bpf_reason, sizeof(cap->no_bpf_reason),
+			 "the start snapshot's load failed (%s)", res.bpf_error);
+	if (!res.fit_ok)
+		warn_note(cap, "%s snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
+			  "(the fit aims for 1%%): replays start from approximate free lists", kind,
+			  res.worst_pct, res.worst_zone);
 }
 
 /*
@@ -377,25 +455,29 @@ static void snapshot(struct frt_writer *w, const char *kind)
  */
 static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
 {
-	struct capture cap = { .w = w, .pairer = frt_pairer_new() };
+	struct capture cap = { .w = w, .pairer = frt_pairer_new(), .notes = json_array() };
 	uint64_t start, events, lost = 0;
 	double secs;
 	int err, close_err;
 
-	if (!cap.pairer) {
+	if (!cap.pairer || !cap.notes) {
 		fprintf(stderr, "fragreplay record: out of memory\n");
+		frt_pairer_free(cap.pairer);
+		json_decref(cap.notes);
 		frt_writer_abort(w);
 		return 1;
 	}
-	snapshot(w, "start");
-	start = now_ns();
+	snapshot(&cap, "start", o);
+	start = cap.on_ns = now_ns();
 	frt_collector_capture(c, true);
-	fprintf(stderr, "fragreplay record: recording to %s (Ctrl-C stops)\n", o->path);
+	fprintf(stderr, "fragreplay record: capture switched on; waiting for the first event\n");
 	err = capture_loop(c, &cap, o, start);
 	frt_collector_capture(c, false);
-	secs = (now_ns() - start) / 1e9;
+	cap.off_ns = now_ns();
+	secs = (cap.off_ns - start) / 1e9;
+	fprintf(stderr, "fragreplay record: capture switched off after %.1f s\n", secs);
 	if (!cap.write_err)
-		snapshot(w, "end");
+		snapshot(&cap, "end", o);
 	if (cap.size_limit_hit)
 		fprintf(stderr, "fragreplay record: %s reached --max-size %.3f MB; capture "
 			"stopped\n", o->path, o->max_bytes / 1e6);
@@ -417,6 +499,7 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 			strerror(-close_err));
 	print_summary(o->path, events, secs, lost, frt_collector_reordered_late(c));
 	frt_pairer_free(cap.pairer);
+	json_decref(cap.notes);
 	return err < 0 || cap.write_err || close_err ? 1 : 0;
 }
 

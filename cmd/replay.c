@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "main.h"
 #include "metrics.h"
+#include "notes.h"
 #include "pipe.h"
 #include "series.h"
 #include "setup.h"
@@ -36,6 +37,7 @@ struct run {
 	struct replay_series series;
 	char err[512];
 	char damaged[512]; /* the trace's damage, when only its valid prefix was replayed */
+	json_t *rec_notes; /* the recording's own caveats (replay/notes.h), shared */
 };
 
 #define SERIES_CAP 4096
@@ -95,6 +97,7 @@ static void free_run(struct run *run)
 	replay_series_free(&run->series);
 	replay_free(run->r);
 	model_free_all(run->m);
+	json_decref(run->rec_notes);
 }
 
 /*
@@ -149,6 +152,9 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 			snprintf(runs[i].damaged, sizeof(runs[i].damaged), "%s", why);
 	}
 	*meta = json_loads(frt_reader_meta(rd), 0, NULL);
+	runs[0].rec_notes = replay_recording_notes(frt_reader_stats(rd));
+	for (int i = 1; i < nr; i++)
+		runs[i].rec_notes = json_incref(runs[0].rec_notes);
 	frt_reader_free(rd);
 	return EXIT_OK;
 }
@@ -228,6 +234,8 @@ static const struct row rows[] = {
 static void print_identity(const char *path, const json_t *meta, const struct run *run)
 {
 	const struct replay_stats *st = replay_stats(run->r);
+	json_t *n;
+	size_t i;
 
 	printf("trace     %s\n", path);
 	printf("host      %s, Linux %s, %d CPUs\n",
@@ -242,6 +250,8 @@ static void print_identity(const char *path, const json_t *meta, const struct ru
 	if (run->damaged[0])
 		printf("\n*** NOTE: the trace is damaged (%s): only its valid prefix was replayed ***\n",
 		       run->damaged);
+	json_array_foreach(run->rec_notes, i, n)
+		printf("\n*** NOTE: %s ***\n", json_string_value(n));
 }
 
 static void print_value(uint64_t v, bool idx)
@@ -464,6 +474,7 @@ static int write_json(const char *cmd, const char *out, const char *path, const 
 	if (runs[0].damaged[0])
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", runs[0].damaged));
+	json_array_extend(notes, runs[0].rec_notes);
 	json_object_set_new(root, "notes", notes);
 	int ret = json_dump_file(root, out, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);

@@ -46,6 +46,7 @@ struct frt_reader {
 	bool ended;
 	char err[512];
 	char *trailer;
+	char *stats;   /* the last STATS frame's JSON */
 
 	uint8_t *sbuf, *rbuf; /* stored payload, raw payload */
 	size_t scap, rcap;
@@ -229,6 +230,7 @@ void frt_reader_free(struct frt_reader *r)
 	free(r->path);
 	free(r->meta);
 	free(r->trailer);
+	free(r->stats);
 	free(r->sbuf);
 	free(r->rbuf);
 	free(r);
@@ -359,8 +361,11 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 		r->trailer = strdup((char *)r->rbuf);
 		r->ended = true;
 		break;
-	case FRT_FRAME_SNAPSHOT:
 	case FRT_FRAME_STATS:
+		free(r->stats);
+		r->stats = strdup((char *)r->rbuf);
+		break;
+	case FRT_FRAME_SNAPSHOT:
 		break;
 	default:
 		r->unknown++; /* skipped: a newer writer's frame type */
@@ -489,6 +494,7 @@ uint64_t frt_reader_file_size(const struct frt_reader *r) { return r->file_size;
 enum frt_read_status frt_reader_status(const struct frt_reader *r) { return r->status; }
 const char *frt_reader_error(const struct frt_reader *r) { return r->status ? r->err : NULL; }
 const char *frt_reader_trailer(const struct frt_reader *r) { return r->trailer; }
+const char *frt_reader_stats(const struct frt_reader *r) { return r->stats; }
 uint32_t frt_reader_frames_seen(const struct frt_reader *r) { return r->frame_idx; }
 uint32_t frt_reader_unknown_frames(const struct frt_reader *r) { return r->unknown; }
 uint64_t frt_reader_valid_bytes(const struct frt_reader *r) { return r->valid; }

@@ -71,6 +71,8 @@ struct snap {
 	struct frt_walk_stats wstats;
 	uint64_t fl_restarts, fl_incomplete, zone_agree, zone_disagree;
 	char bpf_error[256], fl_error[64];
+	bool bpf_load_failed;             /* the object did not load: no use retrying */
+	struct frt_snapshot_opts o;
 };
 
 static uint64_t now_ns(void)
@@ -164,7 +166,12 @@ static void assign_zones(struct snap *s)
 static int feed(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind, const uint8_t *aux,
 		const uint8_t *zone)
 {
-	return frt_snap_builder_feed(&((struct snap *)ctx)->b, start_pfn, n, kind, aux, zone);
+	struct snap *s = ctx;
+
+	if (s->o.progress)
+		s->o.progress(s->o.ctx, start_pfn + n - s->b.start_pfn,
+			      s->b.end_pfn - s->b.start_pfn);
+	return frt_snap_builder_feed(&s->b, start_pfn, n, kind, aux, zone);
 }
 
 /* The walk visits only the zones' spans (merged): holes between nodes cost nothing. */
@@ -315,10 +322,13 @@ static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 
 	if (s->dir)
 		return walk_dir(s, err, errlen);
-	if (flags & FRT_SNAPSHOT_NO_BPF)
+	if (s->o.no_bpf_reason)
+		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried: %s", s->o.no_bpf_reason);
+	else if (flags & FRT_SNAPSHOT_NO_BPF)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (FRT_SNAPSHOT_NO_BPF)");
 	else if (frt_snap_bpf_open(&bpf, s->pbo, s->max_order, s->b.start_pfn, s->b.end_pfn,
-				   s->bpf_error, sizeof(s->bpf_error)))
+				   s->o.verbose, &s->bpf_load_failed, s->bpf_error,
+				   sizeof(s->bpf_error)))
 		bpf = NULL;
 	ret = read_before(s, err, errlen);
 	if (!ret && bpf) {
@@ -387,6 +397,14 @@ static double zoneinfo_error_pct(const struct snap *s, unsigned int z, int64_t z
 	return lo + hi ? 200.0 * (double)d / (double)(lo + hi) : (d ? 100 : 0);
 }
 
+/* Whether zone @z passed the 1% checks; false too when it has nothing to check. */
+static bool zone_checked(const struct snap *s, unsigned int z, int64_t zi[2], double *zpct)
+{
+	*zpct = zoneinfo_error_pct(s, z, zi);
+	/* no free lists shown: nothing to fit or check */
+	return frt_pagetypeinfo_zone(&s->pt[0], s->zone[z].node, s->zone[z].name) != NULL;
+}
+
 static json_t *fit_json(const struct snap *s)
 {
 	json_t *zones = json_array();
@@ -395,11 +413,11 @@ static json_t *fit_json(const struct snap *s)
 	for (unsigned int z = 0; z < s->nr_zones; z++) {
 		const struct frt_fit_zone *f = &s->fit[z];
 		int64_t zi[2];
-		double zpct = zoneinfo_error_pct(s, z, zi);
-		bool ok = f->ok && zpct <= 1.0;
+		double zpct;
+		bool checked = zone_checked(s, z, zi, &zpct), ok = f->ok && zpct <= 1.0;
 
-		if (!frt_pagetypeinfo_zone(&s->pt[0], s->zone[z].node, s->zone[z].name))
-			continue; /* no free lists shown: nothing to fit or check */
+		if (!checked)
+			continue;
 		all_ok &= ok;
 		json_array_append_new(zones, json_pack(
 			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:[I,I], s:f, s:I, s:f,"
@@ -566,8 +584,32 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 	return ret;
 }
 
+/* The caller's summary: how the walk went and the zone furthest from /proc. */
+static void result(const struct snap *s, struct frt_snapshot_result *res)
+{
+	res->bpf = s->bpf;
+	res->bpf_load_failed = s->bpf_load_failed;
+	snprintf(res->bpf_error, sizeof(res->bpf_error), "%s", s->bpf ? "" : s->bpf_error);
+	res->fit_ok = true;
+	res->worst_pct = 0;
+	res->worst_zone[0] = '\0';
+	for (unsigned int z = 0; z < s->nr_zones; z++) {
+		int64_t zi[2];
+		double zpct, pct;
+
+		if (!zone_checked(s, z, zi, &zpct))
+			continue;
+		res->fit_ok &= s->fit[z].ok && zpct <= 1.0;
+		pct = s->fit[z].error_pct > zpct ? s->fit[z].error_pct : zpct;
+		if (pct >= res->worst_pct) {
+			res->worst_pct = pct;
+			snprintf(res->worst_zone, sizeof(res->worst_zone), "%s", s->zone[z].name);
+		}
+	}
+}
+
 static int snapshot_run(struct snap *s, struct frt_writer *w, const char *kind,
-			unsigned int flags, char *err, size_t errlen)
+			unsigned int flags, struct frt_snapshot_result *res, char *err, size_t errlen)
 {
 	int ret;
 
@@ -598,6 +640,8 @@ static int snapshot_run(struct snap *s, struct frt_writer *w, const char *kind,
 		ret = write_parts(s, w, kind);
 	if (ret)
 		frt_snap_errf(err, errlen, ret, "writing the snapshot: %s", strerror(-ret));
+	else if (res)
+		result(s, res);
 cleanup:
 	frt_snap_builder_release(&s->b);
 	for (int i = 0; i < NR_PROC; i++)
@@ -606,16 +650,21 @@ cleanup:
 	return ret;
 }
 
-int frt_snapshot_write(struct frt_writer *w, const char *kind, unsigned int flags, char *err,
-		       size_t errlen)
+int frt_snapshot_write(struct frt_writer *w, const char *kind, const struct frt_snapshot_opts *o,
+		       struct frt_snapshot_result *res, char *err, size_t errlen)
 {
 	struct snap *s = calloc(1, sizeof(*s));
+	uint64_t t0 = now_ns();
 	int ret;
 
 	if (!s)
 		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	if (o)
+		s->o = *o;
 	snprintf(s->kpf_path, sizeof(s->kpf_path), "/proc/kpageflags");
-	ret = snapshot_run(s, w, kind, flags, err, errlen);
+	ret = snapshot_run(s, w, kind, s->o.flags, res, err, errlen);
+	if (!ret && res)
+		res->secs = (now_ns() - t0) / 1e9;
 	free(s);
 	return ret;
 }
@@ -639,7 +688,7 @@ int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *d
 	}
 	s->approx = !s->kpf_path[0];
 	*approximate = s->approx;
-	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, err, errlen);
+	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, NULL, err, errlen);
 	free(s);
 	return ret;
 }

@@ -212,9 +212,12 @@ int frt_procdir_place(struct frt_snap_builder *b, const struct frt_zone_layout *
 struct frt_snap_bpf;
 
 /* Load snapshot.bpf.c and find the vmemmap base, checked against kpageflags
- * on the chunk of pfns holding @min_pfn (the lowest zone's start). */
+ * on the chunk of pfns holding @min_pfn (the lowest zone's start). Sets
+ * *@load_failed when the object itself did not load (the verifier or the
+ * kernel refused it), which no retry mends; @verbose keeps libbpf's log. */
 int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
-		      uint64_t min_pfn, uint64_t max_pfn, char *err, size_t errlen);
+		      uint64_t min_pfn, uint64_t max_pfn, bool verbose, bool *load_failed,
+		      char *err, size_t errlen);
 /* Walk node @nid's free lists; @st gets the counts. Call before the pfn walk. */
 int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st);
 /* Walk [start_pfn, start_pfn + FRT_WALK_CHUNK) and feed the codes. */

@@ -123,6 +123,8 @@ const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len);
 
 enum frt_read_status frt_reader_status(const struct frt_reader *r);
 const char *frt_reader_error(const struct frt_reader *r);
+/* The last STATS frame's JSON text, or NULL while none was read. */
+const char *frt_reader_stats(const struct frt_reader *r);
 /* Trailer JSON text, or NULL while no trailer was read. */
 const char *frt_reader_trailer(const struct frt_reader *r);
 uint32_t frt_reader_frames_seen(const struct frt_reader *r);

@@ -15,7 +15,7 @@ skip() {
 }
 
 # wait_for FILE PATTERN PID: until FILE has PATTERN (10 s at most, or PID exits).
-# With fragreplay record's stderr and 'recording to': until capture runs.
+# With fragreplay record's stderr and 'capture switched on': until capture runs.
 wait_for() {
 	for _ in $(seq 200); do
 		grep -q "$2" "$1" 2>/dev/null && return 0

@@ -114,7 +114,7 @@ mkfifo "$work/ctl" "$work/ack"
 exec 3<>"$work/ctl" 4<>"$work/ack" # read-write: opening never blocks
 "$frag" record -o "$work/x.frt" -d 60 2>"$work/rec.err" &
 rec=$!
-wait_for "$work/rec.err" "recording to" $rec
+wait_for "$work/rec.err" "capture switched on" $rec
 check "record starts ($(head -1 "$work/rec.err"))" $?
 perf stat -x, -e kmem:mm_page_alloc,kmem:mm_page_free -a -D -1 \
 	--control "fifo:$work/ctl,$work/ack" -o "$work/perf.csv" 2>"$work/perf.err" &

@@ -293,7 +293,8 @@ static double snapshot_once(unsigned int flags, const char *want_source)
 	if (!w || !before || !d)
 		goto out;
 	t0 = now();
-	ret = frt_snapshot_write(w, "start", flags, err, sizeof(err));
+	ret = frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags }, NULL, err,
+				 sizeof(err));
 	secs = now() - t0;
 	after = frt_hostinfo_read_text("/proc/zoneinfo");
 	CHECK(ret == 0, "frt_snapshot_write: %s", err);

@@ -170,9 +170,11 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
-		      uint64_t min_pfn, uint64_t max_pfn, char *err, size_t errlen)
+		      uint64_t min_pfn, uint64_t max_pfn, bool verbose, bool *load_failed,
+		      char *err, size_t errlen)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet_libbpf);
+	/* verbose: leave libbpf's printer as the caller set it (record -v: stderr) */
+	libbpf_print_fn_t old = verbose ? NULL : libbpf_set_print(quiet_libbpf);
 	size_t nr_pb = (max_pfn >> pbo) + 1;
 	struct frt_snap_bpf *b;
 	int ret;
@@ -197,8 +199,9 @@ int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int 
 	}
 	ret = snapshot_bpf__load(b->skel);
 	if (ret) {
-		frt_snap_errf(err, errlen, ret, "loading snapshot.bpf.o failed: %s",
-			      strerror(-ret));
+		*load_failed = true;
+		frt_snap_errf(err, errlen, ret, "loading snapshot.bpf.o failed: %s%s",
+			      strerror(-ret), verbose ? "" : " (-v shows the verifier's log)");
 		goto cleanup;
 	}
 	b->skel->bss->max_pfn = max_pfn;
@@ -207,7 +210,8 @@ int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int 
 	if (!ret)
 		ret = check_vmemmap(b, min_pfn, err, errlen);
 cleanup:
-	libbpf_set_print(old);
+	if (!verbose)
+		libbpf_set_print(old);
 	if (ret) {
 		frt_snap_bpf_close(b);
 		b = NULL;
