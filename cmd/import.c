@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "import.h"
 #include "main.h"
+#include "outfile.h"
 #include "trace.h"
 #ifdef FRAGREPLAY_HAVE_COLLECTOR
 #include "procdir.h"
@@ -36,9 +38,18 @@ struct job {
 	char *created_by;
 	struct frt_importer *im;
 	struct frt_writer *w;
+	struct frt_outfile out; /* a temporary beside output until the trace is whole */
 	bool approx[2];
 	char err[600];
 };
+
+/* Whether @path names the file open at @fd (the output would overwrite the input). */
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 static double now_s(void)
 {
@@ -107,18 +118,20 @@ static int open_writer(struct job *j)
 	json_decref(meta);
 	if (ret)
 		return ret;
-	fd = open(j->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(errno));
+	ret = frt_outfile_open(&j->out, j->output, true, 0644);
+	if (ret) {
+		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
 		free(text);
 		return ret;
 	}
+	fd = j->out.fd;
 	j->w = frt_writer_new(fd, text, &(struct frt_writer_opts){ 0 });
 	free(text);
 	if (!j->w) {
+		ret = -errno;
 		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(errno));
-		return -errno;
+		frt_outfile_abort(&j->out);
+		return ret;
 	}
 	return 0;
 }
@@ -304,7 +317,10 @@ static void import_help(FILE *f)
 		"Events out of timestamp order (across CPUs) are merged through a 100 ms\n"
 		"window; older ones keep their place with their time raised, and are counted.\n"
 		"\n"
-		"  -o, --output FILE         the trace to write (required)\n"
+		"  -o, --output FILE         the trace to write (required; written beside it and\n"
+		"                            renamed into place when whole: a failed import\n"
+		"                            leaves an older FILE as it was, and a link at FILE\n"
+		"                            is replaced, never followed)\n"
 		"      --from perf|ftrace    the input's format (default: detected from the\n"
 		"                            first event line: perf names events group:event)\n"
 		"      --start-snapshot DIR  start state from a snapshot directory taken before\n"
@@ -399,6 +415,11 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
 		return EXIT_FAIL;
 	}
+	if (same_file(fd, j.output)) {
+		fprintf(stderr, "fragreplay import: %s is the input: choose another -o\n", j.output);
+		close(fd);
+		return EXIT_USAGE;
+	}
 	if (!strcmp(j.input, "-"))
 		j.input = "<stdin>";
 	j.created_by = command_line(argc, argv);
@@ -436,13 +457,16 @@ int cmd_import(int argc, char **argv)
 			j.err[0] ? j.err : strerror(-ret));
 		if (j.w) {
 			frt_writer_abort(j.w);
-			unlink(j.output);
+			frt_outfile_abort(&j.out); /* an older file at output stays as it was */
 		}
 		goto cleanup;
 	}
 	ret = frt_writer_close(j.w);
+	if (!ret)
+		ret = frt_outfile_commit(&j.out);
 	if (ret) {
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.output, strerror(-ret));
+		frt_outfile_abort(&j.out);
 		goto cleanup;
 	}
 	print_summary(&j, now_s() - t0);

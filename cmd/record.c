@@ -23,6 +23,7 @@
 #include "hostinfo.h"
 #include "main.h"
 #include "migrate_pair.h"
+#include "outfile.h"
 #include "snapshot.h"
 #include "trace.h"
 
@@ -48,7 +49,8 @@ static const char usage_text[] =
 	"      --snapshot-from M bpf (default: struct page read by a BPF program, falling\n"
 	"                        back to kpageflags with a WARNING) or kpageflags\n"
 	"                        (/proc/kpageflags: no BPF walk, types guessed)\n"
-	"      --force           overwrite FILE if it exists\n"
+	"      --force           replace FILE if it exists (a new file renamed over it,\n"
+	"                        never written through a link)\n"
 	"  -v, --verbose         show libbpf's messages (a refused program's verifier log)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -377,25 +379,16 @@ static void print_summary(const char *path, uint64_t events, double secs, uint64
 			"wrong where they happened\n", lost);
 }
 
-static int open_output(const struct record_opts *o)
+/* A new 0600 file; with --force a temporary beside it, renamed over it once capture starts. */
+static int open_output(const struct record_opts *o, struct frt_outfile *out)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->force ? O_TRUNC : O_EXCL);
-	int fd = open(o->path, flags, 0600);
+	int err = frt_outfile_open(out, o->path, o->force, 0600);
 
-	if (fd < 0) {
-		if (errno == EEXIST)
-			fprintf(stderr, "fragreplay record: %s exists (--force overwrites it)\n",
-				o->path);
-		else
-			fprintf(stderr, "fragreplay record: %s: %s\n", o->path, strerror(errno));
-		return -1;
-	}
-	if (o->force && fchmod(fd, 0600)) {
-		fprintf(stderr, "fragreplay record: %s: %s\n", o->path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (err == -EEXIST)
+		fprintf(stderr, "fragreplay record: %s exists (--force replaces it)\n", o->path);
+	else if (err)
+		fprintf(stderr, "fragreplay record: %s: %s\n", o->path, strerror(-err));
+	return err ? -1 : out->fd;
 }
 
 static void snapshot_progress(void *ctx, uint64_t done, uint64_t total)
@@ -507,6 +500,7 @@ int cmd_record(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART */
 	struct frt_collector *c = NULL;
+	struct frt_outfile out;
 	struct frt_writer *w;
 	struct record_opts o;
 	char *created_by = NULL, *meta = NULL;
@@ -519,7 +513,7 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	fd = open_output(&o);
+	fd = open_output(&o, &out);
 	if (fd < 0)
 		return 1;
 	c = frt_collector_new(&(struct frt_collector_opts){ .groups = o.groups,
@@ -548,13 +542,20 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "fragreplay record: %s: %s\n", o.path, strerror(errno));
 		goto cleanup;
 	}
+	/* from here the file is kept, even if capture fails: what it holds is readable */
+	err = frt_outfile_commit(&out);
+	if (err) {
+		fprintf(stderr, "fragreplay record: %s: %s\n", o.path, strerror(-err));
+		frt_writer_abort(w);
+		goto cleanup;
+	}
 	keep_file = true;
 	ret = run_capture(c, w, &o);
 cleanup:
 	if (fd >= 0)
 		close(fd);
 	if (!keep_file)
-		unlink(o.path); /* ours: created, or truncated by --force */
+		frt_outfile_abort(&out); /* ours: created, or the temporary of --force */
 	frt_collector_free(c);
 	free(meta);
 	free(created_by);

@@ -22,6 +22,8 @@ static void snapshot_help(FILE *f)
 		"and one right after a perf or ftrace capture, then:\n"
 		"  fragreplay import --start-snapshot BEFORE --end-snapshot AFTER -o t.frt in.txt\n"
 		"A directory made with cp of the same files (kpageflags raw) works as well.\n"
+		"DIR must not exist, or be an empty directory of the caller's own; no file\n"
+		"in it is written through a link.\n"
 		"\n"
 		"      --no-kpageflags  leave kpageflags out (no root needed); the start state\n"
 		"                       is then approximate: free lists placed from counts\n"

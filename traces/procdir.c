@@ -27,6 +27,7 @@
  * directory; free page counts per zone and occupancy match; the positions,
  * and so which recorded pfns meet which model object, do not.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -60,7 +61,13 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int save_text(const char *dir, const char *name, char *err, size_t errlen)
+/* A new file in the directory open at @dirfd: never through a link, never over a file. */
+static int create_in(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+static int save_text(int dirfd, const char *dir, const char *name, char *err, size_t errlen)
 {
 	char src[64], dst[4200];
 	char *text;
@@ -71,7 +78,7 @@ static int save_text(const char *dir, const char *name, char *err, size_t errlen
 	text = frt_hostinfo_read_text(src);
 	if (!text)
 		return frt_snap_errf(err, errlen, -errno, "%s: %s", src, strerror(errno));
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_in(dirfd, name);
 	ret = fd < 0 ? -errno : write_all(fd, text, strlen(text));
 	if (fd >= 0 && close(fd) && !ret)
 		ret = -errno;
@@ -80,7 +87,7 @@ static int save_text(const char *dir, const char *name, char *err, size_t errlen
 }
 
 /* /proc/kpageflags -> DIR/kpageflags.zst, streaming (8 bytes per pfn raw) */
-static int save_kpageflags(const char *dir, char *err, size_t errlen)
+static int save_kpageflags(int dirfd, const char *dir, char *err, size_t errlen)
 {
 	const size_t in_cap = 1u << 20, out_cap = ZSTD_CStreamOutSize();
 	char dst[4200];
@@ -101,7 +108,7 @@ static int save_kpageflags(const char *dir, char *err, size_t errlen)
 				    strerror(errno));
 		goto cleanup;
 	}
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_in(dirfd, "kpageflags.zst");
 	if (fd < 0) {
 		ret = frt_snap_errf(err, errlen, -errno, "%s: %s", dst, strerror(errno));
 		goto cleanup;
@@ -146,16 +153,52 @@ cleanup:
 	return ret;
 }
 
+/* Whether the directory open at @dirfd has no entry but . and .. */
+static bool dir_empty(int dirfd)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	bool empty = d != NULL;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = false;
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	return empty;
+}
+
+/*
+ * @dir is made here, or else must be an empty directory of the caller's own:
+ * as root, writing into a directory someone else made (or through a link
+ * at its path) would let them choose where the copies land.
+ */
 int frt_procdir_save(const char *dir, bool kpageflags, char *err, size_t errlen)
 {
-	int ret = 0;
+	bool made = !mkdir(dir, 0755);
+	struct stat st;
+	int dirfd, ret = 0;
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
+	if (!made && errno != EEXIST)
 		return frt_snap_errf(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return frt_snap_errf(err, errlen, -errno, "%s: %s%s", dir, strerror(errno),
+				     errno == ELOOP || errno == ENOTDIR ?
+				     " (a snapshot directory must be a new directory, not a link)" : "");
+	if (!made && (fstat(dirfd, &st) || st.st_uid != geteuid() || !dir_empty(dirfd))) {
+		close(dirfd);
+		return frt_snap_errf(err, errlen, -EEXIST, "%s exists and is not an empty directory "
+				     "of yours: name a new directory", dir);
+	}
 	for (size_t i = 0; i < sizeof(text_files) / sizeof(text_files[0]) && !ret; i++)
-		ret = save_text(dir, text_files[i], err, errlen);
+		ret = save_text(dirfd, dir, text_files[i], err, errlen);
 	if (!ret && kpageflags)
-		ret = save_kpageflags(dir, err, errlen);
+		ret = save_kpageflags(dirfd, dir, err, errlen);
+	close(dirfd);
 	return ret;
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# test_outputs.sh - outputs are safe to write as root where another user can
+# plant links: record -o (with and without --force), import -o and snapshot
+# DIR never write through a link, never into someone else's directory, and
+# a failed import leaves an older output as it was (STYLE.md "Outputs").
+# The directory is world-writable WITHOUT the sticky bit, so the kernel's
+# fs.protected_symlinks does not step in: only fragreplay's own care does.
+# Label "root" (runuser for the planting user; exit 77 without root).
+#
+# Usage: test_outputs.sh FRAGREPLAY DATA_DIR
+set -u
+frag=${1:?usage: $0 FRAGREPLAY DATA_DIR}
+data=${2:?usage: $0 FRAGREPLAY DATA_DIR}
+pass=0 fail=0
+work=$(mktemp -d /var/tmp/frt-out.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root (and runuser) to plant links as another user"
+chmod 0777 "$work"
+plant() { runuser -u nobody -- "$@"; }
+echo "victim" > "$work/victim"
+chmod 0644 "$work/victim"
+victim_ok() { [ "$(cat "$work/victim")" = victim ] && [ "$(stat -c %a "$work/victim")" = 644 ]; }
+available() { ! "$frag" --help | grep -q "^  $1 .*(not available"; }
+
+if available record; then
+	# 1. record --force over a planted link: replaced by a new file, the target untouched
+	plant ln -s "$work/victim" "$work/r.frt"
+	"$frag" record --force -o "$work/r.frt" -d 0.2 2>"$work/r.err"
+	check "record --force over a link exits 0 ($(tail -1 "$work/r.err"))" $?
+	check "record --force left the link's target as it was" "$(victim_ok; echo $?)"
+	check "record --force put a regular 0600 file of root's at the path" \
+		"$([ ! -L "$work/r.frt" ] && [ -f "$work/r.frt" ] &&
+		   [ "$(stat -c '%a %u' "$work/r.frt")" = '600 0' ]; echo $?)"
+	check "nothing is left beside it" "$(! ls -A "$work" | grep -q '^\.r\.frt\.'; echo $?)"
+
+	# 2. record without --force at a dangling link: refused, nothing created where it points
+	plant ln -s "$work/created-by-root" "$work/d.frt"
+	"$frag" record -o "$work/d.frt" -d 0.2 2>"$work/d.err"
+	check "record at a dangling link exits 1 and says it exists" \
+		"$([ $? = 1 ] && grep -q 'exists' "$work/d.err"; echo $?)"
+	check "record created nothing through the link" "$([ ! -e "$work/created-by-root" ]; echo $?)"
+fi
+
+# 3. import -o over a planted link: replaced, the target untouched
+plant ln -s "$work/victim" "$work/i.frt"
+"$frag" import -o "$work/i.frt" "$data/import/perf-script.txt" 2>"$work/i.err"
+check "import -o over a link exits 0 ($(tail -1 "$work/i.err"))" $?
+check "import left the link's target as it was" "$(victim_ok; echo $?)"
+check "import put a regular file at the path" \
+	"$([ ! -L "$work/i.frt" ] && "$frag" info "$work/i.frt" >/dev/null; echo $?)"
+
+# 4. a failed import leaves the older output whole; output = input is refused
+before=$(sha256sum < "$work/i.frt")
+printf 'not a trace\n' > "$work/bad.txt"
+"$frag" import -o "$work/i.frt" "$work/bad.txt" 2>/dev/null
+check "a failed import exits 1" "$([ $? = 1 ]; echo $?)"
+check "a failed import left the older output as it was" \
+	"$([ "$(sha256sum < "$work/i.frt")" = "$before" ] &&
+	   ! ls -A "$work" | grep -q '^\.i\.frt\.'; echo $?)"
+cp "$data/import/perf-script.txt" "$work/in.txt"
+"$frag" import -o "$work/in.txt" "$work/in.txt" 2>"$work/same.err"
+check "import -o INPUT is a usage error that keeps the input" \
+	"$([ $? = 2 ] && cmp -s "$work/in.txt" "$data/import/perf-script.txt"; echo $?)"
+
+if available snapshot; then
+	# 5. snapshot DIR: someone else's directory, a link, a non-empty one: refused
+	plant mkdir "$work/theirs"
+	"$frag" snapshot --no-kpageflags "$work/theirs" 2>"$work/s1.err"
+	check "snapshot into another user's directory is refused" \
+		"$([ $? = 1 ] && [ -z "$(ls -A "$work/theirs")" ]; echo $?)"
+	plant ln -s "$work/theirs" "$work/linkdir"
+	"$frag" snapshot --no-kpageflags "$work/linkdir" 2>"$work/s2.err"
+	check "snapshot through a link to a directory is refused" \
+		"$([ $? = 1 ] && [ -z "$(ls -A "$work/theirs")" ]; echo $?)"
+	mkdir "$work/mine"
+	ln -s "$work/victim" "$work/mine/zoneinfo"
+	"$frag" snapshot --no-kpageflags "$work/mine" 2>"$work/s3.err"
+	check "snapshot into a non-empty directory is refused, the link not followed" \
+		"$([ $? = 1 ] && victim_ok; echo $?)"
+	"$frag" snapshot "$work/new" > /dev/null 2>"$work/s4.err"
+	check "snapshot into a new directory writes regular files ($(cat "$work/s4.err"))" \
+		"$([ $? = 0 ] && [ -f "$work/new/zoneinfo" ] && [ ! -L "$work/new/zoneinfo" ] &&
+		   [ -s "$work/new/kpageflags.zst" ]; echo $?)"
+	mkdir "$work/empty"
+	"$frag" snapshot --no-kpageflags "$work/empty" > /dev/null 2>&1
+	check "snapshot into an empty directory of the caller's works" "$([ $? = 0 ]; echo $?)"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
