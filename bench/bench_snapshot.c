@@ -13,7 +13,8 @@
 #include <jansson.h>
 
 #include "bench.h"
-#include "snapshot.h"
+#include "snapshot_bpf.h"
+#include "snapshot_host.h"
 #include "trace.h"
 
 /* One snapshot to a scratch file; its seconds, or -1 on failure. */
@@ -29,7 +30,7 @@ static double one(unsigned int flags, const char **source)
 		exit(1);
 	}
 	t0 = now();
-	if (!frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags }, NULL, err,
+	if (!frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags, .bpf = &frt_snap_bpf_ops }, NULL, err,
 				 sizeof(err)))
 		secs = now() - t0;
 	else

@@ -25,10 +25,8 @@
 #include "main.h"
 #include "outfile.h"
 #include "trace.h"
-#ifdef FRAGREPLAY_HAVE_COLLECTOR
 #include "procdir.h"
-#include "snapshot.h"
-#endif
+#include "snapshot_host.h"
 
 #define READ_SIZE (4u << 20)
 #define MAX_LINE (1u << 20)
@@ -86,7 +84,6 @@ static int open_writer(struct job *j)
 	int fd, ret = 0;
 
 	/* approximate start snapshot is known only once written: say so up front */
-#ifdef FRAGREPLAY_HAVE_COLLECTOR
 	for (int k = 0; k < 2; k++) {
 		char p[4200];
 
@@ -94,7 +91,6 @@ static int open_writer(struct job *j)
 		j->approx[k] = j->snap_dir[k] && access(p, R_OK) &&
 			       (strcat(p, ".zst"), access(p, R_OK));
 	}
-#endif
 	imp = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?}",
 			"from", frt_import_fmt_name(fmt),
 			"input", j->input,
@@ -110,10 +106,8 @@ static int open_writer(struct job *j)
 			 "clock", fmt == FRT_IMPORT_PERF ? "perf" : "local", "imported", imp);
 	if (!meta)
 		return -ENOMEM;
-#ifdef FRAGREPLAY_HAVE_COLLECTOR
 	if (j->snap_dir[0])
 		ret = frt_procdir_meta(j->snap_dir[0], meta, j->err, sizeof(j->err));
-#endif
 	text = ret ? NULL : json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(meta);
 	if (ret)
@@ -138,7 +132,6 @@ static int open_writer(struct job *j)
 
 static int write_snapshot(struct job *j, int k, uint64_t ts)
 {
-#ifdef FRAGREPLAY_HAVE_COLLECTOR
 	char why[512];
 	int ret;
 
@@ -150,9 +143,6 @@ static int write_snapshot(struct job *j, int k, uint64_t ts)
 		snprintf(j->err, sizeof(j->err), "%s snapshot from %s: %s", k ? "end" : "start",
 			 j->snap_dir[k], why);
 	return ret;
-#else
-	return 0;
-#endif
 }
 
 static int emit(void *ctx, const struct frt_event *ev)
@@ -389,10 +379,6 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 's':
 		case 'e':
-#ifndef FRAGREPLAY_HAVE_COLLECTOR
-			return usage_error("import", "snapshot directories need a build with the "
-					   "collector (FRAGREPLAY_COLLECTOR=ON)");
-#endif
 			j.snap_dir[c == 'e'] = optarg;
 			break;
 		case 'S':

@@ -9,7 +9,7 @@
 
 struct subcommand {
 	const char *name;
-	int (*run)(int argc, char **argv); /* NULL: not available in this build yet */
+	int (*run)(int argc, char **argv); /* NULL: not in this build (no collector) */
 	const char *summary;
 };
 
@@ -26,11 +26,7 @@ static const struct subcommand subcommands[] = {
 	{ "validate", cmd_validate, "check the model against what the kernel recorded" },
 	{ "variants", cmd_variants, "list the variant presets and knobs" },
 	{ "import", cmd_import, "convert perf script or ftrace text into a trace" },
-#ifdef FRAGREPLAY_HAVE_COLLECTOR
 	{ "snapshot", cmd_snapshot, "write a procfs snapshot directory of this host" },
-#else
-	{ "snapshot", NULL, "write a procfs snapshot directory of this host" },
-#endif
 };
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
@@ -57,7 +53,7 @@ static void print_help(FILE *f)
 		"Commands:\n");
 	for (size_t i = 0; i < NR_SUBCOMMANDS; i++)
 		fprintf(f, "  %-9s %s%s\n", subcommands[i].name, subcommands[i].summary,
-			subcommands[i].run ? "" : " (not available yet)");
+			subcommands[i].run ? "" : " (not in this build)");
 	fprintf(f,
 		"\n"
 		"'fragreplay <command> --help' describes a command.\n"
@@ -71,13 +67,15 @@ static int not_available(const struct subcommand *sc, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
 	if (help) {
-		printf("fragreplay %s: %s.\n\nNot available yet in fragreplay %s: this command "
-		       "is planned but has not been built. See README.md, section Status.\n",
+		printf("fragreplay %s: %s.\n\nNot in this build of fragreplay %s: it was "
+		       "configured with -DFRAGREPLAY_COLLECTOR=OFF. Rebuild with libbpf-dev, clang "
+		       "and bpftool installed and the option ON.\n",
 		       sc->name, sc->summary, FRAGREPLAY_VERSION);
 		return EXIT_OK;
 	}
-	fprintf(stderr, "fragreplay %s: not available yet in fragreplay %s (planned: %s). "
-		"See README.md, section Status.\n", sc->name, FRAGREPLAY_VERSION, sc->summary);
+	fprintf(stderr, "fragreplay %s: not in this build of fragreplay %s (configured with "
+		"-DFRAGREPLAY_COLLECTOR=OFF; rebuild with it ON to %s).\n", sc->name,
+		FRAGREPLAY_VERSION, sc->summary);
 	return EXIT_FAIL;
 }
 

@@ -24,7 +24,8 @@
 #include "main.h"
 #include "migrate_pair.h"
 #include "outfile.h"
-#include "snapshot.h"
+#include "snapshot_bpf.h"
+#include "snapshot_host.h"
 #include "trace.h"
 
 #define POLL_MS 100
@@ -409,6 +410,7 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 	struct frt_snapshot_result res;
 	struct frt_snapshot_opts so = {
 		.flags = o->snapshot_flags,
+		.bpf = &frt_snap_bpf_ops,
 		.verbose = o->verbose,
 		.no_bpf_reason = cap->no_bpf_reason[0] ? cap->no_bpf_reason : NULL,
 		.progress = isatty(STDERR_FILENO) ? snapshot_progress : NULL,

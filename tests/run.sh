@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh - the README's test command: set up, build, and run the whole
-# suite twice: the normal build, then an ASan+UBSan build of everything.
+# suite twice: the normal build, then an ASan+UBSan build of everything; then
+# a build without the BPF collector (no libbpf) and its tests, which must
+# still import, snapshot directories included, and replay.
 # Tests labelled "root" use real BPF; they skip (exit 77) without root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,3 +15,8 @@ cmake -B build-asan -S . -DFRAGREPLAY_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure
+
+echo "== build without the collector (-DFRAGREPLAY_COLLECTOR=OFF)"
+cmake -B build-nobpf -S . -DFRAGREPLAY_COLLECTOR=OFF >/dev/null
+cmake --build build-nobpf -j"$(nproc)"
+ctest --test-dir build-nobpf --output-on-failure -L cli

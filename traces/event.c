@@ -208,3 +208,14 @@ int frt_gfp_format(char *buf, size_t len, uint64_t gfp)
 	}
 	return (int)n;
 }
+
+static const char *const group_names[] = { "kmem", "compaction", "migrate" };
+
+unsigned int frt_group_by_name(const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
+		if (strlen(group_names[i]) == len && !strncmp(group_names[i], name, len))
+			return 1u << i;
+	}
+	return 0;
+}

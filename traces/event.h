@@ -133,4 +133,14 @@ const char *frt_zone_idx_name(uint64_t idx);
  */
 int frt_gfp_format(char *buf, size_t len, uint64_t gfp);
 
+/* Tracepoint groups, named like their directories under tracefs events/ */
+enum frt_group {
+	FRT_GROUP_KMEM = 1u << 0,
+	FRT_GROUP_COMPACTION = 1u << 1,
+	FRT_GROUP_MIGRATE = 1u << 2,
+};
+#define FRT_GROUP_ALL (FRT_GROUP_KMEM | FRT_GROUP_COMPACTION | FRT_GROUP_MIGRATE)
+/* Bit of the group called @name (@len bytes, not NUL-terminated), or 0. */
+unsigned int frt_group_by_name(const char *name, size_t len);
+
 #endif

@@ -35,60 +35,6 @@ enum frt_mobility { FRT_MOB_UNMOVABLE, FRT_MOB_MOVABLE, FRT_MOB_RECLAIMABLE, FRT
 #define FRT_PB_NONE 0x40     /* no pageblock here: a hole, or memmap not initialised */
 #define FRT_PB_INFERRED 0x80 /* the migratetype is inferred, not read */
 
-/* frt_snapshot_opts flags */
-#define FRT_SNAPSHOT_NO_BPF 0x1u /* read /proc/kpageflags even if BPF works */
-
-struct frt_writer;
-
-/* How to take a snapshot; all zero is the default (BPF first, silent). */
-struct frt_snapshot_opts {
-	unsigned int flags;         /* FRT_SNAPSHOT_* */
-	bool verbose;               /* libbpf's messages, a refused load's verifier log, on stderr */
-	const char *no_bpf_reason;  /* set: don't try BPF, and say this is why */
-	/* called as the walk goes, pfns done of the total */
-	void (*progress)(void *ctx, uint64_t done, uint64_t total);
-	void *ctx;
-};
-
-/* What a snapshot turned out to be, for the caller's warnings. */
-struct frt_snapshot_result {
-	bool bpf;                /* struct page read by BPF; else /proc/kpageflags */
-	bool bpf_load_failed;    /* the BPF object did not load: trying again cannot help */
-	char bpf_error[256];     /* why not BPF ("" when bpf) */
-	bool fit_ok;             /* every zone within 1% of pagetypeinfo and zoneinfo */
-	char worst_zone[16];     /* the zone furthest off, and by how much (%) */
-	double worst_pct;
-	double secs;             /* the whole snapshot, /proc reads included */
-};
-
-/**
- * frt_snapshot_write - snapshot this host's physical memory into @w
- * @kind: "start" or "end"
- * @o: options (NULL: the defaults)
- * @res: filled in when the snapshot was written (may be NULL)
- * @err: a one-line reason on failure (may be NULL)
- *
- * Needs root. Reads struct page through BPF; if any BPF step fails (or
- * FRT_SNAPSHOT_NO_BPF), /proc/kpageflags instead, and the header says so.
- * Pageblock migratetypes are fitted to /proc/pagetypeinfo read around the
- * walk. Writes one SNAPSHOT frame per part. Returns 0 or a negative errno.
- */
-int frt_snapshot_write(struct frt_writer *w, const char *kind, const struct frt_snapshot_opts *o,
-		       struct frt_snapshot_result *res, char *err, size_t errlen);
-
-/**
- * frt_snapshot_write_dir - the same from a snapshot directory (traces/procdir.h)
- * @dir: copies of /proc/{zoneinfo,pagetypeinfo,buddyinfo,vmstat}, and
- *       optionally kpageflags (raw, or kpageflags.zst)
- * @ts: the snapshot's time on the trace clock
- * @approximate: set when @dir has no kpageflags, so that free blocks and
- *       allocated pages were placed from pagetypeinfo's counts (procdir.c)
- *
- * Needs no root and reads nothing of this host. Returns 0 or a negative errno.
- */
-int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *dir, uint64_t ts,
-			   bool *approximate, char *err, size_t errlen);
-
 /* ---- reading one SNAPSHOT payload ---- */
 
 struct frt_snapshot_part {

@@ -13,7 +13,7 @@
 
 #include "codec.h"
 #include "snapshot.h"
-#include "snapshot_internal.h"
+#include "snapshot_codec.h"
 
 static int buf_reserve(struct frt_snap_buf *b, size_t more)
 {

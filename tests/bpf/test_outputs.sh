@@ -23,7 +23,7 @@ plant() { runuser -u nobody -- "$@"; }
 echo "victim" > "$work/victim"
 chmod 0644 "$work/victim"
 victim_ok() { [ "$(cat "$work/victim")" = victim ] && [ "$(stat -c %a "$work/victim")" = 644 ]; }
-available() { ! "$frag" --help | grep -q "^  $1 .*(not available"; }
+available() { ! "$frag" --help | grep -q "^  $1 .*(not in this build"; }
 
 if available record; then
 	# 1. record --force over a planted link: replaced by a new file, the target untouched

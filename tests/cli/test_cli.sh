@@ -200,21 +200,21 @@ expect_in err "fragreplay frobnicate" "unknown command 'frobnicate'"
 expect_empty out "fragreplay frobnicate"
 
 # ---------------------------------------------------------------- 2. per-command help
-# record and snapshot are available only in builds with the BPF collector; the
-# top-level help says which, and their --help must agree with it.
-if grep -qE '^  record .*\(not available yet\)$' "$W/mainhelp"; then
-	NA_CMDS="record snapshot $NA_CMDS"
+# record is available only in builds with the BPF collector; the top-level
+# help says so, and its --help must agree with it.
+if grep -qE '^  record .*\(not in this build\)$' "$W/mainhelp"; then
+	NA_CMDS="record $NA_CMDS"
 fi
 for c in $ALL_CMDS; do
 	run "$FR" "$c" --help
 	expect_rc "$c --help" 0
 	case " $NA_CMDS " in
 	*" $c "*)
-		expect_in out "$c --help" "Not available yet"
+		expect_in out "$c --help" "Not in this build"
 		expect_not_re out "$c --help" '^Usage:'
 		run "$FR" "$c"
 		expect_rc "$c (not available)" 1
-		expect_in err "$c (not available)" "fragreplay $c: not available yet"
+		expect_in err "$c (not available)" "fragreplay $c: not in this build"
 		expect_empty out "$c (not available)"
 		run "$FR" "$c" "$GOLDEN"
 		expect_rc "$c FILE (not available)" 1
@@ -222,7 +222,7 @@ for c in $ALL_CMDS; do
 		;;
 	*)
 		expect_re out "$c --help" "^Usage: fragreplay $c "
-		expect_not_re out "$c --help" 'Not available yet'
+		expect_not_re out "$c --help" 'Not in this build'
 		;;
 	esac
 done

@@ -106,28 +106,26 @@ check "bad --from: exit 2" $?
 check "import --help lists the options" $?
 
 # a snapshot directory without kpageflags (copied from this host): approximate
-# (snapshot directories need a build with the collector, like record)
-if ! "$FR" --help | grep -q '^  snapshot .*(not available yet)'; then
-	"$FR" import --start-snapshot "$DATA/snapdir-nokpf" -o "$W/s.frt" "$DATA/perf-script.txt" \
-		> /dev/null 2>&1
-	check "import with a start snapshot directory" $?
-	"$FR" info "$W/s.frt" > "$W/s.info"
-	grep -q '^snapshot start  pagetypeinfo (approximate), 1 part' "$W/s.info" &&
-		grep -q '^approximate .*start_snapshot' "$W/s.info"
-	check "info shows the approximate start snapshot" $?
-	# the layout places the free blocks pagetypeinfo counts (within 1%: a block
-	# the run of its type has no aligned room for, e.g. in DMA at pfn 1, is left out)
-	want=$(awk '/^Node .* type / && !/Number/ { for (i = 7; i <= NF; i++) s += $i * 2 ^ (i - 7) }
-		END { print s }' "$DATA/snapdir-nokpf/pagetypeinfo")
-	got=$(sed -n 's/^snapshot start .* 1 part, \([0-9]*\) free pages.*/\1/p' "$W/s.info")
-	[ -n "$got" ] && [ $(( (want - got) * 100 )) -le "$want" ] && [ "$got" -le "$want" ]
-	check "approximate start snapshot holds pagetypeinfo's free pages ($got of $want)" $?
-	"$FR" replay "$W/s.frt" > "$W/s.replay" 2>&1
-	check "replay accepts the imported trace" $?
-	"$FR" snapshot "$W/snap" --no-kpageflags > /dev/null && [ -s "$W/snap/pagetypeinfo" ] &&
-		[ -s "$W/snap/vmstat" ] && [ ! -e "$W/snap/kpageflags.zst" ]
-	check "snapshot --no-kpageflags writes the four files" $?
-fi
+# (every build has snapshot directories: they need no BPF)
+"$FR" import --start-snapshot "$DATA/snapdir-nokpf" -o "$W/s.frt" "$DATA/perf-script.txt" \
+	> /dev/null 2>&1
+check "import with a start snapshot directory" $?
+"$FR" info "$W/s.frt" > "$W/s.info"
+grep -q '^snapshot start  pagetypeinfo (approximate), 1 part' "$W/s.info" &&
+	grep -q '^approximate .*start_snapshot' "$W/s.info"
+check "info shows the approximate start snapshot" $?
+# the layout places the free blocks pagetypeinfo counts (within 1%: a block
+# the run of its type has no aligned room for, e.g. in DMA at pfn 1, is left out)
+want=$(awk '/^Node .* type / && !/Number/ { for (i = 7; i <= NF; i++) s += $i * 2 ^ (i - 7) }
+	END { print s }' "$DATA/snapdir-nokpf/pagetypeinfo")
+got=$(sed -n 's/^snapshot start .* 1 part, \([0-9]*\) free pages.*/\1/p' "$W/s.info")
+[ -n "$got" ] && [ $(( (want - got) * 100 )) -le "$want" ] && [ "$got" -le "$want" ]
+check "approximate start snapshot holds pagetypeinfo's free pages ($got of $want)" $?
+"$FR" replay "$W/s.frt" > "$W/s.replay" 2>&1
+check "replay accepts the imported trace" $?
+"$FR" snapshot "$W/snap" --no-kpageflags > /dev/null && [ -s "$W/snap/pagetypeinfo" ] &&
+	[ -s "$W/snap/vmstat" ] && [ ! -e "$W/snap/kpageflags.zst" ]
+check "snapshot --no-kpageflags writes the four files" $?
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

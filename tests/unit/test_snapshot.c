@@ -38,6 +38,8 @@
 
 #include "check.h"
 #include "hostinfo.h"
+#include "snapshot_bpf.h"
+#include "snapshot_host.h"
 #include "snapshot_internal.h"
 #include "trace.h"
 
@@ -293,7 +295,7 @@ static double snapshot_once(unsigned int flags, const char *want_source)
 	if (!w || !before || !d)
 		goto out;
 	t0 = now();
-	ret = frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags }, NULL, err,
+	ret = frt_snapshot_write(w, "start", &(struct frt_snapshot_opts){ .flags = flags, .bpf = &frt_snap_bpf_ops }, NULL, err,
 				 sizeof(err));
 	secs = now() - t0;
 	after = frt_hostinfo_read_text("/proc/zoneinfo");

@@ -38,8 +38,6 @@
 
 _Static_assert(FRT_RECORD_FIELDS == FRT_MAX_FIELDS, "record and event field counts differ");
 
-static const char *const group_names[] = { "kmem", "compaction", "migrate" };
-
 struct pending {
 	struct frt_event ev;
 	uint64_t seq; /* arrival order: keeps equal timestamps in ring order */
@@ -66,15 +64,6 @@ struct frt_collector {
 	unsigned int budget;
 	bool budget_spent;
 };
-
-unsigned int frt_group_by_name(const char *name, size_t len)
-{
-	for (unsigned int i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
-		if (strlen(group_names[i]) == len && !strncmp(group_names[i], name, len))
-			return 1u << i;
-	}
-	return 0;
-}
 
 /*
  * Section names are "tp/<group>/<tracepoint>"; the group and tracepoint

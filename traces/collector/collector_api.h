@@ -18,13 +18,6 @@
 
 #include "event.h"
 
-/* Tracepoint groups, named like their directories under tracefs events/ */
-enum frt_group {
-	FRT_GROUP_KMEM = 1u << 0,
-	FRT_GROUP_COMPACTION = 1u << 1,
-	FRT_GROUP_MIGRATE = 1u << 2,
-};
-#define FRT_GROUP_ALL (FRT_GROUP_KMEM | FRT_GROUP_COMPACTION | FRT_GROUP_MIGRATE)
 
 #define FRT_COLLECTOR_DEFAULT_RINGBUF (32u << 20)
 
@@ -38,8 +31,6 @@ struct frt_collector;
 
 typedef int (*frt_event_cb)(const struct frt_event *ev, void *ctx);
 
-/* Bit of the group called @name (@len bytes, not NUL-terminated), or 0. */
-unsigned int frt_group_by_name(const char *name, size_t len);
 
 /**
  * frt_collector_new - open the BPF object, enable the programs of @opts->groups

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "snapshot_bpf.h"
 #include "snapshot_internal.h" /* before the skeleton: its .bss holds our structs */
 #include "snapshot.skel.h"
 
@@ -31,6 +32,10 @@ struct frt_snap_bpf {
 	unsigned int nodes_walked;
 	uint8_t kind[FRT_WALK_CHUNK]; /* the last chunk, for the check */
 };
+
+static int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
+			     frt_walk_feed feed, void *ctx);
+static void frt_snap_bpf_close(struct frt_snap_bpf *b);
 
 static int test_run(struct bpf_program *prog)
 {
@@ -169,7 +174,7 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
+static int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
 		      uint64_t min_pfn, uint64_t max_pfn, bool verbose, bool *load_failed,
 		      char *err, size_t errlen)
 {
@@ -220,7 +225,7 @@ cleanup:
 	return ret;
 }
 
-int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st)
+static int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st)
 {
 	struct snapshot_bpf__bss *bss = b->skel->bss;
 	int ret = 0;
@@ -239,7 +244,7 @@ int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state
 	return ret;
 }
 
-int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
+static int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
 		      frt_walk_feed feed, void *ctx)
 {
 	struct snapshot_bpf__bss *bss = b->skel->bss;
@@ -266,7 +271,7 @@ int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_p
 	return ret;
 }
 
-int frt_snap_bpf_pageblocks(struct frt_snap_bpf *b, uint8_t *mt1, size_t n)
+static int frt_snap_bpf_pageblocks(struct frt_snap_bpf *b, uint8_t *mt1, size_t n)
 {
 	size_t len = n * 8, page = (size_t)getpagesize();
 	const uint8_t *map;
@@ -283,12 +288,12 @@ int frt_snap_bpf_pageblocks(struct frt_snap_bpf *b, uint8_t *mt1, size_t n)
 	return 0;
 }
 
-const struct frt_walk_stats *frt_snap_bpf_stats(const struct frt_snap_bpf *b)
+static const struct frt_walk_stats *frt_snap_bpf_stats(const struct frt_snap_bpf *b)
 {
 	return (const struct frt_walk_stats *)&b->skel->bss->walk_stats;
 }
 
-void frt_snap_bpf_close(struct frt_snap_bpf *b)
+static void frt_snap_bpf_close(struct frt_snap_bpf *b)
 {
 	if (!b)
 		return;
@@ -296,3 +301,12 @@ void frt_snap_bpf_close(struct frt_snap_bpf *b)
 	free(b->out);
 	free(b);
 }
+
+const struct frt_snap_bpf_ops frt_snap_bpf_ops = {
+	.open = frt_snap_bpf_open,
+	.free_lists = frt_snap_bpf_free_lists,
+	.walk = frt_snap_bpf_walk,
+	.pageblocks = frt_snap_bpf_pageblocks,
+	.stats = frt_snap_bpf_stats,
+	.close = frt_snap_bpf_close,
+};

@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 
-#include "collector_api.h"
 #include "event.h"
 #include "hostinfo.h"
 

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "hostinfo.h"
+#include "snapshot_host.h"
 #include "snapshot_internal.h"
 #include "trace.h"
 
@@ -209,7 +210,7 @@ static int walk_spans(struct snap *s, struct frt_snap_bpf *bpf, char *err, size_
 
 	while (!ret && (hi = span_end(s, from, &lo)) > lo) {
 		if (bpf)
-			ret = frt_snap_bpf_walk(bpf, lo, hi, feed, s);
+			ret = s->o.bpf->walk(bpf, lo, hi, feed, s);
 		else
 			ret = frt_kpf_walk_file(s->kpf_path, lo, hi, s->max_order, feed, s, err,
 						errlen);
@@ -246,7 +247,7 @@ static int walk_bpf(struct snap *s, struct frt_snap_bpf *bpf)
 	for (unsigned int z = 0; z < s->nr_zones && !fl_ret && !ret; z++) {
 		if (z && s->zone[z].node == s->zone[z - 1].node)
 			continue;
-		fl_ret = frt_snap_bpf_free_lists(bpf, s->zone[z].node, fl);
+		fl_ret = s->o.bpf->free_lists(bpf, s->zone[z].node, fl);
 		s->fl_restarts += fl->total_restarts;
 		s->fl_incomplete += fl->incomplete;
 		s->zone_agree += fl->zone_agree;
@@ -257,14 +258,14 @@ static int walk_bpf(struct snap *s, struct frt_snap_bpf *bpf)
 	if (!ret)
 		ret = walk_spans(s, bpf, NULL, 0);
 	if (!ret && !fl_ret)
-		ret = frt_snap_bpf_pageblocks(bpf, mt1, nr_pb);
+		ret = s->o.bpf->pageblocks(bpf, mt1, nr_pb);
 	if (ret) {
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "walking struct page: %s",
 			 strerror(-ret));
 		goto cleanup;
 	}
 	s->walk_ns = now_ns() - s->ts;
-	s->wstats = *frt_snap_bpf_stats(bpf);
+	s->wstats = *s->o.bpf->stats(bpf);
 	for (size_t i = s->b.start_pfn >> s->pbo; i < nr_pb; i++) {
 		struct frt_pb_stat *pb = frt_snap_builder_pb(&s->b, (uint64_t)i << s->pbo);
 
@@ -326,7 +327,10 @@ static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried: %s", s->o.no_bpf_reason);
 	else if (flags & FRT_SNAPSHOT_NO_BPF)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (FRT_SNAPSHOT_NO_BPF)");
-	else if (frt_snap_bpf_open(&bpf, s->pbo, s->max_order, s->b.start_pfn, s->b.end_pfn,
+	else if (!s->o.bpf)
+		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (no BPF walk given: a build "
+			 "without the collector)");
+	else if (s->o.bpf->open(&bpf, s->pbo, s->max_order, s->b.start_pfn, s->b.end_pfn,
 				   s->o.verbose, &s->bpf_load_failed, s->bpf_error,
 				   sizeof(s->bpf_error)))
 		bpf = NULL;
@@ -340,7 +344,8 @@ static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 			ret = frt_snap_builder_init(&s->b, lo, hi, s->pbo, PART_LIMIT);
 		}
 	}
-	frt_snap_bpf_close(bpf);
+	if (bpf)
+		s->o.bpf->close(bpf);
 	if (ret || s->bpf)
 		return ret;
 	s->ts = now_ns();

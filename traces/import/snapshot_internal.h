@@ -3,11 +3,11 @@
  * snapshot_internal.h - the pieces behind frt_snapshot_write(), exposed so
  * tests can drive each one without root:
  *
- *   walk (BPF: snapshot_bpf.c, or kpageflags: snapshot_kpf.c)
+ *   walk (BPF: ../collector/snapshot_bpf.c, or kpageflags: snapshot_kpf.c)
  *     -> per-pfn codes (snapshot_walk.h)
  *     -> builder (snapshot_build.c): block records per part, pageblock stats
  *     -> fit (snapshot_fit.c): pageblock migratetypes against pagetypeinfo
- *     -> payloads (snapshot_codec.c) -> SNAPSHOT frames (snapshot.c)
+ *     -> payloads (../snapshot_codec.c) -> SNAPSHOT frames (snapshot.c)
  */
 #ifndef FRT_SNAPSHOT_INTERNAL_H
 #define FRT_SNAPSHOT_INTERNAL_H
@@ -19,28 +19,8 @@
 #include <jansson.h>
 
 #include "snapshot.h"
+#include "snapshot_codec.h"
 #include "snapshot_walk.h"
-
-/* ---- payload bytes (snapshot_codec.c) ---- */
-
-/* Write a one-line message into @err (if any) and return @ret. */
-int frt_snap_errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-struct frt_snap_buf {
-	uint8_t *data;
-	size_t len, cap;
-};
-
-/* Append one block record: varint gap, state, class, order. */
-int frt_snap_buf_put_block(struct frt_snap_buf *b, uint64_t gap, uint8_t state, uint8_t cls,
-			   uint8_t order);
-void frt_snap_buf_release(struct frt_snap_buf *b);
-
-/* Add "sections" to @header and lay out header, 0x00, blocks, pageblocks (malloc'ed). */
-int frt_snap_payload(json_t *header, const uint8_t *blocks, size_t blocks_len,
-		     const uint8_t *pageblocks, size_t nr_pageblocks, uint8_t **out,
-		     size_t *out_len);
 
 /* ---- /proc/pagetypeinfo and /proc/zoneinfo (snapshot_fit.c) ---- */
 
@@ -207,25 +187,27 @@ int frt_procdir_place(struct frt_snap_builder *b, const struct frt_zone_layout *
 		      unsigned int nr_zones, const struct frt_pagetypeinfo *pt,
 		      uint64_t *unplaced);
 
-/* ---- the BPF programs (collector/snapshot_bpf.c) ---- */
+/* ---- the BPF walk (collector/snapshot_bpf.c), reached through opts->bpf ---- */
 
 struct frt_snap_bpf;
 
-/* Load snapshot.bpf.c and find the vmemmap base, checked against kpageflags
- * on the chunk of pfns holding @min_pfn (the lowest zone's start). Sets
- * *@load_failed when the object itself did not load (the verifier or the
- * kernel refused it), which no retry mends; @verbose keeps libbpf's log. */
-int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
-		      uint64_t min_pfn, uint64_t max_pfn, bool verbose, bool *load_failed,
-		      char *err, size_t errlen);
-/* Walk node @nid's free lists; @st gets the counts. Call before the pfn walk. */
-int frt_snap_bpf_free_lists(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st);
-/* Walk [start_pfn, start_pfn + FRT_WALK_CHUNK) and feed the codes. */
-int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
-		      frt_walk_feed feed, void *ctx);
-/* Free-list migratetype + 1 of pageblocks [0, n) (0 where no free page was seen). */
-int frt_snap_bpf_pageblocks(struct frt_snap_bpf *b, uint8_t *mt1, size_t n);
-const struct frt_walk_stats *frt_snap_bpf_stats(const struct frt_snap_bpf *b);
-void frt_snap_bpf_close(struct frt_snap_bpf *b);
+struct frt_snap_bpf_ops {
+	/* Load snapshot.bpf.c and find the vmemmap base, checked against kpageflags
+	 * on the chunk of pfns holding @min_pfn (the lowest zone's start). Sets
+	 * *@load_failed when the object itself did not load (the verifier or the
+	 * kernel refused it), which no retry mends; @verbose keeps libbpf's log. */
+	int (*open)(struct frt_snap_bpf **out, unsigned int pbo, unsigned int max_order,
+		    uint64_t min_pfn, uint64_t max_pfn, bool verbose, bool *load_failed,
+		    char *err, size_t errlen);
+	/* Walk node @nid's free lists; @st gets the counts. Call before the pfn walk. */
+	int (*free_lists)(struct frt_snap_bpf *b, int nid, struct frt_fl_state *st);
+	/* Walk [start_pfn, end_pfn) a chunk at a time and feed the codes. */
+	int (*walk)(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_t end_pfn,
+		    frt_walk_feed feed, void *ctx);
+	/* Free-list migratetype + 1 of pageblocks [0, n) (0 where no free page was seen). */
+	int (*pageblocks)(struct frt_snap_bpf *b, uint8_t *mt1, size_t n);
+	const struct frt_walk_stats *(*stats)(const struct frt_snap_bpf *b);
+	void (*close)(struct frt_snap_bpf *b);
+};
 
 #endif
