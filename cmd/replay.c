@@ -118,7 +118,7 @@ static int feed_all(const char *cmd, const char *path, struct run *runs, int nr,
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = &runs[i] };
 	progress_init(&pr, cmd);
-	ret = pipe_run(rd, c, nr, progress_tick, &pr, &read_ret);
+	ret = pipe_run(rd, c, nr, progress_tick, NULL, &pr, &read_ret);
 	progress_end(&pr);
 	if (ret) {
 		for (int i = 0; i < nr; i++) /* both runs fail alike on a bad trace: once */
