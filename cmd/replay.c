@@ -118,7 +118,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return EXIT_FAIL;
 	ret = session_run(cmd, s, strict);
 	if (!ret)
-		ret = session_print(cmd, s);
+		ret = session_print(cmd, s, false);
 	if (!ret && json_out)
 		ret = session_write_json(cmd, s, json_out);
 	replay_session__free(s);

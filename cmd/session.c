@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * session.c - what replay and compare share around a replay
+ * session.c - what replay, compare and validate share around a replay
  * session (replay/session.h): opening it, running it under the progress
  * line, its errors, and a damaged trace's warning, or, with --strict, the
  * failure.
@@ -26,7 +26,7 @@ struct replay_session *session_open(const char *cmd, const char *path,
 		return NULL;
 	}
 	for (int i = 0; i < nr && !ret; i++)
-		ret = replay_session__add_variant(s, &v[i]);
+		ret = replay_session__add_variant(s, v ? &v[i] : NULL);
 	if (ret) {
 		fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(-ret));
 		replay_session__free(s);
@@ -74,9 +74,10 @@ int session_write_json(const char *cmd, const struct replay_session *s, const ch
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-int session_print(const char *cmd, const struct replay_session *s)
+int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
 {
-	int ret = replay_session__render_text(s, stdout);
+	int ret = fidelity ? replay_session__render_fidelity_text(s, stdout)
+			   : replay_session__render_text(s, stdout);
 
 	if (ret)
 		fprintf(stderr, "fragreplay %s: cannot write the report: %s\n", cmd, strerror(-ret));

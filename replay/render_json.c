@@ -72,7 +72,34 @@ static json_t *series_json(const struct replay_series *se)
 	return series;
 }
 
-static json_t *run_json(const struct session_run *run)
+/* validate's lines, score and free pages over time, for one run */
+static json_t *fidelity_json(const struct replay_session *s, const struct session_run *run)
+{
+	struct fidelity fid;
+	const struct fidelity_sample *t;
+	size_t n = fidelity_track(run->fid, &t);
+	json_t *lines = json_array(), *ts = json_array(), *kernel = json_array(),
+	       *model = json_array();
+
+	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
+	for (size_t i = 0; i < fid.nr_lines; i++) {
+		const struct fidelity_line *l = &fid.lines[i];
+		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:f}", "name", l->name,
+						       "kernel", (json_int_t)l->kernel,
+						       "model", (json_int_t)l->model,
+						       "agreement", l->agreement));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(ts, json_integer((json_int_t)t[i].t_ns));
+		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
+		json_array_append_new(model, json_integer((json_int_t)t[i].model));
+	}
+	return json_pack("{s:f,s:o,s:b,s:{s:o,s:o,s:o}}", "score", fid.score, "lines", lines,
+			 "end_snapshot", fid.end_snapshot, "free_pages", "t_ns", ts, "kernel",
+			 kernel, "model", model);
+}
+
+static json_t *run_json(const struct replay_session *s, const struct session_run *run)
 {
 	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
 	unsigned int max_order = (unsigned int)model_knob(run->m, MODEL_KNOB_MAX_PAGE_ORDER);
@@ -101,6 +128,8 @@ static json_t *run_json(const struct session_run *run)
 	json_object_set_new(o, "captures_by_order", co);
 	json_object_set_new(o, "counters", counters);
 	json_object_set_new(o, "series", series_json(&run->series));
+	if (s->kernel)
+		json_object_set_new(o, "fidelity", fidelity_json(s, run));
 	return o;
 }
 
@@ -115,7 +144,7 @@ int replay_session__render_json(const struct replay_session *s, const char *path
 
 	json_object_set_new(root, "trace", json_string(s->path));
 	for (int i = 0; i < s->nr_runs; i++)
-		json_array_append_new(arr, run_json(s->runs[i]));
+		json_array_append_new(arr, run_json(s, s->runs[i]));
 	json_object_set_new(root, "runs", arr);
 	json_object_set_new(recj, "extfrag", json_integer((json_int_t)(rec->recorded.extfrag_claim +
 									rec->recorded.extfrag_steal)));

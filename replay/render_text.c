@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * render_text.c - a session's report as terminal text (session.h): the
- * figures a column per variant (A, B, ... with B - A beside two).
+ * render_text.c - a session's reports as terminal text (session.h): the
+ * figures a column per variant (A, B, ... with B - A beside two), or, for a
+ * fidelity session, each figure beside the kernel's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -178,5 +179,54 @@ int replay_session__render_text(const struct replay_session *s, FILE *f)
 	print_identity(s, f);
 	print_table(s, f);
 	print_breakdowns(s, f);
+	return done(f);
+}
+
+/* at most 12 rows, evenly spread, the last sample always */
+static void print_track(const struct fidelity_model *fm, FILE *f)
+{
+	const struct fidelity_sample *t;
+	size_t n = fidelity_track(fm, &t), step = (n + 10) / 11;
+
+	if (!n)
+		return;
+	fprintf(f, "\nfree pages over trace time (buddy + pcp; kernel: start snapshot + frees - "
+		"allocations in the trace)\n%10s %14s %14s %14s\n", "t (s)", "kernel", "model",
+		"model - kernel");
+	for (size_t i = 0; i < n; i += step ? step : 1) {
+		if (i + step >= n)
+			i = n - 1;
+		fprintf(f, "%10.1f %14" PRId64 " %14" PRId64 " %+14" PRId64 "\n",
+			(double)t[i].t_ns / 1e9, t[i].kernel, t[i].model, t[i].model - t[i].kernel);
+	}
+}
+
+int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f)
+{
+	if (!s->ok || !s->kernel)
+		return -EINVAL;
+	for (int i = 0; i < s->nr_runs; i++) {
+		const struct session_run *run = s->runs[i];
+		const struct replay_stats *st = replay_stats(run->r);
+		struct fidelity fid;
+
+		fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
+		fprintf(f, "%strace     %s\nvariant   %s\n", i ? "\n" : "", s->path, run->settings);
+		fprintf(f, "replayed  %" PRIu64 " events; model-only failures %" PRIu64
+			", unmatched frees %" PRIu64 " of %" PRIu64 "\n", st->events, st->model_failed,
+			st->unmatched_frees, st->frees);
+		print_notes(s, f);
+		fprintf(f, "\n%-40s %14s %14s %10s\n", "", "kernel", "model", "agreement");
+		for (size_t k = 0; k < fid.nr_lines; k++) {
+			const struct fidelity_line *l = &fid.lines[k];
+			fprintf(f, "%-40s %14.0f %14.0f %9.1f%%\n", l->name, (double)l->kernel,
+				(double)l->model, 100 * l->agreement);
+		}
+		fprintf(f, "\nfidelity score %.1f / 100 (mean agreement of the %zu lines above; "
+			"agreement = smaller / larger)\n", fid.score, fid.nr_lines);
+		if (!fid.end_snapshot)
+			fprintf(f, "no end snapshot: free lists and pageblocks not compared\n");
+		print_track(run->fid, f);
+	}
 	return done(f);
 }

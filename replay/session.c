@@ -19,8 +19,8 @@
 	"not in the host's state, and frees of pages allocated before the trace are "  \
 	"unmatched; early results are not meaningful"
 
-const char *const session_mt_names[MODEL_NR_PCPTYPES] = { "unmovable", "movable",
-							  "reclaimable" };
+const char *const session_mt_names[MODEL_NR_MT] = { "unmovable", "movable", "reclaimable",
+						     "highatomic", "cma", "isolate" };
 
 _Static_assert(REPLAY_SESSION_MAX_VARIANTS <= PIPE_MAX_CONSUMERS,
 	       "one pipe consumer per variant");
@@ -42,6 +42,8 @@ struct replay_session *replay_session__open(const char *path,
 	s->rd = frt_reader_open(path, err, errlen);
 	if (!s->rd || !(s->meta = strdup(frt_reader_meta(s->rd))))
 		goto cleanup;
+	if (s->opts.fidelity && !(s->kernel = fidelity_kernel_new()))
+		goto cleanup;
 	return s;
 cleanup:
 	saved = errno;
@@ -62,7 +64,9 @@ int replay_session__add_variant(struct replay_session *s, const struct replay_va
 	if (!run)
 		return -ENOMEM;
 	run->s = s;
-	run->v = *v;
+	if (v)
+		run->v = *v;
+	run->as_recorded = !v;
 	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
 	s->runs[s->nr_runs++] = run;
 	return 0;
@@ -84,7 +88,8 @@ static int build_run(void *ctx)
 
 	if (!rd)
 		return neg_errno();
-	run->m = replay_model_from_trace(rd, &run->v, &run->seed, run->err, sizeof(run->err));
+	run->m = replay_model_from_trace(rd, run->as_recorded ? NULL : &run->v, &run->seed,
+					 run->err, sizeof(run->err));
 	frt_reader_free(rd);
 	if (!run->m) {
 		char why[sizeof(run->err)];
@@ -92,7 +97,10 @@ static int build_run(void *ctx)
 		snprintf(run->err, sizeof(run->err), "%.200s: %.300s", s->path, why);
 		return -EINVAL;
 	}
-	run->r = replay_new(run->m, run->seed.snapshot_ts, NULL, NULL);
+	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
+		goto fail;
+	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
+			    run->fid);
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
 					  s->opts.interval_ns, SERIES_CAP))
 		goto fail;
@@ -108,6 +116,8 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 	struct session_run *run = ctx;
 
 	for (size_t i = 0; i < n; i++) {
+		if (run->fid)
+			fidelity_model_track(run->fid, run->m, &ev[i]);
 		replay_feed(run->r, &ev[i]);
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
 	}
@@ -123,6 +133,8 @@ static void end_run(void *ctx)
 	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
 		model_metrics(run->m, (int)z, &run->end_zone[z]);
 	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
+	if (run->fid)
+		fidelity_model_end(run->fid, run->m, run->r);
 }
 
 static void free_run(struct session_run *run)
@@ -132,6 +144,7 @@ static void free_run(struct session_run *run)
 	replay_series_free(&run->series);
 	replay_free(run->r);
 	model_free_all(run->m);
+	fidelity_model_free(run->fid);
 	free(run);
 }
 
@@ -149,6 +162,15 @@ static void on_progress(void *ctx, const struct frt_reader *rd, size_t events)
 
 	if (s->progress)
 		s->progress(s->progress_ctx, rd, events);
+}
+
+static void on_frame(void *ctx, const struct frt_frame_info *fi, const char *payload,
+		     uint32_t len)
+{
+	struct replay_session *s = ctx;
+
+	if (s->kernel)
+		fidelity_kernel_frame(s->kernel, fi, payload, len);
 }
 
 /* did a run before @i fail with the same message? */
@@ -177,7 +199,7 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	for (int i = 0; i < nr; i++)
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = runs[i] };
-	ret = pipe_run(s->rd, c, nr, on_progress, NULL, s, &read_ret);
+	ret = pipe_run(s->rd, c, nr, on_progress, on_frame, s, &read_ret);
 	if (ret) {
 		for (int i = 0; i < nr; i++) /* all runs fail alike on a bad trace: once */
 			if (c[i].setup_ret && !said_before(c, runs, i))
@@ -192,7 +214,9 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	else if (frt_reader_status(s->rd) != FRT_READ_OK)
 		snprintf(s->damaged, sizeof(s->damaged), "%.400s: no trailer: the trace is truncated",
 			 s->path);
-	s->ok = true;
+	if (s->kernel && (ret = fidelity_kernel_end(s->kernel, runs[0]->m)))
+		add_error(s, strerror(-ret));
+	s->ok = !ret;
 out:
 	s->valid_bytes = frt_reader_valid_bytes(s->rd);
 	frt_reader_free(s->rd);
@@ -234,6 +258,7 @@ void replay_session__free(struct replay_session *s)
 		return;
 	for (int i = 0; i < s->nr_runs; i++)
 		free_run(s->runs[i]);
+	fidelity_kernel_free(s->kernel);
 	frt_reader_free(s->rd);
 	free(s->meta);
 	free(s->path);

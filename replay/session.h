@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * session.h - one replay session: a trace decoded once and fed to one model
- * per variant, each on a thread of its own (pipe.h), then the figures and
- * the reports. replay and compare are this session with different options:
+ * per variant, each on a thread of its own (pipe.h), then the figures, the
+ * fidelity against what the kernel recorded, and the reports. replay,
+ * compare and validate are this session with different outputs:
  *
  *	s = replay_session__open(path, &opts, err, sizeof(err));
  *	replay_session__add_variant(s, &v);     (once per variant)
  *	replay_session__run(s, progress, ctx);
  *	replay_session__damage(s);              (a prefix only? the caller decides)
- *	replay_session__render_text(s, stdout); (or _json)
+ *	replay_session__render_text(s, stdout); (or _fidelity_text, _json)
  *	replay_session__free(s);
  *
  * Functions return 0 or a negative errno and never print; the message for a
@@ -29,6 +30,9 @@ struct replay_session;
 
 struct replay_session_opts {
 	uint64_t interval_ns; /* the figures sampled every this much trace time; 0: 1 s */
+	/* also gather what the kernel recorded beside each model (end snapshot,
+	 * /proc/vmstat, pcp refills and drains, free pages over time): validate */
+	bool fidelity;
 };
 
 /* as pipe_progress_fn: on the decoding thread after each batch */
@@ -45,8 +49,9 @@ struct replay_session *replay_session__open(const char *path,
 					    size_t errlen);
 
 /**
- * replay_session__add_variant - one more model, under @v (copied). Runs are
- * reported in the order added. -E2BIG past
+ * replay_session__add_variant - one more model, under @v (copied); NULL: the
+ * trace's own settings as recorded, which is what fidelity compares with the
+ * kernel. Runs are reported in the order added. -E2BIG past
  * REPLAY_SESSION_MAX_VARIANTS, -EALREADY after the run, -ENOMEM.
  */
 #define REPLAY_SESSION_MAX_VARIANTS 8
@@ -74,11 +79,15 @@ uint64_t replay_session__valid_bytes(const struct replay_session *s);
 /*
  * The reports, after a successful run (render_text.c, render_json.c). Text:
  * the trace, the figures a column per variant (with B - A for two), the
- * breakdowns. JSON: every figure, model counter and sample of every variant
- * (replay/report-schema.json). 0, -EINVAL before a successful run, or
- * another negative errno (a write failed).
+ * breakdowns; or, for a session opened with fidelity, validate's table of
+ * each figure beside the kernel's with the score. JSON: every figure, model
+ * counter and sample of every variant (replay/report-schema.json), with
+ * "fidelity" for a fidelity session. 0, -EINVAL before a successful run (or
+ * fidelity text of a session without), or another negative errno (a write
+ * failed).
  */
 int replay_session__render_text(const struct replay_session *s, FILE *f);
+int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f);
 int replay_session__render_json(const struct replay_session *s, const char *path);
 
 void replay_session__free(struct replay_session *s);

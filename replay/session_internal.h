@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * session_internal.h - the session's insides, shared by session.c (the
- * run), figures.c (the table's rows) and the renderers.
+ * run), figures.c (the table's rows), fidelity.c and the renderers.
  */
 #ifndef FRAGREPLAY_REPLAY_SESSION_INTERNAL_H
 #define FRAGREPLAY_REPLAY_SESSION_INTERNAL_H
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "fidelity.h"
 #include "metrics.h"
 #include "series.h"
 #include "session.h"
@@ -19,6 +20,7 @@
 struct session_run {
 	const struct replay_session *s;
 	struct replay_variant v;
+	bool as_recorded; /* no variant: the trace's own settings */
 	char settings[512];
 	struct model *m;
 	struct replay *r;
@@ -26,6 +28,7 @@ struct session_run {
 	struct model_frag_metrics end;
 	struct model_frag_metrics end_zone[MODEL_NR_ZONE_TYPES];
 	struct replay_series series;
+	struct fidelity_model *fid; /* the model's side of validate's lines, or NULL */
 	char err[512];
 };
 
@@ -37,6 +40,7 @@ struct replay_session {
 	struct session_run *runs[REPLAY_SESSION_MAX_VARIANTS];
 	int nr_runs;
 	bool ran, ok; /* ok: the run succeeded, there is something to report */
+	struct fidelity_kernel *kernel; /* the kernel's side, for a fidelity session */
 	replay_progress_fn progress;
 	void *progress_ctx;
 	char damaged[512]; /* "" or why only the valid prefix was replayed */
@@ -44,7 +48,7 @@ struct replay_session {
 	char err[1536];
 };
 
-/* the mobility names, as reports spell them (MODEL_NR_PCPTYPES entries) */
+/* the mobility names, as reports spell them (MODEL_NR_MT entries) */
 extern const char *const session_mt_names[];
 
 /* the sentences every report carries (no start snapshot, a damaged trace) */

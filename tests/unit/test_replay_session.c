@@ -70,6 +70,7 @@ static void three_variants_one_decode(void)
 		      "defrag_mode"));
 	CHECK(same(runs, 0, 2, "figures") && same(runs, 0, 2, "counters") &&
 	      same(runs, 0, 2, "series") && same(runs, 0, 2, "zones"), "vanilla twice differs");
+	CHECK(!json_object_get(json_array_get(runs, 0), "fidelity"), "fidelity without asking");
 	json_decref(j);
 
 	/* the text table: a column per variant */
@@ -83,6 +84,7 @@ static void three_variants_one_decode(void)
 	      "variant lines");
 	CHECK(text && strstr(text, "              A              B              C\n"), "columns");
 	free(text);
+	CHECK(replay_session__render_fidelity_text(s, stdout) == -EINVAL);
 	replay_session__free(s);
 }
 
@@ -109,7 +111,7 @@ static void contract(void)
 	replay_session__free(s);
 
 	s = replay_session__open(sample, NULL, err, sizeof(err));
-	CHECK(s && replay_session__add_variant(s, &v) == 0);
+	CHECK(s && replay_session__add_variant(s, NULL) == 0);
 	CHECK(s && replay_session__run(s, NULL, NULL) == 0);
 	CHECK(s && replay_session__run(s, NULL, NULL) == -EALREADY);
 	CHECK(s && replay_session__add_variant(s, &v) == -EALREADY);
@@ -163,10 +165,10 @@ static void damage_is_said_not_failed(void)
 	fclose(in);
 	free(buf);
 
-	struct replay_variant v = preset("vanilla");
-	struct replay_session *s = replay_session__open(path, NULL, err, sizeof(err));
+	struct replay_session_opts o = { .fidelity = true };
+	struct replay_session *s = replay_session__open(path, &o, err, sizeof(err));
 	size_t events = 0;
-	CHECK(s && replay_session__add_variant(s, &v) == 0, "%s", err);
+	CHECK(s && replay_session__add_variant(s, NULL) == 0, "%s", err);
 	CHECK(s && replay_session__run(s, count_progress, &events) == 0);
 	CHECK(events > 0, "the progress callback was not called");
 	const char *why = s ? replay_session__damage(s) : NULL;
@@ -176,6 +178,7 @@ static void damage_is_said_not_failed(void)
 	json_t *j = s ? report(s) : NULL, *notes = json_object_get(j, "notes");
 	CHECK(json_array_size(notes) == 1 &&
 	      strstr(json_string_value(json_array_get(notes, 0)), "only its valid prefix was replayed"));
+	CHECK(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "fidelity"));
 	json_decref(j);
 	replay_session__free(s);
 	unlink(path);
