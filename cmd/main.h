@@ -33,4 +33,21 @@ void progress_init(struct progress *p, const char *cmd);
 void progress_tick(void *ctx, const struct frt_reader *rd, size_t events);
 void progress_end(struct progress *p);
 
+/* session.c: a replay session for replay, compare and validate; errors said on stderr */
+struct replay_session;
+struct replay_session_opts;
+struct replay_variant;
+/* a session on @path with @nr variants @v (@v NULL: the trace's own settings);
+ * NULL when the trace cannot be opened */
+struct replay_session *session_open(const char *cmd, const char *path,
+				    const struct replay_session_opts *opts,
+				    const struct replay_variant *v, int nr);
+/* run it under the progress line: EXIT_OK (a damaged trace warned about) or
+ * EXIT_FAIL (a failure, or a damaged trace with @strict) */
+int session_run(const char *cmd, struct replay_session *s, bool strict);
+/* the text report on stdout, validate's with @fidelity: EXIT_OK or EXIT_FAIL */
+int session_print(const char *cmd, const struct replay_session *s, bool fidelity);
+/* --json OUT: EXIT_OK or EXIT_FAIL */
+int session_write_json(const char *cmd, const struct replay_session *s, const char *out);
+
 #endif

@@ -17,8 +17,6 @@
 
 #include "pipe.h"
 
-#define PIPE_MAX_CONSUMERS 8
-
 struct batch {
 	size_t n;
 	struct frt_event ev[PIPE_BATCH];
@@ -114,9 +112,38 @@ static void publish(struct pipe *p, bool last)
 	pthread_mutex_unlock(&p->mu);
 }
 
-int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
-	     void *pctx, int *read_ret)
+/*
+ * frt_reader_next(), frame by frame, so that @frame sees the frames between
+ * the events; @left counts the current EVENTS frame's records still to come
+ */
+static int next_event(struct frt_reader *rd, struct frt_event *ev, uint32_t *left,
+		      pipe_frame_fn frame, void *ctx)
 {
+	struct frt_frame_info fi;
+	int ret;
+
+	while (!*left) {
+		ret = frt_reader_next_frame(rd, &fi);
+		if (ret <= 0)
+			return ret;
+		if (fi.type == FRT_FRAME_EVENTS) {
+			*left = fi.records;
+		} else if (frame) {
+			uint32_t len;
+			const char *payload = frt_reader_frame_payload(rd, &len);
+			frame(ctx, &fi, payload, len);
+		}
+	}
+	ret = frt_reader_next(rd, ev);
+	if (ret > 0)
+		(*left)--;
+	return ret;
+}
+
+int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
+	     pipe_frame_fn frame, void *ctx, int *read_ret)
+{
+	uint32_t left = 0;
 	struct pipe p = { .nr = nr, .c = c };
 	struct worker w[PIPE_MAX_CONSUMERS];
 	pthread_t t[PIPE_MAX_CONSUMERS];
@@ -147,13 +174,14 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 		struct batch *b = &p.slots[p.published % PIPE_BATCHES];
 
 		b->n = 0;
-		while (b->n < PIPE_BATCH && (rr = frt_reader_next(rd, &b->ev[b->n])) > 0)
+		while (b->n < PIPE_BATCH &&
+		       (rr = next_event(rd, &b->ev[b->n], &left, frame, ctx)) > 0)
 			b->n++;
 		if (b->n) {
 			total += b->n;
 			publish(&p, false);
 			if (progress)
-				progress(pctx, rd, total);
+				progress(ctx, rd, total);
 		}
 		if (rr <= 0)
 			break;

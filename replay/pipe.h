@@ -13,12 +13,14 @@
 #define FRAGREPLAY_REPLAY_PIPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 #include "trace.h"
 
 #define PIPE_BATCH 4096
 #define PIPE_BATCHES 8
+#define PIPE_MAX_CONSUMERS 8
 
 struct pipe_consumer {
 	/* on the consumer's thread, before any event; nonzero stops the pipe */
@@ -33,10 +35,18 @@ struct pipe_consumer {
 
 /* called on the decoding thread after each batch is queued */
 typedef void (*pipe_progress_fn)(void *ctx, const struct frt_reader *rd, size_t events);
+/*
+ * called on the decoding thread for each frame that is not EVENTS (SNAPSHOT,
+ * STATS, TRAILER) as the decoder passes it, with its decoded payload; the
+ * payload is the reader's and is gone at the next frame
+ */
+typedef void (*pipe_frame_fn)(void *ctx, const struct frt_frame_info *fi, const char *payload,
+			      uint32_t len);
 
 /**
  * pipe_run - decode @rd to its end and feed every consumer
  *
+ * @progress and @frame (either may be NULL) get @ctx.
  * Returns 0 when every consumer saw every event; the reader's last return
  * (0, or a negative errno for a damaged frame: the valid prefix was fed) is
  * left in *@read_ret. Returns -ECANCELED when a consumer's setup failed
@@ -44,6 +54,6 @@ typedef void (*pipe_progress_fn)(void *ctx, const struct frt_reader *rd, size_t 
  * negative errno when a thread cannot start.
  */
 int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
-	     void *pctx, int *read_ret);
+	     pipe_frame_fn frame, void *ctx, int *read_ret);
 
 #endif

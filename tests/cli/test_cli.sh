@@ -476,8 +476,13 @@ expect_re out "validate" '^ +0\.0 +([0-9]+) +\1 +\+0$'
 expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+%$'
 expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+%$'
 expect_re out "validate" '^fidelity score [0-9.]+ / 100 '
+cp "$W/out" "$W/validate.txt"
 run "$FR" validate
 expect_rc "validate without a trace" 2
+run "$FR" validate "$SAMPLE" "$SAMPLE"
+expect_rc "validate with two traces" 2
+run "$FR" validate --bogus "$SAMPLE"
+expect_rc "validate --bogus" 2
 
 run "$FR" replay "$SAMPLE" --interval 1s --json "$W/series.json"
 expect_rc "replay --interval 1s" 0
@@ -526,6 +531,38 @@ expect_report_invalid "report with an unknown figure" "$W/bad2.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["runs"][0]["series"]["free_pages"].pop(); json.dump(d, open(sys.argv[2], "w"))' "$W/series.json" "$W/bad3.json"
 expect_report_invalid "report with a short series column" "$W/bad3.json"
 
+# validate --json: the replay report of its one run, plus "fidelity": the text's lines, in
+# its order and with its numbers, and its score; the free-pages track starts level
+run "$FR" validate "$SAMPLE" --json "$W/validate.json"
+expect_rc "validate --json" 0
+expect_eq "validate --json: the same text as without --json" \
+	"$(cmp -s "$W/validate.txt" "$W/out" && echo same)" same
+expect_report_valid "validate --json" "$W/validate.json"
+python3 - "$W/validate.json" >"$W/validate-from-json.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["runs"][0]["fidelity"]
+for l in f["lines"]:
+    print("%-40s %14d %14d %9.1f%%" % (l["name"], l["kernel"], l["model"], 100 * l["agreement"]))
+print("fidelity score %.1f / 100 (mean agreement of the %d lines above" % (f["score"], len(f["lines"])))
+t = f["free_pages"]
+print(len(d["runs"]), d["runs"][0]["variant"], f["end_snapshot"],
+      t["kernel"][0] == t["model"][0], len(t["t_ns"]) == len(t["kernel"]) == len(t["model"]),
+      all(a < b for a, b in zip(t["t_ns"], t["t_ns"][1:])))
+PY
+sed -n '/^ *kernel *model *agreement$/,/^fidelity score/{/^ *kernel/d;/^$/d;s/; agreement = .*//;p}' \
+	"$W/validate.txt" >"$W/validate-lines.txt"
+expect_eq "validate --json: every line and the score as the text prints them" \
+	"$(head -n -1 "$W/validate-from-json.txt" | cmp -s - "$W/validate-lines.txt" && echo same)" same
+expect_eq "validate --json: one vanilla run, end snapshot compared, free-pages track level at 0 and aligned" \
+	"$(tail -n 1 "$W/validate-from-json.txt")" "1 vanilla True True True True"
+expect_eq "replay --json has no fidelity" \
+	"$(python3 -c 'import json,sys; print("fidelity" in json.load(open(sys.argv[1]))["runs"][0])' "$W/series.json")" False
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["runs"][0]["fidelity"]["lines"][0]["agreement"] = 1.5; json.dump(d, open(sys.argv[2], "w"))' "$W/validate.json" "$W/bad4.json"
+expect_report_invalid "validate report with an agreement above 1" "$W/bad4.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["runs"][0]["fidelity"]["score"]; json.dump(d, open(sys.argv[2], "w"))' "$W/validate.json" "$W/bad5.json"
+expect_report_invalid "validate report without a score" "$W/bad5.json"
+
 run "$FR" replay "$SAMPLE" --interval 5fortnights
 expect_rc "replay --interval nonsense" 2
 expect_in err "replay --interval nonsense" "want a duration such as 100ms"
@@ -568,6 +605,41 @@ run "$FR" compare "$W/cut.frt" --a vanilla --b defrag_mode --strict
 expect_rc "compare --strict of a truncated trace" 1
 expect_in err "compare --strict of a truncated trace" "--strict: no report"
 expect_empty out "compare --strict of a truncated trace"
+
+# validate handles damage as replay does (issue 13): the same warning, the same note in
+# text and JSON, and --strict fails; for a trace cut inside a frame and for one whose
+# trailer alone is gone (a clean end, which validate used to pass over in silence)
+python3 - "$SAMPLE" "$W/notrailer.frt" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+off = 32 + struct.unpack_from('<I', b, 20)[0]
+while off + 24 <= len(b) and b[off + 4] != 4:
+    off += 24 + struct.unpack_from('<I', b, off + 8)[0]
+assert off < len(b), "no trailer found"
+open(sys.argv[2], 'wb').write(b[:off])
+PY
+for cut in cut notrailer; do
+	what="validate of a trace cut ($cut)"
+	run "$FR" replay "$W/$cut.frt"
+	sed 's/^fragreplay replay: /fragreplay validate: /' "$W/err" >"$W/$cut-replay.err"
+	run "$FR" validate "$W/$cut.frt" --json "$W/$cut-validate.json"
+	expect_rc "$what" 0
+	expect_in err "$what" "warning: "
+	expect_in err "$what" "$cut.frt"
+	expect_eq "$what: stderr as replay's" "$(cmp -s "$W/$cut-replay.err" "$W/err" && echo same)" same
+	expect_re out "$what" '^\*\*\* NOTE: the trace is damaged .*only its valid prefix was replayed \*\*\*$'
+	expect_re out "$what" '^fidelity score [0-9.]+ / 100 '
+	expect_report_valid "$what: --json" "$W/$cut-validate.json"
+	expect_eq "$what: JSON note" \
+		"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["notes"]), "valid prefix" in d["notes"][0])' "$W/$cut-validate.json")" \
+		"1 True"
+	run "$FR" validate "$W/$cut.frt" --strict --json "$W/$cut-strict.json"
+	expect_rc "$what --strict" 1
+	expect_in err "$what --strict" "--strict: no report"
+	expect_empty out "$what --strict"
+	expect_eq "$what --strict: no JSON" "$([ -e "$W/$cut-strict.json" ] && echo written || echo none)" none
+done
+expect_in err "validate of a trace cut (notrailer) --strict" "notrailer.frt: no trailer: the trace is truncated"
 
 # the sample's metadata and EVENTS frames, without its SNAPSHOT frames
 python3 - "$SAMPLE" "$W/nosnap.frt" <<'PY'

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+/*
+ * session.c - what replay, compare and validate share around a replay
+ * session (replay/session.h): opening it, running it under the progress
+ * line, its errors, and a damaged trace's warning, or, with --strict, the
+ * failure.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "main.h"
+#include "session.h"
+
+struct replay_session *session_open(const char *cmd, const char *path,
+				    const struct replay_session_opts *opts,
+				    const struct replay_variant *v, int nr)
+{
+	char err[1024];
+	struct replay_session *s = replay_session__open(path, opts, err, sizeof(err));
+	int ret = 0;
+
+	if (!s) {
+		fprintf(stderr, "fragreplay %s: %s\n", cmd, err);
+		return NULL;
+	}
+	for (int i = 0; i < nr && !ret; i++)
+		ret = replay_session__add_variant(s, v ? &v[i] : NULL);
+	if (ret) {
+		fprintf(stderr, "fragreplay %s: %s\n", cmd, strerror(-ret));
+		replay_session__free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int session_run(const char *cmd, struct replay_session *s, bool strict)
+{
+	struct progress pr;
+	int ret;
+
+	progress_init(&pr, cmd);
+	ret = replay_session__run(s, progress_tick, &pr);
+	progress_end(&pr);
+	if (ret) {
+		const char *e = replay_session__error(s);
+		while (*e) { /* one line per reason */
+			size_t n = strcspn(e, "\n");
+			fprintf(stderr, "fragreplay %s: %.*s\n", cmd, (int)n, e);
+			e += n + (e[n] == '\n');
+		}
+		return EXIT_FAIL;
+	}
+	const char *why = replay_session__damage(s);
+	if (!why)
+		return EXIT_OK;
+	if (strict) {
+		fprintf(stderr, "fragreplay %s: %s (--strict: no report; without --strict the valid "
+			"prefix is replayed)\n", cmd, why);
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, "fragreplay %s: warning: %s; replayed the valid prefix (%" PRIu64
+		" bytes)\n", cmd, why, replay_session__valid_bytes(s));
+	return EXIT_OK;
+}
+
+int session_write_json(const char *cmd, const struct replay_session *s, const char *out)
+{
+	int ret = replay_session__render_json(s, out);
+
+	if (ret)
+		fprintf(stderr, "fragreplay %s: cannot write %s: %s\n", cmd, out, strerror(-ret));
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
+{
+	int ret = fidelity ? replay_session__render_fidelity_text(s, stdout)
+			   : replay_session__render_text(s, stdout);
+
+	if (ret)
+		fprintf(stderr, "fragreplay %s: cannot write the report: %s\n", cmd, strerror(-ret));
+	return ret ? EXIT_FAIL : EXIT_OK;
+}

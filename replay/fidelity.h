@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fidelity.h - the model beside what the kernel recorded on the same trace
+ * (README, "Fidelity"): the end snapshot's free blocks per order and type
+ * and pageblocks per type, the extfrag events by kind, pcp refills and
+ * drains, /proc/vmstat's compaction and migration deltas, THP outcomes; each
+ * line's agreement (smaller / larger) and their mean, the score. And free
+ * pages over trace time, the kernel's as the trace implies it beside the
+ * model's: where a replay parts from the kernel.
+ */
+#ifndef FRAGREPLAY_REPLAY_FIDELITY_H
+#define FRAGREPLAY_REPLAY_FIDELITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "event.h"
+#include "model.h"
+#include "setup.h"
+#include "trace.h"
+
+/* the kernel's side, from the trace's SNAPSHOT frames */
+struct fidelity_kernel;
+
+struct fidelity_kernel *fidelity_kernel_new(void);
+void fidelity_kernel_free(struct fidelity_kernel *k);
+/* each frame that is not EVENTS, as the decoder passes it (SNAPSHOT frames count) */
+void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
+			   const char *payload, uint32_t len);
+/* after the last frame: the end snapshot's pageblocks inside @m's zones; 0 or -ENOMEM */
+int fidelity_kernel_end(struct fidelity_kernel *k, const struct model *m);
+
+/* one model's side: what its events and its free memory did while it ran */
+struct fidelity_model;
+
+/* NULL with errno ENOMEM; the kernel's free pages start at @seed's */
+struct fidelity_model *fidelity_model_new(const struct replay_seed_stats *seed);
+void fidelity_model_free(struct fidelity_model *fm);
+/* the engine's model_event_fn (replay_new), @ctx the fidelity_model */
+void fidelity_model_event(void *ctx, const struct model_event *ev);
+/* each trace event, before the engine feeds it */
+void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
+			  const struct frt_event *ev);
+/* after the last event */
+void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
+			const struct replay *r);
+
+struct fidelity_line {
+	char name[64];
+	int64_t kernel, model;
+	double agreement; /* smaller / larger; 1 when both are 0 */
+};
+
+#define FIDELITY_MAX_LINES 128
+struct fidelity {
+	size_t nr_lines;
+	struct fidelity_line lines[FIDELITY_MAX_LINES];
+	double score;      /* 100 x the mean agreement of the lines */
+	bool end_snapshot; /* the trace has one: free lists and pageblocks compared */
+};
+
+/* @m (replayed by @r, its side in @fm) beside the kernel's @k */
+void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_model *fm,
+		      const struct model *m, const struct replay *r, struct fidelity *out);
+
+/* free pages over trace time (buddy + pcp); the kernel's is the start
+ * snapshot's plus every page freed minus every page allocated in the trace */
+struct fidelity_sample {
+	uint64_t t_ns; /* since the start snapshot */
+	int64_t kernel, model;
+};
+size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sample **samples);
+
+#endif

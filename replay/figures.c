@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * figures.c - the rows of the report's figure table: each a name (also the
+ * JSON key under "figures", replay/report-schema.json) and where its value
+ * comes from in a run: the engine's stats, a model counter, or the end
+ * metrics.
+ */
+#include "session_internal.h"
+
+#define ST(f) static uint64_t st_##f(const struct session_run *r) { return replay_stats(r->r)->f; }
+#define CT(c) static uint64_t ct_##c(const struct session_run *r) { return model_counter(r->m, c); }
+#define EN(f) static uint64_t en_##f(const struct session_run *r) { return r->end.f; }
+ST(allocs) ST(model_failed) ST(kernel_failed) ST(kernel_failed_model_ok) ST(unmatched_frees)
+ST(partial_frees) ST(unseen_frees) ST(migrate_pairs) ST(model_migrations)
+CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
+CT(MODEL_EXTFRAG_STEAL) CT(MODEL_EXTFRAG_FRAGMENTING) CT(MODEL_COMPACT_STALL)
+CT(MODEL_COMPACT_SUCCESS) CT(MODEL_COMPACT_FAIL) CT(MODEL_COMPACT_DAEMON_WAKE)
+CT(MODEL_PGMIGRATE_SUCCESS) CT(MODEL_COMPACT_CAPTURE) CT(MODEL_WMARK_BOOSTS)
+CT(MODEL_EVACUATE_QUEUED) CT(MODEL_EVACUATE_DROPPED) CT(MODEL_EVACUATE_SKIPPED)
+CT(MODEL_EVACUATE_MIGRATED) CT(MODEL_EVACUATE_FAILED) CT(MODEL_COMPACT_PROMOTED)
+CT(MODEL_COMPACT_PROMOTED_SUCCESS)
+EN(free_pages) EN(free_pageblocks) EN(mixed_pageblocks) EN(tainted_pageblocks)
+EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g)
+static uint64_t en_pb_unmovable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_UNMOVABLE]; }
+static uint64_t en_pb_movable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_MOVABLE]; }
+static uint64_t en_pb_reclaimable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_RECLAIMABLE]; }
+static uint64_t en_unusable9(const struct session_run *r) { return (uint64_t)(int64_t)r->end.unusable_index[9]; }
+static uint64_t en_frag9(const struct session_run *r) { return (uint64_t)(int64_t)r->end.frag_index[9]; }
+
+const struct session_figure session_figures[] = {
+	{ "requests replayed", st_allocs },
+	{ "model-only failures", st_model_failed },
+	{ "kernel failures", st_kernel_failed },
+	{ "  of which the model served", st_kernel_failed_model_ok },
+	{ "unmatched frees", st_unmatched_frees },
+	{ "partial frees (split blocks)", st_partial_frees },
+	{ "frees not recorded (inferred)", st_unseen_frees },
+	{ "kernel migrations followed", st_migrate_pairs },
+	{ "THP (order-9 movable) allocated", ct_MODEL_THP_FAULT_ALLOC },
+	{ "THP fallbacks", ct_MODEL_THP_FAULT_FALLBACK },
+	{ "fallbacks: claimed blocks", ct_MODEL_EXTFRAG_CLAIM },
+	{ "fallbacks: stolen pages", ct_MODEL_EXTFRAG_STEAL },
+	{ "fallbacks below pageblock order", ct_MODEL_EXTFRAG_FRAGMENTING },
+	{ "watermark boosts", ct_MODEL_WMARK_BOOSTS },
+	{ "compact_stall", ct_MODEL_COMPACT_STALL },
+	{ "compact_success", ct_MODEL_COMPACT_SUCCESS },
+	{ "compact_fail", ct_MODEL_COMPACT_FAIL },
+	{ "compact_daemon_wake", ct_MODEL_COMPACT_DAEMON_WAKE },
+	{ "pgmigrate_success", ct_MODEL_PGMIGRATE_SUCCESS },
+	{ "model migrations (compaction)", st_model_migrations },
+	{ "captured blocks", ct_MODEL_COMPACT_CAPTURE },
+	{ "compactions promoted to pageblock order", ct_MODEL_COMPACT_PROMOTED },
+	{ "  of which served the request", ct_MODEL_COMPACT_PROMOTED_SUCCESS },
+	{ "evacuations queued", ct_MODEL_EVACUATE_QUEUED },
+	{ "evacuations dropped (pool empty)", ct_MODEL_EVACUATE_DROPPED },
+	{ "evacuations skipped (movable again)", ct_MODEL_EVACUATE_SKIPPED },
+	{ "pages migrated by evacuation", ct_MODEL_EVACUATE_MIGRATED },
+	{ "evacuation migrations failed (pages)", ct_MODEL_EVACUATE_FAILED },
+	{ "end: free pages", en_free_pages },
+	{ "end: free pageblocks", en_free_pageblocks },
+	{ "end: unusable free index, order 9", en_unusable9, true },
+	{ "end: fragmentation index, order 9", en_frag9, true },
+	{ "end: pageblocks unmovable", en_pb_unmovable },
+	{ "end: pageblocks movable", en_pb_movable },
+	{ "end: pageblocks reclaimable", en_pb_reclaimable },
+	{ "end: mixed pageblocks", en_mixed_pageblocks },
+	{ "end: tainted pageblocks", en_tainted_pageblocks },
+	{ "end: free 1 GiB ranges", en_free_ranges_1g },
+	{ "end: tainted 1 GiB ranges", en_tainted_ranges_1g },
+	{ "end: 1 GiB ranges", en_ranges_1g },
+};
+const size_t session_nr_figures = sizeof(session_figures) / sizeof(session_figures[0]);

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * render_json.c - a session's report as JSON (session.h), key for key as
+ * replay/report-schema.json and README "Report JSON" describe it.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "session_internal.h"
+
+/* [alloc][fallback] counts as {"movable<-unmovable": {"claims": n, "steals": n}, ...} */
+static json_t *fallbacks_json(const uint64_t (*x)[MODEL_NR_PCPTYPES][2])
+{
+	json_t *o = json_object();
+
+	for (int a = 0; a < MODEL_NR_PCPTYPES; a++)
+		for (int f = 0; f < MODEL_NR_PCPTYPES; f++) {
+			char key[64];
+			if (a == f)
+				continue;
+			snprintf(key, sizeof(key), "%s<-%s", session_mt_names[a], session_mt_names[f]);
+			json_object_set_new(o, key, json_pack("{s:I,s:I}", "claims", (json_int_t)x[a][f][1],
+							"steals", (json_int_t)x[a][f][0]));
+		}
+	return o;
+}
+
+static json_t *zones_json(const struct session_run *run)
+{
+	json_t *arr = json_array();
+	struct model_zone_info zi;
+
+	for (unsigned int z = 0; z < model_nr_zones(run->m); z++) {
+		const struct model_frag_metrics *e = &run->end_zone[z];
+		model_zone_info(run->m, z, &zi);
+		json_array_append_new(arr, json_pack(
+			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zi.name,
+			"managed_pages", (json_int_t)e->managed_pages,
+			"free_pages", (json_int_t)e->free_pages,
+			"free_pageblocks", (json_int_t)e->free_pageblocks,
+			"mixed_pageblocks", (json_int_t)e->mixed_pageblocks,
+			"tainted_pageblocks", (json_int_t)e->tainted_pageblocks,
+			"pageblocks_unmovable", (json_int_t)e->pageblocks_mt[MODEL_MT_UNMOVABLE],
+			"pageblocks_movable", (json_int_t)e->pageblocks_mt[MODEL_MT_MOVABLE],
+			"pageblocks_reclaimable", (json_int_t)e->pageblocks_mt[MODEL_MT_RECLAIMABLE],
+			"unusable_index_9", (json_int_t)e->unusable_index[9],
+			"fragmentation_index_9", (json_int_t)e->frag_index[9]));
+	}
+	return arr;
+}
+
+/* columns: one array per figure, aligned with t_ns */
+static json_t *series_json(const struct replay_series *se)
+{
+	json_t *series = json_object(), *t = json_array();
+
+	for (size_t i = 0; i < se->n; i++)
+		json_array_append_new(t, json_integer((json_int_t)se->s[i].t_ns));
+	json_object_set_new(series, "interval_ns", json_integer((json_int_t)se->interval_ns));
+	json_object_set_new(series, "t_ns", t);
+#define X(f)                                                                              \
+	{                                                                                 \
+		json_t *col = json_array();                                               \
+		for (size_t i = 0; i < se->n; i++)                                        \
+			json_array_append_new(col, json_integer((json_int_t)se->s[i].f)); \
+		json_object_set_new(series, #f, col);                                     \
+	}
+	REPLAY_SERIES_FIELDS(X)
+#undef X
+	return series;
+}
+
+/* validate's lines, score and free pages over time, for one run */
+static json_t *fidelity_json(const struct replay_session *s, const struct session_run *run)
+{
+	struct fidelity fid;
+	const struct fidelity_sample *t;
+	size_t n = fidelity_track(run->fid, &t);
+	json_t *lines = json_array(), *ts = json_array(), *kernel = json_array(),
+	       *model = json_array();
+
+	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
+	for (size_t i = 0; i < fid.nr_lines; i++) {
+		const struct fidelity_line *l = &fid.lines[i];
+		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:f}", "name", l->name,
+						       "kernel", (json_int_t)l->kernel,
+						       "model", (json_int_t)l->model,
+						       "agreement", l->agreement));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(ts, json_integer((json_int_t)t[i].t_ns));
+		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
+		json_array_append_new(model, json_integer((json_int_t)t[i].model));
+	}
+	return json_pack("{s:f,s:o,s:b,s:{s:o,s:o,s:o}}", "score", fid.score, "lines", lines,
+			 "end_snapshot", fid.end_snapshot, "free_pages", "t_ns", ts, "kernel",
+			 kernel, "model", model);
+}
+
+static json_t *run_json(const struct replay_session *s, const struct session_run *run)
+{
+	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
+	unsigned int max_order = (unsigned int)model_knob(run->m, MODEL_KNOB_MAX_PAGE_ORDER);
+
+	json_object_set_new(o, "variant", json_string(run->v.preset ?: "vanilla"));
+	json_object_set_new(o, "settings", json_string(run->settings));
+	for (size_t k = 0; k < session_nr_figures; k++) {
+		const struct session_figure *fig = &session_figures[k];
+		uint64_t v = fig->get(run);
+		json_object_set_new(rowsj, fig->name, fig->signed_index
+				    ? json_integer((json_int_t)(int64_t)v) : json_integer((json_int_t)v));
+	}
+	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
+		json_object_set_new(counters, model_counter_name((enum model_counter)c),
+				    json_integer((json_int_t)model_counter(run->m, (enum model_counter)c)));
+	json_object_set_new(o, "figures", rowsj);
+	json_object_set_new(o, "zones", zones_json(run));
+	json_object_set_new(o, "fallbacks", fallbacks_json(replay_stats(run->r)->model_extfrag));
+	json_t *fo = json_array();
+	for (unsigned int k = 0; k <= max_order; k++)
+		json_array_append_new(fo, json_integer((json_int_t)replay_stats(run->r)->model_failed_by_order[k]));
+	json_object_set_new(o, "model_failed_by_order", fo);
+	json_t *co = json_array();
+	for (unsigned int k = 0; k <= max_order; k++)
+		json_array_append_new(co, json_integer((json_int_t)model_captures(run->m, k)));
+	json_object_set_new(o, "captures_by_order", co);
+	json_object_set_new(o, "counters", counters);
+	json_object_set_new(o, "series", series_json(&run->series));
+	if (s->kernel)
+		json_object_set_new(o, "fidelity", fidelity_json(s, run));
+	return o;
+}
+
+int replay_session__render_json(const struct replay_session *s, const char *path)
+{
+	if (!s->ok)
+		return -EINVAL;
+	const struct replay_stats *rec = replay_stats(s->runs[0]->r);
+	json_t *root = json_object(), *arr = json_array(), *recj = json_object();
+
+	json_object_set_new(root, "trace", json_string(s->path));
+	for (int i = 0; i < s->nr_runs; i++)
+		json_array_append_new(arr, run_json(s, s->runs[i]));
+	json_object_set_new(root, "runs", arr);
+	json_object_set_new(recj, "extfrag", json_integer((json_int_t)(rec->recorded.extfrag_claim +
+									rec->recorded.extfrag_steal)));
+	json_object_set_new(recj, "extfrag_claims",
+			    json_integer((json_int_t)rec->recorded.extfrag_claim));
+	json_object_set_new(recj, "compaction_runs",
+			    json_integer((json_int_t)rec->recorded.compaction_runs));
+	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->recorded.thp_ok));
+	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->recorded.thp_failed));
+	json_object_set_new(recj, "fallbacks", fallbacks_json(rec->recorded.extfrag));
+	json_object_set_new(root, "recorded", recj);
+	json_object_set_new(root, "start",
+			    json_string(s->runs[0]->seed.empty_start ? "empty" : "snapshot"));
+	json_object_set_new(root, "notes", session_notes(s));
+	errno = 0;
+	int ret = json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(root);
+	return ret ? (errno ? -errno : -EIO) : 0;
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * session.c - a replay session (session.h): one decoder on the calling
+ * thread, and each variant's model built and fed on a thread of its own
+ * (pipe.h), so the variants of a compare go side by side.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notes.h"
+#include "pipe.h"
+#include "session_internal.h"
+#include "trace.h"
+
+#define SERIES_CAP 4096 /* samples kept per run; past it, every other goes */
+#define NOTE_EMPTY                                                                      \
+	"the trace has no start snapshot: the model started with all memory free, "     \
+	"not in the host's state, and frees of pages allocated before the trace are "  \
+	"unmatched; early results are not meaningful"
+
+const char *const session_mt_names[MODEL_NR_MT] = { "unmovable", "movable", "reclaimable",
+						     "highatomic", "cma", "isolate" };
+
+_Static_assert(REPLAY_SESSION_MAX_VARIANTS <= PIPE_MAX_CONSUMERS,
+	       "one pipe consumer per variant");
+
+struct replay_session *replay_session__open(const char *path,
+					    const struct replay_session_opts *opts, char *err,
+					    size_t errlen)
+{
+	struct replay_session *s = calloc(1, sizeof(*s));
+	int saved;
+
+	snprintf(err, errlen, "%s", strerror(ENOMEM)); /* unless the reader says otherwise */
+	if (!s || !(s->path = strdup(path)))
+		goto cleanup;
+	if (opts)
+		s->opts = *opts;
+	if (!s->opts.interval_ns)
+		s->opts.interval_ns = 1000000000ull;
+	s->rd = frt_reader_open(path, err, errlen);
+	if (!s->rd || !(s->meta = strdup(frt_reader_meta(s->rd))))
+		goto cleanup;
+	if (s->opts.fidelity && !(s->kernel = fidelity_kernel_new()))
+		goto cleanup;
+	return s;
+cleanup:
+	saved = errno;
+	replay_session__free(s);
+	errno = saved;
+	return NULL;
+}
+
+int replay_session__add_variant(struct replay_session *s, const struct replay_variant *v)
+{
+	struct session_run *run;
+
+	if (s->ran)
+		return -EALREADY;
+	if (s->nr_runs == REPLAY_SESSION_MAX_VARIANTS)
+		return -E2BIG;
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	run->s = s;
+	if (v)
+		run->v = *v;
+	run->as_recorded = !v;
+	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
+	s->runs[s->nr_runs++] = run;
+	return 0;
+}
+
+/* errno as a return value, never 0 */
+static int neg_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+/* on the run's own thread: the model from the trace's metadata and start snapshot */
+static int build_run(void *ctx)
+{
+	struct session_run *run = ctx;
+	const struct replay_session *s = run->s;
+	struct frt_reader *rd = frt_reader_open(s->path, run->err, sizeof(run->err));
+	int ret;
+
+	if (!rd)
+		return neg_errno();
+	run->m = replay_model_from_trace(rd, run->as_recorded ? NULL : &run->v, &run->seed,
+					 run->err, sizeof(run->err));
+	frt_reader_free(rd);
+	if (!run->m) {
+		char why[sizeof(run->err)];
+		snprintf(why, sizeof(why), "%s", run->err);
+		snprintf(run->err, sizeof(run->err), "%.200s: %.300s", s->path, why);
+		return -EINVAL;
+	}
+	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
+		goto fail;
+	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
+			    run->fid);
+	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
+					  s->opts.interval_ns, SERIES_CAP))
+		goto fail;
+	return 0;
+fail: /* ENOMEM, or EFBIG from replay_new() */
+	ret = neg_errno();
+	snprintf(run->err, sizeof(run->err), "%s", strerror(-ret));
+	return ret;
+}
+
+static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
+{
+	struct session_run *run = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		if (run->fid)
+			fidelity_model_track(run->fid, run->m, &ev[i]);
+		replay_feed(run->r, &ev[i]);
+		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
+	}
+}
+
+/* the figures at the end of the trace */
+static void end_run(void *ctx)
+{
+	struct session_run *run = ctx;
+	uint64_t last = replay_stats(run->r)->last_ts;
+
+	model_metrics(run->m, -1, &run->end);
+	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
+		model_metrics(run->m, (int)z, &run->end_zone[z]);
+	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
+	if (run->fid)
+		fidelity_model_end(run->fid, run->m, run->r);
+}
+
+static void free_run(struct session_run *run)
+{
+	if (!run)
+		return;
+	replay_series_free(&run->series);
+	replay_free(run->r);
+	model_free_all(run->m);
+	fidelity_model_free(run->fid);
+	free(run);
+}
+
+/* @line appended to the session's error, a line of its own */
+static void add_error(struct replay_session *s, const char *line)
+{
+	size_t n = strlen(s->err);
+
+	snprintf(s->err + n, sizeof(s->err) - n, "%s%s", n ? "\n" : "", line);
+}
+
+static void on_progress(void *ctx, const struct frt_reader *rd, size_t events)
+{
+	struct replay_session *s = ctx;
+
+	if (s->progress)
+		s->progress(s->progress_ctx, rd, events);
+}
+
+static void on_frame(void *ctx, const struct frt_frame_info *fi, const char *payload,
+		     uint32_t len)
+{
+	struct replay_session *s = ctx;
+
+	if (s->kernel)
+		fidelity_kernel_frame(s->kernel, fi, payload, len);
+}
+
+/* did a run before @i fail with the same message? */
+static bool said_before(const struct pipe_consumer *c, struct session_run *const *runs, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (c[j].setup_ret && !strcmp(runs[j]->err, runs[i]->err))
+			return true;
+	return false;
+}
+
+int replay_session__run(struct replay_session *s, replay_progress_fn progress, void *ctx)
+{
+	struct pipe_consumer c[REPLAY_SESSION_MAX_VARIANTS];
+	struct session_run *const *runs = s->runs;
+	int nr = s->nr_runs, ret, read_ret;
+
+	s->err[0] = 0;
+	if (s->ran || !nr) {
+		add_error(s, s->ran ? "the session has run already" : "no variant to replay");
+		return s->ran ? -EALREADY : -EINVAL;
+	}
+	s->ran = true;
+	s->progress = progress;
+	s->progress_ctx = ctx;
+	for (int i = 0; i < nr; i++)
+		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
+					       .ctx = runs[i] };
+	ret = pipe_run(s->rd, c, nr, on_progress, on_frame, s, &read_ret);
+	if (ret) {
+		for (int i = 0; i < nr; i++) /* all runs fail alike on a bad trace: once */
+			if (c[i].setup_ret && !said_before(c, runs, i))
+				add_error(s, runs[i]->err);
+		if (ret != -ECANCELED)
+			add_error(s, strerror(-ret));
+		goto out;
+	}
+	/* a damaged or cut-off trace: its valid prefix was replayed */
+	if (read_ret < 0) /* the reader's message names the file */
+		snprintf(s->damaged, sizeof(s->damaged), "%s", frt_reader_error(s->rd));
+	else if (frt_reader_status(s->rd) != FRT_READ_OK)
+		snprintf(s->damaged, sizeof(s->damaged), "%.400s: no trailer: the trace is truncated",
+			 s->path);
+	if (s->kernel && (ret = fidelity_kernel_end(s->kernel, runs[0]->m)))
+		add_error(s, strerror(-ret));
+	s->ok = !ret;
+out:
+	s->valid_bytes = frt_reader_valid_bytes(s->rd);
+	s->rec_notes = replay_recording_notes(frt_reader_stats(s->rd));
+	frt_reader_free(s->rd);
+	s->rd = NULL;
+	return ret;
+}
+
+const char *replay_session__error(const struct replay_session *s)
+{
+	return s->err;
+}
+
+const char *replay_session__damage(const struct replay_session *s)
+{
+	return s->damaged[0] ? s->damaged : NULL;
+}
+
+uint64_t replay_session__valid_bytes(const struct replay_session *s)
+{
+	return s->valid_bytes;
+}
+
+json_t *session_notes(const struct replay_session *s)
+{
+	json_t *notes = json_array();
+
+	if (s->runs[0]->seed.empty_start)
+		json_array_append_new(notes, json_string(NOTE_EMPTY));
+	if (s->damaged[0])
+		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
+							  "prefix was replayed", s->damaged));
+	json_array_extend(notes, s->rec_notes);
+	return notes;
+}
+
+void replay_session__free(struct replay_session *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nr_runs; i++)
+		free_run(s->runs[i]);
+	fidelity_kernel_free(s->kernel);
+	json_decref(s->rec_notes);
+	frt_reader_free(s->rd);
+	free(s->meta);
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session_internal.h - the session's insides, shared by session.c (the
+ * run), figures.c (the table's rows), fidelity.c and the renderers.
+ */
+#ifndef FRAGREPLAY_REPLAY_SESSION_INTERNAL_H
+#define FRAGREPLAY_REPLAY_SESSION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "fidelity.h"
+#include "metrics.h"
+#include "series.h"
+#include "session.h"
+#include "setup.h"
+
+/* one variant's model and what came of it */
+struct session_run {
+	const struct replay_session *s;
+	struct replay_variant v;
+	bool as_recorded; /* no variant: the trace's own settings */
+	char settings[512];
+	struct model *m;
+	struct replay *r;
+	struct replay_seed_stats seed;
+	struct model_frag_metrics end;
+	struct model_frag_metrics end_zone[MODEL_NR_ZONE_TYPES];
+	struct replay_series series;
+	struct fidelity_model *fid; /* the model's side of validate's lines, or NULL */
+	char err[512];
+};
+
+struct replay_session {
+	char *path;
+	char *meta; /* the trace's metadata JSON */
+	struct replay_session_opts opts;
+	struct frt_reader *rd; /* the decoder's, until the run ends */
+	struct session_run *runs[REPLAY_SESSION_MAX_VARIANTS];
+	int nr_runs;
+	bool ran, ok; /* ok: the run succeeded, there is something to report */
+	struct fidelity_kernel *kernel; /* the kernel's side, for a fidelity session */
+	replay_progress_fn progress;
+	void *progress_ctx;
+	char damaged[512]; /* "" or why only the valid prefix was replayed */
+	json_t *rec_notes; /* the recording's own caveats (notes.h) */
+	uint64_t valid_bytes;
+	char err[1536];
+};
+
+/* the mobility names, as reports spell them (MODEL_NR_MT entries) */
+extern const char *const session_mt_names[];
+
+/* the sentences every report carries (no start snapshot, a damaged trace, the
+ * recording's own caveats): a new JSON array of strings */
+json_t *session_notes(const struct replay_session *s);
+
+/* figures.c: the rows of the figure table, by name; the JSON's "figures" too */
+struct session_figure {
+	const char *name;
+	uint64_t (*get)(const struct session_run *run);
+	bool signed_index; /* an index (x1000) that may be negative */
+};
+extern const struct session_figure session_figures[];
+extern const size_t session_nr_figures;
+
+#endif

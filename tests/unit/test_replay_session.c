@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_replay_session - the session API (replay/session.h) as report and
+ * sweep will use it: any number of variants from one decode, each run the
+ * same as it would be alone; failures and damage said, not printed.
+ *
+ * Usage: test_replay_session SAMPLE.frt GOLDEN.frt (a trace without zones)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "check.h"
+#include "session.h"
+
+static const char *sample, *golden;
+static char tmpdir[] = "/tmp/test_replay_session.XXXXXX";
+
+static struct replay_variant preset(const char *name)
+{
+	struct replay_variant v = { 0 };
+	char err[256];
+
+	CHECK(replay_variant_preset(&v, name, err, sizeof(err)) == 0, "%s", err);
+	return v;
+}
+
+/* the session's JSON report, parsed */
+static json_t *report(const struct replay_session *s)
+{
+	char path[sizeof(tmpdir) + 16];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/r.json", tmpdir);
+	CHECK(replay_session__render_json(s, path) == 0);
+	j = json_load_file(path, 0, NULL);
+	CHECK(j, "%s is not JSON", path);
+	unlink(path);
+	return j;
+}
+
+static bool same(json_t *runs, size_t a, size_t b, const char *key)
+{
+	return json_equal(json_object_get(json_array_get(runs, a), key),
+			  json_object_get(json_array_get(runs, b), key));
+}
+
+/* three variants, one decode; the first and the third are both vanilla and
+ * must agree in every figure, counter and sample: the runs share nothing */
+static void three_variants_one_decode(void)
+{
+	struct replay_variant v[3] = { preset("vanilla"), preset("defrag_mode"), preset("vanilla") };
+	char err[512];
+	struct replay_session *s = replay_session__open(sample, NULL, err, sizeof(err));
+
+	CHECK(s, "%s", err);
+	if (!s)
+		return;
+	for (int i = 0; i < 3; i++)
+		CHECK(replay_session__add_variant(s, &v[i]) == 0);
+	CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
+	CHECK(!replay_session__damage(s));
+	json_t *j = report(s), *runs = json_object_get(j, "runs");
+	CHECK(json_array_size(runs) == 3);
+	CHECK(!strcmp(json_string_value(json_object_get(json_array_get(runs, 1), "variant")) ?: "",
+		      "defrag_mode"));
+	CHECK(same(runs, 0, 2, "figures") && same(runs, 0, 2, "counters") &&
+	      same(runs, 0, 2, "series") && same(runs, 0, 2, "zones"), "vanilla twice differs");
+	CHECK(!json_object_get(json_array_get(runs, 0), "fidelity"), "fidelity without asking");
+	json_decref(j);
+
+	/* the text table: a column per variant */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	CHECK(f && replay_session__render_text(s, f) == 0);
+	if (f)
+		fclose(f);
+	CHECK(text && strstr(text, "\nA         vanilla\nB         defrag_mode\nC         vanilla\n"),
+	      "variant lines");
+	CHECK(text && strstr(text, "              A              B              C\n"), "columns");
+	free(text);
+	CHECK(replay_session__render_fidelity_text(s, stdout) == -EINVAL);
+	replay_session__free(s);
+}
+
+/* the calls out of order or past the limits return codes and print nothing */
+static void contract(void)
+{
+	struct replay_variant v = preset("vanilla");
+	char err[512];
+	struct replay_session *s;
+
+	errno = 0;
+	s = replay_session__open("/nonexistent/x.frt", NULL, err, sizeof(err));
+	CHECK(!s && errno == ENOENT && strstr(err, "/nonexistent/x.frt"), "%s", err);
+
+	s = replay_session__open(sample, NULL, err, sizeof(err));
+	CHECK(s, "%s", err);
+	if (!s)
+		return;
+	CHECK(replay_session__run(s, NULL, NULL) == -EINVAL);
+	CHECK(strstr(replay_session__error(s), "no variant"), "%s", replay_session__error(s));
+	for (int i = 0; i < REPLAY_SESSION_MAX_VARIANTS; i++)
+		CHECK(replay_session__add_variant(s, &v) == 0);
+	CHECK(replay_session__add_variant(s, &v) == -E2BIG);
+	replay_session__free(s);
+
+	s = replay_session__open(sample, NULL, err, sizeof(err));
+	CHECK(s && replay_session__add_variant(s, NULL) == 0);
+	CHECK(s && replay_session__run(s, NULL, NULL) == 0);
+	CHECK(s && replay_session__run(s, NULL, NULL) == -EALREADY);
+	CHECK(s && replay_session__add_variant(s, &v) == -EALREADY);
+	replay_session__free(s);
+}
+
+/* a trace that gives no model fails every run alike: one line, not one per variant */
+static void failed_setup_said_once(void)
+{
+	struct replay_variant v[2] = { preset("vanilla"), preset("defrag_mode") };
+	char err[512];
+	struct replay_session *s = replay_session__open(golden, NULL, err, sizeof(err));
+
+	CHECK(s, "%s", err);
+	if (!s)
+		return;
+	for (int i = 0; i < 2; i++)
+		CHECK(replay_session__add_variant(s, &v[i]) == 0);
+	CHECK(replay_session__run(s, NULL, NULL) == -ECANCELED);
+	CHECK(replay_session__render_text(s, stdout) == -EINVAL, "a report of a failed run");
+	const char *e = replay_session__error(s);
+	CHECK(strstr(e, golden) && strstr(e, "metadata has no \"zones\" array") && !strchr(e, '\n'),
+	      "%s", e);
+	replay_session__free(s);
+}
+
+static void count_progress(void *ctx, const struct frt_reader *rd, size_t events)
+{
+	*(size_t *)ctx = events;
+}
+
+/* a cut trace replays its valid prefix: not a failure, but said, and noted in the report */
+static void damage_is_said_not_failed(void)
+{
+	char path[sizeof(tmpdir) + 16], err[512];
+	FILE *in = fopen(sample, "rb");
+	long size;
+
+	snprintf(path, sizeof(path), "%s/cut.frt", tmpdir);
+	FILE *out = fopen(path, "wb");
+	CHECK(in && out);
+	if (!in || !out)
+		return;
+	fseek(in, 0, SEEK_END);
+	size = ftell(in);
+	rewind(in);
+	char *buf = malloc((size_t)size);
+	CHECK(buf && fread(buf, 1, (size_t)size, in) == (size_t)size);
+	fwrite(buf, 1, (size_t)size / 2, out);
+	fclose(out);
+	fclose(in);
+	free(buf);
+
+	struct replay_session_opts o = { .fidelity = true };
+	struct replay_session *s = replay_session__open(path, &o, err, sizeof(err));
+	size_t events = 0;
+	CHECK(s && replay_session__add_variant(s, NULL) == 0, "%s", err);
+	CHECK(s && replay_session__run(s, count_progress, &events) == 0);
+	CHECK(events > 0, "the progress callback was not called");
+	const char *why = s ? replay_session__damage(s) : NULL;
+	CHECK(why && strstr(why, path), "%s", why ?: "no damage said");
+	CHECK(s && replay_session__valid_bytes(s) > 0 &&
+	      replay_session__valid_bytes(s) <= (uint64_t)size / 2);
+	json_t *j = s ? report(s) : NULL, *notes = json_object_get(j, "notes");
+	CHECK(json_array_size(notes) == 1 &&
+	      strstr(json_string_value(json_array_get(notes, 0)), "only its valid prefix was replayed"));
+	CHECK(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "fidelity"));
+	json_decref(j);
+	replay_session__free(s);
+	unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s SAMPLE.frt GOLDEN.frt\n", argv[0]);
+		return 2;
+	}
+	sample = argv[1];
+	golden = argv[2];
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(three_variants_one_decode);
+	RUN(contract);
+	RUN(failed_setup_said_once);
+	RUN(damage_is_said_not_failed);
+	rmdir(tmpdir);
+	return CHECK_DONE();
+}
