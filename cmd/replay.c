@@ -630,7 +630,7 @@ static void print_wrapped(int col, int indent, const char *text)
 
 int cmd_variants(int argc, char **argv)
 {
-	struct model_desc d;
+	const struct model_knob_spec *ks;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: fragreplay variants [--help]\n\nList the variant presets and the knobs "
@@ -650,10 +650,8 @@ int cmd_variants(int argc, char **argv)
 			print_wrapped(17, 17, buf);
 		}
 	}
-	model_desc_init(&d);
 	printf("\nKnobs (default; sysctls default to the trace's recorded value):\n");
-	for (int k = 0; k < MODEL_NR_KNOBS; k++)
-		printf("  %-26s %6ld  %s\n", model_knob_name((enum model_knob)k), d.knobs[k],
-		       model_knob_help((enum model_knob)k));
+	for (int k = 0; (ks = model_knob_spec((enum model_knob)k)); k++)
+		printf("  %-26s %6ld  %s\n", ks->name, ks->def, ks->help);
 	return EXIT_OK;
 }

@@ -31,18 +31,6 @@ static uint64_t u64_of(json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static const struct {
-	const char *sysctl;
-	enum model_knob knob;
-} sysctl_knobs[] = {
-	{ "watermark_boost_factor", MODEL_KNOB_WATERMARK_BOOST_FACTOR },
-	{ "watermark_scale_factor", MODEL_KNOB_WATERMARK_SCALE_FACTOR },
-	{ "min_free_kbytes", MODEL_KNOB_MIN_FREE_KBYTES },
-	{ "defrag_mode", MODEL_KNOB_DEFRAG_MODE },
-	{ "extfrag_threshold", MODEL_KNOB_EXTFRAG_THRESHOLD },
-	{ "compaction_proactiveness", MODEL_KNOB_COMPACTION_PROACTIVENESS },
-};
-
 /*
  * The recorded pcp "high" is the current pcp->high, which auto-tunes between
  * high_min and high_max: it starts each CPU's pcp->high, and the model
@@ -81,10 +69,11 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	if (u64_of(root, "max_order"))
 		d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = (long)u64_of(root, "max_order");
 	json_t *sysctls = json_object_get(root, "sysctls");
-	for (size_t i = 0; i < sizeof(sysctl_knobs) / sizeof(sysctl_knobs[0]); i++) {
-		json_t *v = json_object_get(sysctls, sysctl_knobs[i].sysctl);
+	const struct model_knob_spec *s;
+	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++) {
+		json_t *v = s->sysctl ? json_object_get(sysctls, s->sysctl) : NULL;
 		if (json_is_integer(v))
-			d->knobs[sysctl_knobs[i].knob] = (long)json_integer_value(v);
+			d->knobs[k] = (long)json_integer_value(v);
 	}
 
 	d->nr_zones = 0;

@@ -56,6 +56,17 @@ int replay_variant_preset(struct replay_variant *v, const char *name, char *err,
 	return 0;
 }
 
+/* enum model_knob of @name, or -1 */
+static int knob_by_name(const char *name)
+{
+	const struct model_knob_spec *s;
+
+	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++)
+		if (!strcmp(s->name, name))
+			return k;
+	return -1;
+}
+
 int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size_t errlen)
 {
 	const char *eq = strchr(kv, '=');
@@ -67,12 +78,13 @@ int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size
 	}
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = 0;
-	int k = model_knob_by_name(key);
+	int k = knob_by_name(key);
 	if (k < 0) {
+		const struct model_knob_spec *s;
 		int n = snprintf(err, errlen, "unknown knob '%s'; the knobs are:", key);
-		for (int i = 0; i < MODEL_NR_KNOBS && n > 0 && (size_t)n < errlen; i++)
-			n += snprintf(err + n, errlen - (size_t)n, " %s",
-				      model_knob_name((enum model_knob)i));
+		for (int i = 0; (s = model_knob_spec((enum model_knob)i)) && n > 0 &&
+				(size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s", s->name);
 		return -EINVAL;
 	}
 	long val = strtol(eq + 1, &end, 0);
@@ -114,5 +126,6 @@ void replay_variant_describe(const struct replay_variant *v, char *buf, size_t l
 
 	for (unsigned int i = 0; i < v->nr_sets && n > 0 && (size_t)n < len; i++)
 		n += snprintf(buf + n, len - (size_t)n, " %s=%ld",
-			      model_knob_name((enum model_knob)v->sets[i].knob), v->sets[i].value);
+			      model_knob_spec((enum model_knob)v->sets[i].knob)->name,
+			      v->sets[i].value);
 }
