@@ -5,48 +5,70 @@
  * alloc.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "model_internal.h"
 
-/* the knob table: every knob once (model.h, struct model_knob_spec) */
+/*
+ * The knob table: every knob once (model.h, struct model_knob_spec). A
+ * sysctl's range is the kernel's, the extra1..extra2 of its ctl_table entry
+ * (proc_dointvec_minmax; INT_MAX, the int's, when there is no extra2). The
+ * other ranges are the model's, each said where it is.
+ */
 static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
+	/* mm/page_alloc.c page_alloc_sysctl_table: SYSCTL_ZERO.. */
 	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = { "watermark_boost_factor", "watermark_boost_factor",
-		"vm.watermark_boost_factor: boost after a fragmenting fallback", 15000 },
+		"after a fragmenting fallback, boost the watermarks by up to factor/10000 of high",
+		15000, 0, INT_MAX },
+	/* mm/page_alloc.c: SYSCTL_ONE..SYSCTL_THREE_THOUSAND */
 	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = { "watermark_scale_factor", "watermark_scale_factor",
-		"vm.watermark_scale_factor: gap between watermarks", 10 },
-	/* 0: computed as init_per_zone_wmark_min() */
+		"gap between the watermarks, per 10000 of the zone's memory", 10, 1, 3000 },
+	/* mm/page_alloc.c: SYSCTL_ZERO..; 0 is the model's "compute it as
+	 * init_per_zone_wmark_min() does" */
 	[MODEL_KNOB_MIN_FREE_KBYTES] = { "min_free_kbytes", "min_free_kbytes",
-		"vm.min_free_kbytes (0: computed at boot, or as recorded)", 0 },
+		"the zones' min watermarks together, in KiB; 0: computed as at boot", 0, 0, INT_MAX },
+	/* mm/page_alloc.c: SYSCTL_ZERO..SYSCTL_ONE */
 	[MODEL_KNOB_DEFRAG_MODE] = { "defrag_mode", "defrag_mode",
-		"vm.defrag_mode: no fragmenting fallback until reclaim/compaction fail", 0 },
+		"no fragmenting fallback until reclaim and compaction fail", 0, 0, 1 },
+	/* mm/compaction.c vm_compaction: SYSCTL_ZERO..max_extfrag_threshold (1000) */
 	[MODEL_KNOB_EXTFRAG_THRESHOLD] = { "extfrag_threshold", "extfrag_threshold",
-		"vm.extfrag_threshold: compaction skipped below this fragindex", 500 },
+		"compaction is skipped while the fragmentation index is at most this", 500, 0, 1000 },
+	/* mm/compaction.c: SYSCTL_ZERO..SYSCTL_ONE_HUNDRED */
 	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = { "compaction_proactiveness",
-		"compaction_proactiveness",
-		"vm.compaction_proactiveness: kcompactd's proactive target", 20 },
+		"compaction_proactiveness", "kcompactd's proactive compaction target; 0: off",
+		20, 0, 100 },
+	/* mm/Kconfig PAGE_BLOCK_MAX_ORDER: 1..MAX_PAGE_ORDER; here up to the
+	 * model's limit, and model_new() refuses one above max_page_order */
 	[MODEL_KNOB_PAGEBLOCK_ORDER] = { "pageblock_order", NULL,
-		"pageblock_order (as recorded)", 9 },
+		"pageblock_order (as recorded), at most max_page_order", 9, 1, MODEL_MAX_ORDER_LIMIT },
+	/* include/linux/mmzone.h: 10, or ARCH_FORCE_MAX_ORDER; here up to the model's limit */
 	[MODEL_KNOB_MAX_PAGE_ORDER] = { "max_page_order", NULL,
-		"MAX_PAGE_ORDER (as recorded)", 10 },
+		"MAX_PAGE_ORDER (as recorded)", 10, 1, MODEL_MAX_ORDER_LIMIT },
 	[MODEL_KNOB_COMPACTION] = { "compaction", NULL,
-		"1: direct compaction and kcompactd run; 0: no compaction", 1 },
+		"1: direct compaction and kcompactd run; 0: no compaction", 1, 0, 1 },
+	/* a probability, in thousandths */
 	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = { "migrate_fail_permille", NULL,
-		"migrations that fail, per 1000 (pinned or busy pages)", 0 },
+		"migrations that fail, per 1000 (pinned or busy pages)", 0, 0, 1000 },
+	/* 32 bits: it seeds a 64-bit xorshift state (multiplied in), and is easy to quote */
 	[MODEL_KNOB_SEED] = { "seed", NULL,
-		"seed of the model's only randomness (migration failures)", 1 },
+		"seed of the model's only randomness (migration failures)", 1, 0, UINT32_MAX },
 	[MODEL_KNOB_EVACUATE] = { "evacuate", NULL,
-		"1: RFC 06/40's async evacuation of claimed movable blocks", 0 },
+		"1: RFC 06/40's async evacuation of claimed movable blocks", 0, 0, 1 },
+	/* the pool is allocated with the model: 2^20 items, one per pageblock
+	 * of a 2 TiB node, is more than any backlog needs; 0: every
+	 * evacuation is dropped */
 	[MODEL_KNOB_EVACUATE_POOL] = { "evacuate_pool", NULL,
-		"evacuation work items (NR_EVACUATE_ITEMS); none free: dropped", 64 },
+		"evacuation work items (NR_EVACUATE_ITEMS); none free: dropped", 64, 0, 1 << 20 },
+	/* up to an hour of trace time, which keeps the due time (ns) from overflowing */
 	[MODEL_KNOB_EVACUATE_LATENCY_US] = { "evacuate_latency_us", NULL,
-		"queue to worker start, trace clock (irq_work + kworker)", 1000 },
+		"queue to worker start, trace clock (irq_work + kworker)", 1000, 0, 3600L * 1000000 },
 	[MODEL_KNOB_CAPTURE_SPLIT] = { "capture_split", NULL,
-		"1: the 2026 defrag_mode series (promoted non-movable compaction)", 0 },
+		"1: the 2026 defrag_mode series (promoted non-movable compaction)", 0, 0, 1 },
 	[MODEL_KNOB_CAPTURE_ORDER] = { "capture_order", NULL,
-		"capture at 0: the request's order (3/4), 1: compaction's order", 0 },
+		"capture at 0: the request's order (3/4), 1: compaction's order", 0, 0, 1 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)

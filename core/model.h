@@ -100,10 +100,12 @@ enum model_knob {
  * @help: one line on what it means
  * @def: its value in a model_desc_init() description; a sysctl's is the
  *       kernel's default
+ * @min: the smallest value it takes
+ * @max: the largest; for a sysctl, both are the kernel's bounds
  */
 struct model_knob_spec {
 	const char *name, *sysctl, *help;
-	long def;
+	long def, min, max;
 };
 
 /**
