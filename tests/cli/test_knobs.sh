@@ -6,19 +6,26 @@
 # and the presets' values lie in its range; --set KNOB=MIN-1 and KNOB=MAX+1
 # are usage errors (exit 2) naming the knob, the range and the value; MIN and
 # MAX themselves get past option parsing (exit 1 on a missing trace, not 2).
-# And `variants` lists exactly the knobs the unknown-knob error names.
+# `variants` lists exactly the knobs the unknown-knob error names. Then what
+# must agree with the table: README's knob table (one row per knob, exactly
+# as `variants` describes it), the report schema's preset enum and settings
+# pattern, and the sysctls a real trace records (traces/hostinfo.c's list)
+# against the table's.
 #
-# Usage: test_knobs.sh FRAGREPLAY_BINARY
+# Usage: test_knobs.sh FRAGREPLAY_BINARY README SCHEMA SAMPLE_TRACE
 # Prints "FAIL: ..." for each failed check, then "N passed, N failed";
 # exits 1 if any check failed, 2 on a usage error.
 
 set -u
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 FRAGREPLAY_BINARY" >&2
+if [ $# -ne 4 ]; then
+	echo "usage: $0 FRAGREPLAY_BINARY README SCHEMA SAMPLE_TRACE" >&2
 	exit 2
 fi
 FR=$1
+README=$2
+SCHEMA=$3
+SAMPLE=$4
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-knobs.XXXXXX") || exit 2
 trap 'rm -rf "$W"' EXIT
@@ -98,6 +105,59 @@ err=$("$FR" compare "$NONE" --a vanilla --b evacuate --set-b evacuate_pool=-1 2>
 if [ $? -eq 2 ] && grep -qF "knob 'evacuate_pool' takes an integer in" <<<"$err"; then pass; else
 	fail "compare --set-b evacuate_pool=-1: $err"
 fi
+
+# README, the schema and a recorded trace against the table; "FAIL ..." per mismatch
+"$FR" info --json "$SAMPLE" >"$W/info.json" || fail "info --json $SAMPLE: exit status $?"
+python3 - "$W/variants" "$README" "$SCHEMA" "$W/info.json" >"$W/docs" <<'PY'
+import json, re, sys
+variants, readme, schema, info = sys.argv[1:]
+presets, knobs, section = [], [], None
+for line in open(variants):
+    line = line.rstrip("\n")
+    if line in ("Presets:",) or line.startswith("Knobs:"):
+        section = line[:5]
+    elif section == "Prese" and re.match(r"  [a-z_-]+ ", line):
+        presets.append(line.split()[0])
+    elif section == "Knobs":
+        m = re.match(r"  ([a-z_]+) +(-?\d+)  (-?\d+\.\.-?\d+)(?: +vm\.([a-z_]+))?$", line)
+        if m:
+            knobs.append(dict(name=m[1], default=m[2], range=m[3], sysctl=m[4], help=[], presets="–"))
+        elif line.startswith("      set by: "):
+            knobs[-1]["presets"] = line[len("      set by: "):]
+        elif line.startswith("      ") and knobs:
+            knobs[-1]["help"].append(line.strip())
+
+def check(ok, what):
+    print(("ok " if ok else "FAIL ") + what)
+
+# README: the row of each knob, as variants describes it, and no other knob rows
+rows = [l.rstrip("\n") for l in open(readme) if re.match(r"\| `[a-z_]+` \| -?[0-9]", l)]
+for k in knobs:
+    want = "| `%s` | %s | %s | %s | %s | %s |" % (
+        k["name"], k["default"], k["range"], "`vm.%s`" % k["sysctl"] if k["sysctl"] else "–",
+        k["presets"], " ".join(k["help"]))
+    check(want in rows, "README has the row of knob %s: %s" % (k["name"], want))
+check(len(rows) == len(knobs), "README has %d knob rows, the table %d knobs" % (len(rows), len(knobs)))
+
+# the schema: the preset enum and the knob names in the settings pattern
+run = json.load(open(schema))["$defs"]["run"]["properties"]
+check(run["variant"]["enum"] == presets,
+      "schema variant enum %s, the presets %s" % (run["variant"]["enum"], presets))
+m = re.match(r"\^\(([^)]*)\)\( \(([^)]*)\)=", run["settings"]["pattern"])
+check(m and m[1].split("|") == presets and m[2].split("|") == [k["name"] for k in knobs],
+      "schema settings pattern names the presets and the knobs, in order: %s"
+      % run["settings"]["pattern"])
+
+# a real trace records exactly the sysctls the table names
+rec = sorted(json.load(open(info))["metadata"]["sysctls"])
+tab = sorted(k["sysctl"] for k in knobs if k["sysctl"])
+check(rec == tab, "the trace records the sysctls %s, the table names %s" % (rec, tab))
+check(len(presets) > 0 and len(knobs) > 0, "variants lists presets and knobs")
+PY
+while read -r verdict what; do
+	if [ "$verdict" = ok ]; then pass; else fail "$what"; fi
+done <"$W/docs"
+[ -s "$W/docs" ] || fail "the README/schema check printed nothing"
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
