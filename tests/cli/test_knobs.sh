@@ -6,7 +6,8 @@
 # and the presets' values lie in its range; --set KNOB=MIN-1 and KNOB=MAX+1
 # are usage errors (exit 2) naming the knob, the range and the value; MIN and
 # MAX themselves get past option parsing (exit 1 on a missing trace, not 2).
-# `variants` lists exactly the knobs the unknown-knob error names. Then what
+# `variants` lists exactly the knobs the unknown-knob error names, and a
+# pageblock_order above the trace's max_page_order is named. Then what
 # must agree with the table: README's knob table (one row per knob, exactly
 # as `variants` describes it), the report schema's preset enum and settings
 # pattern, and the sysctls a real trace records (traces/hostinfo.c's list)
@@ -104,6 +105,12 @@ fi
 err=$("$FR" compare "$NONE" --a vanilla --b evacuate --set-b evacuate_pool=-1 2>&1)
 if [ $? -eq 2 ] && grep -qF "knob 'evacuate_pool' takes an integer in" <<<"$err"; then pass; else
 	fail "compare --set-b evacuate_pool=-1: $err"
+fi
+
+# pageblock_order above max_page_order is known only with the trace: exit 1, naming both
+err=$("$FR" replay "$SAMPLE" --set max_page_order=5 2>&1 >/dev/null)
+if [ $? -eq 1 ] && grep -qF "pageblock_order 9 is above max_page_order 5" <<<"$err"; then pass; else
+	fail "replay --set max_page_order=5 (the sample's pageblock_order is 9): $err"
 fi
 
 # README, the schema and a recorded trace against the table; "FAIL ..." per mismatch
