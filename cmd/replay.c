@@ -49,13 +49,16 @@ static void help(const char *cmd)
 		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n"
 		       "A trace without a start snapshot is replayed from an empty model, and the\n"
 		       "report says its early results are not meaningful.\n");
-	printf("\n  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
+	printf("\n  --set KNOB=V  give a knob value V (compare: --set-a, --set-b): an integer in\n"
+	       "                the knob's range, anything else is a usage error\n"
+	       "  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of replaying\n"
 	       "                its valid prefix with a warning\n"
 	       "  --json FILE   also write the figures, every model counter and the samples\n"
 	       "                over time as JSON (README, \"Report JSON\")\n"
-	       "\n'fragreplay variants' lists the presets and knobs. Exit status: 0 success,\n"
-	       "1 failure (unreadable or unusable trace), 2 usage error.\n");
+	       "\n'fragreplay variants' lists the presets and the knobs with their defaults and\n"
+	       "ranges. Exit status: 0 success, 1 failure (unreadable or unusable trace),\n"
+	       "2 usage error.\n");
 }
 
 static int replay_main(const char *cmd, int argc, char **argv, int nr)
@@ -135,54 +138,16 @@ int cmd_compare(int argc, char **argv)
 	return replay_main("compare", argc, argv, 2);
 }
 
-/* @text in lines of at most 79 columns, the first starting at column @col, the others at @indent */
-static void print_wrapped(int col, int indent, const char *text)
-{
-	while (*text) {
-		int room = 79 - col, n = (int)strlen(text);
-		if (n > room) {
-			n = room;
-			while (n > 0 && text[n] != ' ')
-				n--;
-			if (!n)
-				n = room;
-		}
-		printf(" %.*s\n", n, text);
-		text += n;
-		while (*text == ' ')
-			text++;
-		if (*text)
-			printf("%*s", indent - 1, "");
-		col = indent;
-	}
-}
-
 int cmd_variants(int argc, char **argv)
 {
-	struct model_desc d;
-
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: fragreplay variants [--help]\n\nList the variant presets and the knobs "
-		       "--set KNOB=VALUE can change, with their defaults.\n");
+		printf("Usage: fragreplay variants [--help]\n\nList the variant presets, and the knobs "
+		       "--set KNOB=VALUE can change\nwith their defaults, ranges, sysctls and the "
+		       "presets that set them.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
 		return usage_error("variants", "takes no arguments");
-	printf("Presets:\n");
-	for (size_t i = 0; i < replay_nr_presets; i++) {
-		printf("  %-14s", replay_presets[i].name);
-		print_wrapped(17, 17, replay_presets[i].summary);
-		if (replay_presets[i].leaves_out) {
-			char buf[1024];
-			snprintf(buf, sizeof(buf), "Not modelled: %s", replay_presets[i].leaves_out);
-			printf("%16s", "");
-			print_wrapped(17, 17, buf);
-		}
-	}
-	model_desc_init(&d);
-	printf("\nKnobs (default; sysctls default to the trace's recorded value):\n");
-	for (int k = 0; k < MODEL_NR_KNOBS; k++)
-		printf("  %-26s %6ld  %s\n", model_knob_name((enum model_knob)k), d.knobs[k],
-		       model_knob_help((enum model_knob)k));
+	replay_variants_print(stdout);
 	return EXIT_OK;
 }

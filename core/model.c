@@ -5,53 +5,75 @@
  * alloc.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "model_internal.h"
 
-static const char *const knob_names[MODEL_NR_KNOBS] = {
-	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = "watermark_boost_factor",
-	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = "watermark_scale_factor",
-	[MODEL_KNOB_MIN_FREE_KBYTES] = "min_free_kbytes",
-	[MODEL_KNOB_DEFRAG_MODE] = "defrag_mode",
-	[MODEL_KNOB_EXTFRAG_THRESHOLD] = "extfrag_threshold",
-	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = "compaction_proactiveness",
-	[MODEL_KNOB_PAGEBLOCK_ORDER] = "pageblock_order",
-	[MODEL_KNOB_MAX_PAGE_ORDER] = "max_page_order",
-	[MODEL_KNOB_COMPACTION] = "compaction",
-	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = "migrate_fail_permille",
-	[MODEL_KNOB_SEED] = "seed",
-	[MODEL_KNOB_EVACUATE] = "evacuate",
-	[MODEL_KNOB_EVACUATE_POOL] = "evacuate_pool",
-	[MODEL_KNOB_EVACUATE_LATENCY_US] = "evacuate_latency_us",
-	[MODEL_KNOB_CAPTURE_SPLIT] = "capture_split",
-	[MODEL_KNOB_CAPTURE_ORDER] = "capture_order",
+/*
+ * The knob table: every knob once (model.h, struct model_knob_spec). A
+ * sysctl's range is the kernel's, the extra1..extra2 of its ctl_table entry
+ * (proc_dointvec_minmax; INT_MAX, the int's, when there is no extra2). The
+ * other ranges are the model's, each said where it is.
+ */
+static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
+	/* mm/page_alloc.c page_alloc_sysctl_table: SYSCTL_ZERO.. */
+	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = { "watermark_boost_factor", "watermark_boost_factor",
+		"after a fragmenting fallback, boost the watermarks by up to factor/10000 of high",
+		15000, 0, INT_MAX },
+	/* mm/page_alloc.c: SYSCTL_ONE..SYSCTL_THREE_THOUSAND */
+	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = { "watermark_scale_factor", "watermark_scale_factor",
+		"gap between the watermarks, per 10000 of the zone's memory", 10, 1, 3000 },
+	/* mm/page_alloc.c: SYSCTL_ZERO..; 0 is the model's "compute it as
+	 * init_per_zone_wmark_min() does" */
+	[MODEL_KNOB_MIN_FREE_KBYTES] = { "min_free_kbytes", "min_free_kbytes",
+		"the zones' min watermarks together, in KiB; 0: computed as at boot", 0, 0, INT_MAX },
+	/* mm/page_alloc.c: SYSCTL_ZERO..SYSCTL_ONE */
+	[MODEL_KNOB_DEFRAG_MODE] = { "defrag_mode", "defrag_mode",
+		"no fragmenting fallback until reclaim and compaction fail", 0, 0, 1 },
+	/* mm/compaction.c vm_compaction: SYSCTL_ZERO..max_extfrag_threshold (1000) */
+	[MODEL_KNOB_EXTFRAG_THRESHOLD] = { "extfrag_threshold", "extfrag_threshold",
+		"compaction is skipped while the fragmentation index is at most this", 500, 0, 1000 },
+	/* mm/compaction.c: SYSCTL_ZERO..SYSCTL_ONE_HUNDRED */
+	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = { "compaction_proactiveness",
+		"compaction_proactiveness", "kcompactd's proactive compaction target; 0: off",
+		20, 0, 100 },
+	/* mm/Kconfig PAGE_BLOCK_MAX_ORDER: 1..MAX_PAGE_ORDER; here up to the
+	 * model's limit, and model_new() refuses one above max_page_order */
+	[MODEL_KNOB_PAGEBLOCK_ORDER] = { "pageblock_order", NULL,
+		"pageblock_order (as recorded), at most max_page_order", 9, 1, MODEL_MAX_ORDER_LIMIT },
+	/* include/linux/mmzone.h: 10, or ARCH_FORCE_MAX_ORDER; here up to the model's limit */
+	[MODEL_KNOB_MAX_PAGE_ORDER] = { "max_page_order", NULL,
+		"MAX_PAGE_ORDER (as recorded)", 10, 1, MODEL_MAX_ORDER_LIMIT },
+	[MODEL_KNOB_COMPACTION] = { "compaction", NULL,
+		"1: direct compaction and kcompactd run; 0: no compaction", 1, 0, 1 },
+	/* a probability, in thousandths */
+	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = { "migrate_fail_permille", NULL,
+		"migrations that fail, per 1000 (pinned or busy pages)", 0, 0, 1000 },
+	/* 32 bits: it seeds a 64-bit xorshift state (multiplied in), and is easy to quote */
+	[MODEL_KNOB_SEED] = { "seed", NULL,
+		"seed of the model's only randomness (migration failures)", 1, 0, UINT32_MAX },
+	[MODEL_KNOB_EVACUATE] = { "evacuate", NULL,
+		"1: RFC 06/40's async evacuation of claimed movable blocks", 0, 0, 1 },
+	/* the pool is allocated with the model: 2^20 items, one per pageblock
+	 * of a 2 TiB node, is more than any backlog needs; 0: every
+	 * evacuation is dropped */
+	[MODEL_KNOB_EVACUATE_POOL] = { "evacuate_pool", NULL,
+		"evacuation work items (NR_EVACUATE_ITEMS); none free: dropped", 64, 0, 1 << 20 },
+	/* up to an hour of trace time, which keeps the due time (ns) from overflowing */
+	[MODEL_KNOB_EVACUATE_LATENCY_US] = { "evacuate_latency_us", NULL,
+		"queue to worker start, trace clock (irq_work + kworker)", 1000, 0, 3600L * 1000000 },
+	[MODEL_KNOB_CAPTURE_SPLIT] = { "capture_split", NULL,
+		"1: the 2026 defrag_mode series (promoted non-movable compaction)", 0, 0, 1 },
+	[MODEL_KNOB_CAPTURE_ORDER] = { "capture_order", NULL,
+		"capture at 0: the request's order (3/4), 1: compaction's order", 0, 0, 1 },
 };
 
-static const char *const knob_help[MODEL_NR_KNOBS] = {
-	[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = "vm.watermark_boost_factor: boost after a fragmenting fallback",
-	[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = "vm.watermark_scale_factor: gap between watermarks",
-	[MODEL_KNOB_MIN_FREE_KBYTES] = "vm.min_free_kbytes (0: computed at boot, or as recorded)",
-	[MODEL_KNOB_DEFRAG_MODE] = "vm.defrag_mode: no fragmenting fallback until reclaim/compaction fail",
-	[MODEL_KNOB_EXTFRAG_THRESHOLD] = "vm.extfrag_threshold: compaction skipped below this fragindex",
-	[MODEL_KNOB_COMPACTION_PROACTIVENESS] = "vm.compaction_proactiveness: kcompactd's proactive target",
-	[MODEL_KNOB_PAGEBLOCK_ORDER] = "pageblock_order (as recorded)",
-	[MODEL_KNOB_MAX_PAGE_ORDER] = "MAX_PAGE_ORDER (as recorded)",
-	[MODEL_KNOB_COMPACTION] = "1: direct compaction and kcompactd run; 0: no compaction",
-	[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = "migrations that fail, per 1000 (pinned or busy pages)",
-	[MODEL_KNOB_SEED] = "seed of the model's only randomness (migration failures)",
-	[MODEL_KNOB_EVACUATE] = "1: RFC 06/40's async evacuation of claimed movable blocks",
-	[MODEL_KNOB_EVACUATE_POOL] = "evacuation work items (NR_EVACUATE_ITEMS); none free: dropped",
-	[MODEL_KNOB_EVACUATE_LATENCY_US] = "queue to worker start, trace clock (irq_work + kworker)",
-	[MODEL_KNOB_CAPTURE_SPLIT] = "1: the 2026 defrag_mode series (promoted non-movable compaction)",
-	[MODEL_KNOB_CAPTURE_ORDER] = "capture at 0: the request's order (3/4), 1: compaction's order",
-};
-
-const char *model_knob_help(enum model_knob k)
+const struct model_knob_spec *model_knob_spec(enum model_knob k)
 {
-	return (unsigned int)k < MODEL_NR_KNOBS ? knob_help[k] : NULL;
+	return (unsigned int)k < MODEL_NR_KNOBS ? &knob_specs[k] : NULL;
 }
 
 static const char *const counter_names[MODEL_NR_COUNTERS] = {
@@ -105,32 +127,8 @@ void model_desc_init(struct model_desc *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->nr_cpus = 1;
-	d->knobs[MODEL_KNOB_WATERMARK_BOOST_FACTOR] = 15000;
-	d->knobs[MODEL_KNOB_WATERMARK_SCALE_FACTOR] = 10;
-	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 0; /* 0: computed as init_per_zone_wmark_min() */
-	d->knobs[MODEL_KNOB_DEFRAG_MODE] = 0;
-	d->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD] = 500;
-	d->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] = 20;
-	d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 9;
-	d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 10;
-	d->knobs[MODEL_KNOB_COMPACTION] = 1;
-	d->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE] = 0;
-	d->knobs[MODEL_KNOB_SEED] = 1;
-	d->knobs[MODEL_KNOB_EVACUATE_POOL] = 64;
-	d->knobs[MODEL_KNOB_EVACUATE_LATENCY_US] = 1000;
-}
-
-const char *model_knob_name(enum model_knob k)
-{
-	return (unsigned int)k < MODEL_NR_KNOBS ? knob_names[k] : NULL;
-}
-
-int model_knob_by_name(const char *name)
-{
 	for (int k = 0; k < MODEL_NR_KNOBS; k++)
-		if (!strcmp(knob_names[k], name))
-			return k;
-	return -1;
+		d->knobs[k] = knob_specs[k].def;
 }
 
 long model_knob(const struct model *m, enum model_knob k)

@@ -67,31 +67,54 @@ enum model_mt {
 				    MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE)
 
 /*
- * Knobs: everything a variant may change, read through model_knob().
- * Sysctls keep their /proc/sys/vm names.
+ * Knobs: everything a variant may change, read through model_knob() and
+ * described once, in model_knob_spec().
  */
 enum model_knob {
-	MODEL_KNOB_WATERMARK_BOOST_FACTOR, /* vm.watermark_boost_factor (15000) */
-	MODEL_KNOB_WATERMARK_SCALE_FACTOR, /* vm.watermark_scale_factor (10) */
-	MODEL_KNOB_MIN_FREE_KBYTES,        /* vm.min_free_kbytes (computed at boot) */
-	MODEL_KNOB_DEFRAG_MODE,            /* vm.defrag_mode (0) */
-	MODEL_KNOB_EXTFRAG_THRESHOLD,      /* vm.extfrag_threshold (500); compaction */
-	MODEL_KNOB_COMPACTION_PROACTIVENESS, /* vm.compaction_proactiveness (20) */
-	MODEL_KNOB_PAGEBLOCK_ORDER,        /* pageblock_order (9) */
-	MODEL_KNOB_MAX_PAGE_ORDER,         /* MAX_PAGE_ORDER (10) */
-	MODEL_KNOB_COMPACTION,             /* 1: compaction and kcompactd run (1) */
-	MODEL_KNOB_MIGRATE_FAIL_PERMILLE,  /* migrations that fail, per 1000 (0): pinned pages */
-	MODEL_KNOB_SEED,                   /* seed of the model's only randomness (1) */
+	MODEL_KNOB_WATERMARK_BOOST_FACTOR,
+	MODEL_KNOB_WATERMARK_SCALE_FACTOR,
+	MODEL_KNOB_MIN_FREE_KBYTES,
+	MODEL_KNOB_DEFRAG_MODE,
+	MODEL_KNOB_EXTFRAG_THRESHOLD,
+	MODEL_KNOB_COMPACTION_PROACTIVENESS,
+	MODEL_KNOB_PAGEBLOCK_ORDER,
+	MODEL_KNOB_MAX_PAGE_ORDER,
+	MODEL_KNOB_COMPACTION,
+	MODEL_KNOB_MIGRATE_FAIL_PERMILLE,
+	MODEL_KNOB_SEED,
 	/* riel's RFC 06/40 (May 2026): async evacuation of claimed movable pageblocks */
-	MODEL_KNOB_EVACUATE,               /* 1: the patch is applied (0) */
-	MODEL_KNOB_EVACUATE_POOL,          /* NR_EVACUATE_ITEMS, work items (64) */
-	MODEL_KNOB_EVACUATE_LATENCY_US,    /* queue -> worker start, trace clock (1000) */
+	MODEL_KNOB_EVACUATE,
+	MODEL_KNOB_EVACUATE_POOL,
+	MODEL_KNOB_EVACUATE_LATENCY_US,
 	/* hannes's "fix reclaim storms in defrag_mode" series (June 2026) */
-	MODEL_KNOB_CAPTURE_SPLIT,          /* 1: the series is applied (0) */
-	MODEL_KNOB_CAPTURE_ORDER,          /* 0: capture at the request's order (the
-					    * series); 1: at compaction's target order */
+	MODEL_KNOB_CAPTURE_SPLIT,
+	MODEL_KNOB_CAPTURE_ORDER,
 	MODEL_NR_KNOBS,
 };
+
+/**
+ * struct model_knob_spec - what one knob is
+ * @name: its name in presets, `--set` and reports
+ * @sysctl: the /proc/sys/vm sysctl it models (a trace's metadata records it
+ *          under that name), or NULL
+ * @help: one line on what it means
+ * @def: its value in a model_desc_init() description; a sysctl's is the
+ *       kernel's default
+ * @min: the smallest value it takes
+ * @max: the largest; for a sysctl, both are the kernel's bounds
+ */
+struct model_knob_spec {
+	const char *name, *sysctl, *help;
+	long def, min, max;
+};
+
+/**
+ * model_knob_spec - the description of knob @k
+ *
+ * Returns NULL when @k is not a knob, so that
+ * `for (k = 0; (s = model_knob_spec(k)); k++)` walks them all.
+ */
+const struct model_knob_spec *model_knob_spec(enum model_knob k);
 
 struct model_zone_desc {
 	enum model_zone_type type;
@@ -118,14 +141,8 @@ struct model_desc {
 	bool pcp_free_high_batch; /* PCPF_FREE_HIGH_BATCH: set when the CPU cache is large */
 };
 
-/* model_desc_init - defaults: no zones, 1 CPU, every knob at its kernel default */
+/* model_desc_init - defaults: no zones, 1 CPU, every knob at its model_knob_spec() def */
 void model_desc_init(struct model_desc *d);
-
-/* knobs by name, for variant presets and `key=value` overrides */
-/* One line on what a knob means. */
-const char *model_knob_help(enum model_knob k);
-const char *model_knob_name(enum model_knob k);
-int model_knob_by_name(const char *name); /* enum model_knob, or -1 */
 
 struct model;
 

@@ -31,18 +31,6 @@ static uint64_t u64_of(json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static const struct {
-	const char *sysctl;
-	enum model_knob knob;
-} sysctl_knobs[] = {
-	{ "watermark_boost_factor", MODEL_KNOB_WATERMARK_BOOST_FACTOR },
-	{ "watermark_scale_factor", MODEL_KNOB_WATERMARK_SCALE_FACTOR },
-	{ "min_free_kbytes", MODEL_KNOB_MIN_FREE_KBYTES },
-	{ "defrag_mode", MODEL_KNOB_DEFRAG_MODE },
-	{ "extfrag_threshold", MODEL_KNOB_EXTFRAG_THRESHOLD },
-	{ "compaction_proactiveness", MODEL_KNOB_COMPACTION_PROACTIVENESS },
-};
-
 /*
  * The recorded pcp "high" is the current pcp->high, which auto-tunes between
  * high_min and high_max: it starts each CPU's pcp->high, and the model
@@ -81,10 +69,11 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	if (u64_of(root, "max_order"))
 		d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = (long)u64_of(root, "max_order");
 	json_t *sysctls = json_object_get(root, "sysctls");
-	for (size_t i = 0; i < sizeof(sysctl_knobs) / sizeof(sysctl_knobs[0]); i++) {
-		json_t *v = json_object_get(sysctls, sysctl_knobs[i].sysctl);
+	const struct model_knob_spec *s;
+	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++) {
+		json_t *v = s->sysctl ? json_object_get(sysctls, s->sysctl) : NULL;
 		if (json_is_integer(v))
-			d->knobs[sysctl_knobs[i].knob] = (long)json_integer_value(v);
+			d->knobs[k] = (long)json_integer_value(v);
 	}
 
 	d->nr_zones = 0;
@@ -184,6 +173,27 @@ static json_t *start_header(const char *payload)
 }
 
 /*
+ * The model of @d under @v. The two orders are checked here, where a --set
+ * meets the trace's values, so that the message can name them.
+ */
+static struct model *new_model(struct model_desc *d, const struct replay_variant *v,
+			       char *err, size_t errlen)
+{
+	if (v)
+		replay_variant_apply(v, d);
+	long pb = d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER], mo = d->knobs[MODEL_KNOB_MAX_PAGE_ORDER];
+	if (pb > mo) {
+		snprintf(err, errlen, "pageblock_order %ld is above max_page_order %ld (the trace "
+			 "records both; --set changes them)", pb, mo);
+		return NULL;
+	}
+	struct model *m = model_new(d);
+	if (!m)
+		snprintf(err, errlen, "cannot build the model: %s", strerror(errno));
+	return m;
+}
+
+/*
  * No start snapshot: the zones of the metadata, every pfn they span online
  * and free, as after boot. What the host held before the trace is unknown, so
  * the model has more free memory than the kernel had and its first frees are
@@ -192,13 +202,9 @@ static json_t *start_header(const char *payload)
 static struct model *empty_model(struct model_desc *d, const struct replay_variant *v,
 				 struct replay_seed_stats *st, char *err, size_t errlen)
 {
-	if (v)
-		replay_variant_apply(v, d);
-	struct model *m = model_new(d);
-	if (!m) {
-		snprintf(err, errlen, "cannot build the model: %s", strerror(errno));
+	struct model *m = new_model(d, v, err, errlen);
+	if (!m)
 		return NULL;
-	}
 	for (unsigned int i = 0; i < d->nr_zones; i++) {
 		int ret = model_online(m, d->zones[i].start_pfn, d->zones[i].spanned);
 		if (ret) {
@@ -238,13 +244,9 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			/* part 0's zoneinfo is newer than the metadata's */
 			if (replay_desc_from_json(payload, &d, err, errlen))
 				goto fail_h;
-			if (v)
-				replay_variant_apply(v, &d);
-			m = model_new(&d);
-			if (!m) {
-				snprintf(err, errlen, "cannot build the model: %s", strerror(errno));
+			m = new_model(&d, v, err, errlen);
+			if (!m)
 				goto fail_h;
-			}
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
 		}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * variant.c - the variant presets and knob overrides (variant.h). Adding a
- * preset is one entry in replay_presets[].
+ * variant.c - the variant presets, knob overrides and the `variants` listing
+ * (variant.h). Adding a preset is one entry in replay_presets[].
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +56,17 @@ int replay_variant_preset(struct replay_variant *v, const char *name, char *err,
 	return 0;
 }
 
+/* enum model_knob of @name, or -1 */
+static int knob_by_name(const char *name)
+{
+	const struct model_knob_spec *s;
+
+	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++)
+		if (!strcmp(s->name, name))
+			return k;
+	return -1;
+}
+
 int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size_t errlen)
 {
 	const char *eq = strchr(kv, '=');
@@ -67,17 +78,21 @@ int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size
 	}
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = 0;
-	int k = model_knob_by_name(key);
+	const struct model_knob_spec *s;
+	int k = knob_by_name(key);
 	if (k < 0) {
 		int n = snprintf(err, errlen, "unknown knob '%s'; the knobs are:", key);
-		for (int i = 0; i < MODEL_NR_KNOBS && n > 0 && (size_t)n < errlen; i++)
-			n += snprintf(err + n, errlen - (size_t)n, " %s",
-				      model_knob_name((enum model_knob)i));
+		for (int i = 0; (s = model_knob_spec((enum model_knob)i)) && n > 0 &&
+				(size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s", s->name);
 		return -EINVAL;
 	}
+	s = model_knob_spec((enum model_knob)k);
+	errno = 0;
 	long val = strtol(eq + 1, &end, 0);
-	if (!eq[1] || *end || val < 0) {
-		snprintf(err, errlen, "'%s': the value must be a non-negative integer", kv);
+	if (!eq[1] || *end || errno || val < s->min || val > s->max) {
+		snprintf(err, errlen, "knob '%s' takes an integer in %ld..%ld, not '%s'", key, s->min,
+			 s->max, eq + 1);
 		return -EINVAL;
 	}
 	if (v->nr_sets >= REPLAY_MAX_SETS) {
@@ -114,5 +129,76 @@ void replay_variant_describe(const struct replay_variant *v, char *buf, size_t l
 
 	for (unsigned int i = 0; i < v->nr_sets && n > 0 && (size_t)n < len; i++)
 		n += snprintf(buf + n, len - (size_t)n, " %s=%ld",
-			      model_knob_name((enum model_knob)v->sets[i].knob), v->sets[i].value);
+			      model_knob_spec((enum model_knob)v->sets[i].knob)->name,
+			      v->sets[i].value);
+}
+
+/* @text in lines of at most 79 columns, the first starting at column @col, the others at @indent */
+static void print_wrapped(FILE *f, int col, int indent, const char *text)
+{
+	while (*text) {
+		int room = 79 - col, n = (int)strlen(text);
+		if (n > room) {
+			n = room;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(f, " %.*s\n", n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			fprintf(f, "%*s", indent - 1, "");
+		col = indent;
+	}
+}
+
+/* "set by: vanilla=0 defrag_mode=1" for the presets that set @knob, or "" */
+static void presets_setting(int knob, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < replay_nr_presets; i++)
+		for (unsigned int j = 0; j < replay_presets[i].nr_sets; j++)
+			if (replay_presets[i].sets[j].knob == knob && n >= 0 && (size_t)n < len)
+				n += snprintf(buf + n, len - (size_t)n, "%s%s=%ld",
+					      n ? " " : "set by: ", replay_presets[i].name,
+					      replay_presets[i].sets[j].value);
+}
+
+void replay_variants_print(FILE *f)
+{
+	const struct model_knob_spec *s;
+	char buf[1024];
+
+	fprintf(f, "Presets:\n");
+	for (size_t i = 0; i < replay_nr_presets; i++) {
+		fprintf(f, "  %-14s", replay_presets[i].name);
+		print_wrapped(f, 17, 17, replay_presets[i].summary);
+		if (replay_presets[i].leaves_out) {
+			snprintf(buf, sizeof(buf), "Not modelled: %s", replay_presets[i].leaves_out);
+			fprintf(f, "%16s", "");
+			print_wrapped(f, 17, 17, buf);
+		}
+	}
+	fprintf(f, "\nKnobs: --set KNOB=VALUE takes an integer in the knob's range. A sysctl's\n"
+		"default is the kernel's; a replay starts from the value the trace recorded.\n"
+		"  %-24s %7s  %-13s  %s\n", "KNOB", "DEFAULT", "RANGE", "SYSCTL");
+	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++) {
+		int n = snprintf(buf, sizeof(buf), "%ld..%ld", s->min, s->max);
+
+		fprintf(f, "  %-24s %7ld  %s", s->name, s->def, buf);
+		if (s->sysctl)
+			fprintf(f, "%*s  vm.%s", n < 13 ? 13 - n : 0, "", s->sysctl);
+		fprintf(f, "\n%5s", "");
+		print_wrapped(f, 6, 6, s->help);
+		presets_setting(k, buf, sizeof(buf));
+		if (buf[0]) {
+			fprintf(f, "%5s", "");
+			print_wrapped(f, 6, 6, buf);
+		}
+	}
 }

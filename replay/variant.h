@@ -7,6 +7,7 @@
 #define FRAGREPLAY_REPLAY_VARIANT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -27,7 +28,13 @@ struct replay_preset {
 extern const struct replay_preset replay_presets[];
 extern const size_t replay_nr_presets;
 
-/* "knob=value" added to @v; -EINVAL with a message naming the valid knobs */
+/**
+ * replay_variant_set - add the override "knob=value" @kv to @v
+ *
+ * Returns 0, or -EINVAL with a message in @err: the valid knobs when there is
+ * no such knob; the knob and its range (model_knob_spec()) when the value is
+ * not an integer in it.
+ */
 int replay_variant_set(struct replay_variant *v, const char *kv, char *err, size_t errlen);
 /* @name checked against the presets; -EINVAL with the valid names */
 int replay_variant_preset(struct replay_variant *v, const char *name, char *err, size_t errlen);
@@ -41,5 +48,12 @@ void replay_variant_apply(const struct replay_variant *v, struct model_desc *d);
 
 /* "defrag_mode=1 seed=7" style: every knob the variant sets, preset first */
 void replay_variant_describe(const struct replay_variant *v, char *buf, size_t len);
+
+/**
+ * replay_variants_print - what `fragreplay variants` lists: the presets, then
+ * every knob of model_knob_spec() with its default, range, sysctl, help and
+ * the presets that set it
+ */
+void replay_variants_print(FILE *f);
 
 #endif
