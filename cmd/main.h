@@ -49,5 +49,8 @@ int session_run(const char *cmd, struct replay_session *s, bool strict);
 int session_print(const char *cmd, const struct replay_session *s, bool fidelity);
 /* --json OUT: EXIT_OK or EXIT_FAIL */
 int session_write_json(const char *cmd, const struct replay_session *s, const char *out);
+/* With --strict, a report that carries notes is a failure (exit 1), said on
+ * stderr after the report; @ret: the exit code so far, passed through. */
+int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret);
 
 #endif

@@ -90,8 +90,12 @@ struct capture {
 	json_t *notes;         /* every WARNING, for the STATS frame */
 };
 
-/* A one-line WARNING on stderr that also goes into the trace's notes. */
-static void warn_note(struct capture *cap, const char *fmt, ...)
+/*
+ * A one-line WARNING on stderr; with @cap, also kept in the trace's notes
+ * (STATS), for what leaves no other mark in the file. (A snapshot's source
+ * and fit are in its own header, and reports derive their notes from it.)
+ */
+static void warn(struct capture *cap, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -100,7 +104,8 @@ static void warn_note(struct capture *cap, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "fragreplay record: WARNING: %s\n", line);
-	json_array_append_new(cap->notes, json_string(line));
+	if (cap)
+		json_array_append_new(cap->notes, json_string(line));
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -422,7 +427,7 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 	if (frt_snapshot_write(cap->w, kind, &so, &res, err, sizeof(err))) {
 		if (so.progress)
 			fputs("\r\033[K", stderr);
-		warn_note(cap, "no %s snapshot: %s", kind, err);
+		warn(cap, "no %s snapshot: %s", kind, err);
 		return;
 	}
 	if (so.progress)
@@ -431,13 +436,13 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 		"%s%s\n", kind, res.bpf ? "struct page by BPF" : "/proc/kpageflags", res.secs,
 		res.worst_pct, res.worst_zone[0] ? " in zone " : "", res.worst_zone);
 	if (!res.bpf)
-		warn_note(cap, "%s snapshot read /proc/kpageflags, not struct page (BPF walk: %s): "
+		warn(NULL, "%s snapshot read /proc/kpageflags, not struct page (BPF walk: %s): "
 			  "free-list migratetypes and slab mobility are guessed", kind, res.bpf_error);
 	if (res.bpf_load_failed)
 		snprintf(cap->no_bpf_reason, sizeof(cap->no_bpf_reason),
 			 "the start snapshot's load failed (%s)", res.bpf_error);
 	if (!res.fit_ok)
-		warn_note(cap, "%s snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
+		warn(NULL, "%s snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
 			  "(the fit aims for 1%%): replays start from approximate free lists", kind,
 			  res.worst_pct, res.worst_zone);
 }

@@ -53,7 +53,8 @@ static void help(const char *cmd)
 	       "                the knob's range, anything else is a usage error\n"
 	       "  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of replaying\n"
-	       "                its valid prefix with a warning\n"
+	       "                its valid prefix with a warning; and, after the report, when the\n"
+	       "                report carries notes (*** NOTE: a caveat on its figures)\n"
 	       "  --json FILE   also write the figures, every model counter and the samples\n"
 	       "                over time as JSON (README, \"Report JSON\")\n"
 	       "\n'fragreplay variants' lists the presets and the knobs with their defaults and\n"
@@ -124,6 +125,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		ret = session_print(cmd, s, false);
 	if (!ret && json_out)
 		ret = session_write_json(cmd, s, json_out);
+	ret = session_strict(cmd, s, strict, ret);
 	replay_session__free(s);
 	return ret;
 }

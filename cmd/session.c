@@ -65,6 +65,18 @@ int session_run(const char *cmd, struct replay_session *s, bool strict)
 	return EXIT_OK;
 }
 
+int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret)
+{
+	unsigned int n = replay_session__nr_notes(s);
+
+	if (ret || !strict || !n)
+		return ret;
+	fprintf(stderr, "fragreplay %s: --strict: the report carries %u note%s (*** NOTE lines, "
+		"JSON \"notes\"): its figures are not to be trusted as they stand\n", cmd, n,
+		n == 1 ? "" : "s");
+	return EXIT_FAIL;
+}
+
 int session_write_json(const char *cmd, const struct replay_session *s, const char *out)
 {
 	int ret = replay_session__render_json(s, out);

@@ -20,7 +20,8 @@ static void help(void)
 	       "compaction and migration counts (against /proc/vmstat deltas) and THP\n"
 	       "outcomes, with the agreement of each line and one fidelity score (README).\n"
 	       "\n  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
-	       "                validating its valid prefix with a warning\n"
+	       "                validating its valid prefix with a warning; and, after the\n"
+	       "                report, when the report carries notes (caveats on its figures)\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
 	       "                \"fidelity\" object: every line, the score and free pages over\n"
 	       "                time (README, \"Report JSON\")\n"
@@ -66,6 +67,7 @@ int cmd_validate(int argc, char **argv)
 		ret = session_print("validate", s, true);
 	if (!ret && json_out)
 		ret = session_write_json("validate", s, json_out);
+	ret = session_strict("validate", s, strict, ret);
 	replay_session__free(s);
 	return ret;
 }

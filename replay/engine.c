@@ -186,12 +186,20 @@ static void split_block(struct replay *r, uint64_t head, unsigned int order)
 	}
 }
 
+/* A free the engine cannot match to a block: counted by events and by pages. */
+static void unmatched(struct replay *r, unsigned int order)
+{
+	r->st.unmatched_frees++;
+	r->st.unmatched_free_pages += 1ull << order;
+}
+
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	uint64_t head = covering_block(r, rec, order);
 
+	r->st.freed_pages += 1ull << order;
 	if (head == MODEL_PFN_NONE) {
-		r->st.unmatched_frees++;
+		unmatched(r, order);
 		return;
 	}
 	if (r->obj[head - r->base] == MOVED_AWAY) {
@@ -204,14 +212,14 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		r->st.partial_frees++;
 		split_block(r, head, order);
 	} else if (r->ord[rec - r->base] < order) {
-		r->st.unmatched_frees++; /* a free larger than the block: not ours to guess */
+		unmatched(r, order); /* a free larger than the block: not ours to guess */
 		return;
 	}
 	uint32_t o = r->obj[rec - r->base];
 	if (o == FAILED) {
 		r->st.frees_of_failed++;
 	} else if (model_free(r->m, key_pfn(r, o), order, cpu)) {
-		r->st.unmatched_frees++; /* the model no longer holds it: a bug, made visible */
+		unmatched(r, order); /* the model no longer holds it: a bug, made visible */
 	}
 	map_clear(r, rec);
 }

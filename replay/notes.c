@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * notes.c - what a recording said of itself, as report notes: every
- * WARNING record wrote into the STATS frame's "notes", and lost events.
+ * notes.c - the caveats every report carries, so that no replay goes wrong
+ * in silence: what the recording said of itself (STATS "notes", lost
+ * events), how good its start state is (the snapshot header), what an
+ * import could not measure (the metadata), and where a run parted from the
+ * kernel by more than a replay should (model-only failures, unmatched frees).
  */
+#include <inttypes.h>
+#include <string.h>
+
 #include <jansson.h>
 
 #include "notes.h"
 
-json_t *replay_recording_notes(const char *stats_json)
+void replay_recording_notes(json_t *notes, const char *stats_json)
 {
-	json_t *notes = json_array(), *stats, *n;
+	json_t *stats, *n;
 	json_int_t lost;
 	size_t i;
 
-	if (!notes || !stats_json)
-		return notes;
+	if (!stats_json)
+		return;
 	stats = json_loads(stats_json, 0, NULL);
 	if (!stats) {
 		json_array_append_new(notes, json_string("recording: the STATS frame is not JSON"));
-		return notes;
+		return;
 	}
 	json_array_foreach(json_object_get(stats, "notes"), i, n)
 		if (json_is_string(n))
@@ -30,5 +36,71 @@ json_t *replay_recording_notes(const char *stats_json)
 			"recording: %lld events were lost (ring buffer full): the model misses "
 			"their requests and frees", (long long)lost));
 	json_decref(stats);
-	return notes;
+}
+
+void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
+			const char *meta_json)
+{
+	json_t *meta = json_loads(meta_json, 0, NULL), *a, *v;
+	size_t i;
+
+	if (!seed->empty_start && !strcmp(seed->source, "kpageflags"))
+		json_array_append_new(notes, json_sprintf(
+			"the start snapshot was read from /proc/kpageflags, not struct page (BPF: "
+			"%s): free-list migratetypes and slab mobility are guessed", seed->why_not_bpf));
+	else if (!seed->empty_start && !strcmp(seed->source, "pagetypeinfo"))
+		json_array_append_new(notes, json_string(
+			"the start snapshot was placed from /proc/pagetypeinfo's counts (a snapshot "
+			"directory without kpageflags): where free blocks and allocations sat is "
+			"approximate"));
+	if (seed->fit_failed)
+		json_array_append_new(notes, json_sprintf(
+			"the start snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
+			"(the fit aims for 1%%): the start free lists are approximate", seed->fit_pct,
+			seed->fit_zone));
+	a = json_object_get(json_object_get(meta, "imported"), "approximate");
+	if (json_array_size(a)) {
+		json_t *names = json_array();
+		char *text;
+
+		json_array_foreach(a, i, v)
+			if (json_is_string(v))
+				json_array_append(names, v);
+		text = json_dumps(names, JSON_COMPACT);
+		json_array_append_new(notes, json_sprintf(
+			"imported from %s: not measured, approximated: %s",
+			json_string_value(json_object_get(json_object_get(meta, "imported"), "from"))
+				?: "text", text ? text : "?"));
+		free(text);
+		json_decref(names);
+	}
+	json_decref(meta);
+}
+
+void replay_run_notes(json_t *notes, const char *label, const struct replay_stats *st)
+{
+	uint64_t requests = st->allocs + st->kernel_failed;
+
+	/* DESIGN.md, replay health: above these a replay is not measuring the policy */
+	if (st->model_failed * 1000 > requests) {
+		char orders[256] = "";
+		size_t n = 0;
+
+		for (unsigned int o = 0; o < MODEL_NR_ORDERS && n < sizeof(orders); o++)
+			if (st->model_failed_by_order[o])
+				n += (size_t)snprintf(orders + n, sizeof(orders) - n, "%s%" PRIu64
+						      " at order %u", n ? ", " : "",
+						      st->model_failed_by_order[o], o);
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " of %" PRIu64 " requests (%.2f%%, above 0.1%%) failed in the "
+			"model where the kernel served them (%s): the model ran short where the "
+			"kernel did not", label, st->model_failed, requests,
+			100.0 * st->model_failed / requests, orders));
+	}
+	if (st->unmatched_free_pages * 200 > st->freed_pages)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages, above "
+			"0.5%%) matched no block the model holds: memory the kernel had and the model "
+			"did not", label, st->unmatched_frees, st->unmatched_free_pages,
+			100.0 * st->unmatched_free_pages / st->freed_pages));
 }

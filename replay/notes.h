@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * notes.h - the trace's own caveats, for every report's notes.
+ * notes.h - the caveats every report carries (notes.c). Each function
+ * appends sentences (JSON strings) to @notes.
  */
 #ifndef FRT_REPLAY_NOTES_H
 #define FRT_REPLAY_NOTES_H
 
 #include <jansson.h>
 
-/**
- * replay_recording_notes - the recording's notes as report notes
- * @stats_json: the trace's last STATS frame (frt_reader_stats()), or NULL
- *
- * Returns a new JSON array of strings, each starting "recording: ": the
- * WARNINGs record kept in the trace, and lost events. NULL only when out
- * of memory.
- */
-json_t *replay_recording_notes(const char *stats_json);
+#include "engine.h"
+#include "setup.h"
+
+/* The WARNINGs record kept in the trace's STATS frame (frt_reader_stats(),
+ * may be NULL), and lost events; each starts "recording: ". */
+void replay_recording_notes(json_t *notes, const char *stats_json);
+
+/* How good the start state is (@seed: the start snapshot's provenance and
+ * fit) and what an import could not measure (@meta_json: the metadata). */
+void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
+			const char *meta_json);
+
+/* Where run @label parted from the kernel more than a replay should:
+ * model-only failures above 0.1% of requests, unmatched frees above 0.5%
+ * of the freed pages. */
+void replay_run_notes(json_t *notes, const char *label, const struct replay_stats *st);
 
 #endif

@@ -220,7 +220,8 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	s->ok = !ret;
 out:
 	s->valid_bytes = frt_reader_valid_bytes(s->rd);
-	s->rec_notes = replay_recording_notes(frt_reader_stats(s->rd));
+	s->rec_notes = json_array();
+	replay_recording_notes(s->rec_notes, frt_reader_stats(s->rd));
 	frt_reader_free(s->rd);
 	s->rd = NULL;
 	return ret;
@@ -241,6 +242,15 @@ uint64_t replay_session__valid_bytes(const struct replay_session *s)
 	return s->valid_bytes;
 }
 
+unsigned int replay_session__nr_notes(const struct replay_session *s)
+{
+	json_t *notes = session_notes(s);
+	unsigned int n = (unsigned int)json_array_size(notes);
+
+	json_decref(notes);
+	return n;
+}
+
 json_t *session_notes(const struct replay_session *s)
 {
 	json_t *notes = json_array();
@@ -251,6 +261,18 @@ json_t *session_notes(const struct replay_session *s)
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", s->damaged));
 	json_array_extend(notes, s->rec_notes);
+	replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
+	for (int i = 0; i < s->nr_runs; i++) {
+		const struct session_run *run = s->runs[i];
+		char label[sizeof(run->settings) + 8];
+
+		if (s->nr_runs > 1)
+			snprintf(label, sizeof(label), "%c (%s)", 'A' + i,
+				 run->as_recorded ? "as recorded" : run->settings);
+		else
+			snprintf(label, sizeof(label), "%s", run->as_recorded ? "as recorded" : run->settings);
+		replay_run_notes(notes, label, replay_stats(run->r));
+	}
 	return notes;
 }
 

@@ -73,6 +73,10 @@ const char *replay_session__error(const struct replay_session *s);
 
 /* after a run: NULL for a whole trace, else why only a valid prefix of it was replayed */
 const char *replay_session__damage(const struct replay_session *s);
+/* after a run: how many notes (caveats) the reports carry: a damaged trace, no
+ * start snapshot, the recording's warnings, an approximate start state or
+ * import, a run that parted from the kernel (replay/notes.h) */
+unsigned int replay_session__nr_notes(const struct replay_session *s);
 /* after a run: the bytes of the trace that were read, the whole file when undamaged */
 uint64_t replay_session__valid_bytes(const struct replay_session *s);
 

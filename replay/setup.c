@@ -160,6 +160,30 @@ static int seed_part(struct model *m, const struct frt_snapshot_part *p,
 	return 0;
 }
 
+/* How part 0's header says the snapshot was made, and how well it fit /proc. */
+static void seed_provenance(json_t *h, struct replay_seed_stats *st)
+{
+	json_t *fit = json_object_get(h, "fit"), *z;
+	size_t i;
+
+	snprintf(st->source, sizeof(st->source), "%s",
+		 json_string_value(json_object_get(h, "source")) ?: "unknown");
+	snprintf(st->why_not_bpf, sizeof(st->why_not_bpf), "%s",
+		 json_string_value(json_object_get(json_object_get(h, "walk"), "bpf")) ?: "");
+	st->fit_failed = json_is_false(json_object_get(fit, "ok"));
+	json_array_foreach(json_object_get(fit, "zones"), i, z) {
+		double pct = json_number_value(json_object_get(z, "error_pct"));
+		double zpct = json_number_value(json_object_get(z, "zoneinfo_error_pct"));
+
+		pct = zpct > pct ? zpct : pct;
+		if (json_is_false(json_object_get(z, "ok")) && pct >= st->fit_pct) {
+			st->fit_pct = pct;
+			snprintf(st->fit_zone, sizeof(st->fit_zone), "%s",
+				 json_string_value(json_object_get(z, "zone")) ?: "?");
+		}
+	}
+}
+
 /* a SNAPSHOT payload's JSON header, or NULL if it is not part of the start snapshot */
 static json_t *start_header(const char *payload)
 {
@@ -249,6 +273,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 				goto fail_h;
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
+			seed_provenance(h, st);
 		}
 		json_decref(h);
 		struct frt_snapshot_part part;

@@ -33,6 +33,14 @@ struct replay_seed_stats {
 	uint64_t relisted_blocks;   /* free blocks whose list disagreed with their pageblock */
 	uint64_t merged_blocks;     /* free buddies the snapshot caught unmerged */
 	unsigned int parts;
+	/* how the start snapshot was made (its header): "bpf-struct-page",
+	 * "kpageflags" or "pagetypeinfo"; why not BPF; whether its fit to
+	 * /proc failed, and the zone furthest off (%) */
+	char source[24];
+	char why_not_bpf[160];
+	bool fit_failed;
+	char fit_zone[16];
+	double fit_pct;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
 	bool empty_start;

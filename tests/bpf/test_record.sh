@@ -64,11 +64,14 @@ check "each snapshot's fallback is a one-line WARNING on stderr" \
 	"$([ "$(grep -c 'WARNING: start snapshot read /proc/kpageflags' "$work/kpf.err")" = 1 ] &&
 	   [ "$(grep -c 'WARNING: end snapshot read /proc/kpageflags' "$work/kpf.err")" = 1 ]; echo $?)"
 "$frag" replay "$work/kpf.frt" > "$work/kpf.txt" 2>&1
-check "replay prints the recording's notes" \
-	"$(grep -q '^\*\*\* NOTE: recording: start snapshot read /proc/kpageflags' "$work/kpf.txt"; echo $?)"
+check "replay notes the start snapshot's source, from its header" \
+	"$(grep -q '^\*\*\* NOTE: the start snapshot was read from /proc/kpageflags' "$work/kpf.txt"; echo $?)"
 "$frag" replay "$work/kpf.frt" --json "$work/kpf.json" > /dev/null 2>&1
-check "the JSON report carries them too" \
-	"$(python3 -c 'import json,sys; n=json.load(open(sys.argv[1]))["notes"]; sys.exit(not any(s.startswith("recording: end snapshot read /proc/kpageflags") for s in n))' "$work/kpf.json"; echo $?)"
+check "the JSON report carries it too" \
+	"$(python3 -c 'import json,sys; n=json.load(open(sys.argv[1]))["notes"]; sys.exit(not any(s.startswith("the start snapshot was read from /proc/kpageflags") for s in n))' "$work/kpf.json"; echo $?)"
+"$frag" replay "$work/kpf.frt" --strict > /dev/null 2>"$work/kpf.strict"
+check "replay --strict fails after the report when it carries notes" \
+	"$([ $? = 1 ] && grep -q -- '--strict: the report carries' "$work/kpf.strict"; echo $?)"
 
 # 2. an existing file is not overwritten without --force
 "$frag" record -o "$work/a.frt" -d 0.2 2>"$work/b.err"
