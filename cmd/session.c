@@ -67,9 +67,9 @@ int session_run(const char *cmd, struct replay_session *s, bool strict)
 
 int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret)
 {
-	unsigned int n = replay_session__nr_notes(s);
+	unsigned int n;
 
-	if (ret || !strict || !n)
+	if (ret || !strict || !(n = replay_session__nr_notes(s)))
 		return ret;
 	fprintf(stderr, "fragreplay %s: --strict: the report carries %u note%s (*** NOTE lines, "
 		"JSON \"notes\"): its figures are not to be trusted as they stand\n", cmd, n,

@@ -261,6 +261,8 @@ json_t *session_notes(const struct replay_session *s)
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", s->damaged));
 	json_array_extend(notes, s->rec_notes);
+	if (!s->ok) /* no run to speak of */
+		return notes;
 	replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
 	for (int i = 0; i < s->nr_runs; i++) {
 		const struct session_run *run = s->runs[i];

@@ -176,7 +176,8 @@ static void damage_is_said_not_failed(void)
 	CHECK(s && replay_session__valid_bytes(s) > 0 &&
 	      replay_session__valid_bytes(s) <= (uint64_t)size / 2);
 	json_t *j = s ? report(s) : NULL, *notes = json_object_get(j, "notes");
-	CHECK(json_array_size(notes) == 1 &&
+	/* the damage comes first; the cut may leave the run notes of its own */
+	CHECK(json_array_size(notes) >= 1 &&
 	      strstr(json_string_value(json_array_get(notes, 0)), "only its valid prefix was replayed"));
 	CHECK(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "fidelity"));
 	json_decref(j);
