@@ -46,23 +46,27 @@ struct compact_control {
 	bool whole_zone, finish_pageblock;
 };
 
-static uint64_t block_end(uint64_t pfn, int order)
+/* block_end_pfn() */
+static uint64_t block_end_pfn(uint64_t pfn, int order)
 {
 	uint64_t sz = 1ull << order;
 	return (pfn + 1 + sz - 1) & ~(sz - 1);
 }
 
+/* pageblock_aligned() */
 static bool pageblock_aligned(const struct model *m, uint64_t pfn)
 {
 	return !(pfn & (m->pageblock_nr_pages - 1));
 }
 
-static bool skip_bit(const struct model *m, uint64_t pfn)
+/* get_pageblock_skip(): PB_compact_skip */
+static bool get_pageblock_skip(const struct model *m, uint64_t pfn)
 {
 	return *pb_byte(m, pfn) & PB_SKIP;
 }
 
-static void set_skip(struct model *m, uint64_t pfn)
+/* set_pageblock_skip() */
+static void set_pageblock_skip(struct model *m, uint64_t pfn)
 {
 	*pb_byte(m, pfn) |= PB_SKIP;
 }
@@ -93,7 +97,8 @@ static void lru_add_drain(struct model *m)
 	m->lru_batch = 0;
 }
 
-static void lru_add_migrated(struct model *m, uint64_t pfn)
+/* folio_add_lru(): a migrated block joins this CPU's LRU batch, drained when full */
+static void folio_add_lru(struct model *m, uint64_t pfn)
 {
 	pg(m, pfn)->compact_gen = m->compact_gen;
 	if (++m->lru_batch >= LRU_BATCH_SIZE)
@@ -173,15 +178,15 @@ static bool compaction_restarting(const struct mzone *z, int order)
 /* ---- skip hints ---- */
 
 /* __reset_isolation_pfn(): clear the hint if a sample every 8 pages finds LRU or buddy */
-static bool reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, bool source,
-				bool target)
+static bool raw_reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, bool source,
+				    bool target)
 {
 	if (!zone_spans(z, pfn))
 		return false;
 	const struct mpage *h = pg(m, pfn);
 	if (h->state == MODEL_PAGE_ALLOC && h->order >= m->pageblock_order)
 		return false; /* pageblock_skip_persistent() */
-	if (source && target && !skip_bit(m, pfn))
+	if (source && target && !get_pageblock_skip(m, pfn))
 		return true;
 	if (!source && target && pb_mt(m, pfn) != MODEL_MT_MOVABLE)
 		return false;
@@ -202,7 +207,7 @@ static bool reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, 
 }
 
 /* __reset_isolation_suitable(): only after a full direct compaction set the flush flag */
-static void reset_isolation_suitable(struct model *m, struct mzone *z)
+static void raw_reset_isolation_suitable(struct model *m, struct mzone *z)
 {
 	uint64_t migrate = z->start_pfn, free = z->end_pfn - 1;
 	uint64_t reset_migrate = free, reset_free = migrate;
@@ -212,14 +217,15 @@ static void reset_isolation_suitable(struct model *m, struct mzone *z)
 		return;
 	z->compact_blockskip_flush = false;
 	for (; migrate < free; migrate += m->pageblock_nr_pages, free -= m->pageblock_nr_pages) {
-		if (reset_isolation_pfn(m, z, migrate, true, source_set) && migrate < reset_migrate) {
+		if (raw_reset_isolation_pfn(m, z, migrate, true, source_set) &&
+		    migrate < reset_migrate) {
 			source_set = true;
 			reset_migrate = migrate;
 			z->compact_init_migrate_pfn = reset_migrate;
 			z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] =
 				reset_migrate;
 		}
-		if (reset_isolation_pfn(m, z, free, free_set, true) && free > reset_free) {
+		if (raw_reset_isolation_pfn(m, z, free, free_set, true) && free > reset_free) {
 			free_set = true;
 			reset_free = free;
 			z->compact_init_free_pfn = reset_free;
@@ -266,7 +272,7 @@ static long isolate_freepages_block(struct model *m, struct compact_control *cc,
 		if (p->state != MODEL_PAGE_FREE)
 			continue;
 		unsigned int order = p->order;
-		long isolated = isolate_free_block(m, cc->z, pfn);
+		long isolated = raw_isolate_free_page(m, cc->z, pfn);
 		if (!isolated)
 			break;
 		mark_compaction_block(m, pfn, order, MODEL_MT_MOVABLE);
@@ -303,14 +309,15 @@ static bool suitable_migration_target(const struct model *m, const struct compac
 	return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
 }
 
+/* isolation_suitable(): the skip hint, unless ignored */
 static bool isolation_suitable(const struct model *m, const struct compact_control *cc,
 			       uint64_t pfn)
 {
-	return cc->ignore_skip_hint || !skip_bit(m, pfn);
+	return cc->ignore_skip_hint || !get_pageblock_skip(m, pfn);
 }
 
 /* move_freelist_head(): rotate the list so that @pfn comes first */
-static void rotate_to_head(struct model *m, struct mlist *l, uint64_t pfn)
+static void move_freelist_head(struct model *m, struct mlist *l, uint64_t pfn)
 {
 	uint32_t i = pidx(m, pfn);
 
@@ -356,7 +363,7 @@ static void fast_isolate_around(struct model *m, struct compact_control *cc, uin
 	uint64_t block = start;
 	isolate_freepages_block(m, cc, &start, end, 1);
 	if (start == end)
-		set_skip(m, block);
+		set_pageblock_skip(m, block);
 }
 
 /*
@@ -425,9 +432,9 @@ static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
 		if (found == MODEL_PFN_NONE && high_pfn)
 			found = last = high_pfn;
 		if (last != MODEL_PFN_NONE)
-			rotate_to_head(m, list, last);
+			move_freelist_head(m, list, last);
 		if (found != MODEL_PFN_NONE) {
-			long n = isolate_free_block(m, z, found);
+			long n = raw_isolate_free_page(m, z, found);
 			if (n) {
 				mark_compaction_block(m, found, (unsigned int)order, MODEL_MT_MOVABLE);
 				mlist_add(m, &cc->freepages[order], found, true);
@@ -494,7 +501,7 @@ static void isolate_freepages(struct model *m, struct compact_control *cc)
 			continue;
 		long nr = isolate_freepages_block(m, cc, &isolate_start, block_endp, stride);
 		if (isolate_start == block_endp) { /* update_pageblock_skip() */
-			set_skip(m, bs);
+			set_pageblock_skip(m, bs);
 			uint64_t prev = bs - m->pageblock_nr_pages;
 			if (prev < z->compact_cached_free_pfn)
 				z->compact_cached_free_pfn = prev;
@@ -566,7 +573,7 @@ static uint64_t release_free_list(struct model *m, struct compact_control *cc)
 		while (l->head != NIL) {
 			uint64_t pfn = mlist_first(m, l);
 			mlist_del(m, l, pfn);
-			free_block(m, cc->z, pfn, o, cc->cpu);
+			raw_free_frozen_pages(m, cc->z, pfn, o, cc->cpu);
 			if (pfn > high)
 				high = pfn;
 		}
@@ -626,13 +633,13 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		int mobility = pg(m, src)->mt;
 
 		mark_allocated(m, dst, order, mobility);
-		lru_add_migrated(m, dst);
+		folio_add_lru(m, dst);
 		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
 					  .order = order, .migratetype = mobility,
 					  .zone = cc->z->type };
 		emit(m, &ev);
 		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
-		free_block(m, cc->z, src, order, cc->cpu);
+		raw_free_frozen_pages(m, cc->z, src, order, cc->cpu);
 	}
 	return ret;
 }
@@ -664,13 +671,13 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 	cc->migrate_pfn = low;
 	if (cc->direct_compaction && cc->mode == MIGRATE_ASYNC) {
 		skip_on_failure = true;
-		next_skip = block_end(low, cc->order);
+		next_skip = block_end_pfn(low, cc->order);
 	}
 	for (; low < end; low++) {
 		if (skip_on_failure && low >= next_skip) {
 			if (nr_isolated)
 				break;
-			next_skip = block_end(low, cc->order);
+			next_skip = block_end_pfn(low, cc->order);
 		}
 		nr_scanned++;
 		if (valid == MODEL_PFN_NONE && (pageblock_aligned(m, low) || low == cc->z->start_pfn)) {
@@ -699,9 +706,9 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, held */
 		if (!skip_updated && valid != MODEL_PFN_NONE) {
 			skip_updated = true;
-			bool was = !cc->ignore_skip_hint && skip_bit(m, valid);
+			bool was = !cc->ignore_skip_hint && get_pageblock_skip(m, valid);
 			if (!cc->ignore_skip_hint)
-				set_skip(m, valid);
+				set_pageblock_skip(m, valid);
 			if (was && !cc->finish_pageblock) {
 				low = end;
 				goto abort;
@@ -735,7 +742,7 @@ fail:
 abort:
 	if (low == end && (!nr_isolated || cc->finish_pageblock)) {
 		if (valid != MODEL_PFN_NONE && !skip_updated)
-			set_skip(m, valid);
+			set_pageblock_skip(m, valid);
 		update_cached_migrate(m, cc, low);
 	}
 	cc->total_migrate_scanned += nr_scanned;
@@ -796,6 +803,7 @@ static enum isolate_result isolate_migratepages(struct model *m, struct compact_
 
 /* ---- when to stop ---- */
 
+/* compact_scanners_met() */
 static bool compact_scanners_met(const struct model *m, const struct compact_control *cc)
 {
 	return (cc->free_pfn >> m->pageblock_order) <= (cc->migrate_pfn >> m->pageblock_order);
@@ -815,22 +823,23 @@ static unsigned int extfrag_for_order(const struct model *m, const struct mzone 
 }
 
 /* fragmentation_index() of a zone: -1000 when a block of @order is free */
-static long zone_fragmentation_index(const struct model *m, const struct mzone *z,
-				     unsigned int order)
+static long fragmentation_index(const struct model *m, const struct mzone *z,
+				unsigned int order)
 {
 	struct contig_page_info info;
 
 	zone_contig_page_info(m, z, order, &info);
-	return fragmentation_index(order, &info);
+	return raw_fragmentation_index(order, &info);
 }
 
+/* COMPACTION_HPAGE_ORDER: HPAGE_PMD_ORDER, or pageblock order without THP lists */
 static unsigned int hpage_order(const struct model *m)
 {
 	return m->pmd_order <= m->max_order ? m->pmd_order : m->pageblock_order;
 }
 
 /* fragmentation_score_wmark() */
-static unsigned int score_wmark(const struct model *m, bool low)
+static unsigned int fragmentation_score_wmark(const struct model *m, bool low)
 {
 	long pro = m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS];
 	unsigned int wmark_low = (unsigned int)(100 - (pro < 0 ? 0 : pro > 100 ? 100 : pro));
@@ -853,7 +862,7 @@ static unsigned int fragmentation_score_node(const struct model *m)
 }
 
 /* __compact_finished() */
-static int __compact_finished(struct model *m, struct compact_control *cc)
+static int raw_compact_finished(struct model *m, struct compact_control *cc)
 {
 	struct mzone *z = cc->z;
 
@@ -864,7 +873,7 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
 		return cc->whole_zone ? MODEL_COMPACT_COMPLETE : MODEL_COMPACT_PARTIAL_SKIPPED;
 	}
 	if (cc->proactive_compaction)
-		return extfrag_for_order(m, z, hpage_order(m)) > score_wmark(m, true)
+		return extfrag_for_order(m, z, hpage_order(m)) > fragmentation_score_wmark(m, true)
 			       ? MODEL_COMPACT_CONTINUE : MODEL_COMPACT_SUCCESS_RES;
 	if (cc->order < 0)
 		return MODEL_COMPACT_CONTINUE;
@@ -872,9 +881,10 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
 		return MODEL_COMPACT_CONTINUE;
 	/* defrag_mode: kcompactd's goal is the high watermark in whole free pageblocks */
 	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !cc->direct_compaction)
-		return zone_watermark_ok(m, z, (unsigned int)cc->order,
-					 z->wmark[WMARK_HIGH] + z->watermark_boost,
-					 cc->highest_zoneidx, cc->alloc_flags, z->nr_free_blocks)
+		return raw_zone_watermark_ok(m, z, (unsigned int)cc->order,
+					     z->wmark[WMARK_HIGH] + z->watermark_boost,
+					     cc->highest_zoneidx, cc->alloc_flags,
+					     z->nr_free_blocks)
 			       ? MODEL_COMPACT_SUCCESS_RES : MODEL_COMPACT_CONTINUE;
 	for (unsigned int o = (unsigned int)cc->order; o <= m->max_order; o++) {
 		const struct free_area *area = &z->area[o];
@@ -898,7 +908,7 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
  * NO_SUITABLE_PAGE means go on */
 static int compact_finished(struct model *m, struct compact_control *cc)
 {
-	int ret = __compact_finished(m, cc);
+	int ret = raw_compact_finished(m, cc);
 	struct model_event ev = { .type = MODEL_EV_COMPACT_FINISHED, .order = (unsigned int)cc->order,
 				  .zone = cc->z->type, .status = ret };
 
@@ -907,23 +917,23 @@ static int compact_finished(struct model *m, struct compact_control *cc)
 }
 
 /* __compaction_suitable(): order-0 pages above the mark plus the compaction gap */
-static bool compaction_suitable_wmark(const struct model *m, const struct mzone *z, int order,
-				      long mark, int highest_zoneidx, long free_pages)
+static bool raw_compaction_suitable(const struct model *m, const struct mzone *z, int order,
+				    long mark, int highest_zoneidx, long free_pages)
 {
 	mark += 2l << order; /* compact_gap() */
 	if (order > PAGE_ALLOC_COSTLY_ORDER)
 		mark += z->wmark[WMARK_LOW] - z->wmark[WMARK_MIN];
-	return zone_watermark_ok(m, z, 0, mark, highest_zoneidx, ALLOC_CMA, free_pages);
+	return raw_zone_watermark_ok(m, z, 0, mark, highest_zoneidx, ALLOC_CMA, free_pages);
 }
 
 /* compaction_suitable(): costly orders also need a fragmentation index above the threshold */
 static bool compaction_suitable(const struct model *m, const struct mzone *z, int order,
 				long mark, int highest_zoneidx)
 {
-	if (!compaction_suitable_wmark(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
+	if (!raw_compaction_suitable(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
 		return false;
 	if (order > PAGE_ALLOC_COSTLY_ORDER) {
-		long fi = zone_fragmentation_index(m, z, (unsigned int)order);
+		long fi = fragmentation_index(m, z, (unsigned int)order);
 		if (fi >= 0 && fi <= m->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD])
 			return false;
 	}
@@ -939,18 +949,19 @@ static int compaction_suit_allocation_order(const struct model *m, const struct 
 									 : z->nr_free_pages;
 	long mark = z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
 
-	if (zone_watermark_ok(m, z, (unsigned int)order, mark, highest_zoneidx, alloc_flags,
-			      free_pages))
+	if (raw_zone_watermark_ok(m, z, (unsigned int)order, mark, highest_zoneidx, alloc_flags,
+				  free_pages))
 		return MODEL_COMPACT_SUCCESS_RES;
 	if (order > PAGE_ALLOC_COSTLY_ORDER && async && !(alloc_flags & ALLOC_CMA) &&
-	    !zone_watermark_ok(m, z, 0, mark + (2l << order), highest_zoneidx, 0,
-			       z->nr_free_pages))
+	    !raw_zone_watermark_ok(m, z, 0, mark + (2l << order), highest_zoneidx, 0,
+				   z->nr_free_pages))
 		return MODEL_COMPACT_SKIPPED;
 	if (!compaction_suitable(m, z, order, mark, highest_zoneidx))
 		return MODEL_COMPACT_SKIPPED;
 	return MODEL_COMPACT_CONTINUE;
 }
 
+/* trace_mm_compaction_begin() / trace_mm_compaction_end() */
 static void emit_compact(struct model *m, const struct compact_control *cc, bool end, int status)
 {
 	struct model_event ev = {
@@ -989,7 +1000,7 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 			return ret;
 	}
 	if (compaction_restarting(z, cc->order))
-		reset_isolation_suitable(m, z);
+		raw_reset_isolation_suitable(m, z);
 	if (cc->whole_zone) {
 		cc->migrate_pfn = z->start_pfn;
 		cc->free_pfn = pageblock_start(m, z->end_pfn - 1);
@@ -1056,7 +1067,7 @@ check_drain:
 			uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
 			if (last_migrated < cur) {
 				lru_add_drain(m);
-				drain_zone_cpu(m, z, cc->cpu);
+				drain_pages_zone(m, z, cc->cpu);
 				last_migrated = 0;
 			}
 		}
@@ -1130,6 +1141,7 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 
 /* ---- kcompactd ---- */
 
+/* kcompactd_do_work()'s alloc_flags: the high watermark under defrag_mode */
 static unsigned int kcompactd_alloc_flags(const struct model *m)
 {
 	return m->knobs[MODEL_KNOB_DEFRAG_MODE] ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
@@ -1196,7 +1208,7 @@ static void kcompactd_do_work(struct model *m)
 		} else if (status == MODEL_COMPACT_PARTIAL_SKIPPED ||
 			   status == MODEL_COMPACT_COMPLETE) {
 			for (unsigned int c = 0; c < m->nr_cpus; c++)
-				drain_zone_cpu(m, z, c);
+				drain_pages_zone(m, z, c);
 			defer_compaction(z, cc.order);
 		}
 	}
@@ -1207,7 +1219,7 @@ static void kcompactd_do_work(struct model *m)
 }
 
 /* compact_node(pgdat, proactive): every zone, SYNC_LIGHT, down to the low score */
-static void compact_node_proactive(struct model *m)
+static void compact_node(struct model *m)
 {
 	count_event(m, MODEL_COMPACT_PROACTIVE, 1);
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
@@ -1248,9 +1260,9 @@ void kcompactd_tick(struct model *m)
 		return;
 	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
 	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] &&
-	    fragmentation_score_node(m) > score_wmark(m, false)) {
+	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
 		unsigned int prev = fragmentation_score_node(m);
-		compact_node_proactive(m);
+		compact_node(m);
 		if (fragmentation_score_node(m) >= prev)
 			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
 	}
@@ -1352,7 +1364,7 @@ static int evac_migrate(struct model *m, struct compact_control *cc)
 			    (permille > 0 && (long)(model_rand(m) % 1000) < permille);
 		if (fail) {
 			if (dst != MODEL_PFN_NONE)
-				free_block(m, pfn_zone(m, dst), dst, order, cc->cpu);
+				raw_free_frozen_pages(m, pfn_zone(m, dst), dst, order, cc->cpu);
 			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
 			count_event(m, MODEL_EVACUATE_FAILED, 1ull << order);
 			mlist_add(m, &failed, src, true);
@@ -1370,14 +1382,14 @@ static int evac_migrate(struct model *m, struct compact_control *cc)
 		struct mzone *z = pfn_zone(m, dst);
 
 		mark_allocated(m, dst, order, mobility);
-		lru_add_migrated(m, dst);
+		folio_add_lru(m, dst);
 		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
 					  .order = order, .migratetype = mobility,
 					  .zone = z->type };
 		emit(m, &ev);
 		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
 		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << order);
-		free_block(m, cc->z, src, order, cc->cpu);
+		raw_free_frozen_pages(m, cc->z, src, order, cc->cpu);
 	}
 	return nr_failed;
 }

@@ -10,6 +10,15 @@
  * Lists (free_area[order].free_list[mt], pcp->lists[pindex]) are doubly
  * linked through mpage.next/prev, indexed by pfn - node_start_pfn: insert and
  * remove are O(1) and a list costs no memory beyond its head.
+ *
+ * Names: a function that models a kernel function has that function's name
+ * and a comment that opens with it, so that a grep for the kernel name lands
+ * on its model. The kernel's leading "__" is spelled raw_ (C reserves names
+ * that begin with an underscore): raw_free_one_page() models
+ * __free_one_page(), free_one_page() models free_one_page(), raw_rmqueue()
+ * models __rmqueue() and rmqueue() models rmqueue(). The model's own helpers
+ * (pfn_zone, mark_allocated, mlist_*) take names the kernel does not use;
+ * model_* is the public API (model.h).
  */
 #ifndef FRAGREPLAY_MODEL_INTERNAL_H
 #define FRAGREPLAY_MODEL_INTERNAL_H
@@ -258,14 +267,14 @@ static inline void emit(struct model *m, const struct model_event *ev)
 
 /* buddy.c */
 struct mzone *pfn_zone(struct model *m, uint64_t pfn);
-void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		       bool to_tail);
+void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 		   bool to_tail);
-void free_pages_to_buddy(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			 bool to_tail);
-uint64_t rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt);
+uint64_t raw_rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt);
 enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL };
-uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
-		 unsigned int alloc_flags, enum rmqueue_mode *mode);
+uint64_t raw_rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
+		     unsigned int alloc_flags, enum rmqueue_mode *mode);
 void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn,
 				  unsigned int order);
 bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
@@ -273,17 +282,17 @@ void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobil
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt);
 long merge_seeded_buddies(struct model *m, struct mzone *z);
 long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt, int new_mt);
-long isolate_free_block(struct model *m, struct mzone *z, uint64_t pfn);
+long raw_isolate_free_page(struct model *m, struct mzone *z, uint64_t pfn);
 
 /* pcp.c */
 bool pcp_allowed_order(const struct model *m, unsigned int order);
 uint64_t rmqueue_pcplist(struct model *m, struct mzone *z, unsigned int order, int mt,
 			 unsigned int alloc_flags, unsigned int cpu);
-void free_to_pcp(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
-		 unsigned int cpu);
-void drain_zone_cpu(struct model *m, struct mzone *z, unsigned int cpu);
+void free_frozen_page_commit(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			     int mt, unsigned int cpu);
+void drain_pages_zone(struct model *m, struct mzone *z, unsigned int cpu);
 void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp);
-void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d);
+void setup_zone_pageset(struct model *m, struct mzone *z, const struct model_zone_desc *d);
 
 /* compaction.c */
 /* enum compact_priority: lower is harder */
@@ -311,13 +320,23 @@ struct contig_page_info {
 };
 void zone_contig_page_info(const struct model *m, const struct mzone *z,
 			   unsigned int suitable_order, struct contig_page_info *info);
-int fragmentation_index(unsigned int order, const struct contig_page_info *info);
+int raw_fragmentation_index(unsigned int order, const struct contig_page_info *info);
 
 /* alloc.c */
-bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
-		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+bool raw_zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
+			   long mark, int highest_zoneidx, unsigned int alloc_flags,
+			   long free_pages);
+
+/* zone_watermark_ok(): against the zone's own NR_FREE_PAGES */
+static inline bool zone_watermark_ok(const struct model *m, const struct mzone *z,
+				     unsigned int order, long mark, int highest_zoneidx,
+				     unsigned int alloc_flags)
+{
+	return raw_zone_watermark_ok(m, z, order, mark, highest_zoneidx, alloc_flags,
+				     z->nr_free_pages);
+}
 void wakeup_kswapd(struct model *m);
-void free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-		unsigned int cpu);
+void raw_free_frozen_pages(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			   unsigned int cpu);
 
 #endif
