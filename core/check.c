@@ -172,7 +172,7 @@ static int check_list_entry(struct check *c, const struct list_desc *d, uint64_t
 		return list_fail(c, d, pfn, "mt %u", p->mt);
 	if (!block_fits(c->z, pfn, d->order))
 		return list_fail(c, d, pfn, "misaligned or outside the zone");
-	/* isolation is not modelled yet: an isolated block keeps its old pageblock type */
+	/* isolation is not modelled (model.h): an isolated block keeps its old pageblock type */
 	if (d->state == MODEL_PAGE_FREE && d->mt != MODEL_MT_ISOLATE)
 		return check_free_pageblocks(c, d, pfn);
 	return 0;

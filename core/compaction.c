@@ -1271,7 +1271,7 @@ void kcompactd_tick(struct model *m)
 
 /*
  * ---- evacuate: Rik van Riel's RFC PATCH 06/40 (May 2026), "mm: page_alloc:
- * async evacuation of stolen movable pageblocks" (../shared/seeds/) ----
+ * async evacuation of stolen movable pageblocks", posted to linux-mm ----
  *
  * The patch: try_to_claim_block(), when it retypes a MOVABLE pageblock for an
  * UNMOVABLE or RECLAIMABLE request (the half-a-block path, not the whole-block

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model.c - building a model: zones, watermarks, knobs, initial memory, and
- * the read-only accessors. The allocator itself is in buddy.c, pcp.c and
- * alloc.c.
+ * the read-only accessors. The allocator itself is in buddy.c, pcp.c,
+ * alloc.c and compaction.c.
  */
 #include <errno.h>
 #include <stdlib.h>

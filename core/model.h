@@ -4,17 +4,17 @@
  *
  * Mechanism only: the model places pages the way mm/page_alloc.c would
  * (zonelist walk, watermarks, per-CPU lists, buddy split/merge, fallback
- * claim/steal, highatomic reserves, watermark boosting) and reports what it
- * did. It reads no files and keeps no globals; the replay engine builds one
- * from a trace's metadata and start snapshot and feeds it requests.
+ * claim/steal, highatomic reserves, watermark boosting), compacts them the way
+ * mm/compaction.c would (direct compaction with capture, deferral, skip
+ * hints, kcompactd, proactive compaction), and reports what it did. It reads
+ * no files and keeps no globals; the replay engine builds one from a trace's
+ * metadata and start snapshot and feeds it requests.
  *
  * Page frame numbers are the kernel's: the model covers the pfn range of the
  * zones it was built with and keeps 12 bytes of state per pfn.
  *
  * Not modelled (their effects reach the model through the trace's own frees):
  * reclaim, the OOM killer, NUMA, memory hotplug, CMA areas, page isolation.
- * Compaction is core/compaction.c's job (issue 5); until then the slow path
- * skips it.
  */
 #ifndef FRAGREPLAY_MODEL_H
 #define FRAGREPLAY_MODEL_H
