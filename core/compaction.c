@@ -591,6 +591,30 @@ static void putback_movable_pages(struct model *m, struct compact_control *cc)
 }
 
 /*
+ * migrate_folio_move(): the allocated block at @src moves to @dst, a free
+ * block of its order already taken for it. @dst becomes the block, with its
+ * mobility, and joins this CPU's LRU batch; the replay re-keys the block
+ * (MODEL_EV_MIGRATE, in @dst's zone); @src's pages are freed as folio_put()
+ * frees them (to this CPU's lists for pcp orders). Compaction and evacuation
+ * move blocks only through here.
+ */
+void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, uint64_t dst,
+			unsigned int cpu)
+{
+	unsigned int order = pg(m, src)->order;
+	int mobility = pg(m, src)->mt;
+
+	mark_allocated(m, dst, order, mobility);
+	folio_add_lru(m, dst);
+	struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
+				  .order = order, .migratetype = mobility,
+				  .zone = pfn_zone(m, dst)->type };
+	emit(m, &ev);
+	count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
+	raw_free_frozen_pages(m, src_zone, src, order, cpu);
+}
+
+/*
  * migrate_pages() with compaction_alloc/compaction_free, one batch as
  * migrate_pages_batch() does it: every isolated block gets its target first
  * (in list order, the last isolated first), then each moves and its old
@@ -627,20 +651,8 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << pg(m, mlist_first(m, &cc->migratepages))->order);
 		putback_movable_pages(m, cc);
 	}
-	for (size_t k = 0; k < n; k++) {
-		uint64_t src = m->migrate_src[k], dst = m->migrate_dst[k];
-		unsigned int order = pg(m, src)->order;
-		int mobility = pg(m, src)->mt;
-
-		mark_allocated(m, dst, order, mobility);
-		folio_add_lru(m, dst);
-		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
-					  .order = order, .migratetype = mobility,
-					  .zone = cc->z->type };
-		emit(m, &ev);
-		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
-		raw_free_frozen_pages(m, cc->z, src, order, cc->cpu);
-	}
+	for (size_t k = 0; k < n; k++)
+		migrate_folio_move(m, cc->z, m->migrate_src[k], m->migrate_dst[k], cc->cpu);
 	return ret;
 }
 
@@ -1376,20 +1388,8 @@ static int evac_migrate(struct model *m, struct compact_control *cc)
 	}
 	cc->migratepages = failed;
 	for (size_t k = 0; k < n; k++) {
-		uint64_t src = m->migrate_src[k], dst = m->migrate_dst[k];
-		unsigned int order = pg(m, src)->order;
-		int mobility = pg(m, src)->mt;
-		struct mzone *z = pfn_zone(m, dst);
-
-		mark_allocated(m, dst, order, mobility);
-		folio_add_lru(m, dst);
-		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
-					  .order = order, .migratetype = mobility,
-					  .zone = z->type };
-		emit(m, &ev);
-		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
-		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << order);
-		raw_free_frozen_pages(m, cc->z, src, order, cc->cpu);
+		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << pg(m, m->migrate_src[k])->order);
+		migrate_folio_move(m, cc->z, m->migrate_src[k], m->migrate_dst[k], cc->cpu);
 	}
 	return nr_failed;
 }

@@ -306,6 +306,8 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 			 unsigned int alloc_flags, int highest_zoneidx, unsigned int cpu, int prio,
 			 struct capture_control *capc);
 void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
+void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, uint64_t dst,
+			unsigned int cpu);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
 /* evacuate (RFC 06/40), compaction.c */
