@@ -388,9 +388,7 @@ static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pf
 				   unsigned int current_order, unsigned int order, int start_mt,
 				   int block_mt, unsigned int alloc_flags)
 {
-	/* evacuate (RFC 06/40): a block isolated (get_pageblock_isolate()) is
-	 * not taken over, which would undo the work in progress */
-	if (m->knobs[MODEL_KNOB_EVACUATE] && (*pb_byte(m, pfn) & PB_ISOLATE))
+	if (evacuate_refuses_claim(m, pfn)) /* evacuate.c */
 		return MODEL_PFN_NONE;
 	if (current_order >= m->pageblock_order) {
 		raw_del_page_from_free_list(m, z, pfn, current_order, block_mt);
@@ -417,11 +415,7 @@ static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pf
 		return MODEL_PFN_NONE;
 	raw_move_freepages_block(m, z, start, block_mt, start_mt);
 	set_pb_mt(m, start, start_mt);
-	/* evacuate (RFC 06/40): a movable block claimed for an unmovable or
-	 * reclaimable request gets its movable pages migrated out, later */
-	if (m->knobs[MODEL_KNOB_EVACUATE] && block_mt == MODEL_MT_MOVABLE &&
-	    (start_mt == MODEL_MT_UNMOVABLE || start_mt == MODEL_MT_RECLAIMABLE))
-		queue_pageblock_evacuate(m, start, m->cur_cpu);
+	evacuate_after_claim(m, start, block_mt, start_mt); /* evacuate.c */
 	return raw_rmqueue_smallest(m, z, order, start_mt);
 }
 

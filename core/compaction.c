@@ -19,32 +19,13 @@
  * is never "contended"; kswapd is never running for proactive compaction.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "model_internal.h"
 
-#define COMPACT_CLUSTER_MAX 32
 #define COMPACT_MAX_DEFER_SHIFT 6
 #define HPAGE_FRAG_CHECK_INTERVAL_NS 500000000ull
 
-enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
 enum isolate_result { ISOLATE_ABORT, ISOLATE_NONE, ISOLATE_SUCCESS };
-
-struct compact_control {
-	struct mzone *z;
-	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
-	struct mlist migratepages;
-	long nr_freepages, nr_migratepages;
-	uint64_t free_pfn, migrate_pfn;
-	uint64_t total_migrate_scanned, total_free_scanned;
-	unsigned int fast_search_fail;
-	int search_order;
-	int order; /* -1: compact everything (proactive) */
-	int migratetype, highest_zoneidx, mode;
-	unsigned int alloc_flags, cpu;
-	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
-	bool whole_zone, finish_pageblock;
-};
 
 /* block_end_pfn() */
 static uint64_t block_end_pfn(uint64_t pfn, int order)
@@ -71,15 +52,6 @@ static void set_pageblock_skip(struct model *m, uint64_t pfn)
 	*pb_byte(m, pfn) |= PB_SKIP;
 }
 
-/*
- * Blocks that are not PageLRU although allocated and movable: the free
- * blocks compaction isolated as targets (never on the LRU), and blocks just
- * migrated into, which wait in this CPU's LRU batch until it is drained
- * (lru_add_drain_cpu_zone(), or a full batch of PAGEVEC_SIZE). The first
- * carry ISOLATED_FREE; the second the LRU-batch generation, which a drain
- * moves on.
- */
-#define ISOLATED_FREE 255
 #define LRU_BATCH_SIZE 31 /* PAGEVEC_SIZE */
 
 static void mark_compaction_block(struct model *m, uint64_t pfn, unsigned int order,
@@ -103,17 +75,6 @@ static void folio_add_lru(struct model *m, uint64_t pfn)
 	pg(m, pfn)->compact_gen = m->compact_gen;
 	if (++m->lru_batch >= LRU_BATCH_SIZE)
 		lru_add_drain(m);
-}
-
-/* xorshift64 from the seed knob: the model's only randomness */
-static uint64_t model_rand(struct model *m)
-{
-	if (!m->rng)
-		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
-	m->rng ^= m->rng << 13;
-	m->rng ^= m->rng >> 7;
-	m->rng ^= m->rng << 17;
-	return m->rng;
 }
 
 /* reset_cached_positions() */
@@ -583,7 +544,7 @@ static uint64_t release_free_list(struct model *m, struct compact_control *cc)
 }
 
 /* putback_movable_pages(): isolated blocks stay where they are */
-static void putback_movable_pages(struct model *m, struct compact_control *cc)
+void putback_movable_pages(struct model *m, struct compact_control *cc)
 {
 	while (cc->migratepages.head != NIL)
 		mlist_del(m, &cc->migratepages, mlist_first(m, &cc->migratepages));
@@ -646,7 +607,7 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		m->migrate_src[n] = src;
 		m->migrate_dst[n++] = dst;
 	}
-	ret = cc->migratepages.head != NIL ? -12 /* -ENOMEM */ : failed;
+	ret = cc->migratepages.head != NIL ? -ENOMEM : failed;
 	if (ret < 0) {
 		count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << pg(m, mlist_first(m, &cc->migratepages))->order);
 		putback_movable_pages(m, cc);
@@ -673,8 +634,8 @@ static bool skip_isolation_on_order(const struct model *m, int order, int target
  * first page it cannot isolate. The first isolation in a pageblock sets its
  * skip hint (test_and_set_skip).
  */
-static void isolate_migratepages_block(struct model *m, struct compact_control *cc,
-				       uint64_t low, uint64_t end)
+void isolate_migratepages_block(struct model *m, struct compact_control *cc, uint64_t low,
+				uint64_t end)
 {
 	uint64_t nr_scanned = 0, next_skip = 0, valid = MODEL_PFN_NONE;
 	long nr_isolated = 0;
@@ -1279,171 +1240,4 @@ void kcompactd_tick(struct model *m)
 			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
 	}
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
-}
-
-/*
- * ---- evacuate: Rik van Riel's RFC PATCH 06/40 (May 2026), "mm: page_alloc:
- * async evacuation of stolen movable pageblocks", posted to linux-mm ----
- *
- * The patch: try_to_claim_block(), when it retypes a MOVABLE pageblock for an
- * UNMOVABLE or RECLAIMABLE request (the half-a-block path, not the whole-block
- * takeover), takes a work item from a global pool of 64 (none free: the
- * evacuation is simply not done) and queues it through irq_work onto a
- * per-node workqueue with max_active 1. The work, evacuate_pageblock(), skips
- * a block that is MOVABLE again, else isolates the block's movable pages in
- * batches of COMPACT_CLUSTER_MAX (isolate_migratepages_range(), MIGRATE_ASYNC,
- * order -1, skip hints honoured), migrates each batch to targets from
- * alloc_migration_target() (GFP_HIGHUSER_MOVABLE, node-local: the ordinary
- * allocator) and, at the first batch that does not migrate whole, puts back
- * what is left and stops.
- *
- * The model: items wait evacuate_latency_us on the trace clock (irq_work,
- * queue_work and the kworker being scheduled), then run one at a time, in
- * queue order, on the CPU that queued them (a bound workqueue runs work where
- * it was queued), each to its end before the next (max_active 1).
- * Deliberate differences: reclaim_clean_pages_from_list() is not modelled
- * (the model cannot tell clean page cache from other movable pages, so it
- * migrates them all); a running item takes no trace time.
- */
-
-int evacuate_init(struct model *m)
-{
-	long cap = m->knobs[MODEL_KNOB_EVACUATE] ? m->knobs[MODEL_KNOB_EVACUATE_POOL] : 0;
-
-	m->evac_cap = cap > 0 ? (unsigned int)cap : 0;
-	m->evac = m->evac_cap ? calloc(m->evac_cap, sizeof(*m->evac)) : NULL;
-	return m->evac_cap && !m->evac ? -ENOMEM : 0;
-}
-
-void evacuate_release(struct model *m)
-{
-	free(m->evac);
-	m->evac = NULL;
-}
-
-/* queue_pageblock_evacuate(): a free item from the pool, or the evacuation is dropped */
-void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu)
-{
-	if (m->evac_n >= m->evac_cap) {
-		count_event(m, MODEL_EVACUATE_DROPPED, 1);
-		return;
-	}
-	struct evac_item *it = &m->evac[(m->evac_head + m->evac_n++) % m->evac_cap];
-	it->pfn = pageblock_start(m, pfn);
-	it->due_ns = m->now_ns + (uint64_t)m->knobs[MODEL_KNOB_EVACUATE_LATENCY_US] * 1000;
-	it->cpu = cpu;
-	count_event(m, MODEL_EVACUATE_QUEUED, 1);
-}
-
-/* the isolated blocks are off the LRU while on the list (PageLRU cleared) */
-static void evac_isolated(struct model *m, struct compact_control *cc, bool isolated)
-{
-	for (uint32_t i = cc->migratepages.head; i != NIL; i = m->pages[i].next)
-		m->pages[i].compact_gen = isolated ? ISOLATED_FREE : 0;
-}
-
-static void evac_putback(struct model *m, struct compact_control *cc)
-{
-	evac_isolated(m, cc, false);
-	putback_movable_pages(m, cc);
-}
-
-/*
- * migrate_pages(..., alloc_migration_target, MIGRATE_ASYNC, MR_COMPACTION):
- * a target for each block from the allocator; a block whose target cannot
- * be had, or whose migration fails (migrate_fail_permille), stays on the
- * list. Returns the number of blocks not migrated.
- */
-static int evac_migrate(struct model *m, struct compact_control *cc)
-{
-	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
-	struct mlist failed;
-	size_t n = 0;
-	int nr_failed = 0;
-
-	mlist_init(&failed);
-	while (cc->migratepages.head != NIL) {
-		uint64_t src = mlist_first(m, &cc->migratepages);
-		unsigned int order = pg(m, src)->order;
-		struct model_req req = {
-			.order = order, .cpu = cc->cpu,
-			.gfp = MODEL_GFP_HIGHUSER_MOVABLE | (order ? MODEL_GFP_COMP : 0),
-		};
-
-		mlist_del(m, &cc->migratepages, src);
-		uint64_t dst = model_alloc(m, &req);
-		bool fail = dst == MODEL_PFN_NONE ||
-			    (permille > 0 && (long)(model_rand(m) % 1000) < permille);
-		if (fail) {
-			if (dst != MODEL_PFN_NONE)
-				raw_free_frozen_pages(m, pfn_zone(m, dst), dst, order, cc->cpu);
-			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
-			count_event(m, MODEL_EVACUATE_FAILED, 1ull << order);
-			mlist_add(m, &failed, src, true);
-			nr_failed++;
-			continue;
-		}
-		m->migrate_src[n] = src;
-		m->migrate_dst[n++] = dst;
-	}
-	cc->migratepages = failed;
-	for (size_t k = 0; k < n; k++) {
-		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << pg(m, m->migrate_src[k])->order);
-		migrate_folio_move(m, cc->z, m->migrate_src[k], m->migrate_dst[k], cc->cpu);
-	}
-	return nr_failed;
-}
-
-/* evacuate_pageblock() */
-static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu)
-{
-	struct mzone *z = pfn_zone(m, start);
-
-	if (!z || pb_mt(m, start) == MODEL_MT_MOVABLE) {
-		count_event(m, MODEL_EVACUATE_SKIPPED, 1);
-		return;
-	}
-	struct compact_control cc = {
-		.z = z, .order = -1, .search_order = -1, .mode = MIGRATE_ASYNC,
-		.migratetype = MODEL_MT_MOVABLE, .highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
-		.cpu = cpu % m->nr_cpus,
-	};
-	uint64_t pfn = start < z->start_pfn ? z->start_pfn : start;
-	uint64_t end = start + m->pageblock_nr_pages;
-
-	if (end > z->end_pfn)
-		end = z->end_pfn;
-	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
-		mlist_init(&cc.freepages[o]);
-	mlist_init(&cc.migratepages);
-	while (pfn < end || cc.migratepages.head != NIL) {
-		if (cc.migratepages.head == NIL) {
-			cc.nr_migratepages = 0;
-			isolate_migratepages_block(m, &cc, pfn, end);
-			pfn = cc.migrate_pfn;
-			if (cc.migratepages.head == NIL)
-				break;
-			evac_isolated(m, &cc, true);
-		}
-		if (evac_migrate(m, &cc)) {
-			evac_putback(m, &cc);
-			break;
-		}
-	}
-	if (cc.migratepages.head != NIL)
-		evac_putback(m, &cc);
-	count_event(m, MODEL_EVACUATE_DONE, 1);
-}
-
-/* the per-node worker on the trace clock: each due item, oldest first, to its end */
-void evacuate_tick(struct model *m)
-{
-	while (m->evac_n && m->evac[m->evac_head].due_ns <= m->now_ns) {
-		struct evac_item it = m->evac[m->evac_head];
-
-		evacuate_pageblock(m, it.pfn, it.cpu);
-		/* evacuate_item_free() once the work is done */
-		m->evac_head = (m->evac_head + 1) % m->evac_cap;
-		m->evac_n--;
-	}
 }

@@ -265,6 +265,17 @@ static inline void emit(struct model *m, const struct model_event *ev)
 		m->event_fn(m->event_ctx, ev);
 }
 
+/* xorshift64 from the seed knob: the model's only randomness */
+static inline uint64_t model_rand(struct model *m)
+{
+	if (!m->rng)
+		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng;
+}
+
 /* buddy.c */
 struct mzone *pfn_zone(struct model *m, uint64_t pfn);
 void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
@@ -295,6 +306,36 @@ void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp);
 void setup_zone_pageset(struct model *m, struct mzone *z, const struct model_zone_desc *d);
 
 /* compaction.c */
+#define COMPACT_CLUSTER_MAX 32
+enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
+
+/* struct compact_control: one compaction (or evacuation) run over a zone */
+struct compact_control {
+	struct mzone *z;
+	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
+	struct mlist migratepages;
+	long nr_freepages, nr_migratepages;
+	uint64_t free_pfn, migrate_pfn;
+	uint64_t total_migrate_scanned, total_free_scanned;
+	unsigned int fast_search_fail;
+	int search_order;
+	int order; /* -1: compact everything (proactive) */
+	int migratetype, highest_zoneidx, mode;
+	unsigned int alloc_flags, cpu;
+	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
+	bool whole_zone, finish_pageblock;
+};
+
+/*
+ * Blocks that are not PageLRU although allocated and movable: the free
+ * blocks compaction isolated as targets (never on the LRU), and blocks just
+ * migrated into, which wait in this CPU's LRU batch until it is drained
+ * (lru_add_drain_cpu_zone(), or a full batch of PAGEVEC_SIZE). The first
+ * carry ISOLATED_FREE in mpage.compact_gen; the second the LRU-batch
+ * generation, which a drain moves on.
+ */
+#define ISOLATED_FREE 255
+
 /* enum compact_priority: lower is harder */
 enum { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC };
 #define MIN_COMPACT_PRIORITY COMPACT_PRIO_SYNC_FULL
@@ -308,12 +349,17 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
 void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, uint64_t dst,
 			unsigned int cpu);
+void isolate_migratepages_block(struct model *m, struct compact_control *cc, uint64_t low,
+				uint64_t end);
+void putback_movable_pages(struct model *m, struct compact_control *cc);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
-/* evacuate (RFC 06/40), compaction.c */
+
+/* evacuate.c: Rik van Riel's RFC PATCH 06/40 (knob evacuate) */
 int evacuate_init(struct model *m);
 void evacuate_release(struct model *m);
-void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu);
+bool evacuate_refuses_claim(const struct model *m, uint64_t pfn);
+void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int start_mt);
 void evacuate_tick(struct model *m);
 
 /* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */
