@@ -290,54 +290,19 @@ static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 }
 
 /*
- * The block captured at compaction's own order for a smaller request
- * (capture_order=target): the request keeps its first 2^order pages, the
- * rest goes back through the free path, on lists of the pageblock's type.
- */
-static void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int order)
-{
-	struct mzone *z = pfn_zone(m, pfn);
-	int mobility = pg(m, pfn)->mt;
-
-	for (uint64_t p = pfn; p < pfn + (1ull << high); p += 1ull << order)
-		mark_allocated(m, p, order, mobility);
-	for (uint64_t p = pfn + (1ull << order); p < pfn + (1ull << high); p += 1ull << order)
-		free_one_page(m, z, p, order, false);
-}
-
-/*
  * __alloc_pages_direct_compact(). Vanilla 6.18: compaction and capture both
- * at the request's order and migratetype.
- *
- * capture-split (Johannes Weiner, "mm: fix reclaim storms in defrag_mode",
- * 2026; read as it stands in the linux-mm tree, the series' v2): under
- * ALLOC_NOFRAGMENT a non-movable request compacts at max(order,
- * pageblock_order), order 0 included (patch 4/4: compact_order, and the
- * early return for order 0 keyed on it), while the capture_control keeps
- * the request's own order and migratetype (patch 3/4), so a capture hands
- * out exactly what was asked for; the allocation after compaction is at the
- * request's order; deferral is keyed on the compaction order.
- * capture_order=target captures at the compaction order instead (3/4 not
- * applied): a small request waits for a whole freed pageblock, which is
- * then cut down for it (trim_capture()).
- * Not modelled: 4/4's direct reclaim at the promoted order (the model has
- * no reclaim).
+ * at the request's order and migratetype. Under capture-split
+ * (capture_split.c) a non-movable request may compact at pageblock order
+ * ("promoted") while capturing at its own.
  */
 static uint64_t raw_alloc_pages_direct_compact(struct model *m, const struct alloc_context *ac,
 					       unsigned int alloc_flags, int prio, int *result)
 {
 	struct capture_control capc = { .order = ac->order, .migratetype = ac->mt,
 					.pfn = MODEL_PFN_NONE };
-	unsigned int compact_order = ac->order;
-	bool promoted = false;
+	unsigned int compact_order = capture_split_compact_order(m, alloc_flags, &capc);
+	bool promoted = compact_order != ac->order;
 
-	if (m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && (alloc_flags & ALLOC_NOFRAGMENT) &&
-	    ac->mt != MODEL_MT_MOVABLE && compact_order < m->pageblock_order) {
-		compact_order = m->pageblock_order;
-		promoted = true;
-		if (m->knobs[MODEL_KNOB_CAPTURE_ORDER])
-			capc.order = compact_order;
-	}
 	*result = MODEL_COMPACT_SKIPPED;
 	if (!compact_order)
 		return MODEL_PFN_NONE;

@@ -726,9 +726,8 @@ abort:
 /*
  * suitable_migration_source(), vanilla 6.18: kcompactd and sync modes take any
  * block; async direct compaction only MOVABLE (and CMA) blocks for movable
- * requests, else blocks of the request's own type. The 2026 series' rule
- * (movable blocks for whole-block production, any request type at pageblock
- * order or more) applies under the capture_split knob.
+ * requests, else blocks of the request's own type. capture-split's rule
+ * (capture_split.c) widens the first case to whole-block production.
  */
 static bool suitable_migration_source(const struct model *m, const struct compact_control *cc,
 				      uint64_t pfn)
@@ -740,10 +739,7 @@ static bool suitable_migration_source(const struct model *m, const struct compac
 	if (cc->mode != MIGRATE_ASYNC || !cc->direct_compaction)
 		return true;
 	int mt = pb_mt(m, pfn);
-	/* capture-split (patch 2/4): whole-block production scans movable blocks,
-	 * which the allocator then claims and converts */
-	if (cc->migratetype == MODEL_MT_MOVABLE ||
-	    (m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && cc->order >= (int)m->pageblock_order))
+	if (cc->migratetype == MODEL_MT_MOVABLE || capture_split_movable_source(m, cc))
 		return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
 	return mt == cc->migratetype;
 }

@@ -15,6 +15,9 @@
  *
  * Not modelled (their effects reach the model through the trace's own frees):
  * reclaim, the OOM killer, NUMA, memory hotplug, CMA areas, page isolation.
+ *
+ * Knobs switch on two 2026 patch series, each in a file of its own: evacuate
+ * (core/evacuate.c) and capture-split (core/capture_split.c).
  */
 #ifndef FRAGREPLAY_MODEL_H
 #define FRAGREPLAY_MODEL_H

@@ -355,6 +355,12 @@ void putback_movable_pages(struct model *m, struct compact_control *cc);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
 
+/* capture_split.c: Johannes Weiner's 2026 defrag_mode series (knob capture_split) */
+unsigned int capture_split_compact_order(const struct model *m, unsigned int alloc_flags,
+					 struct capture_control *capc);
+void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int order);
+bool capture_split_movable_source(const struct model *m, const struct compact_control *cc);
+
 /* evacuate.c: Rik van Riel's RFC PATCH 06/40 (knob evacuate) */
 int evacuate_init(struct model *m);
 void evacuate_release(struct model *m);
