@@ -287,9 +287,6 @@ static void print_table(const struct run *runs, int nr)
 	       "differently); reclaim is not modelled, its frees come from the trace.\n");
 }
 
-static const char *const mob_names[MODEL_NR_PCPTYPES] = { "unmovable", "movable",
-							   "reclaimable" };
-
 /* one figure of every zone, then the fallbacks by type, then failures by order */
 static void print_breakdowns(const struct run *runs, int nr)
 {
@@ -306,7 +303,8 @@ static void print_breakdowns(const struct run *runs, int nr)
 		model_zone_info(runs[0].m, z, &zi);
 		for (size_t k = 0; k < sizeof(zf) / sizeof(zf[0]); k++) {
 			char label[64];
-			snprintf(label, sizeof(label), "  %s %s", zi.name, zf[k].name);
+			snprintf(label, sizeof(label), "  %s %s", frt_zone_idx_name(zi.type),
+				 zf[k].name);
 			printf("%-36s", label);
 			for (int i = 0; i < nr; i++)
 				printf(" %14" PRIu64, *(const uint64_t *)((const char *)&runs[i].end_zone[z] +
@@ -328,7 +326,7 @@ static void print_breakdowns(const struct run *runs, int nr)
 					continue;
 				char label[64];
 				snprintf(label, sizeof(label), "  %s %s <- %s", k ? "claims" : "steals",
-					 mob_names[a], mob_names[f]);
+					 frt_mt_key(a), frt_mt_key(f));
 				printf("%-36s", label);
 				for (int i = 0; i < nr; i++)
 					printf(" %14" PRIu64, replay_stats(runs[i].r)->model_extfrag[a][f][k]);
@@ -358,7 +356,7 @@ static json_t *fallbacks_json(const uint64_t (*x)[MODEL_NR_PCPTYPES][2])
 			char key[64];
 			if (a == f)
 				continue;
-			snprintf(key, sizeof(key), "%s<-%s", mob_names[a], mob_names[f]);
+			snprintf(key, sizeof(key), "%s<-%s", frt_mt_key(a), frt_mt_key(f));
 			json_object_set_new(o, key, json_pack("{s:I,s:I}", "claims", (json_int_t)x[a][f][1],
 								"steals", (json_int_t)x[a][f][0]));
 		}
@@ -374,7 +372,8 @@ static json_t *zones_json(const struct run *run)
 		const struct model_frag_metrics *e = &run->end_zone[z];
 		model_zone_info(run->m, z, &zi);
 		json_array_append_new(arr, json_pack(
-			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zi.name,
+			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"zone", frt_zone_idx_name(zi.type),
 			"managed_pages", (json_int_t)e->managed_pages,
 			"free_pages", (json_int_t)e->free_pages,
 			"free_pageblocks", (json_int_t)e->free_pageblocks,

@@ -177,8 +177,6 @@ static double agreement(double real, double model)
 
 int cmd_validate(int argc, char **argv)
 {
-	static const char *const mt_names[] = { "unmovable", "movable", "reclaimable",
-						"highatomic", "cma", "isolate" };
 	struct ctx c = { 0 };
 	struct replay_seed_stats seed;
 	struct frt_frame_info fi;
@@ -263,13 +261,14 @@ int cmd_validate(int argc, char **argv)
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
 			for (unsigned int o = 0; o < fm.nr_orders && o < NR_ORD; o++) {
 				char label[64];
-				snprintf(label, sizeof(label), "end free %s order %u", mt_names[mt], o);
+				snprintf(label, sizeof(label), "end free %s order %u", frt_mt_key(mt),
+					 o);
 				if (c.kernel.free_blocks[o][mt] || c.model.free_blocks[o][mt])
 					ADD(label, c.kernel.free_blocks[o][mt], c.model.free_blocks[o][mt]);
 			}
 		for (int mt = 0; mt < 4; mt++) {
 			char label[64];
-			snprintf(label, sizeof(label), "end pageblocks %s", mt_names[mt]);
+			snprintf(label, sizeof(label), "end pageblocks %s", frt_mt_key(mt));
 			ADD(label, c.kernel.pageblocks[mt], c.model.pageblocks[mt]);
 		}
 	}
@@ -281,7 +280,7 @@ int cmd_validate(int argc, char **argv)
 				char label[64];
 				uint64_t kv = st->recorded.extfrag[a][f][k], mv = st->model_extfrag[a][f][k];
 				snprintf(label, sizeof(label), "fallback %s %s <- %s", k ? "claims" : "steals",
-					 mt_names[a], mt_names[f]);
+					 frt_mt_key(a), frt_mt_key(f));
 				if (kv || mv)
 					ADD(label, kv, mv);
 			}

@@ -71,11 +71,9 @@ static const char *state_name(unsigned int state)
 
 static int fail(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* the first broken invariant, as one line in err, prefixed with the zone */
+/* the first broken invariant, as one line in err, prefixed with the zone's type */
 static int fail(struct check *c, const char *fmt, ...)
 {
-	struct model_zone_info zi;
-	const char *zone = "?";
 	char msg[192];
 	va_list ap;
 
@@ -88,9 +86,7 @@ static int fail(struct check *c, const char *fmt, ...)
 		snprintf(c->err, c->errlen, "%s", msg);
 		return -EUCLEAN;
 	}
-	if (!model_zone_info(c->m, c->zi, &zi) && zi.name)
-		zone = zi.name;
-	snprintf(c->err, c->errlen, "zone %s: %s", zone, msg);
+	snprintf(c->err, c->errlen, "zone %d: %s", (int)c->z->type, msg);
 	return -EUCLEAN;
 }
 

@@ -98,9 +98,6 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_PROMOTED_SUCCESS] = "model_compact_promoted_success",
 };
 
-static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
-							     "Movable" };
-
 void model_desc_init(struct model_desc *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -647,7 +644,6 @@ int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_
 
 	memset(zi, 0, sizeof(*zi));
 	zi->type = z->type;
-	zi->name = zone_names[z->type];
 	zi->start_pfn = z->start_pfn;
 	zi->end_pfn = z->end_pfn;
 	zi->managed = z->managed;

@@ -29,13 +29,17 @@
 #define MODEL_PFN_NONE UINT64_MAX
 #define MODEL_MAX_ORDER_LIMIT 12 /* largest MAX_PAGE_ORDER the model accepts */
 
-/* zone_type, as in include/linux/mmzone.h on x86-64 (no HIGHMEM) */
+/*
+ * zone_type, as in include/linux/mmzone.h on x86-64 (no HIGHMEM). The names
+ * of zones and migratetypes are the trace format's (traces/event.h), whose
+ * enums replay/setup.c asserts equal to these.
+ */
 enum model_zone_type {
 	MODEL_ZONE_DMA, MODEL_ZONE_DMA32, MODEL_ZONE_NORMAL, MODEL_ZONE_MOVABLE,
 	MODEL_NR_ZONE_TYPES,
 };
 
-/* enum migratetype; numbered as the kernel and traces/snapshot.h do */
+/* enum migratetype, numbered as the kernel does */
 enum model_mt {
 	MODEL_MT_UNMOVABLE, MODEL_MT_MOVABLE, MODEL_MT_RECLAIMABLE,
 	MODEL_MT_HIGHATOMIC, MODEL_MT_CMA, MODEL_MT_ISOLATE, MODEL_NR_MT,
@@ -306,8 +310,7 @@ unsigned int model_nr_zones(const struct model *m);
 int model_zone_of(const struct model *m, uint64_t pfn);
 
 struct model_zone_info {
-	enum model_zone_type type;
-	const char *name;
+	enum model_zone_type type; /* named by the trace format's frt_zone_idx_name() */
 	uint64_t start_pfn, end_pfn, managed;
 	long wmark[3];      /* min, low, high, without boost */
 	long watermark_boost;

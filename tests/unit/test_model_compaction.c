@@ -1724,7 +1724,7 @@ static void storm_run(unsigned long long seed, int ops, bool pcp, unsigned int p
 	for (unsigned int zi = 0; zi < model_nr_zones(m); zi++) {
 		struct model_zone_info info = zinfo(m, zi);
 		CHECK(info.nr_free_pages == (long)(info.end_pfn - info.start_pfn),
-		      "seed %llu: zone %s has %ld free of %" PRIu64, seed, info.name,
+		      "seed %llu: zone type %d has %ld free of %" PRIu64, seed, (int)info.type,
 		      info.nr_free_pages, info.end_pfn - info.start_pfn);
 	}
 	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
