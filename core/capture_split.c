@@ -6,8 +6,9 @@
  * capture_order; the capture-split preset also sets defrag_mode, without
  * which the series changes nothing (it acts under ALLOC_NOFRAGMENT).
  *
- * Every rule the series adds is here; __alloc_pages_direct_compact()
- * (alloc.c) and suitable_migration_source() (compaction.c) call them:
+ * Every rule of the series that the model carries is here;
+ * __alloc_pages_direct_compact() (alloc.c) and suitable_migration_source()
+ * (compaction.c) call them:
  *
  *   4/4  a non-movable request under ALLOC_NOFRAGMENT compacts at
  *        max(order, pageblock_order), order 0 included; deferral is keyed on
