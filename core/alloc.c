@@ -23,7 +23,7 @@ static int gfp_zone(uint32_t gfp)
 }
 
 /* first_zones_zonelist(): the highest managed zone the request may use */
-static int preferred_zone(const struct model *m, int highest_zoneidx)
+static int first_zones_zonelist(const struct model *m, int highest_zoneidx)
 {
 	for (int i = (int)m->nr_zones - 1; i >= 0; i--)
 		if ((int)m->zones[i].type <= highest_zoneidx && m->zones[i].managed)
@@ -31,14 +31,15 @@ static int preferred_zone(const struct model *m, int highest_zoneidx)
 	return -1;
 }
 
+/* wmark_pages(): the watermark alloc_flags name, boost included */
 static long wmark_pages(const struct mzone *z, unsigned int alloc_flags)
 {
 	return z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
 }
 
 /* __zone_watermark_unusable_free() */
-static long watermark_unusable_free(const struct mzone *z, unsigned int order,
-				    unsigned int alloc_flags)
+static long raw_zone_watermark_unusable_free(const struct mzone *z, unsigned int order,
+					     unsigned int alloc_flags)
 {
 	long unusable = (1l << order) - 1;
 
@@ -50,12 +51,13 @@ static long watermark_unusable_free(const struct mzone *z, unsigned int order,
 }
 
 /* __zone_watermark_ok() */
-bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
-		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+bool raw_zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
+			   long mark, int highest_zoneidx, unsigned int alloc_flags,
+			   long free_pages)
 {
 	long min = mark;
 
-	free_pages -= watermark_unusable_free(z, order, alloc_flags);
+	free_pages -= raw_zone_watermark_unusable_free(z, order, alloc_flags);
 	if (alloc_flags & ALLOC_RESERVES) {
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
 			min -= min / 2;
@@ -93,19 +95,19 @@ static bool zone_watermark_fast(const struct model *m, const struct mzone *z, un
 	long free_pages = z->nr_free_pages;
 
 	if (!order) {
-		long reserved = watermark_unusable_free(z, 0, alloc_flags);
+		long reserved = raw_zone_watermark_unusable_free(z, 0, alloc_flags);
 		long usable = free_pages - (reserved < free_pages ? reserved : free_pages);
 
 		if (usable > mark + z->lowmem_reserve[highest_zoneidx])
 			return true;
 	}
-	if (zone_watermark_ok(m, z, order, mark, highest_zoneidx, alloc_flags, free_pages))
+	if (raw_zone_watermark_ok(m, z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	/* __GFP_HIGH order-0 requests ignore the boost at the min watermark */
 	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
-		return zone_watermark_ok(m, z, order, z->wmark[WMARK_MIN], highest_zoneidx,
-					 alloc_flags, free_pages);
+		return raw_zone_watermark_ok(m, z, order, z->wmark[WMARK_MIN], highest_zoneidx,
+					     alloc_flags, free_pages);
 	return false;
 }
 
@@ -146,13 +148,13 @@ static uint64_t rmqueue_buddy(struct model *m, struct mzone *z, unsigned int ord
 	uint64_t pfn = MODEL_PFN_NONE;
 
 	if (alloc_flags & ALLOC_HIGHATOMIC)
-		pfn = rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
+		pfn = raw_rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
 	if (pfn == MODEL_PFN_NONE) {
 		enum rmqueue_mode mode = RMQUEUE_NORMAL;
 
-		pfn = rmqueue(m, z, order, mt, alloc_flags, &mode);
+		pfn = raw_rmqueue(m, z, order, mt, alloc_flags, &mode);
 		if (pfn == MODEL_PFN_NONE && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
-			pfn = rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
+			pfn = raw_rmqueue_smallest(m, z, order, MODEL_MT_HIGHATOMIC);
 		if (pfn == MODEL_PFN_NONE)
 			return pfn;
 	}
@@ -164,8 +166,8 @@ static uint64_t rmqueue_buddy(struct model *m, struct mzone *z, unsigned int ord
 }
 
 /* rmqueue(): pcp lists for the orders they cache, then the buddy lists */
-static uint64_t rmqueue_zone(struct model *m, struct mzone *z, unsigned int order,
-			     unsigned int alloc_flags, int mt, unsigned int cpu)
+static uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order,
+			unsigned int alloc_flags, int mt, unsigned int cpu)
 {
 	uint64_t pfn = MODEL_PFN_NONE;
 
@@ -215,7 +217,7 @@ retry:;
 		    !(alloc_flags & ALLOC_NO_WATERMARKS))
 			continue;
 try_this_zone:;
-		uint64_t pfn = rmqueue_zone(m, z, ac->order, alloc_flags, ac->mt, ac->cpu);
+		uint64_t pfn = rmqueue(m, z, ac->order, alloc_flags, ac->mt, ac->cpu);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 	}
@@ -246,6 +248,7 @@ static unsigned int alloc_flags_nonblocking(uint32_t gfp, unsigned int order)
 	return ALLOC_NON_BLOCK | (order > 0 && (gfp & MODEL_GFP_HIGH) ? ALLOC_HIGHATOMIC : 0);
 }
 
+/* alloc_flags_cma() */
 static unsigned int alloc_flags_cma(int mt)
 {
 	return mt == MODEL_MT_MOVABLE ? ALLOC_CMA : 0;
@@ -287,54 +290,19 @@ static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 }
 
 /*
- * The block captured at compaction's own order for a smaller request
- * (capture_order=target): the request keeps its first 2^order pages, the
- * rest goes back through the free path, on lists of the pageblock's type.
- */
-static void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int order)
-{
-	struct mzone *z = pfn_zone(m, pfn);
-	int mobility = pg(m, pfn)->mt;
-
-	for (uint64_t p = pfn; p < pfn + (1ull << high); p += 1ull << order)
-		mark_allocated(m, p, order, mobility);
-	for (uint64_t p = pfn + (1ull << order); p < pfn + (1ull << high); p += 1ull << order)
-		free_pages_to_buddy(m, z, p, order, false);
-}
-
-/*
  * __alloc_pages_direct_compact(). Vanilla 6.18: compaction and capture both
- * at the request's order and migratetype.
- *
- * capture-split (Johannes Weiner, "mm: fix reclaim storms in defrag_mode",
- * 2026; read as it stands in the linux-mm tree, the series' v2): under
- * ALLOC_NOFRAGMENT a non-movable request compacts at max(order,
- * pageblock_order), order 0 included (patch 4/4: compact_order, and the
- * early return for order 0 keyed on it), while the capture_control keeps
- * the request's own order and migratetype (patch 3/4), so a capture hands
- * out exactly what was asked for; the allocation after compaction is at the
- * request's order; deferral is keyed on the compaction order.
- * capture_order=target captures at the compaction order instead (3/4 not
- * applied): a small request waits for a whole freed pageblock, which is
- * then cut down for it (trim_capture()).
- * Not modelled: 4/4's direct reclaim at the promoted order (the model has
- * no reclaim).
+ * at the request's order and migratetype. Under capture-split
+ * (capture_split.c) a non-movable request may compact at pageblock order
+ * ("promoted") while capturing at its own.
  */
-static uint64_t alloc_direct_compact(struct model *m, const struct alloc_context *ac,
-				     unsigned int alloc_flags, int prio, int *result)
+static uint64_t raw_alloc_pages_direct_compact(struct model *m, const struct alloc_context *ac,
+					       unsigned int alloc_flags, int prio, int *result)
 {
 	struct capture_control capc = { .order = ac->order, .migratetype = ac->mt,
 					.pfn = MODEL_PFN_NONE };
-	unsigned int compact_order = ac->order;
-	bool promoted = false;
+	unsigned int compact_order = capture_split_compact_order(m, alloc_flags, &capc);
+	bool promoted = compact_order != ac->order;
 
-	if (m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && (alloc_flags & ALLOC_NOFRAGMENT) &&
-	    ac->mt != MODEL_MT_MOVABLE && compact_order < m->pageblock_order) {
-		compact_order = m->pageblock_order;
-		promoted = true;
-		if (m->knobs[MODEL_KNOB_CAPTURE_ORDER])
-			capc.order = compact_order;
-	}
 	*result = MODEL_COMPACT_SKIPPED;
 	if (!compact_order)
 		return MODEL_PFN_NONE;
@@ -400,7 +368,7 @@ static bool should_compact_retry(const struct alloc_context *ac, int result, int
  * no OOM killer. Compaction retries escalate as the kernel's do, and every
  * loop is bounded, so a request costs bounded work.
  */
-static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
+static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_context *ac)
 {
 	uint32_t gfp = ac->gfp;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
@@ -447,7 +415,7 @@ static uint64_t alloc_slowpath(struct model *m, const struct alloc_context *ac)
 			if (pfn != MODEL_PFN_NONE)
 				return pfn;
 		}
-		pfn = alloc_direct_compact(m, ac, flags, prio, &result);
+		pfn = raw_alloc_pages_direct_compact(m, ac, flags, prio, &result);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 		if (compact_first) {
@@ -491,7 +459,7 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 
 	count_event(m, MODEL_ALLOC_REQUESTS, 1);
 	m->cur_cpu = ac.cpu;
-	ac.preferred = preferred_zone(m, ac.highest_zoneidx);
+	ac.preferred = first_zones_zonelist(m, ac.highest_zoneidx);
 	if (r->order > m->max_order || ac.preferred < 0)
 		goto fail;
 
@@ -500,7 +468,7 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 			     (alloc_flags_nonblocking(r->gfp, r->order) & ALLOC_HIGHATOMIC);
 	pfn = get_page_from_freelist(m, &ac, flags);
 	if (pfn == MODEL_PFN_NONE)
-		pfn = alloc_slowpath(m, &ac);
+		pfn = raw_alloc_pages_slowpath(m, &ac);
 	if (pfn == MODEL_PFN_NONE && (r->flags & MODEL_REQ_NO_WATERMARKS)) {
 		pfn = get_page_from_freelist(m, &ac, ALLOC_NO_WATERMARKS | alloc_flags_cma(ac.mt));
 		if (pfn != MODEL_PFN_NONE)
@@ -564,23 +532,23 @@ static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
  * __free_frozen_pages(): pcp orders to this CPU's list (HIGHATOMIC and CMA
  * blocks' pages on the MOVABLE list), others straight to the buddy lists.
  */
-void free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-		unsigned int cpu)
+void raw_free_frozen_pages(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			   unsigned int cpu)
 {
 	count_event(m, MODEL_PGFREE, 1ull << order);
 	if (!pcp_allowed_order(m, order)) {
-		free_pages_to_buddy(m, z, pfn, order, false);
+		free_one_page(m, z, pfn, order, false);
 		return;
 	}
 	int mt = pb_mt(m, pfn);
 	if (mt >= MODEL_NR_PCPTYPES) {
 		if (mt == MODEL_MT_ISOLATE) {
-			free_pages_to_buddy(m, z, pfn, order, false);
+			free_one_page(m, z, pfn, order, false);
 			return;
 		}
 		mt = MODEL_MT_MOVABLE;
 	}
-	free_to_pcp(m, z, pfn, order, mt, cpu % m->nr_cpus);
+	free_frozen_page_commit(m, z, pfn, order, mt, cpu % m->nr_cpus);
 }
 
 int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu)
@@ -595,6 +563,6 @@ int model_free(struct model *m, uint64_t pfn, unsigned int order, unsigned int c
 	if (ret)
 		return ret;
 	kswapd_account_free(m, 1l << order);
-	free_block(m, z, pfn, order, cpu);
+	raw_free_frozen_pages(m, z, pfn, order, cpu);
 	return 0;
 }

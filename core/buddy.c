@@ -7,6 +7,7 @@
  */
 #include "model_internal.h"
 
+/* page_zone() by pfn: the zone spanning @pfn, or NULL */
 struct mzone *pfn_zone(struct model *m, uint64_t pfn)
 {
 	for (unsigned int i = 0; i < m->nr_zones; i++)
@@ -28,8 +29,8 @@ static void account_freepages(struct mzone *z, long nr, int mt)
 }
 
 /* __add_to_free_list(): also makes @pfn the head of a free block */
-static void add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			     int mt, bool tail)
+static void raw_add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+				 int mt, bool tail)
 {
 	struct mpage *p = pg(m, pfn);
 
@@ -43,8 +44,8 @@ static void add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, uns
 }
 
 /* __del_page_from_free_list(): the head stays a head, of an allocated block */
-static void del_from_free_list(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			       int mt)
+static void raw_del_page_from_free_list(struct model *m, struct mzone *z, uint64_t pfn,
+					unsigned int order, int mt)
 {
 	struct mpage *p = pg(m, pfn);
 
@@ -58,7 +59,7 @@ static void del_from_free_list(struct model *m, struct mzone *z, uint64_t pfn, u
 /* a free block put on its list as it is, without merging: a snapshot's */
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt)
 {
-	add_to_free_list(m, z, pfn, order, mt, true);
+	raw_add_to_free_list(m, z, pfn, order, mt, true);
 	account_freepages(z, 1l << order, mt);
 }
 
@@ -87,8 +88,11 @@ static void change_pageblock_range(struct model *m, uint64_t pfn, unsigned int o
 	}
 }
 
-/* find_buddy_page_pfn(): the buddy of (pfn, order) if it is a free block of that order */
-static bool buddy_is_free(const struct model *m, const struct mzone *z, uint64_t buddy,
+/*
+ * page_is_buddy(): @buddy (pfn ^ 1 << order, as find_buddy_page_pfn() finds
+ * it) is a free block of @order in the zone
+ */
+static bool page_is_buddy(const struct model *m, const struct mzone *z, uint64_t buddy,
 			  unsigned int order)
 {
 	if (!zone_spans(z, buddy))
@@ -104,7 +108,7 @@ static bool buddy_merge_likely(const struct model *m, const struct mzone *z, uin
 	if (order >= m->max_order - 1)
 		return false;
 	uint64_t higher = pfn & ~(1ull << order);
-	return buddy_is_free(m, z, higher ^ (1ull << (order + 1)), order + 1);
+	return page_is_buddy(m, z, higher ^ (1ull << (order + 1)), order + 1);
 }
 
 static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
@@ -116,8 +120,8 @@ static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigne
  * lists; never from CMA/isolated blocks, and sub-pageblock blocks of MOVABLE
  * pageblocks only to movable requests.
  */
-static bool compaction_capture_block(struct model *m, struct mzone *z, uint64_t pfn,
-				     unsigned int order, int mt)
+static bool compaction_capture(struct model *m, struct mzone *z, uint64_t pfn,
+			       unsigned int order, int mt)
 {
 	struct capture_control *capc = m->capc;
 
@@ -149,27 +153,27 @@ static bool compaction_capture_block(struct model *m, struct mzone *z, uint64_t 
  * (page_alloc.shuffle is off by default), no guard pages, no free page
  * reporting.
  */
-void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
-		   bool to_tail)
+void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		       bool to_tail)
 {
 	account_freepages(z, 1l << order, mt);
 	while (order < m->max_order) {
 		uint64_t buddy = pfn ^ (1ull << order);
 		int buddy_mt = mt;
 
-		if (m->capc && compaction_capture_block(m, z, pfn, order, mt)) {
+		if (m->capc && compaction_capture(m, z, pfn, order, mt)) {
 			account_freepages(z, -(1l << order), mt);
 			return;
 		}
 
-		if (!buddy_is_free(m, z, buddy, order))
+		if (!page_is_buddy(m, z, buddy, order))
 			break;
 		if (order >= m->pageblock_order) {
 			buddy_mt = pb_mt(m, buddy);
 			if (mt != buddy_mt && (!mt_is_mergeable(mt) || !mt_is_mergeable(buddy_mt)))
 				break;
 		}
-		del_from_free_list(m, z, buddy, order, buddy_mt);
+		raw_del_page_from_free_list(m, z, buddy, order, buddy_mt);
 		if (buddy_mt != mt)
 			change_pageblock_range(m, buddy, order, mt);
 		/* the higher of the two heads becomes a tail of the merged block */
@@ -177,23 +181,23 @@ void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int 
 		pfn &= buddy;
 		order++;
 	}
-	add_to_free_list(m, z, pfn, order, mt,
-			 to_tail || buddy_merge_likely(m, z, pfn, order));
+	raw_add_to_free_list(m, z, pfn, order, mt,
+			     to_tail || buddy_merge_likely(m, z, pfn, order));
 }
 
 /*
  * free_one_page() -> split_large_buddy(): a block larger than a pageblock is
  * freed pageblock by pageblock, each with its own block's type.
  */
-void free_pages_to_buddy(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			 bool to_tail)
+void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+		   bool to_tail)
 {
 	uint64_t end = pfn + (1ull << order);
 
 	if (order > m->pageblock_order)
 		order = m->pageblock_order;
 	for (; pfn < end; pfn += 1ull << order)
-		free_one_page(m, z, pfn, order, pb_mt(m, pfn), to_tail);
+		raw_free_one_page(m, z, pfn, order, pb_mt(m, pfn), to_tail);
 }
 
 /* expand(): split-off upper halves go to the head of the lower lists */
@@ -204,7 +208,7 @@ static long expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int 
 
 	while (high > low) {
 		high--;
-		add_to_free_list(m, z, pfn + (1ull << high), high, mt, false);
+		raw_add_to_free_list(m, z, pfn + (1ull << high), high, mt, false);
 		nr_added += 1l << high;
 	}
 	return nr_added;
@@ -216,14 +220,14 @@ static void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, 
 {
 	long nr = 1l << high;
 
-	del_from_free_list(m, z, pfn, high, mt);
+	raw_del_page_from_free_list(m, z, pfn, high, mt);
 	nr -= expand(m, z, pfn, low, high, mt);
 	account_freepages(z, -nr, mt);
 	pg(m, pfn)->order = (uint8_t)low;
 }
 
 /* __rmqueue_smallest(): the head of the smallest non-empty list of @mt */
-uint64_t rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt)
+uint64_t raw_rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt)
 {
 	for (unsigned int o = order; o <= m->max_order; o++) {
 		uint64_t pfn = mlist_first(m, &z->area[o].free_list[mt]);
@@ -250,8 +254,8 @@ static const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1] = {
 };
 
 /* __move_freepages_block(): every free block inside the pageblock to @new_mt */
-static long move_freepages(struct model *m, struct mzone *z, uint64_t start, int old_mt,
-			   int new_mt)
+static long raw_move_freepages_block(struct model *m, struct mzone *z, uint64_t start, int old_mt,
+				     int new_mt)
 {
 	uint64_t end = start + m->pageblock_nr_pages;
 	long moved = 0;
@@ -316,7 +320,7 @@ long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int ol
 
 	if (!prep_move_freepages_block(m, z, pfn, &start, NULL, NULL))
 		return -1;
-	long moved = move_freepages(m, z, start, old_mt, new_mt);
+	long moved = raw_move_freepages_block(m, z, start, old_mt, new_mt);
 	set_pb_mt(m, start, new_mt);
 	return moved;
 }
@@ -384,12 +388,10 @@ static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pf
 				   unsigned int current_order, unsigned int order, int start_mt,
 				   int block_mt, unsigned int alloc_flags)
 {
-	/* evacuate (RFC 06/40): a block isolated (get_pageblock_isolate()) is
-	 * not taken over, which would undo the work in progress */
-	if (m->knobs[MODEL_KNOB_EVACUATE] && (*pb_byte(m, pfn) & PB_ISOLATE))
+	if (evacuate_refuses_claim(m, pfn)) /* evacuate.c */
 		return MODEL_PFN_NONE;
 	if (current_order >= m->pageblock_order) {
-		del_from_free_list(m, z, pfn, current_order, block_mt);
+		raw_del_page_from_free_list(m, z, pfn, current_order, block_mt);
 		account_freepages(z, -(1l << current_order), block_mt);
 		change_pageblock_range(m, pfn, current_order, start_mt);
 		account_freepages(z, expand(m, z, pfn, order, current_order, start_mt), start_mt);
@@ -411,16 +413,13 @@ static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pf
 		alike = 0;
 	if (nr_free + alike < (long)(m->pageblock_nr_pages >> 1))
 		return MODEL_PFN_NONE;
-	move_freepages(m, z, start, block_mt, start_mt);
+	raw_move_freepages_block(m, z, start, block_mt, start_mt);
 	set_pb_mt(m, start, start_mt);
-	/* evacuate (RFC 06/40): a movable block claimed for an unmovable or
-	 * reclaimable request gets its movable pages migrated out, later */
-	if (m->knobs[MODEL_KNOB_EVACUATE] && block_mt == MODEL_MT_MOVABLE &&
-	    (start_mt == MODEL_MT_UNMOVABLE || start_mt == MODEL_MT_RECLAIMABLE))
-		queue_pageblock_evacuate(m, start, m->cur_cpu);
-	return rmqueue_smallest(m, z, order, start_mt);
+	evacuate_after_claim(m, start, block_mt, start_mt); /* evacuate.c */
+	return raw_rmqueue_smallest(m, z, order, start_mt);
 }
 
+/* trace_mm_page_alloc_extfrag(), with the claim/steal/fragmenting counters */
 static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 			 unsigned int fallback_order, int start_mt, int fallback_mt)
 {
@@ -441,8 +440,8 @@ static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigne
  * __rmqueue_claim(): largest fallback chunk first, down to the request order
  * (to pageblock order under ALLOC_NOFRAGMENT).
  */
-static uint64_t rmqueue_claim(struct model *m, struct mzone *z, unsigned int order, int start_mt,
-			      unsigned int alloc_flags)
+static uint64_t raw_rmqueue_claim(struct model *m, struct mzone *z, unsigned int order,
+				  int start_mt, unsigned int alloc_flags)
 {
 	int min_order = (int)order;
 
@@ -469,7 +468,8 @@ static uint64_t rmqueue_claim(struct model *m, struct mzone *z, unsigned int ord
 }
 
 /* __rmqueue_steal(): one chunk from a fallback list, its block keeps its type */
-static uint64_t rmqueue_steal(struct model *m, struct mzone *z, unsigned int order, int start_mt)
+static uint64_t raw_rmqueue_steal(struct model *m, struct mzone *z, unsigned int order,
+				  int start_mt)
 {
 	for (unsigned int cur = order; cur <= m->max_order; cur++) {
 		int fmt;
@@ -489,25 +489,25 @@ static uint64_t rmqueue_steal(struct model *m, struct mzone *z, unsigned int ord
  * *mode remembers where the last page came from, so that rmqueue_bulk()
  * keeps stealing once it started.
  */
-uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
-		 unsigned int alloc_flags, enum rmqueue_mode *mode)
+uint64_t raw_rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
+		     unsigned int alloc_flags, enum rmqueue_mode *mode)
 {
 	uint64_t pfn;
 
 	if ((alloc_flags & ALLOC_CMA) && z->nr_free_cma > z->nr_free_pages / 2) {
-		pfn = rmqueue_smallest(m, z, order, MODEL_MT_CMA);
+		pfn = raw_rmqueue_smallest(m, z, order, MODEL_MT_CMA);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 	}
 	switch (*mode) {
 	case RMQUEUE_NORMAL:
-		pfn = rmqueue_smallest(m, z, order, mt);
+		pfn = raw_rmqueue_smallest(m, z, order, mt);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 		/* fallthrough */
 	case RMQUEUE_CMA:
 		if (alloc_flags & ALLOC_CMA) {
-			pfn = rmqueue_smallest(m, z, order, MODEL_MT_CMA);
+			pfn = raw_rmqueue_smallest(m, z, order, MODEL_MT_CMA);
 			if (pfn != MODEL_PFN_NONE) {
 				*mode = RMQUEUE_CMA;
 				return pfn;
@@ -515,7 +515,7 @@ uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
 		}
 		/* fallthrough */
 	case RMQUEUE_CLAIM:
-		pfn = rmqueue_claim(m, z, order, mt, alloc_flags);
+		pfn = raw_rmqueue_claim(m, z, order, mt, alloc_flags);
 		if (pfn != MODEL_PFN_NONE) {
 			*mode = RMQUEUE_NORMAL;
 			return pfn;
@@ -523,7 +523,7 @@ uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
 		/* fallthrough */
 	case RMQUEUE_STEAL:
 		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
-			pfn = rmqueue_steal(m, z, order, mt);
+			pfn = raw_rmqueue_steal(m, z, order, mt);
 			if (pfn != MODEL_PFN_NONE) {
 				*mode = RMQUEUE_STEAL;
 				return pfn;
@@ -533,6 +533,7 @@ uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
 	return MODEL_PFN_NONE;
 }
 
+/* an allocated block of @order at @pfn, of @mobility (the model's prep_new_page()) */
 void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility)
 {
 	struct mpage *p = pg(m, pfn);
@@ -635,12 +636,12 @@ long merge_seeded_buddies(struct model *m, struct mzone *z)
 		}
 		uint64_t buddy = pfn ^ (1ull << order);
 		int mt = p->mt, bmt = zone_spans(z, buddy) ? pb_mt(m, buddy) : -1;
-		if (order < m->max_order && buddy_is_free(m, z, buddy, order) &&
+		if (order < m->max_order && page_is_buddy(m, z, buddy, order) &&
 		    (order < m->pageblock_order || mt == bmt ||
-		     (mt_is_mergeable(mt) && mt_is_mergeable(bmt)))) {
-			del_from_free_list(m, z, pfn, order, mt);
+		    (mt_is_mergeable(mt) && mt_is_mergeable(bmt)))) {
+			raw_del_page_from_free_list(m, z, pfn, order, mt);
 			account_freepages(z, -(1l << order), mt);
-			free_one_page(m, z, pfn, order, mt, true);
+			raw_free_one_page(m, z, pfn, order, mt, true);
 			merged++;
 			pfn = z->start_pfn > (pfn & ~((2ull << m->max_order) - 1))
 				      ? z->start_pfn : pfn & ~((2ull << m->max_order) - 1);
@@ -656,17 +657,16 @@ long merge_seeded_buddies(struct model *m, struct mzone *z)
  * above min + 2^order; a block of at least half a pageblock makes its
  * mergeable pageblocks MOVABLE. Returns the pages taken (0: watermark).
  */
-long isolate_free_block(struct model *m, struct mzone *z, uint64_t pfn)
+long raw_isolate_free_page(struct model *m, struct mzone *z, uint64_t pfn)
 {
 	struct mpage *p = pg(m, pfn);
 	unsigned int order = p->order;
 	int mt = pb_mt(m, pfn);
 
 	if (mt != MODEL_MT_ISOLATE &&
-	    !zone_watermark_ok(m, z, 0, z->wmark[WMARK_MIN] + (1l << order), 0, ALLOC_CMA,
-			       z->nr_free_pages))
+	    !zone_watermark_ok(m, z, 0, z->wmark[WMARK_MIN] + (1l << order), 0, ALLOC_CMA))
 		return 0;
-	del_from_free_list(m, z, pfn, order, p->mt);
+	raw_del_page_from_free_list(m, z, pfn, order, p->mt);
 	account_freepages(z, -(1l << order), p->mt);
 	if (order + 1 >= m->pageblock_order) {
 		uint64_t end = pfn + (1ull << order) - 1;

@@ -71,11 +71,9 @@ static const char *state_name(unsigned int state)
 
 static int fail(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* the first broken invariant, as one line in err, prefixed with the zone */
+/* the first broken invariant, as one line in err, prefixed with the zone's type */
 static int fail(struct check *c, const char *fmt, ...)
 {
-	struct model_zone_info zi;
-	const char *zone = "?";
 	char msg[192];
 	va_list ap;
 
@@ -88,9 +86,7 @@ static int fail(struct check *c, const char *fmt, ...)
 		snprintf(c->err, c->errlen, "%s", msg);
 		return -EUCLEAN;
 	}
-	if (!model_zone_info(c->m, c->zi, &zi) && zi.name)
-		zone = zi.name;
-	snprintf(c->err, c->errlen, "zone %s: %s", zone, msg);
+	snprintf(c->err, c->errlen, "zone %d: %s", (int)c->z->type, msg);
 	return -EUCLEAN;
 }
 
@@ -172,7 +168,7 @@ static int check_list_entry(struct check *c, const struct list_desc *d, uint64_t
 		return list_fail(c, d, pfn, "mt %u", p->mt);
 	if (!block_fits(c->z, pfn, d->order))
 		return list_fail(c, d, pfn, "misaligned or outside the zone");
-	/* isolation is not modelled yet: an isolated block keeps its old pageblock type */
+	/* isolation is not modelled (model.h): an isolated block keeps its old pageblock type */
 	if (d->state == MODEL_PAGE_FREE && d->mt != MODEL_MT_ISOLATE)
 		return check_free_pageblocks(c, d, pfn);
 	return 0;

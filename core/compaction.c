@@ -19,63 +19,39 @@
  * is never "contended"; kswapd is never running for proactive compaction.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "model_internal.h"
 
-#define COMPACT_CLUSTER_MAX 32
 #define COMPACT_MAX_DEFER_SHIFT 6
 #define HPAGE_FRAG_CHECK_INTERVAL_NS 500000000ull
 
-enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
 enum isolate_result { ISOLATE_ABORT, ISOLATE_NONE, ISOLATE_SUCCESS };
 
-struct compact_control {
-	struct mzone *z;
-	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
-	struct mlist migratepages;
-	long nr_freepages, nr_migratepages;
-	uint64_t free_pfn, migrate_pfn;
-	uint64_t total_migrate_scanned, total_free_scanned;
-	unsigned int fast_search_fail;
-	int search_order;
-	int order; /* -1: compact everything (proactive) */
-	int migratetype, highest_zoneidx, mode;
-	unsigned int alloc_flags, cpu;
-	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
-	bool whole_zone, finish_pageblock;
-};
-
-static uint64_t block_end(uint64_t pfn, int order)
+/* block_end_pfn() */
+static uint64_t block_end_pfn(uint64_t pfn, int order)
 {
 	uint64_t sz = 1ull << order;
 	return (pfn + 1 + sz - 1) & ~(sz - 1);
 }
 
+/* pageblock_aligned() */
 static bool pageblock_aligned(const struct model *m, uint64_t pfn)
 {
 	return !(pfn & (m->pageblock_nr_pages - 1));
 }
 
-static bool skip_bit(const struct model *m, uint64_t pfn)
+/* get_pageblock_skip(): PB_compact_skip */
+static bool get_pageblock_skip(const struct model *m, uint64_t pfn)
 {
 	return *pb_byte(m, pfn) & PB_SKIP;
 }
 
-static void set_skip(struct model *m, uint64_t pfn)
+/* set_pageblock_skip() */
+static void set_pageblock_skip(struct model *m, uint64_t pfn)
 {
 	*pb_byte(m, pfn) |= PB_SKIP;
 }
 
-/*
- * Blocks that are not PageLRU although allocated and movable: the free
- * blocks compaction isolated as targets (never on the LRU), and blocks just
- * migrated into, which wait in this CPU's LRU batch until it is drained
- * (lru_add_drain_cpu_zone(), or a full batch of PAGEVEC_SIZE). The first
- * carry ISOLATED_FREE; the second the LRU-batch generation, which a drain
- * moves on.
- */
-#define ISOLATED_FREE 255
 #define LRU_BATCH_SIZE 31 /* PAGEVEC_SIZE */
 
 static void mark_compaction_block(struct model *m, uint64_t pfn, unsigned int order,
@@ -93,22 +69,12 @@ static void lru_add_drain(struct model *m)
 	m->lru_batch = 0;
 }
 
-static void lru_add_migrated(struct model *m, uint64_t pfn)
+/* folio_add_lru(): a migrated block joins this CPU's LRU batch, drained when full */
+static void folio_add_lru(struct model *m, uint64_t pfn)
 {
 	pg(m, pfn)->compact_gen = m->compact_gen;
 	if (++m->lru_batch >= LRU_BATCH_SIZE)
 		lru_add_drain(m);
-}
-
-/* xorshift64 from the seed knob: the model's only randomness */
-static uint64_t model_rand(struct model *m)
-{
-	if (!m->rng)
-		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
-	m->rng ^= m->rng << 13;
-	m->rng ^= m->rng >> 7;
-	m->rng ^= m->rng << 17;
-	return m->rng;
 }
 
 /* reset_cached_positions() */
@@ -173,15 +139,15 @@ static bool compaction_restarting(const struct mzone *z, int order)
 /* ---- skip hints ---- */
 
 /* __reset_isolation_pfn(): clear the hint if a sample every 8 pages finds LRU or buddy */
-static bool reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, bool source,
-				bool target)
+static bool raw_reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, bool source,
+				    bool target)
 {
 	if (!zone_spans(z, pfn))
 		return false;
 	const struct mpage *h = pg(m, pfn);
 	if (h->state == MODEL_PAGE_ALLOC && h->order >= m->pageblock_order)
 		return false; /* pageblock_skip_persistent() */
-	if (source && target && !skip_bit(m, pfn))
+	if (source && target && !get_pageblock_skip(m, pfn))
 		return true;
 	if (!source && target && pb_mt(m, pfn) != MODEL_MT_MOVABLE)
 		return false;
@@ -202,7 +168,7 @@ static bool reset_isolation_pfn(struct model *m, struct mzone *z, uint64_t pfn, 
 }
 
 /* __reset_isolation_suitable(): only after a full direct compaction set the flush flag */
-static void reset_isolation_suitable(struct model *m, struct mzone *z)
+static void raw_reset_isolation_suitable(struct model *m, struct mzone *z)
 {
 	uint64_t migrate = z->start_pfn, free = z->end_pfn - 1;
 	uint64_t reset_migrate = free, reset_free = migrate;
@@ -212,14 +178,15 @@ static void reset_isolation_suitable(struct model *m, struct mzone *z)
 		return;
 	z->compact_blockskip_flush = false;
 	for (; migrate < free; migrate += m->pageblock_nr_pages, free -= m->pageblock_nr_pages) {
-		if (reset_isolation_pfn(m, z, migrate, true, source_set) && migrate < reset_migrate) {
+		if (raw_reset_isolation_pfn(m, z, migrate, true, source_set) &&
+		    migrate < reset_migrate) {
 			source_set = true;
 			reset_migrate = migrate;
 			z->compact_init_migrate_pfn = reset_migrate;
 			z->compact_cached_migrate_pfn[0] = z->compact_cached_migrate_pfn[1] =
 				reset_migrate;
 		}
-		if (reset_isolation_pfn(m, z, free, free_set, true) && free > reset_free) {
+		if (raw_reset_isolation_pfn(m, z, free, free_set, true) && free > reset_free) {
 			free_set = true;
 			reset_free = free;
 			z->compact_init_free_pfn = reset_free;
@@ -266,7 +233,7 @@ static long isolate_freepages_block(struct model *m, struct compact_control *cc,
 		if (p->state != MODEL_PAGE_FREE)
 			continue;
 		unsigned int order = p->order;
-		long isolated = isolate_free_block(m, cc->z, pfn);
+		long isolated = raw_isolate_free_page(m, cc->z, pfn);
 		if (!isolated)
 			break;
 		mark_compaction_block(m, pfn, order, MODEL_MT_MOVABLE);
@@ -303,14 +270,15 @@ static bool suitable_migration_target(const struct model *m, const struct compac
 	return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
 }
 
+/* isolation_suitable(): the skip hint, unless ignored */
 static bool isolation_suitable(const struct model *m, const struct compact_control *cc,
 			       uint64_t pfn)
 {
-	return cc->ignore_skip_hint || !skip_bit(m, pfn);
+	return cc->ignore_skip_hint || !get_pageblock_skip(m, pfn);
 }
 
 /* move_freelist_head(): rotate the list so that @pfn comes first */
-static void rotate_to_head(struct model *m, struct mlist *l, uint64_t pfn)
+static void move_freelist_head(struct model *m, struct mlist *l, uint64_t pfn)
 {
 	uint32_t i = pidx(m, pfn);
 
@@ -356,7 +324,7 @@ static void fast_isolate_around(struct model *m, struct compact_control *cc, uin
 	uint64_t block = start;
 	isolate_freepages_block(m, cc, &start, end, 1);
 	if (start == end)
-		set_skip(m, block);
+		set_pageblock_skip(m, block);
 }
 
 /*
@@ -425,9 +393,9 @@ static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
 		if (found == MODEL_PFN_NONE && high_pfn)
 			found = last = high_pfn;
 		if (last != MODEL_PFN_NONE)
-			rotate_to_head(m, list, last);
+			move_freelist_head(m, list, last);
 		if (found != MODEL_PFN_NONE) {
-			long n = isolate_free_block(m, z, found);
+			long n = raw_isolate_free_page(m, z, found);
 			if (n) {
 				mark_compaction_block(m, found, (unsigned int)order, MODEL_MT_MOVABLE);
 				mlist_add(m, &cc->freepages[order], found, true);
@@ -494,7 +462,7 @@ static void isolate_freepages(struct model *m, struct compact_control *cc)
 			continue;
 		long nr = isolate_freepages_block(m, cc, &isolate_start, block_endp, stride);
 		if (isolate_start == block_endp) { /* update_pageblock_skip() */
-			set_skip(m, bs);
+			set_pageblock_skip(m, bs);
 			uint64_t prev = bs - m->pageblock_nr_pages;
 			if (prev < z->compact_cached_free_pfn)
 				z->compact_cached_free_pfn = prev;
@@ -566,7 +534,7 @@ static uint64_t release_free_list(struct model *m, struct compact_control *cc)
 		while (l->head != NIL) {
 			uint64_t pfn = mlist_first(m, l);
 			mlist_del(m, l, pfn);
-			free_block(m, cc->z, pfn, o, cc->cpu);
+			raw_free_frozen_pages(m, cc->z, pfn, o, cc->cpu);
 			if (pfn > high)
 				high = pfn;
 		}
@@ -576,11 +544,35 @@ static uint64_t release_free_list(struct model *m, struct compact_control *cc)
 }
 
 /* putback_movable_pages(): isolated blocks stay where they are */
-static void putback_movable_pages(struct model *m, struct compact_control *cc)
+void putback_movable_pages(struct model *m, struct compact_control *cc)
 {
 	while (cc->migratepages.head != NIL)
 		mlist_del(m, &cc->migratepages, mlist_first(m, &cc->migratepages));
 	cc->nr_migratepages = 0;
+}
+
+/*
+ * migrate_folio_move(): the allocated block at @src moves to @dst, a free
+ * block of its order already taken for it. @dst becomes the block, with its
+ * mobility, and joins this CPU's LRU batch; the replay re-keys the block
+ * (MODEL_EV_MIGRATE, in @dst's zone); @src's pages are freed as folio_put()
+ * frees them (to this CPU's lists for pcp orders). Compaction and evacuation
+ * move blocks only through here.
+ */
+void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, uint64_t dst,
+			unsigned int cpu)
+{
+	unsigned int order = pg(m, src)->order;
+	int mobility = pg(m, src)->mt;
+
+	mark_allocated(m, dst, order, mobility);
+	folio_add_lru(m, dst);
+	struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
+				  .order = order, .migratetype = mobility,
+				  .zone = pfn_zone(m, dst)->type };
+	emit(m, &ev);
+	count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
+	raw_free_frozen_pages(m, src_zone, src, order, cpu);
 }
 
 /*
@@ -615,25 +607,13 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		m->migrate_src[n] = src;
 		m->migrate_dst[n++] = dst;
 	}
-	ret = cc->migratepages.head != NIL ? -12 /* -ENOMEM */ : failed;
+	ret = cc->migratepages.head != NIL ? -ENOMEM : failed;
 	if (ret < 0) {
 		count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << pg(m, mlist_first(m, &cc->migratepages))->order);
 		putback_movable_pages(m, cc);
 	}
-	for (size_t k = 0; k < n; k++) {
-		uint64_t src = m->migrate_src[k], dst = m->migrate_dst[k];
-		unsigned int order = pg(m, src)->order;
-		int mobility = pg(m, src)->mt;
-
-		mark_allocated(m, dst, order, mobility);
-		lru_add_migrated(m, dst);
-		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
-					  .order = order, .migratetype = mobility,
-					  .zone = cc->z->type };
-		emit(m, &ev);
-		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
-		free_block(m, cc->z, src, order, cc->cpu);
-	}
+	for (size_t k = 0; k < n; k++)
+		migrate_folio_move(m, cc->z, m->migrate_src[k], m->migrate_dst[k], cc->cpu);
 	return ret;
 }
 
@@ -654,8 +634,8 @@ static bool skip_isolation_on_order(const struct model *m, int order, int target
  * first page it cannot isolate. The first isolation in a pageblock sets its
  * skip hint (test_and_set_skip).
  */
-static void isolate_migratepages_block(struct model *m, struct compact_control *cc,
-				       uint64_t low, uint64_t end)
+void isolate_migratepages_block(struct model *m, struct compact_control *cc, uint64_t low,
+				uint64_t end)
 {
 	uint64_t nr_scanned = 0, next_skip = 0, valid = MODEL_PFN_NONE;
 	long nr_isolated = 0;
@@ -664,13 +644,13 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 	cc->migrate_pfn = low;
 	if (cc->direct_compaction && cc->mode == MIGRATE_ASYNC) {
 		skip_on_failure = true;
-		next_skip = block_end(low, cc->order);
+		next_skip = block_end_pfn(low, cc->order);
 	}
 	for (; low < end; low++) {
 		if (skip_on_failure && low >= next_skip) {
 			if (nr_isolated)
 				break;
-			next_skip = block_end(low, cc->order);
+			next_skip = block_end_pfn(low, cc->order);
 		}
 		nr_scanned++;
 		if (valid == MODEL_PFN_NONE && (pageblock_aligned(m, low) || low == cc->z->start_pfn)) {
@@ -699,9 +679,9 @@ static void isolate_migratepages_block(struct model *m, struct compact_control *
 			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, held */
 		if (!skip_updated && valid != MODEL_PFN_NONE) {
 			skip_updated = true;
-			bool was = !cc->ignore_skip_hint && skip_bit(m, valid);
+			bool was = !cc->ignore_skip_hint && get_pageblock_skip(m, valid);
 			if (!cc->ignore_skip_hint)
-				set_skip(m, valid);
+				set_pageblock_skip(m, valid);
 			if (was && !cc->finish_pageblock) {
 				low = end;
 				goto abort;
@@ -735,7 +715,7 @@ fail:
 abort:
 	if (low == end && (!nr_isolated || cc->finish_pageblock)) {
 		if (valid != MODEL_PFN_NONE && !skip_updated)
-			set_skip(m, valid);
+			set_pageblock_skip(m, valid);
 		update_cached_migrate(m, cc, low);
 	}
 	cc->total_migrate_scanned += nr_scanned;
@@ -746,9 +726,8 @@ abort:
 /*
  * suitable_migration_source(), vanilla 6.18: kcompactd and sync modes take any
  * block; async direct compaction only MOVABLE (and CMA) blocks for movable
- * requests, else blocks of the request's own type. The 2026 series' rule
- * (movable blocks for whole-block production, any request type at pageblock
- * order or more) applies under the capture_split knob.
+ * requests, else blocks of the request's own type. capture-split's rule
+ * (capture_split.c) widens the first case to whole-block production.
  */
 static bool suitable_migration_source(const struct model *m, const struct compact_control *cc,
 				      uint64_t pfn)
@@ -760,10 +739,7 @@ static bool suitable_migration_source(const struct model *m, const struct compac
 	if (cc->mode != MIGRATE_ASYNC || !cc->direct_compaction)
 		return true;
 	int mt = pb_mt(m, pfn);
-	/* capture-split (patch 2/4): whole-block production scans movable blocks,
-	 * which the allocator then claims and converts */
-	if (cc->migratetype == MODEL_MT_MOVABLE ||
-	    (m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && cc->order >= (int)m->pageblock_order))
+	if (cc->migratetype == MODEL_MT_MOVABLE || capture_split_movable_source(m, cc))
 		return mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA;
 	return mt == cc->migratetype;
 }
@@ -796,6 +772,7 @@ static enum isolate_result isolate_migratepages(struct model *m, struct compact_
 
 /* ---- when to stop ---- */
 
+/* compact_scanners_met() */
 static bool compact_scanners_met(const struct model *m, const struct compact_control *cc)
 {
 	return (cc->free_pfn >> m->pageblock_order) <= (cc->migrate_pfn >> m->pageblock_order);
@@ -815,22 +792,23 @@ static unsigned int extfrag_for_order(const struct model *m, const struct mzone 
 }
 
 /* fragmentation_index() of a zone: -1000 when a block of @order is free */
-static long zone_fragmentation_index(const struct model *m, const struct mzone *z,
-				     unsigned int order)
+static long fragmentation_index(const struct model *m, const struct mzone *z,
+				unsigned int order)
 {
 	struct contig_page_info info;
 
 	zone_contig_page_info(m, z, order, &info);
-	return fragmentation_index(order, &info);
+	return raw_fragmentation_index(order, &info);
 }
 
+/* COMPACTION_HPAGE_ORDER: HPAGE_PMD_ORDER, or pageblock order without THP lists */
 static unsigned int hpage_order(const struct model *m)
 {
 	return m->pmd_order <= m->max_order ? m->pmd_order : m->pageblock_order;
 }
 
 /* fragmentation_score_wmark() */
-static unsigned int score_wmark(const struct model *m, bool low)
+static unsigned int fragmentation_score_wmark(const struct model *m, bool low)
 {
 	long pro = m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS];
 	unsigned int wmark_low = (unsigned int)(100 - (pro < 0 ? 0 : pro > 100 ? 100 : pro));
@@ -853,7 +831,7 @@ static unsigned int fragmentation_score_node(const struct model *m)
 }
 
 /* __compact_finished() */
-static int __compact_finished(struct model *m, struct compact_control *cc)
+static int raw_compact_finished(struct model *m, struct compact_control *cc)
 {
 	struct mzone *z = cc->z;
 
@@ -864,7 +842,7 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
 		return cc->whole_zone ? MODEL_COMPACT_COMPLETE : MODEL_COMPACT_PARTIAL_SKIPPED;
 	}
 	if (cc->proactive_compaction)
-		return extfrag_for_order(m, z, hpage_order(m)) > score_wmark(m, true)
+		return extfrag_for_order(m, z, hpage_order(m)) > fragmentation_score_wmark(m, true)
 			       ? MODEL_COMPACT_CONTINUE : MODEL_COMPACT_SUCCESS_RES;
 	if (cc->order < 0)
 		return MODEL_COMPACT_CONTINUE;
@@ -872,9 +850,10 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
 		return MODEL_COMPACT_CONTINUE;
 	/* defrag_mode: kcompactd's goal is the high watermark in whole free pageblocks */
 	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !cc->direct_compaction)
-		return zone_watermark_ok(m, z, (unsigned int)cc->order,
-					 z->wmark[WMARK_HIGH] + z->watermark_boost,
-					 cc->highest_zoneidx, cc->alloc_flags, z->nr_free_blocks)
+		return raw_zone_watermark_ok(m, z, (unsigned int)cc->order,
+					     z->wmark[WMARK_HIGH] + z->watermark_boost,
+					     cc->highest_zoneidx, cc->alloc_flags,
+					     z->nr_free_blocks)
 			       ? MODEL_COMPACT_SUCCESS_RES : MODEL_COMPACT_CONTINUE;
 	for (unsigned int o = (unsigned int)cc->order; o <= m->max_order; o++) {
 		const struct free_area *area = &z->area[o];
@@ -898,7 +877,7 @@ static int __compact_finished(struct model *m, struct compact_control *cc)
  * NO_SUITABLE_PAGE means go on */
 static int compact_finished(struct model *m, struct compact_control *cc)
 {
-	int ret = __compact_finished(m, cc);
+	int ret = raw_compact_finished(m, cc);
 	struct model_event ev = { .type = MODEL_EV_COMPACT_FINISHED, .order = (unsigned int)cc->order,
 				  .zone = cc->z->type, .status = ret };
 
@@ -907,23 +886,23 @@ static int compact_finished(struct model *m, struct compact_control *cc)
 }
 
 /* __compaction_suitable(): order-0 pages above the mark plus the compaction gap */
-static bool compaction_suitable_wmark(const struct model *m, const struct mzone *z, int order,
-				      long mark, int highest_zoneidx, long free_pages)
+static bool raw_compaction_suitable(const struct model *m, const struct mzone *z, int order,
+				    long mark, int highest_zoneidx, long free_pages)
 {
 	mark += 2l << order; /* compact_gap() */
 	if (order > PAGE_ALLOC_COSTLY_ORDER)
 		mark += z->wmark[WMARK_LOW] - z->wmark[WMARK_MIN];
-	return zone_watermark_ok(m, z, 0, mark, highest_zoneidx, ALLOC_CMA, free_pages);
+	return raw_zone_watermark_ok(m, z, 0, mark, highest_zoneidx, ALLOC_CMA, free_pages);
 }
 
 /* compaction_suitable(): costly orders also need a fragmentation index above the threshold */
 static bool compaction_suitable(const struct model *m, const struct mzone *z, int order,
 				long mark, int highest_zoneidx)
 {
-	if (!compaction_suitable_wmark(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
+	if (!raw_compaction_suitable(m, z, order, mark, highest_zoneidx, z->nr_free_pages))
 		return false;
 	if (order > PAGE_ALLOC_COSTLY_ORDER) {
-		long fi = zone_fragmentation_index(m, z, (unsigned int)order);
+		long fi = fragmentation_index(m, z, (unsigned int)order);
 		if (fi >= 0 && fi <= m->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD])
 			return false;
 	}
@@ -939,18 +918,19 @@ static int compaction_suit_allocation_order(const struct model *m, const struct 
 									 : z->nr_free_pages;
 	long mark = z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
 
-	if (zone_watermark_ok(m, z, (unsigned int)order, mark, highest_zoneidx, alloc_flags,
-			      free_pages))
+	if (raw_zone_watermark_ok(m, z, (unsigned int)order, mark, highest_zoneidx, alloc_flags,
+				  free_pages))
 		return MODEL_COMPACT_SUCCESS_RES;
 	if (order > PAGE_ALLOC_COSTLY_ORDER && async && !(alloc_flags & ALLOC_CMA) &&
-	    !zone_watermark_ok(m, z, 0, mark + (2l << order), highest_zoneidx, 0,
-			       z->nr_free_pages))
+	    !raw_zone_watermark_ok(m, z, 0, mark + (2l << order), highest_zoneidx, 0,
+				   z->nr_free_pages))
 		return MODEL_COMPACT_SKIPPED;
 	if (!compaction_suitable(m, z, order, mark, highest_zoneidx))
 		return MODEL_COMPACT_SKIPPED;
 	return MODEL_COMPACT_CONTINUE;
 }
 
+/* trace_mm_compaction_begin() / trace_mm_compaction_end() */
 static void emit_compact(struct model *m, const struct compact_control *cc, bool end, int status)
 {
 	struct model_event ev = {
@@ -989,7 +969,7 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 			return ret;
 	}
 	if (compaction_restarting(z, cc->order))
-		reset_isolation_suitable(m, z);
+		raw_reset_isolation_suitable(m, z);
 	if (cc->whole_zone) {
 		cc->migrate_pfn = z->start_pfn;
 		cc->free_pfn = pageblock_start(m, z->end_pfn - 1);
@@ -1056,7 +1036,7 @@ check_drain:
 			uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
 			if (last_migrated < cur) {
 				lru_add_drain(m);
-				drain_zone_cpu(m, z, cc->cpu);
+				drain_pages_zone(m, z, cc->cpu);
 				last_migrated = 0;
 			}
 		}
@@ -1130,6 +1110,7 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 
 /* ---- kcompactd ---- */
 
+/* kcompactd_do_work()'s alloc_flags: the high watermark under defrag_mode */
 static unsigned int kcompactd_alloc_flags(const struct model *m)
 {
 	return m->knobs[MODEL_KNOB_DEFRAG_MODE] ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
@@ -1196,7 +1177,7 @@ static void kcompactd_do_work(struct model *m)
 		} else if (status == MODEL_COMPACT_PARTIAL_SKIPPED ||
 			   status == MODEL_COMPACT_COMPLETE) {
 			for (unsigned int c = 0; c < m->nr_cpus; c++)
-				drain_zone_cpu(m, z, c);
+				drain_pages_zone(m, z, c);
 			defer_compaction(z, cc.order);
 		}
 	}
@@ -1207,7 +1188,7 @@ static void kcompactd_do_work(struct model *m)
 }
 
 /* compact_node(pgdat, proactive): every zone, SYNC_LIGHT, down to the low score */
-static void compact_node_proactive(struct model *m)
+static void compact_node(struct model *m)
 {
 	count_event(m, MODEL_COMPACT_PROACTIVE, 1);
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
@@ -1248,190 +1229,11 @@ void kcompactd_tick(struct model *m)
 		return;
 	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
 	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] &&
-	    fragmentation_score_node(m) > score_wmark(m, false)) {
+	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
 		unsigned int prev = fragmentation_score_node(m);
-		compact_node_proactive(m);
+		compact_node(m);
 		if (fragmentation_score_node(m) >= prev)
 			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
 	}
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
-}
-
-/*
- * ---- evacuate: Rik van Riel's RFC PATCH 06/40 (May 2026), "mm: page_alloc:
- * async evacuation of stolen movable pageblocks" (../shared/seeds/) ----
- *
- * The patch: try_to_claim_block(), when it retypes a MOVABLE pageblock for an
- * UNMOVABLE or RECLAIMABLE request (the half-a-block path, not the whole-block
- * takeover), takes a work item from a global pool of 64 (none free: the
- * evacuation is simply not done) and queues it through irq_work onto a
- * per-node workqueue with max_active 1. The work, evacuate_pageblock(), skips
- * a block that is MOVABLE again, else isolates the block's movable pages in
- * batches of COMPACT_CLUSTER_MAX (isolate_migratepages_range(), MIGRATE_ASYNC,
- * order -1, skip hints honoured), migrates each batch to targets from
- * alloc_migration_target() (GFP_HIGHUSER_MOVABLE, node-local: the ordinary
- * allocator) and, at the first batch that does not migrate whole, puts back
- * what is left and stops.
- *
- * The model: items wait evacuate_latency_us on the trace clock (irq_work,
- * queue_work and the kworker being scheduled), then run one at a time, in
- * queue order, on the CPU that queued them (a bound workqueue runs work where
- * it was queued), each to its end before the next (max_active 1).
- * Deliberate differences: reclaim_clean_pages_from_list() is not modelled
- * (the model cannot tell clean page cache from other movable pages, so it
- * migrates them all); a running item takes no trace time.
- */
-
-int evacuate_init(struct model *m)
-{
-	long cap = m->knobs[MODEL_KNOB_EVACUATE] ? m->knobs[MODEL_KNOB_EVACUATE_POOL] : 0;
-
-	m->evac_cap = cap > 0 ? (unsigned int)cap : 0;
-	m->evac = m->evac_cap ? calloc(m->evac_cap, sizeof(*m->evac)) : NULL;
-	return m->evac_cap && !m->evac ? -ENOMEM : 0;
-}
-
-void evacuate_release(struct model *m)
-{
-	free(m->evac);
-	m->evac = NULL;
-}
-
-/* queue_pageblock_evacuate(): a free item from the pool, or the evacuation is dropped */
-void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu)
-{
-	if (m->evac_n >= m->evac_cap) {
-		count_event(m, MODEL_EVACUATE_DROPPED, 1);
-		return;
-	}
-	struct evac_item *it = &m->evac[(m->evac_head + m->evac_n++) % m->evac_cap];
-	it->pfn = pageblock_start(m, pfn);
-	it->due_ns = m->now_ns + (uint64_t)m->knobs[MODEL_KNOB_EVACUATE_LATENCY_US] * 1000;
-	it->cpu = cpu;
-	count_event(m, MODEL_EVACUATE_QUEUED, 1);
-}
-
-/* the isolated blocks are off the LRU while on the list (PageLRU cleared) */
-static void evac_isolated(struct model *m, struct compact_control *cc, bool isolated)
-{
-	for (uint32_t i = cc->migratepages.head; i != NIL; i = m->pages[i].next)
-		m->pages[i].compact_gen = isolated ? ISOLATED_FREE : 0;
-}
-
-static void evac_putback(struct model *m, struct compact_control *cc)
-{
-	evac_isolated(m, cc, false);
-	putback_movable_pages(m, cc);
-}
-
-/*
- * migrate_pages(..., alloc_migration_target, MIGRATE_ASYNC, MR_COMPACTION):
- * a target for each block from the allocator; a block whose target cannot
- * be had, or whose migration fails (migrate_fail_permille), stays on the
- * list. Returns the number of blocks not migrated.
- */
-static int evac_migrate(struct model *m, struct compact_control *cc)
-{
-	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
-	struct mlist failed;
-	size_t n = 0;
-	int nr_failed = 0;
-
-	mlist_init(&failed);
-	while (cc->migratepages.head != NIL) {
-		uint64_t src = mlist_first(m, &cc->migratepages);
-		unsigned int order = pg(m, src)->order;
-		struct model_req req = {
-			.order = order, .cpu = cc->cpu,
-			.gfp = MODEL_GFP_HIGHUSER_MOVABLE | (order ? MODEL_GFP_COMP : 0),
-		};
-
-		mlist_del(m, &cc->migratepages, src);
-		uint64_t dst = model_alloc(m, &req);
-		bool fail = dst == MODEL_PFN_NONE ||
-			    (permille > 0 && (long)(model_rand(m) % 1000) < permille);
-		if (fail) {
-			if (dst != MODEL_PFN_NONE)
-				free_block(m, pfn_zone(m, dst), dst, order, cc->cpu);
-			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
-			count_event(m, MODEL_EVACUATE_FAILED, 1ull << order);
-			mlist_add(m, &failed, src, true);
-			nr_failed++;
-			continue;
-		}
-		m->migrate_src[n] = src;
-		m->migrate_dst[n++] = dst;
-	}
-	cc->migratepages = failed;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t src = m->migrate_src[k], dst = m->migrate_dst[k];
-		unsigned int order = pg(m, src)->order;
-		int mobility = pg(m, src)->mt;
-		struct mzone *z = pfn_zone(m, dst);
-
-		mark_allocated(m, dst, order, mobility);
-		lru_add_migrated(m, dst);
-		struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
-					  .order = order, .migratetype = mobility,
-					  .zone = z->type };
-		emit(m, &ev);
-		count_event(m, MODEL_PGMIGRATE_SUCCESS, 1ull << order);
-		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << order);
-		free_block(m, cc->z, src, order, cc->cpu);
-	}
-	return nr_failed;
-}
-
-/* evacuate_pageblock() */
-static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu)
-{
-	struct mzone *z = pfn_zone(m, start);
-
-	if (!z || pb_mt(m, start) == MODEL_MT_MOVABLE) {
-		count_event(m, MODEL_EVACUATE_SKIPPED, 1);
-		return;
-	}
-	struct compact_control cc = {
-		.z = z, .order = -1, .search_order = -1, .mode = MIGRATE_ASYNC,
-		.migratetype = MODEL_MT_MOVABLE, .highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
-		.cpu = cpu % m->nr_cpus,
-	};
-	uint64_t pfn = start < z->start_pfn ? z->start_pfn : start;
-	uint64_t end = start + m->pageblock_nr_pages;
-
-	if (end > z->end_pfn)
-		end = z->end_pfn;
-	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
-		mlist_init(&cc.freepages[o]);
-	mlist_init(&cc.migratepages);
-	while (pfn < end || cc.migratepages.head != NIL) {
-		if (cc.migratepages.head == NIL) {
-			cc.nr_migratepages = 0;
-			isolate_migratepages_block(m, &cc, pfn, end);
-			pfn = cc.migrate_pfn;
-			if (cc.migratepages.head == NIL)
-				break;
-			evac_isolated(m, &cc, true);
-		}
-		if (evac_migrate(m, &cc)) {
-			evac_putback(m, &cc);
-			break;
-		}
-	}
-	if (cc.migratepages.head != NIL)
-		evac_putback(m, &cc);
-	count_event(m, MODEL_EVACUATE_DONE, 1);
-}
-
-/* the per-node worker on the trace clock: each due item, oldest first, to its end */
-void evacuate_tick(struct model *m)
-{
-	while (m->evac_n && m->evac[m->evac_head].due_ns <= m->now_ns) {
-		struct evac_item it = m->evac[m->evac_head];
-
-		evacuate_pageblock(m, it.pfn, it.cpu);
-		/* evacuate_item_free() once the work is done */
-		m->evac_head = (m->evac_head + 1) % m->evac_cap;
-		m->evac_n--;
-	}
 }

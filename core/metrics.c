@@ -70,7 +70,7 @@ static int unusable_free_index(unsigned int order, const struct contig_page_info
 }
 
 /* __fragmentation_index(): near 1000, failure from fragmentation; near 0, from lack of memory */
-int fragmentation_index(unsigned int order, const struct contig_page_info *info)
+int raw_fragmentation_index(unsigned int order, const struct contig_page_info *info)
 {
 	uint64_t requested = 1ULL << order;
 
@@ -282,7 +282,7 @@ static void buddy_indices(struct model_frag_metrics *out)
 	for (unsigned int o = 0; o < out->nr_orders; o++) {
 		fill_contig_page_info(out->nr_free, out->nr_orders, o, &info);
 		out->unusable_index[o] = unusable_free_index(o, &info);
-		out->frag_index[o] = fragmentation_index(o, &info);
+		out->frag_index[o] = raw_fragmentation_index(o, &info);
 	}
 	out->free_pages = info.free_pages;
 }

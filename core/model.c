@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model.c - building a model: zones, watermarks, knobs, initial memory, and
- * the read-only accessors. The allocator itself is in buddy.c, pcp.c and
- * alloc.c.
+ * the read-only accessors. The allocator itself is in buddy.c, pcp.c,
+ * alloc.c and compaction.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -120,9 +120,6 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_PROMOTED_SUCCESS] = "model_compact_promoted_success",
 };
 
-static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
-							     "Movable" };
-
 void model_desc_init(struct model_desc *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -215,7 +212,7 @@ static void *alloc_pages_array(size_t bytes)
 }
 
 /* int_sqrt() */
-static uint64_t isqrt(uint64_t x)
+static uint64_t int_sqrt(uint64_t x)
 {
 	uint64_t r = 0, bit = 1ull << 62;
 
@@ -234,18 +231,20 @@ static uint64_t isqrt(uint64_t x)
 }
 
 /*
- * Models __setup_per_zone_wmarks() (mm/page_alloc.c, 6.18) for zones whose
- * description leaves the watermarks at 0, and init_per_zone_wmark_min() when
- * min_free_kbytes is 0. Every zone counts as lowmem (no HIGHMEM on x86-64).
+ * __setup_per_zone_wmarks() (mm/page_alloc.c, 6.18) for zones whose
+ * description leaves the watermarks at 0, after calculate_min_free_kbytes()
+ * when min_free_kbytes is 0. Differs: every zone counts as lowmem, ZONE_MOVABLE
+ * included, which the kernel leaves out of lowmem_pages and gives a small min
+ * of its own (managed / 1024, clamped to 32..128).
  */
-static void setup_watermarks(struct model *m, const struct model_desc *d)
+static void raw_setup_per_zone_wmarks(struct model *m, const struct model_desc *d)
 {
 	uint64_t lowmem = 0;
 
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		lowmem += m->zones[i].managed;
 	if (!m->knobs[MODEL_KNOB_MIN_FREE_KBYTES]) {
-		long kb = (long)isqrt(lowmem * 4 * 16); /* lowmem_kbytes * 16 */
+		long kb = (long)int_sqrt(lowmem * 4 * 16); /* lowmem_kbytes * 16 */
 
 		m->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = kb < 128 ? 128 : kb > 262144 ? 262144 : kb;
 	}
@@ -272,8 +271,8 @@ static void setup_watermarks(struct model *m, const struct model_desc *d)
 	}
 }
 
-/* Models setup_per_zone_lowmem_reserve() with the default ratios 256/256/32/0. */
-static void setup_lowmem_reserve(struct model *m, const struct model_desc *d)
+/* setup_per_zone_lowmem_reserve(), with the default ratios 256/256/32/0 */
+static void setup_per_zone_lowmem_reserve(struct model *m, const struct model_desc *d)
 {
 	static const long ratio[MODEL_NR_ZONE_TYPES] = { 256, 256, 32, 0 };
 
@@ -388,10 +387,10 @@ struct model *model_new(const struct model_desc *d)
 		if (!z->pcp)
 			goto nomem;
 	}
-	setup_watermarks(m, d);
-	setup_lowmem_reserve(m, d);
+	raw_setup_per_zone_wmarks(m, d);
+	setup_per_zone_lowmem_reserve(m, d);
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
-		pcp_setup(m, &m->zones[i], &d->zones[i]);
+		setup_zone_pageset(m, &m->zones[i], &d->zones[i]);
 		compaction_init_zone(m, &m->zones[i]);
 	}
 	m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
@@ -523,7 +522,7 @@ int model_online(struct model *m, uint64_t pfn, uint64_t nr)
 			order--;
 		mark_tails(m, pfn, order);
 		pg(m, pfn)->state = MODEL_PAGE_ALLOC; /* as if allocated, then freed */
-		free_pages_to_buddy(m, z, pfn, order, true);
+		free_one_page(m, z, pfn, order, true);
 		pfn += 1ull << order;
 	}
 	return 0;
@@ -643,7 +642,6 @@ int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_
 
 	memset(zi, 0, sizeof(*zi));
 	zi->type = z->type;
-	zi->name = zone_names[z->type];
 	zi->start_pfn = z->start_pfn;
 	zi->end_pfn = z->end_pfn;
 	zi->managed = z->managed;

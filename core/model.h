@@ -4,17 +4,20 @@
  *
  * Mechanism only: the model places pages the way mm/page_alloc.c would
  * (zonelist walk, watermarks, per-CPU lists, buddy split/merge, fallback
- * claim/steal, highatomic reserves, watermark boosting) and reports what it
- * did. It reads no files and keeps no globals; the replay engine builds one
- * from a trace's metadata and start snapshot and feeds it requests.
+ * claim/steal, highatomic reserves, watermark boosting), compacts them the way
+ * mm/compaction.c would (direct compaction with capture, deferral, skip
+ * hints, kcompactd, proactive compaction), and reports what it did. It reads
+ * no files and keeps no globals; the replay engine builds one from a trace's
+ * metadata and start snapshot and feeds it requests.
  *
  * Page frame numbers are the kernel's: the model covers the pfn range of the
  * zones it was built with and keeps 12 bytes of state per pfn.
  *
  * Not modelled (their effects reach the model through the trace's own frees):
  * reclaim, the OOM killer, NUMA, memory hotplug, CMA areas, page isolation.
- * Compaction is core/compaction.c's job (issue 5); until then the slow path
- * skips it.
+ *
+ * Knobs switch on two 2026 patch series, each in a file of its own: evacuate
+ * (core/evacuate.c) and capture-split (core/capture_split.c).
  */
 #ifndef FRAGREPLAY_MODEL_H
 #define FRAGREPLAY_MODEL_H
@@ -26,13 +29,17 @@
 #define MODEL_PFN_NONE UINT64_MAX
 #define MODEL_MAX_ORDER_LIMIT 12 /* largest MAX_PAGE_ORDER the model accepts */
 
-/* zone_type, as in include/linux/mmzone.h on x86-64 (no HIGHMEM) */
+/*
+ * zone_type, as in include/linux/mmzone.h on x86-64 (no HIGHMEM). The names
+ * of zones and migratetypes are the trace format's (traces/event.h), whose
+ * enums replay/setup.c asserts equal to these.
+ */
 enum model_zone_type {
 	MODEL_ZONE_DMA, MODEL_ZONE_DMA32, MODEL_ZONE_NORMAL, MODEL_ZONE_MOVABLE,
 	MODEL_NR_ZONE_TYPES,
 };
 
-/* enum migratetype; numbered as the kernel and traces/snapshot.h do */
+/* enum migratetype, numbered as the kernel does */
 enum model_mt {
 	MODEL_MT_UNMOVABLE, MODEL_MT_MOVABLE, MODEL_MT_RECLAIMABLE,
 	MODEL_MT_HIGHATOMIC, MODEL_MT_CMA, MODEL_MT_ISOLATE, MODEL_NR_MT,
@@ -320,8 +327,7 @@ unsigned int model_nr_zones(const struct model *m);
 int model_zone_of(const struct model *m, uint64_t pfn);
 
 struct model_zone_info {
-	enum model_zone_type type;
-	const char *name;
+	enum model_zone_type type; /* named by the trace format's frt_zone_idx_name() */
 	uint64_t start_pfn, end_pfn, managed;
 	long wmark[3];      /* min, low, high, without boost */
 	long watermark_boost;

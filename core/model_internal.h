@@ -10,6 +10,15 @@
  * Lists (free_area[order].free_list[mt], pcp->lists[pindex]) are doubly
  * linked through mpage.next/prev, indexed by pfn - node_start_pfn: insert and
  * remove are O(1) and a list costs no memory beyond its head.
+ *
+ * Names: a function that models a kernel function has that function's name
+ * and a comment that opens with it, so that a grep for the kernel name lands
+ * on its model. The kernel's leading "__" is spelled raw_ (C reserves names
+ * that begin with an underscore): raw_free_one_page() models
+ * __free_one_page(), free_one_page() models free_one_page(), raw_rmqueue()
+ * models __rmqueue() and rmqueue() models rmqueue(). The model's own helpers
+ * (pfn_zone, mark_allocated, mlist_*) take names the kernel does not use;
+ * model_* is the public API (model.h).
  */
 #ifndef FRAGREPLAY_MODEL_INTERNAL_H
 #define FRAGREPLAY_MODEL_INTERNAL_H
@@ -256,16 +265,27 @@ static inline void emit(struct model *m, const struct model_event *ev)
 		m->event_fn(m->event_ctx, ev);
 }
 
+/* xorshift64 from the seed knob: the model's only randomness */
+static inline uint64_t model_rand(struct model *m)
+{
+	if (!m->rng)
+		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng;
+}
+
 /* buddy.c */
 struct mzone *pfn_zone(struct model *m, uint64_t pfn);
-void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
+		       bool to_tail);
+void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 		   bool to_tail);
-void free_pages_to_buddy(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			 bool to_tail);
-uint64_t rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt);
+uint64_t raw_rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt);
 enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL };
-uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
-		 unsigned int alloc_flags, enum rmqueue_mode *mode);
+uint64_t raw_rmqueue(struct model *m, struct mzone *z, unsigned int order, int mt,
+		     unsigned int alloc_flags, enum rmqueue_mode *mode);
 void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn,
 				  unsigned int order);
 bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
@@ -273,19 +293,49 @@ void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobil
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt);
 long merge_seeded_buddies(struct model *m, struct mzone *z);
 long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt, int new_mt);
-long isolate_free_block(struct model *m, struct mzone *z, uint64_t pfn);
+long raw_isolate_free_page(struct model *m, struct mzone *z, uint64_t pfn);
 
 /* pcp.c */
 bool pcp_allowed_order(const struct model *m, unsigned int order);
 uint64_t rmqueue_pcplist(struct model *m, struct mzone *z, unsigned int order, int mt,
 			 unsigned int alloc_flags, unsigned int cpu);
-void free_to_pcp(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
-		 unsigned int cpu);
-void drain_zone_cpu(struct model *m, struct mzone *z, unsigned int cpu);
+void free_frozen_page_commit(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			     int mt, unsigned int cpu);
+void drain_pages_zone(struct model *m, struct mzone *z, unsigned int cpu);
 void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp);
-void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d);
+void setup_zone_pageset(struct model *m, struct mzone *z, const struct model_zone_desc *d);
 
 /* compaction.c */
+#define COMPACT_CLUSTER_MAX 32
+enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
+
+/* struct compact_control: one compaction (or evacuation) run over a zone */
+struct compact_control {
+	struct mzone *z;
+	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
+	struct mlist migratepages;
+	long nr_freepages, nr_migratepages;
+	uint64_t free_pfn, migrate_pfn;
+	uint64_t total_migrate_scanned, total_free_scanned;
+	unsigned int fast_search_fail;
+	int search_order;
+	int order; /* -1: compact everything (proactive) */
+	int migratetype, highest_zoneidx, mode;
+	unsigned int alloc_flags, cpu;
+	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
+	bool whole_zone, finish_pageblock;
+};
+
+/*
+ * Blocks that are not PageLRU although allocated and movable: the free
+ * blocks compaction isolated as targets (never on the LRU), and blocks just
+ * migrated into, which wait in this CPU's LRU batch until it is drained
+ * (lru_add_drain_cpu_zone(), or a full batch of PAGEVEC_SIZE). The first
+ * carry ISOLATED_FREE in mpage.compact_gen; the second the LRU-batch
+ * generation, which a drain moves on.
+ */
+#define ISOLATED_FREE 255
+
 /* enum compact_priority: lower is harder */
 enum { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC };
 #define MIN_COMPACT_PRIORITY COMPACT_PRIO_SYNC_FULL
@@ -297,12 +347,25 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 			 unsigned int alloc_flags, int highest_zoneidx, unsigned int cpu, int prio,
 			 struct capture_control *capc);
 void compaction_defer_reset(struct mzone *z, int order, bool alloc_success);
+void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, uint64_t dst,
+			unsigned int cpu);
+void isolate_migratepages_block(struct model *m, struct compact_control *cc, uint64_t low,
+				uint64_t end);
+void putback_movable_pages(struct model *m, struct compact_control *cc);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
-/* evacuate (RFC 06/40), compaction.c */
+
+/* capture_split.c: Johannes Weiner's 2026 defrag_mode series (knob capture_split) */
+unsigned int capture_split_compact_order(const struct model *m, unsigned int alloc_flags,
+					 struct capture_control *capc);
+void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int order);
+bool capture_split_movable_source(const struct model *m, const struct compact_control *cc);
+
+/* evacuate.c: Rik van Riel's RFC PATCH 06/40 (knob evacuate) */
 int evacuate_init(struct model *m);
 void evacuate_release(struct model *m);
-void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu);
+bool evacuate_refuses_claim(const struct model *m, uint64_t pfn);
+void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int start_mt);
 void evacuate_tick(struct model *m);
 
 /* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */
@@ -311,13 +374,23 @@ struct contig_page_info {
 };
 void zone_contig_page_info(const struct model *m, const struct mzone *z,
 			   unsigned int suitable_order, struct contig_page_info *info);
-int fragmentation_index(unsigned int order, const struct contig_page_info *info);
+int raw_fragmentation_index(unsigned int order, const struct contig_page_info *info);
 
 /* alloc.c */
-bool zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
-		       long mark, int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+bool raw_zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
+			   long mark, int highest_zoneidx, unsigned int alloc_flags,
+			   long free_pages);
+
+/* zone_watermark_ok(): against the zone's own NR_FREE_PAGES */
+static inline bool zone_watermark_ok(const struct model *m, const struct mzone *z,
+				     unsigned int order, long mark, int highest_zoneidx,
+				     unsigned int alloc_flags)
+{
+	return raw_zone_watermark_ok(m, z, order, mark, highest_zoneidx, alloc_flags,
+				     z->nr_free_pages);
+}
 void wakeup_kswapd(struct model *m);
-void free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-		unsigned int cpu);
+void raw_free_frozen_pages(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			   unsigned int cpu);
 
 #endif

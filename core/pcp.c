@@ -6,6 +6,7 @@
  */
 #include "model_internal.h"
 
+/* pcp_allowed_order(): costly orders and below, and the THP order */
 bool pcp_allowed_order(const struct model *m, unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == m->pmd_order;
@@ -69,7 +70,11 @@ static int clampi(int v, int lo, int hi)
 	return v < hi ? v : hi;
 }
 
-void pcp_setup(struct model *m, struct mzone *z, const struct model_zone_desc *d)
+/*
+ * setup_zone_pageset() and zone_set_pageset_high_and_batch(). Differs: a
+ * recorded batch and high (a snapshot's zoneinfo) are taken as given.
+ */
+void setup_zone_pageset(struct model *m, struct mzone *z, const struct model_zone_desc *d)
 {
 	int batch, high_min, high_max;
 
@@ -135,7 +140,7 @@ static void free_pcppages_bulk(struct model *m, struct mzone *z, int count, stru
 			mlist_del(m, list, pfn);
 			count -= nr;
 			pcp->count -= nr;
-			free_one_page(m, z, pfn, order, mt, false);
+			raw_free_one_page(m, z, pfn, order, mt, false);
 			count_event(m, MODEL_PCP_DRAIN_PAGES, (uint64_t)nr);
 			struct model_event ev = { .type = MODEL_EV_PCPU_DRAIN, .pfn = pfn,
 						  .order = order, .migratetype = mt,
@@ -157,7 +162,7 @@ void decay_pcp_high(struct model *m, struct mzone *z, struct mpcp *pcp)
 }
 
 /* drain_pages_zone() */
-void drain_zone_cpu(struct model *m, struct mzone *z, unsigned int cpu)
+void drain_pages_zone(struct model *m, struct mzone *z, unsigned int cpu)
 {
 	struct mpcp *pcp = &z->pcp[cpu];
 
@@ -170,7 +175,7 @@ void model_drain_all(struct model *m)
 {
 	for (unsigned int c = 0; c < m->nr_cpus; c++)
 		for (unsigned int i = 0; i < m->nr_zones; i++)
-			drain_zone_cpu(m, &m->zones[i], c);
+			drain_pages_zone(m, &m->zones[i], c);
 }
 
 /* nr_pcp_alloc(): order-0 refills double while the CPU only allocates */
@@ -204,7 +209,7 @@ static int rmqueue_bulk(struct model *m, struct mzone *z, unsigned int order, in
 	int i;
 
 	for (i = 0; i < count; i++) {
-		uint64_t pfn = rmqueue(m, z, order, mt, alloc_flags, &mode);
+		uint64_t pfn = raw_rmqueue(m, z, order, mt, alloc_flags, &mode);
 
 		if (pfn == MODEL_PFN_NONE)
 			break;
@@ -285,8 +290,8 @@ static int nr_pcp_free(const struct mpcp *pcp, int batch, int high, bool free_hi
  * free_frozen_page_commit(): to the head of this CPU's list; past high,
  * batches go back to the buddy lists, the list just freed to first.
  */
-void free_to_pcp(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
-		 unsigned int cpu)
+void free_frozen_page_commit(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			     int mt, unsigned int cpu)
 {
 	struct mpcp *pcp = &z->pcp[cpu];
 	unsigned int pindex = order_to_pindex(mt, order);
@@ -320,6 +325,6 @@ void free_to_pcp(struct model *m, struct mzone *z, uint64_t pfn, unsigned int or
 		free_pcppages_bulk(m, z, mini(to_free, batch), pcp, (int)pindex);
 
 	if (z->below_high && zone_watermark_ok(m, z, 0, z->wmark[WMARK_HIGH] + z->watermark_boost,
-					       MODEL_ZONE_MOVABLE, 0, z->nr_free_pages))
+					       MODEL_ZONE_MOVABLE, 0))
 		z->below_high = false;
 }

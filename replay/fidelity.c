@@ -251,13 +251,13 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
 			for (unsigned int o = 0; o < mm.nr_orders && o < NR_ORD; o++) {
 				snprintf(label, sizeof(label), "end free %s order %u",
-					 session_mt_names[mt], o);
+					 frt_mt_key(mt), o);
 				if (k->free_blocks[o][mt] || mm.nr_free_mt[o][mt])
 					add(out, label, (int64_t)k->free_blocks[o][mt],
 					    (int64_t)mm.nr_free_mt[o][mt]);
 			}
 		for (int mt = 0; mt < 4; mt++) {
-			snprintf(label, sizeof(label), "end pageblocks %s", session_mt_names[mt]);
+			snprintf(label, sizeof(label), "end pageblocks %s", frt_mt_key(mt));
 			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)mm.pageblocks_mt[mt]);
 		}
 	}
@@ -268,7 +268,7 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 			for (int c = 1; c >= 0; c--) {
 				uint64_t kv = st->recorded.extfrag[a][f][c], mv = st->model_extfrag[a][f][c];
 				snprintf(label, sizeof(label), "fallback %s %s <- %s",
-					 c ? "claims" : "steals", session_mt_names[a], session_mt_names[f]);
+					 c ? "claims" : "steals", frt_mt_key(a), frt_mt_key(f));
 				if (kv || mv)
 					add(out, label, (int64_t)kv, (int64_t)mv);
 			}

@@ -20,7 +20,7 @@ static json_t *fallbacks_json(const uint64_t (*x)[MODEL_NR_PCPTYPES][2])
 			char key[64];
 			if (a == f)
 				continue;
-			snprintf(key, sizeof(key), "%s<-%s", session_mt_names[a], session_mt_names[f]);
+			snprintf(key, sizeof(key), "%s<-%s", frt_mt_key(a), frt_mt_key(f));
 			json_object_set_new(o, key, json_pack("{s:I,s:I}", "claims", (json_int_t)x[a][f][1],
 							"steals", (json_int_t)x[a][f][0]));
 		}
@@ -36,7 +36,7 @@ static json_t *zones_json(const struct session_run *run)
 		const struct model_frag_metrics *e = &run->end_zone[z];
 		model_zone_info(run->m, z, &zi);
 		json_array_append_new(arr, json_pack(
-			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", zi.name,
+			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "zone", frt_zone_idx_name(zi.type),
 			"managed_pages", (json_int_t)e->managed_pages,
 			"free_pages", (json_int_t)e->free_pages,
 			"free_pageblocks", (json_int_t)e->free_pageblocks,

@@ -122,7 +122,7 @@ static void print_breakdowns(const struct replay_session *s, FILE *f)
 		model_zone_info(runs[0]->m, z, &zi);
 		for (size_t k = 0; k < sizeof(zf) / sizeof(zf[0]); k++) {
 			char label[64];
-			snprintf(label, sizeof(label), "  %s %s", zi.name, zf[k].name);
+			snprintf(label, sizeof(label), "  %s %s", frt_zone_idx_name(zi.type), zf[k].name);
 			fprintf(f, "%-36s", label);
 			for (int i = 0; i < nr; i++)
 				fprintf(f, " %14" PRIu64,
@@ -144,7 +144,7 @@ static void print_breakdowns(const struct replay_session *s, FILE *f)
 					continue;
 				char label[64];
 				snprintf(label, sizeof(label), "  %s %s <- %s", k ? "claims" : "steals",
-					 session_mt_names[a], session_mt_names[b]);
+					 frt_mt_key(a), frt_mt_key(b));
 				fprintf(f, "%-36s", label);
 				for (int i = 0; i < nr; i++)
 					fprintf(f, " %14" PRIu64, replay_stats(runs[i]->r)->model_extfrag[a][b][k]);

@@ -20,9 +20,6 @@
 	"not in the host's state, and frees of pages allocated before the trace are "  \
 	"unmatched; early results are not meaningful"
 
-const char *const session_mt_names[MODEL_NR_MT] = { "unmovable", "movable", "reclaimable",
-						     "highatomic", "cma", "isolate" };
-
 _Static_assert(REPLAY_SESSION_MAX_VARIANTS <= PIPE_MAX_CONSUMERS,
 	       "one pipe consumer per variant");
 

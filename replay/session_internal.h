@@ -51,9 +51,6 @@ struct replay_session {
 	char err[1536];
 };
 
-/* the mobility names, as reports spell them (MODEL_NR_MT entries) */
-extern const char *const session_mt_names[];
-
 /* the sentences every report carries (no start snapshot, a damaged trace, the
  * recording's own caveats): a new JSON array of strings */
 json_t *session_notes(const struct replay_session *s);

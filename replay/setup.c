@@ -14,16 +14,29 @@
 #include "variant.h"
 #include "trace.h"
 
-static const char *const zone_names[MODEL_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal",
-							     "Movable" };
-
-static int zone_type_by_name(const char *name)
-{
-	for (int t = 0; name && t < MODEL_NR_ZONE_TYPES; t++)
-		if (!strcmp(zone_names[t], name))
-			return t;
-	return -1;
-}
+/*
+ * The trace numbers zones, migratetypes and mobilities as the kernel does
+ * (traces/event.h, snapshot.h), and so does the model (model.h): the model
+ * is seeded with the trace's numbers as they are, and the reports name the
+ * model's zones and types from the trace format's tables.
+ */
+#define SAME_NUMBER(model, trace) _Static_assert((int)(model) == (int)(trace), #model " != " #trace)
+SAME_NUMBER(MODEL_ZONE_DMA, FRT_ZONE_DMA);
+SAME_NUMBER(MODEL_ZONE_DMA32, FRT_ZONE_DMA32);
+SAME_NUMBER(MODEL_ZONE_NORMAL, FRT_ZONE_NORMAL);
+SAME_NUMBER(MODEL_ZONE_MOVABLE, FRT_ZONE_MOVABLE);
+SAME_NUMBER(MODEL_NR_ZONE_TYPES, FRT_NR_ZONE_TYPES);
+SAME_NUMBER(MODEL_MT_UNMOVABLE, FRT_MT_UNMOVABLE);
+SAME_NUMBER(MODEL_MT_MOVABLE, FRT_MT_MOVABLE);
+SAME_NUMBER(MODEL_MT_RECLAIMABLE, FRT_MT_RECLAIMABLE);
+SAME_NUMBER(MODEL_MT_HIGHATOMIC, FRT_MT_HIGHATOMIC);
+SAME_NUMBER(MODEL_MT_CMA, FRT_MT_CMA);
+SAME_NUMBER(MODEL_MT_ISOLATE, FRT_MT_ISOLATE);
+SAME_NUMBER(MODEL_NR_MT, FRT_MT_NR);
+SAME_NUMBER(MODEL_MT_UNMOVABLE, FRT_MOB_UNMOVABLE);
+SAME_NUMBER(MODEL_MT_MOVABLE, FRT_MOB_MOVABLE);
+SAME_NUMBER(MODEL_MT_RECLAIMABLE, FRT_MOB_RECLAIMABLE);
+SAME_NUMBER(MODEL_NR_PCPTYPES, FRT_MOB_NR);
 
 static uint64_t u64_of(json_t *o, const char *key)
 {
@@ -80,7 +93,7 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	size_t i;
 	json_t *z;
 	json_array_foreach(zones, i, z) {
-		int type = zone_type_by_name(json_string_value(json_object_get(z, "name")));
+		int type = frt_zone_idx_by_name(json_string_value(json_object_get(z, "name")));
 
 		if (type < 0 || !u64_of(z, "spanned"))
 			continue; /* Device, or an empty Movable */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "snapshot.h" /* enum frt_mt */
 
 #define U FRT_FK_UINT
 #define S FRT_FK_SINT
@@ -126,10 +127,53 @@ const char *frt_migrate_reason_name(int64_t reason)
 	return reason >= 0 && reason < 10 ? names[reason] : NULL;
 }
 
+/* zone_names[] of mm/page_alloc.c (x86-64: no HighMem), by enum frt_zone_type */
+static const char *const zone_names[FRT_NR_ZONE_TYPES] = { "DMA", "DMA32", "Normal", "Movable" };
+
 const char *frt_zone_idx_name(uint64_t idx)
 {
-	static const char *const names[] = { "DMA", "DMA32", "Normal", "Movable" };
-	return idx < 4 ? names[idx] : NULL;
+	return idx < FRT_NR_ZONE_TYPES ? zone_names[idx] : NULL;
+}
+
+int frt_zone_idx_by_name(const char *name)
+{
+	for (int t = 0; name && t < FRT_NR_ZONE_TYPES; t++)
+		if (!strcmp(zone_names[t], name))
+			return t;
+	return -1;
+}
+
+/*
+ * migratetype_names[] of mm/page_alloc.c, by enum frt_mt, and each name as
+ * fragreplay's reports write it, in lower case
+ */
+static const struct {
+	const char *name, *key;
+} mt_names[FRT_MT_NR] = {
+	[FRT_MT_UNMOVABLE] = { "Unmovable", "unmovable" },
+	[FRT_MT_MOVABLE] = { "Movable", "movable" },
+	[FRT_MT_RECLAIMABLE] = { "Reclaimable", "reclaimable" },
+	[FRT_MT_HIGHATOMIC] = { "HighAtomic", "highatomic" },
+	[FRT_MT_CMA] = { "CMA", "cma" },
+	[FRT_MT_ISOLATE] = { "Isolate", "isolate" },
+};
+
+const char *frt_mt_name(uint64_t mt)
+{
+	return mt < FRT_MT_NR ? mt_names[mt].name : NULL;
+}
+
+const char *frt_mt_key(uint64_t mt)
+{
+	return mt < FRT_MT_NR ? mt_names[mt].key : NULL;
+}
+
+int frt_mt_by_name(const char *name)
+{
+	for (int mt = 0; name && mt < FRT_MT_NR; mt++)
+		if (!strcmp(mt_names[mt].name, name))
+			return mt;
+	return -1;
 }
 
 /* gfp bits of Linux 6.18 (include/linux/gfp_types.h) */

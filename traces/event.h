@@ -120,11 +120,28 @@ const struct frt_event_desc *frt_event_desc(unsigned int type);
 /* Type for a tracepoint name ("mm_page_alloc" or "kmem:mm_page_alloc"), or FRT_EV_NONE. */
 enum frt_event_type frt_event_type_by_name(const char *name);
 
-/* Symbolic names the kernel prints, for dump. Return NULL when unknown. */
+/*
+ * Symbolic names the kernel prints, for dump and the parsers, each from one
+ * table. The *_name() functions return NULL, the *_by_name() ones -1, for
+ * what they do not know.
+ */
 const char *frt_compact_status_name(int64_t status);
 const char *frt_migrate_mode_name(uint64_t mode);
 const char *frt_migrate_reason_name(int64_t reason);
+
+/* enum zone_type on x86-64 (no HIGHMEM): the zone index the tracepoints record */
+enum frt_zone_type {
+	FRT_ZONE_DMA, FRT_ZONE_DMA32, FRT_ZONE_NORMAL, FRT_ZONE_MOVABLE, FRT_NR_ZONE_TYPES,
+};
+/* zone_names[]: "DMA", "DMA32", "Normal", "Movable" (tracepoints, /proc/zoneinfo) */
 const char *frt_zone_idx_name(uint64_t idx);
+int frt_zone_idx_by_name(const char *name);
+
+/* migratetype_names[] by enum frt_mt (snapshot.h), as /proc/pagetypeinfo prints them */
+const char *frt_mt_name(uint64_t mt);
+int frt_mt_by_name(const char *name);
+/* the same name as fragreplay's reports write it: "unmovable", "highatomic", ... */
+const char *frt_mt_key(uint64_t mt);
 
 /*
  * frt_gfp_format - write @gfp as the kernel's show_gfp_flags() would

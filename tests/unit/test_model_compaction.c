@@ -239,7 +239,7 @@ static void expect_delta(const struct model *m, const struct counters *before,
  *     block: migration fails (-ENOMEM, one page counted) with the scanners
  *     met, and nothing moves.
  */
-static void compact_finished_scanners_meet_and_reset_cached_positions(void)
+static void raw_compact_finished_scanners_meet_and_reset_cached_positions(void)
 {
 	struct model_desc d;
 	static struct evlog log;
@@ -847,7 +847,7 @@ static void isolate_migratepages_block_marks_skip_when_ignoring_hints(void)
  *   #7 scans 272..311, nothing to isolate (skip): migrate 40, free 0
  *   #15..#127: nothing scanned
  */
-static void reset_isolation_suitable_needs_a_direct_compaction(void)
+static void raw_reset_isolation_suitable_needs_a_direct_compaction(void)
 {
 	struct model_desc d;
 	static struct evlog log;
@@ -1724,7 +1724,7 @@ static void storm_run(unsigned long long seed, int ops, bool pcp, unsigned int p
 	for (unsigned int zi = 0; zi < model_nr_zones(m); zi++) {
 		struct model_zone_info info = zinfo(m, zi);
 		CHECK(info.nr_free_pages == (long)(info.end_pfn - info.start_pfn),
-		      "seed %llu: zone %s has %ld free of %" PRIu64, seed, info.name,
+		      "seed %llu: zone type %d has %ld free of %" PRIu64, seed, (int)info.type,
 		      info.nr_free_pages, info.end_pfn - info.start_pfn);
 	}
 	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
@@ -1790,7 +1790,7 @@ static void storm_with_compaction(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0); /* keep the PASS/FAIL lines if a sanitizer aborts */
-	RUN(compact_finished_scanners_meet_and_reset_cached_positions);
+	RUN(raw_compact_finished_scanners_meet_and_reset_cached_positions);
 	RUN(suitable_migration_source_async_movable_skips_unmovable_blocks);
 	RUN(suitable_migration_source_sync_takes_any_block);
 	RUN(compact_zone_makes_a_free_pageblock);
@@ -1799,7 +1799,7 @@ int main(void)
 	RUN(compaction_suitable_needs_the_compact_gap);
 	RUN(defer_compaction_backs_off_and_success_resets);
 	RUN(skip_hints_set_then_flushed_on_restart);
-	RUN(reset_isolation_suitable_needs_a_direct_compaction);
+	RUN(raw_reset_isolation_suitable_needs_a_direct_compaction);
 	RUN(fast_isolate_freepages_prefers_the_top_quarter);
 	RUN(defrag_mode_refuses_fallback_and_compacts_instead);
 	RUN(thp_fault_alloc_and_fallback);

@@ -133,7 +133,7 @@ static void buddy_merge_likely_puts_at_tail(void)
  *  pageblocks   M        M        U        U
  *  after:      |F...............|F...............|   order 4 is MAX: no further merge
  */
-static void free_one_page_merges_across_pageblock_types(void)
+static void raw_free_one_page_merges_across_pageblock_types(void)
 {
 	struct model_desc d;
 
@@ -171,7 +171,7 @@ static void free_one_page_merges_across_pageblock_types(void)
  *              -> 8+10 -> order 2, +12 -> order 3, stops at the M buddy 0
  *  after:      |F.......|F.......|
  */
-static void free_one_page_no_merge_with_highatomic_at_pageblock_order(void)
+static void raw_free_one_page_no_merge_with_highatomic_at_pageblock_order(void)
 {
 	struct model_desc d;
 
@@ -823,7 +823,7 @@ static void watermark_low_in_fast_path_min_in_slow_path(void)
  *  before:     |FmFmFmFm|FmFmFmFm|   8 free pages, all order 0
  *  alloc order 1 movable -> fails;  alloc order 0 movable -> 0
  */
-static void zone_watermark_ok_needs_a_free_block_of_the_order(void)
+static void raw_zone_watermark_ok_needs_a_free_block_of_the_order(void)
 {
 	struct model_desc d;
 
@@ -1113,8 +1113,8 @@ int main(void)
 {
 	RUN(expand_frees_upper_halves_smallest_order_first);
 	RUN(buddy_merge_likely_puts_at_tail);
-	RUN(free_one_page_merges_across_pageblock_types);
-	RUN(free_one_page_no_merge_with_highatomic_at_pageblock_order);
+	RUN(raw_free_one_page_merges_across_pageblock_types);
+	RUN(raw_free_one_page_no_merge_with_highatomic_at_pageblock_order);
 	RUN(split_large_buddy_frees_each_pageblock_with_its_type);
 	RUN(split_page_then_free_page_by_page);
 	RUN(try_to_claim_block_claims_at_half_a_pageblock);
@@ -1133,7 +1133,7 @@ int main(void)
 	RUN(nofragment_claims_whole_pageblocks_in_normal);
 	RUN(lowmem_reserve_keeps_normal_requests_out_of_dma32);
 	RUN(watermark_low_in_fast_path_min_in_slow_path);
-	RUN(zone_watermark_ok_needs_a_free_block_of_the_order);
+	RUN(raw_zone_watermark_ok_needs_a_free_block_of_the_order);
 	RUN(reserve_highatomic_pageblock_and_unreserve);
 	RUN(reserve_highatomic_pageblock_counts_seeded_reserves);
 	RUN(pcp_frees_to_list_head_and_allocates_from_head);

@@ -316,15 +316,16 @@ static int check_zone_bounds(struct storm *s, unsigned int z, const struct model
 
 	if (zi->watermark_boost > (max_boost > pb ? max_boost : pb) ||
 	    (!s->cfg->boost_factor && zi->watermark_boost))
-		return storm_fail(s, "zone %s: watermark_boost %ld", zi->name, zi->watermark_boost);
+		return storm_fail(s, "zone type %d: watermark_boost %ld", (int)zi->type,
+				  zi->watermark_boost);
 	for (unsigned int cpu = 0; cpu < s->cfg->nr_cpus; cpu++) {
 		struct model_pcp_info pi;
 
 		model_pcp_info(s->m, z, cpu, &pi);
 		if (pi.high < lo || pi.high > hi || pi.count < 0 || pi.alloc_factor < 0 ||
 		    pi.alloc_factor > 5 || pi.free_count < 0)
-			return storm_fail(s, "zone %s cpu %u: pcp high %d [%d, %d] count %d "
-					  "alloc_factor %d free_count %d", zi->name, cpu, pi.high,
+			return storm_fail(s, "zone type %d cpu %u: pcp high %d [%d, %d] count %d "
+					  "alloc_factor %d free_count %d", (int)zi->type, cpu, pi.high,
 					  zi->pcp_high_min, zi->pcp_high_max, pi.count,
 					  pi.alloc_factor, pi.free_count);
 	}
@@ -342,7 +343,7 @@ static int check_counts(struct storm *s)
 
 		model_zone_info(s->m, z, &zi);
 		if (zi.nr_free_pages < 0 || zi.pcp_count < 0)
-			return storm_fail(s, "zone %s: nr_free_pages %ld, pcp %ld", zi.name,
+			return storm_fail(s, "zone type %d: nr_free_pages %ld, pcp %ld", (int)zi.type,
 					  zi.nr_free_pages, zi.pcp_count);
 		held += (uint64_t)zi.nr_free_pages + (uint64_t)zi.pcp_count;
 		ret = check_zone_bounds(s, z, &zi);
@@ -437,7 +438,7 @@ static int do_alloc(struct storm *s)
 		return storm_fail(s, "misaligned or outside the zones");
 	model_zone_info(s->m, (unsigned int)zone, &zi);
 	if ((int)zi.type > gfp_highest_zone(req.gfp) || pfn + (1ull << req.order) > zi.end_pfn)
-		return storm_fail(s, "in zone %s, not allowed or overrunning it", zi.name);
+		return storm_fail(s, "in zone type %d, not allowed or overrunning it", (int)zi.type);
 	model_page_info(s->m, pfn, &pi);
 	if (pi.state != MODEL_PAGE_ALLOC || pi.order != req.order ||
 	    pi.mt != (int)model_gfp_migratetype(req.gfp))
@@ -561,7 +562,7 @@ static int storm_step(struct storm *s, bool check)
 
 			model_zone_info(s->m, z, &zi);
 			if (zi.pcp_count)
-				ret = storm_fail(s, "zone %s: %ld pages left on pcp", zi.name,
+				ret = storm_fail(s, "zone type %d: %ld pages left on pcp", (int)zi.type,
 						 zi.pcp_count);
 		}
 	} else if (r < 4) {
@@ -593,8 +594,8 @@ static int check_highatomic(struct storm *s, const struct model_zone_info *zi)
 	for (uint64_t p = (zi->start_pfn + pb - 1) & ~(pb - 1); p + pb <= zi->end_pfn; p += pb)
 		blocks += model_pageblock_mt(s->m, p) == MODEL_MT_HIGHATOMIC;
 	if (blocks * pb != (uint64_t)zi->nr_reserved_highatomic)
-		return storm_fail(s, "zone %s: %" PRIu64 " highatomic pageblocks, "
-				  "nr_reserved_highatomic %ld", zi->name, blocks,
+		return storm_fail(s, "zone type %d: %" PRIu64 " highatomic pageblocks, "
+				  "nr_reserved_highatomic %ld", (int)zi->type, blocks,
 				  zi->nr_reserved_highatomic);
 	return 0;
 }

@@ -334,7 +334,7 @@ static enum frt_line_kind parse_field(const struct type_keys *tk, const char **p
 				   : by_name(frt_migrate_reason_name, 10, v, len, &x);
 		break;
 	case C_ZONE:
-		err = is_digit(*v) ? parse_num(v, end, false, &x) : by_name(zone_name, 4, v, len, &x);
+		err = is_digit(*v) ? parse_num(v, end, false, &x) : by_name(zone_name, FRT_NR_ZONE_TYPES, v, len, &x);
 		break;
 	case C_LIMIT:
 		err = parse_num(v, end, false, &x);

@@ -48,28 +48,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h" /* frt_mt_by_name() */
 #include "snapshot_internal.h"
 
 #define FIT_MAX_ROUNDS 64
-
-/* migratetype_names[] (mm/vmstat.c) */
-static const char *const mt_names[FRT_MT_NR] = {
-	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate",
-};
 
 /* the mobility a block of each type is for */
 static const unsigned int mt_mobility[FRT_MT_NR] = {
 	FRT_MOB_UNMOVABLE, FRT_MOB_MOVABLE, FRT_MOB_RECLAIMABLE,
 	FRT_MOB_UNMOVABLE, FRT_MOB_MOVABLE, FRT_MOB_MOVABLE,
 };
-
-static int mt_by_name(const char *name)
-{
-	for (int i = 0; i < FRT_MT_NR; i++)
-		if (!strcmp(name, mt_names[i]))
-			return i;
-	return -1;
-}
 
 static struct frt_pt_zone *pt_zone(struct frt_pagetypeinfo *pt, int node, const char *name)
 {
@@ -103,7 +91,7 @@ static int parse_free_line(struct frt_pagetypeinfo *pt, const char *line)
 
 	if (sscanf(line, "Node %d, zone %15[^,], type %15s%n", &node, zname, tname, &used) != 3)
 		return 0;
-	mt = mt_by_name(tname);
+	mt = frt_mt_by_name(tname);
 	z = pt_zone(pt, node, zname);
 	if (mt < 0 || !z)
 		return mt < 0 ? 0 : -EBADMSG;
@@ -151,7 +139,7 @@ int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt)
 			nr_types = 0;
 			for (q = line + 21; nr_types < FRT_MT_NR &&
 			     sscanf(q, "%15s%n", tname, &used) == 1; q += used)
-				types[nr_types++] = mt_by_name(tname);
+				types[nr_types++] = frt_mt_by_name(tname);
 			continue;
 		}
 		if (nr_types < 0) {
