@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.c - the replay semantics of ../shared/DESIGN.md on one model.
+ * engine.c - the replay semantics (README, "How replay works") on one model.
  *
  * Two flat maps over the model's pfn span, 9 bytes per pfn, both holding
  * offsets into the span (+1, so that 0 means none):

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.h - a trace's request stream driven through one model, as
- * ../shared/DESIGN.md's replay semantics say: the model places pages by its
- * own policy and the engine maps each recorded block to the model's.
+ * engine.h - a trace's request stream driven through one model, as the
+ * README's "How replay works" says: the model places pages by its own
+ * policy and the engine maps each recorded block to the model's.
  *
  * One engine per model; `compare` feeds the same decoded events to two.
  */
