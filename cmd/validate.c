@@ -14,8 +14,10 @@
 static void help(void)
 {
 	printf("Usage: fragreplay validate TRACE.frt [--strict] [--json FILE]\n\n"
-	       "Replay the trace under 'vanilla' and print, beside what the kernel recorded\n"
-	       "on the same trace, the model's end-of-trace free blocks per order and type,\n"
+	       "Replay the trace under the settings it was recorded with ('vanilla', or\n"
+	       "'defrag_mode' when the host ran vm.defrag_mode=1; the host's sysctls) and\n"
+	       "print, beside what the kernel recorded on the same trace, the model's\n"
+	       "end-of-trace free blocks per order and type,\n"
 	       "pageblocks per type, fallbacks (claims and steals), pcp refills and drains,\n"
 	       "compaction and migration counts (against /proc/vmstat deltas) and THP\n"
 	       "outcomes, with the agreement of each line and one fidelity score (README).\n"

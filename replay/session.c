@@ -95,6 +95,11 @@ static int build_run(void *ctx)
 		snprintf(run->err, sizeof(run->err), "%.200s: %.300s", s->path, why);
 		return -EINVAL;
 	}
+	/* the trace's own settings are the preset its recorded defrag_mode names */
+	if (run->as_recorded) {
+		run->v.preset = model_knob(run->m, MODEL_KNOB_DEFRAG_MODE) ? "defrag_mode" : "vanilla";
+		replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
+	}
 	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
 		goto fail;
 	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
@@ -267,9 +272,9 @@ json_t *session_notes(const struct replay_session *s)
 
 		if (s->nr_runs > 1)
 			snprintf(label, sizeof(label), "%c (%s)", 'A' + i,
-				 run->as_recorded ? "as recorded" : run->settings);
+				 run->settings);
 		else
-			snprintf(label, sizeof(label), "%s", run->as_recorded ? "as recorded" : run->settings);
+			snprintf(label, sizeof(label), "%s", run->settings);
 		replay_run_notes(notes, label, replay_stats(run->r));
 	}
 	return notes;
