@@ -528,6 +528,16 @@ int model_online(struct model *m, uint64_t pfn, uint64_t nr)
 	return 0;
 }
 
+int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+	int ret = model_online(m, pfn, nr);
+
+	if (!ret)
+		z->managed += nr;
+	return ret;
+}
+
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt)
 {
 	uint64_t start = pageblock_start(m, pfn);

@@ -177,6 +177,17 @@ long model_knob(const struct model *m, enum model_knob k);
 int model_online(struct model *m, uint64_t pfn, uint64_t nr);
 void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t managed);
 
+/**
+ * model_grow - memory joins its zone at run time: [pfn, pfn + nr), unmanaged
+ * until now, is freed into the buddy allocator and counted as managed
+ *
+ * Models deferred struct page init growing a zone (deferred_free_pages() via
+ * __free_pages_core(), which adjust_managed_page_count()s) and memory hotplug
+ * (online_pages()); as in the kernel, watermarks are not recomputed. Returns 0
+ * or -EINVAL when the range is outside the zones or not all unmanaged.
+ */
+int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
+
 /*
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and

@@ -186,6 +186,15 @@ static void split_block(struct replay *r, uint64_t head, unsigned int order)
 	}
 }
 
+/* A free that grew the zone (model_grow): counted, with when it happened. */
+static void grown(struct replay *r, unsigned int order)
+{
+	if (!r->st.grow_frees++)
+		r->st.first_grow_ts = r->st.last_ts;
+	r->st.last_grow_ts = r->st.last_ts;
+	r->st.grown_pages += 1ull << order;
+}
+
 /* A free the engine cannot match to a block: counted by events and by pages. */
 static void unmatched(struct replay *r, unsigned int order)
 {
@@ -199,7 +208,13 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 
 	r->st.freed_pages += 1ull << order;
 	if (head == MODEL_PFN_NONE) {
-		unmatched(r, order);
+		/* memory the model never managed (deferred struct page init,
+		 * hotplug, freed reserved memory) joins the zone; anything else
+		 * the kernel had and the model has not */
+		if (!model_grow(r->m, rec, 1ull << order))
+			grown(r, order);
+		else
+			unmatched(r, order);
 		return;
 	}
 	if (r->obj[head - r->base] == MOVED_AWAY) {

@@ -27,6 +27,9 @@ struct replay_stats {
 	uint64_t partial_frees;    /* frees of part of a larger recorded block */
 	uint64_t unmatched_frees;  /* frees of pfns no known block covers */
 	uint64_t freed_pages;      /* 2^order over the frees inside the model's span */
+	uint64_t grown_pages;      /* frees into memory the model did not manage: the zone grew */
+	uint64_t grow_frees;       /* ... how many frees that took */
+	uint64_t first_grow_ts, last_grow_ts;
 	uint64_t unmatched_free_pages; /* ... over the unmatched ones */
 	uint64_t frees_of_failed;  /* frees of blocks the model had failed to allocate */
 	uint64_t unseen_frees;     /* a recorded block allocated again at its pfn: freed unseen */

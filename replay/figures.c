@@ -11,6 +11,7 @@
 #define CT(c) static uint64_t ct_##c(const struct session_run *r) { return model_counter(r->m, c); }
 #define EN(f) static uint64_t en_##f(const struct session_run *r) { return r->end.f; }
 ST(allocs) ST(model_failed) ST(kernel_failed) ST(kernel_failed_model_ok) ST(unmatched_frees)
+ST(unmatched_free_pages) ST(grown_pages)
 ST(partial_frees) ST(unseen_frees) ST(migrate_pairs) ST(model_migrations)
 CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
 CT(MODEL_EXTFRAG_STEAL) CT(MODEL_EXTFRAG_FRAGMENTING) CT(MODEL_COMPACT_STALL)
@@ -33,6 +34,8 @@ const struct session_figure session_figures[] = {
 	{ "kernel failures", st_kernel_failed },
 	{ "  of which the model served", st_kernel_failed_model_ok },
 	{ "unmatched frees", st_unmatched_frees },
+	{ "  their pages", st_unmatched_free_pages },
+	{ "zone growth (pages)", st_grown_pages },
 	{ "partial frees (split blocks)", st_partial_frees },
 	{ "frees not recorded (inferred)", st_unseen_frees },
 	{ "kernel migrations followed", st_migrate_pairs },

@@ -81,6 +81,14 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 {
 	uint64_t requests = st->allocs + st->kernel_failed;
 
+	if (st->grow_frees)
+		json_array_append_new(notes, json_sprintf(
+			"%s: the zones grew by %" PRIu64 " pages (%" PRIu64 " frees into memory the "
+			"start snapshot shows as not managed: deferred struct page init, hotplug or "
+			"freed reserved memory) between t=%.3f s and t=%.3f s; the model grew with "
+			"them", label, st->grown_pages, st->grow_frees,
+			(st->first_grow_ts - st->first_ts) / 1e9, (st->last_grow_ts - st->first_ts) / 1e9));
+
 	/* DESIGN.md, replay health: above these a replay is not measuring the policy */
 	if (st->model_failed * 1000 > requests) {
 		char orders[256] = "";

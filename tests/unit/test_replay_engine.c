@@ -30,7 +30,7 @@ static struct model *small_model_online(uint64_t span, uint64_t pages)
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
 	d.nr_zones = 1;
 	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span,
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span, .managed = pages,
 		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
 	};
 	struct model *m = model_new(&d);
@@ -235,6 +235,49 @@ static void model_only_failure_is_counted(void)
 	model_free_all(m);
 }
 
+/*
+ * Memory joining the zone at run time (deferred struct page init frees
+ * order-MAX blocks into pfns the start snapshot shows as not managed;
+ * deferred_free_pages() -> __free_pages_core() counts them managed): the
+ * model grows with it and the free is not unmatched. Pfns 16..31 of the
+ * span start unmanaged:
+ *
+ *   before  [ 16 managed, free ][ 16 unmanaged            ]
+ *   free order 4 at +16: grown
+ *   after   [ 16 managed, free ][ 16 managed, free         ]
+ *
+ * A second free of the same pfns (the model manages them now, and no block
+ * covers them) is unmatched, by events and by pages.
+ */
+static void free_into_unmanaged_memory_grows_the_zone(void)
+{
+	struct model *m = small_model_online(32, 16);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	struct model_zone_info zi;
+	if (!r)
+		return;
+	struct frt_event g = free_ev(BASE + 16, 4);
+	replay_feed(r, &g);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->grown_pages == 16 && st->grow_frees == 1 && st->unmatched_frees == 0,
+	      "grown %" PRIu64 " unmatched %" PRIu64, st->grown_pages, st->unmatched_frees);
+	model_zone_info(m, 0, &zi);
+	CHECK(zi.managed == 32 && zi.nr_free_pages == 32, "managed %" PRIu64 " free %ld",
+	      zi.managed, zi.nr_free_pages);
+	CHECK(state(m, BASE + 16) == MODEL_PAGE_FREE);
+	ok(m);
+	replay_feed(r, &g);
+	CHECK(st->grown_pages == 16 && st->unmatched_frees == 1 && st->unmatched_free_pages == 16 &&
+	      st->freed_pages == 32);
+	/* the model can now serve from the grown half */
+	struct frt_event a = alloc_ev(BASE + 16, 4, MODEL_GFP_KERNEL);
+	replay_feed(r, &a);
+	CHECK(st->model_failed == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* the time series stays within its buffer: every other sample goes, the interval doubles */
 static void series_stays_bounded(void)
 {
@@ -325,6 +368,7 @@ int main(int argc, char **argv)
 	RUN(migrate_pair_moves_the_key);
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
+	RUN(free_into_unmanaged_memory_grows_the_zone);
 	RUN(series_stays_bounded);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];
