@@ -43,7 +43,17 @@ done
 [ -z "$missing" ] || skip "kernel images not fetched:$missing (in $cache; tests/setup.sh runs tests/vm/fetch_kernels.sh)"
 
 work=$(mktemp -d /var/tmp/frt-vm.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# stopped early (ctest's timeout): stop the guests and the host's checks too
+pids=
+stop_all() {
+	local f
+	[ -n "$pids" ] && kill $pids 2>/dev/null # the run_* subshells, then what they wait for
+	for f in "$work"/*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	wait
+	rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 1' INT TERM
 
 # the initramfs, shared by every guest
 root=$work/root
@@ -70,7 +80,9 @@ run_guest() {
 		-kernel "$cache/$1/vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 rdinit=/init panic=-1 mitigations=off loglevel=4" \
 		-display none -monitor none -no-reboot \
-		-serial "file:$work/$1.console" -serial "file:$work/$1.out"
+		-serial "file:$work/$1.console" -serial "file:$work/$1.out" &
+	echo $! >"$work/$1.pid"
+	wait $!
 	rc=$?
 	echo "INFO time guest $(since "$t0") (qemu exit $rc)" >>"$work/$1.out"
 	if grep -q '^END' "$work/$1.out"; then
@@ -88,7 +100,9 @@ run_host() {
 		return
 	fi
 	mkdir "$work/hostw"
-	sh "$here/checks.sh" "$frag" "$progcheck" "$objdir" "$work/hostw" >"$work/host.out" 2>&1
+	sh "$here/checks.sh" "$frag" "$progcheck" "$objdir" "$work/hostw" >"$work/host.out" 2>&1 &
+	echo $! >"$work/host.pid"
+	wait $!
 	echo "INFO time host $(since "$t0")" >>"$work/host.out"
 	echo "RESULT boot PASS native (no image of this kernel to boot)" >>"$work/host.out"
 }
@@ -97,7 +111,6 @@ run_host() {
 # verifier, a snapshot), so two cores take them side by side; the checks
 # compare counts over marked windows, not speeds, so sharing cores is fine.
 t0=$EPOCHREALTIME
-pids=
 for label; do
 	if [ "$label" = host ]; then
 		run_host &
@@ -107,6 +120,7 @@ for label; do
 	pids="$pids $!"
 done
 wait $pids
+pids=
 for label; do
 	echo "== $label"
 	grep -E '^(INFO|RESULT|PROG)' "$work/$label.out"
