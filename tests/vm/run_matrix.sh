@@ -76,7 +76,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }'
 # run_guest LABEL: boot the label's kernel; its report in $work/LABEL.out
 run_guest() {
 	local t0=$EPOCHREALTIME rc
-	timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G \
+	timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 1G \
 		-kernel "$cache/$1/vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 rdinit=/init panic=-1 mitigations=off loglevel=4" \
 		-display none -monitor none -no-reboot \
