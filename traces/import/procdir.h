@@ -5,7 +5,7 @@
  * /proc/kpageflags (raw, or zstd-compressed as kpageflags.zst), under those
  * file names. A user makes one with cp alone; fragreplay snapshot writes
  * one; fragreplay import builds a trace's start and end state from them
- * (frt_snapshot_write_dir() in snapshot.h).
+ * (frt_snapshot_write_dir() in snapshot_host.h).
  */
 #ifndef FRT_PROCDIR_H
 #define FRT_PROCDIR_H

@@ -675,7 +675,8 @@ int frt_snapshot_write(struct frt_writer *w, const char *kind, const struct frt_
 }
 
 int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *dir, uint64_t ts,
-			   bool *approximate, char *err, size_t errlen)
+			   bool *approximate, struct frt_snapshot_result *res, char *err,
+			   size_t errlen)
 {
 	struct snap *s = calloc(1, sizeof(*s));
 	static const char *const kpf[] = { "kpageflags.zst", "kpageflags" };
@@ -693,7 +694,7 @@ int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *d
 	}
 	s->approx = !s->kpf_path[0];
 	*approximate = s->approx;
-	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, NULL, err, errlen);
+	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, res, err, errlen);
 	free(s);
 	return ret;
 }

@@ -66,10 +66,12 @@ int frt_snapshot_write(struct frt_writer *w, const char *kind, const struct frt_
  * @ts: the snapshot's time on the trace clock
  * @approximate: set when @dir has no kpageflags, so that free blocks and
  *       allocated pages were placed from pagetypeinfo's counts (procdir.c)
+ * @res: how the fit to the directory's pagetypeinfo went (may be NULL)
  *
  * Needs no root and reads nothing of this host. Returns 0 or a negative errno.
  */
 int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *dir, uint64_t ts,
-			   bool *approximate, char *err, size_t errlen);
+			   bool *approximate, struct frt_snapshot_result *res, char *err,
+			   size_t errlen);
 
 #endif
