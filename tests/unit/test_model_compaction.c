@@ -23,6 +23,9 @@
  *   GFP_THP          costly movable, __GFP_NORETRY | __GFP_THISNODE (the
  *                    THP fault's first try): one ASYNC direct compaction
  *   GFP_THP_SYNC     costly movable: ASYNC, then SYNC_LIGHT
+ *   GFP_PAGECACHE_NORETRY  costly movable, __GFP_NORETRY without
+ *                    __GFP_THISNODE (a large page-cache folio): ASYNC, then
+ *                    ASYNC once more unless the first was SKIPPED or DEFERRED
  *
  * Direct compaction positions: MODEL_EV_COMPACT_BEGIN's pfn is the migrate
  * scanner's start (cc->migrate_pfn), new_pfn the free scanner's (cc->free_pfn).
@@ -47,6 +50,11 @@
 		 MODEL_GFP_THISNODE)
 #define GFP_THP_SYNC (MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP)
 #define GFP_NOWAIT_MOV (MODEL_GFP_NOWAIT | MODEL_GFP_MOVABLE)
+/* as the 6.18 traces record it: GFP_NOFS | __GFP_HIGHMEM | __GFP_MOVABLE |
+ * __GFP_NOWARN | __GFP_NORETRY | __GFP_COMP | __GFP_HARDWALL (no __GFP_NOWARN here) */
+#define GFP_PAGECACHE_NORETRY (MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM | \
+			       MODEL_GFP_IO | MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE | \
+			       MODEL_GFP_NORETRY | MODEL_GFP_COMP | MODEL_GFP_HARDWALL)
 
 #define SEC 1000000000ull
 #define MS 1000000ull
@@ -1075,16 +1083,6 @@ static void thp_fault_alloc_and_fallback(void)
 }
 
 /* ==== __alloc_pages_slowpath(): costly __GFP_NORETRY requests ==== */
-
-/*
- * A large page-cache folio, as the 6.18 traces record it:
- * GFP_NOFS | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY |
- * __GFP_COMP | __GFP_HARDWALL (__GFP_NOWARN is not modelled). Unlike a THP
- * fault's first try it has no __GFP_THISNODE.
- */
-#define GFP_PAGECACHE_NORETRY (MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM | \
-			       MODEL_GFP_IO | MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE | \
-			       MODEL_GFP_NORETRY | MODEL_GFP_COMP | MODEL_GFP_HARDWALL)
 
 /*
  * __alloc_pages_slowpath(), 6.18: a costly request that may reclaim and
