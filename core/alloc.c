@@ -360,46 +360,72 @@ static bool should_compact_retry(const struct alloc_context *ac, int result, int
 	return false;
 }
 
+/* __gfp_pfmemalloc_flags(): only the gfp half; task flags are not traced */
+static bool gfp_pfmemalloc_allowed(uint32_t gfp)
+{
+	return (gfp & MODEL_GFP_MEMALLOC) && !(gfp & MODEL_GFP_NOMEMALLOC);
+}
+
 /*
- * __alloc_pages_slowpath(), without what needs the rest of the kernel:
- * reclaim is not modelled (its frees are in the trace), so "direct reclaim"
- * is the retry after it, with the highatomic unreserve and drain_all_pages()
- * that follow a failed retry, and should_reclaim_retry() never sees progress;
- * no OOM killer. Compaction retries escalate as the kernel's do, and every
- * loop is bounded, so a request costs bounded work.
+ * __alloc_pages_slowpath() of 6.18, without what needs the rest of the
+ * kernel: reclaim is not modelled (its frees are in the trace), so "direct
+ * reclaim" is the retry after it, with the highatomic unreserve and
+ * drain_all_pages() that follow a failed retry, and should_reclaim_retry()
+ * never sees progress; no OOM killer. Compaction retries escalate as the
+ * kernel's do, and every loop is bounded, so a request costs bounded work.
+ *
+ * Costly orders, and non-movable orders above 0, compact first (ASYNC). A
+ * costly __GFP_NORETRY request (large page-cache folios, THP faults) then
+ * fails at once only if that compaction was skipped or deferred, or if it
+ * is a THP fault (__GFP_THISNODE); otherwise it goes through one round of
+ * reclaim and ASYNC compaction before it fails. The 2026 linux-mm tree's
+ * compact_first rework and its "costly __GFP_NORETRY never reclaims or
+ * compacts" are later than 6.18: the 6.18 traces show these requests
+ * compacting.
  */
 static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_context *ac)
 {
 	uint32_t gfp = ac->gfp;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
-	bool costly_noretry = costly && (gfp & MODEL_GFP_NORETRY) &&
-			      !(gfp & (MODEL_GFP_THISNODE | MODEL_GFP_NOFAIL));
-	bool can_direct_reclaim = !costly_noretry && (gfp & MODEL_GFP_DIRECT_RECLAIM);
-	bool can_compact = can_direct_reclaim && (gfp & MODEL_GFP_IO);
+	bool can_direct_reclaim = gfp & MODEL_GFP_DIRECT_RECLAIM;
+	bool can_compact = gfp & MODEL_GFP_IO; /* gfp_compaction_allowed() */
 	bool defrag = m->knobs[MODEL_KNOB_DEFRAG_MODE];
-	bool compact_first = false, reserves_tried = false;
+	bool reserves_tried = false;
 	unsigned int flags = alloc_flags_slowpath(m, gfp, ac->order, ac->mt);
 	int prio = DEF_COMPACT_PRIORITY, retries = 0, result = MODEL_COMPACT_SKIPPED;
 	uint64_t pfn;
 
 	count_event(m, MODEL_ALLOC_SLOWPATH, 1);
-	if (can_compact && (costly || (ac->order > 0 && ac->mt != MODEL_MT_MOVABLE))) {
-		compact_first = true;
-		prio = INIT_COMPACT_PRIORITY;
+	if (flags & ALLOC_KSWAPD)
+		wake_all_kswapds(m, ac);
+	pfn = get_page_from_freelist(m, ac, flags);
+	if (pfn != MODEL_PFN_NONE)
+		return pfn;
+
+	if (can_direct_reclaim && can_compact &&
+	    (costly || (ac->order > 0 && ac->mt != MODEL_MT_MOVABLE)) &&
+	    !gfp_pfmemalloc_allowed(gfp)) {
+		pfn = raw_alloc_pages_direct_compact(m, ac, flags, INIT_COMPACT_PRIORITY, &result);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+		if (costly && (gfp & MODEL_GFP_NORETRY)) {
+			if (result == MODEL_COMPACT_SKIPPED || result == MODEL_COMPACT_DEFERRED_RES)
+				return MODEL_PFN_NONE;
+			if (gfp & MODEL_GFP_THISNODE)
+				return MODEL_PFN_NONE;
+			prio = INIT_COMPACT_PRIORITY; /* sync compaction would cost too much */
+		}
 	}
 	for (;;) {
 		if (flags & ALLOC_KSWAPD)
 			wake_all_kswapds(m, ac);
+		if (!reserves_tried && gfp_pfmemalloc_allowed(gfp)) {
+			reserves_tried = true;
+			flags = alloc_flags_cma(ac->mt) | ALLOC_NO_WATERMARKS | (flags & ALLOC_KSWAPD);
+		}
 		pfn = get_page_from_freelist(m, ac, flags);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
-
-		/* __gfp_pfmemalloc_flags(): only the gfp half; task flags are not traced */
-		if (!reserves_tried && (gfp & MODEL_GFP_MEMALLOC) && !(gfp & MODEL_GFP_NOMEMALLOC)) {
-			reserves_tried = true;
-			flags = alloc_flags_cma(ac->mt) | ALLOC_NO_WATERMARKS | (flags & ALLOC_KSWAPD);
-			continue;
-		}
 		if (!can_direct_reclaim) {
 			if (defrag && (flags & ALLOC_NOFRAGMENT) && (gfp & MODEL_GFP_KSWAPD_RECLAIM)) {
 				flags &= ~ALLOC_NOFRAGMENT;
@@ -407,26 +433,16 @@ static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_con
 			}
 			return MODEL_PFN_NONE;
 		}
-		if (!compact_first) {
-			/* __alloc_pages_direct_reclaim(): a failed retry unreserves and drains */
-			unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
-			model_drain_all(m);
-			pfn = get_page_from_freelist(m, ac, flags);
-			if (pfn != MODEL_PFN_NONE)
-				return pfn;
-		}
+		/* __alloc_pages_direct_reclaim(): a failed retry unreserves and drains */
+		unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
+		model_drain_all(m);
+		pfn = get_page_from_freelist(m, ac, flags);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+
 		pfn = raw_alloc_pages_direct_compact(m, ac, flags, prio, &result);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
-		if (compact_first) {
-			/* THP faults (__GFP_NORETRY | __GFP_THISNODE) never reclaim */
-			if ((gfp & MODEL_GFP_NORETRY) && (gfp & MODEL_GFP_THISNODE))
-				return MODEL_PFN_NONE;
-			if (!(gfp & MODEL_GFP_NORETRY))
-				prio = DEF_COMPACT_PRIORITY;
-			compact_first = false;
-			continue;
-		}
 		if (gfp & MODEL_GFP_NORETRY)
 			return MODEL_PFN_NONE;
 		if (costly && (!can_compact || !(gfp & MODEL_GFP_RETRY_MAYFAIL)))

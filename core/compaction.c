@@ -16,7 +16,12 @@
  * always scans linearly from its cached position); isolation never fails for
  * a movable block (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
- * is never "contended"; kswapd is never running for proactive compaction.
+ * is never "contended"; kswapd is never running for proactive compaction;
+ * a large folio that gets no target of its order is not split
+ * (migrate_pages_batch() -> try_split_folio() in the kernel, which then
+ * migrates its base pages and goes on): migrate_pages() stops with -ENOMEM
+ * and the run ends COMPACT_CONTENDED. A split would need the replay to follow
+ * one recorded block to many model blocks.
  */
 #include <errno.h>
 

@@ -23,6 +23,9 @@
  *   GFP_THP          costly movable, __GFP_NORETRY | __GFP_THISNODE (the
  *                    THP fault's first try): one ASYNC direct compaction
  *   GFP_THP_SYNC     costly movable: ASYNC, then SYNC_LIGHT
+ *   GFP_PAGECACHE_NORETRY  costly movable, __GFP_NORETRY without
+ *                    __GFP_THISNODE (a large page-cache folio): ASYNC, then
+ *                    ASYNC once more unless the first was SKIPPED or DEFERRED
  *
  * Direct compaction positions: MODEL_EV_COMPACT_BEGIN's pfn is the migrate
  * scanner's start (cc->migrate_pfn), new_pfn the free scanner's (cc->free_pfn).
@@ -47,6 +50,11 @@
 		 MODEL_GFP_THISNODE)
 #define GFP_THP_SYNC (MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP)
 #define GFP_NOWAIT_MOV (MODEL_GFP_NOWAIT | MODEL_GFP_MOVABLE)
+/* as the 6.18 traces record it: GFP_NOFS | __GFP_HIGHMEM | __GFP_MOVABLE |
+ * __GFP_NOWARN | __GFP_NORETRY | __GFP_COMP | __GFP_HARDWALL (no __GFP_NOWARN here) */
+#define GFP_PAGECACHE_NORETRY (MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM | \
+			       MODEL_GFP_IO | MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE | \
+			       MODEL_GFP_NORETRY | MODEL_GFP_COMP | MODEL_GFP_HARDWALL)
 
 #define SEC 1000000000ull
 #define MS 1000000ull
@@ -1074,6 +1082,228 @@ static void thp_fault_alloc_and_fallback(void)
 	}
 }
 
+/* ==== __alloc_pages_slowpath(): costly __GFP_NORETRY requests ==== */
+
+/*
+ * __alloc_pages_slowpath(), 6.18: a costly request that may reclaim and
+ * compact compacts first, at INIT_COMPACT_PRIORITY (async), __GFP_NORETRY
+ * or not. The order-9 page-cache request of slab-pagecache-interleave (26
+ * such direct compactions in its trace, 25 successes): on the zone of
+ * thp_fault_alloc_and_fallback, async compaction moves the page at 65536
+ * away, 65536..66047 merges to order 9 and is captured: one stall, one
+ * success, no sync compaction.
+ *
+ *  pageblocks   M  M  M  M   each one movable page at its start, the rest free
+ *  order-9 page-cache folio -> 65536 (captured after one async compaction)
+ */
+static void raw_alloc_pages_slowpath_costly_noretry_compacts_first(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+	struct model *m = model9(&d, 4, true, &log);
+
+	if (!m)
+		return;
+	for (int b = 0; b < 4; b++)
+		seed_one_movable(m, B9 + (uint64_t)b * PB9);
+	CHECK(model_seed_done(m) == 0);
+	model_ok(m, __LINE__);
+	log.n = 0;
+
+	EXPECT_ALLOC(m, 9, GFP_PAGECACHE_NORETRY, B9);
+	EXPECT_PAGE(m, B9, MODEL_PAGE_ALLOC, 9, M);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 1);
+	EXPECT_BEGIN(&log, 0, B9, B9 + 3 * PB9, false, true);
+	EXPECT_EVENT(&log, MODEL_EV_CAPTURE, 0, B9, 9, M);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_SUCCESS, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_FAIL, 0);
+	model_free_all(m);
+}
+
+/*
+ * __alloc_pages_slowpath(), 6.18: when that first compaction fails for
+ * another reason than SKIPPED or DEFERRED, a costly __GFP_NORETRY request
+ * without __GFP_THISNODE goes on to direct reclaim (not modelled: the
+ * drain and retry after it) and one more compaction, still async
+ * ("sync compaction could be very expensive"), and then fails. A THP
+ * fault's first try (__GFP_THISNODE) stops after the first.
+ *
+ * The zone of suitable_migration_source_async_movable_skips_unmovable_blocks:
+ * the first async run moves 264's two pages to 316, 317 and the scanners
+ * meet (PARTIAL_SKIPPED: no deferral, async). The second starts over at 256
+ * (cached positions reset): 256 is UNMOVABLE (no async source for a movable
+ * request), 264 is now free, 272..303 UNMOVABLE, 304 starts with an
+ * unmovable page: nothing moves, PARTIAL_SKIPPED again.
+ *
+ *  pageblocks   U        M        U        U        U        U        M        M
+ *  before:     |mmF.F...|mmF.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|u.u.F...|u.u.F...|
+ *  order-4 page-cache folio: async, async, fails
+ *  after:      |mmF.F...|F.......|uFu.F...|uFu.F...|uFu.F...|uFu.F...|u.u.F...|u.u.mmF.|
+ *  (same before) order-4 THP fault: async once, fails; same after
+ */
+static void raw_alloc_pages_slowpath_costly_noretry_reclaims_then_compacts_once_more(void)
+{
+	static const char *before =
+		"|mmF.F...|mmF.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|u.u.F...|u.u.F...|";
+	static const char *after =
+		"|mmF.F...|F.......|uFu.F...|uFu.F...|uFu.F...|uFu.F...|u.u.F...|u.u.mmF.|";
+	struct model_desc d;
+	static struct evlog log;
+
+	desc_compact(&d);
+	struct model *m = SMALL_MODEL(&d, 8, &log, "UMUUUUMM", before);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 4, GFP_PAGECACHE_NORETRY, MODEL_PFN_NONE);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 2, "%d compactions",
+	      nr_events(&log, MODEL_EV_COMPACT_BEGIN));
+	EXPECT_BEGIN(&log, 0, B, B + 56, false, true);
+	EXPECT_END(&log, 0, MODEL_COMPACT_PARTIAL_SKIPPED);
+	EXPECT_BEGIN(&log, 1, B, B + 56, false, true);
+	EXPECT_END(&log, 1, MODEL_COMPACT_PARTIAL_SKIPPED);
+	CHECK(nr_in_compaction(&log, MODEL_EV_MIGRATE, 0) == 2 &&
+	      nr_in_compaction(&log, MODEL_EV_MIGRATE, 1) == 0);
+	EXPECT_BLOCKS(m, B, after);
+	EXPECT_PAGEBLOCKS(m, B, "UMUUUUMM");
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 2);
+	EXPECT_COUNTER(m, MODEL_COMPACT_FAIL, 2);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_DEFERRED) == 0);
+	model_free_all(m);
+
+	desc_compact(&d);
+	m = SMALL_MODEL(&d, 8, &log, "UMUUUUMM", before);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 4, GFP_THP, MODEL_PFN_NONE);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 1);
+	EXPECT_BLOCKS(m, B, after);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 1);
+	model_free_all(m);
+}
+
+/*
+ * __alloc_pages_slowpath(), 6.18: a costly __GFP_NORETRY request fails at
+ * once when its first compaction was DEFERRED or SKIPPED: no reclaim, no
+ * second compaction.
+ *
+ * DEFERRED. The zone of defer_compaction_backs_off_and_success_resets (no
+ * free page in a MOVABLE block above the migrate scanner: every async and
+ * SYNC_LIGHT run fails). A costly request without __GFP_NORETRY compacts
+ * async, then SYNC_LIGHT, whose failure defers order 4 (defer_shift 1),
+ * and fails. Page-cache folio 1: compaction_deferred() (++considered = 1 <
+ * 2): DEFERRED, fails at once; had it gone on, its second compaction would
+ * have found considered = 2 and run. Folio 2: considered 2, not deferred:
+ * async, async (PARTIAL_SKIPPED, which async does not defer), fails.
+ *
+ *  pageblocks   M        U        U        U        U        U        U        U
+ *  before:     |mFF.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|
+ *  order-4 movable (no NORETRY): async, SYNC_LIGHT (defers), fails
+ *  order-4 page-cache folio: deferred, fails     order-4 page-cache folio: async, async, fails
+ *
+ * SKIPPED. The zone of compaction_suitable_needs_the_compact_gap, pcp on:
+ * 16 free pages in the buddy lists, below compact_gap(4) = 32, and one page
+ * (282) on a per-CPU list. The page-cache folio's compaction is SKIPPED and
+ * it fails with the pcp page still there; a costly request without
+ * __GFP_NORETRY goes on to direct reclaim, whose drain_all_pages() gives
+ * 282 back to the buddy lists.
+ *
+ *  pageblocks   M        U        U        U        U        U        U        U
+ *  before:     |mFF.F...|uFuFuFuF|uFuFuFuF|uFPuuuuu|u.......|u.......|u.......|u.......|
+ *  order-4 page-cache folio: SKIPPED, fails; same after
+ *  order-4 movable (no NORETRY): SKIPPED, reclaim drains, fails
+ *  after:      |mFF.F...|uFuFuFuF|uFuFuFuF|uFFuuuuu|u.......|u.......|u.......|u.......|
+ */
+static void raw_alloc_pages_slowpath_costly_noretry_fails_at_once_when_deferred_or_skipped(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	desc_compact(&d);
+	struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUUU",
+		"|mFF.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|");
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 4, GFP_THP_SYNC, MODEL_PFN_NONE);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 2);
+	EXPECT_BEGIN(&log, 1, B, B + 56, true, true);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 2);
+
+	log.n = 0;
+	EXPECT_ALLOC(m, 4, GFP_PAGECACHE_NORETRY, MODEL_PFN_NONE);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0, "folio 1 compacted");
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_DEFERRED) == 1, "folio 1: %d deferrals",
+	      nr_events(&log, MODEL_EV_COMPACT_DEFERRED));
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 2);
+
+	log.n = 0;
+	EXPECT_ALLOC(m, 4, GFP_PAGECACHE_NORETRY, MODEL_PFN_NONE);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 2, "folio 2: %d compactions",
+	      nr_events(&log, MODEL_EV_COMPACT_BEGIN));
+	EXPECT_BEGIN(&log, 0, B, B + 56, false, true);
+	EXPECT_BEGIN(&log, 1, B, B + 56, false, true);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_DEFERRED) == 0);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 4);
+	model_free_all(m);
+
+	desc_compact(&d);
+	set_pcp(add_zone_at(&d, MODEL_ZONE_DMA32, B, 8 * PB), 1, 8);
+	m = build(&d, &log);
+	if (!m)
+		return;
+	seed(m, B, "MUUUUUUU",
+	     "|mFF.F...|uFuFuFuF|uFuFuFuF|uFuuuuuu|u.......|u.......|u.......|u.......|", __LINE__);
+	FREE(m, B + 26, 0);
+	CHECK(zinfo(m, 0).nr_free_pages == 16);
+	log.n = 0;
+	EXPECT_ALLOC(m, 4, GFP_PAGECACHE_NORETRY, MODEL_PFN_NONE);
+	EXPECT_BLOCKS(m, B,
+		"|mFF.F...|uFuFuFuF|uFuFuFuF|uFPuuuuu|u.......|u.......|u.......|u.......|");
+	EXPECT_ALLOC(m, 4, GFP_THP_SYNC, MODEL_PFN_NONE);
+	EXPECT_BLOCKS(m, B,
+		"|mFF.F...|uFuFuFuF|uFuFuFuF|uFFuuuuu|u.......|u.......|u.......|u.......|");
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 0);
+	model_free_all(m);
+}
+
+/*
+ * __alloc_pages_slowpath(), 6.18: only a costly __GFP_NORETRY request keeps
+ * the lowered (async) priority after its first compaction; any other
+ * request's compaction after reclaim runs at DEF_COMPACT_PRIORITY
+ * (SYNC_LIGHT), __GFP_NORETRY or not. An order-1 unmovable __GFP_NORETRY
+ * request on the zone of
+ * compaction_capture_keeps_movable_blocks_from_unmovable_requests does what
+ * GFP_KERNEL does there: async finds no UNMOVABLE source, SYNC_LIGHT moves
+ * 256 to 319 and the request claims the MOVABLE block at 256.
+ *
+ *  pageblocks   M        U        U        U        U        U        M        M
+ *  before:     |mFuuuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|
+ *  order-1 unmovable __GFP_NORETRY: async, SYNC_LIGHT -> 256
+ *  pageblocks   U        U        U        U        U        U        M        M
+ *  after:      |u.uuuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFum|
+ */
+static void raw_alloc_pages_slowpath_noretry_compacts_sync_light_after_reclaim(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	desc_compact(&d);
+	struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUMM",
+		"|mFuuuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|");
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 1, MODEL_GFP_KERNEL | MODEL_GFP_NORETRY, B);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 2);
+	EXPECT_BEGIN(&log, 0, B, B + 56, false, true);
+	EXPECT_BEGIN(&log, 1, B, B + 56, true, true);
+	EXPECT_END(&log, 1, MODEL_COMPACT_SUCCESS_RES);
+	EXPECT_PAGEBLOCKS(m, B, "UUUUUUMM");
+	EXPECT_BLOCKS(m, B,
+		"|u.uuuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFum|");
+	model_free_all(m);
+}
+
 /* ==== migrate_fail_permille: migrations that fail (pinned pages) ==== */
 
 /*
@@ -1803,6 +2033,10 @@ int main(void)
 	RUN(fast_isolate_freepages_prefers_the_top_quarter);
 	RUN(defrag_mode_refuses_fallback_and_compacts_instead);
 	RUN(thp_fault_alloc_and_fallback);
+	RUN(raw_alloc_pages_slowpath_costly_noretry_compacts_first);
+	RUN(raw_alloc_pages_slowpath_costly_noretry_reclaims_then_compacts_once_more);
+	RUN(raw_alloc_pages_slowpath_costly_noretry_fails_at_once_when_deferred_or_skipped);
+	RUN(raw_alloc_pages_slowpath_noretry_compacts_sync_light_after_reclaim);
 	RUN(migrate_fail_permille_fails_migrations_deterministically);
 	RUN(proactive_compaction_starts_above_high_stops_at_low);
 	RUN(storm_with_compaction);
