@@ -362,6 +362,7 @@ struct walk_ctx {
 struct {
 	__u64 cache, cache_flags; /* last slab cache looked up */
 	__u32 covered;            /* the batch lies inside a block described before */
+	__u32 zone1;              /* page_zonenum() + 1 of the last batch read, 0 none */
 	__u32 unreadable;         /* no struct pages there: the batch is a hole */
 } ws;
 
@@ -468,31 +469,32 @@ static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
 
 /*
  * A batch begins: read its FRT_WALK_BATCH struct pages at once, unless they
- * all lie inside a block already described (then only a pageblock's first
- * page matters, for its zone).
+ * all lie inside a block already described. Such a block has an order of 7
+ * or more, so its head began a batch read before this one, and the zone of
+ * that batch is the block's: page_zonenum() reads a compound page's zone
+ * from its head (tail struct pages may be shared among huge pages, whose
+ * flags then say nothing of the zone).
  */
 static __always_inline void batch_begin(struct walk_ctx *c, __u64 pfn0)
 {
 	__u32 z = ((pfn0 - walk_start) & (FRT_WALK_CHUNK - 1)) / FRT_WALK_BATCH;
-	__u64 flags;
 
 	ws.unreadable = 0;
 	ws.covered = skip_until >= pfn0 + FRT_WALK_BATCH;
 	if (ws.covered) {
-		if (!(pfn0 & ((1ull << pageblock_order) - 1)) &&
-		    !bpf_probe_read_kernel(&flags, sizeof(flags),
-					   (void *)(vmemmap + pfn0 * PAGE_SZ + OFF(flags))))
-			c->out->zone[z] = page_zonenum(flags, zone_shift()) + 1;
+		c->out->zone[z] = ws.zone1;
 		return;
 	}
 	/* 64 struct pages of 64 bytes are one page of the vmemmap: mapped or not as a whole */
 	if (bpf_probe_read_kernel(c->buf, FRT_WALK_BATCH * PAGE_SZ,
 				  (void *)(vmemmap + pfn0 * PAGE_SZ))) {
 		ws.unreadable = 1;
+		ws.zone1 = 0;
 		walk_stats.batch_read_fail++;
 		return;
 	}
-	c->out->zone[z] = page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
+	ws.zone1 = page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
+	c->out->zone[z] = ws.zone1;
 }
 
 /*
