@@ -77,8 +77,9 @@ struct {
 
 /*
  * Fields whose name or kind changed (frt_mm_types.h): each is read under
- * the name and kind this kernel's BTF has (the verifier follows only the
- * arm the relocated existence check picks).
+ * the name and kind this kernel's BTF has. Where it has neither,
+ * layout_gaps() says so and no program gets past its first instruction, so
+ * the failed relocation in the other arm is never reached.
  */
 #define FLAGS_OFF                                                                   \
 	(HAS(struct page___flags_mdf, flags) ?                                      \
@@ -91,6 +92,48 @@ struct {
 
 /* a page's flags word, at @p (a copy of its struct page) */
 #define PAGE_FLAGS(p) (*(__u64 *)((__u8 *)(p) + FLAGS_OFF))
+
+/*
+ * What the walk reads that this kernel's BTF lacks (enum frt_walk_gap):
+ * constant once libbpf has resolved the relocations, so the verifier
+ * follows one arm of every test on it and walks nothing behind a gap.
+ */
+static __always_inline __u32 layout_gaps(void)
+{
+	__u32 g = 0;
+
+	if (PAGE_SZ > FRT_WALK_PAGE_MAX)
+		g |= FRT_GAP_PAGE_SIZE;
+	if (!HAS(struct page___flags_mdf, flags) && !HAS(struct page___flags_ul, flags))
+		g |= FRT_GAP_FLAGS;
+	if (!HAS(struct page___info, compound_info) && !HAS(struct page___head, compound_head))
+		g |= FRT_GAP_COMPOUND;
+	if (!HAS(struct page, buddy_list) || !HAS(struct page, mapping) ||
+	    !HAS(struct page, private) || !HAS(struct page, page_type) ||
+	    !HAS(struct page, _refcount))
+		g |= FRT_GAP_PAGE;
+	if (!HAS(struct folio___order, _folio_order) && !HAS(struct folio___flags1, _flags_1))
+		g |= FRT_GAP_FOLIO;
+	if (!bpf_core_enum_value_exists(enum pageflags, PG_lru) ||
+	    !bpf_core_enum_value_exists(enum pageflags, PG_head) ||
+	    !bpf_core_enum_value_exists(enum pageflags, PG_reserved))
+		g |= FRT_GAP_PAGEFLAGS;
+	if (!HAS(struct slab, slab_cache) || !HAS(struct kmem_cache, flags))
+		g |= FRT_GAP_SLAB;
+	if (!HAS(struct pglist_data, node_zones) || !HAS(struct pglist_data, nr_zones) ||
+	    !HAS(struct pglist_data, node_id) || !HAS(struct zone, free_area) ||
+	    !HAS(struct free_area, free_list) || !HAS(struct zonelist, _zonerefs))
+		g |= FRT_GAP_ZONES;
+	if (!HAS(struct task_struct, cgroups) || !HAS(struct css_set, subsys) ||
+	    !HAS(struct cgroup_subsys_state, parent) || !HAS(struct mem_cgroup, css) ||
+	    !HAS(struct mem_cgroup, nodeinfo) || !HAS(struct mem_cgroup_per_node, lruvec) ||
+	    !HAS(struct lruvec, pgdat) ||
+	    !bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		g |= FRT_GAP_PGDAT;
+	if (!bpf_core_enum_value_exists(enum migratetype, MIGRATE_HIGHATOMIC))
+		g |= FRT_GAP_MIGRATETYPE;
+	return g;
+}
 
 /*
  * page_type, in the encoding this kernel's BTF shows (frt_mm_types.h),
@@ -161,6 +204,35 @@ static __always_inline __u32 type_class(__u32 ptype, __u64 flags)
 	if (PT_IS(ptype, PG_unaccepted, 0))
 		return TY_RESERVED;
 	return TY_OTHER;
+}
+
+/* What the loader checks before it runs anything else (and -v shows). */
+struct frt_walk_layout layout;
+
+SEC("raw_tp")
+int walk_layout(void *ctx)
+{
+	layout.gaps = layout_gaps();
+	layout.page_size = PAGE_SZ;
+	if (layout.gaps)
+		return 0;
+	layout.flags_off = FLAGS_OFF;
+	layout.head_off = HEAD_OFF;
+	layout.flags_mdf = HAS(struct page___flags_mdf, flags);
+	layout.head_info = HAS(struct page___info, compound_info);
+	layout.pt_enc = PGTY_TOP ? FRT_PT_TOP_BYTE :
+			bpf_core_enum_value_exists(enum pagetype___bits, PG_buddy___a) ||
+					bpf_core_enum_value_exists(enum page_type___bits, PG_buddy___b) ?
+				   FRT_PT_BITS_ENUM :
+				   FRT_PT_BITS_DEFINE;
+	layout.order_byte = HAS(struct folio___order, _folio_order);
+	layout.order_off = layout.order_byte ?
+				   bpf_core_field_offset(struct folio___order, _folio_order) :
+				   bpf_core_field_offset(struct folio___flags1, _flags_1);
+	layout.slab_flag = !PGTY_TOP && bpf_core_enum_value_exists(enum pageflags, PG_slab___f);
+	layout.hugetlb_dtor = HAS(struct folio___order, _folio_dtor) &&
+			      bpf_core_enum_value_exists(enum compound_dtor_id, HUGETLB_PAGE_DTOR);
+	return 0;
 }
 
 /* ---- 1. the vmemmap base ---- */
@@ -428,6 +500,8 @@ static long fl_step(__u64 i, void *unused)
 SEC("raw_tp")
 int walk_free_lists(void *ctx)
 {
+	if (layout_gaps())
+		return 1;
 	if (fl.done || fl.error)
 		return 0;
 	if (!fl.pgdat && fl_init())
@@ -653,7 +727,7 @@ int walk_pfns(void *ctx)
 	struct walk_ctx c = {};
 	__u32 zero = 0;
 
-	if (PAGE_SZ > FRT_WALK_PAGE_MAX || (walk_start & (FRT_WALK_BATCH - 1)))
+	if (layout_gaps() || (walk_start & (FRT_WALK_BATCH - 1)))
 		return 1;
 	c.out = bpf_map_lookup_elem(&walk_out, &zero);
 	c.buf = bpf_map_lookup_elem(&scratch, &zero);
