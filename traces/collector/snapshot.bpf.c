@@ -4,6 +4,9 @@
  * the zones' free lists, for start/end snapshots (traces/snapshot.c).
  *
  * Nothing here stays attached. The loader (snapshot_bpf.c):
+ *  0. runs walk_layout with BPF_PROG_TEST_RUN: whether this kernel's BTF has
+ *     everything the walk reads, and how it is laid out (frt_mm_types.h);
+ *     where it lacks something the walk is refused, by name.
  *  1. attaches vm_page and vm_pfn to mm_page_free for a moment: the raw
  *     tracepoint gives the struct page pointer, the trace event the pfn of
  *     the same free, so page - pfn * sizeof(struct page) is the vmemmap
