@@ -20,19 +20,52 @@ struct list_head {
 	struct list_head *prev;
 } FRT_CORE;
 
-/* include/linux/mm_types.h; read as raw bytes at these offsets */
+/*
+ * include/linux/mm_types.h; read as raw bytes at these offsets. The fields
+ * here kept their names and kinds from 6.1 on; those that did not are in
+ * the flavours below (libbpf matches "page___x" to the kernel's struct page,
+ * and a field of another kind to none: bpf_core_field_exists() is then 0).
+ */
 struct page {
-	struct {
-		unsigned long f;
-	} flags;                      /* memdesc_flags_t since 6.17 */
 	struct list_head buddy_list;  /* free pages: their free_area list */
-	unsigned long compound_head;  /* tail pages: head | 1 */
 	void *mapping;                /* folios: address_space, or anon_vma | 1 */
 	unsigned long private;        /* free pages: buddy order */
-	unsigned int page_type;       /* top byte: enum pagetype */
+	unsigned int page_type;       /* snapshot.bpf.c: the encodings it has had */
 	struct {
 		int counter;
 	} _refcount;
+} FRT_CORE;
+
+/* flags: an unsigned long up to 6.16, memdesc_flags_t since 6.17 */
+struct page___flags_ul {
+	unsigned long flags;
+} FRT_CORE;
+
+struct page___flags_mdf {
+	struct {
+		unsigned long f;
+	} flags;
+} FRT_CORE;
+
+/* tail pages: bit 0 set in compound_head, renamed compound_info in 7.x (the
+ * rest is the head's address, or a mask that gives it: bit 0 is all we read) */
+struct page___head {
+	unsigned long compound_head;
+} FRT_CORE;
+
+struct page___info {
+	unsigned long compound_info;
+} FRT_CORE;
+
+/* A large folio's order: _folio_order, a byte of page[1] (6.1), else the low
+ * byte of _flags_1, page[1]'s flags (6.12 on); _folio_dtor says hugetlb (6.1) */
+struct folio___order {
+	unsigned char _folio_order;
+	unsigned char _folio_dtor;
+} FRT_CORE;
+
+struct folio___flags1 {
+	unsigned long _flags_1;
 } FRT_CORE;
 
 /* mm/slab.h: overlays struct page */
@@ -98,13 +131,39 @@ struct pglist_data {
 	int node_id;
 } FRT_CORE;
 
+/*
+ * page_type, three ways (snapshot.bpf.c reads whichever BTF says):
+ * - enum pagetype with PGTY_*: the type is the top byte (6.12 on);
+ * - enum pagetype or enum page_type with PG_*: inverted bits,
+ *   PageType(page, PG_x) = (page_type & (PAGE_TYPE_BASE | PG_x)) == PAGE_TYPE_BASE,
+ *   with the base and the bits from the enum (the releases between the two
+ *   others; the values moved among them);
+ * - neither: the same inverted bits as #defines that BTF does not carry (6.1):
+ *   PAGE_TYPE_BASE 0xf0000000, PG_buddy 0x80, PG_offline 0x100, PG_table 0x200,
+ *   PG_guard 0x400, PAGE_MAPCOUNT_RESERVE -128; slab was a page flag then.
+ */
 enum pagetype {
 	PGTY_buddy, PGTY_offline, PGTY_table, PGTY_guard, PGTY_hugetlb, PGTY_slab,
 	PGTY_zsmalloc, PGTY_unaccepted, PGTY_large_kmalloc, PGTY_mapcount_underflow,
 };
 
-enum pageflags { PG_lru, PG_head, PG_reserved };
+enum pagetype___bits {
+	PG_buddy___a, PG_offline___a, PG_table___a, PG_guard___a, PG_hugetlb___a, PG_slab___a,
+	PG_zsmalloc___a, PG_unaccepted___a, PAGE_TYPE_BASE___a, PAGE_MAPCOUNT_RESERVE___a,
+};
 
+enum page_type___bits {
+	PG_buddy___b, PG_offline___b, PG_table___b, PG_guard___b, PG_hugetlb___b, PG_slab___b,
+	PG_zsmalloc___b, PG_unaccepted___b, PAGE_TYPE_BASE___b, PAGE_MAPCOUNT_RESERVE___b,
+};
+
+/* PG_slab: a page flag in 6.1, a page type since */
+enum pageflags { PG_lru, PG_head, PG_reserved, PG_slab___f };
+
+/* hugetlb folios in 6.1: _folio_dtor */
+enum compound_dtor_id { HUGETLB_PAGE_DTOR };
+
+/* SLAB_RECLAIM_ACCOUNT: this bit where the enum exists (6.12), else the #define 0x00020000 */
 enum _slab_flag_bits { _SLAB_RECLAIM_ACCOUNT };
 
 enum migratetype {

@@ -4,6 +4,9 @@
  * the zones' free lists, for start/end snapshots (traces/snapshot.c).
  *
  * Nothing here stays attached. The loader (snapshot_bpf.c):
+ *  0. runs walk_layout with BPF_PROG_TEST_RUN: whether this kernel's BTF has
+ *     everything the walk reads, and how it is laid out (frt_mm_types.h);
+ *     where it lacks something the walk is refused, by name.
  *  1. attaches vm_page and vm_pfn to mm_page_free for a moment: the raw
  *     tracepoint gives the struct page pointer, the trace event the pfn of
  *     the same free, so page - pfn * sizeof(struct page) is the vmemmap
@@ -54,7 +57,9 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u8[FRT_WALK_BATCH * FRT_WALK_PAGE_MAX]);
+	/* a batch of struct pages, and room for "the page after" the last one in
+	 * the verifier's view (walk_page() reads it only for i + 1 < FRT_WALK_BATCH) */
+	__type(value, __u8[(FRT_WALK_BATCH + 1) * FRT_WALK_PAGE_MAX]);
 } scratch SEC(".maps");
 
 /* one entry per pageblock: free-list migratetype + 1, 0 = no free page seen.
@@ -70,8 +75,168 @@ struct {
 
 #define PAGE_SZ bpf_core_type_size(struct page)
 #define OFF(field) bpf_core_field_offset(struct page, field)
-#define PGTY(name) bpf_core_enum_value(enum pagetype, name)
+#define HAS(type, field) bpf_core_field_exists(type, field)
 #define PGF(name) (1ull << bpf_core_enum_value(enum pageflags, name))
+
+/*
+ * Fields whose name or kind changed (frt_mm_types.h): each is read under
+ * the name and kind this kernel's BTF has. Where it has neither,
+ * layout_gaps() says so and no program gets past its first instruction, so
+ * the failed relocation in the other arm is never reached.
+ */
+#define FLAGS_OFF                                                                   \
+	(HAS(struct page___flags_mdf, flags) ?                                      \
+		 bpf_core_field_offset(struct page___flags_mdf, flags) :            \
+		 bpf_core_field_offset(struct page___flags_ul, flags))
+#define HEAD_OFF                                                                    \
+	(HAS(struct page___info, compound_info) ?                                   \
+		 bpf_core_field_offset(struct page___info, compound_info) :         \
+		 bpf_core_field_offset(struct page___head, compound_head))
+
+/* a page's flags word, at @p (a copy of its struct page) */
+#define PAGE_FLAGS(p) (*(__u64 *)((__u8 *)(p) + FLAGS_OFF))
+
+/*
+ * What the walk reads that this kernel's BTF lacks (enum frt_walk_gap):
+ * constant once libbpf has resolved the relocations, so the verifier
+ * follows one arm of every test on it and walks nothing behind a gap.
+ */
+static __always_inline __u32 layout_gaps(void)
+{
+	__u32 g = 0;
+
+	if (PAGE_SZ > FRT_WALK_PAGE_MAX)
+		g |= FRT_GAP_PAGE_SIZE;
+	if (!HAS(struct page___flags_mdf, flags) && !HAS(struct page___flags_ul, flags))
+		g |= FRT_GAP_FLAGS;
+	if (!HAS(struct page___info, compound_info) && !HAS(struct page___head, compound_head))
+		g |= FRT_GAP_COMPOUND;
+	if (!HAS(struct page, buddy_list) || !HAS(struct page, mapping) ||
+	    !HAS(struct page, private) || !HAS(struct page, page_type) ||
+	    !HAS(struct page, _refcount))
+		g |= FRT_GAP_PAGE;
+	if (!HAS(struct folio___order, _folio_order) && !HAS(struct folio___flags1, _flags_1))
+		g |= FRT_GAP_FOLIO;
+	if (!bpf_core_enum_value_exists(enum pageflags, PG_lru) ||
+	    !bpf_core_enum_value_exists(enum pageflags, PG_head) ||
+	    !bpf_core_enum_value_exists(enum pageflags, PG_reserved))
+		g |= FRT_GAP_PAGEFLAGS;
+	if (!HAS(struct slab, slab_cache) || !HAS(struct kmem_cache, flags))
+		g |= FRT_GAP_SLAB;
+	if (!HAS(struct pglist_data, node_zones) || !HAS(struct pglist_data, nr_zones) ||
+	    !HAS(struct pglist_data, node_id) || !HAS(struct zone, free_area) ||
+	    !HAS(struct free_area, free_list) || !HAS(struct zonelist, _zonerefs))
+		g |= FRT_GAP_ZONES;
+	if (!HAS(struct task_struct, cgroups) || !HAS(struct css_set, subsys) ||
+	    !HAS(struct cgroup_subsys_state, parent) || !HAS(struct mem_cgroup, css) ||
+	    !HAS(struct mem_cgroup, nodeinfo) || !HAS(struct mem_cgroup_per_node, lruvec) ||
+	    !HAS(struct lruvec, pgdat) ||
+	    !bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		g |= FRT_GAP_PGDAT;
+	if (!bpf_core_enum_value_exists(enum migratetype, MIGRATE_HIGHATOMIC))
+		g |= FRT_GAP_MIGRATETYPE;
+	return g;
+}
+
+/*
+ * page_type, in the encoding this kernel's BTF shows (frt_mm_types.h),
+ * reduced to what the walk tells apart.
+ */
+enum ty_class { TY_NONE, TY_BUDDY, TY_SLAB, TY_MOVABLE, TY_RESERVED, TY_OTHER };
+
+/* the type is the top byte: enum pagetype's PGTY_* */
+#define PGTY_TOP bpf_core_enum_value_exists(enum pagetype, PGTY_buddy)
+#define PGTY(name) bpf_core_enum_value(enum pagetype, name)
+#define PGTY_IS(ty, name) (bpf_core_enum_value_exists(enum pagetype, name) && (ty) == PGTY(name))
+
+/* inverted bits: enum pagetype's or enum page_type's PG_*, else the old #defines */
+#define PT_VAL(name, otherwise)                                                     \
+	((__u32)(bpf_core_enum_value_exists(enum pagetype___bits, name##___a) ?     \
+			 bpf_core_enum_value(enum pagetype___bits, name##___a) :    \
+		 bpf_core_enum_value_exists(enum page_type___bits, name##___b) ?    \
+			 bpf_core_enum_value(enum page_type___bits, name##___b) :   \
+			 (otherwise)))
+#define PT_BASE PT_VAL(PAGE_TYPE_BASE, 0xf0000000u)
+/* PageType(page, PG_x); a PG_x this kernel lacks (0) is never set */
+#define PT_IS(ptype, name, otherwise)                                               \
+	(PT_VAL(name, otherwise) &&                                                 \
+	 ((ptype) & (PT_BASE | PT_VAL(name, otherwise))) == PT_BASE)
+
+static __always_inline __u32 is_buddy(__u32 ptype)
+{
+	if (PGTY_TOP)
+		return (ptype >> 24) == PGTY(PGTY_buddy);
+	return PT_IS(ptype, PG_buddy, 0x80);
+}
+
+static __always_inline __u32 type_class(__u32 ptype, __u64 flags)
+{
+	if (PGTY_TOP) {
+		__u32 ty = ptype >> 24;
+
+		/* untyped: a _mapcount, whose top byte is 0 or 0xff (-1, or an underflow) */
+		if (ty < PGTY(PGTY_buddy) ||
+		    ty >= (bpf_core_enum_value_exists(enum pagetype, PGTY_mapcount_underflow) ?
+				   PGTY(PGTY_mapcount_underflow) : 0xff))
+			return TY_NONE;
+		if (ty == PGTY(PGTY_buddy))
+			return TY_BUDDY;
+		if (PGTY_IS(ty, PGTY_slab))
+			return TY_SLAB;
+		if (PGTY_IS(ty, PGTY_zsmalloc) || PGTY_IS(ty, PGTY_offline) ||
+		    PGTY_IS(ty, PGTY_hugetlb))
+			return TY_MOVABLE;
+		if (PGTY_IS(ty, PGTY_unaccepted))
+			return TY_RESERVED;
+		return TY_OTHER;
+	}
+	/* slab was a page flag before it was a page type */
+	if (bpf_core_enum_value_exists(enum pageflags, PG_slab___f) &&
+	    (flags & PGF(PG_slab___f)))
+		return TY_SLAB;
+	/* !page_has_type() */
+	if ((__s32)ptype >= (__s32)PT_VAL(PAGE_MAPCOUNT_RESERVE, -128))
+		return TY_NONE;
+	if (PT_IS(ptype, PG_buddy, 0x80))
+		return TY_BUDDY;
+	if (PT_IS(ptype, PG_slab, 0))
+		return TY_SLAB;
+	if (PT_IS(ptype, PG_zsmalloc, 0) || PT_IS(ptype, PG_offline, 0x100) ||
+	    PT_IS(ptype, PG_hugetlb, 0))
+		return TY_MOVABLE;
+	if (PT_IS(ptype, PG_unaccepted, 0))
+		return TY_RESERVED;
+	return TY_OTHER;
+}
+
+/* What the loader checks before it runs anything else (and -v shows). */
+struct frt_walk_layout layout;
+
+SEC("raw_tp")
+int walk_layout(void *ctx)
+{
+	layout.gaps = layout_gaps();
+	layout.page_size = PAGE_SZ;
+	if (layout.gaps)
+		return 0;
+	layout.flags_off = FLAGS_OFF;
+	layout.head_off = HEAD_OFF;
+	layout.flags_mdf = HAS(struct page___flags_mdf, flags);
+	layout.head_info = HAS(struct page___info, compound_info);
+	layout.pt_enc = PGTY_TOP ? FRT_PT_TOP_BYTE :
+			bpf_core_enum_value_exists(enum pagetype___bits, PG_buddy___a) ||
+					bpf_core_enum_value_exists(enum page_type___bits, PG_buddy___b) ?
+				   FRT_PT_BITS_ENUM :
+				   FRT_PT_BITS_DEFINE;
+	layout.order_byte = HAS(struct folio___order, _folio_order);
+	layout.order_off = layout.order_byte ?
+				   bpf_core_field_offset(struct folio___order, _folio_order) :
+				   bpf_core_field_offset(struct folio___flags1, _flags_1);
+	layout.slab_flag = !PGTY_TOP && bpf_core_enum_value_exists(enum pageflags, PG_slab___f);
+	layout.hugetlb_dtor = HAS(struct folio___order, _folio_dtor) &&
+			      bpf_core_enum_value_exists(enum compound_dtor_id, HUGETLB_PAGE_DTOR);
+	return 0;
+}
 
 /* ---- 1. the vmemmap base ---- */
 
@@ -310,12 +475,12 @@ static long fl_step(__u64 i, void *unused)
 		return 0;
 	}
 	/* still a free block of this order? (__del_page_from_free_list clears both) */
-	if ((*(__u32 *)((__u8 *)pg + OFF(page_type)) >> 24) != PGTY(PGTY_buddy) ||
+	if (!is_buddy(*(__u32 *)((__u8 *)pg + OFF(page_type))) ||
 	    *(__u64 *)((__u8 *)pg + OFF(private)) != fl.order) {
 		fl_restart();
 		return 0;
 	}
-	if (page_zonenum(*(__u64 *)((__u8 *)pg + OFF(flags)), zone_shift()) == fl.zone)
+	if (page_zonenum(PAGE_FLAGS(pg), zone_shift()) == fl.zone)
 		fl.zone_agree++;
 	else
 		fl.zone_disagree++;
@@ -338,6 +503,8 @@ static long fl_step(__u64 i, void *unused)
 SEC("raw_tp")
 int walk_free_lists(void *ctx)
 {
+	if (layout_gaps())
+		return 1;
 	if (fl.done || fl.error)
 		return 0;
 	if (!fl.pgdat && fl_init())
@@ -362,6 +529,7 @@ struct walk_ctx {
 struct {
 	__u64 cache, cache_flags; /* last slab cache looked up */
 	__u32 covered;            /* the batch lies inside a block described before */
+	__u32 zone1;              /* page_zonenum() + 1 of the last batch read, 0 none */
 	__u32 unreadable;         /* no struct pages there: the batch is a hole */
 } ws;
 
@@ -382,7 +550,9 @@ static __always_inline __u32 slab_kind(struct walk_ctx *c, __u8 *p)
 		ws.cache_flags = flags;
 	}
 	if (ws.cache_flags &
-	    (1u << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_RECLAIM_ACCOUNT)))
+	    (bpf_core_enum_value_exists(enum _slab_flag_bits, _SLAB_RECLAIM_ACCOUNT) ?
+		     1u << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_RECLAIM_ACCOUNT) :
+		     0x00020000u /* the #define before the enum */))
 		return FRT_PFN_RECLAIMABLE;
 	return FRT_PFN_UNMOVABLE;
 }
@@ -395,26 +565,46 @@ static __always_inline __u32 slab_kind(struct walk_ctx *c, __u8 *p)
  * untyped kernel pages are unmovable. The kernel keeps no record of the
  * request's gfp: this is a reading of the page's use, not of its gfp.
  */
-static __always_inline __u32 alloc_kind(struct walk_ctx *c, __u8 *p, __u64 flags, __u32 ty)
+static __always_inline __u32 alloc_kind(struct walk_ctx *c, __u8 *p, __u64 flags, __u32 cls,
+					__u32 hugetlb)
 {
 	__u64 mapping = *(__u64 *)(p + OFF(mapping));
 	__s32 ref = *(__s32 *)(p + OFF(_refcount));
 
-	if (ty >= PGTY(PGTY_buddy) && ty < PGTY(PGTY_mapcount_underflow)) {
-		if (ty == PGTY(PGTY_slab))
-			return slab_kind(c, p);
-		if (ty == PGTY(PGTY_zsmalloc) || ty == PGTY(PGTY_offline) ||
-		    ty == PGTY(PGTY_hugetlb))
-			return FRT_PFN_MOVABLE;
-		if (ty == PGTY(PGTY_unaccepted))
-			return FRT_PFN_RESERVED;
+	if (cls == TY_SLAB)
+		return slab_kind(c, p);
+	if (cls == TY_MOVABLE || hugetlb)
+		return FRT_PFN_MOVABLE;
+	if (cls == TY_RESERVED)
+		return FRT_PFN_RESERVED;
+	if (cls != TY_NONE)
 		return FRT_PFN_UNMOVABLE;
-	}
 	if ((flags & PGF(PG_lru)) || mapping)
 		return FRT_PFN_MOVABLE;
 	if (!ref)
 		return FRT_PFN_FROZEN;
 	return FRT_PFN_UNMOVABLE;
+}
+
+/*
+ * A large folio's order (folio_large_order()) and whether it is hugetlb by
+ * its destructor (where the kernel had one), from the copy of its head
+ * page at @p and the page after it.
+ */
+static __always_inline __u32 folio_order(__u8 *p)
+{
+	if (HAS(struct folio___order, _folio_order))
+		return p[bpf_core_field_offset(struct folio___order, _folio_order)];
+	return *(__u64 *)(p + bpf_core_field_offset(struct folio___flags1, _flags_1)) & 0xff;
+}
+
+static __always_inline __u32 folio_dtor_hugetlb(__u8 *p)
+{
+	if (!HAS(struct folio___order, _folio_dtor) ||
+	    !bpf_core_enum_value_exists(enum compound_dtor_id, HUGETLB_PAGE_DTOR))
+		return 0;
+	return p[bpf_core_field_offset(struct folio___order, _folio_dtor)] ==
+	       bpf_core_enum_value(enum compound_dtor_id, HUGETLB_PAGE_DTOR);
 }
 
 static __always_inline __u32 valid_order(__u64 order, __u64 pfn, __u64 max)
@@ -428,17 +618,31 @@ static __always_inline __u32 valid_order(__u64 order, __u64 pfn, __u64 max)
 
 static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
 {
-	__u8 *p = c->buf + i * PAGE_SZ;
-	__u64 flags = *(__u64 *)(p + OFF(flags));
-	__u64 head = *(__u64 *)(p + OFF(compound_head));
-	__u64 mapping = *(__u64 *)(p + OFF(mapping));
-	__u64 priv = *(__u64 *)(p + OFF(private));
-	__u32 ptype = *(__u32 *)(p + OFF(page_type));
-	__s32 ref = *(__s32 *)(p + OFF(_refcount));
-	__u32 ty = ptype >> 24, kind, order = 0, mt1 = 0, key, off;
+	__u32 at = i * PAGE_SZ;
+	__u8 *p;
+	__u64 flags;
+	__u64 head, mapping, priv;
+	__u32 ptype, cls, kind, order = 0, mt1 = 0, key, off, huge = 0;
+	__s32 ref;
 	__u8 *v;
 
-	if (ty == PGTY(PGTY_buddy)) {
+	/*
+	 * Never true, but 6.1's verifier knows nothing of a product by a
+	 * register (PAGE_SZ is one, set at load), so bound it by a comparison.
+	 */
+	barrier_var(at);
+	if (at > (FRT_WALK_BATCH - 1) * PAGE_SZ)
+		return;
+	p = c->buf + at;
+	flags = PAGE_FLAGS(p);
+	head = *(__u64 *)(p + HEAD_OFF);
+	mapping = *(__u64 *)(p + OFF(mapping));
+	priv = *(__u64 *)(p + OFF(private));
+	ptype = *(__u32 *)(p + OFF(page_type));
+	ref = *(__s32 *)(p + OFF(_refcount));
+	cls = type_class(ptype, flags);
+
+	if (cls == TY_BUDDY) {
 		/* mirrors buddy_order(): the order of a free block is in page->private */
 		kind = FRT_PFN_FREE;
 		order = valid_order(priv, pfn, max_order);
@@ -453,11 +657,12 @@ static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
 		/* __init_single_page() never ran: it would have set _mapcount to -1 */
 		kind = FRT_PFN_UNINIT;
 	} else {
-		/* folio_large_order(): the order is in the low byte of the next page's flags */
-		if ((flags & PGF(PG_head)) && i + 1 < FRT_WALK_BATCH)
-			order = valid_order(*(__u64 *)(p + PAGE_SZ + OFF(flags)) & 0xff, pfn,
-					    FRT_WALK_MAX_ORDER);
-		kind = alloc_kind(c, p, flags, ty);
+		/* a head's order and destructor are in the page after it */
+		if ((flags & PGF(PG_head)) && i + 1 < FRT_WALK_BATCH) {
+			order = valid_order(folio_order(p), pfn, FRT_WALK_MAX_ORDER);
+			huge = folio_dtor_hugetlb(p);
+		}
+		kind = alloc_kind(c, p, flags, cls, huge);
 	}
 	off = (pfn - walk_start) & (FRT_WALK_CHUNK - 1);
 	c->out->kind[off] = kind;
@@ -468,31 +673,32 @@ static __always_inline void walk_page(struct walk_ctx *c, __u32 i, __u64 pfn)
 
 /*
  * A batch begins: read its FRT_WALK_BATCH struct pages at once, unless they
- * all lie inside a block already described (then only a pageblock's first
- * page matters, for its zone).
+ * all lie inside a block already described. Such a block has an order of 7
+ * or more, so its head began a batch read before this one, and the zone of
+ * that batch is the block's: page_zonenum() reads a compound page's zone
+ * from its head (tail struct pages may be shared among huge pages, whose
+ * flags then say nothing of the zone).
  */
 static __always_inline void batch_begin(struct walk_ctx *c, __u64 pfn0)
 {
 	__u32 z = ((pfn0 - walk_start) & (FRT_WALK_CHUNK - 1)) / FRT_WALK_BATCH;
-	__u64 flags;
 
 	ws.unreadable = 0;
 	ws.covered = skip_until >= pfn0 + FRT_WALK_BATCH;
 	if (ws.covered) {
-		if (!(pfn0 & ((1ull << pageblock_order) - 1)) &&
-		    !bpf_probe_read_kernel(&flags, sizeof(flags),
-					   (void *)(vmemmap + pfn0 * PAGE_SZ + OFF(flags))))
-			c->out->zone[z] = page_zonenum(flags, zone_shift()) + 1;
+		c->out->zone[z] = ws.zone1;
 		return;
 	}
 	/* 64 struct pages of 64 bytes are one page of the vmemmap: mapped or not as a whole */
 	if (bpf_probe_read_kernel(c->buf, FRT_WALK_BATCH * PAGE_SZ,
 				  (void *)(vmemmap + pfn0 * PAGE_SZ))) {
 		ws.unreadable = 1;
+		ws.zone1 = 0;
 		walk_stats.batch_read_fail++;
 		return;
 	}
-	c->out->zone[z] = page_zonenum(*(__u64 *)(c->buf + OFF(flags)), zone_shift()) + 1;
+	ws.zone1 = page_zonenum(PAGE_FLAGS(c->buf), zone_shift()) + 1;
+	c->out->zone[z] = ws.zone1;
 }
 
 /*
@@ -524,7 +730,7 @@ int walk_pfns(void *ctx)
 	struct walk_ctx c = {};
 	__u32 zero = 0;
 
-	if (PAGE_SZ > FRT_WALK_PAGE_MAX || (walk_start & (FRT_WALK_BATCH - 1)))
+	if (layout_gaps() || (walk_start & (FRT_WALK_BATCH - 1)))
 		return 1;
 	c.out = bpf_map_lookup_elem(&walk_out, &zero);
 	c.buf = bpf_map_lookup_elem(&scratch, &zero);

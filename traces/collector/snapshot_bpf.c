@@ -169,6 +169,62 @@ static int check_vmemmap(struct frt_snap_bpf *b, uint64_t min_pfn, char *err, si
 	return 0;
 }
 
+/* enum frt_walk_gap, bit by bit */
+static const char *const gap_name[FRT_GAP_NR] = {
+	NULL, /* FRT_GAP_PAGE_SIZE: said with the size, in check_layout() */
+	"struct page.flags (neither unsigned long nor memdesc_flags_t)",
+	"struct page.compound_head or .compound_info",
+	"struct page.buddy_list, .mapping, .private, .page_type or ._refcount",
+	"struct folio._folio_order or ._flags_1",
+	"enum pageflags: PG_lru, PG_head or PG_reserved",
+	"struct slab.slab_cache or struct kmem_cache.flags",
+	"the fields of struct pglist_data, zone, free_area or zonelist read",
+	"the way from task_struct.cgroups to lruvec.pgdat (CONFIG_MEMCG)",
+	"enum migratetype: MIGRATE_HIGHATOMIC",
+};
+
+/*
+ * Before anything runs: does this kernel's BTF have what the walk reads?
+ * walk_layout says (CO-RE existence checks, resolved at load); where it
+ * lacks something, the walk programs loaded as one early return, and the
+ * BPF walk is refused here, naming what is missing.
+ */
+static int check_layout(struct frt_snap_bpf *b, bool verbose, char *err, size_t errlen)
+{
+	static const char *const pt_enc[] = { "top byte (enum pagetype)",
+					      "inverted bits (enum values)",
+					      "inverted bits (#define values, no enum in BTF)" };
+	const struct frt_walk_layout *l = (const struct frt_walk_layout *)&b->skel->bss->layout;
+	static unsigned int said;
+	char missing[400] = "";
+	size_t len = 0;
+	int ret = test_run(b->skel->progs.walk_layout);
+
+	if (ret)
+		return frt_snap_errf(err, errlen, ret, "running walk_layout: %s", strerror(-ret));
+	if (l->gaps & FRT_GAP_PAGE_SIZE)
+		len = (size_t)snprintf(missing, sizeof(missing), "a struct page of %u bytes, "
+				       "over the walk's %u", l->page_size, FRT_WALK_PAGE_MAX);
+	for (unsigned int i = 1; i < FRT_GAP_NR; i++) {
+		if (l->gaps & (1u << i) && len < sizeof(missing))
+			len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s",
+						len ? "; " : "", gap_name[i]);
+	}
+	if (l->gaps)
+		return frt_snap_errf(err, errlen, -ENOTSUP,
+				     "this kernel's BTF lacks what the walk reads: %s", missing);
+	if (verbose && !said++) /* once: the same at the end snapshot */
+		fprintf(stderr, "fragreplay: BPF walk layout: struct page %u bytes, flags %s at %u, "
+			"%s at %u, page_type %s, slab by %s, folio order from %s at %u%s\n",
+			l->page_size, l->flags_mdf ? "memdesc_flags_t" : "unsigned long",
+			l->flags_off, l->head_info ? "compound_info" : "compound_head",
+			l->head_off, l->pt_enc < 3 ? pt_enc[l->pt_enc] : "?",
+			l->slab_flag ? "PG_slab" : "page type",
+			l->order_byte ? "_folio_order" : "_flags_1", l->order_off,
+			l->hugetlb_dtor ? ", hugetlb by _folio_dtor too" : "");
+	return 0;
+}
+
 static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
@@ -207,6 +263,11 @@ static int frt_snap_bpf_open(struct frt_snap_bpf **out, unsigned int pbo, unsign
 		*load_failed = true;
 		frt_snap_errf(err, errlen, ret, "loading snapshot.bpf.o failed: %s%s",
 			      strerror(-ret), verbose ? "" : " (-v shows the verifier's log)");
+		goto cleanup;
+	}
+	ret = check_layout(b, verbose, err, errlen);
+	if (ret) {
+		*load_failed = true; /* the same kernel gives the same answer */
 		goto cleanup;
 	}
 	b->skel->bss->max_pfn = max_pfn;

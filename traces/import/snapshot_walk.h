@@ -52,6 +52,47 @@ struct frt_walk_stats {
 	__u64 bad_order;        /* orders out of range or misaligned, taken as 0 */
 };
 
+/*
+ * What the walk needs from the kernel's BTF and did not find there: bits
+ * of snapshot.bpf.c's walk_gaps, set by its walk_layout program (CO-RE
+ * existence checks, resolved at load). Where any is set the walk programs
+ * stop at their first instruction and the loader refuses the BPF walk,
+ * naming them (snapshot_bpf.c): the snapshot then comes from kpageflags.
+ */
+enum frt_walk_gap {
+	FRT_GAP_PAGE_SIZE = 1u << 0,  /* sizeof(struct page) > FRT_WALK_PAGE_MAX */
+	FRT_GAP_FLAGS = 1u << 1,      /* page.flags: neither unsigned long nor memdesc_flags_t */
+	FRT_GAP_COMPOUND = 1u << 2,   /* page: neither compound_head nor compound_info */
+	FRT_GAP_PAGE = 1u << 3,       /* page: buddy_list, mapping, private, page_type, _refcount */
+	FRT_GAP_FOLIO = 1u << 4,      /* folio: neither _folio_order nor _flags_1 */
+	FRT_GAP_PAGEFLAGS = 1u << 5,  /* enum pageflags: PG_lru, PG_head, PG_reserved */
+	FRT_GAP_SLAB = 1u << 6,       /* slab.slab_cache, kmem_cache.flags */
+	FRT_GAP_ZONES = 1u << 7,      /* pglist_data, zone, free_area, zonelist fields */
+	FRT_GAP_PGDAT = 1u << 8,      /* task_struct.cgroups to lruvec.pgdat, memory_cgrp_id */
+	FRT_GAP_MIGRATETYPE = 1u << 9, /* enum migratetype: MIGRATE_HIGHATOMIC */
+	FRT_GAP_NR = 10,
+};
+
+/* How this kernel's struct page is read, as walk_layout resolved it (-v) */
+enum frt_walk_pt_enc {
+	FRT_PT_TOP_BYTE,     /* enum pagetype's PGTY_*: the type is the top byte */
+	FRT_PT_BITS_ENUM,    /* inverted bits below PAGE_TYPE_BASE, from an enum */
+	FRT_PT_BITS_DEFINE,  /* the same with the #define values (no enum in BTF) */
+};
+
+struct frt_walk_layout {
+	__u32 gaps;          /* enum frt_walk_gap */
+	__u32 page_size;
+	__u32 flags_off, head_off, order_off;
+	__u8 flags_mdf;      /* flags is memdesc_flags_t (else unsigned long) */
+	__u8 head_info;      /* the tail word is compound_info (else compound_head) */
+	__u8 pt_enc;         /* enum frt_walk_pt_enc */
+	__u8 order_byte;     /* the order is folio._folio_order (else _flags_1's low byte) */
+	__u8 slab_flag;      /* slab is PG_slab, a page flag (else a page type) */
+	__u8 hugetlb_dtor;   /* hugetlb is told by folio._folio_dtor too */
+	__u8 pad[2];
+};
+
 /* The free-list walk's state (resumable across runs) and findings */
 enum frt_fl_error {
 	FRT_FL_OK,
