@@ -11,28 +11,44 @@
 
 #include "fidelity.h"
 #include "metrics.h"
+#include "procfs.h"
 #include "session_internal.h"
 #include "snapshot.h"
 
 #define NR_ORD MODEL_NR_ORDERS
 #define TRACK_MAX 4096
 
-/* an end snapshot part's pageblock types, kept until the zones are known */
-struct end_part {
+#define MAX_ZONES 8 /* of node 0: DMA, DMA32, Normal, Movable, Device */
+
+/* one snapshot's pageblock bytes (FORMAT.md §8.2), part by part */
+struct pb_part {
 	uint64_t start_pfn;
-	unsigned int pageblock_order;
 	size_t nr;
-	uint8_t *types;
+	uint8_t *bytes;
+};
+struct pb_map {
+	unsigned int order;
+	struct pb_part *parts;
+	size_t nr_parts;
+};
+
+/* a zone of node 0 as the end snapshot's part 0 lists it, with its free blocks */
+struct kzone {
+	char name[16];
+	uint64_t start_pfn, end_pfn;
+	uint64_t free[NR_ORD][MODEL_NR_MT];
 };
 
 struct fidelity_kernel {
-	json_t *vmstat[2]; /* start and end snapshots' /proc/vmstat, parsed */
+	char *vmstat[2];        /* start and end snapshots' /proc/vmstat text */
+	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
+	struct kzone zone[MAX_ZONES];
+	unsigned int nr_zones;  /* 0 until the end snapshot's part 0 */
+	bool have_end;
+	bool nomem;             /* something could not be kept */
+	/* the kernel's end state, once fidelity_kernel_end() has run */
 	uint64_t free_blocks[NR_ORD][MODEL_NR_MT];
 	uint64_t pageblocks[MODEL_NR_MT];
-	struct end_part *parts;
-	size_t nr_parts;
-	bool have_end;
-	bool nomem; /* a part's pageblocks could not be kept */
 };
 
 struct fidelity_model {
@@ -51,42 +67,96 @@ struct fidelity_kernel *fidelity_kernel_new(void)
 	return calloc(1, sizeof(struct fidelity_kernel));
 }
 
+static void pb_map_free(struct pb_map *map)
+{
+	for (size_t i = 0; i < map->nr_parts; i++)
+		free(map->parts[i].bytes);
+	free(map->parts);
+}
+
 void fidelity_kernel_free(struct fidelity_kernel *k)
 {
 	if (!k)
 		return;
-	json_decref(k->vmstat[0]);
-	json_decref(k->vmstat[1]);
-	for (size_t i = 0; i < k->nr_parts; i++)
-		free(k->parts[i].types);
-	free(k->parts);
+	free(k->vmstat[0]);
+	free(k->vmstat[1]);
+	pb_map_free(&k->pb[0]);
+	pb_map_free(&k->pb[1]);
 	free(k);
-}
-
-/* "name value" lines of /proc/vmstat into an object */
-static json_t *parse_vmstat(const char *text)
-{
-	json_t *o = json_object();
-	char name[128];
-	long long v;
-	int n;
-
-	while (text && sscanf(text, "%127s %lld%n", name, &v, &n) == 2) {
-		json_object_set_new(o, name, json_integer(v));
-		text += n;
-		while (*text == '\n')
-			text++;
-	}
-	return o;
 }
 
 static long long vmstat_delta(const struct fidelity_kernel *k, const char *name)
 {
-	return json_integer_value(json_object_get(k->vmstat[1], name)) -
-	       json_integer_value(json_object_get(k->vmstat[0], name));
+	int64_t v[2] = { 0, 0 };
+
+	frt_vmstat_value(k->vmstat[0], name, &v[0]);
+	frt_vmstat_value(k->vmstat[1], name, &v[1]);
+	return v[1] - v[0];
 }
 
-/* the end snapshot's free blocks and pageblock types; vmstat of both */
+/* a part's pageblock bytes kept: which pageblocks exist is known once all parts are */
+static int pb_map_add(struct pb_map *map, const struct frt_snapshot_part *p)
+{
+	struct pb_part *parts = realloc(map->parts, (map->nr_parts + 1) * sizeof(*parts));
+	uint8_t *bytes = malloc(p->nr_pageblocks ? p->nr_pageblocks : 1);
+
+	if (parts)
+		map->parts = parts;
+	if (!parts || !bytes) {
+		free(bytes);
+		return -ENOMEM;
+	}
+	memcpy(bytes, p->pageblocks, p->nr_pageblocks);
+	map->order = p->pageblock_order;
+	map->parts[map->nr_parts++] = (struct pb_part){ .start_pfn = p->start_pfn,
+		.nr = p->nr_pageblocks, .bytes = bytes };
+	return 0;
+}
+
+/* the pageblock byte of @pfn; FRT_PB_NONE where no part covers it */
+static uint8_t pb_map_byte(const struct pb_map *map, uint64_t pfn)
+{
+	for (size_t i = 0; i < map->nr_parts; i++) {
+		const struct pb_part *p = &map->parts[i];
+		if (pfn >= p->start_pfn && (pfn - p->start_pfn) >> map->order < p->nr)
+			return p->bytes[(pfn - p->start_pfn) >> map->order];
+	}
+	return FRT_PB_NONE;
+}
+
+/* node 0's zones from the end snapshot's part 0 (FORMAT.md §8.2 "zones") */
+static void end_zones(struct fidelity_kernel *k, json_t *h)
+{
+	json_t *z;
+	size_t i;
+
+	json_array_foreach(json_object_get(h, "zones"), i, z) {
+		uint64_t start = (uint64_t)json_integer_value(json_object_get(z, "start_pfn"));
+		uint64_t spanned = (uint64_t)json_integer_value(json_object_get(z, "spanned"));
+		const char *name = json_string_value(json_object_get(z, "name"));
+
+		if (json_integer_value(json_object_get(z, "node")) || !name || !spanned ||
+		    k->nr_zones == MAX_ZONES)
+			continue;
+		struct kzone *kz = &k->zone[k->nr_zones++];
+		snprintf(kz->name, sizeof(kz->name), "%s", name);
+		kz->start_pfn = start;
+		kz->end_pfn = start + spanned;
+	}
+	if (!k->nr_zones) /* a part 0 without zones: one that holds everything */
+		k->zone[k->nr_zones++] = (struct kzone){ .end_pfn = UINT64_MAX };
+}
+
+static struct kzone *zone_of(struct fidelity_kernel *k, uint64_t pfn)
+{
+	for (unsigned int z = 0; z < k->nr_zones; z++)
+		if (pfn >= k->zone[z].start_pfn && pfn < k->zone[z].end_pfn)
+			return &k->zone[z];
+	return NULL;
+}
+
+/* vmstat of both snapshots; the end snapshot's free blocks by zone; both
+ * snapshots' pageblock bytes */
 void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
 			   const char *payload, uint32_t len)
 {
@@ -95,54 +165,62 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
 	const char *kind = json_string_value(json_object_get(h, "kind"));
 	int which = kind && !strcmp(kind, "end") ? 1 : kind && !strcmp(kind, "start") ? 0 : -1;
+	bool part0 = !json_integer_value(json_object_get(h, "part"));
 
-	if (which >= 0 && !json_integer_value(json_object_get(h, "part")) && !k->vmstat[which])
-		k->vmstat[which] = parse_vmstat(json_string_value(
-			json_object_get(json_object_get(h, "procfs"), "vmstat")));
+	if (which >= 0 && part0 && !k->vmstat[which]) {
+		const char *text = json_string_value(
+			json_object_get(json_object_get(h, "procfs"), "vmstat"));
+		if (text && !(k->vmstat[which] = strdup(text)))
+			k->nomem = true;
+	}
+	if (which == 1 && part0)
+		end_zones(k, h);
 	json_decref(h);
-	if (which != 1)
-		return;
 	struct frt_snapshot_part p;
 	char err[256];
-	if (frt_snapshot_parse(payload, len, &p, err, sizeof(err)))
+	if (which < 0 || frt_snapshot_parse(payload, len, &p, err, sizeof(err)))
+		return;
+	if (pb_map_add(&k->pb[which], &p))
+		k->nomem = true;
+	if (which != 1)
 		return;
 	k->have_end = true;
-	/* which pageblocks lie in the model's zones is known once a model is:
-	 * keep their types until fidelity_kernel_end() */
-	struct end_part *parts = realloc(k->parts, (k->nr_parts + 1) * sizeof(*parts));
-	uint8_t *types = malloc(p.nr_pageblocks ? p.nr_pageblocks : 1);
-	if (parts)
-		k->parts = parts;
-	if (parts && types) {
-		memcpy(types, p.pageblocks, p.nr_pageblocks);
-		k->parts[k->nr_parts++] = (struct end_part){ .start_pfn = p.start_pfn,
-			.pageblock_order = p.pageblock_order, .nr = p.nr_pageblocks, .types = types };
-	} else {
-		free(types);
-		k->nomem = true;
-	}
 	struct frt_snapshot_iter it;
 	struct frt_snapshot_block b;
+	struct kzone *z;
 	frt_snapshot_iter_init(&it, &p);
 	while (frt_snapshot_iter_next(&it, &b) > 0)
-		if (b.state == FRT_SNAP_FREE && b.order < NR_ORD && b.cls < MODEL_NR_MT)
-			k->free_blocks[b.order][b.cls]++;
+		if (b.state == FRT_SNAP_FREE && b.order < NR_ORD && b.cls < MODEL_NR_MT &&
+		    (z = zone_of(k, b.pfn)))
+			z->free[b.order][b.cls]++;
 }
 
-int fidelity_kernel_end(struct fidelity_kernel *k, const struct model *m)
+/*
+ * The kernel's pageblocks as /proc/pagetypeinfo counts them
+ * (pagetypeinfo_showblockcount_print(): a step of a pageblock from each
+ * zone's start): the end snapshot's bytes, leaving out FRT_PB_NONE, where no
+ * pageblock is (a hole, a memmap not initialised yet, a block pagetypeinfo
+ * does not count in its zone).
+ */
+int fidelity_kernel_end(struct fidelity_kernel *k)
 {
+	const struct pb_map *map = &k->pb[1];
+	uint64_t pb_nr = 1ull << map->order, span_end = 0;
+
 	if (k->nomem)
 		return -ENOMEM;
-	/* the model counts every pageblock of the zone spans; a pageblock whose
-	 * memmap the kernel has not initialised yet becomes MOVABLE when it is */
-	for (size_t j = 0; j < k->nr_parts; j++) {
-		const struct end_part *p = &k->parts[j];
-		for (size_t i = 0; i < p->nr; i++) {
-			uint64_t pfn = p->start_pfn + ((uint64_t)i << p->pageblock_order);
-			if (model_zone_of(m, pfn) < 0)
-				continue;
-			k->pageblocks[p->types[i] & FRT_PB_NONE ? MODEL_MT_MOVABLE
-								: FRT_PB_MT(p->types[i])]++;
+	for (size_t i = 0; i < map->nr_parts; i++)
+		if (map->parts[i].start_pfn + (map->parts[i].nr << map->order) > span_end)
+			span_end = map->parts[i].start_pfn + (map->parts[i].nr << map->order);
+	for (unsigned int i = 0; i < k->nr_zones; i++) {
+		const struct kzone *z = &k->zone[i];
+		for (unsigned int o = 0; o < NR_ORD; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++)
+				k->free_blocks[o][mt] += z->free[o][mt];
+		for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn && pfn < span_end; pfn += pb_nr) {
+			uint8_t b = pb_map_byte(&k->pb[1], pfn);
+			if (!(b & FRT_PB_NONE) && FRT_PB_MT(b) < MODEL_NR_MT)
+				k->pageblocks[FRT_PB_MT(b)]++;
 		}
 	}
 	return 0;
@@ -237,6 +315,35 @@ static void add(struct fidelity *out, const char *name, int64_t kernel, int64_t 
 	l->agreement = agreement((double)kernel, (double)model);
 }
 
+/*
+ * The model's pageblocks, stepped through as the kernel's are: one the model
+ * has, that is one the start snapshot had (the model was seeded with it) or
+ * one holding a page the model manages (memory it brought online since).
+ * Holes and memmap never initialised are in neither.
+ */
+static void model_pageblocks(const struct fidelity_kernel *k, const struct model *m,
+			     uint64_t out[MODEL_NR_MT])
+{
+	uint64_t pb_nr = 1ull << model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER);
+	struct model_zone_info zi;
+	struct model_page_info pi;
+
+	memset(out, 0, MODEL_NR_MT * sizeof(*out));
+	for (unsigned int z = 0; z < model_nr_zones(m); z++) {
+		model_zone_info(m, z, &zi);
+		for (uint64_t pfn = zi.start_pfn; pfn < zi.end_pfn; pfn += pb_nr) {
+			bool has = !(pb_map_byte(&k->pb[0], pfn) & FRT_PB_NONE);
+			uint64_t p = pfn & ~(pb_nr - 1), end = p + pb_nr;
+			for (p = p < zi.start_pfn ? zi.start_pfn : p; !has && p < end && p < zi.end_pfn;
+			     p++)
+				has = !model_page_info(m, p, &pi) && pi.state != MODEL_PAGE_UNMANAGED;
+			int mt = model_pageblock_mt(m, pfn);
+			if (has && mt >= 0 && mt < MODEL_NR_MT)
+				out[mt]++;
+		}
+	}
+}
+
 void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_model *fm,
 		      const struct model *m, const struct replay *r, struct fidelity *out)
 {
@@ -256,9 +363,11 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 					add(out, label, (int64_t)k->free_blocks[o][mt],
 					    (int64_t)mm.nr_free_mt[o][mt]);
 			}
+		uint64_t pageblocks[MODEL_NR_MT];
+		model_pageblocks(k, m, pageblocks);
 		for (int mt = 0; mt < 4; mt++) {
 			snprintf(label, sizeof(label), "end pageblocks %s", frt_mt_key(mt));
-			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)mm.pageblocks_mt[mt]);
+			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)pageblocks[mt]);
 		}
 	}
 	/* mm_page_alloc_extfrag by (alloc, fallback) type and kind, where either side has any */

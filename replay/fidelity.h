@@ -29,8 +29,8 @@ void fidelity_kernel_free(struct fidelity_kernel *k);
 /* each frame that is not EVENTS, as the decoder passes it (SNAPSHOT frames count) */
 void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
 			   const char *payload, uint32_t len);
-/* after the last frame: the end snapshot's pageblocks inside @m's zones; 0 or -ENOMEM */
-int fidelity_kernel_end(struct fidelity_kernel *k, const struct model *m);
+/* after the last frame: the end state's sums; 0 or -ENOMEM */
+int fidelity_kernel_end(struct fidelity_kernel *k);
 
 /* one model's side: what its events and its free memory did while it ran */
 struct fidelity_model;
