@@ -41,6 +41,7 @@ struct kzone {
 
 struct fidelity_kernel {
 	char *vmstat[2];        /* start and end snapshots' /proc/vmstat text */
+	char *pagetypeinfo;     /* the end snapshot's /proc/pagetypeinfo, read before its walk */
 	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
 	struct kzone zone[MAX_ZONES];
 	unsigned int nr_zones;  /* 0 until the end snapshot's part 0 */
@@ -49,6 +50,8 @@ struct fidelity_kernel {
 	/* the kernel's end state, once fidelity_kernel_end() has run */
 	uint64_t free_blocks[NR_ORD][MODEL_NR_MT];
 	uint64_t pageblocks[MODEL_NR_MT];
+	const char *end_source;   /* "pagetypeinfo", "snapshot" (its walk), or NULL: no end */
+	unsigned int capped_cells; /* pagetypeinfo's ">100000" counts, taken from the walk */
 };
 
 struct fidelity_model {
@@ -80,6 +83,7 @@ void fidelity_kernel_free(struct fidelity_kernel *k)
 		return;
 	free(k->vmstat[0]);
 	free(k->vmstat[1]);
+	free(k->pagetypeinfo);
 	pb_map_free(&k->pb[0]);
 	pb_map_free(&k->pb[1]);
 	free(k);
@@ -173,8 +177,13 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 		if (text && !(k->vmstat[which] = strdup(text)))
 			k->nomem = true;
 	}
-	if (which == 1 && part0)
+	if (which == 1 && part0) {
+		const char *text = json_string_value(
+			json_object_get(json_object_get(h, "procfs"), "pagetypeinfo"));
+		if (text && !k->pagetypeinfo && !(k->pagetypeinfo = strdup(text)))
+			k->nomem = true;
 		end_zones(k, h);
+	}
 	json_decref(h);
 	struct frt_snapshot_part p;
 	char err[256];
@@ -196,33 +205,83 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 }
 
 /*
- * The kernel's pageblocks as /proc/pagetypeinfo counts them
- * (pagetypeinfo_showblockcount_print(): a step of a pageblock from each
- * zone's start): the end snapshot's bytes, leaving out FRT_PB_NONE, where no
- * pageblock is (a hole, a memmap not initialised yet, a block pagetypeinfo
- * does not count in its zone).
+ * A zone's free blocks and pageblocks as the end snapshot's /proc/pagetypeinfo
+ * shows them. A count it prints as ">100000" is only a lower bound
+ * (pagetypeinfo_showfree_print() stops counting there): the walk's, if larger.
  */
-int fidelity_kernel_end(struct fidelity_kernel *k)
+static void zone_from_pagetypeinfo(struct fidelity_kernel *k, const struct kzone *z,
+				   const struct frt_pt_zone *pz, unsigned int nr_orders)
+{
+	for (unsigned int o = 0; o < nr_orders && o < NR_ORD; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++) {
+			uint64_t n = pz->free[o][mt];
+			if (pz->capped[o] & (1u << mt)) {
+				n = z->free[o][mt] > n ? z->free[o][mt] : n;
+				k->capped_cells++;
+			}
+			k->free_blocks[o][mt] += n;
+		}
+	for (int mt = 0; mt < MODEL_NR_MT; mt++)
+		k->pageblocks[mt] += pz->blocks[mt];
+}
+
+/*
+ * A zone's free blocks and pageblocks as the end snapshot's walk saw them,
+ * where its /proc/pagetypeinfo copy is missing. Pageblocks are counted as
+ * pagetypeinfo_showblockcount_print() does (a step of a pageblock from the
+ * zone's start), leaving out FRT_PB_NONE, where no pageblock is (a hole, a
+ * memmap not initialised yet, a block pagetypeinfo does not count in its
+ * zone).
+ */
+static void zone_from_walk(struct fidelity_kernel *k, const struct kzone *z)
 {
 	const struct pb_map *map = &k->pb[1];
 	uint64_t pb_nr = 1ull << map->order, span_end = 0;
 
-	if (k->nomem)
-		return -ENOMEM;
 	for (size_t i = 0; i < map->nr_parts; i++)
 		if (map->parts[i].start_pfn + (map->parts[i].nr << map->order) > span_end)
 			span_end = map->parts[i].start_pfn + (map->parts[i].nr << map->order);
-	for (unsigned int i = 0; i < k->nr_zones; i++) {
-		const struct kzone *z = &k->zone[i];
-		for (unsigned int o = 0; o < NR_ORD; o++)
-			for (int mt = 0; mt < MODEL_NR_MT; mt++)
-				k->free_blocks[o][mt] += z->free[o][mt];
-		for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn && pfn < span_end; pfn += pb_nr) {
-			uint8_t b = pb_map_byte(&k->pb[1], pfn);
-			if (!(b & FRT_PB_NONE) && FRT_PB_MT(b) < MODEL_NR_MT)
-				k->pageblocks[FRT_PB_MT(b)]++;
+	for (unsigned int o = 0; o < NR_ORD; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++)
+			k->free_blocks[o][mt] += z->free[o][mt];
+	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn && pfn < span_end; pfn += pb_nr) {
+		uint8_t b = pb_map_byte(map, pfn);
+		if (!(b & FRT_PB_NONE) && FRT_PB_MT(b) < MODEL_NR_MT)
+			k->pageblocks[FRT_PB_MT(b)]++;
+	}
+}
+
+/*
+ * Node 0's end state, zone by zone: from the end snapshot's /proc/pagetypeinfo
+ * where it carries one (a zone it does not list has no pages), else from the
+ * walk.
+ */
+int fidelity_kernel_end(struct fidelity_kernel *k)
+{
+	struct frt_pagetypeinfo *pt = NULL;
+
+	if (k->nomem)
+		return -ENOMEM;
+	if (!k->have_end)
+		return 0;
+	if (k->pagetypeinfo) {
+		if (!(pt = malloc(sizeof(*pt))))
+			return -ENOMEM;
+		if (frt_pagetypeinfo_parse(k->pagetypeinfo, pt)) {
+			free(pt);
+			pt = NULL;
 		}
 	}
+	for (unsigned int i = 0; i < k->nr_zones; i++) {
+		const struct frt_pt_zone *pz = pt ? frt_pagetypeinfo_zone(pt, 0, k->zone[i].name)
+						  : NULL;
+		if (pz)
+			zone_from_pagetypeinfo(k, &k->zone[i], pz, pt->nr_orders);
+		else if (!pt)
+			zone_from_walk(k, &k->zone[i]);
+	}
+	k->end_source = pt ? "pagetypeinfo" : "snapshot";
+	free(pt);
 	return 0;
 }
 
@@ -353,6 +412,8 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 
 	memset(out, 0, sizeof(*out));
 	out->end_snapshot = k->have_end;
+	out->end_source = k->end_source;
+	out->capped_cells = k->capped_cells;
 	model_metrics(m, -1, &mm);
 	if (k->have_end) {
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)

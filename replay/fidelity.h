@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fidelity.h - the model beside what the kernel recorded on the same trace
- * (README, "Fidelity"): the end snapshot's free blocks per order and type
- * and pageblocks per type, the extfrag events by kind, pcp refills and
+ * (README, "Fidelity"): free blocks per order and type and pageblocks per
+ * type at the end, as the end snapshot's /proc/pagetypeinfo shows them (its
+ * walk where it carries no copy), the extfrag events by kind, pcp refills and
  * drains, /proc/vmstat's compaction and migration deltas, THP outcomes; each
  * line's agreement (smaller / larger) and their mean, the score. And free
  * pages over trace time, the kernel's as the trace implies it beside the
@@ -59,6 +60,11 @@ struct fidelity {
 	struct fidelity_line lines[FIDELITY_MAX_LINES];
 	double score;      /* 100 x the mean agreement of the lines */
 	bool end_snapshot; /* the trace has one: free lists and pageblocks compared */
+	/* where the kernel's free lists and pageblocks come from: "pagetypeinfo"
+	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
+	 * no copy), or NULL (no end snapshot) */
+	const char *end_source;
+	unsigned int capped_cells; /* pagetypeinfo counts shown as ">100000": the walk's */
 };
 
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */

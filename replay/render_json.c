@@ -94,8 +94,10 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
 		json_array_append_new(model, json_integer((json_int_t)t[i].model));
 	}
-	return json_pack("{s:f,s:o,s:b,s:{s:o,s:o,s:o}}", "score", fid.score, "lines", lines,
-			 "end_snapshot", fid.end_snapshot, "free_pages", "t_ns", ts, "kernel",
+	return json_pack("{s:f,s:o,s:b,s:o,s:i,s:{s:o,s:o,s:o}}", "score", fid.score, "lines",
+			 lines, "end_snapshot", fid.end_snapshot, "end_source",
+			 fid.end_source ? json_string(fid.end_source) : json_null(),
+			 "capped_cells", (int)fid.capped_cells, "free_pages", "t_ns", ts, "kernel",
 			 kernel, "model", model);
 }
 

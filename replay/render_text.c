@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -227,6 +228,13 @@ int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f
 			"agreement = smaller / larger)\n", fid.score, fid.nr_lines);
 		if (!fid.end_snapshot)
 			fprintf(f, "no end snapshot: free lists and pageblocks not compared\n");
+		else if (!strcmp(fid.end_source, "pagetypeinfo"))
+			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's "
+				"/proc/pagetypeinfo; where it shows a count as >100000 (%u here), "
+				"its walk's\n", fid.capped_cells);
+		else
+			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's walk "
+				"(it carries no /proc/pagetypeinfo)\n");
 		print_track(run->fid, f);
 	}
 	return done(f);
