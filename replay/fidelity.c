@@ -447,11 +447,18 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	add(out, "pcp refills (zone_locked, percpu)", (int64_t)st->recorded.pcp_refills,
 	    (int64_t)fm->pcp_refills);
 	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains);
-	add(out, "THP allocated", (int64_t)st->recorded.thp_ok,
+	/* THP faults: /proc/vmstat's own count where both snapshots carry it,
+	 * else the trace's tries counted per fault as vmstat would */
+	bool vmstat = k->vmstat[0] && k->vmstat[1];
+	out->thp_source = vmstat ? "vmstat" : "trace";
+	add(out, "thp_fault_alloc",
+	    vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
 	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC));
-	add(out, "THP failed", (int64_t)st->recorded.thp_failed,
+	add(out, "thp_fault_fallback",
+	    vmstat ? vmstat_delta(k, "thp_fault_fallback")
+		   : (int64_t)st->recorded.thp_fault_fallback,
 	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK));
-	if (k->vmstat[0] && k->vmstat[1]) {
+	if (vmstat) {
 		static const struct { const char *name; enum model_counter ctr; } vm[] = {
 			{ "compact_stall", MODEL_COMPACT_STALL },
 			{ "compact_success", MODEL_COMPACT_SUCCESS },

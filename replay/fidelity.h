@@ -65,6 +65,9 @@ struct fidelity {
 	 * no copy), or NULL (no end snapshot) */
 	const char *end_source;
 	unsigned int capped_cells; /* pagetypeinfo counts shown as ">100000": the walk's */
+	/* the kernel's thp_fault_*: "vmstat" (the snapshots' /proc/vmstat
+	 * deltas) or "trace" (its tries, counted per fault) */
+	const char *thp_source;
 };
 
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */

@@ -97,10 +97,10 @@ static void print_table(const struct replay_session *s, FILE *f)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\nthe kernel recorded: %" PRIu64 " extfrag events (%" PRIu64 " claims), %" PRIu64
-		" compaction runs, %" PRIu64 " THP allocated, %" PRIu64 " THP failed\n",
+		" compaction runs, %" PRIu64 " THP faults allocated, %" PRIu64 " fell back\n",
 		rec->recorded.extfrag_claim + rec->recorded.extfrag_steal,
-		rec->recorded.extfrag_claim, rec->recorded.compaction_runs, rec->recorded.thp_ok,
-		rec->recorded.thp_failed);
+		rec->recorded.extfrag_claim, rec->recorded.compaction_runs,
+		rec->recorded.thp_fault_alloc, rec->recorded.thp_fault_fallback);
 	fprintf(f, "limits: no feedback loop (under a variant the workload would have behaved\n"
 		"differently); reclaim is not modelled, its frees come from the trace.\n");
 }
@@ -235,6 +235,11 @@ int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f
 		else
 			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's walk "
 				"(it carries no /proc/pagetypeinfo)\n");
+		fprintf(f, "kernel's thp_fault_alloc and thp_fault_fallback: %s\n",
+			!strcmp(fid.thp_source, "vmstat")
+				? "/proc/vmstat, end snapshot minus start snapshot"
+				: "the trace's tries, counted per fault (no /proc/vmstat in both "
+				  "snapshots)");
 		print_track(run->fid, f);
 	}
 	return done(f);
