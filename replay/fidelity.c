@@ -358,20 +358,39 @@ size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sam
 
 /* ---- the lines ---- */
 
-static double agreement(double real, double model)
-{
-	double hi = real > model ? real : model, lo = real > model ? model : real;
-	return hi > 0 ? lo / hi : 1.0;
-}
+#define HPAGE_PMD_NR 512 /* a THP fault's pages (x86-64) */
 
-static void add(struct fidelity *out, const char *name, int64_t kernel, int64_t model)
+/* @unit: the pages one count of the line stands for (README, "Fidelity") */
+static void add(struct fidelity *out, const char *name, int64_t kernel, int64_t model,
+		uint64_t unit)
 {
 	struct fidelity_line *l = &out->lines[out->nr_lines++];
+	uint64_t k = (uint64_t)llabs(kernel), m = (uint64_t)llabs(model);
 
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->kernel = kernel;
 	l->model = model;
-	l->agreement = agreement((double)kernel, (double)model);
+	l->weight = (k > m ? k : m) * unit;
+	l->agreement = !l->weight ? 1.0 : (kernel < 0) != (model < 0) ? 0.0
+					 : (double)(k < m ? k : m) / (double)(k > m ? k : m);
+}
+
+void fidelity_score(struct fidelity *f)
+{
+	double agree = 0, sum = 0, weight = 0;
+
+	f->nr_scored = 0;
+	for (size_t i = 0; i < f->nr_lines; i++) {
+		const struct fidelity_line *l = &f->lines[i];
+		if (!l->weight) /* both 0: nothing to agree on */
+			continue;
+		f->nr_scored++;
+		sum += l->agreement;
+		agree += l->agreement * (double)l->weight;
+		weight += (double)l->weight;
+	}
+	f->score = weight > 0 ? 100 * agree / weight : 0.0;
+	f->line_mean = f->nr_scored ? 100 * sum / (double)f->nr_scored : 0.0;
 }
 
 /*
@@ -408,6 +427,7 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 {
 	const struct replay_stats *st = replay_stats(r);
 	struct model_frag_metrics mm;
+	uint64_t pb_nr = 1ull << model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER);
 	char label[64];
 
 	memset(out, 0, sizeof(*out));
@@ -422,13 +442,14 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 					 frt_mt_key(mt), o);
 				if (k->free_blocks[o][mt] || mm.nr_free_mt[o][mt])
 					add(out, label, (int64_t)k->free_blocks[o][mt],
-					    (int64_t)mm.nr_free_mt[o][mt]);
+					    (int64_t)mm.nr_free_mt[o][mt], 1ull << o);
 			}
 		uint64_t pageblocks[MODEL_NR_MT];
 		model_pageblocks(k, m, pageblocks);
 		for (int mt = 0; mt < 4; mt++) {
 			snprintf(label, sizeof(label), "end pageblocks %s", frt_mt_key(mt));
-			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)pageblocks[mt]);
+			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)pageblocks[mt],
+			    pb_nr);
 		}
 	}
 	/* mm_page_alloc_extfrag by (alloc, fallback) type and kind, where either side has any */
@@ -439,26 +460,29 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 				uint64_t kv = st->recorded.extfrag[a][f][c], mv = st->model_extfrag[a][f][c];
 				snprintf(label, sizeof(label), "fallback %s %s <- %s",
 					 c ? "claims" : "steals", frt_mt_key(a), frt_mt_key(f));
-				if (kv || mv)
-					add(out, label, (int64_t)kv, (int64_t)mv);
+				if (kv || mv) /* a claim retypes a pageblock, a steal mixes one */
+					add(out, label, (int64_t)kv, (int64_t)mv, pb_nr);
 			}
 	if (out->nr_lines == before)
-		add(out, "fallbacks (claims and steals)", 0, 0);
+		add(out, "fallbacks (claims and steals)", 0, 0, pb_nr);
+	/* a block each, of order 0 mostly: a page */
 	add(out, "pcp refills (zone_locked, percpu)", (int64_t)st->recorded.pcp_refills,
-	    (int64_t)fm->pcp_refills);
-	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains);
+	    (int64_t)fm->pcp_refills, 1);
+	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains,
+	    1);
 	/* THP faults: /proc/vmstat's own count where both snapshots carry it,
 	 * else the trace's tries counted per fault as vmstat would */
 	bool vmstat = k->vmstat[0] && k->vmstat[1];
 	out->thp_source = vmstat ? "vmstat" : "trace";
 	add(out, "thp_fault_alloc",
 	    vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC));
+	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC), HPAGE_PMD_NR);
 	add(out, "thp_fault_fallback",
 	    vmstat ? vmstat_delta(k, "thp_fault_fallback")
 		   : (int64_t)st->recorded.thp_fault_fallback,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK));
+	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK), HPAGE_PMD_NR);
 	if (vmstat) {
+		/* pages, or runs and wakeups of no fixed size: a page each */
 		static const struct { const char *name; enum model_counter ctr; } vm[] = {
 			{ "compact_stall", MODEL_COMPACT_STALL },
 			{ "compact_success", MODEL_COMPACT_SUCCESS },
@@ -470,10 +494,7 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 		};
 		for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++)
 			add(out, vm[i].name, vmstat_delta(k, vm[i].name),
-			    (int64_t)model_counter(m, vm[i].ctr));
+			    (int64_t)model_counter(m, vm[i].ctr), 1);
 	}
-	double sum = 0;
-	for (size_t i = 0; i < out->nr_lines; i++)
-		sum += out->lines[i].agreement;
-	out->score = out->nr_lines ? 100 * sum / (double)out->nr_lines : 0.0;
+	fidelity_score(out);
 }

@@ -51,14 +51,22 @@ void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 struct fidelity_line {
 	char name[64];
 	int64_t kernel, model;
-	double agreement; /* smaller / larger; 1 when both are 0 */
+	/* pages: the larger side times the pages one count stands for (a free
+	 * block of order o: 2^o; a pageblock, a claim or a steal: a pageblock's;
+	 * a THP fault: 512; anything else: 1); 0 when both sides are 0 */
+	uint64_t weight;
+	double agreement; /* smaller / larger; 0 when their signs differ; 1 when both are 0 */
 };
 
 #define FIDELITY_MAX_LINES 128
 struct fidelity {
 	size_t nr_lines;
 	struct fidelity_line lines[FIDELITY_MAX_LINES];
-	double score;      /* 100 x the mean agreement of the lines */
+	/* 100 x the agreement of the lines weighted by their pages: the pages
+	 * both sides agree on over all the lines' pages */
+	double score;
+	double line_mean;  /* 100 x the mean agreement of the lines not both 0 */
+	size_t nr_scored;  /* lines not both 0: those the scores count */
 	bool end_snapshot; /* the trace has one: free lists and pageblocks compared */
 	/* where the kernel's free lists and pageblocks come from: "pagetypeinfo"
 	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
@@ -73,6 +81,9 @@ struct fidelity {
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */
 void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_model *fm,
 		      const struct model *m, const struct replay *r, struct fidelity *out);
+/* @f's score, line_mean and nr_scored from its lines (fidelity_compute() calls it);
+ * 0 when no line has a weight */
+void fidelity_score(struct fidelity *f);
 
 /* free pages over trace time (buddy + pcp); the kernel's is the start
  * snapshot's plus every page freed minus every page allocated in the trace */

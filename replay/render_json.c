@@ -84,18 +84,19 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
 	for (size_t i = 0; i < fid.nr_lines; i++) {
 		const struct fidelity_line *l = &fid.lines[i];
-		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:f}", "name", l->name,
+		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:o,s:I}", "name", l->name,
 						       "kernel", (json_int_t)l->kernel,
-						       "model", (json_int_t)l->model,
-						       "agreement", l->agreement));
+						       "model", (json_int_t)l->model, "agreement",
+						       l->weight ? json_real(l->agreement) : json_null(),
+						       "weight", (json_int_t)l->weight));
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(ts, json_integer((json_int_t)t[i].t_ns));
 		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
 		json_array_append_new(model, json_integer((json_int_t)t[i].model));
 	}
-	return json_pack("{s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o}}", "score", fid.score, "lines",
-			 lines, "end_snapshot", fid.end_snapshot, "end_source",
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o}}", "score", fid.score,
+			 "line_mean", fid.line_mean, "lines", lines, "end_snapshot", fid.end_snapshot, "end_source",
 			 fid.end_source ? json_string(fid.end_source) : json_null(),
 			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
 			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model);

@@ -470,13 +470,16 @@ CLAIM_MU=$(grep -c 'alloc_migratetype=1 fallback_migratetype=0 change_ownership=
 CLAIM_MR=$(grep -c 'alloc_migratetype=1 fallback_migratetype=2 change_ownership=1' <<<"$EXT")
 expect_eq "sample has movable claims of unmovable and reclaimable blocks" \
 	"$([ "$CLAIM_MU" -gt 0 ] && [ "$CLAIM_MR" -gt 0 ] && echo both)" both
-expect_re out "validate" "^fallback claims movable <- unmovable +$CLAIM_MU +[0-9]+ +[0-9.]+%\$"
-expect_re out "validate" "^fallback claims movable <- reclaimable +$CLAIM_MR +[0-9]+ +[0-9.]+%\$"
+expect_re out "validate" "^fallback claims movable <- unmovable +$CLAIM_MU +[0-9]+ +[0-9.]+% +[0-9]+\$"
+expect_re out "validate" "^fallback claims movable <- reclaimable +$CLAIM_MR +[0-9]+ +[0-9.]+% +[0-9]+\$"
 expect_re out "validate" '^free pages over trace time '
 expect_re out "validate" '^ +0\.0 +([0-9]+) +\1 +\+0$'
-expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+%$'
-expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+%$'
-expect_re out "validate" '^fidelity score [0-9.]+ / 100 '
+expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+$'
+expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+$'
+expect_re out "validate" '^thp_fault_alloc +0 +0 +- +0$'
+expect_re out "validate" '^fidelity score [0-9.]+ / 100 \(page-weighted'
+expect_re out "validate" '^per-line mean +[0-9.]+ / 100 '
+expect_re out "validate" "^kernel's end free lists and pageblocks: the end snapshot's /proc/pagetypeinfo"
 cp "$W/out" "$W/validate.txt"
 run "$FR" validate
 expect_rc "validate without a trace" 2
@@ -544,17 +547,27 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 f = d["runs"][0]["fidelity"]
 for l in f["lines"]:
-    print("%-40s %14d %14d %9.1f%%" % (l["name"], l["kernel"], l["model"], 100 * l["agreement"]))
-print("fidelity score %.1f / 100 (mean agreement of the %d lines above" % (f["score"], len(f["lines"])))
+    agree = "%9.1f%%" % (100 * l["agreement"]) if l["agreement"] is not None else "%10s" % "-"
+    print("%-40s %14d %14d %s %14d" % (l["name"], l["kernel"], l["model"], agree, l["weight"]))
+print("fidelity score %.1f / 100 (page-weighted" % f["score"])
+scored = [l for l in f["lines"] if l["weight"]]
+print("per-line mean  %.1f / 100 (mean agreement of the %d lines not both 0" % (f["line_mean"], len(scored)))
+# the scores as README "Fidelity" defines them, from the lines; both-0 lines weigh nothing
+w = sum(l["weight"] for l in scored)
+print(round(100 * sum(l["agreement"] * l["weight"] for l in scored) / w, 6) == round(f["score"], 6),
+      round(100 * sum(l["agreement"] for l in scored) / len(scored), 6) == round(f["line_mean"], 6),
+      all((l["weight"] == 0) == (l["kernel"] == 0 and l["model"] == 0) for l in f["lines"]))
 t = f["free_pages"]
 print(len(d["runs"]), d["runs"][0]["variant"], f["end_snapshot"],
       t["kernel"][0] == t["model"][0], len(t["t_ns"]) == len(t["kernel"]) == len(t["model"]),
       all(a < b for a, b in zip(t["t_ns"], t["t_ns"][1:])))
 PY
-sed -n '/^ *kernel *model *agreement$/,/^fidelity score/{/^ *kernel/d;/^$/d;s/; agreement = .*//;p}' \
+sed -n '/^ *kernel *model *agreement *pages$/,/^per-line mean/{/^ *kernel/d;/^$/d;s/: the pages .*//;s/; .*//;p}' \
 	"$W/validate.txt" >"$W/validate-lines.txt"
-expect_eq "validate --json: every line and the score as the text prints them" \
-	"$(head -n -1 "$W/validate-from-json.txt" | cmp -s - "$W/validate-lines.txt" && echo same)" same
+expect_eq "validate --json: every line, its weight and both scores as the text prints them" \
+	"$(head -n -2 "$W/validate-from-json.txt" | cmp -s - "$W/validate-lines.txt" && echo same)" same
+expect_eq "validate --json: the page-weighted score and the per-line mean from the lines; weight 0 only where both are 0" \
+	"$(tail -n 2 "$W/validate-from-json.txt" | head -n 1)" "True True True"
 expect_eq "validate --json: one vanilla run, end snapshot compared, free-pages track level at 0 and aligned" \
 	"$(tail -n 1 "$W/validate-from-json.txt")" "1 vanilla True True True True"
 expect_eq "replay --json has no fidelity" \
