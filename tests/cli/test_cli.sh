@@ -577,6 +577,77 @@ expect_report_invalid "validate report with an agreement above 1" "$W/bad4.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["runs"][0]["fidelity"]["score"]; json.dump(d, open(sys.argv[2], "w"))' "$W/validate.json" "$W/bad5.json"
 expect_report_invalid "validate report without a score" "$W/bad5.json"
 
+# validate's kernel side on every sample is the kernel's own procfs, as the
+# snapshots carry it (FORMAT.md §8.2 "procfs", read here by the spec reader):
+# free blocks per (order, type) and pageblocks per type are the end
+# snapshot's /proc/pagetypeinfo (node 0; a ">100000" count at least that),
+# thp_fault_* the /proc/vmstat deltas; and the model counts as many
+# pageblocks as the kernel, holes and uninitialised memmap out of both
+cat >"$W/truth.py" <<'PY'
+import json, re, struct, sys
+sys.path.insert(0, sys.argv[1])
+import spec_reader as sr
+data = open(sys.argv[2], "rb").read()
+procfs, off = {}, sr.open_trace(data)
+while off < len(data): # frame headers only (FORMAT.md §5): the format tests check the rest
+    ftype, flags = data[off + 4], data[off + 5]
+    stored_size, = struct.unpack_from("<I", data, off + 8)
+    if ftype == sr.SNAPSHOT:
+        pl = data[off + 24:off + 24 + stored_size]
+        pl = sr.zstd_decompress(pl) if flags & 1 else pl
+        h = json.loads(pl.split(b"\0", 1)[0])
+        if h["part"] == 0:
+            procfs[h["kind"]] = h["procfs"]
+    off += 24 + stored_size
+free, capped, blocks, types = {}, set(), {}, None
+for line in procfs["end"]["pagetypeinfo"].splitlines():
+    m = re.match(r"Node\s+0, zone\s+\S+, type\s+(\S+)\s+(.*)", line)
+    if m:
+        for o, v in enumerate(m.group(2).split()):
+            key = (m.group(1).lower(), o)
+            free[key] = free.get(key, 0) + int(v.lstrip(">"))
+            if v.startswith(">"):
+                capped.add(key)
+    elif line.startswith("Number of blocks type"):
+        types = [t.lower() for t in line.split()[4:]]
+    elif types and re.match(r"Node 0, zone", line):
+        for t, v in zip(types, line.split()[4:]):
+            blocks[t] = blocks.get(t, 0) + int(v)
+vm = [dict(l.split() for l in procfs[k]["vmstat"].splitlines()) for k in ("start", "end")]
+f = json.load(open(sys.argv[3]))["runs"][0]["fidelity"]
+bad = []
+pb = {"kernel": 0, "model": 0}
+for l in f["lines"]:
+    m = re.match(r"end free (\S+) order (\d+)$", l["name"])
+    if m:
+        key = (m.group(1), int(m.group(2)))
+        want = free.get(key, 0)
+        if l["kernel"] != want and not (key in capped and l["kernel"] > want):
+            bad.append("%s: %d, pagetypeinfo %d" % (l["name"], l["kernel"], want))
+    m = re.match(r"end pageblocks (\S+)$", l["name"])
+    if m:
+        pb["kernel"] += l["kernel"]
+        pb["model"] += l["model"]
+        if l["kernel"] != blocks.get(m.group(1), 0):
+            bad.append("%s: %d, pagetypeinfo %d" % (l["name"], l["kernel"], blocks.get(m.group(1), 0)))
+    if l["name"].startswith("thp_fault_"):
+        want = int(vm[1][l["name"]]) - int(vm[0][l["name"]])
+        if l["kernel"] != want:
+            bad.append("%s: %d, vmstat %d" % (l["name"], l["kernel"], want))
+if pb["model"] != pb["kernel"]:
+    bad.append("pageblocks: the model has %d, the kernel %d" % (pb["model"], pb["kernel"]))
+if f["end_source"] != "pagetypeinfo" or f["thp_source"] != "vmstat":
+    bad.append("sources %s, %s" % (f["end_source"], f["thp_source"]))
+print("; ".join(bad[:4]) or "procfs")
+PY
+for s in "$DATA"/../../traces/samples/*.frt; do
+	name=$(basename "$s" .frt)
+	run "$FR" validate "$s" --json "$W/truth-$name.json"
+	expect_rc "validate $name" 0
+	expect_eq "validate $name: the kernel's side is the snapshots' procfs; as many pageblocks on both sides" \
+		"$(python3 "$W/truth.py" "$DATA/../cli" "$s" "$W/truth-$name.json" 2>&1)" procfs
+done
+
 run "$FR" replay "$SAMPLE" --interval 5fortnights
 expect_rc "replay --interval nonsense" 2
 expect_in err "replay --interval nonsense" "want a duration such as 100ms"
