@@ -51,7 +51,7 @@ struct fidelity_kernel {
 	uint64_t free_blocks[NR_ORD][MODEL_NR_MT];
 	uint64_t pageblocks[MODEL_NR_MT];
 	const char *end_source;   /* "pagetypeinfo", "snapshot" (its walk), or NULL: no end */
-	unsigned int capped_cells; /* pagetypeinfo's ">100000" counts, taken from the walk */
+	unsigned int capped_cells; /* pagetypeinfo's ">100000": at least that, the walk's if more */
 };
 
 struct fidelity_model {

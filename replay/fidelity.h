@@ -72,7 +72,7 @@ struct fidelity {
 	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
 	 * no copy), or NULL (no end snapshot) */
 	const char *end_source;
-	unsigned int capped_cells; /* pagetypeinfo counts shown as ">100000": the walk's */
+	unsigned int capped_cells; /* counts shown as ">100000": the walk's where larger */
 	/* the kernel's thp_fault_*: "vmstat" (the snapshots' /proc/vmstat
 	 * deltas) or "trace" (its tries, counted per fault) */
 	const char *thp_source;
