@@ -490,18 +490,39 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 		if (pfn != MODEL_PFN_NONE)
 			count_event(m, MODEL_WMARK_OVERRIDE, 1);
 	}
-	bool thp = r->order == m->pmd_order && ac.mt == MODEL_MT_MOVABLE;
+	/* the fault's count, as vma_alloc_anon_folio_pmd() and
+	 * map_anon_folio_pmd_pf() make it: once, after its last try */
+	bool thp = (r->flags & MODEL_REQ_THP_FAULT) && r->order == m->pmd_order;
 	if (pfn != MODEL_PFN_NONE) {
 		mark_allocated(m, pfn, r->order, ac.mt);
 		if (thp)
 			count_event(m, MODEL_THP_FAULT_ALLOC, 1);
 		return pfn;
 	}
-	if (thp)
+	if (thp && !model_thp_retry_gfp(r->gfp))
 		count_event(m, MODEL_THP_FAULT_FALLBACK, 1);
 fail:
 	count_event(m, MODEL_ALLOC_FAIL, 1);
 	return MODEL_PFN_NONE;
+}
+
+#define GFP_TRANSHUGE_LIGHT_BITS (MODEL_GFP_MOVABLE | MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC | \
+				  MODEL_GFP_HARDWALL)
+
+bool model_thp_fault_try(const struct model *m, unsigned int order, uint32_t gfp)
+{
+	bool khugepaged = (gfp & MODEL_GFP_THISNODE) && !(gfp & MODEL_GFP_NORETRY);
+
+	return order == m->pmd_order &&
+	       (gfp & GFP_TRANSHUGE_LIGHT_BITS) == GFP_TRANSHUGE_LIGHT_BITS &&
+	       !(gfp & MODEL_GFP_RETRY_MAYFAIL) && !khugepaged;
+}
+
+uint32_t model_thp_retry_gfp(uint32_t gfp)
+{
+	if (!(gfp & MODEL_GFP_THISNODE) || !(gfp & MODEL_GFP_DIRECT_RECLAIM))
+		return 0;
+	return gfp & ~(MODEL_GFP_THISNODE | MODEL_GFP_NORETRY);
 }
 
 /* split_page(): an allocated block becomes blocks of @order, same mobility */

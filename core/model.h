@@ -210,6 +210,34 @@ struct model_req {
 /* the caller knows the kernel satisfied it anyway: a last attempt ignores
  * watermarks (ALLOC_NO_WATERMARKS), counted as model_wmark_override */
 #define MODEL_REQ_NO_WATERMARKS 0x1u
+/* one try of an anonymous THP fault (model_thp_fault_try()): the fault's
+ * outcome counts thp_fault_alloc or thp_fault_fallback, once a fault */
+#define MODEL_REQ_THP_FAULT 0x2u
+
+/**
+ * model_thp_fault_try - is a request of @order and @gfp a try of an anonymous
+ * THP fault?
+ *
+ * vma_alloc_anon_folio_pmd() (mm/huge_memory.c, 6.18) asks for
+ * HPAGE_PMD_ORDER with vma_thp_gfp_mask(): GFP_TRANSHUGE_LIGHT, plus direct
+ * or kswapd reclaim and __GFP_NORETRY as the defrag setting says, through
+ * alloc_pages_mpol(), whose first try adds __GFP_THISNODE | __GFP_NORETRY.
+ * Not faults: page-cache folios (no __GFP_NOMEMALLOC), khugepaged's collapse
+ * (__GFP_THISNODE without __GFP_NORETRY), migration targets
+ * (__GFP_RETRY_MAYFAIL). A tmpfs PMD folio (shmem_alloc_folio()) is asked for
+ * with the same mask and cannot be told from a fault.
+ */
+bool model_thp_fault_try(const struct model *m, unsigned int order, uint32_t gfp);
+
+/**
+ * model_thp_retry_gfp - alloc_pages_mpol() (mm/mempolicy.c, 6.18): when a THP
+ * fault's first try (@gfp with __GFP_THISNODE) fails and the fault may
+ * reclaim directly, it tries again without __GFP_THISNODE and __GFP_NORETRY.
+ * Returns that second try's gfp, or 0 when a failure of @gfp ends the fault.
+ * (Under defrag=always a VMA without MADV_HUGEPAGE keeps __GFP_NORETRY on the
+ * second try; a first try cannot show which.)
+ */
+uint32_t model_thp_retry_gfp(uint32_t gfp);
 
 /* gfp_migratetype() */
 enum model_mt model_gfp_migratetype(uint32_t gfp);
@@ -308,7 +336,7 @@ enum model_counter {
 	MODEL_COMPACT_DAEMON_WAKE, MODEL_COMPACT_DAEMON_MIGRATE_SCANNED,
 	MODEL_COMPACT_DAEMON_FREE_SCANNED,
 	MODEL_PGMIGRATE_SUCCESS, MODEL_PGMIGRATE_FAIL,
-	MODEL_THP_FAULT_ALLOC, MODEL_THP_FAULT_FALLBACK, /* order-9 movable requests */
+	MODEL_THP_FAULT_ALLOC, MODEL_THP_FAULT_FALLBACK, /* per fault: MODEL_REQ_THP_FAULT */
 	MODEL_COMPACT_CAPTURE,      /* pages handed to a compacting request */
 	MODEL_COMPACT_DEFERRED,     /* zones skipped by compaction_deferred() */
 	MODEL_COMPACT_PROACTIVE,    /* proactive compact_node() runs */

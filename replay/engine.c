@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine.h"
 
@@ -29,6 +30,10 @@ struct replay {
 	uint8_t *ord;            /* recorded head -> order */
 	unsigned int max_order;
 	uint64_t start_ts;
+	/* per CPU: the model served a THP fault's first try that the kernel
+	 * failed, so the kernel's second try belongs to a fault already counted */
+	uint8_t *thp_served;
+	uint32_t nr_thp_cpus;
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
@@ -144,6 +149,7 @@ void replay_free(struct replay *r)
 	free(r->obj);
 	free(r->rec_of);
 	free(r->ord);
+	free(r->thp_served);
 	free(r);
 }
 
@@ -239,12 +245,56 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 	map_clear(r, rec);
 }
 
+/* the per-CPU mark of a THP fault the model served at its first try; the
+ * old one, which a try on this CPU ends either way */
+static bool thp_served_swap(struct replay *r, uint32_t cpu, bool served)
+{
+	if (cpu >= r->nr_thp_cpus) {
+		uint32_t n = cpu + 1;
+		uint8_t *p = realloc(r->thp_served, n);
+		if (!p) /* without the mark, a second try is counted as a fault of its own */
+			return false;
+		memset(p + r->nr_thp_cpus, 0, n - r->nr_thp_cpus);
+		r->thp_served = p;
+		r->nr_thp_cpus = n;
+	}
+	bool old = r->thp_served[cpu];
+	r->thp_served[cpu] = served;
+	return old;
+}
+
+/*
+ * An anonymous THP fault's try (model_thp_fault_try()): the kernel's fault
+ * ends when the try succeeds or no second try follows (thp_fault_alloc,
+ * thp_fault_fallback, as vmstat counts them). The model counts its own
+ * faults (MODEL_REQ_THP_FAULT), but not the kernel's second try of a fault
+ * whose first try the model served: the model's fault ended there.
+ */
+static void thp_fault_recorded(struct replay *r, const struct frt_event *ev,
+			       struct model_req *req)
+{
+	bool second = !(req->gfp & MODEL_GFP_THISNODE);
+	bool served_before = thp_served_swap(r, ev->cpu, false);
+
+	if (ev->alloc.pfn != FRT_PFN_NONE)
+		r->st.recorded.thp_fault_alloc++;
+	else if (!model_thp_retry_gfp(req->gfp))
+		r->st.recorded.thp_fault_fallback++;
+	if (!(second && served_before))
+		req->flags |= MODEL_REQ_THP_FAULT;
+}
+
 static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 {
 	struct model_req req = { .order = (unsigned int)ev->alloc.order,
 				 .gfp = (uint32_t)ev->alloc.gfp_flags, .cpu = ev->cpu };
 	uint64_t rec = ev->alloc.pfn;
+	uint32_t retry_gfp = 0;
 
+	if (model_thp_fault_try(r->m, req.order, req.gfp)) {
+		thp_fault_recorded(r, ev, &req);
+		retry_gfp = model_thp_retry_gfp(req.gfp);
+	}
 	if (rec == FRT_PFN_NONE) {
 		/* the kernel failed it: try too, give it straight back if it works */
 		r->st.kernel_failed++;
@@ -252,6 +302,8 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		if (mp != MODEL_PFN_NONE) {
 			r->st.kernel_failed_model_ok++;
 			model_free(r->m, mp, req.order, ev->cpu);
+			if (retry_gfp && (req.flags & MODEL_REQ_THP_FAULT))
+				thp_served_swap(r, ev->cpu, true);
 		}
 		return;
 	}
@@ -268,8 +320,14 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		r->st.unseen_frees++;
 		free_recorded(r, rec, req.order, ev->cpu);
 	}
-	req.flags = MODEL_REQ_NO_WATERMARKS; /* the kernel did satisfy it */
+	req.flags |= MODEL_REQ_NO_WATERMARKS; /* the kernel did satisfy it */
 	uint64_t mp = model_alloc(r->m, &req);
+	if (mp == MODEL_PFN_NONE && retry_gfp) {
+		/* a THP fault's first try, which the kernel served: where the model
+		 * fails it, alloc_pages_mpol() tries again as the fault asked */
+		req.gfp = retry_gfp;
+		mp = model_alloc(r->m, &req);
+	}
 	if (mp == MODEL_PFN_NONE) {
 		r->st.model_failed++;
 		r->st.model_failed_by_order[req.order]++;
@@ -321,15 +379,6 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 		break;
 	case FRT_EV_COMPACTION_BEGIN:
 		r->st.recorded.compaction_runs++;
-		break;
-	case FRT_EV_PAGE_ALLOC:
-		if (ev->alloc.order == 9 &&
-		    model_gfp_migratetype((uint32_t)ev->alloc.gfp_flags) == MODEL_MT_MOVABLE) {
-			if (ev->alloc.pfn == FRT_PFN_NONE)
-				r->st.recorded.thp_failed++;
-			else
-				r->st.recorded.thp_ok++;
-		}
 		break;
 	default:
 		break;

@@ -50,7 +50,9 @@ struct replay_stats {
 		uint64_t pcp_refills;   /* mm_page_alloc_zone_locked with percpu_refill */
 		uint64_t pcp_drains;    /* mm_page_pcpu_drain */
 		uint64_t compaction_runs; /* mm_compaction_begin */
-		uint64_t thp_ok, thp_failed; /* order-9 movable mm_page_alloc */
+		/* anonymous THP faults, counted per fault from their tries
+		 * (model_thp_fault_try()) as /proc/vmstat counts them */
+		uint64_t thp_fault_alloc, thp_fault_fallback;
 	} recorded;
 };
 

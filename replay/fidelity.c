@@ -11,28 +11,47 @@
 
 #include "fidelity.h"
 #include "metrics.h"
+#include "procfs.h"
 #include "session_internal.h"
 #include "snapshot.h"
 
 #define NR_ORD MODEL_NR_ORDERS
 #define TRACK_MAX 4096
 
-/* an end snapshot part's pageblock types, kept until the zones are known */
-struct end_part {
+#define MAX_ZONES 8 /* of node 0: DMA, DMA32, Normal, Movable, Device */
+
+/* one snapshot's pageblock bytes (FORMAT.md §8.2), part by part */
+struct pb_part {
 	uint64_t start_pfn;
-	unsigned int pageblock_order;
 	size_t nr;
-	uint8_t *types;
+	uint8_t *bytes;
+};
+struct pb_map {
+	unsigned int order;
+	struct pb_part *parts;
+	size_t nr_parts;
+};
+
+/* a zone of node 0 as the end snapshot's part 0 lists it, with its free blocks */
+struct kzone {
+	char name[16];
+	uint64_t start_pfn, end_pfn;
+	uint64_t free[NR_ORD][MODEL_NR_MT];
 };
 
 struct fidelity_kernel {
-	json_t *vmstat[2]; /* start and end snapshots' /proc/vmstat, parsed */
+	char *vmstat[2];        /* start and end snapshots' /proc/vmstat text */
+	char *pagetypeinfo;     /* the end snapshot's /proc/pagetypeinfo, read before its walk */
+	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
+	struct kzone zone[MAX_ZONES];
+	unsigned int nr_zones;  /* 0 until the end snapshot's part 0 */
+	bool have_end;
+	bool nomem;             /* something could not be kept */
+	/* the kernel's end state, once fidelity_kernel_end() has run */
 	uint64_t free_blocks[NR_ORD][MODEL_NR_MT];
 	uint64_t pageblocks[MODEL_NR_MT];
-	struct end_part *parts;
-	size_t nr_parts;
-	bool have_end;
-	bool nomem; /* a part's pageblocks could not be kept */
+	const char *end_source;   /* "pagetypeinfo", "snapshot" (its walk), or NULL: no end */
+	unsigned int capped_cells; /* pagetypeinfo's ">100000": at least that, the walk's if more */
 };
 
 struct fidelity_model {
@@ -51,42 +70,97 @@ struct fidelity_kernel *fidelity_kernel_new(void)
 	return calloc(1, sizeof(struct fidelity_kernel));
 }
 
+static void pb_map_free(struct pb_map *map)
+{
+	for (size_t i = 0; i < map->nr_parts; i++)
+		free(map->parts[i].bytes);
+	free(map->parts);
+}
+
 void fidelity_kernel_free(struct fidelity_kernel *k)
 {
 	if (!k)
 		return;
-	json_decref(k->vmstat[0]);
-	json_decref(k->vmstat[1]);
-	for (size_t i = 0; i < k->nr_parts; i++)
-		free(k->parts[i].types);
-	free(k->parts);
+	free(k->vmstat[0]);
+	free(k->vmstat[1]);
+	free(k->pagetypeinfo);
+	pb_map_free(&k->pb[0]);
+	pb_map_free(&k->pb[1]);
 	free(k);
-}
-
-/* "name value" lines of /proc/vmstat into an object */
-static json_t *parse_vmstat(const char *text)
-{
-	json_t *o = json_object();
-	char name[128];
-	long long v;
-	int n;
-
-	while (text && sscanf(text, "%127s %lld%n", name, &v, &n) == 2) {
-		json_object_set_new(o, name, json_integer(v));
-		text += n;
-		while (*text == '\n')
-			text++;
-	}
-	return o;
 }
 
 static long long vmstat_delta(const struct fidelity_kernel *k, const char *name)
 {
-	return json_integer_value(json_object_get(k->vmstat[1], name)) -
-	       json_integer_value(json_object_get(k->vmstat[0], name));
+	int64_t v[2] = { 0, 0 };
+
+	frt_vmstat_value(k->vmstat[0], name, &v[0]);
+	frt_vmstat_value(k->vmstat[1], name, &v[1]);
+	return v[1] - v[0];
 }
 
-/* the end snapshot's free blocks and pageblock types; vmstat of both */
+/* a part's pageblock bytes kept: which pageblocks exist is known once all parts are */
+static int pb_map_add(struct pb_map *map, const struct frt_snapshot_part *p)
+{
+	struct pb_part *parts = realloc(map->parts, (map->nr_parts + 1) * sizeof(*parts));
+	uint8_t *bytes = malloc(p->nr_pageblocks ? p->nr_pageblocks : 1);
+
+	if (parts)
+		map->parts = parts;
+	if (!parts || !bytes) {
+		free(bytes);
+		return -ENOMEM;
+	}
+	memcpy(bytes, p->pageblocks, p->nr_pageblocks);
+	map->order = p->pageblock_order;
+	map->parts[map->nr_parts++] = (struct pb_part){ .start_pfn = p->start_pfn,
+		.nr = p->nr_pageblocks, .bytes = bytes };
+	return 0;
+}
+
+/* the pageblock byte of @pfn; FRT_PB_NONE where no part covers it */
+static uint8_t pb_map_byte(const struct pb_map *map, uint64_t pfn)
+{
+	for (size_t i = 0; i < map->nr_parts; i++) {
+		const struct pb_part *p = &map->parts[i];
+		if (pfn >= p->start_pfn && (pfn - p->start_pfn) >> map->order < p->nr)
+			return p->bytes[(pfn - p->start_pfn) >> map->order];
+	}
+	return FRT_PB_NONE;
+}
+
+/* node 0's zones from the end snapshot's part 0 (FORMAT.md §8.2 "zones") */
+static void end_zones(struct fidelity_kernel *k, json_t *h)
+{
+	json_t *z;
+	size_t i;
+
+	json_array_foreach(json_object_get(h, "zones"), i, z) {
+		uint64_t start = (uint64_t)json_integer_value(json_object_get(z, "start_pfn"));
+		uint64_t spanned = (uint64_t)json_integer_value(json_object_get(z, "spanned"));
+		const char *name = json_string_value(json_object_get(z, "name"));
+
+		if (json_integer_value(json_object_get(z, "node")) || !name || !spanned ||
+		    k->nr_zones == MAX_ZONES)
+			continue;
+		struct kzone *kz = &k->zone[k->nr_zones++];
+		snprintf(kz->name, sizeof(kz->name), "%s", name);
+		kz->start_pfn = start;
+		kz->end_pfn = start + spanned;
+	}
+	if (!k->nr_zones) /* a part 0 without zones: one that holds everything */
+		k->zone[k->nr_zones++] = (struct kzone){ .end_pfn = UINT64_MAX };
+}
+
+static struct kzone *zone_of(struct fidelity_kernel *k, uint64_t pfn)
+{
+	for (unsigned int z = 0; z < k->nr_zones; z++)
+		if (pfn >= k->zone[z].start_pfn && pfn < k->zone[z].end_pfn)
+			return &k->zone[z];
+	return NULL;
+}
+
+/* vmstat of both snapshots; the end snapshot's free blocks by zone; both
+ * snapshots' pageblock bytes */
 void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
 			   const char *payload, uint32_t len)
 {
@@ -95,56 +169,119 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
 	const char *kind = json_string_value(json_object_get(h, "kind"));
 	int which = kind && !strcmp(kind, "end") ? 1 : kind && !strcmp(kind, "start") ? 0 : -1;
+	bool part0 = !json_integer_value(json_object_get(h, "part"));
 
-	if (which >= 0 && !json_integer_value(json_object_get(h, "part")) && !k->vmstat[which])
-		k->vmstat[which] = parse_vmstat(json_string_value(
-			json_object_get(json_object_get(h, "procfs"), "vmstat")));
+	if (which >= 0 && part0 && !k->vmstat[which]) {
+		const char *text = json_string_value(
+			json_object_get(json_object_get(h, "procfs"), "vmstat"));
+		if (text && !(k->vmstat[which] = strdup(text)))
+			k->nomem = true;
+	}
+	if (which == 1 && part0) {
+		const char *text = json_string_value(
+			json_object_get(json_object_get(h, "procfs"), "pagetypeinfo"));
+		if (text && !k->pagetypeinfo && !(k->pagetypeinfo = strdup(text)))
+			k->nomem = true;
+		end_zones(k, h);
+	}
 	json_decref(h);
-	if (which != 1)
-		return;
 	struct frt_snapshot_part p;
 	char err[256];
-	if (frt_snapshot_parse(payload, len, &p, err, sizeof(err)))
+	if (which < 0 || frt_snapshot_parse(payload, len, &p, err, sizeof(err)))
+		return;
+	if (pb_map_add(&k->pb[which], &p))
+		k->nomem = true;
+	if (which != 1)
 		return;
 	k->have_end = true;
-	/* which pageblocks lie in the model's zones is known once a model is:
-	 * keep their types until fidelity_kernel_end() */
-	struct end_part *parts = realloc(k->parts, (k->nr_parts + 1) * sizeof(*parts));
-	uint8_t *types = malloc(p.nr_pageblocks ? p.nr_pageblocks : 1);
-	if (parts)
-		k->parts = parts;
-	if (parts && types) {
-		memcpy(types, p.pageblocks, p.nr_pageblocks);
-		k->parts[k->nr_parts++] = (struct end_part){ .start_pfn = p.start_pfn,
-			.pageblock_order = p.pageblock_order, .nr = p.nr_pageblocks, .types = types };
-	} else {
-		free(types);
-		k->nomem = true;
-	}
 	struct frt_snapshot_iter it;
 	struct frt_snapshot_block b;
+	struct kzone *z;
 	frt_snapshot_iter_init(&it, &p);
 	while (frt_snapshot_iter_next(&it, &b) > 0)
-		if (b.state == FRT_SNAP_FREE && b.order < NR_ORD && b.cls < MODEL_NR_MT)
-			k->free_blocks[b.order][b.cls]++;
+		if (b.state == FRT_SNAP_FREE && b.order < NR_ORD && b.cls < MODEL_NR_MT &&
+		    (z = zone_of(k, b.pfn)))
+			z->free[b.order][b.cls]++;
 }
 
-int fidelity_kernel_end(struct fidelity_kernel *k, const struct model *m)
+/*
+ * A zone's free blocks and pageblocks as the end snapshot's /proc/pagetypeinfo
+ * shows them. A count it prints as ">100000" is only a lower bound
+ * (pagetypeinfo_showfree_print() stops counting there): the walk's, if larger.
+ */
+static void zone_from_pagetypeinfo(struct fidelity_kernel *k, const struct kzone *z,
+				   const struct frt_pt_zone *pz, unsigned int nr_orders)
 {
+	for (unsigned int o = 0; o < nr_orders && o < NR_ORD; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++) {
+			uint64_t n = pz->free[o][mt];
+			if (pz->capped[o] & (1u << mt)) {
+				n = z->free[o][mt] > n ? z->free[o][mt] : n;
+				k->capped_cells++;
+			}
+			k->free_blocks[o][mt] += n;
+		}
+	for (int mt = 0; mt < MODEL_NR_MT; mt++)
+		k->pageblocks[mt] += pz->blocks[mt];
+}
+
+/*
+ * A zone's free blocks and pageblocks as the end snapshot's walk saw them,
+ * where its /proc/pagetypeinfo copy is missing. Pageblocks are counted as
+ * pagetypeinfo_showblockcount_print() does (a step of a pageblock from the
+ * zone's start), leaving out FRT_PB_NONE, where no pageblock is (a hole, a
+ * memmap not initialised yet, a block pagetypeinfo does not count in its
+ * zone).
+ */
+static void zone_from_walk(struct fidelity_kernel *k, const struct kzone *z)
+{
+	const struct pb_map *map = &k->pb[1];
+	uint64_t pb_nr = 1ull << map->order, span_end = 0;
+
+	for (size_t i = 0; i < map->nr_parts; i++)
+		if (map->parts[i].start_pfn + (map->parts[i].nr << map->order) > span_end)
+			span_end = map->parts[i].start_pfn + (map->parts[i].nr << map->order);
+	for (unsigned int o = 0; o < NR_ORD; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++)
+			k->free_blocks[o][mt] += z->free[o][mt];
+	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn && pfn < span_end; pfn += pb_nr) {
+		uint8_t b = pb_map_byte(map, pfn);
+		if (!(b & FRT_PB_NONE) && FRT_PB_MT(b) < MODEL_NR_MT)
+			k->pageblocks[FRT_PB_MT(b)]++;
+	}
+}
+
+/*
+ * Node 0's end state, zone by zone: from the end snapshot's /proc/pagetypeinfo
+ * where it carries one (a zone it does not list has no pages), else from the
+ * walk.
+ */
+int fidelity_kernel_end(struct fidelity_kernel *k)
+{
+	struct frt_pagetypeinfo *pt = NULL;
+
 	if (k->nomem)
 		return -ENOMEM;
-	/* the model counts every pageblock of the zone spans; a pageblock whose
-	 * memmap the kernel has not initialised yet becomes MOVABLE when it is */
-	for (size_t j = 0; j < k->nr_parts; j++) {
-		const struct end_part *p = &k->parts[j];
-		for (size_t i = 0; i < p->nr; i++) {
-			uint64_t pfn = p->start_pfn + ((uint64_t)i << p->pageblock_order);
-			if (model_zone_of(m, pfn) < 0)
-				continue;
-			k->pageblocks[p->types[i] & FRT_PB_NONE ? MODEL_MT_MOVABLE
-								: FRT_PB_MT(p->types[i])]++;
+	if (!k->have_end)
+		return 0;
+	if (k->pagetypeinfo) {
+		if (!(pt = malloc(sizeof(*pt))))
+			return -ENOMEM;
+		if (frt_pagetypeinfo_parse(k->pagetypeinfo, pt)) {
+			free(pt);
+			pt = NULL;
 		}
 	}
+	for (unsigned int i = 0; i < k->nr_zones; i++) {
+		const struct frt_pt_zone *pz = pt ? frt_pagetypeinfo_zone(pt, 0, k->zone[i].name)
+						  : NULL;
+		if (pz)
+			zone_from_pagetypeinfo(k, &k->zone[i], pz, pt->nr_orders);
+		else if (!pt)
+			zone_from_walk(k, &k->zone[i]);
+	}
+	k->end_source = pt ? "pagetypeinfo" : "snapshot";
+	free(pt);
 	return 0;
 }
 
@@ -221,20 +358,68 @@ size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sam
 
 /* ---- the lines ---- */
 
-static double agreement(double real, double model)
-{
-	double hi = real > model ? real : model, lo = real > model ? model : real;
-	return hi > 0 ? lo / hi : 1.0;
-}
+#define HPAGE_PMD_NR 512 /* a THP fault's pages (x86-64) */
 
-static void add(struct fidelity *out, const char *name, int64_t kernel, int64_t model)
+/* @unit: the pages one count of the line stands for (README, "Fidelity") */
+static void add(struct fidelity *out, const char *name, int64_t kernel, int64_t model,
+		uint64_t unit)
 {
 	struct fidelity_line *l = &out->lines[out->nr_lines++];
+	uint64_t k = (uint64_t)llabs(kernel), m = (uint64_t)llabs(model);
 
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->kernel = kernel;
 	l->model = model;
-	l->agreement = agreement((double)kernel, (double)model);
+	l->weight = (k > m ? k : m) * unit;
+	l->agreement = !l->weight ? 1.0 : (kernel < 0) != (model < 0) ? 0.0
+					 : (double)(k < m ? k : m) / (double)(k > m ? k : m);
+}
+
+void fidelity_score(struct fidelity *f)
+{
+	double agree = 0, sum = 0, weight = 0;
+
+	f->nr_scored = 0;
+	for (size_t i = 0; i < f->nr_lines; i++) {
+		const struct fidelity_line *l = &f->lines[i];
+		if (!l->weight) /* both 0: nothing to agree on */
+			continue;
+		f->nr_scored++;
+		sum += l->agreement;
+		agree += l->agreement * (double)l->weight;
+		weight += (double)l->weight;
+	}
+	f->score = weight > 0 ? 100 * agree / weight : 0.0;
+	f->line_mean = f->nr_scored ? 100 * sum / (double)f->nr_scored : 0.0;
+}
+
+/*
+ * The model's pageblocks, stepped through as the kernel's are: one the model
+ * has, that is one the start snapshot had (the model was seeded with it) or
+ * one holding a page the model manages (memory it brought online since).
+ * Holes and memmap never initialised are in neither.
+ */
+static void model_pageblocks(const struct fidelity_kernel *k, const struct model *m,
+			     uint64_t out[MODEL_NR_MT])
+{
+	uint64_t pb_nr = 1ull << model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER);
+	struct model_zone_info zi;
+	struct model_page_info pi;
+
+	memset(out, 0, MODEL_NR_MT * sizeof(*out));
+	for (unsigned int z = 0; z < model_nr_zones(m); z++) {
+		model_zone_info(m, z, &zi);
+		for (uint64_t pfn = zi.start_pfn; pfn < zi.end_pfn; pfn += pb_nr) {
+			bool has = !(pb_map_byte(&k->pb[0], pfn) & FRT_PB_NONE);
+			uint64_t p = pfn & ~(pb_nr - 1), end = p + pb_nr;
+			for (p = p < zi.start_pfn ? zi.start_pfn : p; !has && p < end && p < zi.end_pfn;
+			     p++)
+				has = !model_page_info(m, p, &pi) && pi.state != MODEL_PAGE_UNMANAGED;
+			int mt = model_pageblock_mt(m, pfn);
+			if (has && mt >= 0 && mt < MODEL_NR_MT)
+				out[mt]++;
+		}
+	}
 }
 
 void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_model *fm,
@@ -242,10 +427,13 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 {
 	const struct replay_stats *st = replay_stats(r);
 	struct model_frag_metrics mm;
+	uint64_t pb_nr = 1ull << model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER);
 	char label[64];
 
 	memset(out, 0, sizeof(*out));
 	out->end_snapshot = k->have_end;
+	out->end_source = k->end_source;
+	out->capped_cells = k->capped_cells;
 	model_metrics(m, -1, &mm);
 	if (k->have_end) {
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
@@ -254,11 +442,14 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 					 frt_mt_key(mt), o);
 				if (k->free_blocks[o][mt] || mm.nr_free_mt[o][mt])
 					add(out, label, (int64_t)k->free_blocks[o][mt],
-					    (int64_t)mm.nr_free_mt[o][mt]);
+					    (int64_t)mm.nr_free_mt[o][mt], 1ull << o);
 			}
+		uint64_t pageblocks[MODEL_NR_MT];
+		model_pageblocks(k, m, pageblocks);
 		for (int mt = 0; mt < 4; mt++) {
 			snprintf(label, sizeof(label), "end pageblocks %s", frt_mt_key(mt));
-			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)mm.pageblocks_mt[mt]);
+			add(out, label, (int64_t)k->pageblocks[mt], (int64_t)pageblocks[mt],
+			    pb_nr);
 		}
 	}
 	/* mm_page_alloc_extfrag by (alloc, fallback) type and kind, where either side has any */
@@ -269,19 +460,29 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 				uint64_t kv = st->recorded.extfrag[a][f][c], mv = st->model_extfrag[a][f][c];
 				snprintf(label, sizeof(label), "fallback %s %s <- %s",
 					 c ? "claims" : "steals", frt_mt_key(a), frt_mt_key(f));
-				if (kv || mv)
-					add(out, label, (int64_t)kv, (int64_t)mv);
+				if (kv || mv) /* a claim retypes a pageblock, a steal mixes one */
+					add(out, label, (int64_t)kv, (int64_t)mv, pb_nr);
 			}
 	if (out->nr_lines == before)
-		add(out, "fallbacks (claims and steals)", 0, 0);
+		add(out, "fallbacks (claims and steals)", 0, 0, pb_nr);
+	/* a block each, of order 0 mostly: a page */
 	add(out, "pcp refills (zone_locked, percpu)", (int64_t)st->recorded.pcp_refills,
-	    (int64_t)fm->pcp_refills);
-	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains);
-	add(out, "THP allocated", (int64_t)st->recorded.thp_ok,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC));
-	add(out, "THP failed", (int64_t)st->recorded.thp_failed,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK));
-	if (k->vmstat[0] && k->vmstat[1]) {
+	    (int64_t)fm->pcp_refills, 1);
+	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains,
+	    1);
+	/* THP faults: /proc/vmstat's own count where both snapshots carry it,
+	 * else the trace's tries counted per fault as vmstat would */
+	bool vmstat = k->vmstat[0] && k->vmstat[1];
+	out->thp_source = vmstat ? "vmstat" : "trace";
+	add(out, "thp_fault_alloc",
+	    vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
+	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC), HPAGE_PMD_NR);
+	add(out, "thp_fault_fallback",
+	    vmstat ? vmstat_delta(k, "thp_fault_fallback")
+		   : (int64_t)st->recorded.thp_fault_fallback,
+	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK), HPAGE_PMD_NR);
+	if (vmstat) {
+		/* pages, or runs and wakeups of no fixed size: a page each */
 		static const struct { const char *name; enum model_counter ctr; } vm[] = {
 			{ "compact_stall", MODEL_COMPACT_STALL },
 			{ "compact_success", MODEL_COMPACT_SUCCESS },
@@ -293,10 +494,7 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 		};
 		for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++)
 			add(out, vm[i].name, vmstat_delta(k, vm[i].name),
-			    (int64_t)model_counter(m, vm[i].ctr));
+			    (int64_t)model_counter(m, vm[i].ctr), 1);
 	}
-	double sum = 0;
-	for (size_t i = 0; i < out->nr_lines; i++)
-		sum += out->lines[i].agreement;
-	out->score = out->nr_lines ? 100 * sum / (double)out->nr_lines : 0.0;
+	fidelity_score(out);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fidelity.h - the model beside what the kernel recorded on the same trace
- * (README, "Fidelity"): the end snapshot's free blocks per order and type
- * and pageblocks per type, the extfrag events by kind, pcp refills and
+ * (README, "Fidelity"): free blocks per order and type and pageblocks per
+ * type at the end, as the end snapshot's /proc/pagetypeinfo shows them (its
+ * walk where it carries no copy), the extfrag events by kind, pcp refills and
  * drains, /proc/vmstat's compaction and migration deltas, THP outcomes; each
  * line's agreement (smaller / larger) and their mean, the score. And free
  * pages over trace time, the kernel's as the trace implies it beside the
@@ -29,8 +30,8 @@ void fidelity_kernel_free(struct fidelity_kernel *k);
 /* each frame that is not EVENTS, as the decoder passes it (SNAPSHOT frames count) */
 void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
 			   const char *payload, uint32_t len);
-/* after the last frame: the end snapshot's pageblocks inside @m's zones; 0 or -ENOMEM */
-int fidelity_kernel_end(struct fidelity_kernel *k, const struct model *m);
+/* after the last frame: the end state's sums; 0 or -ENOMEM */
+int fidelity_kernel_end(struct fidelity_kernel *k);
 
 /* one model's side: what its events and its free memory did while it ran */
 struct fidelity_model;
@@ -50,20 +51,39 @@ void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 struct fidelity_line {
 	char name[64];
 	int64_t kernel, model;
-	double agreement; /* smaller / larger; 1 when both are 0 */
+	/* pages: the larger side times the pages one count stands for (a free
+	 * block of order o: 2^o; a pageblock, a claim or a steal: a pageblock's;
+	 * a THP fault: 512; anything else: 1); 0 when both sides are 0 */
+	uint64_t weight;
+	double agreement; /* smaller / larger; 0 when their signs differ; 1 when both are 0 */
 };
 
 #define FIDELITY_MAX_LINES 128
 struct fidelity {
 	size_t nr_lines;
 	struct fidelity_line lines[FIDELITY_MAX_LINES];
-	double score;      /* 100 x the mean agreement of the lines */
+	/* 100 x the agreement of the lines weighted by their pages: the pages
+	 * both sides agree on over all the lines' pages */
+	double score;
+	double line_mean;  /* 100 x the mean agreement of the lines not both 0 */
+	size_t nr_scored;  /* lines not both 0: those the scores count */
 	bool end_snapshot; /* the trace has one: free lists and pageblocks compared */
+	/* where the kernel's free lists and pageblocks come from: "pagetypeinfo"
+	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
+	 * no copy), or NULL (no end snapshot) */
+	const char *end_source;
+	unsigned int capped_cells; /* counts shown as ">100000": the walk's where larger */
+	/* the kernel's thp_fault_*: "vmstat" (the snapshots' /proc/vmstat
+	 * deltas) or "trace" (its tries, counted per fault) */
+	const char *thp_source;
 };
 
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */
 void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_model *fm,
 		      const struct model *m, const struct replay *r, struct fidelity *out);
+/* @f's score, line_mean and nr_scored from its lines (fidelity_compute() calls it);
+ * 0 when no line has a weight */
+void fidelity_score(struct fidelity *f);
 
 /* free pages over trace time (buddy + pcp); the kernel's is the start
  * snapshot's plus every page freed minus every page allocated in the trace */

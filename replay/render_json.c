@@ -84,19 +84,22 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
 	for (size_t i = 0; i < fid.nr_lines; i++) {
 		const struct fidelity_line *l = &fid.lines[i];
-		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:f}", "name", l->name,
+		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:o,s:I}", "name", l->name,
 						       "kernel", (json_int_t)l->kernel,
-						       "model", (json_int_t)l->model,
-						       "agreement", l->agreement));
+						       "model", (json_int_t)l->model, "agreement",
+						       l->weight ? json_real(l->agreement) : json_null(),
+						       "weight", (json_int_t)l->weight));
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(ts, json_integer((json_int_t)t[i].t_ns));
 		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
 		json_array_append_new(model, json_integer((json_int_t)t[i].model));
 	}
-	return json_pack("{s:f,s:o,s:b,s:{s:o,s:o,s:o}}", "score", fid.score, "lines", lines,
-			 "end_snapshot", fid.end_snapshot, "free_pages", "t_ns", ts, "kernel",
-			 kernel, "model", model);
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o}}", "score", fid.score,
+			 "line_mean", fid.line_mean, "lines", lines, "end_snapshot", fid.end_snapshot, "end_source",
+			 fid.end_source ? json_string(fid.end_source) : json_null(),
+			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
+			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model);
 }
 
 static json_t *run_json(const struct replay_session *s, const struct session_run *run)
@@ -150,8 +153,10 @@ int replay_session__render_json(const struct replay_session *s, const char *path
 			    json_integer((json_int_t)rec->recorded.extfrag_claim));
 	json_object_set_new(recj, "compaction_runs",
 			    json_integer((json_int_t)rec->recorded.compaction_runs));
-	json_object_set_new(recj, "thp_allocated", json_integer((json_int_t)rec->recorded.thp_ok));
-	json_object_set_new(recj, "thp_failed", json_integer((json_int_t)rec->recorded.thp_failed));
+	json_object_set_new(recj, "thp_allocated",
+			    json_integer((json_int_t)rec->recorded.thp_fault_alloc));
+	json_object_set_new(recj, "thp_failed",
+			    json_integer((json_int_t)rec->recorded.thp_fault_fallback));
 	json_object_set_new(recj, "fallbacks", fallbacks_json(rec->recorded.extfrag));
 	json_object_set_new(root, "recorded", recj);
 	json_object_set_new(root, "start",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -96,10 +97,10 @@ static void print_table(const struct replay_session *s, FILE *f)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\nthe kernel recorded: %" PRIu64 " extfrag events (%" PRIu64 " claims), %" PRIu64
-		" compaction runs, %" PRIu64 " THP allocated, %" PRIu64 " THP failed\n",
+		" compaction runs, %" PRIu64 " THP faults allocated, %" PRIu64 " fell back\n",
 		rec->recorded.extfrag_claim + rec->recorded.extfrag_steal,
-		rec->recorded.extfrag_claim, rec->recorded.compaction_runs, rec->recorded.thp_ok,
-		rec->recorded.thp_failed);
+		rec->recorded.extfrag_claim, rec->recorded.compaction_runs,
+		rec->recorded.thp_fault_alloc, rec->recorded.thp_fault_fallback);
 	fprintf(f, "limits: no feedback loop (under a variant the workload would have behaved\n"
 		"differently); reclaim is not modelled, its frees come from the trace.\n");
 }
@@ -217,16 +218,36 @@ int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f
 			", unmatched frees %" PRIu64 " of %" PRIu64 "\n", st->events, st->model_failed,
 			st->unmatched_frees, st->frees);
 		print_notes(s, f);
-		fprintf(f, "\n%-40s %14s %14s %10s\n", "", "kernel", "model", "agreement");
+		fprintf(f, "\n%-40s %14s %14s %10s %14s\n", "", "kernel", "model", "agreement",
+			"pages");
 		for (size_t k = 0; k < fid.nr_lines; k++) {
 			const struct fidelity_line *l = &fid.lines[k];
-			fprintf(f, "%-40s %14.0f %14.0f %9.1f%%\n", l->name, (double)l->kernel,
-				(double)l->model, 100 * l->agreement);
+			fprintf(f, "%-40s %14.0f %14.0f", l->name, (double)l->kernel, (double)l->model);
+			if (l->weight)
+				fprintf(f, " %9.1f%%", 100 * l->agreement);
+			else
+				fprintf(f, " %10s", "-");
+			fprintf(f, " %14" PRIu64 "\n", l->weight);
 		}
-		fprintf(f, "\nfidelity score %.1f / 100 (mean agreement of the %zu lines above; "
-			"agreement = smaller / larger)\n", fid.score, fid.nr_lines);
+		fprintf(f, "\nfidelity score %.1f / 100 (page-weighted: the pages the lines above agree "
+			"on, over all their pages)\n", fid.score);
+		fprintf(f, "per-line mean  %.1f / 100 (mean agreement of the %zu lines not both 0; "
+			"%zu both 0 left out; agreement = smaller / larger)\n", fid.line_mean,
+			fid.nr_scored, fid.nr_lines - fid.nr_scored);
 		if (!fid.end_snapshot)
 			fprintf(f, "no end snapshot: free lists and pageblocks not compared\n");
+		else if (!strcmp(fid.end_source, "pagetypeinfo"))
+			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's "
+				"/proc/pagetypeinfo; where it shows a count as >100000 (%u here), "
+				"its walk's\n", fid.capped_cells);
+		else
+			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's walk "
+				"(it carries no /proc/pagetypeinfo)\n");
+		fprintf(f, "kernel's thp_fault_alloc and thp_fault_fallback: %s\n",
+			!strcmp(fid.thp_source, "vmstat")
+				? "/proc/vmstat, end snapshot minus start snapshot"
+				: "the trace's tries, counted per fault (no /proc/vmstat in both "
+				  "snapshots)");
 		print_track(run->fid, f);
 	}
 	return done(f);

@@ -217,7 +217,7 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	else if (frt_reader_status(s->rd) != FRT_READ_OK)
 		snprintf(s->damaged, sizeof(s->damaged), "%.400s: no trailer: the trace is truncated",
 			 s->path);
-	if (s->kernel && (ret = fidelity_kernel_end(s->kernel, runs[0]->m)))
+	if (s->kernel && (ret = fidelity_kernel_end(s->kernel)))
 		add_error(s, strerror(-ret));
 	s->ok = !ret;
 out:

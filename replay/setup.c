@@ -137,8 +137,11 @@ static int seed_part(struct model *m, const struct frt_snapshot_part *p,
 	for (size_t i = 0; i < p->nr_pageblocks; i++) {
 		uint8_t byte = p->pageblocks[i];
 		uint64_t pfn = p->start_pfn + ((uint64_t)i << p->pageblock_order);
+		uint64_t last = pfn + (1ull << p->pageblock_order) - 1;
 
-		if (!(byte & FRT_PB_NONE) && model_zone_of(m, pfn) >= 0)
+		/* a zone may begin inside a pageblock (DMA at pfn 1) */
+		if (!(byte & FRT_PB_NONE) &&
+		    (model_zone_of(m, pfn) >= 0 || model_zone_of(m, last) >= 0))
 			model_seed_pageblock(m, pfn, (enum model_mt)FRT_PB_MT(byte));
 	}
 	frt_snapshot_iter_init(&it, p);

@@ -470,13 +470,16 @@ CLAIM_MU=$(grep -c 'alloc_migratetype=1 fallback_migratetype=0 change_ownership=
 CLAIM_MR=$(grep -c 'alloc_migratetype=1 fallback_migratetype=2 change_ownership=1' <<<"$EXT")
 expect_eq "sample has movable claims of unmovable and reclaimable blocks" \
 	"$([ "$CLAIM_MU" -gt 0 ] && [ "$CLAIM_MR" -gt 0 ] && echo both)" both
-expect_re out "validate" "^fallback claims movable <- unmovable +$CLAIM_MU +[0-9]+ +[0-9.]+%\$"
-expect_re out "validate" "^fallback claims movable <- reclaimable +$CLAIM_MR +[0-9]+ +[0-9.]+%\$"
+expect_re out "validate" "^fallback claims movable <- unmovable +$CLAIM_MU +[0-9]+ +[0-9.]+% +[0-9]+\$"
+expect_re out "validate" "^fallback claims movable <- reclaimable +$CLAIM_MR +[0-9]+ +[0-9.]+% +[0-9]+\$"
 expect_re out "validate" '^free pages over trace time '
 expect_re out "validate" '^ +0\.0 +([0-9]+) +\1 +\+0$'
-expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+%$'
-expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+%$'
-expect_re out "validate" '^fidelity score [0-9.]+ / 100 '
+expect_re out "validate" '^end pageblocks movable +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+$'
+expect_re out "validate" '^compact_stall +[0-9]+ +[0-9]+ +[0-9.]+% +[0-9]+$'
+expect_re out "validate" '^thp_fault_alloc +0 +0 +- +0$'
+expect_re out "validate" '^fidelity score [0-9.]+ / 100 \(page-weighted'
+expect_re out "validate" '^per-line mean +[0-9.]+ / 100 '
+expect_re out "validate" "^kernel's end free lists and pageblocks: the end snapshot's /proc/pagetypeinfo"
 cp "$W/out" "$W/validate.txt"
 run "$FR" validate
 expect_rc "validate without a trace" 2
@@ -544,17 +547,27 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 f = d["runs"][0]["fidelity"]
 for l in f["lines"]:
-    print("%-40s %14d %14d %9.1f%%" % (l["name"], l["kernel"], l["model"], 100 * l["agreement"]))
-print("fidelity score %.1f / 100 (mean agreement of the %d lines above" % (f["score"], len(f["lines"])))
+    agree = "%9.1f%%" % (100 * l["agreement"]) if l["agreement"] is not None else "%10s" % "-"
+    print("%-40s %14d %14d %s %14d" % (l["name"], l["kernel"], l["model"], agree, l["weight"]))
+print("fidelity score %.1f / 100 (page-weighted" % f["score"])
+scored = [l for l in f["lines"] if l["weight"]]
+print("per-line mean  %.1f / 100 (mean agreement of the %d lines not both 0" % (f["line_mean"], len(scored)))
+# the scores as README "Fidelity" defines them, from the lines; both-0 lines weigh nothing
+w = sum(l["weight"] for l in scored)
+print(round(100 * sum(l["agreement"] * l["weight"] for l in scored) / w, 6) == round(f["score"], 6),
+      round(100 * sum(l["agreement"] for l in scored) / len(scored), 6) == round(f["line_mean"], 6),
+      all((l["weight"] == 0) == (l["kernel"] == 0 and l["model"] == 0) for l in f["lines"]))
 t = f["free_pages"]
 print(len(d["runs"]), d["runs"][0]["variant"], f["end_snapshot"],
       t["kernel"][0] == t["model"][0], len(t["t_ns"]) == len(t["kernel"]) == len(t["model"]),
       all(a < b for a, b in zip(t["t_ns"], t["t_ns"][1:])))
 PY
-sed -n '/^ *kernel *model *agreement$/,/^fidelity score/{/^ *kernel/d;/^$/d;s/; agreement = .*//;p}' \
+sed -n '/^ *kernel *model *agreement *pages$/,/^per-line mean/{/^ *kernel/d;/^$/d;s/: the pages .*//;s/; .*//;p}' \
 	"$W/validate.txt" >"$W/validate-lines.txt"
-expect_eq "validate --json: every line and the score as the text prints them" \
-	"$(head -n -1 "$W/validate-from-json.txt" | cmp -s - "$W/validate-lines.txt" && echo same)" same
+expect_eq "validate --json: every line, its weight and both scores as the text prints them" \
+	"$(head -n -2 "$W/validate-from-json.txt" | cmp -s - "$W/validate-lines.txt" && echo same)" same
+expect_eq "validate --json: the page-weighted score and the per-line mean from the lines; weight 0 only where both are 0" \
+	"$(tail -n 2 "$W/validate-from-json.txt" | head -n 1)" "True True True"
 expect_eq "validate --json: one vanilla run, end snapshot compared, free-pages track level at 0 and aligned" \
 	"$(tail -n 1 "$W/validate-from-json.txt")" "1 vanilla True True True True"
 expect_eq "replay --json has no fidelity" \
@@ -563,6 +576,77 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["runs"][0]["fidel
 expect_report_invalid "validate report with an agreement above 1" "$W/bad4.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["runs"][0]["fidelity"]["score"]; json.dump(d, open(sys.argv[2], "w"))' "$W/validate.json" "$W/bad5.json"
 expect_report_invalid "validate report without a score" "$W/bad5.json"
+
+# validate's kernel side on every sample is the kernel's own procfs, as the
+# snapshots carry it (FORMAT.md §8.2 "procfs", read here by the spec reader):
+# free blocks per (order, type) and pageblocks per type are the end
+# snapshot's /proc/pagetypeinfo (node 0; a ">100000" count at least that),
+# thp_fault_* the /proc/vmstat deltas; and the model counts as many
+# pageblocks as the kernel, holes and uninitialised memmap out of both
+cat >"$W/truth.py" <<'PY'
+import json, re, struct, sys
+sys.path.insert(0, sys.argv[1])
+import spec_reader as sr
+data = open(sys.argv[2], "rb").read()
+procfs, off = {}, sr.open_trace(data)
+while off < len(data): # frame headers only (FORMAT.md §5): the format tests check the rest
+    ftype, flags = data[off + 4], data[off + 5]
+    stored_size, = struct.unpack_from("<I", data, off + 8)
+    if ftype == sr.SNAPSHOT:
+        pl = data[off + 24:off + 24 + stored_size]
+        pl = sr.zstd_decompress(pl) if flags & 1 else pl
+        h = json.loads(pl.split(b"\0", 1)[0])
+        if h["part"] == 0:
+            procfs[h["kind"]] = h["procfs"]
+    off += 24 + stored_size
+free, capped, blocks, types = {}, set(), {}, None
+for line in procfs["end"]["pagetypeinfo"].splitlines():
+    m = re.match(r"Node\s+0, zone\s+\S+, type\s+(\S+)\s+(.*)", line)
+    if m:
+        for o, v in enumerate(m.group(2).split()):
+            key = (m.group(1).lower(), o)
+            free[key] = free.get(key, 0) + int(v.lstrip(">"))
+            if v.startswith(">"):
+                capped.add(key)
+    elif line.startswith("Number of blocks type"):
+        types = [t.lower() for t in line.split()[4:]]
+    elif types and re.match(r"Node 0, zone", line):
+        for t, v in zip(types, line.split()[4:]):
+            blocks[t] = blocks.get(t, 0) + int(v)
+vm = [dict(l.split() for l in procfs[k]["vmstat"].splitlines()) for k in ("start", "end")]
+f = json.load(open(sys.argv[3]))["runs"][0]["fidelity"]
+bad = []
+pb = {"kernel": 0, "model": 0}
+for l in f["lines"]:
+    m = re.match(r"end free (\S+) order (\d+)$", l["name"])
+    if m:
+        key = (m.group(1), int(m.group(2)))
+        want = free.get(key, 0)
+        if l["kernel"] != want and not (key in capped and l["kernel"] > want):
+            bad.append("%s: %d, pagetypeinfo %d" % (l["name"], l["kernel"], want))
+    m = re.match(r"end pageblocks (\S+)$", l["name"])
+    if m:
+        pb["kernel"] += l["kernel"]
+        pb["model"] += l["model"]
+        if l["kernel"] != blocks.get(m.group(1), 0):
+            bad.append("%s: %d, pagetypeinfo %d" % (l["name"], l["kernel"], blocks.get(m.group(1), 0)))
+    if l["name"].startswith("thp_fault_"):
+        want = int(vm[1][l["name"]]) - int(vm[0][l["name"]])
+        if l["kernel"] != want:
+            bad.append("%s: %d, vmstat %d" % (l["name"], l["kernel"], want))
+if pb["model"] != pb["kernel"]:
+    bad.append("pageblocks: the model has %d, the kernel %d" % (pb["model"], pb["kernel"]))
+if f["end_source"] != "pagetypeinfo" or f["thp_source"] != "vmstat":
+    bad.append("sources %s, %s" % (f["end_source"], f["thp_source"]))
+print("; ".join(bad[:4]) or "procfs")
+PY
+for s in "$DATA"/../../traces/samples/*.frt; do
+	name=$(basename "$s" .frt)
+	run "$FR" validate "$s" --json "$W/truth-$name.json"
+	expect_rc "validate $name" 0
+	expect_eq "validate $name: the kernel's side is the snapshots' procfs; as many pageblocks on both sides" \
+		"$(python3 "$W/truth.py" "$DATA/../cli" "$s" "$W/truth-$name.json" 2>&1)" procfs
+done
 
 run "$FR" replay "$SAMPLE" --interval 5fortnights
 expect_rc "replay --interval nonsense" 2

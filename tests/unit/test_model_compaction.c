@@ -1041,17 +1041,31 @@ static void seed_one_movable(struct model *m, uint64_t pfn)
 		CHECK(model_seed_free(m, pfn + (1ull << o), o, M) == 0);
 }
 
+/* a try of an anonymous THP fault, as the replay marks it (MODEL_REQ_THP_FAULT) */
+static uint64_t thp_fault_req(struct model *m, uint32_t gfp, int line)
+{
+	struct model_req r = { .order = 9, .gfp = gfp, .flags = MODEL_REQ_THP_FAULT };
+	uint64_t pfn = model_alloc(m, &r);
+
+	model_ok(m, line);
+	return pfn;
+}
+
 /*
- * thp_fault_alloc / thp_fault_fallback: an order-HPAGE_PMD_ORDER movable
- * request is a THP fault; it counts thp_fault_alloc when it gets its page
- * (here by compaction: async, the page at 65536 goes to the top quarter,
- * 65536..66047 merges to order 9 and is captured) and thp_fault_fallback
- * when it fails (same zone, compaction off). Other orders and unmovable
- * order-9 requests count neither.
+ * thp_fault_alloc / thp_fault_fallback count faults, not tries, as
+ * vma_alloc_anon_folio_pmd() and map_anon_folio_pmd_pf() do: once a fault,
+ * after alloc_pages_mpol()'s last try. Its first try (__GFP_THISNODE |
+ * __GFP_NORETRY) gets the page here by compaction (async, the page at 65536
+ * goes to the top quarter, 65536..66047 merges to order 9 and is captured):
+ * thp_fault_alloc. With compaction off it fails, and since the fault may
+ * reclaim (__GFP_DIRECT_RECLAIM) a second try follows: no count yet; the
+ * second try fails too: thp_fault_fallback, one. Requests not marked as a
+ * fault (an order-9 page-cache folio) and marked ones of another order count
+ * neither.
  *
  *  pageblocks   M  M  M  M   each one movable page at its start, the rest free
  */
-static void thp_fault_alloc_and_fallback(void)
+static void thp_fault_alloc_and_fallback_once_per_fault(void)
 {
 	for (int on = 1; on >= 0; on--) {
 		struct model_desc d;
@@ -1066,20 +1080,65 @@ static void thp_fault_alloc_and_fallback(void)
 		model_ok(m, __LINE__);
 		log.n = 0;
 
-		EXPECT_ALLOC(m, 9, GFP_THP, on ? B9 : MODEL_PFN_NONE);
+		CHECK(thp_fault_req(m, GFP_THP, __LINE__) == (on ? B9 : MODEL_PFN_NONE));
 		EXPECT_COUNTER(m, MODEL_THP_FAULT_ALLOC, on ? 1 : 0);
-		EXPECT_COUNTER(m, MODEL_THP_FAULT_FALLBACK, on ? 0 : 1);
+		EXPECT_COUNTER(m, MODEL_THP_FAULT_FALLBACK, 0);
 		if (on) {
 			EXPECT_EVENT(&log, MODEL_EV_CAPTURE, 0, B9, 9, M);
 			EXPECT_PAGE(m, B9, MODEL_PAGE_ALLOC, 9, M);
+		} else {
+			CHECK(model_thp_retry_gfp(GFP_THP) == GFP_THP_SYNC);
+			CHECK(thp_fault_req(m, GFP_THP_SYNC, __LINE__) == MODEL_PFN_NONE);
+			EXPECT_COUNTER(m, MODEL_THP_FAULT_FALLBACK, 1);
 		}
-		/* an order-8 movable request and an order-9 unmovable one: no THP counts */
-		CHECK(alloc_req(m, 8, GFP_MOV, __LINE__) != MODEL_PFN_NONE);
-		alloc_req(m, 9, MODEL_GFP_KERNEL | MODEL_GFP_NORETRY, __LINE__);
+		/* an order-9 page-cache folio and an order-8 request marked as a fault */
+		alloc_req(m, 9, GFP_THP_SYNC, __LINE__);
+		struct model_req r8 = { .order = 8, .gfp = GFP_THP, .flags = MODEL_REQ_THP_FAULT };
+		CHECK(model_alloc(m, &r8) != MODEL_PFN_NONE);
 		EXPECT_COUNTER(m, MODEL_THP_FAULT_ALLOC, on ? 1 : 0);
 		EXPECT_COUNTER(m, MODEL_THP_FAULT_FALLBACK, on ? 0 : 1);
 		model_free_all(m);
 	}
+}
+
+/*
+ * Which order-9 requests are anonymous THP fault tries (model_thp_fault_try),
+ * by the gfp vma_thp_gfp_mask() and alloc_pages_mpol() give them (6.18), and
+ * which try is followed by another (model_thp_retry_gfp): the first, with
+ * __GFP_THISNODE | __GFP_NORETRY, when the fault may reclaim directly.
+ */
+static void thp_fault_try_by_gfp(void)
+{
+	const uint32_t light = (MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM |
+							       MODEL_GFP_KSWAPD_RECLAIM)) |
+			       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC; /* GFP_TRANSHUGE_LIGHT */
+	const uint32_t transhuge = light | MODEL_GFP_DIRECT_RECLAIM;     /* GFP_TRANSHUGE */
+	const uint32_t first = MODEL_GFP_THISNODE | MODEL_GFP_NORETRY;  /* alloc_pages_mpol() */
+	const uint32_t pagecache = MODEL_GFP_IO | MODEL_GFP_KSWAPD_RECLAIM |
+				   MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_HIGHMEM | MODEL_GFP_MOVABLE |
+				   MODEL_GFP_NORETRY | MODEL_GFP_COMP | MODEL_GFP_HARDWALL;
+	struct model_desc d;
+	static struct evlog log;
+	struct model *m = model9(&d, 1, false, &log);
+
+	if (!m)
+		return;
+	/* defrag=madvise on a MADV_HUGEPAGE VMA: two tries */
+	CHECK(model_thp_fault_try(m, 9, transhuge | first));
+	CHECK(model_thp_fault_try(m, 9, transhuge));
+	CHECK(model_thp_retry_gfp(transhuge | first) == transhuge);
+	CHECK(model_thp_retry_gfp(transhuge) == 0);
+	/* defrag=madvise without MADV_HUGEPAGE, or never: one try */
+	CHECK(model_thp_fault_try(m, 9, light | first));
+	CHECK(model_thp_retry_gfp(light | first) == 0);
+	CHECK(model_thp_retry_gfp(light | MODEL_GFP_KSWAPD_RECLAIM | first) == 0);
+	/* not faults: a page-cache folio, khugepaged's collapse, a migration
+	 * target, another order */
+	CHECK(!model_thp_fault_try(m, 9, pagecache));
+	CHECK(!model_thp_fault_try(m, 9, transhuge | MODEL_GFP_THISNODE));
+	CHECK(!model_thp_fault_try(m, 9, transhuge | MODEL_GFP_RETRY_MAYFAIL));
+	CHECK(!model_thp_fault_try(m, 8, transhuge | first));
+	model_free_all(m);
 }
 
 /* ==== __alloc_pages_slowpath(): costly __GFP_NORETRY requests ==== */
@@ -2032,7 +2091,8 @@ int main(void)
 	RUN(raw_reset_isolation_suitable_needs_a_direct_compaction);
 	RUN(fast_isolate_freepages_prefers_the_top_quarter);
 	RUN(defrag_mode_refuses_fallback_and_compacts_instead);
-	RUN(thp_fault_alloc_and_fallback);
+	RUN(thp_fault_alloc_and_fallback_once_per_fault);
+	RUN(thp_fault_try_by_gfp);
 	RUN(raw_alloc_pages_slowpath_costly_noretry_compacts_first);
 	RUN(raw_alloc_pages_slowpath_costly_noretry_reclaims_then_compacts_once_more);
 	RUN(raw_alloc_pages_slowpath_costly_noretry_fails_at_once_when_deferred_or_skipped);

@@ -423,6 +423,8 @@ static int do_alloc(struct storm *s)
 		.cpu = (unsigned int)rnd(s, s->cfg->nr_cpus),
 		.flags = rnd(s, 100) ? 0 : MODEL_REQ_NO_WATERMARKS,
 	};
+	if (req.gfp & MODEL_GFP_THISNODE) /* the THP fault's gfp: marked as the replay does */
+		req.flags |= MODEL_REQ_THP_FAULT;
 	struct model_page_info pi;
 
 	snprintf(s->what, sizeof(s->what), "alloc order %u gfp %#x cpu %u flags %u", req.order,

@@ -236,6 +236,83 @@ static void model_only_failure_is_counted(void)
 }
 
 /*
+ * THP faults counted per fault, as /proc/vmstat's thp_fault_alloc and
+ * thp_fault_fallback count them, on both sides (model_thp_fault_try()). A
+ * fault's first try carries __GFP_THISNODE | __GFP_NORETRY; when it fails and
+ * the fault may reclaim, a second try follows (alloc_pages_mpol()). A DMA32
+ * zone of 16 pageblocks of order 9, the model's memory the first 8.
+ *
+ *  try                                   kernel          model
+ *  1 first, served                       alloc           alloc
+ *  2 first, failed (may reclaim)         -               alloc (given back)
+ *  3 second, served                      alloc           - (its fault ended at 2)
+ *  4 first, failed (no reclaim), CPU 1   fallback        alloc (given back)
+ *  . page cache and khugepaged order 9   -               -
+ *  . page cache fills the model
+ *  5 first, served                       alloc           fallback (a second try of
+ *                                                        its own fails too)
+ *  6 first, failed (may reclaim)         -               -
+ *  7 second, failed                      fallback        fallback
+ *
+ * Seven tries, five faults: the kernel 3 alloc + 2 fallback, the model 3 + 2.
+ */
+static void thp_faults_counted_per_fault(void)
+{
+	const uint32_t light = (MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM |
+							       MODEL_GFP_KSWAPD_RECLAIM)) |
+			       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC; /* GFP_TRANSHUGE_LIGHT */
+	const uint32_t th = light | MODEL_GFP_DIRECT_RECLAIM;          /* GFP_TRANSHUGE */
+	const uint32_t first = MODEL_GFP_THISNODE | MODEL_GFP_NORETRY;
+	const uint32_t pagecache = MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP | MODEL_GFP_NORETRY;
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 4096) == 0);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	struct frt_event ev[] = {
+		alloc_ev(BASE, 9, th | first),                  /* 1 */
+		alloc_ev(FRT_PFN_NONE, 9, th | first),          /* 2 */
+		alloc_ev(BASE + 512, 9, th),                    /* 3 */
+		alloc_ev(FRT_PFN_NONE, 9, light | first),       /* 4, on CPU 1 below */
+		alloc_ev(BASE + 1024, 9, pagecache),
+		alloc_ev(BASE + 1536, 9, th | MODEL_GFP_THISNODE), /* khugepaged */
+		alloc_ev(BASE + 2048, 9, pagecache),
+		alloc_ev(BASE + 2560, 9, pagecache),
+		alloc_ev(BASE + 3072, 9, pagecache),
+		alloc_ev(BASE + 3584, 9, pagecache),            /* the model is full */
+		alloc_ev(BASE + 4096, 9, th | first),           /* 5 */
+		alloc_ev(FRT_PFN_NONE, 9, th | first),          /* 6 */
+		alloc_ev(FRT_PFN_NONE, 9, th),                  /* 7 */
+	};
+	ev[3].cpu = 1;
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		replay_feed(r, &ev[i]);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->recorded.thp_fault_alloc == 3 && st->recorded.thp_fault_fallback == 2,
+	      "kernel: %" PRIu64 " alloc, %" PRIu64 " fallback", st->recorded.thp_fault_alloc,
+	      st->recorded.thp_fault_fallback);
+	CHECK(model_counter(m, MODEL_THP_FAULT_ALLOC) == 3 &&
+	      model_counter(m, MODEL_THP_FAULT_FALLBACK) == 2,
+	      "model: %" PRIu64 " alloc, %" PRIu64 " fallback",
+	      model_counter(m, MODEL_THP_FAULT_ALLOC), model_counter(m, MODEL_THP_FAULT_FALLBACK));
+	CHECK(st->model_failed == 1 && st->kernel_failed == 4 && st->kernel_failed_model_ok == 2);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
  * Memory joining the zone at run time (deferred struct page init frees
  * order-MAX blocks into pfns the start snapshot shows as not managed;
  * deferred_free_pages() -> __free_pages_core() counts them managed): the
@@ -369,6 +446,7 @@ int main(int argc, char **argv)
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);
+	RUN(thp_faults_counted_per_fault);
 	RUN(series_stays_bounded);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];

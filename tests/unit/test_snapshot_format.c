@@ -331,7 +331,7 @@ static void test_kpf_decode(void)
 	free(aux);
 }
 
-/* ---- /proc/pagetypeinfo ---- */
+/* ---- /proc/pagetypeinfo, zoneinfo and vmstat (traces/procfs.c) ---- */
 
 static const char pagetypeinfo[] =
 	"Page block order: 9\n"
@@ -373,6 +373,12 @@ static void test_pagetypeinfo(void)
 	CHECK(frt_zoneinfo_free("Node 0, zone      DMA\n  per-node stats\n"
 				"Node 0, zone   Normal\n  pages free     1962035\n", 0, "Normal") ==
 	      1962035);
+	/* a counter whose name another's begins with is not that one */
+	int64_t v = -1;
+	CHECK(frt_vmstat_value("thp_fault_fallback_charge 2\nthp_fault_fallback 45\n",
+			       "thp_fault_fallback", &v) == 0 && v == 45);
+	CHECK(frt_vmstat_value("thp_fault_fallback_charge 2\n", "thp_fault_fallback", &v) ==
+	      -ENOENT);
 out:
 	free(pt);
 }

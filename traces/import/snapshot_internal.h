@@ -7,6 +7,7 @@
  *     -> per-pfn codes (snapshot_walk.h)
  *     -> builder (snapshot_build.c): block records per part, pageblock stats
  *     -> fit (snapshot_fit.c): pageblock migratetypes against pagetypeinfo
+ *        (read by ../procfs.c)
  *     -> payloads (../snapshot_codec.c) -> SNAPSHOT frames (snapshot.c)
  */
 #ifndef FRT_SNAPSHOT_INTERNAL_H
@@ -18,34 +19,10 @@
 
 #include <jansson.h>
 
+#include "procfs.h"
 #include "snapshot.h"
 #include "snapshot_codec.h"
 #include "snapshot_walk.h"
-
-/* ---- /proc/pagetypeinfo and /proc/zoneinfo (snapshot_fit.c) ---- */
-
-#define FRT_PT_MAX_ZONES 32
-#define FRT_PT_ORDERS 16 /* > MAX_PAGE_ORDER */
-
-struct frt_pt_zone {
-	int node;
-	char name[16];
-	uint64_t free[FRT_PT_ORDERS][FRT_MT_NR]; /* blocks on each free list */
-	uint8_t capped[FRT_PT_ORDERS];           /* bit mt: shown as ">N", at least N */
-	uint64_t blocks[FRT_MT_NR];              /* pageblocks of each type */
-};
-
-struct frt_pagetypeinfo {
-	unsigned int pageblock_order, nr_orders, nr_zones;
-	struct frt_pt_zone zone[FRT_PT_MAX_ZONES];
-};
-
-/* Returns 0 or -EBADMSG. Type names follow migratetype_names[] (mm/vmstat.c). */
-int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt);
-const struct frt_pt_zone *frt_pagetypeinfo_zone(const struct frt_pagetypeinfo *pt, int node,
-						const char *name);
-/* "pages free" of one zone in /proc/zoneinfo text, or -1 */
-int64_t frt_zoneinfo_free(const char *zoneinfo, int node, const char *name);
 
 /* ---- pageblocks and the fit (snapshot_fit.c) ---- */
 

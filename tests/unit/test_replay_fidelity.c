@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_replay_fidelity - validate's kernel side and its scores on a trace
+ * written by hand (replay/fidelity.c; README, "Fidelity"), where the right
+ * answer is known:
+ *
+ *  - the kernel's end free lists and pageblock counts are the end snapshot's
+ *    /proc/pagetypeinfo copy, not its walk, where the two disagree (as a
+ *    kpageflags walk fitted to pagetypeinfo can); a count it prints as
+ *    ">100000" is a lower bound; without the copy, the walk's;
+ *  - hole pageblocks and pageblocks whose memmap is not initialised are on
+ *    neither side;
+ *  - thp_fault_alloc / thp_fault_fallback are /proc/vmstat's deltas, and
+ *    without them the trace's tries counted per fault;
+ *  - the page-weighted score and the per-line mean from the lines, both-0
+ *    lines in neither.
+ *
+ * The node: pageblock_order 9, MAX_PAGE_ORDER 10, one CPU.
+ *
+ *   zone    DMA32 (pfns 1-3071)                         Normal (3072-5119)
+ *   pb      0      1      2      3      4      5        6      7      8      9
+ *          |U....|F9...|hole  |hole  |F9...|A9...|    |F10..........|uninit|uninit|
+ *           pfn 0 is no zone's; 1-511 allocated unmovable (orders 0..8)
+ *
+ * F9: a free movable order-9 block; A9: an allocated movable one; F10 a free
+ * movable order-10 block; hole and uninit: no records, FRT_PB_NONE. The
+ * pageblocks that exist: 0 (unmovable), 1, 4, 5, 6, 7 (movable).
+ *
+ * The trace: a THP fault whose first try the kernel serves at pfn 3072 (the
+ * first half of F10, in Normal, the zone a movable request prefers), and a
+ * fault whose two tries both fail. The end snapshot's walk: 3072 allocated,
+ * free movable order-9 blocks at 512, 2048 and 3584. Its /proc/pagetypeinfo
+ * says otherwise, on purpose (as a kpageflags walk fitted to it can
+ * disagree): DMA32 movable order 9: 5 blocks; Normal movable order 10:
+ * ">100000"; DMA32 pageblocks: 1 unmovable, 2 movable, 1 reclaimable.
+ * /proc/vmstat: thp_fault_alloc 100 -> 105, thp_fault_fallback 7 -> 9.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "check.h"
+#include "fidelity.h"
+#include "model.h"
+#include "session.h"
+#include "snapshot.h"
+#include "snapshot_codec.h"
+#include "trace.h"
+
+static char tmpdir[] = "/tmp/test_replay_fidelity.XXXXXX";
+
+#define ZONES                                                                             \
+	"[{\"node\":0,\"name\":\"DMA32\",\"start_pfn\":1,\"spanned\":3071,\"present\":2047,"  \
+	"\"managed\":2047,\"wmark_min\":1,\"wmark_low\":1,\"wmark_high\":1,"                 \
+	"\"lowmem_reserve\":[0,0,0,0,0],\"pcp_high\":0,\"pcp_batch\":1},"                    \
+	"{\"node\":0,\"name\":\"Normal\",\"start_pfn\":3072,\"spanned\":2048,\"present\":1024," \
+	"\"managed\":1024,\"wmark_min\":1,\"wmark_low\":1,\"wmark_high\":1,"                 \
+	"\"lowmem_reserve\":[0,0,0,0,0],\"pcp_high\":0,\"pcp_batch\":1}]"
+
+static const char meta[] =
+	"{\"format\":\"fragreplay-trace\",\"created_by\":\"test_replay_fidelity\","
+	"\"page_size\":4096,\"pageblock_order\":9,\"max_order\":10,\"nr_cpus\":1,"
+	"\"clock\":\"CLOCK_MONOTONIC\",\"sysctls\":{\"defrag_mode\":0,\"min_free_kbytes\":1},"
+	"\"zones\":" ZONES "}";
+
+static const char end_pagetypeinfo[] =
+	"Page block order: 9\n"
+	"Pages per block:  512\n"
+	"\n"
+	"Free pages count per migrate type at order       0      1      2      3      4      5"
+	"      6      7      8      9     10 \n"
+	"Node    0, zone    DMA32, type    Unmovable      0      0      0      0      0      0"
+	"      0      0      0      0      0 \n"
+	"Node    0, zone    DMA32, type      Movable      0      0      0      0      0      0"
+	"      0      0      0      5      0 \n"
+	"Node    0, zone   Normal, type      Movable      0      0      0      0      0      0"
+	"      0      0      0      1 >100000 \n"
+	"\n"
+	"Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate \n"
+	"Node 0, zone    DMA32            1            2            1            0            0 \n"
+	"Node 0, zone   Normal            0            2            0            0            0 \n";
+
+/* GFP_TRANSHUGE, and alloc_pages_mpol()'s first try of it */
+#define TH ((MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC))
+#define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY)
+
+/* one snapshot, one part: at the end, the first half of F10 allocated */
+static int put_snapshot(struct frt_writer *w, bool end, bool with_procfs)
+{
+	static const uint8_t pb[10] = { FRT_MT_UNMOVABLE, FRT_MT_MOVABLE, FRT_PB_NONE,
+					FRT_PB_NONE, FRT_MT_MOVABLE, FRT_MT_MOVABLE,
+					FRT_MT_MOVABLE, FRT_MT_MOVABLE, FRT_PB_NONE, FRT_PB_NONE };
+	struct frt_snap_buf b = { 0 };
+	uint8_t *payload = NULL;
+	size_t len;
+	int ret = 0;
+
+	/* pfns 1..511: allocated unmovable, one block of each order 0..8 */
+	for (unsigned int o = 0; o <= 8; o++)
+		ret |= frt_snap_buf_put_block(&b, o ? 0 : 1, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE,
+					      (uint8_t)o);
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_MOVABLE, 9);        /* 512 */
+	ret |= frt_snap_buf_put_block(&b, 1024, FRT_SNAP_FREE, FRT_MT_MOVABLE, 9);     /* 2048 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 9);  /* 2560 */
+	if (end) {                                                                     /* 3072 */
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 9);
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_MOVABLE, 9);
+	} else {
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_MOVABLE, 10);
+	}
+	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind",
+			      end ? "end" : "start", "part", 0, "parts", 1, "ts",
+			      (json_int_t)(end ? 9000 : 1000), "source", "bpf-struct-page",
+			      "start_pfn", 0, "end_pfn", 5120, "pageblock_order", 9, "max_order",
+			      10, "inferred");
+	json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
+	if (with_procfs)
+		json_object_set_new(h, "procfs", json_pack("{s:s,s:s}", "vmstat", end
+				? "thp_fault_alloc 105\nthp_fault_fallback 9\n"
+				: "thp_fault_alloc 100\nthp_fault_fallback 7\n",
+				"pagetypeinfo", end_pagetypeinfo));
+	if (!ret && h)
+		ret = frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
+	if (!ret)
+		ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
+	json_decref(h);
+	free(payload);
+	frt_snap_buf_release(&b);
+	return ret ? ret : 0;
+}
+
+static int put_alloc(struct frt_writer *w, uint64_t ts, uint64_t pfn, uint32_t gfp)
+{
+	struct frt_event e = { .ts = ts, .type = FRT_EV_PAGE_ALLOC };
+
+	e.alloc.pfn = pfn;
+	e.alloc.order = 9;
+	e.alloc.gfp_flags = gfp;
+	e.alloc.migratetype = MODEL_MT_MOVABLE;
+	return frt_writer_add(w, &e);
+}
+
+static int write_trace(const char *path, bool with_procfs)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	int ret;
+
+	if (!w)
+		return -errno;
+	ret = put_snapshot(w, false, with_procfs);
+	ret = ret ?: put_alloc(w, 2000, 3072, TH | FIRST);         /* a fault, served */
+	ret = ret ?: put_alloc(w, 3000, FRT_PFN_NONE, TH | FIRST); /* a fault: first try... */
+	ret = ret ?: put_alloc(w, 4000, FRT_PFN_NONE, TH);         /* ...and second, failed */
+	ret = ret ?: frt_writer_flush(w);
+	ret = ret ?: put_snapshot(w, true, with_procfs);
+	int cret = frt_writer_close(w);
+	return ret ? ret : cret;
+}
+
+/* validate's "fidelity" object of the trace at @path */
+static json_t *validate(const char *path)
+{
+	const struct replay_session_opts opts = { .fidelity = true };
+	char err[512], out[sizeof(tmpdir) + 16];
+	struct replay_session *s = replay_session__open(path, &opts, err, sizeof(err));
+	json_t *j = NULL, *fid;
+
+	CHECK(s, "%s", err);
+	if (!s)
+		return NULL;
+	CHECK(replay_session__add_variant(s, NULL) == 0);
+	CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
+	snprintf(out, sizeof(out), "%s/r.json", tmpdir);
+	CHECK(replay_session__render_json(s, out) == 0);
+	j = json_load_file(out, 0, NULL);
+	unlink(out);
+	replay_session__free(s);
+	fid = json_incref(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "fidelity"));
+	json_decref(j);
+	CHECK(fid, "no fidelity object");
+	return fid;
+}
+
+static json_t *line(json_t *fid, const char *name)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(fid, "lines"), i, l)
+		if (!strcmp(json_string_value(json_object_get(l, "name")), name))
+			return l;
+	return NULL;
+}
+
+#define EXPECT_LINE(fid, name, k, m)                                                        \
+	do {                                                                                \
+		json_t *l_ = line(fid, name);                                               \
+		json_int_t hk_ = json_integer_value(json_object_get(l_, "kernel"));         \
+		json_int_t hm_ = json_integer_value(json_object_get(l_, "model"));          \
+		CHECK(l_ && hk_ == (k) && hm_ == (m), "%s: kernel %lld model %lld, want %lld %lld", \
+		      name, (long long)hk_, (long long)hm_, (long long)(k), (long long)(m)); \
+	} while (0)
+
+static const char *str(json_t *fid, const char *key)
+{
+	return json_string_value(json_object_get(fid, key)) ?: "(null)";
+}
+
+/*
+ * With the snapshots' procfs: the kernel's free lists and pageblocks are
+ * pagetypeinfo's (6 order-9 blocks where the walk found 3; ">100000" kept
+ * as 100000, the walk having none; a reclaimable pageblock the walk did not
+ * have), THP faults vmstat's deltas (5 and 2, where the trace shows 1 and
+ * 1). The model places the THP as the kernel did. Its pageblocks: the six
+ * that exist, none of the holes or the uninitialised ones (which would have
+ * made 9 movable). Its THP faults: two, the second counted at the first try
+ * it served (the kernel's second try is not counted again), not three tries.
+ */
+static void kernel_side_from_procfs(void)
+{
+	char path[sizeof(tmpdir) + 16];
+
+	snprintf(path, sizeof(path), "%s/procfs.frt", tmpdir);
+	CHECK(write_trace(path, true) == 0);
+	json_t *fid = validate(path);
+	if (!fid)
+		return;
+	CHECK(!strcmp(str(fid, "end_source"), "pagetypeinfo"), "%s", str(fid, "end_source"));
+	CHECK(json_integer_value(json_object_get(fid, "capped_cells")) == 1);
+	CHECK(!strcmp(str(fid, "thp_source"), "vmstat"));
+	EXPECT_LINE(fid, "end free movable order 9", 6, 3);
+	EXPECT_LINE(fid, "end free movable order 10", 100000, 0);
+	EXPECT_LINE(fid, "end pageblocks unmovable", 1, 1);
+	EXPECT_LINE(fid, "end pageblocks movable", 4, 5);
+	EXPECT_LINE(fid, "end pageblocks reclaimable", 1, 0);
+	EXPECT_LINE(fid, "thp_fault_alloc", 5, 2);
+	EXPECT_LINE(fid, "thp_fault_fallback", 2, 0);
+	json_decref(fid);
+	unlink(path);
+}
+
+/* Without procfs copies: the walk's end state (holes and uninitialised
+ * pageblocks still out) and the trace's THP tries, one fault each. */
+static void kernel_side_from_walk_and_trace(void)
+{
+	char path[sizeof(tmpdir) + 16];
+
+	snprintf(path, sizeof(path), "%s/walk.frt", tmpdir);
+	CHECK(write_trace(path, false) == 0);
+	json_t *fid = validate(path);
+	if (!fid)
+		return;
+	CHECK(!strcmp(str(fid, "end_source"), "snapshot"), "%s", str(fid, "end_source"));
+	CHECK(!strcmp(str(fid, "thp_source"), "trace"));
+	EXPECT_LINE(fid, "end free movable order 9", 3, 3);
+	CHECK(!line(fid, "end free movable order 10"), "a line where both sides have none");
+	EXPECT_LINE(fid, "end pageblocks unmovable", 1, 1);
+	EXPECT_LINE(fid, "end pageblocks movable", 5, 5);
+	EXPECT_LINE(fid, "thp_fault_alloc", 1, 2);
+	EXPECT_LINE(fid, "thp_fault_fallback", 1, 0);
+	json_decref(fid);
+	unlink(path);
+}
+
+/*
+ * The scores by hand. Weights: the larger side x the pages of one count.
+ *   line                   kernel  model  unit  weight  agreement
+ *   free order 10 blocks       10      8  1024   10240       0.8
+ *   pcp refills               100     50     1     100       0.5
+ *   compact_stall               1      2     1       2       0.5
+ *   thp_fault_fallback          0      0   512       0       -    (neither score)
+ * page-weighted: (8192 + 50 + 1) / 10342 = 79.7041 %; per-line mean over the
+ * three others: (0.8 + 0.5 + 0.5) / 3 = 60 %, where the old mean over all
+ * four lines, the both-0 one at 100 %, said 70 %.
+ */
+static void scores_by_hand(void)
+{
+	struct fidelity f = { .nr_lines = 4 };
+	const struct { int64_t k, m; uint64_t w; double a; } l[] = {
+		{ 10, 8, 10240, 0.8 }, { 100, 50, 100, 0.5 }, { 1, 2, 2, 0.5 }, { 0, 0, 0, 1.0 },
+	};
+
+	for (size_t i = 0; i < 4; i++)
+		f.lines[i] = (struct fidelity_line){ .kernel = l[i].k, .model = l[i].m,
+						     .weight = l[i].w, .agreement = l[i].a };
+	fidelity_score(&f);
+	CHECK(f.nr_scored == 3);
+	CHECK(f.score > 79.704 && f.score < 79.705, "%f", f.score);
+	CHECK(f.line_mean > 59.999 && f.line_mean < 60.001, "%f", f.line_mean);
+	f.nr_lines = 1;
+	f.lines[0] = f.lines[3]; /* only a both-0 line: nothing agreed on */
+	fidelity_score(&f);
+	CHECK(f.nr_scored == 0 && f.score == 0 && f.line_mean == 0);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	RUN(kernel_side_from_procfs);
+	RUN(kernel_side_from_walk_and_trace);
+	RUN(scores_by_hand);
+	rmdir(tmpdir);
+	return CHECK_DONE();
+}
