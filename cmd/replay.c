@@ -242,6 +242,9 @@ static void print_identity(const char *path, const json_t *meta, const struct ru
 	if (run->damaged[0])
 		printf("\n*** NOTE: the trace is damaged (%s): only its valid prefix was replayed ***\n",
 		       run->damaged);
+	for (size_t i = 0; i < json_array_size(json_object_get(meta, "notes")); i++)
+		printf("%s*** NOTE: recorded: %s ***\n", i ? "" : "\n",
+		       json_string_value(json_array_get(json_object_get(meta, "notes"), i)) ?: "?");
 }
 
 static void print_value(uint64_t v, bool idx)
@@ -438,7 +441,7 @@ static json_t *run_json(const struct run *run)
 }
 
 static int write_json(const char *cmd, const char *out, const char *path, const struct run *runs,
-		      int nr)
+		      int nr, const json_t *meta)
 {
 	const struct replay_stats *rec = replay_stats(runs[0].r);
 	json_t *root = json_object(), *arr = json_array(), *recj = json_object();
@@ -464,6 +467,9 @@ static int write_json(const char *cmd, const char *out, const char *path, const 
 	if (runs[0].damaged[0])
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", runs[0].damaged));
+	for (size_t i = 0; i < json_array_size(json_object_get(meta, "notes")); i++)
+		json_array_append_new(notes, json_sprintf("recorded: %s", json_string_value(
+					json_array_get(json_object_get(meta, "notes"), i)) ?: "?"));
 	json_object_set_new(root, "notes", notes);
 	int ret = json_dump_file(root, out, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
@@ -588,7 +594,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	print_table(runs, nr);
 	print_breakdowns(runs, nr);
 	if (json_out)
-		ret = write_json(cmd, json_out, path, runs, nr);
+		ret = write_json(cmd, json_out, path, runs, nr, meta);
 out:
 	json_decref(meta);
 	for (int i = 0; i < nr; i++)
