@@ -4,10 +4,12 @@
 # pass/fail. About 2-3 minutes; at most ~1 GiB of memory at a time.
 #   (a) the event rate record sustains, and what it loses, under the stress-ng
 #       stressors that drive the page allocator hardest here (mmapfixed:
-#       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs);
+#       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs),
+#       in total and on the busiest CPU (each CPU has its own ring buffer);
 #   (b) host overhead: a workload's throughput (stress-ng bogo ops/s) with no
 #       tracer, under fragreplay record and under perf record, and the CPU
-#       time each recorder process spends itself;
+#       time each recorder process spends itself (fragreplay's while capturing,
+#       from its STATS frame: its snapshots are not capture cost);
 #   (c) bytes on disk per event, .frt against perf.data (and perf.data after
 #       zstd -19), both recorders attached to the same run.
 # Traces and perf.data go to a temporary directory under /var/tmp, removed
@@ -98,13 +100,21 @@ stress() {
 	t1=$(now)
 	echo "$ops $(awk -v us=$((t1 - t0)) 'BEGIN { print us / 1e6 }')"
 }
-# frt_stats NAME: prints "events lost bytes"
+# frt_stats NAME: prints "events lost bytes capture_cpu_s busiest_cpu_offered_events";
+# capture_cpu_s is "-" for traces whose STATS lack capture_cpu_ns (fragreplay before 1.1)
 frt_stats() {
 	"$frag" info --json "$work/$1.frt" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-print(j["events"], j["lost"]["lost_total"], j["file_size"])'
+st = j["lost"]
+cpu = st.get("capture_cpu_ns")
+by_cpu = j.get("events_by_cpu") or [j["events"]]
+lost = st.get("lost_per_cpu", [])
+busiest = max(n + (lost[i] if i < len(lost) else 0) for i, n in enumerate(by_cpu))
+print(j["events"], st["lost_total"], j["file_size"], "-" if cpu is None else cpu / 1e9, busiest)'
 }
+# recorder CPU seconds: the capture's own when the trace says, else the process's (times)
+rec_cpu() { [ "$1" = - ] && echo "$cpu_s" || echo "$1"; }
 # perf_stats NAME: prints "samples lost bytes" (lost: samples the kernel
 # dropped, summed over the per-event LOST_SAMPLES lines of perf report --stat)
 perf_stats() {
@@ -121,30 +131,35 @@ echo "background before the runs: ${idle:-?} mm_page_alloc/s"
 
 echo
 echo "(a) sustained rate under fragreplay record (default ring buffer), $SECS s runs, medians of $RUNS"
-printf '    %-50s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "lost (runs)" "rec. CPU" "CPU/event" bytes/ev
-ok_max=0 lost_min= # offered rates (recorded + lost events/s) of runs without, with losses
+printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "1 CPU/s" \
+	"lost (runs)" "rec. CPU" "CPU/event" bytes/ev
+ok_max=0 lost_min= ok_cpu=0 # offered rates (recorded + lost events/s) of runs without, with losses
 rate_row() { # rate_row LABEL STRESS-ARGS...
-	local label=$1 i rec=() off=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o
+	local label=$1 i rec=() off=() one=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o c b
 	shift
 	for i in $(seq $RUNS); do
 		tracer_start frag a
 		read -r _ secs < <(stress "$@")
 		tracer_stop a
-		read -r ev lost bytes < <(frt_stats a)
+		read -r ev lost bytes c b < <(frt_stats a)
+		c=$(rec_cpu "$c")
 		rm -f "$work"/a.*
 		o=$(awk -v e=$((ev + lost)) -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
-		rec+=("$(awk -v e="$ev" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')") off+=("$o")
+		b=$(awk -v e="$b" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
+		rec+=("$(awk -v e="$ev" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')") off+=("$o") one+=("$b")
 		losts+=("$lost") bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }')")
-		cpus+=("$(awk -v c="$cpu_s" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / s }')")
-		nspe+=("$(awk -v c="$cpu_s" -v e="$ev" 'BEGIN { printf "%.0f ns", 1e9 * c / e }')")
+		cpus+=("$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / s }')")
+		nspe+=("$(awk -v c="$c" -v e="$ev" 'BEGIN { printf "%.0f ns", 1e9 * c / e }')")
 		if [ "$lost" = 0 ]; then
 			((o > ok_max)) && ok_max=$o
+			((b > ok_cpu)) && ok_cpu=$b
 		elif [ -z "$lost_min" ] || ((o < lost_min)); then
 			lost_min=$o
 		fi
 	done
-	printf '    %-50s %10s %10s %13s %9s %9s %8s\n' "$label" \
+	printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' "$label" \
 		"$(printf '%s\n' "${rec[@]}" | median)" "$(printf '%s\n' "${off[@]}" | median)" \
+		"$(printf '%s\n' "${one[@]}" | median)" \
 		"$(printf '%s\n' "${losts[@]}" | sort -g | tail -1) $(printf '%s\n' "${losts[@]}" | grep -vcx 0)/$RUNS" \
 		"$(printf '%s\n' "${cpus[@]}" | median)" \
 		"$(printf '%s\n' "${nspe[@]}" | median)" "$(printf '%s\n' "${bpe[@]}" | median)"
@@ -153,10 +168,11 @@ for n in 1 2 4; do
 	rate_row "stress-ng --mmapfixed $n" --mmapfixed $n
 done
 rate_row "stress-ng ${VM_LOAD[*]}" "${VM_LOAD[@]}"
-echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost; lost: the"
-echo "     worst run, and how many runs lost any; rec. CPU: user+sys of the fragreplay process,"
-echo "     in % of one CPU and per recorded event: it keeps up while its CPU share exceeds"
-echo "     rate x CPU/event)"
+echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost, in total and"
+echo "     on the busiest CPU; lost: the worst run, and how many runs lost any; rec. CPU: user+sys"
+echo "     of the fragreplay process while capturing, in % of one CPU and per recorded event: it"
+echo "     keeps up while its CPU share exceeds rate x CPU/event)"
+echo "    busiest CPU without a loss: $ok_cpu events/s"
 if [ -z "$lost_min" ]; then
 	echo "    nothing lost, up to $ok_max events/s offered"
 elif ((lost_min > ok_max)); then
@@ -175,8 +191,8 @@ for i in $(seq $RUNS); do
 	tracer_start frag b
 	read -r o _ < <(stress "${VM_LOAD[@]}")
 	tracer_stop b
-	cpu[frag]+="$cpu_s "
-	read -r ev l bytes < <(frt_stats b)
+	read -r ev l bytes c _ < <(frt_stats b)
+	cpu[frag]+="$(rec_cpu "$c") "
 	ops[frag]+="$o " per_ev[frag]+="$ev " drops[frag]+="$l " size[frag]+="$bytes "
 	tracer_start perf b
 	perf_ctl enable
@@ -222,7 +238,7 @@ for i in $(seq $RUNS); do
 	perf_ctl disable
 	tracer_stop c
 	tracer_stop d
-	read -r ev l bytes < <(frt_stats c)
+	read -r ev l bytes _ < <(frt_stats c)
 	frt_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")
 	read -r ev l bytes < <(perf_stats d)
 	perf_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")

@@ -18,6 +18,8 @@
 #include "main.h"
 #include "trace.h"
 
+#define FRT_INFO_CPUS 1024
+
 /* Tasks seen (by pid), with their mm_page_alloc count: an open-addressing table. */
 struct task_count {
 	int32_t pid, tgid;
@@ -79,6 +81,7 @@ static int by_allocs(const void *a, const void *b)
 struct scan {
 	uint64_t events, by_type[FRT_EV_NR_TYPES], unknown_type_events;
 	uint64_t task_events; /* events that carry their task (format 1.1) */
+	uint64_t by_cpu[FRT_INFO_CPUS]; /* the last slot counts the CPUs past it too */
 	struct task_counts tasks;
 	uint64_t first_ts, last_ts;
 	uint32_t frames, frames_by_type[5];
@@ -148,6 +151,7 @@ static int scan_trace(struct frt_reader *r, struct scan *s)
 				if (task_count_add(&s->tasks, &ev))
 					return -ENOMEM;
 			}
+			s->by_cpu[ev.cpu < FRT_INFO_CPUS ? ev.cpu : FRT_INFO_CPUS - 1]++;
 			if (!s->events)
 				s->first_ts = ev.ts;
 			s->last_ts = ev.ts;
@@ -203,6 +207,19 @@ static json_t *tasks_json(const struct scan *s)
 	return o;
 }
 
+/* events per CPU number, up to the highest CPU that has any */
+static json_t *by_cpu_json(const struct scan *s)
+{
+	json_t *a = json_array();
+	unsigned int n = FRT_INFO_CPUS;
+
+	while (n && !s->by_cpu[n - 1])
+		n--;
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)s->by_cpu[i]));
+	return a;
+}
+
 static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *meta)
 {
 	json_t *o = json_object(), *by = json_object(), *snaps = json_object();
@@ -226,6 +243,7 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 	json_object_set_new(o, "unknown_frames", json_integer(frt_reader_unknown_frames(r)));
 	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
 	json_object_set_new(o, "events_by_type", by);
+	json_object_set_new(o, "events_by_cpu", by_cpu_json(s));
 	json_object_set_new(o, "events_of_unknown_type",
 			    json_integer((json_int_t)s->unknown_type_events));
 	json_object_set_new(o, "first_ts", json_integer((json_int_t)s->first_ts));
