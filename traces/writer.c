@@ -257,9 +257,14 @@ static void put_record(struct frt_writer *w, const struct frt_event_desc *d, uns
 static int put_task(struct frt_writer *w, const struct frt_event *ev)
 {
 	uint32_t cur = task_table_current(&w->tasks, ev->cpu), n = 0;
+	const struct frt_task *t = task_table_get(&w->tasks, cur);
 	struct frt_task task;
 	uint64_t f[4];
 
+	/* the common case: the CPU still runs the task of its previous event */
+	if (ev->has_task && t && t->pid == ev->pid && t->tgid == ev->tgid &&
+	    !memcmp(t->comm, ev->comm, FRT_COMM_LEN))
+		return 0;
 	if (ev->has_task) {
 		task.pid = ev->pid;
 		task.tgid = ev->tgid;

@@ -77,9 +77,9 @@ __u64 rename_gen;
 bool capturing;
 
 /*
- * Wake the reader only once wakeup_bytes are waiting (set before load to
- * 1/8 of a ring); user space also drains on its poll timeout. A wakeup per
- * record cost the recorder ~1 us of CPU per event.
+ * Wake the reader only once wakeup_bytes are waiting (set before load: 256
+ * KiB, or 1/8 of a smaller ring); user space also drains on its poll
+ * timeout. A wakeup per record cost the recorder ~1 us of CPU per event.
  */
 const volatile __u64 wakeup_bytes = 1;
 
@@ -98,7 +98,7 @@ static __always_inline void record_submit(void *ring, void *r)
  * between the check and the update names the same task twice, which costs
  * a record and breaks nothing.
  */
-static __always_inline void name_task(void *ring, __u32 cpu, __u64 pid_tgid, __u64 ts)
+static __always_inline void name_task(void *ring, __u32 cpu, __u64 pid_tgid)
 {
 	struct frt_record *r;
 	/* CPUs past the table are named on every record; the mask is for the verifier */
@@ -111,7 +111,7 @@ static __always_inline void name_task(void *ring, __u32 cpu, __u64 pid_tgid, __u
 	r = bpf_ringbuf_reserve(ring, sizeof(*r) + 16, 0);
 	if (!r)
 		return; /* the event's own reserve counts the drop */
-	r->ts = ts;
+	r->ts = bpf_ktime_get_ns();
 	r->pid = (__u32)pid_tgid;
 	r->tgid = pid_tgid >> 32;
 	r->cpu = cpu;
@@ -132,17 +132,16 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 							 __u8 flags)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u64 pid_tgid, ts;
 	struct frt_record *r;
+	__u64 pid_tgid;
 
 	if (!capturing)
 		return NULL;
 	*ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!*ring)
 		return NULL;
-	ts = bpf_ktime_get_ns();
 	pid_tgid = bpf_get_current_pid_tgid();
-	name_task(*ring, cpu, pid_tgid, ts);
+	name_task(*ring, cpu, pid_tgid);
 	r = bpf_ringbuf_reserve(*ring, sizeof(*r) + nr * sizeof(__u64), 0);
 	if (!r) {
 		if (cpu >= FRT_COLLECTOR_MAX_CPUS)
@@ -150,7 +149,12 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 		__sync_fetch_and_add(&drops[cpu], 1);
 		return NULL;
 	}
-	r->ts = ts;
+	/*
+	 * Stamped after the reserve: a record older than the moment user space
+	 * found its ring empty was reserved before it, and so was seen, at least
+	 * as not committed yet (collector.c's watermark relies on this).
+	 */
+	r->ts = bpf_ktime_get_ns();
 	r->pid = (__u32)pid_tgid;
 	r->tgid = pid_tgid >> 32;
 	r->cpu = cpu;

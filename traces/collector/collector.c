@@ -17,13 +17,19 @@
  *
  * Merging. Each CPU writes its own ring, in nearly time order (an interrupt
  * that records between another record's timestamp and its reserve lands
- * first). Records wait in a min-heap (keyed by timestamp, then arrival) and
- * go to the caller once they are FRT_REORDER_WINDOW_NS older than every
- * ring's watermark: the newest timestamp read from a ring, or, for a ring
- * found empty, the time it was found empty. A ring that falls behind thus
- * holds back delivery instead of having its records arrive late. The heap
- * holds at most FRT_REORDER_MAX records; when full, the oldest is delivered
- * early. A record that still arrives older than the last one delivered is
+ * first). Each ring's events wait in a queue of their own, kept sorted (an
+ * event older than the queue's tail is put in its place, a step or two
+ * back), and a small heap of the rings, keyed by their oldest event, merges
+ * the queues: a k-way merge that moves each event twice, however many wait.
+ * An event goes to the caller once it is FRT_REORDER_WINDOW_NS older than
+ * every ring's watermark: the newest timestamp read from the ring, or, for a
+ * ring found empty, the time it was found empty (a record reserved but not
+ * committed yet makes it not empty: the programs stamp records after their
+ * reserve, so such a record may be older than that time, a later one not).
+ * A ring that falls behind thus holds back delivery instead of having its
+ * records arrive late. At
+ * most FRT_REORDER_MAX events wait; past that, the oldest is delivered
+ * early. An event that still arrives older than the last one delivered is
  * counted in reordered_late and delivered with its timestamp clamped up to
  * the last delivered one, so the stream stays ordered.
  */
@@ -47,15 +53,22 @@
 #include "collector.skel.h"
 #include "collector_api.h"
 
-#define FRT_REORDER_WINDOW_NS (50ull * 1000 * 1000)
+/*
+ * How much older than every ring's watermark an event must be: only for
+ * nesting (an interrupt's record lands before an earlier-stamped one of its
+ * CPU, microseconds). A smaller window is fewer events waiting, in cache.
+ */
+#define FRT_REORDER_WINDOW_NS (2ull * 1000 * 1000)
 #define FRT_REORDER_MAX (1u << 18)
-#define FRT_REORDER_INIT 4096u
+#define FRT_QUEUE_INIT 1024u
 /* Records handled per poll call, over all rings, so that busy rings cannot starve the caller. */
 #define FRT_POLL_BUDGET (1u << 16)
 /* Ring buffer bytes per CPU by default: all CPUs together at most FRT_RINGS_MAX_BYTES. */
 #define FRT_RING_MAX_BYTES (16u << 20)
 #define FRT_RING_MIN_BYTES (1u << 20)
 #define FRT_RINGS_MAX_BYTES (512ull << 20)
+/* wake the reader once this much waits in a ring (or 1/8 of it) */
+#define FRT_WAKEUP_BYTES (256u << 10)
 /* names remembered for records whose ring named another task since (interrupts) */
 #define FRT_COMM_CACHE 4096u
 
@@ -126,11 +139,12 @@ struct ring {
 	bool budget_spent;
 	uint64_t named;       /* pid_tgid + 1 of the task its last name record named */
 	char comm[FRT_COMM_LEN];
-};
-
-struct pending {
-	struct frt_event ev;
-	uint64_t seq; /* arrival order: keeps equal timestamps in ring order */
+	/* its events not delivered yet: a circular queue sorted by ts (ring order on ties) */
+	struct frt_event *q;
+	unsigned int q_head, q_len, q_cap; /* q_cap: a power of two */
+	unsigned int heap_pos;             /* in c->heap while q_len > 0 */
+	/* the ring's own positions, mapped read-only: records reserved but not read yet */
+	const volatile unsigned long *consumer_pos, *producer_pos;
 };
 
 struct frt_collector {
@@ -142,16 +156,18 @@ struct frt_collector {
 	size_t ring_bytes;   /* per CPU */
 	struct ring *rings;  /* one per possible CPU */
 	unsigned int nr_cpus, next_ring;
+	bool backlog;        /* the last read left records in a ring: do not wait */
 	int epfd;
 	struct { uint64_t key; char comm[FRT_COMM_LEN]; } comm_cache[FRT_COMM_CACHE];
 	uint64_t cpu_ns_on, cpu_ns; /* process CPU time while capturing */
 	uint64_t vmemmap;           /* address of pfn 0's struct page */
 	uint64_t page_size;         /* sizeof(struct page), from the kernel's BTF */
+	int page_shift;             /* log2(page_size) when a power of two, else -1 */
 	bool capturing;
 
-	struct pending *heap;
-	unsigned int nr, cap;
-	uint64_t seq;
+	struct ring **heap;  /* rings with events waiting, keyed by their oldest */
+	unsigned int nr_heap;
+	unsigned int held;   /* events waiting in all queues */
 	uint64_t last_ts;    /* timestamp of the last event delivered */
 	uint64_t reordered_late;
 
@@ -309,6 +325,8 @@ static void choose(struct frt_collector *c)
 	char have[256];
 
 	c->page_size = page < 0 ? 0 : (uint64_t)btf__resolve_size(btf, page);
+	c->page_shift = c->page_size && !(c->page_size & (c->page_size - 1)) ?
+			__builtin_ctzll(c->page_size) : -1;
 	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
 		struct tracepoint *tp = &c->tps[t];
 		const char *want = args_for(tp->name ? tp->name : "");
@@ -374,7 +392,9 @@ static int open_object(struct frt_collector *c)
 	c->skel = collector_bpf__open_opts(&open_opts);
 	if (!c->skel)
 		return -errno;
-	c->skel->rodata->wakeup_bytes = c->ring_bytes / 8;
+	/* small batches: fewer events wait in the queues, and they stay in cache */
+	c->skel->rodata->wakeup_bytes = c->ring_bytes / 8 < FRT_WAKEUP_BYTES ? c->ring_bytes / 8
+									    : FRT_WAKEUP_BYTES;
 	err = bpf_map__set_max_entries(c->skel->maps.rings, c->nr_cpus);
 	/* the CPUs' rings are created first: one of them is the outer map's template */
 	if (!err && c->rings)
@@ -416,6 +436,25 @@ static int open_object(struct frt_collector *c)
 	return bpf_program__set_autoload(c->skel->progs.vm_pfn, need_vmemmap);
 }
 
+/* No vmemmap base: the tp_btf programs with a struct page fall back to tp/. Returns how many. */
+static unsigned int without_vmemmap(struct frt_collector *c, const char *why)
+{
+	unsigned int n = 0;
+
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
+		struct tracepoint *tp = &c->tps[t];
+
+		if (tp->how != AT_BTF || !tp->page_arg)
+			continue;
+		tp->how = tp->tp ? AT_TP : AT_NONE;
+		n++;
+	}
+	if (n)
+		note(c, "no vmemmap base (%s): the kmem events with a struct page are attached "
+		     "as tp/ (slower)", why);
+	return n;
+}
+
 /*
  * Load; a tp_btf program the verifier refuses falls back to tp/ and the
  * object loads again without it (the same load would fail the same way).
@@ -441,6 +480,13 @@ static int load(struct frt_collector *c)
 			if (c->tps[t].how == AT_BTF && c->tps[t].tp &&
 			    !strcmp(bpf_program__name(c->tps[t].btf), libbpf_failed_prog))
 				failed = &c->tps[t];
+		if (!failed && (!strcmp(libbpf_failed_prog, "vm_page") ||
+				!strcmp(libbpf_failed_prog, "vm_pfn")) &&
+		    without_vmemmap(c, "the kernel refused the program that finds it")) {
+			collector_bpf__destroy(c->skel);
+			c->skel = NULL;
+			continue;
+		}
 		if (!failed) {
 			snprintf(c->err, sizeof(c->err), "loading the BPF programs failed%s%s: %s",
 				 libbpf_failed_prog[0] ? " at " : "", libbpf_failed_prog,
@@ -631,56 +677,111 @@ static int check_kernel(struct frt_collector *c)
 	return 0;
 }
 
-static int heap_push(struct frt_collector *c, const struct frt_event *ev)
+static struct frt_event *q_at(const struct ring *r, unsigned int i)
 {
-	unsigned int i;
-
-	if (c->nr == c->cap) {
-		unsigned int cap = c->cap ? c->cap * 2 : FRT_REORDER_INIT;
-		struct pending *heap = reallocarray(c->heap, cap, sizeof(*heap));
-
-		if (!heap)
-			return -ENOMEM;
-		c->heap = heap;
-		c->cap = cap;
-	}
-	for (i = c->nr++; i; i = (i - 1) / 2) {
-		struct pending *parent = &c->heap[(i - 1) / 2];
-
-		if (parent->ev.ts <= ev->ts)
-			break; /* equal: the parent arrived first */
-		c->heap[i] = *parent;
-	}
-	c->heap[i].ev = *ev;
-	c->heap[i].seq = c->seq++;
-	return 0;
+	return &r->q[(r->q_head + i) & (r->q_cap - 1)];
 }
 
-static bool pending_before(const struct pending *a, const struct pending *b)
+/* ring a before ring b: older first event, then lower CPU */
+static bool ring_before(const struct ring *a, const struct ring *b)
 {
-	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->seq < b->seq);
+	uint64_t ta = q_at(a, 0)->ts, tb = q_at(b, 0)->ts;
+
+	return ta < tb || (ta == tb && a < b);
 }
 
-static int deliver_min(struct frt_collector *c)
+static void heap_set(struct frt_collector *c, unsigned int i, struct ring *r)
 {
-	struct frt_event ev = c->heap[0].ev;
-	struct pending last = c->heap[--c->nr];
-	unsigned int i = 0, child;
-	int err;
+	c->heap[i] = r;
+	r->heap_pos = i;
+}
 
-	while ((child = 2 * i + 1) < c->nr) {
-		if (child + 1 < c->nr && pending_before(&c->heap[child + 1], &c->heap[child]))
+static void heap_up(struct frt_collector *c, unsigned int i)
+{
+	struct ring *r = c->heap[i];
+
+	for (; i && ring_before(r, c->heap[(i - 1) / 2]); i = (i - 1) / 2)
+		heap_set(c, i, c->heap[(i - 1) / 2]);
+	heap_set(c, i, r);
+}
+
+static void heap_down(struct frt_collector *c, unsigned int i)
+{
+	struct ring *r = c->heap[i];
+	unsigned int child;
+
+	while ((child = 2 * i + 1) < c->nr_heap) {
+		if (child + 1 < c->nr_heap && ring_before(c->heap[child + 1], c->heap[child]))
 			child++;
-		if (!pending_before(&c->heap[child], &last))
+		if (!ring_before(c->heap[child], r))
 			break;
-		c->heap[i] = c->heap[child];
+		heap_set(c, i, c->heap[child]);
 		i = child;
 	}
-	c->heap[i] = last;
+	heap_set(c, i, r);
+}
 
-	c->last_ts = ev.ts;
+/* Room for one more event at the tail of @r's queue (filled in place: no copy). */
+static struct frt_event *queue_tail(struct ring *r)
+{
+	if (r->q_len == r->q_cap) {
+		unsigned int cap = r->q_cap ? r->q_cap * 2 : FRT_QUEUE_INIT;
+		struct frt_event *q = malloc((size_t)cap * sizeof(*q));
+
+		if (!q)
+			return NULL;
+		for (unsigned int i = 0; i < r->q_len; i++)
+			q[i] = *q_at(r, i);
+		free(r->q);
+		r->q = q;
+		r->q_head = 0;
+		r->q_cap = cap;
+	}
+	return q_at(r, r->q_len);
+}
+
+/* Take the event filled at the tail into the queue, in timestamp order. */
+static void queue_commit(struct frt_collector *c, struct ring *r)
+{
+	unsigned int pos = r->q_len;
+
+	/* nearly always in place; an interrupt's event goes a step or two back */
+	if (pos && q_at(r, pos - 1)->ts > q_at(r, pos)->ts) {
+		struct frt_event ev = *q_at(r, pos);
+
+		for (; pos && q_at(r, pos - 1)->ts > ev.ts; pos--)
+			*q_at(r, pos) = *q_at(r, pos - 1);
+		*q_at(r, pos) = ev;
+	}
+	r->q_len++;
+	c->held++;
+	if (r->q_len == 1) {
+		heap_set(c, c->nr_heap++, r);
+		heap_up(c, r->heap_pos);
+	} else if (!pos) {
+		heap_up(c, r->heap_pos); /* its oldest event is older now */
+	}
+}
+
+/* Deliver the oldest event of all queues (from its place in the queue: no copy). */
+static int deliver_min(struct frt_collector *c)
+{
+	struct ring *r = c->heap[0];
+	const struct frt_event *ev = q_at(r, 0);
+	int err;
+
+	c->last_ts = ev->ts;
 	c->delivered++;
-	err = c->cb(&ev, c->cb_ctx);
+	err = c->cb(ev, c->cb_ctx);
+	r->q_head = (r->q_head + 1) & (r->q_cap - 1);
+	r->q_len--;
+	c->held--;
+	if (!r->q_len) {
+		if (--c->nr_heap)
+			heap_set(c, 0, c->heap[c->nr_heap]);
+	}
+	if (c->nr_heap)
+		heap_down(c, 0);
 	if (err < 0) {
 		c->cb_err = err;
 		return err;
@@ -713,9 +814,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct frt_collector *c = ring->c;
 	const struct frt_record *r = data;
 	uint64_t pid_tgid = (uint64_t)r->tgid << 32 | r->pid;
-	struct frt_event ev = { .ts = r->ts, .cpu = r->cpu, .type = r->type, .has_task = 1,
-				.pid = (int32_t)r->pid, .tgid = (int32_t)r->tgid };
 	unsigned int nr = r->nr_fields < FRT_MAX_FIELDS ? r->nr_fields : FRT_MAX_FIELDS;
+	struct frt_event *ev;
 	int err;
 
 	if (size < sizeof(*r) + nr * sizeof(__u64))
@@ -731,22 +831,33 @@ static int on_record(void *ctx, void *data, size_t size)
 		memcpy(c->comm_cache[s].comm, r->f, FRT_COMM_LEN);
 		return 0;
 	}
-	memcpy(ev.f, r->f, nr * sizeof(__u64));
-	if ((r->flags & FRT_RECORD_PAGE) && ev.f[0] != FRT_PFN_NONE)
-		ev.f[0] = (ev.f[0] - c->vmemmap) / c->page_size; /* page_to_pfn() */
-	task_comm(c, ring, pid_tgid, ev.comm);
-	if (c->nr == FRT_REORDER_MAX) {
+	if (c->held == FRT_REORDER_MAX) {
 		err = deliver_min(c);
 		if (err)
 			return err;
 	}
-	if (ev.ts < c->last_ts) {
+	ev = queue_tail(ring);
+	if (!ev)
+		return -ENOMEM;
+	/* field by field, in place: this runs for every event */
+	ev->ts = r->ts;
+	if (ev->ts < c->last_ts) {
 		c->reordered_late++;
-		ev.ts = c->last_ts;
+		ev->ts = c->last_ts;
 	}
-	err = heap_push(c, &ev);
-	if (err)
-		return err;
+	ev->cpu = r->cpu;
+	ev->type = r->type;
+	ev->has_task = 1;
+	ev->reserved = 0;
+	ev->pid = (int32_t)r->pid;
+	ev->tgid = (int32_t)r->tgid;
+	memcpy(ev->f, r->f, nr * sizeof(__u64));
+	memset(ev->f + nr, 0, (FRT_MAX_FIELDS - nr) * sizeof(__u64));
+	if ((r->flags & FRT_RECORD_PAGE) && ev->f[0] != FRT_PFN_NONE) /* page_to_pfn() */
+		ev->f[0] = c->page_shift >= 0 ? (ev->f[0] - c->vmemmap) >> c->page_shift
+					      : (ev->f[0] - c->vmemmap) / c->page_size;
+	task_comm(c, ring, pid_tgid, ev->comm);
+	queue_commit(c, ring);
 	if (++ring->budget == FRT_POLL_BUDGET / c->nr_cpus + 1024) {
 		ring->budget_spent = true;
 		return -EAGAIN; /* makes libbpf return; the record is consumed */
@@ -758,9 +869,10 @@ static int on_record(void *ctx, void *data, size_t size)
 static int make_rings(struct frt_collector *c)
 {
 	c->rings = calloc(c->nr_cpus, sizeof(*c->rings));
+	c->heap = calloc(c->nr_cpus, sizeof(*c->heap));
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!c->rings || c->epfd < 0)
-		return c->rings ? -errno : -ENOMEM;
+	if (!c->rings || !c->heap || c->epfd < 0)
+		return c->rings && c->heap ? -errno : -ENOMEM;
 	for (unsigned int i = 0; i < c->nr_cpus; i++) {
 		c->rings[i].c = c;
 		c->rings[i].fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "frt_ring", 0, 0,
@@ -782,6 +894,14 @@ static int read_rings(struct frt_collector *c)
 
 		if (bpf_map_update_elem(outer, &i, &ring->fd, BPF_ANY))
 			return -errno;
+		ring->consumer_pos = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED,
+					  ring->fd, 0);
+		ring->producer_pos = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED,
+					  ring->fd, getpagesize());
+		if (ring->consumer_pos == MAP_FAILED || ring->producer_pos == MAP_FAILED) {
+			ring->consumer_pos = ring->producer_pos = NULL;
+			return -errno;
+		}
 		ring->rb = ring_buffer__new(ring->fd, on_record, ring, NULL);
 		if (!ring->rb)
 			return -errno;
@@ -796,9 +916,9 @@ int frt_collector_start(struct frt_collector *c)
 	char why[256];
 	int err;
 
-	collector_bpf__destroy(c->skel); /* new() opened it to see the programs */
+	choose(c); /* from the programs of the object new() opened */
+	collector_bpf__destroy(c->skel);
 	c->skel = NULL;
-	choose(c);
 	err = check_kernel(c);
 	if (err)
 		return err;
@@ -809,8 +929,6 @@ int frt_collector_start(struct frt_collector *c)
 		return err;
 	}
 	for (;;) {
-		bool retry = false;
-
 		err = load(c);
 		if (err)
 			return err;
@@ -818,20 +936,9 @@ int frt_collector_start(struct frt_collector *c)
 		    !find_vmemmap(c, why, sizeof(why)))
 			break;
 		/* without the base, struct page arguments cannot become pfns */
-		for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
-			struct tracepoint *tp = &c->tps[t];
-
-			if (tp->how != AT_BTF || !tp->page_arg)
-				continue;
-			tp->how = tp->tp ? AT_TP : AT_NONE;
-			retry = true;
-		}
-		note(c, "no vmemmap base (%s): the kmem events with a struct page are attached "
-		     "as tp/ (slower)", why);
+		without_vmemmap(c, why);
 		collector_bpf__destroy(c->skel);
 		c->skel = NULL;
-		if (!retry)
-			break;
 	}
 	err = read_rings(c);
 	if (err) {
@@ -912,7 +1019,8 @@ static int collect(struct frt_collector *c, int timeout_ms, frt_event_cb cb, voi
 	c->delivered = 0;
 	*more = false;
 	/* records come without a wakeup until a ring is 1/8 full: read them all on timeout too */
-	if (timeout_ms >= 0 && epoll_wait(c->epfd, ee, 16, timeout_ms) < 0 && errno != EINTR)
+	if (timeout_ms >= 0 && epoll_wait(c->epfd, ee, 16, c->backlog ? 0 : timeout_ms) < 0 &&
+	    errno != EINTR)
 		return -errno;
 	for (unsigned int k = 0; k < c->nr_cpus; k++) {
 		struct ring *ring = &c->rings[(c->next_ring + k) % c->nr_cpus];
@@ -925,19 +1033,23 @@ static int collect(struct frt_collector *c, int timeout_ms, frt_event_cb cb, voi
 			return c->cb_err;
 		if (err < 0 && !(err == -EAGAIN && ring->budget_spent))
 			return err;
-		ring->drained = !ring->budget_spent;
+		/* empty: all read, and nothing reserved that is not committed yet */
+		ring->drained = !ring->budget_spent &&
+				*ring->consumer_pos == __atomic_load_n(ring->producer_pos,
+									__ATOMIC_ACQUIRE);
 		if (ring->drained)
 			ring->drained_at = t;
 		*more |= ring->budget_spent;
 	}
 	c->next_ring = (c->next_ring + 1) % c->nr_cpus;
+	c->backlog = *more;
 	for (unsigned int i = 0; i < c->nr_cpus; i++) {
 		const struct ring *ring = &c->rings[i];
 		uint64_t w = ring->drained ? ring->drained_at : ring->seen_ts;
 
 		watermark = w < watermark ? w : watermark;
 	}
-	while (c->nr && c->heap[0].ev.ts + FRT_REORDER_WINDOW_NS <= watermark) {
+	while (c->nr_heap && q_at(c->heap[0], 0)->ts + FRT_REORDER_WINDOW_NS <= watermark) {
 		err = deliver_min(c);
 		if (err)
 			return err;
@@ -971,7 +1083,7 @@ int frt_collector_finish(struct frt_collector *c, frt_event_cb cb, void *ctx)
 	} while (more);
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	while (c->nr) {
+	while (c->nr_heap) {
 		err = deliver_min(c);
 		if (err)
 			return err;
@@ -1020,6 +1132,11 @@ void frt_collector_free(struct frt_collector *c)
 		bpf_link__destroy(c->tps[t].link);
 	for (unsigned int i = 0; c->rings && i < c->nr_cpus; i++) {
 		ring_buffer__free(c->rings[i].rb);
+		free(c->rings[i].q);
+		if (c->rings[i].consumer_pos)
+			munmap((void *)c->rings[i].consumer_pos, (size_t)getpagesize());
+		if (c->rings[i].producer_pos)
+			munmap((void *)c->rings[i].producer_pos, (size_t)getpagesize());
 		if (c->rings[i].fd > 0)
 			close(c->rings[i].fd);
 	}
