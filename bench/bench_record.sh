@@ -4,10 +4,16 @@
 # pass/fail. About 2-3 minutes; at most ~1 GiB of memory at a time.
 #   (a) the event rate record sustains, and what it loses, under the stress-ng
 #       stressors that drive the page allocator hardest here (mmapfixed:
-#       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs);
+#       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs),
+#       in total and on the busiest CPU (each CPU has its own ring buffer);
 #   (b) host overhead: a workload's throughput (stress-ng bogo ops/s) with no
 #       tracer, under fragreplay record and under perf record, and the CPU
-#       time each recorder process spends itself;
+#       time each recorder process spends itself while the workload runs
+#       (sampled from /proc around the workload: start-up and snapshots are
+#       not capture cost);
+#       and the same as CPU time per bogo op (the workload's user+sys, where
+#       the BPF programs and perf's handlers run, plus the recorder's), which
+#       other tenants of a shared host disturb far less than wall-clock time;
 #   (c) bytes on disk per event, .frt against perf.data (and perf.data after
 #       zstd -19), both recorders attached to the same run.
 # Traces and perf.data go to a temporary directory under /var/tmp, removed
@@ -17,7 +23,7 @@
 # Usage: bench_record.sh FRAGREPLAY     (as root; needs perf, stress-ng, zstd)
 set -u
 frag=${1:?usage: $0 FRAGREPLAY}
-RUNS=3
+RUNS=${RUNS:-3}
 SECS=3
 # what fragreplay records by default, as perf tracepoints
 PERF_EVENTS=(-e kmem:mm_page_alloc,kmem:mm_page_free,kmem:mm_page_free_batched,kmem:mm_page_alloc_zone_locked,kmem:mm_page_pcpu_drain,kmem:mm_page_alloc_extfrag
@@ -89,21 +95,32 @@ tracer_stop() {
 	cpu_s=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } }
 		     END { print t + 0 }' "$out.cpu")
 }
-# stress ARGS...: run stress-ng for SECS; prints "bogo-ops/s seconds"
+# stress ARGS...: run stress-ng for SECS; prints "bogo-ops/s seconds bogo-ops cpu-seconds"
+# (cpu: the stressors' user+sys)
 stress() {
 	local t0 t1 ops
 	t0=$(now)
 	ops=$(stress-ng "$@" -t $SECS --metrics-brief 2>&1 |
-	      awk '/metrc:/ && $5 ~ /^[0-9]+$/ { s += $9 } END { print s + 0 }')
+	      awk '/metrc:/ && $5 ~ /^[0-9]+$/ { s += $9; o += $5; c += $7 + $8 }
+		   END { print s + 0, o + 0, c + 0 }')
 	t1=$(now)
-	echo "$ops $(awk -v us=$((t1 - t0)) 'BEGIN { print us / 1e6 }')"
+	read -r ops o c <<<"$ops"
+	echo "$ops $(awk -v us=$((t1 - t0)) 'BEGIN { print us / 1e6 }') $o $c"
 }
-# frt_stats NAME: prints "events lost bytes"
+# pcpu NAME: user+sys seconds the recorder NAME has used so far
+pcpu() { awk -v t="$(getconf CLK_TCK)" '{ print ($14 + $15) / t }' "/proc/$(cat "$work/$1.pid")/stat"; }
+# frt_stats NAME: prints "events lost bytes capture_cpu_s busiest_cpu_offered_events";
+# capture_cpu_s (the STATS frame's) is "-" for traces of fragreplay before format 1.1
 frt_stats() {
 	"$frag" info --json "$work/$1.frt" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-print(j["events"], j["lost"]["lost_total"], j["file_size"])'
+st = j["lost"]
+cpu = st.get("capture_cpu_ns")
+by_cpu = j.get("events_by_cpu") or [j["events"]]
+lost = st.get("lost_per_cpu", [])
+busiest = max(n + (lost[i] if i < len(lost) else 0) for i, n in enumerate(by_cpu))
+print(j["events"], st["lost_total"], j["file_size"], "-" if cpu is None else cpu / 1e9, busiest)'
 }
 # perf_stats NAME: prints "samples lost bytes" (lost: samples the kernel
 # dropped, summed over the per-event LOST_SAMPLES lines of perf report --stat)
@@ -121,30 +138,36 @@ echo "background before the runs: ${idle:-?} mm_page_alloc/s"
 
 echo
 echo "(a) sustained rate under fragreplay record (default ring buffer), $SECS s runs, medians of $RUNS"
-printf '    %-50s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "lost (runs)" "rec. CPU" "CPU/event" bytes/ev
-ok_max=0 lost_min= # offered rates (recorded + lost events/s) of runs without, with losses
+printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "1 CPU/s" \
+	"lost (runs)" "rec. CPU" "CPU/event" bytes/ev
+ok_max=0 lost_min= ok_cpu=0 # offered rates (recorded + lost events/s) of runs without, with losses
 rate_row() { # rate_row LABEL STRESS-ARGS...
-	local label=$1 i rec=() off=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o
+	local label=$1 i rec=() off=() one=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o c b
 	shift
 	for i in $(seq $RUNS); do
 		tracer_start frag a
+		c=$(pcpu a)
 		read -r _ secs < <(stress "$@")
+		c=$(awk -v a="$c" -v b="$(pcpu a)" 'BEGIN { print b - a }')
 		tracer_stop a
-		read -r ev lost bytes < <(frt_stats a)
+		read -r ev lost bytes _ b < <(frt_stats a)
 		rm -f "$work"/a.*
 		o=$(awk -v e=$((ev + lost)) -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
-		rec+=("$(awk -v e="$ev" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')") off+=("$o")
+		b=$(awk -v e="$b" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
+		rec+=("$(awk -v e="$ev" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')") off+=("$o") one+=("$b")
 		losts+=("$lost") bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }')")
-		cpus+=("$(awk -v c="$cpu_s" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / s }')")
-		nspe+=("$(awk -v c="$cpu_s" -v e="$ev" 'BEGIN { printf "%.0f ns", 1e9 * c / e }')")
+		cpus+=("$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / s }')")
+		nspe+=("$(awk -v c="$c" -v e="$ev" 'BEGIN { printf "%.0f ns", 1e9 * c / e }')")
 		if [ "$lost" = 0 ]; then
 			((o > ok_max)) && ok_max=$o
+			((b > ok_cpu)) && ok_cpu=$b
 		elif [ -z "$lost_min" ] || ((o < lost_min)); then
 			lost_min=$o
 		fi
 	done
-	printf '    %-50s %10s %10s %13s %9s %9s %8s\n' "$label" \
+	printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' "$label" \
 		"$(printf '%s\n' "${rec[@]}" | median)" "$(printf '%s\n' "${off[@]}" | median)" \
+		"$(printf '%s\n' "${one[@]}" | median)" \
 		"$(printf '%s\n' "${losts[@]}" | sort -g | tail -1) $(printf '%s\n' "${losts[@]}" | grep -vcx 0)/$RUNS" \
 		"$(printf '%s\n' "${cpus[@]}" | median)" \
 		"$(printf '%s\n' "${nspe[@]}" | median)" "$(printf '%s\n' "${bpe[@]}" | median)"
@@ -153,10 +176,11 @@ for n in 1 2 4; do
 	rate_row "stress-ng --mmapfixed $n" --mmapfixed $n
 done
 rate_row "stress-ng ${VM_LOAD[*]}" "${VM_LOAD[@]}"
-echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost; lost: the"
-echo "     worst run, and how many runs lost any; rec. CPU: user+sys of the fragreplay process,"
-echo "     in % of one CPU and per recorded event: it keeps up while its CPU share exceeds"
-echo "     rate x CPU/event)"
+echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost, in total and"
+echo "     on the busiest CPU; lost: the worst run, and how many runs lost any; rec. CPU: user+sys"
+echo "     of the fragreplay process while the stressor ran, in % of one CPU and per recorded"
+echo "     event: it keeps up while its CPU share exceeds rate x CPU/event)"
+echo "    busiest CPU without a loss: $ok_cpu events/s"
 if [ -z "$lost_min" ]; then
 	echo "    nothing lost, up to $ok_max events/s offered"
 elif ((lost_min > ok_max)); then
@@ -168,24 +192,27 @@ fi
 
 echo
 echo "(b) host overhead, stress-ng ${VM_LOAD[*]}, $SECS s runs interleaved, medians of $RUNS"
-declare -A ops cpu per_ev drops size
-for i in $(seq $RUNS); do
-	read -r o _ < <(stress "${VM_LOAD[@]}")
-	ops[none]+="$o "
-	tracer_start frag b
-	read -r o _ < <(stress "${VM_LOAD[@]}")
+declare -A ops cpu per_ev drops size bogo wl rec
+# traced NAME KIND: one run of the workload under recorder KIND; its figures into the arrays
+traced() {
+	local k=$1 c0 c1 o bo c ev l bytes
+	tracer_start "$k" b
+	[ "$k" = perf ] && perf_ctl enable
+	c0=$(pcpu b)
+	read -r o _ bo c < <(stress "${VM_LOAD[@]}")
+	c1=$(pcpu b)
 	tracer_stop b
-	cpu[frag]+="$cpu_s "
-	read -r ev l bytes < <(frt_stats b)
-	ops[frag]+="$o " per_ev[frag]+="$ev " drops[frag]+="$l " size[frag]+="$bytes "
-	tracer_start perf b
-	perf_ctl enable
-	read -r o _ < <(stress "${VM_LOAD[@]}")
-	tracer_stop b
-	cpu[perf]+="$cpu_s "
-	read -r ev l bytes < <(perf_stats b)
-	ops[perf]+="$o " per_ev[perf]+="$ev " drops[perf]+="$l " size[perf]+="$bytes "
+	if [ "$k" = perf ]; then read -r ev l bytes < <(perf_stats b); else read -r ev l bytes _ < <(frt_stats b); fi
+	c1=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+	cpu[$k]+="$c1 " rec[$k]+="$c1 " bogo[$k]+="$bo " wl[$k]+="$c "
+	ops[$k]+="$o " per_ev[$k]+="$ev " drops[$k]+="$l " size[$k]+="$bytes "
 	rm -f "$work"/b.*
+}
+for i in $(seq $RUNS); do
+	read -r o _ bo c < <(stress "${VM_LOAD[@]}")
+	ops[none]+="$o " bogo[none]+="$bo " wl[none]+="$c " rec[none]+="0 "
+	traced frag
+	traced perf
 done
 m() { tr ' ' '\n' <<<"$1" | grep . | median; }
 none=$(m "${ops[none]}")
@@ -202,8 +229,21 @@ for k in frag perf; do
 done
 awk -v n="$none" -v f="$(m "${ops[frag]}")" -v p="$(m "${ops[perf]}")" 'BEGIN {
 	cf = 1 - f / n; cp = 1 - p / n
-	printf "    throughput lost: fragreplay %.1f%%, perf %.1f%%", 100 * cf, 100 * cp
+	printf "    throughput lost (wall clock): fragreplay %.1f%%, perf %.1f%%", 100 * cf, 100 * cp
 	if (cp > 0) printf "; fragreplay costs %.2fx what perf costs", cf / cp
+	printf "\n" }'
+# CPU per bogo op over all runs: (workload user+sys + recorder) / ops
+sum() { tr ' ' '\n' <<<"$1" | awk '{ s += $1 } END { print s + 0 }'; }
+per_op() { awk -v w="$(sum "${wl[$1]}")" -v r="$(sum "${rec[$1]}")" -v o="$(sum "${bogo[$1]}")" \
+	'BEGIN { printf "%.1f %.1f %.1f", 1e6 * (w + r) / o, 1e6 * w / o, 1e6 * r / o }'; }
+read -r n_all _ <<<"$(per_op none)"
+read -r f_all f_wl f_rec <<<"$(per_op frag)"
+read -r p_all p_wl p_rec <<<"$(per_op perf)"
+awk -v n="$n_all" -v f="$f_all" -v fw="$f_wl" -v fr="$f_rec" -v p="$p_all" -v pw="$p_wl" -v pr="$p_rec" 'BEGIN {
+	printf "    CPU per bogo op, all runs: no tracer %.1f us; fragreplay %.1f us (workload %.1f, recorder %.1f);\n", n, f, fw, fr
+	printf "    perf %.1f us (workload %.1f, recorder %.1f)\n", p, pw, pr
+	printf "    CPU cost: fragreplay +%.1f%%, perf +%.1f%%", 100 * (f / n - 1), 100 * (p / n - 1)
+	if (p > n) printf "; fragreplay costs %.2fx what perf costs", (f - n) / (p - n)
 	printf "\n" }'
 
 echo
@@ -222,7 +262,7 @@ for i in $(seq $RUNS); do
 	perf_ctl disable
 	tracer_stop c
 	tracer_stop d
-	read -r ev l bytes < <(frt_stats c)
+	read -r ev l bytes _ < <(frt_stats c)
 	frt_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")
 	read -r ev l bytes < <(perf_stats d)
 	perf_bpe+=("$(awk -v b="$bytes" -v e="$ev" 'BEGIN { printf "%.2f", b / e }') $ev $l")

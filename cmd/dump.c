@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * dump.c - fragreplay dump: events as the text ftrace prints, one per line:
- *   [001]   368.100430123: mm_page_alloc: pfn=0x122bf0 order=2 migratetype=2 gfp_flags=GFP_KERNEL
- * Field names and order are the tracepoints' own (event.c); enums and gfp
- * masks are printed symbolically as the kernel's print fmt does.
+ *   stress-ng-vm-2113 (2111) [001]   368.100430123: mm_page_alloc: pfn=0x122bf0 order=2 ...
+ * The task (comm-pid, then the tgid as ftrace's record-tgid option shows it)
+ * leads the line when the trace has it (format 1.1 on); older traces start
+ * at the CPU. Field names and order are the tracepoints' own (event.c);
+ * enums and gfp masks are printed symbolically as the kernel's print fmt does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -63,6 +65,16 @@ static void print_event(FILE *out, const struct frt_event *ev)
 {
 	const struct frt_event_desc *d = frt_event_desc(ev->type);
 
+	if (ev->has_task) {
+		size_t len = strnlen(ev->comm, FRT_COMM_LEN);
+
+		/* ftrace's "<...>" for a task whose name it does not know */
+		fprintf(out, "%16.*s-%-7d ", len ? (int)len : 5, len ? ev->comm : "<...>", ev->pid);
+		if (ev->tgid >= 0)
+			fprintf(out, "(%7d) ", ev->tgid);
+		else
+			fputs("(-------) ", out);
+	}
 	fprintf(out, "[%03u] %5" PRIu64 ".%09" PRIu64 ": ", ev->cpu, ev->ts / 1000000000u,
 		ev->ts % 1000000000u);
 	if (!d) {
@@ -85,7 +97,7 @@ static void print_event(FILE *out, const struct frt_event *ev)
 }
 
 /* --type takes event names (mm_page_alloc, kmem:mm_page_alloc) and group names (kmem). */
-static int parse_types(const char *arg, uint32_t *mask)
+static int parse_types(const char *arg, uint64_t *mask)
 {
 	char *copy = strdup(arg), *save = NULL, *tok;
 	int ret = 0;
@@ -98,12 +110,12 @@ static int parse_types(const char *arg, uint32_t *mask)
 
 		for (unsigned int i = 1; i < FRT_EV_NR_TYPES; i++) {
 			if (!strcmp(frt_event_desc(i)->group, tok)) {
-				*mask |= 1u << i;
+				*mask |= 1ull << i;
 				group = true;
 			}
 		}
 		if (t != FRT_EV_NONE)
-			*mask |= 1u << t;
+			*mask |= 1ull << t;
 		else if (!group) {
 			usage_error("dump", "unknown event type or group '%s' (groups: kmem, "
 				    "compaction, migrate, fragreplay; names as in 'fragreplay "
@@ -130,7 +142,11 @@ static void dump_help(FILE *f)
 	fprintf(f,
 		"Usage: fragreplay dump [options] FILE.frt\n"
 		"\n"
-		"Print events as ftrace-style text: [CPU] seconds.nanoseconds: event: fields.\n"
+		"Print events as ftrace-style text, one per line:\n"
+		"  COMM-PID (TGID) [CPU] seconds.nanoseconds: event: fields\n"
+		"COMM-PID (TGID) is the task the kernel ran when the event fired (for an\n"
+		"interrupt: the task it interrupted); traces recorded before format 1.1\n"
+		"do not have it and start at [CPU].\n"
 		"\n"
 		"  -t, --type LIST    only these events: names (mm_page_alloc, kmem:mm_page_free)\n"
 		"                     or groups (kmem, compaction, migrate), comma-separated\n"
@@ -153,7 +169,7 @@ int cmd_dump(int argc, char **argv)
 		{ 0 },
 	};
 	uint64_t limit = UINT64_MAX, from = 0, printed = 0;
-	uint32_t mask = 0;
+	uint64_t mask = 0;
 	struct frt_reader *r;
 	struct frt_event ev;
 	char err[600];
@@ -191,7 +207,7 @@ int cmd_dump(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	while (printed < limit && (ret = frt_reader_next(r, &ev)) > 0) {
-		if (ev.ts < from || (mask && !(mask & (1u << ev.type))))
+		if (ev.ts < from || (mask && !(mask & (1ull << ev.type))))
 			continue;
 		print_event(stdout, &ev);
 		printed++;

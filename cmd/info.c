@@ -18,8 +18,71 @@
 #include "main.h"
 #include "trace.h"
 
+#define FRT_INFO_CPUS 1024
+
+/* Tasks seen (by pid), with their mm_page_alloc count: an open-addressing table. */
+struct task_count {
+	int32_t pid, tgid;
+	char comm[FRT_COMM_LEN];
+	uint64_t allocs;
+	bool used;
+};
+
+struct task_counts {
+	struct task_count *slot;
+	size_t size, nr;
+};
+
+static int task_count_add(struct task_counts *tc, const struct frt_event *ev)
+{
+	size_t h;
+
+	if ((tc->nr + 1) * 2 > tc->size) {
+		struct task_counts bigger = { calloc(tc->size ? tc->size * 2 : 1024,
+						     sizeof(*tc->slot)), tc->size ? tc->size * 2 : 1024, 0 };
+
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < tc->size; i++) {
+			if (!tc->slot[i].used)
+				continue;
+			for (h = (uint32_t)tc->slot[i].pid * 2654435761u % bigger.size;
+			     bigger.slot[h].used; h = (h + 1) % bigger.size)
+				;
+			bigger.slot[h] = tc->slot[i];
+			bigger.nr++;
+		}
+		free(tc->slot);
+		*tc = bigger;
+	}
+	for (h = (uint32_t)ev->pid * 2654435761u % tc->size;
+	     tc->slot[h].used && tc->slot[h].pid != ev->pid; h = (h + 1) % tc->size)
+		;
+	if (!tc->slot[h].used) {
+		tc->slot[h] = (struct task_count){ .pid = ev->pid, .used = true };
+		tc->nr++;
+	}
+	/* the latest name and tgid: a pid renamed by exec shows its last one */
+	tc->slot[h].tgid = ev->tgid;
+	memcpy(tc->slot[h].comm, ev->comm, FRT_COMM_LEN);
+	tc->slot[h].allocs += ev->type == FRT_EV_PAGE_ALLOC;
+	return 0;
+}
+
+static int by_allocs(const void *a, const void *b)
+{
+	const struct task_count *x = a, *y = b;
+
+	if (x->allocs != y->allocs)
+		return x->allocs < y->allocs ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 struct scan {
 	uint64_t events, by_type[FRT_EV_NR_TYPES], unknown_type_events;
+	uint64_t task_events; /* events that carry their task (format 1.1) */
+	uint64_t by_cpu[FRT_INFO_CPUS]; /* the last slot counts the CPUs past it too */
+	struct task_counts tasks;
 	uint64_t first_ts, last_ts;
 	uint32_t frames, frames_by_type[5];
 	uint64_t event_bytes, snapshot_bytes; /* frames on disk, headers included */
@@ -80,10 +143,15 @@ static int scan_trace(struct frt_reader *r, struct scan *s)
 		} else if (fi.type != FRT_FRAME_EVENTS) {
 			continue;
 		}
-		for (uint32_t k = 0; fi.type == FRT_FRAME_EVENTS && k < fi.records; k++) {
-			ret = frt_reader_next(r, &ev);
-			if (ret <= 0)
-				return ret < 0 ? ret : -EBADMSG;
+		while (fi.type == FRT_FRAME_EVENTS && (ret = frt_reader_frame_next(r, &ev))) {
+			if (ret < 0)
+				return ret;
+			if (ev.has_task) {
+				s->task_events++;
+				if (task_count_add(&s->tasks, &ev))
+					return -ENOMEM;
+			}
+			s->by_cpu[ev.cpu < FRT_INFO_CPUS ? ev.cpu : FRT_INFO_CPUS - 1]++;
 			if (!s->events)
 				s->first_ts = ev.ts;
 			s->last_ts = ev.ts;
@@ -109,6 +177,49 @@ static const char *status_word(const struct frt_reader *r)
 	}
 }
 
+/* The tasks with the most mm_page_alloc events, at most @max, sorted; returns how many. */
+static size_t top_allocators(const struct scan *s, struct task_count *top, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->tasks.size; i++)
+		if (s->tasks.slot[i].used && s->tasks.slot[i].allocs)
+			top[n++] = s->tasks.slot[i];
+	qsort(top, n, sizeof(*top), by_allocs);
+	return n < max ? n : max;
+}
+
+static json_t *tasks_json(const struct scan *s)
+{
+	json_t *o = json_object(), *top = json_array();
+	struct task_count *t = calloc(s->tasks.nr + 1, sizeof(*t));
+	size_t n = t ? top_allocators(s, t, 5) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(top, json_pack("{si si ss# sI}", "pid", t[i].pid, "tgid",
+						     t[i].tgid, "comm", t[i].comm,
+						     (int)strnlen(t[i].comm, FRT_COMM_LEN),
+						     "mm_page_alloc", (json_int_t)t[i].allocs));
+	json_object_set_new(o, "events_with_task", json_integer((json_int_t)s->task_events));
+	json_object_set_new(o, "tasks", json_integer((json_int_t)s->tasks.nr));
+	json_object_set_new(o, "top_allocators", top);
+	free(t);
+	return o;
+}
+
+/* events per CPU number, up to the highest CPU that has any */
+static json_t *by_cpu_json(const struct scan *s)
+{
+	json_t *a = json_array();
+	unsigned int n = FRT_INFO_CPUS;
+
+	while (n && !s->by_cpu[n - 1])
+		n--;
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)s->by_cpu[i]));
+	return a;
+}
+
 static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *meta)
 {
 	json_t *o = json_object(), *by = json_object(), *snaps = json_object();
@@ -132,6 +243,7 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 	json_object_set_new(o, "unknown_frames", json_integer(frt_reader_unknown_frames(r)));
 	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
 	json_object_set_new(o, "events_by_type", by);
+	json_object_set_new(o, "events_by_cpu", by_cpu_json(s));
 	json_object_set_new(o, "events_of_unknown_type",
 			    json_integer((json_int_t)s->unknown_type_events));
 	json_object_set_new(o, "first_ts", json_integer((json_int_t)s->first_ts));
@@ -143,6 +255,7 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 	json_object_set_new(o, "snapshot_bytes", json_integer((json_int_t)s->snapshot_bytes));
 	json_object_set(o, "lost", s->stats ? s->stats : json_null());
 	json_object_set_new(o, "snapshots", snaps);
+	json_object_set_new(o, "tasks", tasks_json(s));
 	return o;
 }
 
@@ -227,6 +340,43 @@ static void print_imported(json_t *imp, const struct scan *s)
 			 "(fragreplay snapshot DIR, taken before the capture)");
 }
 
+/* "70399 of 70399 events carry their task; 143 tasks; most allocations: stress-ng-vm-2113 41.2%" */
+static void print_tasks(const struct scan *s)
+{
+	uint64_t allocs = s->by_type[FRT_EV_PAGE_ALLOC];
+	struct task_count *t;
+	size_t n;
+
+	if (!s->task_events) {
+		print_kv("tasks", "not recorded (traces before format 1.1)");
+		return;
+	}
+	printf("%-16s%" PRIu64 " of %" PRIu64 " events carry their task; %zu tasks", "tasks",
+	       s->task_events, s->events, s->tasks.nr);
+	t = calloc(s->tasks.nr + 1, sizeof(*t));
+	n = t ? top_allocators(s, t, 3) : 0;
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strnlen(t[i].comm, FRT_COMM_LEN);
+
+		printf("%s%.*s-%d %.1f%%", i ? ", " : "; most mm_page_alloc: ", len ? len : 5,
+		       len ? t[i].comm : "<...>", t[i].pid,
+		       100.0 * (double)t[i].allocs / (double)allocs);
+	}
+	putchar('\n');
+	free(t);
+}
+
+/* Degradations the recorder wrote into the metadata (FORMAT.md §4, "notes"). */
+static void print_notes(json_t *meta)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(meta, "notes"), i, v)
+		if (json_is_string(v))
+			print_kv("note", "%s", json_string_value(v));
+}
+
 static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 {
 	uint64_t size = frt_reader_file_size(r);
@@ -262,6 +412,7 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	}
 	if (thp)
 		print_kv("thp", "enabled: %s; defrag: %s", JS(thp, "enabled"), JS(thp, "defrag"));
+	print_notes(meta);
 	print_kv("events", "%" PRIu64 " in %u frames; events frames %" PRIu64 " bytes, %.2f "
 		 "bytes/event; snapshots %" PRIu64 " bytes", s->events, s->frames, s->event_bytes,
 		 s->events ? (double)s->event_bytes / (double)s->events : 0.0, s->snapshot_bytes);
@@ -271,6 +422,7 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	if (s->unknown_type_events)
 		printf("  %-38s %12" PRIu64 "\n", "(types unknown to this build)",
 		       s->unknown_type_events);
+	print_tasks(s);
 	if (s->stats && json_object_get(s->stats, "lost_total")) {
 		json_t *pc = json_object_get(s->stats, "lost_per_cpu");
 		size_t i;
@@ -307,9 +459,11 @@ static void info_help(FILE *f)
 		"Usage: fragreplay info [--json] FILE.frt\n"
 		"\n"
 		"Show what a trace holds: host, kernel, memory layout (zones, watermarks),\n"
-		"sysctls, event counts per type, lost events, snapshots, file size and\n"
-		"bytes per event. Every frame is read and checksummed, so a damaged or\n"
-		"truncated file is reported with what is readable and what is missing.\n"
+		"sysctls, the recorder's notes (what it could not record, and why), event\n"
+		"counts per type, tasks (how many; which made the most allocations), lost\n"
+		"events, snapshots, file size and bytes per event. Every frame is read and\n"
+		"checksummed, so a damaged or truncated file is reported with what is\n"
+		"readable and what is missing.\n"
 		"\n"
 		"  --json      print the same as one JSON object on stdout\n"
 		"  -h, --help  this text\n"
@@ -371,6 +525,7 @@ int cmd_info(int argc, char **argv)
 	json_decref(s.stats);
 	json_decref(s.snap[0].part0);
 	json_decref(s.snap[1].part0);
+	free(s.tasks.slot);
 	json_decref(meta);
 	frt_reader_free(r);
 	return ret;

@@ -38,8 +38,14 @@ static const char usage_text[] =
 	"Record what the Linux page allocator does on this host, with BPF programs on\n"
 	"the kmem, compaction and migrate tracepoints, into a trace file. Capture runs\n"
 	"for SECONDS, or until SIGINT (Ctrl-C) or SIGTERM; either way the file is\n"
-	"closed cleanly. Needs root (or CAP_BPF and CAP_PERFMON with read access to\n"
-	"/sys/kernel/tracing) and a kernel with BTF (/sys/kernel/btf/vmlinux).\n"
+	"closed cleanly. Needs a kernel with BTF (/sys/kernel/btf/vmlinux) and root:\n"
+	"uid 0 with CAP_BPF and CAP_PERFMON, or another user with CAP_BPF, CAP_PERFMON\n"
+	"and CAP_DAC_READ_SEARCH (to read /sys/kernel/tracing, /proc/pagetypeinfo and\n"
+	"/proc/kpageflags, which only root may read; README: Capabilities).\n"
+	"\n"
+	"Each tracepoint is attached the cheapest way the kernel allows (tp_btf, else\n"
+	"tp); a tracepoint the kernel lacks is left out. Every such fallback is a\n"
+	"WARNING line at the start and a note in the trace (info, replay show it).\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE     trace file to create (mode 0600; must not exist)\n"
@@ -240,8 +246,8 @@ static void print_start_error(struct frt_collector *c, int err)
 	switch (err) {
 	case -EPERM:
 	case -EACCES:
-		fprintf(stderr, "fragreplay record: %s: recording needs root, or CAP_BPF and "
-			"CAP_PERFMON with read access to /sys/kernel/tracing\n", what);
+		fprintf(stderr, "fragreplay record: %s: recording needs root, or CAP_BPF, "
+			"CAP_PERFMON and CAP_DAC_READ_SEARCH (README: Capabilities)\n", what);
 		break;
 	case -ENOTSUP:
 		fprintf(stderr, "fragreplay record: %s: recording needs a kernel with BTF "
@@ -351,6 +357,8 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	bad |= json_object_set_new(stats, "capture_on_ts", json_integer((json_int_t)cap->on_ns));
 	bad |= json_object_set_new(stats, "capture_off_ts", json_integer((json_int_t)cap->off_ns));
 	bad |= json_object_set(stats, "notes", cap->notes);
+	bad |= json_object_set_new(stats, "capture_cpu_ns",
+				   json_integer((json_int_t)frt_collector_cpu_ns(c)));
 	frt_pairer_stats(cap->pairer, &ps);
 	bad |= json_object_set_new(stats, "migrate_pairs",
 				   json_pack("{sI sI sI sI}", "pairs", (json_int_t)ps.pairs,
@@ -511,8 +519,10 @@ int cmd_record(int argc, char **argv)
 	struct frt_writer *w;
 	struct record_opts o;
 	char *created_by = NULL, *meta = NULL;
+	json_t *recorder = NULL, *note;
 	bool keep_file = false;
 	int ret = 1, fd, err;
+	size_t i;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
@@ -530,19 +540,22 @@ int cmd_record(int argc, char **argv)
 			strerror(errno));
 		goto cleanup;
 	}
-	/* before start: capture_start_ts must not be later than the first event */
-	created_by = command_line(argc, argv);
-	meta = created_by ? frt_hostinfo_meta_json(created_by, o.groups) : NULL;
-	if (!meta) {
-		fprintf(stderr, "fragreplay record: cannot describe this host: %s\n",
-			strerror(errno));
-		goto cleanup;
-	}
 	err = frt_collector_start(c);
 	if (err) {
 		print_start_error(c, err);
 		goto cleanup;
 	}
+	/* after start: what it attached; before capture: capture_start_ts <= the first event */
+	created_by = command_line(argc, argv);
+	recorder = frt_collector_meta(c);
+	meta = created_by && recorder ? frt_hostinfo_meta_json(created_by, recorder) : NULL;
+	if (!meta) {
+		fprintf(stderr, "fragreplay record: cannot describe this host: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	json_array_foreach(json_object_get(recorder, "notes"), i, note)
+		fprintf(stderr, "fragreplay record: WARNING: %s\n", json_string_value(note));
 	w = frt_writer_new(fd, meta, NULL);
 	fd = -1; /* the writer closed or owns it */
 	if (!w) {
@@ -564,6 +577,7 @@ cleanup:
 	if (!keep_file)
 		frt_outfile_abort(&out); /* ours: created, or the temporary of --force */
 	frt_collector_free(c);
+	json_decref(recorder);
 	free(meta);
 	free(created_by);
 	return ret;

@@ -44,6 +44,11 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	json_t *meta = json_loads(meta_json, 0, NULL), *a, *v;
 	size_t i;
 
+	/* what record knew when it started: tracepoints left out, slower attachments */
+	json_array_foreach(json_object_get(meta, "notes"), i, v)
+		if (json_is_string(v))
+			json_array_append_new(notes, json_sprintf("recorded: %s", json_string_value(v)));
+
 	if (!seed->empty_start && !strcmp(seed->source, "kpageflags"))
 		json_array_append_new(notes, json_sprintf(
 			"the start snapshot was read from /proc/kpageflags, not struct page (BPF: "

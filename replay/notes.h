@@ -15,8 +15,9 @@
  * may be NULL), and lost events; each starts "recording: ". */
 void replay_recording_notes(json_t *notes, const char *stats_json);
 
-/* How good the start state is (@seed: the start snapshot's provenance and
- * fit) and what an import could not measure (@meta_json: the metadata). */
+/* What the metadata says of the recording (its "notes": tracepoints left
+ * out, slower attachments), how good the start state is (@seed: the start
+ * snapshot's provenance and fit) and what an import could not measure. */
 void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			const char *meta_json);
 

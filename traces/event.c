@@ -3,7 +3,8 @@
  * event.c - the schema of every event type (format v1), and the symbolic
  * names the kernel's tracepoints print. Field lists follow the tracepoints'
  * own formats under /sys/kernel/tracing/events/{kmem,compaction,migrate}/
- * on Linux 6.18, in the same order and with the same names.
+ * on Linux 6.18 (types 27-29: the 2026 mm tree), in the same order and with
+ * the same names.
  */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,16 @@ static const struct frt_event_desc descs[FRT_EV_NR_TYPES] = {
 	[FRT_EV_REMOVE_MIGRATION_PTE] = { "remove_migration_pte", "migrate", 3, PTE_FIELDS },
 	[FRT_EV_MIGRATE_PAIR] = { "migrate_pair", "fragreplay", 3,
 		{ { "old_pfn", P }, { "new_pfn", P }, { "order", U } } },
+	/* 2026 mm tree ("mm/page_alloc: trace PCP refills and PCP zone lock usage") */
+	[FRT_EV_PAGE_PCPU_REFILL] = { "mm_page_pcpu_refill", "kmem", 3,
+		{ { "pfn", P }, { "order", U }, { "migratetype", S } } },
+	[FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED] = { "mm_page_pcpu_refill_zone_locked", "kmem", 3,
+		{ { "nid", S }, { "zid", S }, { "nr_pages", U } } },
+	[FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED] = { "mm_page_pcpu_drain_zone_locked", "kmem", 3,
+		{ { "nid", S }, { "zid", S }, { "nr_pages", U } } },
+	[FRT_EV_TASK] = { "task", "fragreplay", 4,
+		{ { "pid", S }, { "tgid", S }, { "comm", U }, { "comm_hi", U } } },
+	[FRT_EV_TASK_SWITCH] = { "task_switch", "fragreplay", 1, { { "task", U } } },
 };
 
 const struct frt_event_desc *frt_event_desc(unsigned int type)

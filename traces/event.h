@@ -17,6 +17,7 @@
 
 #define FRT_MAX_FIELDS 8
 #define FRT_PFN_NONE UINT64_MAX /* mm_page_alloc pfn of a failed request */
+#define FRT_COMM_LEN 16 /* TASK_COMM_LEN: a task's name, NUL-padded */
 
 enum frt_event_type {
 	FRT_EV_NONE = 0,
@@ -50,6 +51,17 @@ enum frt_event_type {
 	FRT_EV_REMOVE_MIGRATION_PTE = 25,
 	/* fragreplay's own: one migrated page, old pfn -> new pfn */
 	FRT_EV_MIGRATE_PAIR = 26,
+	/* kmem, 2026 mm tree (per-CPU list refills and zone lock use) */
+	FRT_EV_PAGE_PCPU_REFILL = 27,
+	FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED = 28,
+	FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED = 29,
+	/*
+	 * fragreplay's own, format 1.1: the frame's task table (FORMAT.md §6.6).
+	 * The reader consumes these records itself and fills pid, tgid and comm
+	 * of the events instead; they never reach a reader's caller.
+	 */
+	FRT_EV_TASK = 30,
+	FRT_EV_TASK_SWITCH = 31,
 	FRT_EV_NR_TYPES
 };
 
@@ -77,7 +89,11 @@ struct frt_event {
 	uint64_t ts;       /* nanoseconds, CLOCK_MONOTONIC unless metadata says else */
 	uint32_t cpu;
 	uint16_t type;     /* enum frt_event_type */
-	uint16_t reserved; /* zero */
+	uint8_t has_task;  /* pid, tgid and comm are known (traces of format 1.1 on) */
+	uint8_t reserved;  /* zero */
+	/* the task current on cpu when the tracepoint fired (an interrupt's: the one it interrupted) */
+	int32_t pid, tgid;          /* the kernel's pid (a thread) and tgid; -1: the source did not say */
+	char comm[FRT_COMM_LEN];    /* NUL-padded; all 16 bytes may be used */
 	union {
 		uint64_t f[FRT_MAX_FIELDS];
 		struct { uint64_t pfn, order, gfp_flags; int64_t migratetype; } alloc;
@@ -112,11 +128,20 @@ struct frt_event {
 		struct { uint64_t mode; int64_t reason; } migrate_start;
 		struct { uint64_t addr, pte; int64_t order; } migration_pte;
 		struct { uint64_t old_pfn, new_pfn, order; } pair;
+		struct { uint64_t pfn, order; int64_t migratetype; } pcpu_refill;
+		struct { int64_t nid, zid; uint64_t nr_pages; } pcpu_zone_locked;
+		struct { int64_t pid, tgid; uint64_t comm, comm_hi; } task;
+		struct { uint64_t task; } task_switch;
 	};
 };
 
 /* Schema of a type, or NULL for a type this build does not know. */
 const struct frt_event_desc *frt_event_desc(unsigned int type);
+/* Types 30 and 31 build a frame's task table: records, never events (FORMAT.md §6.6). */
+static inline int frt_event_is_task_record(unsigned int type)
+{
+	return type == FRT_EV_TASK || type == FRT_EV_TASK_SWITCH;
+}
 /* Type for a tracepoint name ("mm_page_alloc" or "kmem:mm_page_alloc"), or FRT_EV_NONE. */
 enum frt_event_type frt_event_type_by_name(const char *name);
 

@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "codec.h"
+#include "task_table.h"
 #include "trace.h"
 
 #define GFP_DICT_MAX 1024
@@ -60,6 +61,7 @@ struct frt_reader {
 	uint64_t last_ts, last_pfn;
 	uint32_t gfp_len;
 	uint64_t gfp_val[GFP_DICT_MAX];
+	struct task_table tasks;
 	struct frame_schema schema[256];
 };
 
@@ -233,6 +235,7 @@ void frt_reader_free(struct frt_reader *r)
 	free(r->stats);
 	free(r->sbuf);
 	free(r->rbuf);
+	task_table_free(&r->tasks);
 	free(r);
 }
 
@@ -350,6 +353,7 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 		r->end = r->rbuf + r->raw_len;
 		r->last_ts = r->last_pfn = 0;
 		r->gfp_len = 0;
+		task_table_reset(&r->tasks);
 		if (load_schema(r))
 			return fail(r, off, -EBADMSG, "bad schema table in events frame");
 		if (!r->cur.records && r->p != r->end)
@@ -467,24 +471,87 @@ static int decode_event(struct frt_reader *r, struct frt_event *ev)
 	return 0;
 }
 
+/*
+ * A task or task_switch record (FORMAT.md §6.6), decoded into @rec: update
+ * the frame's task table. Returns -1 for damage.
+ */
+static int apply_task_record(struct frt_reader *r, const struct frt_event *rec)
+{
+	struct frt_task task;
+	uint32_t n;
+
+	if (rec->type == FRT_EV_TASK_SWITCH) {
+		if (rec->task_switch.task > r->tasks.nr)
+			return -1;
+		n = (uint32_t)rec->task_switch.task;
+	} else {
+		/* pid and tgid are kernel ints: other values cannot come from a writer */
+		if (rec->task.pid != (int32_t)rec->task.pid ||
+		    rec->task.tgid != (int32_t)rec->task.tgid || r->tasks.nr == FRT_TASK_TABLE_MAX)
+			return -1;
+		task.pid = (int32_t)rec->task.pid;
+		task.tgid = (int32_t)rec->task.tgid;
+		frt_comm_from_fields(rec->task.comm, rec->task.comm_hi, task.comm);
+		n = task_table_add(&r->tasks, &task, false);
+		if (!n)
+			return -1;
+	}
+	return task_table_set_current(&r->tasks, rec->cpu, n) ? -1 : 0;
+}
+
+/* Fill @ev's task from its CPU's current entry. */
+static void set_task(struct frt_reader *r, struct frt_event *ev)
+{
+	const struct frt_task *t = NULL;
+
+	if (r->tasks.nr)
+		t = task_table_get(&r->tasks, task_table_current(&r->tasks, ev->cpu));
+	if (!t) {
+		ev->has_task = 0;
+		ev->pid = ev->tgid = -1;
+		memset(ev->comm, 0, FRT_COMM_LEN);
+		return;
+	}
+	ev->has_task = 1;
+	ev->pid = t->pid;
+	ev->tgid = t->tgid;
+	memcpy(ev->comm, t->comm, FRT_COMM_LEN);
+}
+
+int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev)
+{
+	while (r->left) {
+		if (decode_event(r, ev))
+			return fail_current(r, "undecodable event record %u of %u",
+					    r->cur.records - r->left, r->cur.records);
+		if (!--r->left && r->p != r->end)
+			return fail_current(r, "%zu bytes left after the last record",
+					    (size_t)(r->end - r->p));
+		if (!frt_event_is_task_record(ev->type)) {
+			set_task(r, ev);
+			return 1;
+		}
+		if (apply_task_record(r, ev))
+			return fail_current(r, "bad task record %u of %u",
+					    r->cur.records - r->left - 1, r->cur.records);
+	}
+	return 0;
+}
+
 int frt_reader_next(struct frt_reader *r, struct frt_event *ev)
 {
 	int ret;
 
-	while (!r->left) {
+	for (;;) {
+		ret = frt_reader_frame_next(r, ev);
+		if (ret)
+			return ret;
 		if (r->ended)
 			return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
 		ret = frt_reader_next_frame(r, NULL);
 		if (ret <= 0)
 			return ret;
 	}
-	if (decode_event(r, ev))
-		return fail_current(r, "undecodable event record %u of %u",
-				    r->cur.records - r->left, r->cur.records);
-	if (!--r->left && r->p != r->end)
-		return fail_current(r, "%zu bytes left after the last record",
-				    (size_t)(r->end - r->p));
-	return 1;
 }
 
 const char *frt_reader_path(const struct frt_reader *r) { return r->path; }

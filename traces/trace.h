@@ -19,7 +19,7 @@
 #include "event.h"
 
 #define FRT_FORMAT_MAJOR 1
-#define FRT_FORMAT_MINOR 0
+#define FRT_FORMAT_MINOR 1 /* 1.1: task identity (FORMAT.md §6.6) */
 
 enum frt_frame_type {
 	FRT_FRAME_EVENTS = 1,
@@ -51,7 +51,12 @@ struct frt_writer;
  */
 struct frt_writer *frt_writer_new(int fd, const char *meta_json,
 				  const struct frt_writer_opts *opts);
-/* Append one event. Events must come in non-decreasing timestamp order. */
+/*
+ * Append one event. Events must come in non-decreasing timestamp order. With
+ * ev->has_task, its pid, tgid and comm go into the frame's task table (a
+ * task or task_switch record in front of the event when its CPU's current
+ * task changes).
+ */
 int frt_writer_add(struct frt_writer *w, const struct frt_event *ev);
 /* Close the current EVENTS frame, if any, and write it out. */
 int frt_writer_flush(struct frt_writer *w);
@@ -115,9 +120,13 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
  * frt_reader_next_frame - step frame by frame instead (for info/verify)
  * Returns 1 with *fi filled and the payload decoded and checked, 0 at the
  * end, or a negative errno. Events of an EVENTS frame are then available
- * through frt_reader_next() until that frame is used up.
+ * through frt_reader_frame_next() (or frt_reader_next(), which goes on to
+ * the following frames). fi->records counts task records too: a frame may
+ * hold fewer events.
  */
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
+/* The next event of the current frame: 1, 0 when the frame has no more, or a negative errno. */
+int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev);
 /* Payload of the frame last returned by frt_reader_next_frame (JSON frames). */
 const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len);
 

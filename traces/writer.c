@@ -16,10 +16,13 @@
 #include <zstd.h>
 
 #include "codec.h"
+#include "task_table.h"
 #include "trace.h"
 
-/* Worst case of one encoded event: type byte + cpu + ts + fields (a new gfp costs 2 varints). */
-#define EVENT_MAX_BYTES (1 + 2 * FRT_VARINT_MAX + FRT_MAX_FIELDS * 2 * FRT_VARINT_MAX)
+/* Worst case of one encoded record: type byte + cpu + ts + fields (a new gfp costs 2 varints). */
+#define RECORD_MAX_BYTES (1 + 2 * FRT_VARINT_MAX + FRT_MAX_FIELDS * 2 * FRT_VARINT_MAX)
+/* An event may need a task record in front of it. */
+#define EVENT_MAX_BYTES (2 * RECORD_MAX_BYTES)
 /* Schema table space kept in front of the events: count + per type (type, n, kinds). */
 #define SCHEMA_MAX_BYTES (FRT_VARINT_MAX + FRT_EV_NR_TYPES * (2 + FRT_MAX_FIELDS))
 #define GFP_DICT_MAX 1024 /* reaching it closes the frame early */
@@ -36,15 +39,16 @@ struct frt_writer {
 	uint64_t bytes;
 
 	/* current EVENTS frame */
-	uint8_t *buf;   /* SCHEMA_MAX_BYTES of room, then the encoded events */
-	size_t len;     /* bytes of events after the room */
+	uint8_t *buf;   /* SCHEMA_MAX_BYTES of room, then the encoded records */
+	size_t len;     /* bytes of records after the room */
 	size_t cap;
-	uint32_t nr;    /* events in the frame */
+	uint32_t nr;    /* records in the frame: events and task records */
 	uint64_t last_ts, last_pfn;
 	uint64_t types_used; /* bitmap of the types in this frame */
 	uint32_t gfp_len;
 	int32_t gfp_slot[GFP_HASH_SLOTS]; /* dictionary index + 1, 0 = empty */
 	uint64_t gfp_val[GFP_DICT_MAX];
+	struct task_table tasks;
 
 	uint8_t *zbuf;
 	size_t zcap;
@@ -141,7 +145,8 @@ struct frt_writer *frt_writer_new(int fd, const char *meta_json, const struct fr
 	w->store = opts && opts->store;
 	w->per_frame = opts && opts->events_per_frame ? opts->events_per_frame
 						       : FRT_DEFAULT_EVENTS_PER_FRAME;
-	w->cap = SCHEMA_MAX_BYTES + (size_t)w->per_frame * 12 + EVENT_MAX_BYTES;
+	/* ~12 bytes per record on average, twice that for room; reaching cap closes the frame */
+	w->cap = SCHEMA_MAX_BYTES + (size_t)w->per_frame * 24 + EVENT_MAX_BYTES;
 	w->buf = malloc(w->cap);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->buf || !w->cctx)
@@ -201,41 +206,18 @@ static uint32_t gfp_code(struct frt_writer *w, uint64_t gfp, bool *added)
 	}
 }
 
-int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
+/* Encode one record at the end of the frame (its fields were checked). */
+static void put_record(struct frt_writer *w, const struct frt_event_desc *d, unsigned int type,
+		       uint32_t cpu, uint64_t ts, const uint64_t *f)
 {
-	const struct frt_event_desc *d = frt_event_desc(ev->type);
-	uint64_t last;
-	uint8_t *p;
-	int err;
+	uint8_t *p = w->buf + SCHEMA_MAX_BYTES + w->len;
 
-	if (w->err)
-		return w->err;
-	if (!d)
-		return -EINVAL;
-	if (w->events && ev->ts < w->prev_ts)
-		return -ERANGE;
-	/*
-	 * Checked before any state changes. PFN fields hold whatever the kernel
-	 * passed (a compaction event under pressure once carried a value >=
-	 * 2^63), and only a delta of exactly 2^63 has no zigzag(delta) + 1 in
-	 * 64 bits.
-	 */
-	last = w->last_pfn;
+	*p++ = (uint8_t)type;
+	p += varint_put(p, cpu);
+	p += varint_put(p, ts - w->last_ts);
+	w->last_ts = ts;
 	for (unsigned int i = 0; i < d->nr_fields; i++) {
-		if (d->fields[i].kind != FRT_FK_PFN || ev->f[i] == FRT_PFN_NONE)
-			continue;
-		if (ev->f[i] - last == 1ull << 63)
-			return -EINVAL;
-		last = ev->f[i];
-	}
-
-	p = w->buf + SCHEMA_MAX_BYTES + w->len;
-	*p++ = (uint8_t)ev->type;
-	p += varint_put(p, ev->cpu);
-	p += varint_put(p, ev->ts - w->last_ts);
-	w->last_ts = ev->ts;
-	for (unsigned int i = 0; i < d->nr_fields; i++) {
-		uint64_t v = ev->f[i];
+		uint64_t v = f[i];
 		bool added;
 		uint32_t code;
 
@@ -263,8 +245,82 @@ int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 		}
 	}
 	w->len = (size_t)(p - (w->buf + SCHEMA_MAX_BYTES));
-	w->types_used |= 1ull << ev->type;
+	w->types_used |= 1ull << type;
 	w->nr++;
+}
+
+/*
+ * Make @ev's task the current one of its CPU in this frame (FORMAT.md §6.6):
+ * a task record the first time the frame meets the task, a task_switch
+ * record when the CPU ran another one before.
+ */
+static int put_task(struct frt_writer *w, const struct frt_event *ev)
+{
+	uint32_t cur = task_table_current(&w->tasks, ev->cpu), n = 0;
+	const struct frt_task *t = task_table_get(&w->tasks, cur);
+	struct frt_task task;
+	uint64_t f[4];
+
+	/* the common case: the CPU still runs the task of its previous event */
+	if (ev->has_task && t && t->pid == ev->pid && t->tgid == ev->tgid &&
+	    !memcmp(t->comm, ev->comm, FRT_COMM_LEN))
+		return 0;
+	if (ev->has_task) {
+		task.pid = ev->pid;
+		task.tgid = ev->tgid;
+		memcpy(task.comm, ev->comm, FRT_COMM_LEN);
+		n = task_table_find(&w->tasks, &task);
+		if (!n) {
+			n = task_table_add(&w->tasks, &task, true);
+			if (!n || task_table_set_current(&w->tasks, ev->cpu, n))
+				return -ENOMEM;
+			f[0] = (uint64_t)(int64_t)task.pid;
+			f[1] = (uint64_t)(int64_t)task.tgid;
+			frt_comm_to_fields(task.comm, &f[2], &f[3]);
+			put_record(w, frt_event_desc(FRT_EV_TASK), FRT_EV_TASK, ev->cpu, ev->ts, f);
+			return 0;
+		}
+	}
+	if (n == cur)
+		return 0;
+	if (task_table_set_current(&w->tasks, ev->cpu, n))
+		return -ENOMEM;
+	f[0] = n;
+	put_record(w, frt_event_desc(FRT_EV_TASK_SWITCH), FRT_EV_TASK_SWITCH, ev->cpu, ev->ts, f);
+	return 0;
+}
+
+int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
+{
+	const struct frt_event_desc *d = frt_event_desc(ev->type);
+	uint64_t last;
+	int err;
+
+	if (w->err)
+		return w->err;
+	if (!d || frt_event_is_task_record(ev->type))
+		return -EINVAL;
+	if (w->events && ev->ts < w->prev_ts)
+		return -ERANGE;
+	/*
+	 * Checked before any state changes. PFN fields hold whatever the kernel
+	 * passed (a compaction event under pressure once carried a value >=
+	 * 2^63), and only a delta of exactly 2^63 has no zigzag(delta) + 1 in
+	 * 64 bits.
+	 */
+	last = w->last_pfn;
+	for (unsigned int i = 0; i < d->nr_fields; i++) {
+		if (d->fields[i].kind != FRT_FK_PFN || ev->f[i] == FRT_PFN_NONE)
+			continue;
+		if (ev->f[i] - last == 1ull << 63)
+			return -EINVAL;
+		last = ev->f[i];
+	}
+
+	err = put_task(w, ev);
+	if (err)
+		return w->err = err;
+	put_record(w, d, ev->type, ev->cpu, ev->ts, ev->f);
 	if (!w->events)
 		w->first_ts = ev->ts;
 	w->events++;
@@ -272,6 +328,7 @@ int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 	w->by_type[ev->type]++;
 
 	if (w->nr >= w->per_frame || w->gfp_len >= GFP_DICT_MAX - FRT_MAX_FIELDS ||
+	    w->tasks.nr >= FRT_TASK_TABLE_MAX - 1 ||
 	    SCHEMA_MAX_BYTES + w->len + EVENT_MAX_BYTES > w->cap) {
 		err = frt_writer_flush(w);
 		if (err)
@@ -316,6 +373,7 @@ int frt_writer_flush(struct frt_writer *w)
 	w->types_used = 0;
 	w->gfp_len = 0;
 	memset(w->gfp_slot, 0, sizeof(w->gfp_slot));
+	task_table_reset(&w->tasks);
 	return err;
 }
 
@@ -371,6 +429,7 @@ static char *trailer_json(const struct frt_writer *w)
 
 static void writer_free(struct frt_writer *w)
 {
+	task_table_free(&w->tasks);
 	free(w->buf);
 	free(w->zbuf);
 	ZSTD_freeCCtx(w->cctx);

@@ -161,17 +161,18 @@ check "(c) the capture is complete and lost nothing" $?
 read -r a_in a_out f_in f_out pages bg < <(
 	"$frag" dump --type mm_page_alloc,mm_page_free "$work/x.frt" |
 	python3 -c '
-import sys
+import re, sys
 ta, tb, tc, td = map(int, sys.argv[1:])
 a_in = a_out = f_in = f_out = pages = bg = 0
 first = last = None
+# "[cpu] sec.ns: event: fields", after the task (whose name may hold blanks)
+line_re = re.compile(r"\[\d+\]\s+(\d+)\.(\d+): (\w+): (\S+) (\S+)")
 for line in sys.stdin:
-	f = line.split()
-	sec, ns = f[1].rstrip(":").split(".")
+	sec, ns, event, pfn, order = line_re.search(line).groups()
 	t = int(sec) * 10**9 + int(ns)
 	first = t if first is None else first
 	last = t
-	alloc = f[2] == "mm_page_alloc:"
+	alloc = event == "mm_page_alloc"
 	if not ta <= t <= td:
 		bg += alloc
 		continue
@@ -179,8 +180,8 @@ for line in sys.stdin:
 	if alloc:
 		a_out += 1
 		a_in += inner
-		if f[3] != "pfn=-1":
-			pages += 1 << int(f[4].split("=")[1])
+		if pfn != "pfn=-1":
+			pages += 1 << int(order.split("=")[1])
 	else:
 		f_out += 1
 		f_in += inner

@@ -112,9 +112,27 @@ umount "$work/full"
 chmod 1777 "$work"
 runuser -u nobody -- "$frag" record -o "$work/nobody.frt" -d 1 2>"$work/n.err"
 rc=$?
-check "unprivileged: exit 1, says root or CAP_BPF+CAP_PERFMON, leaves no file ($(cat "$work/n.err"))" \
-	"$([ $rc = 1 ] && grep -q 'needs root, or CAP_BPF and CAP_PERFMON' "$work/n.err" &&
+check "unprivileged: exit 1, says root or CAP_BPF+CAP_PERFMON+CAP_DAC_READ_SEARCH, leaves no file ($(cat "$work/n.err"))" \
+	"$([ $rc = 1 ] && grep -q 'needs root, or CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH' "$work/n.err" &&
 	   [ ! -e "$work/nobody.frt" ]; echo $?)"
+
+# 6. the capabilities the README lists are the ones needed: another user with CAP_BPF and
+# CAP_PERFMON alone cannot read tracefs (and is told which file); with CAP_DAC_READ_SEARCH
+# too it records
+if command -v setpriv >/dev/null; then
+	caps() { # caps LIST OUT: record as nobody with the capabilities LIST
+		setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps="$1" \
+			--ambient-caps="$1" "$frag" record -o "$2" -d 0.5 2>"$2.err"
+	}
+	caps +bpf,+perfmon "$work/caps2.frt"
+	rc=$?
+	check "nobody with CAP_BPF+CAP_PERFMON: exit 1 naming a tracefs file ($(cat "$work/caps2.frt.err"))" \
+		"$([ $rc = 1 ] && grep -q '/sys/kernel/.*tracing/events/.*: Permission denied' \
+		   "$work/caps2.frt.err"; echo $?)"
+	caps +bpf,+perfmon,+dac_read_search "$work/caps3.frt"
+	check "nobody with CAP_BPF+CAP_PERFMON+CAP_DAC_READ_SEARCH records ($(tail -1 "$work/caps3.frt.err"))" $?
+	check "... and the trace reads" "$("$frag" info "$work/caps3.frt" >/dev/null 2>&1; echo $?)"
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

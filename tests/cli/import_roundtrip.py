@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # import_roundtrip.py SOURCE.txt DUMP.txt - every event line of SOURCE (perf
 # script or ftrace text) against the same event in 'fragreplay dump' of its
-# import: same time (ns), CPU, event, and every field both print under one
-# name (or a known alias) byte for byte. Source lines are taken in stable
+# import: same time (ns), CPU, event, task (comm and pid), and every field
+# both print under one name (or a known alias) byte for byte. Source lines are taken in stable
 # timestamp order, which is the order the importer writes. Prints the
 # mismatches and "N lines, M fields compared"; exit 1 on any mismatch.
 import re, sys
 
 KNOWN = re.compile(r'(?:\[(\d+)\].*?)\s(\d+)\.(\d+):\s+(?:\w+:)?(\w+):\s(.*)$')
+# the task before [cpu]: perf "comm tid", ftrace and dump "comm-pid", dump then "(tgid)"
+TASK = re.compile(r'^\s*(.*?)(?:-| +)(\d+)\s*(?:\([ \d-]+\)\s*)?\[\d+\]')
 # printed key in the source -> the key dump prints
 ALIAS = {'node': 'nid', 'zone': 'idx', 'classzone_idx': 'highest_zoneidx',
          'consider': 'considered', 'priority': 'prio', 'nr_succeeded': 'succeeded',
@@ -39,7 +41,9 @@ def events(path, dump):
             continue
         cpu, sec, frac, ev, rest = m.groups()
         ns = int(sec) * 10**9 + int(frac.ljust(9, '0'))
-        evs.append((ns, i, int(cpu or 0), ev, fields(rest, ev)))
+        t = TASK.match(line)
+        task = (t.group(1)[:16], int(t.group(2))) if t else None
+        evs.append((ns, i, int(cpu or 0), ev, fields(rest, ev), task))
     return evs if dump else sorted(evs, key=lambda e: (e[0], e[1]))
 
 src, dmp = events(sys.argv[1], False), events(sys.argv[2], True)
@@ -53,6 +57,9 @@ for s, d in zip(src, dmp):
               f'{d[3]} at {d[0]} cpu {d[2]}')
         bad += 1
         continue
+    if s[5] is None or s[5] != d[5]:
+        print(f'FAIL: source line {s[1] + 1}: task {s[5]}, dump has {d[5]}')
+        bad += 1
     common = [k for k in d[4] if k in s[4]]
     if not common:
         print(f'FAIL: source line {s[1] + 1}: no field in common with the dump')

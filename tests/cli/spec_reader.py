@@ -2,8 +2,10 @@
 """Independent reader for fragreplay trace format v1 (.frt), written from
 traces/FORMAT.md alone as a cross-check of the reference reader.
 
-Usage: spec_reader.py FILE.frt.  Prints "TYPE CPU TS F0 .. F7" per event
-(decimal, fields as unsigned 64-bit, absent fields 0).  Exit 0: complete;
+Usage: spec_reader.py FILE.frt.  Prints "TYPE CPU TS F0 .. F7 TASK" per event
+(decimal, fields as unsigned 64-bit, absent fields 0; TASK is "-" when the
+event's task is unknown, else "PID TGID COMM COMM_HI", section 6.6).  Task
+records are not events and are not printed.  Exit 0: complete;
 1: unreadable, truncated or damaged (stderr: "PATH: frame N at byte offset
 OFF: REASON", after the events of the valid prefix); 2: usage error.
 """
@@ -18,6 +20,8 @@ FILE_MAGIC = b"\x89FRT\r\n\x1a\n"
 FRAME_MAGIC = b"FRFM"
 EVENTS, SNAPSHOT, STATS, TRAILER = 1, 2, 3, 4
 UINT, SINT, PFN, GFP = 1, 2, 3, 4
+TASK, TASK_SWITCH = 30, 31                        # section 6.6
+TASK_TABLE_MAX = 65535
 
 
 class Bad(Exception):
@@ -66,6 +70,11 @@ def varint(buf, p):
 def unzigzag(u):
     """Signed value of a zigzag-encoded u, as its 64-bit two's complement."""
     return (u >> 1) ^ (U64 if u & 1 else 0)
+
+
+def signed64(v):
+    """A 64-bit two's complement value as a Python int."""
+    return v - (1 << 64) if v >> 63 else v
 
 
 # --- section 5.1: zstd payload must be exactly one zstd frame (RFC 8878) ---
@@ -123,6 +132,8 @@ def decode_events(pl, records):
     out = []
     ts = last_pfn = 0
     gfp = []
+    tasks = []          # section 6.6: entry n is tasks[n - 1]
+    current = {}        # cpu -> entry number, 0 = none
     for _ in range(records):
         if p >= len(pl):
             raise Bad("payload ends before the record count is reached")
@@ -160,7 +171,23 @@ def decode_events(pl, records):
                     raise Bad("bad gfp dictionary index")
             fields.append(v)
         fields = (fields + [0] * 8)[:8]
-        out.append(f"{t} {cpu} {ts} " + " ".join(map(str, fields)))
+        if t == TASK:
+            pid, tgid = signed64(fields[0]), signed64(fields[1])
+            if not -2**31 <= pid < 2**31 or not -2**31 <= tgid < 2**31:
+                raise Bad("task record with a pid or tgid outside a C int")
+            if len(tasks) == TASK_TABLE_MAX:
+                raise Bad("more than 65535 task records in one frame")
+            tasks.append(f"{pid} {tgid} {fields[2]} {fields[3]}")
+            current[cpu] = len(tasks)
+            continue
+        if t == TASK_SWITCH:
+            if fields[0] > len(tasks):
+                raise Bad("task_switch to an entry the table does not hold")
+            current[cpu] = fields[0]
+            continue
+        n = current.get(cpu, 0)
+        task = tasks[n - 1] if n else "-"
+        out.append(f"{t} {cpu} {ts} " + " ".join(map(str, fields)) + " " + task)
     if p != len(pl):
         raise Bad("bytes left over after the last record")
     return out

@@ -20,6 +20,7 @@ fi
 FR=$1
 DATA=$2
 GOLDEN=$DATA/golden-v1.frt
+GOLDEN11=$DATA/golden-v1.1.frt
 FUZZ_SEED=${FRT_FUZZ_SEED:-20261122}
 FUZZ_N=200
 
@@ -262,6 +263,14 @@ fi
 
 run "$FR" info
 expect_rc "info without a file" 2
+run "$FR" info "$GOLDEN11"
+expect_rc "info golden 1.1" 0
+expect_re out "info golden 1.1" '^file .*format 1\.1\)$'
+expect_re out "info golden 1.1" '^tasks           7 of 8 events carry their task; 4 tasks; most mm_page_alloc: kswapd0-97 50\.0%, stress-ng-vm-2113 50\.0%$'
+expect_re out "info golden 1.1" '^  mm_page_pcpu_refill_zone_locked +1$'
+run "$FR" info "$GOLDEN"
+expect_re out "info golden 1.0: no tasks" '^tasks           not recorded'
+
 run "$FR" info "$GOLDEN" "$GOLDEN"
 expect_rc "info with two files" 2
 run "$FR" info --bogus "$GOLDEN"
@@ -294,6 +303,15 @@ expect_lines out "dump --from-ns 1000001000" 3
 if tail -n 3 "$W/clean.dump" | cmp -s - "$W/out"; then pass; else
 	fail "dump --from-ns 1000001000: not the last 3 events (got: $(show "$W/out"))"
 fi
+
+# format 1.1: the task leads the line, as ftrace prints it; none for the migrate_pair
+run "$FR" dump "$GOLDEN11"
+expect_rc "dump golden 1.1" 0
+expect_lines out "dump golden 1.1" 8
+expect_eq "dump golden 1.1: first line" "$(head -n 1 "$W/out")" "    stress-ng-vm-2113    (   2111) $FIRST"
+expect_re out "dump golden 1.1: task_switch back to entry 1" '^    stress-ng-vm-2113    \(   2111\) \[000\] +1\.000002000: mm_compaction_end:'
+expect_re out "dump golden 1.1: task_switch to none" '^\[001\] +1\.000003000: migrate_pair:'
+expect_re out "dump golden 1.1: 16-byte name, tgid unknown" '^0123456789abcdef-13913   \(-------\) \[001\] +1\.000004000: mm_page_pcpu_refill:'
 
 run "$FR" dump --type foo "$GOLDEN"
 expect_rc "dump --type foo" 2

@@ -2,9 +2,13 @@
 /*
  * test_format.c - format v1: round trips, every frame type, damage, golden bytes.
  *
- * Usage: test_format GOLDEN.frt          run the tests (GOLDEN pins v1's bytes)
- *        test_format --write-golden F    regenerate the golden file (only when the
- *                                        format version changes; see FORMAT.md)
+ * Usage: test_format GOLDEN-1.0 GOLDEN-1.1  run the tests (GOLDEN-1.1 pins the bytes
+ *                                           the writer writes, GOLDEN-1.0 what
+ *                                           1.0 writers wrote: it must still read)
+ *        test_format --write-golden F       regenerate the 1.1 golden file (only when
+ *                                           the format version changes; see FORMAT.md)
+ *        test_format --write-random F       a random trace with tasks, many small
+ *                                           compressed frames (for test_spec.sh)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +21,11 @@
 
 #include "check.h"
 #include "codec.h"
+#include "task_table.h"
 #include "trace.h"
 
 static char tmpdir[] = "/tmp/frt-test-XXXXXX";
-static const char *golden_path;
+static const char *golden_path, *golden10_path;
 static const char *meta = "{\"format\":\"fragreplay-trace\",\"created_by\":\"test\"}";
 
 static char *tmp_path(const char *name)
@@ -45,8 +50,22 @@ static void random_event(unsigned long long *seed, struct frt_event *ev, uint64_
 	unsigned long long r = rnd_next(seed);
 
 	memset(ev, 0, sizeof(*ev));
-	ev->type = 1 + r % (FRT_EV_NR_TYPES - 1);
+	do
+		ev->type = 1 + r++ % (FRT_EV_NR_TYPES - 1);
+	while (frt_event_is_task_record(ev->type));
 	d = frt_event_desc(ev->type);
+	/* tasks from a small pool, so that frames switch back and forth; some unknown */
+	if ((r >> 40) % 8) {
+		static const char *const comms[] = { "stress-ng-vm", "kswapd0", "", "0123456789abcdef" };
+		unsigned int k = (unsigned int)(r >> 44) % 6;
+
+		ev->has_task = 1;
+		ev->pid = k == 5 ? INT32_MAX : (int32_t)(1000 + k);
+		ev->tgid = k == 4 ? -1 : k == 5 ? INT32_MIN : 1000;
+		memcpy(ev->comm, comms[k % 4], strlen(comms[k % 4]));
+	} else {
+		ev->pid = ev->tgid = -1;
+	}
 	ev->cpu = (r >> 8) % 5 == 0 ? (uint32_t)rnd_next(seed) : (r >> 16) % 4;
 	switch ((r >> 24) % 8) {
 	case 0:
@@ -128,7 +147,18 @@ static long read_all(const char *path, struct frt_event *out, size_t max,
 static bool event_eq(const struct frt_event *a, const struct frt_event *b)
 {
 	return a->ts == b->ts && a->cpu == b->cpu && a->type == b->type &&
-	       !memcmp(a->f, b->f, sizeof(a->f));
+	       !memcmp(a->f, b->f, sizeof(a->f)) && a->has_task == b->has_task &&
+	       (!a->has_task || (a->pid == b->pid && a->tgid == b->tgid &&
+				 !memcmp(a->comm, b->comm, FRT_COMM_LEN)));
+}
+
+static void set_task(struct frt_event *ev, int32_t pid, int32_t tgid, const char *comm)
+{
+	ev->has_task = 1;
+	ev->pid = pid;
+	ev->tgid = tgid;
+	memset(ev->comm, 0, FRT_COMM_LEN);
+	memcpy(ev->comm, comm, strlen(comm) < FRT_COMM_LEN ? strlen(comm) : FRT_COMM_LEN);
 }
 
 /* Property: whatever is written reads back equal, in order, at any frame size. */
@@ -212,6 +242,9 @@ static void test_writer_rejects_bad_events(void)
 	bad.alloc.gfp_flags = 0x12345; /* would enter the gfp dictionary if not checked first */
 	bad.alloc.pfn = ok1.alloc.pfn + (1ull << 63);
 	CHECK(frt_writer_add(w, &bad) == -EINVAL, "a pfn delta of exactly 2^63");
+	bad = ok2;
+	bad.type = FRT_EV_TASK_SWITCH;
+	CHECK(frt_writer_add(w, &bad) == -EINVAL, "task records are the writer's own");
 	CHECK(frt_writer_add(w, &ok2) == 0);
 	CHECK(frt_writer_close(w) == 0);
 	CHECK(read_all(tmp_path("rej.frt"), back, 4, &st, msg, sizeof(msg)) == 2, "%s", msg);
@@ -319,19 +352,23 @@ static void flip_bit(int fd, uint64_t bit)
 	}
 }
 
-/* End offset and record count of each frame of a good file. */
+/* End offset and event count of each frame of a good file. */
 struct frame_end { uint64_t end; uint32_t events; };
 
 static size_t frame_ends(const char *path, struct frame_end *fe, size_t max, uint64_t *data_start)
 {
 	struct frt_reader *r = frt_reader_open(path, NULL, 0);
 	struct frt_frame_info fi;
+	struct frt_event ev;
 	size_t n = 0;
 
 	*data_start = frt_reader_valid_bytes(r);
 	while (frt_reader_next_frame(r, &fi) > 0 && n < max) {
 		fe[n].end = fi.offset + FRT_FRAME_HEADER_SIZE + fi.stored_size;
-		fe[n++].events = fi.type == FRT_FRAME_EVENTS ? fi.records : 0;
+		fe[n].events = 0;
+		while (frt_reader_frame_next(r, &ev) > 0)
+			fe[n].events++;
+		n++;
 	}
 	frt_reader_free(r);
 	return n;
@@ -512,6 +549,120 @@ static void test_schema_table_decodes_newer_writers(void)
 	      (unsigned long long)ev[1].f[1], (unsigned long long)ev[1].f[2]);
 }
 
+/* Append an uncompressed EVENTS frame of @len payload bytes and @records records. */
+static void append_events_frame(const char *path, const uint8_t *payload, uint32_t len,
+				uint32_t records)
+{
+	uint8_t hdr[FRT_FRAME_HEADER_SIZE] = "FRFM";
+	uint32_t crc;
+	int fd;
+
+	hdr[4] = FRT_FRAME_EVENTS;
+	memcpy(hdr + 8, &len, 4);
+	memcpy(hdr + 12, &len, 4);
+	memcpy(hdr + 16, &records, 4);
+	crc = frt_crc32c(frt_crc32c(0, hdr, 20), payload, len);
+	memcpy(hdr + 20, &crc, 4);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CHECK(write(fd, hdr, sizeof(hdr)) == sizeof(hdr));
+	CHECK(write(fd, payload, len) == (ssize_t)len);
+	close(fd);
+}
+
+/*
+ * FORMAT.md §6.6 by hand: records before any task record have no task; a
+ * task_switch to 0 forgets it; task records never reach the caller; and a
+ * task_switch past the table, or a pid outside a C int, is damage that names
+ * its record.
+ */
+static void test_task_records(void)
+{
+	static const uint8_t good[] = {
+		3,
+		FRT_EV_PAGE_FREE, 2, FRT_FK_PFN, FRT_FK_UINT,
+		FRT_EV_TASK, 4, FRT_FK_SINT, FRT_FK_SINT, FRT_FK_UINT, FRT_FK_UINT,
+		FRT_EV_TASK_SWITCH, 1, FRT_FK_UINT,
+		FRT_EV_PAGE_FREE, 0, 1, 0x21, 0,             /* no task yet */
+		FRT_EV_TASK, 0, 0, 0x54, 1, 'a', 0,           /* entry 1: pid 42, tgid -1, "a" */
+		FRT_EV_PAGE_FREE, 0, 1, 0x03, 1,             /* pid 42 */
+		FRT_EV_PAGE_FREE, 1, 1, 0x03, 1,             /* cpu 1: no task */
+		FRT_EV_TASK_SWITCH, 0, 0, 0,                 /* cpu 0 forgets it */
+		FRT_EV_PAGE_FREE, 0, 1, 0x03, 2,
+	};
+	static const uint8_t past_table[] = {
+		1, FRT_EV_TASK_SWITCH, 1, FRT_FK_UINT,
+		FRT_EV_TASK_SWITCH, 0, 0, 1,                 /* entry 1 of an empty table */
+	};
+	static const uint8_t big_pid[] = {
+		1, FRT_EV_TASK, 4, FRT_FK_SINT, FRT_FK_SINT, FRT_FK_UINT, FRT_FK_UINT,
+		FRT_EV_TASK, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x10, 0, 0, 0, /* pid 2^31 */
+	};
+	struct frt_writer *w;
+	struct frt_event ev[8];
+	enum frt_read_status st;
+	char msg[600];
+
+	w = frt_writer_new(create(tmp_path("task.frt")), meta, NULL);
+	frt_writer_abort(w); /* file header and metadata only */
+	append_events_frame(tmp_path("task.frt"), good, sizeof(good), 6);
+	CHECK(read_all(tmp_path("task.frt"), ev, 8, &st, msg, sizeof(msg)) == 4, "%s", msg);
+	CHECK(st == FRT_READ_TRUNCATED, "%d %s", st, msg);
+	CHECK(!ev[0].has_task && ev[0].pid == -1 && ev[0].free.pfn == 0x10);
+	CHECK(ev[1].has_task && ev[1].pid == 42 && ev[1].tgid == -1 && !strcmp(ev[1].comm, "a") &&
+	      ev[1].cpu == 0 && ev[1].ts == 2 && ev[1].free.order == 1,
+	      "pid %d tgid %d comm %.16s ts %llu", ev[1].pid, ev[1].tgid, ev[1].comm,
+	      (unsigned long long)ev[1].ts);
+	CHECK(!ev[2].has_task && ev[2].cpu == 1);
+	CHECK(!ev[3].has_task && ev[3].cpu == 0 && ev[3].free.order == 2);
+
+	w = frt_writer_new(create(tmp_path("task2.frt")), meta, NULL);
+	frt_writer_abort(w);
+	append_events_frame(tmp_path("task2.frt"), past_table, sizeof(past_table), 1);
+	CHECK(read_all(tmp_path("task2.frt"), ev, 8, &st, msg, sizeof(msg)) == 0);
+	CHECK(st == FRT_READ_DAMAGED && strstr(msg, "bad task record 0 of 1"), "%d %s", st, msg);
+
+	w = frt_writer_new(create(tmp_path("task3.frt")), meta, NULL);
+	frt_writer_abort(w);
+	append_events_frame(tmp_path("task3.frt"), big_pid, sizeof(big_pid), 1);
+	CHECK(read_all(tmp_path("task3.frt"), ev, 8, &st, msg, sizeof(msg)) == 0);
+	CHECK(st == FRT_READ_DAMAGED && strstr(msg, "bad task record"), "%d %s", st, msg);
+}
+
+/* More distinct tasks than one frame's table holds: the frame splits; events stay whole. */
+static void test_task_table_overflow(void)
+{
+	size_t n = FRT_TASK_TABLE_MAX + 5000;
+	struct frt_event *evs = calloc(n, sizeof(*evs)), *back = calloc(n, sizeof(*back));
+	struct frt_writer_opts o = { .events_per_frame = 1u << 20 };
+	struct frt_reader *r;
+	struct frt_frame_info fi;
+	enum frt_read_status st;
+	char msg[600];
+	long got;
+	int frames = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		evs[i] = (struct frt_event){ .ts = i, .cpu = i % 3, .type = FRT_EV_PAGE_FREE,
+			.free = { i, 0 } };
+		set_task(&evs[i], (int32_t)i, 7, i % 2 ? "odd" : "even");
+	}
+	CHECK(write_trace(tmp_path("tasks.frt"), evs, n, &o) == 0);
+	got = read_all(tmp_path("tasks.frt"), back, n, &st, msg, sizeof(msg));
+	CHECK(got == (long)n && st == FRT_READ_OK, "%ld %s", got, msg);
+	for (size_t i = 0; i < n && got == (long)n; i++)
+		if (!event_eq(&evs[i], &back[i])) {
+			CHECK(0, "event %zu differs", i);
+			break;
+		}
+	r = frt_reader_open(tmp_path("tasks.frt"), NULL, 0);
+	while (r && frt_reader_next_frame(r, &fi) > 0)
+		frames += fi.type == FRT_FRAME_EVENTS;
+	frt_reader_free(r);
+	CHECK(frames == 2, "%d events frames", frames);
+	free(evs);
+	free(back);
+}
+
 /*
  * FORMAT.md 5.1: a zstd payload is exactly one zstd frame. Two frames that
  * together decompress to raw_size, with a valid CRC, are still damage.
@@ -606,6 +757,7 @@ static void test_unknown_major_version(void)
 	fd = open(tmp_path("v2.frt"), O_RDWR);
 	CHECK(pread(fd, hdr, sizeof(hdr), 0) == sizeof(hdr));
 	hdr[8] = 2;
+	hdr[10] = 0;
 	crc = frt_crc32c(0, hdr, 28);
 	memcpy(hdr + 28, &crc, 4); /* little-endian host */
 	CHECK(pwrite(fd, hdr, sizeof(hdr), 0) == sizeof(hdr));
@@ -616,8 +768,8 @@ static void test_unknown_major_version(void)
 	CHECK(strstr(err, "format version 2.0 is not supported"), "%s", err);
 }
 
-/* The golden file: fixed events, stored uncompressed, so its bytes are v1's. */
-static size_t golden_events(struct frt_event *evs)
+/* golden-v1.frt: written by format 1.0 writers (no tasks); readers must still read it. */
+static size_t golden10_events(struct frt_event *evs)
 {
 	size_t n = 0;
 
@@ -634,6 +786,34 @@ static size_t golden_events(struct frt_event *evs)
 		.compaction = { 0x1000, 0x1200, 0x5ffe00, 0x600000, 1, 8 } };
 	evs[n++] = (struct frt_event){ .ts = 1000003000, .cpu = 1, .type = FRT_EV_MIGRATE_PAIR,
 		.pair = { 0x1201, 0x5ffe00, 0 } };
+	for (size_t i = 0; i < n; i++)
+		evs[i].pid = evs[i].tgid = -1;
+	return n;
+}
+
+/*
+ * golden-v1.1.frt: the 1.0 events with their tasks, plus two of the 2026
+ * pcp tracepoints; FORMAT.md §12.2 walks through its task records. CPU 0
+ * runs stress-ng-vm, a kworker, then stress-ng-vm again (a task_switch); CPU
+ * 1 kswapd0, then nothing known (task_switch 0); the second frame starts a
+ * new table with a 16-byte name and an unknown tgid (as imported from perf).
+ */
+static size_t golden_events(struct frt_event *evs)
+{
+	size_t n = golden10_events(evs);
+
+	set_task(&evs[0], 2113, 2111, "stress-ng-vm");
+	set_task(&evs[1], 97, 97, "kswapd0");
+	set_task(&evs[2], 97, 97, "kswapd0");
+	set_task(&evs[3], 5001, 5001, "kworker/u8:3");
+	set_task(&evs[4], 2113, 2111, "stress-ng-vm");
+	/* evs[5], the migrate_pair: no task */
+	evs[n] = (struct frt_event){ .ts = 1000004000, .cpu = 1,
+		.type = FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED, .pcpu_zone_locked = { 0, 2, 63 } };
+	set_task(&evs[n++], 13913, -1, "0123456789abcdef");
+	evs[n] = (struct frt_event){ .ts = 1000004000, .cpu = 1, .type = FRT_EV_PAGE_PCPU_REFILL,
+		.pcpu_refill = { 0x122c00, 0, 1 } };
+	set_task(&evs[n++], 13913, -1, "0123456789abcdef");
 	return n;
 }
 
@@ -641,7 +821,7 @@ static int write_golden(const char *path)
 {
 	struct frt_event evs[16];
 	size_t n = golden_events(evs);
-	struct frt_writer_opts o = { .store = true, .events_per_frame = 4 };
+	struct frt_writer_opts o = { .store = true, .events_per_frame = 10 };
 	struct frt_writer *w = frt_writer_new(create(path), meta, &o);
 	int err = 0;
 
@@ -678,7 +858,7 @@ static bool same_bytes(const char *a, const char *b)
 	return same;
 }
 
-static void test_golden_v1_bytes(void)
+static void test_golden_bytes(void)
 {
 	struct frt_event evs[16], back[16];
 	size_t n = golden_events(evs);
@@ -687,11 +867,29 @@ static void test_golden_v1_bytes(void)
 
 	CHECK(write_golden(tmp_path("golden.frt")) == 0);
 	CHECK(same_bytes(tmp_path("golden.frt"), golden_path),
-	      "the writer's bytes differ from %s: format v1 changed", golden_path);
+	      "the writer's bytes differ from %s: format 1.1 changed", golden_path);
 	CHECK(read_all(golden_path, back, 16, &st, msg, sizeof(msg)) == (long)n, "%s", msg);
 	CHECK(st == FRT_READ_OK);
 	for (size_t i = 0; i < n; i++)
 		CHECK(event_eq(&evs[i], &back[i]), "golden event %zu", i);
+}
+
+/* What a 1.0 writer wrote still reads, every event without a task. */
+static void test_golden_v10_reads(void)
+{
+	struct frt_event evs[16], back[16];
+	size_t n = golden10_events(evs);
+	struct frt_reader *r = frt_reader_open(golden10_path, NULL, 0);
+	enum frt_read_status st;
+	char msg[600];
+
+	CHECK(r && frt_reader_version_minor(r) == 0);
+	frt_reader_free(r);
+	CHECK(read_all(golden10_path, back, 16, &st, msg, sizeof(msg)) == (long)n, "%s", msg);
+	CHECK(st == FRT_READ_OK);
+	for (size_t i = 0; i < n; i++)
+		CHECK(event_eq(&evs[i], &back[i]) && !back[i].has_task && back[i].pid == -1,
+		      "golden 1.0 event %zu", i);
 }
 
 /* show_gfp_flags() strings for masks whose 6.18 values are well known */
@@ -739,11 +937,19 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--write-golden"))
 		return write_golden(argv[2]) ? 1 : 0;
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_format GOLDEN.frt | --write-golden FILE\n");
+	if (argc == 3 && !strcmp(argv[1], "--write-random")) {
+		struct frt_event *evs = random_events(7, 3000);
+		struct frt_writer_opts o = { .events_per_frame = 500 };
+
+		return write_trace(argv[2], evs, 3000, &o) ? 1 : 0;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_format GOLDEN-1.0 GOLDEN-1.1 | --write-golden FILE | "
+			"--write-random FILE\n");
 		return 2;
 	}
-	golden_path = argv[1];
+	golden10_path = argv[1];
+	golden_path = argv[2];
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
@@ -760,7 +966,10 @@ int main(int argc, char **argv)
 	RUN(test_two_zstd_frames_are_damage);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
-	RUN(test_golden_v1_bytes);
+	RUN(test_task_records);
+	RUN(test_task_table_overflow);
+	RUN(test_golden_bytes);
+	RUN(test_golden_v10_reads);
 	RUN(test_gfp_names_match_kernel);
 	RUN(test_event_names);
 	ret = CHECK_DONE();

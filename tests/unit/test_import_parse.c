@@ -3,7 +3,8 @@
  * test_import.c - the importer's pieces (traces/import.c, gfp_parse.c):
  * gfp strings round-trip through frt_gfp_format() for every string of the
  * real fixtures, hex masks and unknown names; symbolic and derived fields;
- * failed allocations; the reordering window's order and its late events.
+ * failed allocations; each tool's way of writing the task; the reordering
+ * window's order and its late events.
  *
  * Usage: test_import FIXTURE.txt...
  */
@@ -115,6 +116,43 @@ static void test_fields(void)
 	CHECK(parse("CPU:1 [EVENTS DROPPED]", &ev) == FRT_LINE_LOST);
 }
 
+static bool task_is(const struct frt_event *ev, int32_t pid, int32_t tgid, const char *comm)
+{
+	char want[FRT_COMM_LEN] = { 0 };
+
+	memcpy(want, comm, strlen(comm) < FRT_COMM_LEN ? strlen(comm) : FRT_COMM_LEN);
+	return ev->has_task && ev->pid == pid && ev->tgid == tgid &&
+	       !memcmp(ev->comm, want, FRT_COMM_LEN);
+}
+
+/* perf script's "comm tid" and "comm pid/tid", ftrace's "comm-pid" and record-tgid's "(tgid)" */
+static void test_tasks(void)
+{
+	static const char *const rest = "5.000001: kmem:mm_page_free: page=0x1 pfn=0x1 order=0";
+	char line[256];
+	struct frt_event ev;
+
+	snprintf(line, sizeof(line), "  stress-ng-vm 2113 [001] %s", rest);
+	CHECK(parse(line, &ev) == FRT_LINE_EVENT && task_is(&ev, 2113, -1, "stress-ng-vm"));
+	snprintf(line, sizeof(line), "  Web Content 2111/2113 [001] %s", rest);
+	CHECK(parse(line, &ev) == FRT_LINE_EVENT && task_is(&ev, 2113, 2111, "Web Content"),
+	      "pid %d tgid %d comm %.16s", ev.pid, ev.tgid, ev.comm);
+	CHECK(parse("  kworker/u8:3-5001 [000] d..1. 1.0: mm_page_free: page=0x1 pfn=0x1 order=0",
+		    &ev) == FRT_LINE_EVENT && task_is(&ev, 5001, -1, "kworker/u8:3"));
+	CHECK(parse("  stress-ng-vm-2113 (   2111) [000] 1.0: mm_page_free: pfn=0x1 order=0",
+		    &ev) == FRT_LINE_EVENT && task_is(&ev, 2113, 2111, "stress-ng-vm"));
+	CHECK(parse("  <idle>-0 (-------) [000] 1.0: mm_page_free: pfn=0x1 order=0",
+		    &ev) == FRT_LINE_EVENT && task_is(&ev, 0, -1, "<idle>"));
+	/* ftrace lost the name of the pid: the task is known, its name is not */
+	CHECK(parse("  <...>-77 [000] 1.0: mm_page_free: pfn=0x1 order=0",
+		    &ev) == FRT_LINE_EVENT && task_is(&ev, 77, -1, ""));
+	/* no task before the CPU: the event reads, its task is unknown */
+	CHECK(parse("[000] 1.0: mm_page_free: pfn=0x1 order=0", &ev) == FRT_LINE_EVENT &&
+	      !ev.has_task && ev.pid == -1);
+	CHECK(parse("  sh x [000] 1.0: kmem:mm_page_free: pfn=0x1 order=0", &ev) ==
+	      FRT_LINE_EVENT && !ev.has_task);
+}
+
 static uint64_t out_ts[8];
 static int nr_out;
 static int collect(void *ctx, const struct frt_event *ev)
@@ -158,6 +196,7 @@ int main(int argc, char **argv)
 	RUN(test_gfp_fixtures);
 	RUN(test_gfp_forms);
 	RUN(test_fields);
+	RUN(test_tasks);
 	RUN(test_window);
 	return CHECK_DONE();
 }

@@ -70,12 +70,13 @@ for obj in collector snapshot; do
 		split($6, m, "="); ms += m[2]
 		if ($7 == "attach=ok") att++
 		if ($7 != "attach=n/a") natt++
-		if ($4 != "load=ok" || $7 == "attach=FAIL") bad = bad sprintf("; %s: %s", $3, $8)
+		if ($4 == "load=absent") absent++
+		else if ($4 != "load=ok" || $7 == "attach=FAIL") bad = bad sprintf("; %s: %s", $3, $8)
 	}
 	END {
-		printf "RESULT load:%s %s %d/%d loaded, %d/%d attached, at most %d insns verified, loads took %.1f s%s\n",
+		printf "RESULT load:%s %s %d/%d loaded (%d for tracepoints this kernel lacks), %d/%d attached, at most %d insns verified, loads took %.1f s%s\n",
 		    substr(obj, 1, index(obj, ".") - 1), n && !bad ? "PASS" : "FAIL",
-		    ok, n, att, natt, max, ms / 1000, n ? bad : "; progcheck printed nothing"
+		    ok, n, absent, att, natt, max, ms / 1000, n ? bad : "; progcheck printed nothing"
 	}' "$w/progs"
 done
 

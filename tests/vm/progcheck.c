@@ -11,7 +11,8 @@
  *
  * Usage: progcheck OBJ.bpf.o...
  * Prints, tab-separated:
- *   prog OBJ NAME load=ok|FAIL insns=N ms=T attach=ok|FAIL|n/a REASON
+ *   prog OBJ NAME load=ok|FAIL|absent insns=N ms=T attach=ok|FAIL|n/a REASON
+ * (absent: the kernel has no such tracepoint; not a failure)
  * insns is the verifier's processed-instruction count (bpf_prog_info's
  * verified_insns, 0 where the kernel does not report it; REASON says "over
  * half the verifier's limit" past 500000), T the milliseconds
@@ -23,6 +24,7 @@
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,6 +118,32 @@ static void one_line(char *s)
 			*s = ' ';
 }
 
+/*
+ * Whether the tracepoint a program's section names ("tp/GROUP/NAME",
+ * "tp_btf/NAME", "raw_tp/NAME") is missing from this kernel's tracefs: such
+ * a program is absent here, as record leaves it out (with a WARNING), not a
+ * refusal. Without tracefs nothing is called absent.
+ */
+static bool tracepoint_absent(const char *sec)
+{
+	const char *slash = strrchr(sec, '/'), *dirs[] = { "/sys/kernel/tracing/events",
+							    "/sys/kernel/debug/tracing/events" };
+	char path[512];
+	glob_t g;
+
+	if (!slash)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		if (access(dirs[i], R_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/*/%s", dirs[i], slash + 1);
+		bool found = !glob(path, 0, NULL, &g);
+		globfree(&g);
+		return !found;
+	}
+	return false;
+}
+
 /* Load @name alone out of @path; attach it when its section names a tracepoint. */
 static int check_prog(const char *path, const char *base, const char *name)
 {
@@ -142,6 +170,12 @@ static int check_prog(const char *path, const char *base, const char *name)
 			bpf_map__set_max_entries(map, RINGBUF_BYTES);
 	}
 	prog = bpf_object__find_program_by_name(obj, name);
+	if (tracepoint_absent(bpf_program__section_name(prog))) {
+		printf("prog\t%s\t%s\tload=absent\tinsns=0\tms=0\tattach=n/a\tthis kernel has no "
+		       "tracepoint %s\n", base, name, strrchr(bpf_program__section_name(prog), '/') + 1);
+		bpf_object__close(obj);
+		return 0;
+	}
 	bpf_object__for_each_program(p, obj)
 		bpf_program__set_autoload(p, p == prog);
 	log_nr = 0;

@@ -1,166 +1,430 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
 /*
  * collector.bpf.c - one program per page-allocator, compaction and migration
- * tracepoint. Each copies its tracepoint's fields, in event.c's schema
- * order, into a fixed-size struct frt_record in one shared ring buffer.
- * Nothing is filtered: the allocator serves every task, the recorder too.
+ * tracepoint, most of them twice. Each copies its tracepoint's fields, in
+ * event.c's schema order, into a struct frt_record in the ring buffer of the
+ * CPU it runs on. Nothing is filtered: the allocator serves every task, the
+ * recorder too.
  *
- * A record that finds the ring buffer full is counted in drops[] of its CPU,
- * which user space reads through the skeleton's .bss at the end: a lost
- * event is never silent. Programs record only while user space holds
- * capturing true, so that all tracepoints start and stop at one instant
- * although they are attached and detached one after another.
+ * Two ways in, chosen per tracepoint by the loader (collector.c):
+ *  - tp_btf/NAME programs get the tracepoint's own arguments, called straight
+ *    from the tracepoint (no trace event record is built): the cheap way.
+ *    A struct page argument is recorded as its address (FRT_RECORD_PAGE):
+ *    the verifier allows no arithmetic on it, and user space turns it into
+ *    the pfn with the vmemmap base it found first with vm_page and vm_pfn.
+ *  - tp/GROUP/NAME programs read the trace event record the kernel fills for
+ *    perf, with CO-RE relocated field offsets: the fallback where the kernel
+ *    has no BTF for the tracepoint or its arguments are not the expected
+ *    ones, and the only way for tracepoints whose fields the kernel derives
+ *    in TP_fast_assign from state a BPF program cannot reach cheaply
+ *    (mm_page_alloc_extfrag's change_ownership reads the pageblock bitmap;
+ *    the compaction begin/end/suitable/defer events read struct zone and
+ *    compact_control).
+ *
+ * Per-CPU rings: one shared ring buffer makes every producer contend for
+ * its lock, and throughput falls as CPUs are added; with a ring per CPU a
+ * producer only meets interrupts of its own CPU. User space merges the
+ * rings by timestamp.
+ *
+ * A record that finds its ring full is counted in drops[] of its CPU, which
+ * user space reads through the skeleton's .bss at the end: a lost event is
+ * never silent. Programs record only while user space holds capturing true,
+ * so that all tracepoints start and stop at one instant although they are
+ * attached and detached one after another.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 #include "frt_core_types.h"
+#include "frt_mm_types.h"
 #include "collector.h"
 #include "event.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* max_entries (the size in bytes) is set by collector.c before load */
-struct {
+typedef unsigned int gfp_t;
+
+/* max_entries of both are set by collector.c before load */
+struct ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-} events SEC(".maps");
+	__uint(max_entries, 1 << 20);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ring);
+} rings SEC(".maps");
 
 /*
  * A tp/ program returning 0 hides the event from every perf user of the
  * same tracepoint (perf_trace_run_bpf_submit()); 1 leaves perf stat and
- * perf record running alongside undisturbed.
+ * perf record running alongside undisturbed. tp_btf programs run beside
+ * perf's own handler and cannot hide anything.
  */
 #define TP_PASS 1
 
 __u64 drops[FRT_COLLECTOR_MAX_CPUS];
+/* per CPU: pid_tgid + 1 of the task whose name the ring has last had (0: none), and when */
+__u64 named[FRT_COLLECTOR_MAX_CPUS];
+__u64 named_gen[FRT_COLLECTOR_MAX_CPUS];
+/* task renames so far (exec, prctl(PR_SET_NAME)): each makes every CPU name its task again */
+__u64 rename_gen;
 bool capturing;
 
-static __always_inline struct frt_record *record_reserve(__u16 type)
+/*
+ * Wake the reader only once wakeup_bytes are waiting (set before load: 256
+ * KiB, or 1/8 of a smaller ring); user space also drains on its poll
+ * timeout. A wakeup per record cost the recorder ~1 us of CPU per event.
+ */
+const volatile __u64 wakeup_bytes = 1;
+
+static __always_inline void record_submit(void *ring, void *r)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
+}
+
+/*
+ * The name of the task goes in a record of its own, and only when the ring
+ * last named another task, or any task was renamed since: an interrupt
+ * between the check and the update names the same task twice, which costs
+ * a record and breaks nothing.
+ */
+static __always_inline void name_task(void *ring, __u32 cpu, __u64 pid_tgid)
+{
+	struct frt_record *r;
+	/* CPUs past the table are named on every record; the mask is for the verifier */
+	bool tracked = cpu < FRT_COLLECTOR_MAX_CPUS;
+	__u32 slot = cpu & (FRT_COLLECTOR_MAX_CPUS - 1);
+	__u64 gen = rename_gen;
+
+	if (tracked && named[slot] == pid_tgid + 1 && named_gen[slot] == gen)
+		return;
+	r = bpf_ringbuf_reserve(ring, sizeof(*r) + 16, 0);
+	if (!r)
+		return; /* the event's own reserve counts the drop */
+	r->ts = bpf_ktime_get_ns();
+	r->pid = (__u32)pid_tgid;
+	r->tgid = pid_tgid >> 32;
+	r->cpu = cpu;
+	r->type = FRT_RECORD_COMM;
+	r->nr_fields = 2;
+	r->flags = 0;
+	r->f[0] = r->f[1] = 0;
+	bpf_get_current_comm(r->f, 16);
+	record_submit(ring, r);
+	if (tracked) {
+		named[slot] = pid_tgid + 1;
+		named_gen[slot] = gen;
+	}
+}
+
+/* A record of @nr fields on this CPU's ring, or NULL (not capturing, or full: counted). */
+static __always_inline struct frt_record *record_reserve(void **ring, __u16 type, __u32 nr,
+							 __u8 flags)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct frt_record *r;
+	__u64 pid_tgid;
 
 	if (!capturing)
 		return NULL;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	*ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!*ring)
+		return NULL;
+	pid_tgid = bpf_get_current_pid_tgid();
+	name_task(*ring, cpu, pid_tgid);
+	r = bpf_ringbuf_reserve(*ring, sizeof(*r) + nr * sizeof(__u64), 0);
 	if (!r) {
 		if (cpu >= FRT_COLLECTOR_MAX_CPUS)
 			cpu = FRT_COLLECTOR_MAX_CPUS - 1;
 		__sync_fetch_and_add(&drops[cpu], 1);
 		return NULL;
 	}
-	/* stamped after the reserve, so ring order is nearly time order */
+	/*
+	 * Stamped after the reserve: a record older than the moment user space
+	 * found its ring empty was reserved before it, and so was seen, at least
+	 * as not committed yet (collector.c's watermark relies on this).
+	 */
 	r->ts = bpf_ktime_get_ns();
+	r->pid = (__u32)pid_tgid;
+	r->tgid = pid_tgid >> 32;
 	r->cpu = cpu;
 	r->type = type;
-	r->pad = 0;
-	__builtin_memset(r->f, 0, sizeof(r->f));
+	r->nr_fields = nr;
+	r->flags = flags;
 	return r;
 }
 
+/* f[0] of a FRT_RECORD_PAGE record: the page's address, or FRT_PFN_NONE for no page */
+#define PAGE(page) ((page) ? (__u64)(page) : FRT_PFN_NONE)
+
 /*
- * Wake the reader only once wakeup_bytes are waiting (set before load to
- * 1/8 of the ring); user space also drains on its 100 ms poll timeout. A
- * wakeup per record cost the recorder ~1 us of CPU per event.
+ * EMITn(type, f0, ..): one record with n fields. Used by both program kinds,
+ * so a tracepoint's two programs cannot disagree on its fields.
  */
-const volatile __u64 wakeup_bytes = 1;
+#define EMIT_BEGIN(type, n)                                                     \
+	void *ring;                                                             \
+	struct frt_record *r = record_reserve(&ring, type, n, 0);               \
+	if (r) {
+#define EMIT_END() record_submit(ring, r); }
+#define EMIT1(t, a) do { EMIT_BEGIN(t, 1) r->f[0] = (a); EMIT_END() } while (0)
+#define EMIT2(t, a, b) do { EMIT_BEGIN(t, 2) r->f[0] = (a); r->f[1] = (b); EMIT_END() } while (0)
+#define EMIT3(t, a, b, c) \
+	do { EMIT_BEGIN(t, 3) r->f[0] = (a); r->f[1] = (b); r->f[2] = (c); EMIT_END() } while (0)
+#define EMIT4(t, a, b, c, d) do { EMIT_BEGIN(t, 4) r->f[0] = (a); r->f[1] = (b); \
+	r->f[2] = (c); r->f[3] = (d); EMIT_END() } while (0)
+#define EMIT5(t, a, b, c, d, e) do { EMIT_BEGIN(t, 5) r->f[0] = (a); r->f[1] = (b); \
+	r->f[2] = (c); r->f[3] = (d); r->f[4] = (e); EMIT_END() } while (0)
+#define EMIT6(t, a, b, c, d, e, g) do { EMIT_BEGIN(t, 6) r->f[0] = (a); r->f[1] = (b); \
+	r->f[2] = (c); r->f[3] = (d); r->f[4] = (e); r->f[5] = (g); EMIT_END() } while (0)
 
-static __always_inline void record_submit(struct frt_record *r)
+/* the same, f[0] a struct page's address (tp_btf) */
+#define EMIT_PAGE_BEGIN(type, n)                                                \
+	void *ring;                                                             \
+	struct frt_record *r = record_reserve(&ring, type, n, FRT_RECORD_PAGE); \
+	if (r) {
+#define EMIT_PAGE1(t, a) do { EMIT_PAGE_BEGIN(t, 1) r->f[0] = PAGE(a); EMIT_END() } while (0)
+#define EMIT_PAGE2(t, a, b) \
+	do { EMIT_PAGE_BEGIN(t, 2) r->f[0] = PAGE(a); r->f[1] = (b); EMIT_END() } while (0)
+#define EMIT_PAGE3(t, a, b, c) do { EMIT_PAGE_BEGIN(t, 3) r->f[0] = PAGE(a); r->f[1] = (b); \
+	r->f[2] = (c); EMIT_END() } while (0)
+#define EMIT_PAGE4(t, a, b, c, d) do { EMIT_PAGE_BEGIN(t, 4) r->f[0] = PAGE(a); r->f[1] = (b); \
+	r->f[2] = (c); r->f[3] = (d); EMIT_END() } while (0)
+
+/* signed tracepoint fields are stored sign-extended */
+#define S(v) ((__u64)(__s64)(v))
+
+/* ---- the vmemmap base: a free's struct page and pfn, on one CPU ---- */
+
+#define VM_SAMPLES 128
+__u64 vm_cand[VM_SAMPLES];
+__u32 vm_nr;
+
+struct vm_last {
+	__u64 page, pfn;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vm_last);
+} vm_last SEC(".maps");
+
+/*
+ * Both programs run for every free on its CPU, one after the other, and
+ * each pairs its value with the other's latest: the second of a free's two
+ * pairs is of one free and gives the base, the first pairs two frees and
+ * gives anything else. (Counting the calls to pair them exactly does not
+ * work: perf skips its handler now and then, and the counts never meet
+ * again.) The loader takes the value most pairs agree on.
+ */
+static __always_inline void vm_vote(struct vm_last *l)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	/* read back from the map: a number now, no more a pointer the verifier guards */
+	__u64 page = *(volatile __u64 *)&l->page;
+	__u32 i = vm_nr;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(r, flags);
+	if (!page || !l->pfn || i >= VM_SAMPLES)
+		return;
+	vm_cand[i] = page - l->pfn * bpf_core_type_size(struct page);
+	vm_nr = i + 1;
+}
+
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(vm_page, struct page *page, unsigned int order)
+{
+	__u32 zero = 0;
+	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
+
+	if (l) {
+		l->page = (__u64)page;
+		vm_vote(l);
+	}
+	return 0;
+}
+
+SEC("tp/kmem/mm_page_free")
+int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
+{
+	__u32 zero = 0;
+	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
+
+	if (l) {
+		l->pfn = ctx->pfn;
+		vm_vote(l);
+	}
+	return TP_PASS;
+}
+
+/* ---- names: task:task_rename fires in __set_task_comm(), for exec and prctl ---- */
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(btf_task_rename)
+{
+	__sync_fetch_and_add(&rename_gen, 1);
+	return 0;
+}
+
+SEC("tp/task/task_rename")
+int task_rename(void *ctx)
+{
+	__sync_fetch_and_add(&rename_gen, 1);
+	return TP_PASS;
 }
 
 /* ---- kmem ---- */
 
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(btf_mm_page_alloc, struct page *page, unsigned int order, gfp_t gfp_flags,
+	     int migratetype)
+{
+	/* a failed request has no page: FRT_PFN_NONE, as the trace event's pfn -1 */
+	EMIT_PAGE4(FRT_EV_PAGE_ALLOC, page, order, gfp_flags, S(migratetype));
+	return 0;
+}
+
 SEC("tp/kmem/mm_page_alloc")
 int mm_page_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_ALLOC);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn; /* -1UL, i.e. FRT_PFN_NONE, for a failed request */
-	r->f[1] = ctx->order;
-	r->f[2] = ctx->gfp_flags;
-	r->f[3] = (__s64)ctx->migratetype;
-	record_submit(r);
+	EMIT4(FRT_EV_PAGE_ALLOC, ctx->pfn, ctx->order, ctx->gfp_flags, S(ctx->migratetype));
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(btf_mm_page_free, struct page *page, unsigned int order)
+{
+	EMIT_PAGE2(FRT_EV_PAGE_FREE, page, order);
+	return 0;
 }
 
 SEC("tp/kmem/mm_page_free")
 int mm_page_free(struct trace_event_raw_mm_page_free *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_FREE);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn;
-	r->f[1] = ctx->order;
-	record_submit(r);
+	EMIT2(FRT_EV_PAGE_FREE, ctx->pfn, ctx->order);
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_page_free_batched")
+int BPF_PROG(btf_mm_page_free_batched, struct page *page)
+{
+	EMIT_PAGE1(FRT_EV_PAGE_FREE_BATCHED, page);
+	return 0;
 }
 
 SEC("tp/kmem/mm_page_free_batched")
 int mm_page_free_batched(struct trace_event_raw_mm_page_free_batched *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_FREE_BATCHED);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn;
-	record_submit(r);
+	EMIT1(FRT_EV_PAGE_FREE_BATCHED, ctx->pfn);
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_page_alloc_zone_locked")
+int BPF_PROG(btf_mm_page_alloc_zone_locked, struct page *page, unsigned int order,
+	     int migratetype, int percpu_refill)
+{
+	EMIT_PAGE4(FRT_EV_PAGE_ALLOC_ZONE_LOCKED, page, order, S(migratetype), S(percpu_refill));
+	return 0;
 }
 
 SEC("tp/kmem/mm_page_alloc_zone_locked")
 int mm_page_alloc_zone_locked(struct trace_event_raw_mm_page *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_ALLOC_ZONE_LOCKED);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn;
-	r->f[1] = ctx->order;
-	r->f[2] = (__s64)ctx->migratetype;
-	r->f[3] = (__s64)ctx->percpu_refill;
-	record_submit(r);
+	EMIT4(FRT_EV_PAGE_ALLOC_ZONE_LOCKED, ctx->pfn, ctx->order, S(ctx->migratetype),
+	      S(ctx->percpu_refill));
 	return TP_PASS;
 }
 
-SEC("tp/kmem/mm_page_pcpu_drain")
-int mm_page_pcpu_drain(struct trace_event_raw_mm_page_pcpu_drain *ctx)
+SEC("tp_btf/mm_page_pcpu_drain")
+int BPF_PROG(btf_mm_page_pcpu_drain, struct page *page, unsigned int order, int migratetype)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_PCPU_DRAIN);
+	EMIT_PAGE3(FRT_EV_PAGE_PCPU_DRAIN, page, order, S(migratetype));
+	return 0;
+}
 
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn;
-	r->f[1] = ctx->order;
-	r->f[2] = (__s64)ctx->migratetype;
-	record_submit(r);
+/* the 2026 mm tree's patch moves mm_page_pcpu_drain into the class mm_page_pcpu */
+SEC("tp/kmem/mm_page_pcpu_drain")
+int mm_page_pcpu_drain(void *ctx)
+{
+	if (bpf_core_type_exists(struct trace_event_raw_mm_page_pcpu_drain)) {
+		struct trace_event_raw_mm_page_pcpu_drain *e = ctx;
+
+		EMIT3(FRT_EV_PAGE_PCPU_DRAIN, e->pfn, e->order, S(e->migratetype));
+	} else {
+		struct trace_event_raw_mm_page_pcpu *e = ctx;
+
+		EMIT3(FRT_EV_PAGE_PCPU_DRAIN, e->pfn, e->order, S(e->migratetype));
+	}
 	return TP_PASS;
 }
 
 SEC("tp/kmem/mm_page_alloc_extfrag")
 int mm_page_alloc_extfrag(struct trace_event_raw_mm_page_alloc_extfrag *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_PAGE_ALLOC_EXTFRAG);
+	EMIT6(FRT_EV_PAGE_ALLOC_EXTFRAG, ctx->pfn, S(ctx->alloc_order), S(ctx->fallback_order),
+	      S(ctx->alloc_migratetype), S(ctx->fallback_migratetype), S(ctx->change_ownership));
+	return TP_PASS;
+}
 
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->pfn;
-	r->f[1] = (__s64)ctx->alloc_order;
-	r->f[2] = (__s64)ctx->fallback_order;
-	r->f[3] = (__s64)ctx->alloc_migratetype;
-	r->f[4] = (__s64)ctx->fallback_migratetype;
-	r->f[5] = (__s64)ctx->change_ownership;
-	record_submit(r);
+/* 2026 mm tree: kernels without these leave the programs unloaded */
+
+SEC("tp_btf/mm_page_pcpu_refill")
+int BPF_PROG(btf_mm_page_pcpu_refill, struct page *page, unsigned int order, int migratetype)
+{
+	EMIT_PAGE3(FRT_EV_PAGE_PCPU_REFILL, page, order, S(migratetype));
+	return 0;
+}
+
+/* an event of its own in the linux-mm tree, of the class mm_page_pcpu in the v2 patch */
+SEC("tp/kmem/mm_page_pcpu_refill")
+int mm_page_pcpu_refill(void *ctx)
+{
+	if (bpf_core_type_exists(struct trace_event_raw_mm_page_pcpu_refill)) {
+		struct trace_event_raw_mm_page_pcpu_refill *e = ctx;
+
+		EMIT3(FRT_EV_PAGE_PCPU_REFILL, e->pfn, e->order, S(e->migratetype));
+	} else {
+		struct trace_event_raw_mm_page_pcpu *e = ctx;
+
+		EMIT3(FRT_EV_PAGE_PCPU_REFILL, e->pfn, e->order, S(e->migratetype));
+	}
+	return TP_PASS;
+}
+
+SEC("tp_btf/mm_page_pcpu_refill_zone_locked")
+int BPF_PROG(btf_mm_page_pcpu_refill_zone_locked, int nid, int zid, unsigned long nr_pages)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED, S(nid), S(zid), nr_pages);
+	return 0;
+}
+
+SEC("tp/kmem/mm_page_pcpu_refill_zone_locked")
+int mm_page_pcpu_refill_zone_locked(struct trace_event_raw_mm_page_pcpu_zone_locked *ctx)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED, S(ctx->nid), S(ctx->zid), ctx->nr_pages);
+	return TP_PASS;
+}
+
+SEC("tp_btf/mm_page_pcpu_drain_zone_locked")
+int BPF_PROG(btf_mm_page_pcpu_drain_zone_locked, int nid, int zid, unsigned long nr_pages)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED, S(nid), S(zid), nr_pages);
+	return 0;
+}
+
+SEC("tp/kmem/mm_page_pcpu_drain_zone_locked")
+int mm_page_pcpu_drain_zone_locked(struct trace_event_raw_mm_page_pcpu_zone_locked *ctx)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED, S(ctx->nid), S(ctx->zid), ctx->nr_pages);
 	return TP_PASS;
 }
 
@@ -169,202 +433,169 @@ int mm_page_alloc_extfrag(struct trace_event_raw_mm_page_alloc_extfrag *ctx)
 SEC("tp/compaction/mm_compaction_begin")
 int mm_compaction_begin(struct trace_event_raw_mm_compaction_begin *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_COMPACTION_BEGIN);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->zone_start;
-	r->f[1] = ctx->migrate_pfn;
-	r->f[2] = ctx->free_pfn;
-	r->f[3] = ctx->zone_end;
-	r->f[4] = ctx->sync;
-	record_submit(r);
+	EMIT5(FRT_EV_COMPACTION_BEGIN, ctx->zone_start, ctx->migrate_pfn, ctx->free_pfn,
+	      ctx->zone_end, ctx->sync);
 	return TP_PASS;
 }
 
 SEC("tp/compaction/mm_compaction_end")
 int mm_compaction_end(struct trace_event_raw_mm_compaction_end *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_COMPACTION_END);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->zone_start;
-	r->f[1] = ctx->migrate_pfn;
-	r->f[2] = ctx->free_pfn;
-	r->f[3] = ctx->zone_end;
-	r->f[4] = ctx->sync;
-	r->f[5] = (__s64)ctx->status;
-	record_submit(r);
+	EMIT6(FRT_EV_COMPACTION_END, ctx->zone_start, ctx->migrate_pfn, ctx->free_pfn,
+	      ctx->zone_end, ctx->sync, S(ctx->status));
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_compaction_try_to_compact_pages")
+int BPF_PROG(btf_mm_compaction_try_to_compact_pages, int order, gfp_t gfp_mask, int prio)
+{
+	EMIT3(FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES, S(order), gfp_mask, S(prio));
+	return 0;
 }
 
 SEC("tp/compaction/mm_compaction_try_to_compact_pages")
 int mm_compaction_try_to_compact_pages(struct trace_event_raw_mm_compaction_try_to_compact_pages *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = (__s64)ctx->order;
-	r->f[1] = ctx->gfp_mask;
-	r->f[2] = (__s64)ctx->prio;
-	record_submit(r);
+	EMIT3(FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES, S(ctx->order), ctx->gfp_mask, S(ctx->prio));
 	return TP_PASS;
 }
 
-static __always_inline int
-emit_suitable(struct trace_event_raw_mm_compaction_suitable_template *ctx, __u16 type)
-{
-	struct frt_record *r = record_reserve(type);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = (__s64)ctx->nid;
-	r->f[1] = ctx->idx;
-	r->f[2] = (__s64)ctx->order;
-	r->f[3] = (__s64)ctx->ret;
-	record_submit(r);
-	return TP_PASS;
-}
+#define SUITABLE(type, e) \
+	EMIT4(type, S((e)->nid), (e)->idx, S((e)->order), S((e)->ret))
 
 SEC("tp/compaction/mm_compaction_suitable")
 int mm_compaction_suitable(struct trace_event_raw_mm_compaction_suitable_template *ctx)
 {
-	return emit_suitable(ctx, FRT_EV_COMPACTION_SUITABLE);
+	SUITABLE(FRT_EV_COMPACTION_SUITABLE, ctx);
+	return TP_PASS;
 }
 
 SEC("tp/compaction/mm_compaction_finished")
 int mm_compaction_finished(struct trace_event_raw_mm_compaction_suitable_template *ctx)
 {
-	return emit_suitable(ctx, FRT_EV_COMPACTION_FINISHED);
-}
-
-static __always_inline int
-emit_defer(struct trace_event_raw_mm_compaction_defer_template *ctx, __u16 type)
-{
-	struct frt_record *r = record_reserve(type);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = (__s64)ctx->nid;
-	r->f[1] = ctx->idx;
-	r->f[2] = (__s64)ctx->order;
-	r->f[3] = ctx->considered;
-	r->f[4] = ctx->defer_shift;
-	r->f[5] = (__s64)ctx->order_failed;
-	record_submit(r);
+	SUITABLE(FRT_EV_COMPACTION_FINISHED, ctx);
 	return TP_PASS;
 }
+
+#define DEFER(type, e) EMIT6(type, S((e)->nid), (e)->idx, S((e)->order), (e)->considered, \
+			     (e)->defer_shift, S((e)->order_failed))
 
 SEC("tp/compaction/mm_compaction_deferred")
 int mm_compaction_deferred(struct trace_event_raw_mm_compaction_defer_template *ctx)
 {
-	return emit_defer(ctx, FRT_EV_COMPACTION_DEFERRED);
+	DEFER(FRT_EV_COMPACTION_DEFERRED, ctx);
+	return TP_PASS;
 }
 
 SEC("tp/compaction/mm_compaction_defer_compaction")
 int mm_compaction_defer_compaction(struct trace_event_raw_mm_compaction_defer_template *ctx)
 {
-	return emit_defer(ctx, FRT_EV_COMPACTION_DEFER_COMPACTION);
+	DEFER(FRT_EV_COMPACTION_DEFER_COMPACTION, ctx);
+	return TP_PASS;
 }
 
 SEC("tp/compaction/mm_compaction_defer_reset")
 int mm_compaction_defer_reset(struct trace_event_raw_mm_compaction_defer_template *ctx)
 {
-	return emit_defer(ctx, FRT_EV_COMPACTION_DEFER_RESET);
-}
-
-static __always_inline int
-emit_isolate(struct trace_event_raw_mm_compaction_isolate_template *ctx, __u16 type)
-{
-	struct frt_record *r = record_reserve(type);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->start_pfn;
-	r->f[1] = ctx->end_pfn;
-	r->f[2] = ctx->nr_scanned;
-	r->f[3] = ctx->nr_taken;
-	record_submit(r);
+	DEFER(FRT_EV_COMPACTION_DEFER_RESET, ctx);
 	return TP_PASS;
 }
 
-SEC("tp/compaction/mm_compaction_isolate_migratepages")
-int mm_compaction_isolate_migratepages(struct trace_event_raw_mm_compaction_isolate_template *ctx)
-{
-	return emit_isolate(ctx, FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES);
+/* the three isolate events: (start_pfn, end_pfn, nr_scanned, nr_taken), both ways */
+#define ISOLATE(name, type)                                                                 \
+SEC("tp_btf/" #name)                                                                        \
+int BPF_PROG(btf_##name, unsigned long start_pfn, unsigned long end_pfn,                    \
+	     unsigned long nr_scanned, unsigned long nr_taken)                              \
+{                                                                                           \
+	EMIT4(type, start_pfn, end_pfn, nr_scanned, nr_taken);                              \
+	return 0;                                                                           \
+}                                                                                           \
+SEC("tp/compaction/" #name)                                                                 \
+int name(struct trace_event_raw_mm_compaction_isolate_template *ctx)                        \
+{                                                                                           \
+	EMIT4(type, ctx->start_pfn, ctx->end_pfn, ctx->nr_scanned, ctx->nr_taken);          \
+	return TP_PASS;                                                                     \
 }
 
-SEC("tp/compaction/mm_compaction_isolate_freepages")
-int mm_compaction_isolate_freepages(struct trace_event_raw_mm_compaction_isolate_template *ctx)
-{
-	return emit_isolate(ctx, FRT_EV_COMPACTION_ISOLATE_FREEPAGES);
-}
+ISOLATE(mm_compaction_isolate_migratepages, FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES)
+ISOLATE(mm_compaction_isolate_freepages, FRT_EV_COMPACTION_ISOLATE_FREEPAGES)
+ISOLATE(mm_compaction_fast_isolate_freepages, FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES)
 
-SEC("tp/compaction/mm_compaction_fast_isolate_freepages")
-int mm_compaction_fast_isolate_freepages(struct trace_event_raw_mm_compaction_isolate_template *ctx)
+SEC("tp_btf/mm_compaction_migratepages")
+int BPF_PROG(btf_mm_compaction_migratepages, unsigned int nr_migrated, unsigned int nr_failed)
 {
-	return emit_isolate(ctx, FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES);
+	EMIT2(FRT_EV_COMPACTION_MIGRATEPAGES, nr_migrated, nr_failed);
+	return 0;
 }
 
 SEC("tp/compaction/mm_compaction_migratepages")
 int mm_compaction_migratepages(struct trace_event_raw_mm_compaction_migratepages *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_COMPACTION_MIGRATEPAGES);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->nr_migrated;
-	r->f[1] = ctx->nr_failed;
-	record_submit(r);
+	EMIT2(FRT_EV_COMPACTION_MIGRATEPAGES, ctx->nr_migrated, ctx->nr_failed);
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_compaction_kcompactd_sleep")
+int BPF_PROG(btf_mm_compaction_kcompactd_sleep, int nid)
+{
+	EMIT1(FRT_EV_COMPACTION_KCOMPACTD_SLEEP, S(nid));
+	return 0;
 }
 
 SEC("tp/compaction/mm_compaction_kcompactd_sleep")
 int mm_compaction_kcompactd_sleep(struct trace_event_raw_mm_compaction_kcompactd_sleep *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_COMPACTION_KCOMPACTD_SLEEP);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = (__s64)ctx->nid;
-	record_submit(r);
+	EMIT1(FRT_EV_COMPACTION_KCOMPACTD_SLEEP, S(ctx->nid));
 	return TP_PASS;
 }
 
-static __always_inline int
-emit_kcompactd(struct trace_event_raw_kcompactd_wake_template *ctx, __u16 type)
-{
-	struct frt_record *r = record_reserve(type);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = (__s64)ctx->nid;
-	r->f[1] = (__s64)ctx->order;
-	r->f[2] = ctx->highest_zoneidx;
-	record_submit(r);
-	return TP_PASS;
+/* kcompactd_wake and wakeup_kcompactd: (nid, order, highest_zoneidx), both ways */
+#define KCOMPACTD(name, type)                                                               \
+SEC("tp_btf/" #name)                                                                        \
+int BPF_PROG(btf_##name, int nid, int order, enum zone_type highest_zoneidx)                \
+{                                                                                           \
+	EMIT3(type, S(nid), S(order), highest_zoneidx);                                     \
+	return 0;                                                                           \
+}                                                                                           \
+SEC("tp/compaction/" #name)                                                                 \
+int name(struct trace_event_raw_kcompactd_wake_template *ctx)                               \
+{                                                                                           \
+	EMIT3(type, S(ctx->nid), S(ctx->order), ctx->highest_zoneidx);                      \
+	return TP_PASS;                                                                     \
 }
 
-SEC("tp/compaction/mm_compaction_kcompactd_wake")
-int mm_compaction_kcompactd_wake(struct trace_event_raw_kcompactd_wake_template *ctx)
-{
-	return emit_kcompactd(ctx, FRT_EV_COMPACTION_KCOMPACTD_WAKE);
-}
-
-SEC("tp/compaction/mm_compaction_wakeup_kcompactd")
-int mm_compaction_wakeup_kcompactd(struct trace_event_raw_kcompactd_wake_template *ctx)
-{
-	return emit_kcompactd(ctx, FRT_EV_COMPACTION_WAKEUP_KCOMPACTD);
-}
+KCOMPACTD(mm_compaction_kcompactd_wake, FRT_EV_COMPACTION_KCOMPACTD_WAKE)
+KCOMPACTD(mm_compaction_wakeup_kcompactd, FRT_EV_COMPACTION_WAKEUP_KCOMPACTD)
 
 /* ---- migrate ---- */
+
+SEC("tp_btf/mm_migrate_pages")
+int BPF_PROG(btf_mm_migrate_pages, unsigned long succeeded, unsigned long failed,
+	     unsigned long thp_succeeded, unsigned long thp_failed, unsigned long thp_split,
+	     unsigned long large_folio_split, enum migrate_mode mode, int reason)
+{
+	void *ring;
+	struct frt_record *r = record_reserve(&ring, FRT_EV_MIGRATE_PAGES, 8, 0);
+
+	if (!r)
+		return 0;
+	r->f[0] = succeeded;
+	r->f[1] = failed;
+	r->f[2] = thp_succeeded;
+	r->f[3] = thp_failed;
+	r->f[4] = thp_split;
+	r->f[5] = large_folio_split;
+	r->f[6] = mode;
+	r->f[7] = S(reason);
+	record_submit(ring, r);
+	return 0;
+}
 
 SEC("tp/migrate/mm_migrate_pages")
 int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_MIGRATE_PAGES);
+	void *ring;
+	struct frt_record *r = record_reserve(&ring, FRT_EV_MIGRATE_PAGES, 8, 0);
 
 	if (!r)
 		return TP_PASS;
@@ -373,48 +604,41 @@ int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 	r->f[2] = ctx->thp_succeeded;
 	r->f[3] = ctx->thp_failed;
 	r->f[4] = ctx->thp_split;
-	if (bpf_core_field_exists(ctx->large_folio_split))
-		r->f[5] = ctx->large_folio_split;
+	r->f[5] = bpf_core_field_exists(ctx->large_folio_split) ? ctx->large_folio_split : 0;
 	r->f[6] = ctx->mode;
-	r->f[7] = (__s64)ctx->reason;
-	record_submit(r);
+	r->f[7] = S(ctx->reason);
+	record_submit(ring, r);
 	return TP_PASS;
+}
+
+SEC("tp_btf/mm_migrate_pages_start")
+int BPF_PROG(btf_mm_migrate_pages_start, enum migrate_mode mode, int reason)
+{
+	EMIT2(FRT_EV_MIGRATE_PAGES_START, mode, S(reason));
+	return 0;
 }
 
 SEC("tp/migrate/mm_migrate_pages_start")
 int mm_migrate_pages_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 {
-	struct frt_record *r = record_reserve(FRT_EV_MIGRATE_PAGES_START);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->mode;
-	r->f[1] = (__s64)ctx->reason;
-	record_submit(r);
+	EMIT2(FRT_EV_MIGRATE_PAGES_START, ctx->mode, S(ctx->reason));
 	return TP_PASS;
 }
 
-static __always_inline int emit_pte(struct trace_event_raw_migration_pte *ctx, __u16 type)
-{
-	struct frt_record *r = record_reserve(type);
-
-	if (!r)
-		return TP_PASS;
-	r->f[0] = ctx->addr;
-	r->f[1] = ctx->pte;
-	r->f[2] = (__s64)ctx->order;
-	record_submit(r);
-	return TP_PASS;
+/* set_migration_pte and remove_migration_pte: (addr, pte, order), both ways */
+#define PTE(name, type)                                                                     \
+SEC("tp_btf/" #name)                                                                        \
+int BPF_PROG(btf_##name, unsigned long addr, unsigned long pte, int order)                  \
+{                                                                                           \
+	EMIT3(type, addr, pte, S(order));                                                   \
+	return 0;                                                                           \
+}                                                                                           \
+SEC("tp/migrate/" #name)                                                                    \
+int name(struct trace_event_raw_migration_pte *ctx)                                         \
+{                                                                                           \
+	EMIT3(type, ctx->addr, ctx->pte, S(ctx->order));                                    \
+	return TP_PASS;                                                                     \
 }
 
-SEC("tp/migrate/set_migration_pte")
-int set_migration_pte(struct trace_event_raw_migration_pte *ctx)
-{
-	return emit_pte(ctx, FRT_EV_SET_MIGRATION_PTE);
-}
-
-SEC("tp/migrate/remove_migration_pte")
-int remove_migration_pte(struct trace_event_raw_migration_pte *ctx)
-{
-	return emit_pte(ctx, FRT_EV_REMOVE_MIGRATION_PTE);
-}
+PTE(set_migration_pte, FRT_EV_SET_MIGRATION_PTE)
+PTE(remove_migration_pte, FRT_EV_REMOVE_MIGRATION_PTE)

@@ -16,15 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "event.h"
 
 
-#define FRT_COLLECTOR_DEFAULT_RINGBUF (32u << 20)
-
 struct frt_collector_opts {
 	unsigned int groups;  /* FRT_GROUP_* bits, at least one */
-	size_t ringbuf_bytes; /* power of two, at least a page; 0 = default */
-	bool verbose;         /* pass libbpf's messages to stderr */
+	size_t ringbuf_bytes; /* per CPU: power of two, at least a page; 0 = default (16 MiB,
+				 less when that times the CPUs passes 512 MiB, not under 1 MiB) */
+	bool verbose;         /* pass libbpf's messages (the verifier's log) to stderr */
 };
 
 struct frt_collector;
@@ -43,13 +44,26 @@ struct frt_collector *frt_collector_new(const struct frt_collector_opts *opts);
 /**
  * frt_collector_start - load the programs and attach them, not capturing yet
  *
- * Returns 0 or a negative errno: -ENOTSUP without kernel BTF
- * (/sys/kernel/btf/vmlinux), -ENOENT when tracefs or a tracepoint is
- * missing, -EPERM or -EACCES without the privileges to load BPF or read
- * tracefs, anything else when the kernel refused the programs.
- * frt_collector_error() then says which file or tracepoint.
+ * Each tracepoint gets a tp_btf program where the kernel allows, else a tp/
+ * one; a tracepoint the kernel lacks is left out. Each such fallback is a
+ * note in frt_collector_meta(), not an error. Returns 0 or a negative
+ * errno: -ENOTSUP without kernel BTF (/sys/kernel/btf/vmlinux), -ENOENT
+ * when tracefs is missing or none of the tracepoints is there, -EPERM or
+ * -EACCES without the privileges to load BPF or read tracefs, anything else
+ * when the kernel refused the programs. frt_collector_error() then says
+ * which file or tracepoint.
  */
 int frt_collector_start(struct frt_collector *c);
+
+/**
+ * frt_collector_meta - what start() attached, for the trace's metadata
+ *
+ * A new JSON object: events_enabled ("group:name" attached, in type order),
+ * events_absent (asked for, not in this kernel), bpf_attach (name -> "tp_btf"
+ * or "tp"), ring_buffer_bytes_per_cpu, and notes (one sentence per fallback:
+ * the caller shows each as a warning). NULL on ENOMEM.
+ */
+json_t *frt_collector_meta(const struct frt_collector *c);
 
 /*
  * Start (@on) or stop recording, on every tracepoint at one instant: the
@@ -80,7 +94,7 @@ int frt_collector_poll(struct frt_collector *c, int timeout_ms, frt_event_cb cb,
 int frt_collector_finish(struct frt_collector *c, frt_event_cb cb, void *ctx);
 
 /**
- * frt_collector_lost - events dropped because the ring buffer was full
+ * frt_collector_lost - events dropped because their CPU's ring buffer was full
  * @per_cpu: filled with the drops of CPU 0..@n-1 (may be NULL when @n is 0)
  *
  * Returns the total over all CPUs. Final once frt_collector_finish() ran.
@@ -92,6 +106,9 @@ unsigned int frt_collector_nr_cpus(const struct frt_collector *c);
 
 /* Events that arrived after the reorder window had passed their timestamp. */
 uint64_t frt_collector_reordered_late(const struct frt_collector *c);
+
+/* CPU time of this process while capture was on (the recorder's own cost, not BPF's). */
+uint64_t frt_collector_cpu_ns(const struct frt_collector *c);
 
 void frt_collector_free(struct frt_collector *c);
 

@@ -51,6 +51,30 @@ struct trace_event_raw_mm_page_pcpu_drain {
 	int migratetype;
 } FRT_CORE;
 
+/*
+ * 2026 mm tree. mm_page_pcpu_refill is an event of its own in the linux-mm
+ * tree; the v2 patch ("trace PCP refills and PCP zone lock usage") makes it
+ * and mm_page_pcpu_drain events of one class, mm_page_pcpu.
+ */
+struct trace_event_raw_mm_page_pcpu_refill {
+	unsigned long pfn;
+	unsigned int order;
+	int migratetype;
+} FRT_CORE;
+
+struct trace_event_raw_mm_page_pcpu {
+	unsigned long pfn;
+	unsigned int order;
+	int migratetype;
+} FRT_CORE;
+
+/* class of mm_page_pcpu_refill_zone_locked and mm_page_pcpu_drain_zone_locked */
+struct trace_event_raw_mm_page_pcpu_zone_locked {
+	int nid;
+	int zid;
+	unsigned long nr_pages;
+} FRT_CORE;
+
 struct trace_event_raw_mm_page_alloc_extfrag {
 	unsigned long pfn;
 	int alloc_order;

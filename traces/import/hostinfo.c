@@ -229,26 +229,6 @@ json_t *frt_hostinfo_parse_zoneinfo(const char *zoneinfo)
 	return zones;
 }
 
-/* "kmem:mm_page_alloc", ... for every tracepoint of @groups */
-static json_t *events_json(unsigned int groups)
-{
-	json_t *a = json_array();
-	char name[128];
-
-	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
-		const struct frt_event_desc *d = frt_event_desc(t);
-
-		if (!d || !(frt_group_by_name(d->group, strlen(d->group)) & groups))
-			continue;
-		snprintf(name, sizeof(name), "%s:%s", d->group, d->name);
-		if (json_array_append_new(a, json_string(name))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
 static json_t *sysctls_json(void)
 {
 	static const char *const names[] = {
@@ -313,7 +293,7 @@ static int set_parsed(json_t *meta, const char *key, const char *path,
 	return v < 0 ? 0 : json_object_set_new(meta, key, json_integer(v));
 }
 
-char *frt_hostinfo_meta_json(const char *created_by, unsigned int groups)
+char *frt_hostinfo_meta_json(const char *created_by, json_t *recorder)
 {
 	json_t *meta = json_object();
 	struct timespec real, mono;
@@ -342,7 +322,7 @@ char *frt_hostinfo_meta_json(const char *created_by, unsigned int groups)
 				   json_integer(real.tv_sec * 1000000000ll + real.tv_nsec));
 	bad |= json_object_set_new(meta, "capture_start_ts",
 				   json_integer(mono.tv_sec * 1000000000ll + mono.tv_nsec));
-	bad |= json_object_set_new(meta, "events_enabled", events_json(groups));
+	bad |= json_object_update(meta, recorder);
 	zoneinfo = read_text("/proc/zoneinfo");
 	if (zoneinfo)
 		bad |= json_object_set_new(meta, "zones", frt_hostinfo_parse_zoneinfo(zoneinfo));

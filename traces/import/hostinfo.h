@@ -12,12 +12,13 @@
 /**
  * frt_hostinfo_meta_json - describe this host now, as serialised JSON
  * @created_by: the command line or tool that records
- * @groups: FRT_GROUP_* bits of the tracepoint groups being recorded
+ * @recorder: keys the recorder adds (frt_collector_meta(): events_enabled,
+ *            notes, ...), copied in as they are
  *
  * Values whose /proc or /sys file cannot be read are left out. Returns a
  * malloc'ed string, or NULL with errno set.
  */
-char *frt_hostinfo_meta_json(const char *created_by, unsigned int groups);
+char *frt_hostinfo_meta_json(const char *created_by, json_t *recorder);
 
 /* The parsers behind it, on file contents. */
 

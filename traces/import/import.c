@@ -2,9 +2,11 @@
 /*
  * import.c - perf script and ftrace text into events (see import.h).
  *
- * A line of either tool is "<task> <pid> [cpu] <flags> sec.frac: <event>: <fields>";
+ * A line of either tool is "<task> [cpu] <flags> sec.frac: <event>: <fields>";
  * perf prefixes the event with its group ("kmem:mm_page_alloc"), tracefs and
- * trace-cmd do not. The timestamp is the first token "digits.digits:" that is
+ * trace-cmd do not. The task is "comm tid" or "comm pid/tid" in perf script,
+ * "comm-pid" in ftrace text, followed by "(tgid)" with ftrace's record-tgid
+ * option. The timestamp is the first token "digits.digits:" that is
  * followed by an event token ending in ':'; the CPU is the last "[digits]"
  * before it. Fields are "key=value" as the tracepoint's print format writes
  * them (Linux 6.18, /sys/kernel/tracing/events/.../format). Most keys are the
@@ -384,6 +386,84 @@ static unsigned int parse_ts(const char *p, const char *end, uint64_t *ns)
 	return digits;
 }
 
+/* [p, end) trimmed of blanks on both sides */
+static void trim(const char **p, const char **end)
+{
+	while (*p < *end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	while (*end > *p && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+		(*end)--;
+}
+
+/* The last @c in [p, end), or NULL */
+static const char *last_of(const char *p, const char *end, char c)
+{
+	while (end > p)
+		if (*--end == c)
+			return end;
+	return NULL;
+}
+
+static bool parse_int32(const char *p, const char *end, int32_t *v)
+{
+	uint64_t x;
+
+	if (p == end || *p == '-' || parse_num(p, end, false, &x) || x > INT32_MAX)
+		return false;
+	*v = (int32_t)x;
+	return true;
+}
+
+/*
+ * The task in [p, end), the text before "[cpu]": the event's pid, tgid (-1
+ * unless the line has it) and comm. Lines without one (a hand-written line,
+ * another tool's layout) leave the event's task unknown.
+ */
+static void parse_task(const char *p, const char *end, enum frt_import_fmt fmt,
+		       struct frt_event *ev)
+{
+	const char *cut, *open;
+	int32_t pid, tgid = -1;
+
+	trim(&p, &end);
+	/* ftrace's record-tgid: "comm-pid (  tgid)", or "(-------)" when unknown */
+	if (end > p && end[-1] == ')' && (open = last_of(p, end, '('))) {
+		const char *a = open + 1, *b = end - 1;
+
+		trim(&a, &b);
+		if (b > a && *a != '-' && !parse_int32(a, b, &tgid))
+			return;
+		end = open;
+		trim(&p, &end);
+	}
+	if (fmt == FRT_IMPORT_PERF) {
+		/* "comm tid" or "comm pid/tid": the comm may hold blanks */
+		const char *slash;
+
+		for (cut = end; cut > p && cut[-1] != ' ' && cut[-1] != '\t'; cut--)
+			;
+		slash = memchr(cut, '/', (size_t)(end - cut));
+		if (slash && (!parse_int32(cut, slash, &tgid) || !parse_int32(slash + 1, end, &pid)))
+			return;
+		if (!slash && !parse_int32(cut, end, &pid))
+			return;
+		end = cut;
+		trim(&p, &end);
+	} else {
+		cut = last_of(p, end, '-');
+		if (!cut || !parse_int32(cut + 1, end, &pid))
+			return;
+		end = cut;
+	}
+	ev->has_task = 1;
+	ev->pid = pid;
+	ev->tgid = tgid;
+	memset(ev->comm, 0, FRT_COMM_LEN);
+	if (!(end - p == 5 && !memcmp(p, "<...>", 5))) /* ftrace: a pid whose name it lost */
+		memcpy(ev->comm, p, (size_t)(end - p) < FRT_COMM_LEN ? (size_t)(end - p)
+								  : FRT_COMM_LEN);
+}
+
 static bool starts(const char *p, const char *prefix)
 {
 	return !strncmp(p, prefix, strlen(prefix));
@@ -393,6 +473,7 @@ enum frt_line_kind frt_import_parse_line(const char *s, struct frt_event *ev,
 					 struct frt_line *line)
 {
 	const char *p = skip_space(s), *tok, *end, *name = NULL, *name_end = NULL;
+	const char *cpu_tok = NULL;
 	const struct type_keys *tk = NULL;
 	uint32_t cpu = 0, set = 0;
 	bool page_null = false;
@@ -416,6 +497,7 @@ enum frt_line_kind frt_import_parse_line(const char *s, struct frt_event *ev,
 
 			if (!parse_num(tok + 1, end - 1, false, &c) && c <= UINT32_MAX)
 				cpu = (uint32_t)c;
+			cpu_tok = tok;
 			continue;
 		}
 		if (!is_digit(*tok) || !(line->ts_digits = parse_ts(tok, end, &ts)))
@@ -439,7 +521,8 @@ enum frt_line_kind frt_import_parse_line(const char *s, struct frt_event *ev,
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
 		const struct type_keys *c = &types[t];
 
-		if (c->name_len != base_len || memcmp(c->name, base, base_len))
+		if (frt_event_is_task_record(t) || c->name_len != base_len ||
+		    memcmp(c->name, base, base_len))
 			continue;
 		if (colon && (c->group_len != group_len || memcmp(c->group, name, group_len)))
 			continue;
@@ -455,6 +538,9 @@ enum frt_line_kind frt_import_parse_line(const char *s, struct frt_event *ev,
 	ev->type = (uint16_t)(tk - types);
 	ev->cpu = cpu;
 	ev->ts = ts;
+	ev->pid = ev->tgid = -1;
+	if (cpu_tok)
+		parse_task(p, cpu_tok, line->fmt, ev);
 	for (p = skip_space(name_end + 1); *p; p = skip_space(p)) {
 		enum frt_line_kind k = parse_field(tk, &p, ev, &set, &page_null, line);
 

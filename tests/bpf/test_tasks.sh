@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# test_tasks.sh - what record says about each allocation, checked against
+# perf's own record of the same tracepoint: a workload process run while
+# both record, every one of its mm_page_alloc events must be in both with
+# the same pfn, order and gfp flags, in the same order, and record must name
+# its task (pid, tgid, comm), following its rename at exec. This pins the
+# pfns the tp_btf programs derive from struct page (the vmemmap base) and
+# the task identity of format 1.1; and that the trace notes what the kernel
+# lacks (FORMAT.md §4).
+# ctest label "root"; exit 77 = skipped (not root, no BTF, no perf, BPF refused).
+#
+# Usage: test_tasks.sh FRAGREPLAY
+set -u
+frag=${1:?usage: $0 FRAGREPLAY}
+pass=0 fail=0
+work=$(mktemp -d /var/tmp/frt-tasks.XXXXXX)
+rec= perf=
+cleanup() {
+	for pid in $rec $perf; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
+	skip "needs root and /sys/kernel/btf/vmlinux"
+perf stat -x, -e kmem:mm_page_alloc -a -- true >/dev/null 2>&1 ||
+	skip "needs perf able to trace kmem:mm_page_alloc (linux-perf)"
+mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+if ! "$frag" record -o "$work/probe.frt" -d 0.2 2>"$work/probe.err"; then
+	grep -qiE 'not permitted|permission|refused' "$work/probe.err" &&
+		skip "BPF not permitted: $(head -1 "$work/probe.err")"
+fi
+
+"$frag" record -o "$work/x.frt" -d 120 2>"$work/rec.err" &
+rec=$!
+wait_for "$work/rec.err" "recording to" $rec
+check "record starts ($(grep -v WARNING "$work/rec.err" | head -1))" $?
+perf record -a -e kmem:mm_page_alloc -o "$work/perf.data" 2>"$work/perf.err" &
+perf=$!
+sleep 2 # perf prints nothing when it is ready: give it time to open its events
+
+# a process of its own name (comm is the executable's file name): dd reads 16 MiB of
+# zeros into one buffer, 4096 anonymous 4 KiB faults
+cp "$(command -v dd)" "$work/frt-task-probe"
+"$work/frt-task-probe" if=/dev/zero of=/dev/null bs=16M count=1 status=none &
+probe=$!
+wait $probe
+check "the workload ran" $?
+sleep 0.5
+kill -INT $perf
+wait $perf
+perf=
+kill -INT $rec
+wait $rec
+check "record exits 0 ($(tail -1 "$work/rec.err"))" $?
+rec=
+
+# the probe's allocations as perf saw them, and as the trace has them
+perf script -i "$work/perf.data" -F tid,trace 2>/dev/null |
+	awk -v p=$probe '$1 == p { $1 = ""; print }' |
+	sed -E 's/^ *page=[^ ]* //' >"$work/perf.txt"
+"$frag" dump --type mm_page_alloc "$work/x.frt" >"$work/dump.txt"
+check "dump reads the trace" $?
+python3 - "$work/dump.txt" "$probe" >"$work/frag.txt" 2>"$work/frag.err" <<'PY'
+import re, sys
+pid = int(sys.argv[2])
+line_re = re.compile(r"^\s*(.*)-(\d+)\s+\(\s*(-?[\d-]+)\)\s+\[\d+\]\s+\S+ mm_page_alloc: (.*)$")
+names = []
+for line in open(sys.argv[1]):
+	m = line_re.match(line)
+	if not m:
+		sys.exit("no task in: " + line.strip())
+	comm, p, tgid, fields = m.groups()
+	if int(p) != pid:
+		continue
+	if not names or names[-1] != (comm, tgid):
+		names.append((comm, tgid))
+	# the kernel prints pfn, order, migratetype, then gfp_flags: dump uses the same order
+	print(fields)
+# the shell's forked child, then (exec) the probe, and never the shell's name again
+print(names[-1:], len(names), file=sys.stderr)
+PY
+check "every event of the trace has a task ($(head -c 200 "$work/frag.err"))" $?
+n=$(wc -l <"$work/perf.txt")
+check "perf saw the workload's allocations ($n, want >= 4096)" "$( ((n >= 4096)); echo $?)"
+# perf prints pfn=0x... order=... migratetype=... gfp_flags=...: as dump does
+if cmp -s "$work/perf.txt" "$work/frag.txt"; then r=0; else
+	r=1
+	diff "$work/perf.txt" "$work/frag.txt" | head -5
+fi
+check "the workload's $n mm_page_alloc events: same pfns, orders and flags as perf's, in order" $r
+check "its task is named, the exec's new name from then on: comm frt-task-probe, tgid its pid ($(cat "$work/frag.err"))" \
+	"$(grep -qxE "\[\('frt-task-probe', '$probe'\)\] [12]" "$work/frag.err"; echo $?)"
+
+"$frag" info --json "$work/x.frt" >"$work/x.json"
+python3 - "$work/x.json" "$work/rec.err" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+m = j["metadata"]
+warned = [l.split("WARNING: ", 1)[1].strip() for l in open(sys.argv[2]) if "WARNING: " in l]
+absent = m["events_absent"]
+# what the kernel lacks is absent and said twice: on stderr and in the trace
+assert all(any(a in n for n in m["notes"]) for a in absent), (absent, m["notes"])
+assert m["notes"] == warned, (m["notes"], warned)
+assert not set(absent) & set(m["events_enabled"]), (absent, m["events_enabled"])
+assert set(m["bpf_attach"]) - {"task:task_rename"} == set(m["events_enabled"]), m["bpf_attach"]
+assert j["tasks"]["events_with_task"] == j["events"], j["tasks"]
+assert j["lost"]["lost_total"] == 0, j["lost"]
+PY
+check "the trace notes what this kernel lacks and how each tracepoint was attached; all events have a task" $?
+
+# replay shows the recorder's notes, in its text and in the report's notes
+"$frag" replay "$work/x.frt" --json "$work/r.json" >"$work/r.txt" 2>&1
+check "replay runs" $?
+python3 - "$work/x.json" "$work/r.json" "$work/r.txt" <<'PY'
+import json, sys
+notes = json.load(open(sys.argv[1]))["metadata"]["notes"]
+report = json.load(open(sys.argv[2]))["notes"]
+text = open(sys.argv[3]).read()
+for n in notes:
+	assert "recorded: " + n in report, (n, report)
+	assert "*** NOTE: recorded: " + n + " ***" in text, n
+PY
+check "replay prints every note of the trace, and its report lists them" $?
+
+echo "# $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["bpf_attach"])' "$work/x.json")"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
