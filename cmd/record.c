@@ -92,6 +92,8 @@ struct capture {
 	bool size_limit_hit;
 	bool flowing;          /* the first event arrived: "capturing" was said */
 	uint64_t on_ns, off_ns; /* capture switched on and off, trace clock */
+	uint64_t misses_on, misses_off; /* BPF recursion misses then (cumulative) */
+	char misses_which[512];
 	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
 	json_t *notes;         /* every WARNING, for the STATS frame */
 };
@@ -346,7 +348,13 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	json_t *stats = json_object(), *a = json_array();
 	char *text = NULL;
 	int bad = !per_cpu, err;
+	uint64_t misses = cap->misses_off - cap->misses_on;
 
+	if (misses)
+		warn(cap, "%" PRIu64 " events never reached the recorder: the kernel skipped them "
+		     "because a program of ours was already running on that CPU (a tracepoint "
+		     "firing in an interrupt during it: BPF recursion misses; since attaching: %s); "
+		     "the trace lacks them", misses, cap->misses_which);
 	*lost = frt_collector_lost(c, per_cpu, per_cpu ? nr_cpus : 0);
 	for (unsigned int i = 0; per_cpu && i < nr_cpus; i++)
 		bad |= json_array_append_new(a, json_integer(per_cpu[i]));
@@ -354,6 +362,7 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	bad |= json_object_set_new(stats, "lost_total", json_integer(*lost));
 	bad |= json_object_set_new(stats, "reordered_late",
 				   json_integer(frt_collector_reordered_late(c)));
+	bad |= json_object_set_new(stats, "recursion_misses", json_integer((json_int_t)misses));
 	bad |= json_object_set_new(stats, "capture_on_ts", json_integer((json_int_t)cap->on_ns));
 	bad |= json_object_set_new(stats, "capture_off_ts", json_integer((json_int_t)cap->off_ns));
 	bad |= json_object_set(stats, "notes", cap->notes);
@@ -476,12 +485,15 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		return 1;
 	}
 	snapshot(&cap, "start", o);
+	cap.misses_on = frt_collector_recursion_misses(c, NULL, 0);
 	start = cap.on_ns = now_ns();
 	frt_collector_capture(c, true);
 	fprintf(stderr, "fragreplay record: capture switched on; waiting for the first event\n");
 	err = capture_loop(c, &cap, o, start);
 	frt_collector_capture(c, false);
 	cap.off_ns = now_ns();
+	cap.misses_off = frt_collector_recursion_misses(c, cap.misses_which,
+							 sizeof(cap.misses_which));
 	secs = (cap.off_ns - start) / 1e9;
 	fprintf(stderr, "fragreplay record: capture switched off after %.1f s\n", secs);
 	if (!cap.write_err)

@@ -13,9 +13,10 @@
 #   load:collector  every program of collector.bpf.o loads and attaches, one by one
 #   load:snapshot   every program of snapshot.bpf.o loads (the vm_* pair attaches)
 #   record          `fragreplay record` (all groups) starts, exits 0, complete, nothing
-#                   lost (neither in its ring buffer nor to the kernel's recursion
-#                   check, which skips a tp/ program when another BPF program runs
-#                   on the CPU), both snapshots, and the workload (>= 64 MiB) in it
+#                   lost in its ring buffers, events the kernel's recursion check
+#                   skipped (a program of ours already running on the CPU) counted
+#                   in the trace and warned about, never silent; both snapshots,
+#                   and the workload (>= 64 MiB) in it
 #   walk            both snapshots read struct page through BPF (not the
 #                   /proc/kpageflags fallback)
 #   fit             both snapshots' pageblock fit passes its 1% check
@@ -71,12 +72,14 @@ for obj in collector snapshot; do
 		if ($7 == "attach=ok") att++
 		if ($7 != "attach=n/a") natt++
 		if ($4 == "load=absent") absent++
-		else if ($4 != "load=ok" || $7 == "attach=FAIL") bad = bad sprintf("; %s: %s", $3, $8)
+		else if ($4 != "load=ok" || $7 == "attach=FAIL") why[$3] = $8
 	}
+	$1 == "twin" && $2 == obj { twin[$3] = 1; twins++ }
 	END {
-		printf "RESULT load:%s %s %d/%d loaded (%d for tracepoints this kernel lacks), %d/%d attached, at most %d insns verified, loads took %.1f s%s\n",
+		for (p in why) if (!(p in twin)) bad = bad sprintf("; %s: %s", p, why[p])
+		printf "RESULT load:%s %s %d/%d loaded (%d for tracepoints this kernel lacks, %d tp_btf refused with their tp/ twin used), %d/%d attached, at most %d insns verified, loads took %.1f s%s\n",
 		    substr(obj, 1, index(obj, ".") - 1), n && !bad ? "PASS" : "FAIL",
-		    ok, n, absent, att, natt, max, ms / 1000, n ? bad : "; progcheck printed nothing"
+		    ok, n, absent, twins, att, natt, max, ms / 1000, n ? bad : "; progcheck printed nothing"
 	}' "$w/progs"
 done
 
@@ -212,14 +215,17 @@ fi
 # the trace's events per type over [M1, M2], and the pages its allocations took
 "$frag" dump "$w/a.frt" 2>"$w/dump.err" | awk -v a="${m1:-0}" -v b="${m2:-0}" '
 {
-	# "[CPU] SECONDS: EVENT: pfn=P order=O ..."
-	t = $2 + 0
+	# "[TASK-PID (TGID)] [CPU] SECONDS: EVENT: pfn=P order=O ..." (the task
+	# from format 1.1 on): fields are counted from the [CPU] one
+	for (i = 1; i < NF && $i !~ /^\[[0-9]+\]$/; i++)
+		;
+	t = $(i + 1) + 0
 	if (t < a || t > b) next
-	ev = substr($3, 1, length($3) - 1)
+	ev = substr($(i + 2), 1, length($(i + 2)) - 1)
 	n[ev]++
-	if (ev == "mm_page_alloc" && $4 != "pfn=-1") {
+	if (ev == "mm_page_alloc" && $(i + 3) != "pfn=-1") {
 		x = 1 # no ^: busybox awk may lack math
-		for (k = substr($5, 7) + 0; k > 0; k--) x *= 2
+		for (k = substr($(i + 4), 7) + 0; k > 0; k--) x *= 2
 		pages += x
 	}
 }
@@ -230,10 +236,16 @@ pages=$(awk '$1 == "pages" { print $2 }' "$w/trace.counts")
 "$frag" info "$w/a.frt" >"$w/info" 2>&1
 info() { sed -n "s/^$1 *//p" "$w/info" | head -1; }
 lost=$(info 'lost events' | cut -d' ' -f1)
-detail="exit $rc; status $(info status); lost $lost; $misses BPF recursion misses; $(info snapshots); $pages pages allocated in the window"
+# BPF recursion misses cannot be prevented (an interrupt's tracepoint during
+# our program on that CPU); they must never be silent: record counts them in
+# the trace's STATS and says so in a WARNING
+said=$("$frag" info --json "$w/a.frt" 2>/dev/null | grep -o '"recursion_misses": *[0-9]*' | grep -o '[0-9]*$')
+warned=$(grep -c 'WARNING: .* BPF recursion misses' "$w/rec.err")
+detail="exit $rc; status $(info status); lost $lost; $misses BPF recursion misses (the trace says ${said:-nothing}, $warned WARNING); $(info snapshots); $pages pages allocated in the window"
 if [ -z "$rec_note" ]; then
 	ok=PASS
-	[ $rc = 0 ] && [ "$(info status)" = complete ] && [ "$lost" = 0 ] && [ "$misses" = 0 ] &&
+	[ $rc = 0 ] && [ "$(info status)" = complete ] && [ "$lost" = 0 ] &&
+		{ [ "$misses" = 0 ] || { [ "${said:-0}" -gt 0 ] && [ "$warned" = 1 ]; }; } &&
 		[ "$(info snapshots)" = "start present, end present" ] && [ "${pages:-0}" -ge $MIN_PAGES ] || ok=FAIL
 	result record $ok "$detail"
 else
@@ -252,19 +264,24 @@ if [ -z "$m1" ] || [ -z "$m2" ]; then
 elif [ "$overrun" != 0 ]; then
 	result count:tracefs FAIL "the tracefs instance overran ($overrun events): no reference"
 else
-	awk -v groups=",$rec_groups," -v misses="$misses" -v note="$rec_note" '
+	# events short of the bracket are allowed only as far as the trace admits
+	# recursion misses (counted, warned): none may be missing unsaid
+	awk -v groups=",$rec_groups," -v misses="$misses" -v said="${said:-0}" -v note="$rec_note" '
 	FILENAME ~ /tps$/ { if (index(groups, "," $2 ",")) want[$1] = 1; next }
 	$1 == "count" { tr[$2] = $3; next }
 	$1 == "ftrace" { lo[$2] = $4; hi[$2] = $5; next }
 	END {
 		for (e in want) {
 			if (!(e in tr) && !(e in hi)) continue
-			bad = tr[e] + 0 < lo[e] + 0 || tr[e] + 0 > hi[e] + 0
+			bad = tr[e] + 0 > hi[e] + 0
+			if (tr[e] + 0 < lo[e] + 0) short += lo[e] - tr[e]
 			out = out sprintf("%s%s %d in %d..%d", out ? "; " : "", e, tr[e], lo[e], hi[e])
 			nbad += bad; n++
 		}
-		printf "RESULT count:tracefs %s %d of %d event types outside the bracket (%d BPF recursion misses): %s%s\n",
-		    n && !nbad ? "PASS" : "FAIL", nbad, n, misses, n ? out : "no events", note
+		nbad += short > said
+		printf "RESULT count:tracefs %s %d of %d event types over the bracket, %d events short of it, the trace admits %d recursion misses (%d seen in fdinfo): %s%s\n",
+		    n && !nbad ? "PASS" : "FAIL", nbad - (short > said), n, short, said, misses,
+		    n ? out : "no events", note
 	}' "$w/tps" "$w/trace.counts" "$w/ftrace.counts"
 fi
 

@@ -12,7 +12,10 @@
  * Usage: progcheck OBJ.bpf.o...
  * Prints, tab-separated:
  *   prog OBJ NAME load=ok|FAIL|absent insns=N ms=T attach=ok|FAIL|n/a REASON
- * (absent: the kernel has no such tracepoint; not a failure)
+ * (absent: the kernel has no such tracepoint; not a failure), and
+ *   twin OBJ btf_NAME ...
+ * for a tp_btf program the kernel refused whose tp/ twin NAME loaded and
+ * attached: record falls back to it, so that is no failure either.
  * insns is the verifier's processed-instruction count (bpf_prog_info's
  * verified_insns, 0 where the kernel does not report it; REASON says "over
  * half the verifier's limit" past 500000), T the milliseconds
@@ -237,9 +240,30 @@ int main(int argc, char **argv)
 			bad = 1;
 			continue;
 		}
-		bpf_object__for_each_program(p, obj)
-			bad |= check_prog(argv[i], base, bpf_program__name(p));
+		char names[128][64];
+		bool failed[128];
+		int n = 0;
+
+		bpf_object__for_each_program(p, obj) {
+			if (n == 128)
+				break;
+			snprintf(names[n], sizeof(names[n]), "%s", bpf_program__name(p));
+			failed[n] = check_prog(argv[i], base, names[n]);
+			n++;
+		}
 		bpf_object__close(obj);
+		/* record attaches btf_NAME where the kernel takes it, else NAME (tp/):
+		 * a refused btf_NAME whose tp/ twin loaded and attached is no failure */
+		for (int k = 0; k < n; k++) {
+			bool twin_ok = false;
+
+			for (int t = 0; failed[k] && !strncmp(names[k], "btf_", 4) && t < n; t++)
+				twin_ok |= !failed[t] && !strcmp(names[t], names[k] + 4);
+			if (twin_ok)
+				printf("twin\t%s\t%s\tthe tp/ program %s loads and attaches: record "
+				       "uses it\n", base, names[k], names[k] + 4);
+			bad |= failed[k] && !twin_ok;
+		}
 	}
 	return bad;
 }

@@ -591,6 +591,11 @@ int BPF_PROG(btf_mm_migrate_pages, unsigned long succeeded, unsigned long failed
 	return 0;
 }
 
+/* reason, an int or (newer kernels) an enum migrate_reason: the one BTF has */
+#define MIGRATE_REASON(ctx, flavour)                                                     \
+	(bpf_core_field_exists((ctx)->reason) ? (long)(ctx)->reason                          \
+					      : (long)((flavour *)(ctx))->reason)
+
 SEC("tp/migrate/mm_migrate_pages")
 int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 {
@@ -606,7 +611,7 @@ int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 	r->f[4] = ctx->thp_split;
 	r->f[5] = bpf_core_field_exists(ctx->large_folio_split) ? ctx->large_folio_split : 0;
 	r->f[6] = ctx->mode;
-	r->f[7] = S(ctx->reason);
+	r->f[7] = S(MIGRATE_REASON(ctx, struct trace_event_raw_mm_migrate_pages___enum));
 	record_submit(ring, r);
 	return TP_PASS;
 }
@@ -621,7 +626,8 @@ int BPF_PROG(btf_mm_migrate_pages_start, enum migrate_mode mode, int reason)
 SEC("tp/migrate/mm_migrate_pages_start")
 int mm_migrate_pages_start(struct trace_event_raw_mm_migrate_pages_start *ctx)
 {
-	EMIT2(FRT_EV_MIGRATE_PAGES_START, ctx->mode, S(ctx->reason));
+	EMIT2(FRT_EV_MIGRATE_PAGES_START, ctx->mode,
+	      S(MIGRATE_REASON(ctx, struct trace_event_raw_mm_migrate_pages_start___enum)));
 	return TP_PASS;
 }
 

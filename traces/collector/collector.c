@@ -1103,6 +1103,32 @@ uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, un
 	return total;
 }
 
+uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *names,
+				       size_t len)
+{
+	uint64_t total = 0;
+	size_t n = 0;
+
+	if (len)
+		names[0] = '\0';
+	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
+		const struct tracepoint *tp = &c->tps[t];
+		struct bpf_program *prog = tp->how == AT_BTF ? tp->btf : tp->how == AT_TP ? tp->tp : NULL;
+		struct bpf_prog_info info = { 0 };
+		__u32 info_len = sizeof(info);
+
+		if (!tp->link || !prog ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len) ||
+		    !info.recursion_misses)
+			continue;
+		total += info.recursion_misses;
+		if (n < len)
+			n += (size_t)snprintf(names + n, len - n, "%s%s %llu", n ? ", " : "", tp->name,
+					      (unsigned long long)info.recursion_misses);
+	}
+	return total;
+}
+
 uint64_t frt_collector_reordered_late(const struct frt_collector *c)
 {
 	return c->reordered_late;

@@ -101,6 +101,15 @@ int frt_collector_finish(struct frt_collector *c, frt_event_cb cb, void *ctx);
  */
 uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, unsigned int n);
 
+/**
+ * frt_collector_recursion_misses - events the kernel did not hand to our
+ * programs because one of them was already running on that CPU (an
+ * interrupt's tracepoint firing inside the program: bpf_prog_info's
+ * recursion_misses, summed over the attached programs)
+ * @names: "mm_page_free 3, ..." per tracepoint with misses (may be NULL if @len is 0)
+ */
+uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *names, size_t len);
+
 /* Number of CPUs frt_collector_lost() reports on (the possible CPUs). */
 unsigned int frt_collector_nr_cpus(const struct frt_collector *c);
 

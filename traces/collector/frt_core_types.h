@@ -169,6 +169,22 @@ struct trace_event_raw_mm_migrate_pages_start {
 	int reason;
 } FRT_CORE;
 
+/*
+ * Newer kernels (7.3 here) declare the two events' reason as enum
+ * migrate_reason, and CO-RE will not relocate an int field onto an enum:
+ * these flavours name the same field with the newer type; the programs read
+ * whichever the kernel's BTF matches.
+ */
+enum migrate_reason { MR_COMPACTION___frt };
+
+struct trace_event_raw_mm_migrate_pages___enum {
+	enum migrate_reason reason;
+} FRT_CORE;
+
+struct trace_event_raw_mm_migrate_pages_start___enum {
+	enum migrate_reason reason;
+} FRT_CORE;
+
 /* class of set_migration_pte and remove_migration_pte */
 struct trace_event_raw_migration_pte {
 	unsigned long addr;
