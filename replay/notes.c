@@ -23,17 +23,17 @@ void replay_recording_notes(json_t *notes, const char *stats_json)
 		return;
 	stats = json_loads(stats_json, 0, NULL);
 	if (!stats) {
-		json_array_append_new(notes, json_string("recording: the STATS frame is not JSON"));
+		json_array_append_new(notes, json_string("recorded: the STATS frame is not JSON"));
 		return;
 	}
 	json_array_foreach(json_object_get(stats, "notes"), i, n)
 		if (json_is_string(n))
-			json_array_append_new(notes, json_sprintf("recording: %s",
+			json_array_append_new(notes, json_sprintf("recorded: %s",
 								  json_string_value(n)));
 	lost = json_integer_value(json_object_get(stats, "lost_total"));
 	if (lost > 0)
 		json_array_append_new(notes, json_sprintf(
-			"recording: %lld events were lost (ring buffer full): the model misses "
+			"recorded: %lld events were lost (ring buffer full): the model misses "
 			"their requests and frees", (long long)lost));
 	json_decref(stats);
 }

@@ -12,7 +12,7 @@
 #include "setup.h"
 
 /* The WARNINGs record kept in the trace's STATS frame (frt_reader_stats(),
- * may be NULL), and lost events; each starts "recording: ". */
+ * may be NULL), and lost events; each starts "recorded: ". */
 void replay_recording_notes(json_t *notes, const char *stats_json);
 
 /* What the metadata says of the recording (its "notes": tracepoints left
