@@ -21,6 +21,7 @@
 # the run, which takes minutes on a few GB and costs nothing during it).
 #
 # Usage: bench_record.sh FRAGREPLAY     (as root; needs perf, stress-ng, zstd)
+#        RUNS=5 PARTS=b bench_record.sh FRAGREPLAY: more runs, only part (b)
 set -u
 frag=${1:?usage: $0 FRAGREPLAY}
 RUNS=${RUNS:-3}
@@ -136,6 +137,7 @@ echo "host: $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loa
 idle=$(perf stat -x, -e kmem:mm_page_alloc -a -- sleep 1 2>&1 | awk -F, '/mm_page_alloc/ { print $1 }')
 echo "background before the runs: ${idle:-?} mm_page_alloc/s"
 
+if [[ ${PARTS:-abc} == *a* ]]; then
 echo
 echo "(a) sustained rate under fragreplay record (default ring buffer), $SECS s runs, medians of $RUNS"
 printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "1 CPU/s" \
@@ -190,6 +192,9 @@ else
 	echo "    at $lost_min: the recorder lacked CPU there (more stressors than CPUs)"
 fi
 
+fi
+
+if [[ ${PARTS:-abc} == *b* ]]; then
 echo
 echo "(b) host overhead, stress-ng ${VM_LOAD[*]}, $SECS s runs interleaved, medians of $RUNS"
 declare -A ops cpu per_ev drops size bogo wl rec
@@ -246,6 +251,9 @@ awk -v n="$n_all" -v f="$f_all" -v fw="$f_wl" -v fr="$f_rec" -v p="$p_all" -v pw
 	if (p > n) printf "; fragreplay costs %.2fx what perf costs", (f - n) / (p - n)
 	printf "\n" }'
 
+fi
+
+if [[ ${PARTS:-abc} == *c* ]]; then
 echo
 echo "(c) bytes on disk per event, both recorders on the same run (page cache + anonymous"
 echo "    memory: 128 MiB written and read back, then stress-ng --vm 1 --vm-bytes 128M, 1 s), medians of $RUNS"
@@ -277,3 +285,4 @@ printf '    .frt                  %6s bytes/event   (%s events, lost %s)\n' "$bp
 read -r bpe ev l < <(printf '%s\n' "${perf_bpe[@]}" | median)
 printf '    perf.data             %6s bytes/sample  (%s samples, lost %s)\n' "$bpe" "$ev" "$l"
 printf '    perf.data, zstd -19   %6s bytes/sample  (first run only)\n' "$zst"
+fi

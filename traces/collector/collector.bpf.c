@@ -77,17 +77,23 @@ __u64 rename_gen;
 bool capturing;
 
 /*
- * Wake the reader only once wakeup_bytes are waiting (set before load: 256
- * KiB, or 1/8 of a smaller ring); user space also drains on its poll
- * timeout. A wakeup per record cost the recorder ~1 us of CPU per event.
+ * Wake the reader once, when the data waiting in the ring grows past
+ * wakeup_bytes (set before load: 256 KiB, or 1/8 of a smaller ring). Not at
+ * every record past it: while the reader lagged, that was a wakeup (an
+ * irq_work, a self-IPI) per record, hundreds of thousands a second. A reader
+ * that is awake needs none: epoll reports a ring with data at once; and user
+ * space drains on its poll timeout too. A wakeup per record cost the recorder
+ * ~1 us of CPU per event.
  */
 const volatile __u64 wakeup_bytes = 1;
 
-static __always_inline void record_submit(void *ring, void *r)
+static __always_inline void record_submit(void *ring, void *r, __u64 size)
 {
+	__u64 avail = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	/* avail counts this record already (reserved); with its 8-byte header */
+	if (avail >= wakeup_bytes && avail < wakeup_bytes + size + 8)
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(r, flags);
 }
@@ -120,7 +126,7 @@ static __always_inline void name_task(void *ring, __u32 cpu, __u64 pid_tgid)
 	r->flags = 0;
 	r->f[0] = r->f[1] = 0;
 	bpf_get_current_comm(r->f, 16);
-	record_submit(ring, r);
+	record_submit(ring, r, sizeof(*r) + 16);
 	if (tracked) {
 		named[slot] = pid_tgid + 1;
 		named_gen[slot] = gen;
@@ -175,7 +181,7 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 	void *ring;                                                             \
 	struct frt_record *r = record_reserve(&ring, type, n, 0);               \
 	if (r) {
-#define EMIT_END() record_submit(ring, r); }
+#define EMIT_END() record_submit(ring, r, sizeof(*r) + r->nr_fields * sizeof(__u64)); }
 #define EMIT1(t, a) do { EMIT_BEGIN(t, 1) r->f[0] = (a); EMIT_END() } while (0)
 #define EMIT2(t, a, b) do { EMIT_BEGIN(t, 2) r->f[0] = (a); r->f[1] = (b); EMIT_END() } while (0)
 #define EMIT3(t, a, b, c) \
@@ -587,7 +593,7 @@ int BPF_PROG(btf_mm_migrate_pages, unsigned long succeeded, unsigned long failed
 	r->f[5] = large_folio_split;
 	r->f[6] = mode;
 	r->f[7] = S(reason);
-	record_submit(ring, r);
+	record_submit(ring, r, sizeof(*r) + 8 * sizeof(__u64));
 	return 0;
 }
 
@@ -612,7 +618,7 @@ int mm_migrate_pages(struct trace_event_raw_mm_migrate_pages *ctx)
 	r->f[5] = bpf_core_field_exists(ctx->large_folio_split) ? ctx->large_folio_split : 0;
 	r->f[6] = ctx->mode;
 	r->f[7] = S(MIGRATE_REASON(ctx, struct trace_event_raw_mm_migrate_pages___enum));
-	record_submit(ring, r);
+	record_submit(ring, r, sizeof(*r) + 8 * sizeof(__u64));
 	return TP_PASS;
 }
 

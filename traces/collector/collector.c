@@ -128,21 +128,26 @@ struct tracepoint {
 
 struct ring {
 	struct frt_collector *c;
-	struct ring_buffer *rb;
 	int fd;
 	uint64_t seen_ts;     /* newest timestamp read */
 	uint64_t drained_at;  /* when it was last found empty */
 	bool drained;         /* the last read emptied it */
-	unsigned int budget;
-	bool budget_spent;
+	bool budget_spent;    /* the last read stopped before the ring's end */
 	uint64_t named;       /* pid_tgid + 1 of the task its last name record named */
 	char comm[FRT_COMM_LEN];
 	/* its events not delivered yet: a circular queue sorted by ts (ring order on ties) */
 	struct frt_event *q;
 	unsigned int q_head, q_len, q_cap; /* q_cap: a power of two */
 	unsigned int heap_pos;             /* in c->heap while q_len > 0 */
-	/* the ring's own positions, mapped read-only: records reserved but not read yet */
-	const volatile unsigned long *consumer_pos, *producer_pos;
+	/*
+	 * The ring buffer itself, mapped: the consumer position (ours to
+	 * advance), the producer position, and the data pages, which the kernel
+	 * maps twice in a row so that a record never wraps.
+	 */
+	unsigned long *consumer_pos;
+	const unsigned long *producer_pos;
+	const uint8_t *data;
+	size_t map_len;
 };
 
 struct frt_collector {
@@ -847,11 +852,48 @@ static int on_record(void *ctx, void *data, size_t size)
 					      : (ev->f[0] - c->vmemmap) / c->page_size;
 	task_comm(c, ring, pid_tgid, ev->comm);
 	queue_commit(c, ring);
-	if (++ring->budget == FRT_POLL_BUDGET / c->nr_cpus + 1024) {
-		ring->budget_spent = true;
-		return -EAGAIN; /* makes libbpf return; the record is consumed */
-	}
 	return 0;
+}
+
+/*
+ * Read up to @budget records of @ring, as libbpf's ring_buffer__consume()
+ * does, but telling the kernel how far it got every 256 records instead of
+ * after each one: the producers read the consumer position at every
+ * reserve, and a cache line written per record bounced between the CPUs.
+ */
+static int read_ring(struct ring *ring, unsigned int budget)
+{
+	unsigned long cons = *ring->consumer_pos;
+	unsigned long prod = __atomic_load_n(ring->producer_pos, __ATOMIC_ACQUIRE);
+	size_t mask = ring->c->ring_bytes - 1;
+	unsigned int n = 0;
+	int err = 0;
+
+	ring->budget_spent = false;
+	while (cons < prod && !err) {
+		const uint32_t *hdr = (const uint32_t *)(ring->data + (cons & mask));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break; /* reserved, not committed yet */
+		cons += ((len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) +
+			 BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT))
+			err = on_record(ring, (void *)((const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ),
+					len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT));
+		if (!(++n & 255))
+			__atomic_store_n(ring->consumer_pos, cons, __ATOMIC_RELEASE);
+		if (n == budget) {
+			ring->budget_spent = cons < prod ||
+					     cons < __atomic_load_n(ring->producer_pos,
+								    __ATOMIC_ACQUIRE);
+			break;
+		}
+		if (cons == prod)
+			prod = __atomic_load_n(ring->producer_pos, __ATOMIC_ACQUIRE);
+	}
+	__atomic_store_n(ring->consumer_pos, cons, __ATOMIC_RELEASE);
+	return err;
 }
 
 /* A ring buffer per CPU (before load: the outer map needs one as its template). */
@@ -872,29 +914,32 @@ static int make_rings(struct frt_collector *c)
 	return 0;
 }
 
-/* After load: each CPU's ring into the outer map the programs look up, and a reader on it. */
-static int read_rings(struct frt_collector *c)
+/* After load: each CPU's ring into the outer map the programs look up, and mapped to read. */
+static int map_rings(struct frt_collector *c)
 {
 	int outer = bpf_map__fd(c->skel->maps.rings);
+	size_t page = (size_t)getpagesize();
 
 	for (unsigned int i = 0; i < c->nr_cpus; i++) {
 		struct ring *ring = &c->rings[i];
 		struct epoll_event ee = { .events = EPOLLIN, .data.u32 = i };
 
+		const uint8_t *prod;
+
 		if (bpf_map_update_elem(outer, &i, &ring->fd, BPF_ANY))
 			return -errno;
-		ring->consumer_pos = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED,
-					  ring->fd, 0);
-		ring->producer_pos = mmap(NULL, (size_t)getpagesize(), PROT_READ, MAP_SHARED,
-					  ring->fd, getpagesize());
-		if (ring->consumer_pos == MAP_FAILED || ring->producer_pos == MAP_FAILED) {
-			ring->consumer_pos = ring->producer_pos = NULL;
+		ring->consumer_pos = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, ring->fd, 0);
+		if (ring->consumer_pos == MAP_FAILED) {
+			ring->consumer_pos = NULL;
 			return -errno;
 		}
-		ring->rb = ring_buffer__new(ring->fd, on_record, ring, NULL);
-		if (!ring->rb)
+		ring->map_len = page + 2 * c->ring_bytes;
+		prod = mmap(NULL, ring->map_len, PROT_READ, MAP_SHARED, ring->fd, (off_t)page);
+		if (prod == MAP_FAILED)
 			return -errno;
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(ring->rb), &ee))
+		ring->producer_pos = (const unsigned long *)prod;
+		ring->data = prod + page;
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring->fd, &ee))
 			return -errno;
 	}
 	return 0;
@@ -929,7 +974,7 @@ int frt_collector_start(struct frt_collector *c)
 		collector_bpf__destroy(c->skel);
 		c->skel = NULL;
 	}
-	err = read_rings(c);
+	err = map_rings(c);
 	if (err) {
 		snprintf(c->err, sizeof(c->err), "reading the per-CPU ring buffers failed: %s",
 			 strerror(-err));
@@ -1015,12 +1060,10 @@ static int collect(struct frt_collector *c, int timeout_ms, frt_event_cb cb, voi
 		struct ring *ring = &c->rings[(c->next_ring + k) % c->nr_cpus];
 		uint64_t t = now_ns(CLOCK_MONOTONIC);
 
-		ring->budget = 0;
-		ring->budget_spent = false;
-		err = ring_buffer__consume(ring->rb);
+		err = read_ring(ring, FRT_POLL_BUDGET / c->nr_cpus + 1024);
 		if (c->cb_err)
 			return c->cb_err;
-		if (err < 0 && !(err == -EAGAIN && ring->budget_spent))
+		if (err < 0)
 			return err;
 		/* empty: all read, and nothing reserved that is not committed yet */
 		ring->drained = !ring->budget_spent &&
@@ -1146,12 +1189,11 @@ void frt_collector_free(struct frt_collector *c)
 	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++)
 		bpf_link__destroy(c->tps[t].link);
 	for (unsigned int i = 0; c->rings && i < c->nr_cpus; i++) {
-		ring_buffer__free(c->rings[i].rb);
 		free(c->rings[i].q);
 		if (c->rings[i].consumer_pos)
-			munmap((void *)c->rings[i].consumer_pos, (size_t)getpagesize());
+			munmap(c->rings[i].consumer_pos, (size_t)getpagesize());
 		if (c->rings[i].producer_pos)
-			munmap((void *)c->rings[i].producer_pos, (size_t)getpagesize());
+			munmap((void *)c->rings[i].producer_pos, c->rings[i].map_len);
 		if (c->rings[i].fd > 0)
 			close(c->rings[i].fd);
 	}
