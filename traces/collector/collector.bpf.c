@@ -209,66 +209,21 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 /* signed tracepoint fields are stored sign-extended */
 #define S(v) ((__u64)(__s64)(v))
 
-/* ---- the vmemmap base: a free's struct page and pfn, on one CPU ---- */
+/* ---- the vmemmap base: a free's struct page and pfn, on one CPU (vmemmap.bpf.h) ---- */
 
-#define VM_SAMPLES 128
-__u64 vm_cand[VM_SAMPLES];
-__u32 vm_nr;
-
-struct vm_last {
-	__u64 page, pfn;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vm_last);
-} vm_last SEC(".maps");
-
-/*
- * Both programs run for every free on its CPU, one after the other, and
- * each pairs its value with the other's latest: the second of a free's two
- * pairs is of one free and gives the base, the first pairs two frees and
- * gives anything else. (Counting the calls to pair them exactly does not
- * work: perf skips its handler now and then, and the counts never meet
- * again.) The loader takes the value most pairs agree on.
- */
-static __always_inline void vm_vote(struct vm_last *l)
-{
-	/* read back from the map: a number now, no more a pointer the verifier guards */
-	__u64 page = *(volatile __u64 *)&l->page;
-	__u32 i = vm_nr;
-
-	if (!page || !l->pfn || i >= VM_SAMPLES)
-		return;
-	vm_cand[i] = page - l->pfn * bpf_core_type_size(struct page);
-	vm_nr = i + 1;
-}
+#include "vmemmap.bpf.h"
 
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(vm_page, struct page *page, unsigned int order)
 {
-	__u32 zero = 0;
-	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
-
-	if (l) {
-		l->page = (__u64)page;
-		vm_vote(l);
-	}
+	vm_saw_page((__u64)page);
 	return 0;
 }
 
 SEC("tp/kmem/mm_page_free")
 int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
 {
-	__u32 zero = 0;
-	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
-
-	if (l) {
-		l->pfn = ctx->pfn;
-		vm_vote(l);
-	}
+	vm_saw_pfn(ctx->pfn);
 	return TP_PASS;
 }
 

@@ -52,6 +52,7 @@
 #include "collector.h"
 #include "collector.skel.h"
 #include "collector_api.h"
+#include "vmemmap.h"
 
 /*
  * How much older than every ring's watermark an event must be: only for
@@ -496,43 +497,13 @@ static int load(struct frt_collector *c)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Some page frees for the calibration programs to see: a few MiB touched and unmapped. */
-static void free_some_pages(void)
-{
-	size_t len = 4u << 20;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return;
-	for (size_t off = 0; off < len; off += 4096)
-		p[off] = 1;
-	munmap(p, len);
-}
-
-/*
- * The vmemmap base (page_to_pfn(page) = page - base): vm_page sees a free's
- * struct page, vm_pfn its pfn, and each pairs its value with the other's
- * latest on the CPU. Half the pairs are of one free and agree on the base;
- * the others pair two frees and scatter, except that frees of neighbouring
- * pfns agree on base +- k * sizeof(struct page), which is not page-aligned
- * while the base is (unless k is a multiple of 64). So the page-aligned
- * value most pairs give wins, with at least 8 votes and a third of all.
- */
+/* The vmemmap base (page_to_pfn(page) = page - base), from the votes of vmemmap.bpf.h. */
 static int find_vmemmap(struct frt_collector *c, char *why, size_t len)
 {
 	struct collector_bpf__bss *bss = c->skel->bss;
-	enum { N = sizeof(bss->vm_cand) / sizeof(bss->vm_cand[0]) };
 	struct bpf_link *l1, *l2 = NULL;
-	uint64_t cand[N], best = 0;
-	unsigned int n, best_run = 0;
-	int err = 0;
+	uint64_t base;
+	int err;
 
 	l1 = bpf_program__attach(c->skel->progs.vm_page);
 	if (l1)
@@ -542,24 +513,11 @@ static int find_vmemmap(struct frt_collector *c, char *why, size_t len)
 		snprintf(why, len, "attaching to kmem:mm_page_free: %s", strerror(errno));
 		goto cleanup;
 	}
-	for (int i = 0; i < 50 && bss->vm_nr < N; i++)
-		free_some_pages();
-	n = bss->vm_nr < N ? bss->vm_nr : N;
-	memcpy(cand, (const void *)bss->vm_cand, n * sizeof(cand[0]));
-	qsort(cand, n, sizeof(cand[0]), cmp_u64);
-	for (unsigned int i = 0, run = 0; i < n; i++) {
-		run = i && cand[i] == cand[i - 1] ? run + 1 : 1;
-		if (run > best_run && !(cand[i] & 4095)) {
-			best_run = run;
-			best = cand[i];
-		}
-	}
-	if (best_run < 8 || best_run * 3 < n) {
-		err = -ENOENT;
-		snprintf(why, len, "%u of %u samples agree", best_run, n);
-		goto cleanup;
-	}
-	c->vmemmap = best;
+	for (int i = 0; i < 50 && bss->vm_nr < FRT_VM_SAMPLES; i++)
+		frt_vmemmap_free_some_pages();
+	err = frt_vmemmap_pick(bss->vm_cand, bss->vm_nr, 8, &base, why, len);
+	if (!err)
+		c->vmemmap = base;
 cleanup:
 	bpf_link__destroy(l2);
 	bpf_link__destroy(l1);

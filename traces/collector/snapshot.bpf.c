@@ -238,57 +238,21 @@ int walk_layout(void *ctx)
 	return 0;
 }
 
-/* ---- 1. the vmemmap base ---- */
+/* ---- 1. the vmemmap base (vmemmap.bpf.h) ---- */
 
-#define VM_SAMPLES 256
-__u64 vm_cand[VM_SAMPLES];
-__u32 vm_nr;
-
-struct vm_last {
-	__u64 page, pfn;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vm_last);
-} vm_last SEC(".maps");
-
-static __always_inline void vm_vote(struct vm_last *l)
-{
-	__u32 i = vm_nr;
-
-	/* two CPUs may race for a slot and one sample be lost: a vote survives that */
-	if (!l->page || !l->pfn || i >= VM_SAMPLES)
-		return;
-	vm_cand[i] = l->page - l->pfn * PAGE_SZ;
-	vm_nr = i + 1;
-}
+#include "vmemmap.bpf.h"
 
 SEC("raw_tp/mm_page_free")
 int vm_page(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u32 zero = 0;
-	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
-
-	if (l) {
-		l->page = ctx->args[0]; /* TP_PROTO(struct page *page, unsigned int order) */
-		vm_vote(l);
-	}
+	vm_saw_page(ctx->args[0]); /* TP_PROTO(struct page *page, unsigned int order) */
 	return 0;
 }
 
 SEC("tp/kmem/mm_page_free")
 int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
 {
-	__u32 zero = 0;
-	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
-
-	if (l) {
-		l->pfn = ctx->pfn;
-		vm_vote(l);
-	}
+	vm_saw_pfn(ctx->pfn);
 	return 1; /* leave the event to other perf users */
 }
 

@@ -16,10 +16,10 @@
 #include <bpf/libbpf.h>
 
 #include "snapshot_bpf.h"
+#include "vmemmap.h"
 #include "snapshot_internal.h" /* before the skeleton: its .bss holds our structs */
 #include "snapshot.skel.h"
 
-#define VM_TRIGGER_BYTES (1u << 20)
 #define VM_MIN_VOTES 16
 #define FL_MAX_RUNS 64 /* of 1M list entries each */
 
@@ -47,41 +47,12 @@ static int test_run(struct bpf_program *prog)
 	return opts.retval ? -EINVAL : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Free some pages of our own so that mm_page_free fires in this task. */
-static void free_some_pages(void)
-{
-	char *p = mmap(NULL, VM_TRIGGER_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return;
-	for (size_t off = 0; off < VM_TRIGGER_BYTES; off += 4096)
-		p[off] = 1;
-	munmap(p, VM_TRIGGER_BYTES);
-}
-
-/*
- * The base is the value most samples agree on: a right pair (page and pfn of
- * one free) always gives it, a wrong pair (the page of one free, the pfn of
- * the one before) anything else. Half the samples are wrong pairs by
- * construction, and when the kernel frees neighbouring pfns in a row they all
- * agree on base +- k * sizeof(struct page): the vmemmap base is page-aligned
- * and those are not (unless k is a multiple of 64), so only aligned
- * candidates vote.
- */
+/* The vmemmap base, from the votes of vmemmap.bpf.h's pair of programs (vmemmap.h). */
 static int find_vmemmap(struct frt_snap_bpf *b, char *err, size_t errlen)
 {
 	struct snapshot_bpf__bss *bss = b->skel->bss;
 	struct bpf_link *l1 = NULL, *l2 = NULL;
-	uint64_t cand[256], best = 0;
-	unsigned int n, i, run, best_run = 0;
+	uint64_t base;
 	int ret = 0;
 
 	l1 = bpf_program__attach(b->skel->progs.vm_page);
@@ -91,30 +62,14 @@ static int find_vmemmap(struct frt_snap_bpf *b, char *err, size_t errlen)
 				    strerror(errno));
 		goto cleanup;
 	}
-	for (i = 0; i < 50 && bss->vm_nr < 4 * VM_MIN_VOTES; i++)
-		free_some_pages();
+	for (int i = 0; i < 50 && bss->vm_nr < 4 * VM_MIN_VOTES; i++)
+		frt_vmemmap_free_some_pages();
 	bpf_link__destroy(l2);
 	bpf_link__destroy(l1);
 	l1 = l2 = NULL;
-
-	n = bss->vm_nr < 256 ? bss->vm_nr : 256;
-	memcpy(cand, (const void *)bss->vm_cand, n * sizeof(cand[0]));
-	qsort(cand, n, sizeof(cand[0]), cmp_u64);
-	for (i = 0, run = 0; i < n; i++) {
-		if (cand[i] & 4095)
-			continue;
-		run = i && cand[i] == cand[i - 1] ? run + 1 : 1;
-		if (run > best_run) {
-			best_run = run;
-			best = cand[i];
-		}
-	}
-	if (best_run < VM_MIN_VOTES || best_run * 3 < n || (best & 4095)) {
-		ret = frt_snap_errf(err, errlen, -ENOENT,
-				    "no vmemmap base: %u of %u samples agree", best_run, n);
-		goto cleanup;
-	}
-	bss->vmemmap = best;
+	ret = frt_vmemmap_pick(bss->vm_cand, bss->vm_nr, VM_MIN_VOTES, &base, err, errlen);
+	if (!ret)
+		bss->vmemmap = base;
 cleanup:
 	bpf_link__destroy(l2);
 	bpf_link__destroy(l1);
