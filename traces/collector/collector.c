@@ -514,7 +514,7 @@ static int find_vmemmap(struct frt_collector *c, char *why, size_t len)
 		goto cleanup;
 	}
 	for (int i = 0; i < 50 && bss->vm_nr < FRT_VM_SAMPLES; i++)
-		frt_vmemmap_free_some_pages();
+		frt_vmemmap_free_some_pages(4u << 20);
 	err = frt_vmemmap_pick(bss->vm_cand, bss->vm_nr, 8, &base, why, len);
 	if (!err)
 		c->vmemmap = base;

@@ -63,7 +63,7 @@ static int find_vmemmap(struct frt_snap_bpf *b, char *err, size_t errlen)
 		goto cleanup;
 	}
 	for (int i = 0; i < 50 && bss->vm_nr < 4 * VM_MIN_VOTES; i++)
-		frt_vmemmap_free_some_pages();
+		frt_vmemmap_free_some_pages(1u << 20);
 	bpf_link__destroy(l2);
 	bpf_link__destroy(l1);
 	l1 = l2 = NULL;

@@ -9,18 +9,15 @@
 
 #include "vmemmap.h"
 
-#define TRIGGER_BYTES (4u << 20)
-
-void frt_vmemmap_free_some_pages(void)
+void frt_vmemmap_free_some_pages(size_t bytes)
 {
-	char *p = mmap(NULL, TRIGGER_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return;
-	for (size_t off = 0; off < TRIGGER_BYTES; off += 4096)
+	for (size_t off = 0; off < bytes; off += 4096)
 		p[off] = 1;
-	munmap(p, TRIGGER_BYTES);
+	munmap(p, bytes);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <linux/types.h> /* __u64, as the skeletons' .bss has it */
 
-/* Free some pages of our own, so that mm_page_free fires in this task. */
-void frt_vmemmap_free_some_pages(void);
+/* Touch and unmap @bytes of our own, so that mm_page_free fires in this task. */
+void frt_vmemmap_free_some_pages(size_t bytes);
 
 /**
  * frt_vmemmap_pick - the base most votes agree on
