@@ -435,6 +435,10 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 			printf(")");
 		}
 		putchar('\n');
+		if (json_is_integer(json_object_get(s->stats, "capture_cpu_ns")) && s->events)
+			print_kv("recorder CPU", "%.2f s while capturing, %.0f ns/event",
+				 JI(s->stats, "capture_cpu_ns") / 1e9,
+				 (double)JI(s->stats, "capture_cpu_ns") / (double)s->events);
 	} else if (s->stats) {
 		print_kv("lost events", "unknown (the imported input does not say)");
 	} else {
