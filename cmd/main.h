@@ -42,15 +42,13 @@ struct replay_variant;
 struct replay_session *session_open(const char *cmd, const char *path,
 				    const struct replay_session_opts *opts,
 				    const struct replay_variant *v, int nr);
-/* run it under the progress line: EXIT_OK (a damaged trace warned about) or
- * EXIT_FAIL (a failure, or a damaged trace with @strict) */
-int session_run(const char *cmd, struct replay_session *s, bool strict);
-/* the text report on stdout, validate's with @fidelity: EXIT_OK or EXIT_FAIL */
-int session_print(const char *cmd, const struct replay_session *s, bool fidelity);
-/* --json OUT: EXIT_OK or EXIT_FAIL */
-int session_write_json(const char *cmd, const struct replay_session *s, const char *out);
-/* With --strict, a report that carries notes is a failure (exit 1), said on
- * stderr after the report; @ret: the exit code so far, passed through. */
-int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret);
+/*
+ * Run @s under the progress line, print its text report (validate's with
+ * @fidelity) and, with @json_out, write its JSON; then free @s. EXIT_OK, or
+ * EXIT_FAIL for a failure, a damaged trace with @strict (no report), or,
+ * with @strict, a report that carries notes (said on stderr after it).
+ */
+int session_report(const char *cmd, struct replay_session *s, bool strict, bool fidelity,
+		   const char *json_out);
 
 #endif

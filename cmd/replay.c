@@ -78,7 +78,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	const char *json_out = NULL;
 	bool strict = false;
 	char err[1024];
-	int c, ret;
+	int c;
 
 	memset(v, 0, sizeof(v));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -120,14 +120,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
 	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
 		return EXIT_FAIL;
-	ret = session_run(cmd, s, strict);
-	if (!ret)
-		ret = session_print(cmd, s, false);
-	if (!ret && json_out)
-		ret = session_write_json(cmd, s, json_out);
-	ret = session_strict(cmd, s, strict, ret);
-	replay_session__free(s);
-	return ret;
+	return session_report(cmd, s, strict, false, json_out);
 }
 
 int cmd_replay(int argc, char **argv)

@@ -35,7 +35,7 @@ struct replay_session *session_open(const char *cmd, const char *path,
 	return s;
 }
 
-int session_run(const char *cmd, struct replay_session *s, bool strict)
+static int session_run(const char *cmd, struct replay_session *s, bool strict)
 {
 	struct progress pr;
 	int ret;
@@ -65,7 +65,7 @@ int session_run(const char *cmd, struct replay_session *s, bool strict)
 	return EXIT_OK;
 }
 
-int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret)
+static int session_strict(const char *cmd, const struct replay_session *s, bool strict, int ret)
 {
 	unsigned int n;
 
@@ -77,7 +77,7 @@ int session_strict(const char *cmd, const struct replay_session *s, bool strict,
 	return EXIT_FAIL;
 }
 
-int session_write_json(const char *cmd, const struct replay_session *s, const char *out)
+static int session_write_json(const char *cmd, const struct replay_session *s, const char *out)
 {
 	int ret = replay_session__render_json(s, out);
 
@@ -86,7 +86,7 @@ int session_write_json(const char *cmd, const struct replay_session *s, const ch
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
+static int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
 {
 	int ret = fidelity ? replay_session__render_fidelity_text(s, stdout)
 			   : replay_session__render_text(s, stdout);
@@ -94,4 +94,18 @@ int session_print(const char *cmd, const struct replay_session *s, bool fidelity
 	if (ret)
 		fprintf(stderr, "fragreplay %s: cannot write the report: %s\n", cmd, strerror(-ret));
 	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+int session_report(const char *cmd, struct replay_session *s, bool strict, bool fidelity,
+		   const char *json_out)
+{
+	int ret = session_run(cmd, s, strict);
+
+	if (!ret)
+		ret = session_print(cmd, s, fidelity);
+	if (!ret && json_out)
+		ret = session_write_json(cmd, s, json_out);
+	ret = session_strict(cmd, s, strict, ret);
+	replay_session__free(s);
+	return ret;
 }

@@ -43,7 +43,7 @@ int cmd_validate(int argc, char **argv)
 	struct replay_session *s;
 	const char *json_out = NULL;
 	bool strict = false;
-	int c, ret;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -65,12 +65,5 @@ int cmd_validate(int argc, char **argv)
 	/* one model under the trace's own settings, beside the kernel that ran them */
 	if (!(s = session_open("validate", argv[optind], &so, NULL, 1)))
 		return EXIT_FAIL;
-	ret = session_run("validate", s, strict);
-	if (!ret)
-		ret = session_print("validate", s, true);
-	if (!ret && json_out)
-		ret = session_write_json("validate", s, json_out);
-	ret = session_strict("validate", s, strict, ret);
-	replay_session__free(s);
-	return ret;
+	return session_report("validate", s, strict, true, json_out);
 }
