@@ -216,14 +216,14 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(vm_page, struct page *page, unsigned int order)
 {
-	vm_saw_page((__u64)page);
+	vm_saw(true, (__u64)page);
 	return 0;
 }
 
 SEC("tp/kmem/mm_page_free")
 int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
 {
-	vm_saw_pfn(ctx->pfn);
+	vm_saw(false, ctx->pfn);
 	return TP_PASS;
 }
 

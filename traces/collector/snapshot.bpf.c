@@ -245,14 +245,14 @@ int walk_layout(void *ctx)
 SEC("raw_tp/mm_page_free")
 int vm_page(struct bpf_raw_tracepoint_args *ctx)
 {
-	vm_saw_page(ctx->args[0]); /* TP_PROTO(struct page *page, unsigned int order) */
+	vm_saw(true, ctx->args[0]); /* TP_PROTO(struct page *page, unsigned int order) */
 	return 0;
 }
 
 SEC("tp/kmem/mm_page_free")
 int vm_pfn(struct trace_event_raw_mm_page_free *ctx)
 {
-	vm_saw_pfn(ctx->pfn);
+	vm_saw(false, ctx->pfn);
 	return 1; /* leave the event to other perf users */
 }
 

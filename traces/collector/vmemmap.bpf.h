@@ -40,27 +40,20 @@ static __always_inline void vm_vote(struct vm_last *l)
 	vm_nr = i + 1;
 }
 
-/* The two halves of a vote: call from the program that sees each. */
-static __always_inline void vm_saw_page(__u64 page)
+/* A half of a vote: the program that sees a free's struct page passes
+ * @is_page, the one that sees its pfn not; each votes with the other's latest. */
+static __always_inline void vm_saw(bool is_page, __u64 v)
 {
 	__u32 zero = 0;
 	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
 
-	if (l) {
-		l->page = page;
-		vm_vote(l);
-	}
-}
-
-static __always_inline void vm_saw_pfn(__u64 pfn)
-{
-	__u32 zero = 0;
-	struct vm_last *l = bpf_map_lookup_elem(&vm_last, &zero);
-
-	if (l) {
-		l->pfn = pfn;
-		vm_vote(l);
-	}
+	if (!l)
+		return;
+	if (is_page)
+		l->page = v;
+	else
+		l->pfn = v;
+	vm_vote(l);
 }
 
 #endif
