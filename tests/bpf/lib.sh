@@ -24,3 +24,16 @@ wait_for() {
 	done
 	return 1
 }
+
+# require_recorder FRAGREPLAY WORKDIR: skip (77) unless this host can record:
+# root, BTF, tracefs (mounted if it is not), and a short probe recording that
+# the kernel does not refuse for want of permission
+require_recorder() {
+	[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
+		skip "needs root and /sys/kernel/btf/vmlinux"
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	if ! "$1" record -o "$2/probe.frt" -d 0.2 2>"$2/probe.err"; then
+		grep -qiE 'not permitted|permission|refused' "$2/probe.err" &&
+			skip "BPF not permitted: $(head -1 "$2/probe.err")"
+	fi
+}

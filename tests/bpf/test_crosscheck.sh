@@ -76,16 +76,10 @@ within_1pct() {
 	((d * 100 <= $1))
 }
 
-[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
-	skip "needs root and /sys/kernel/btf/vmlinux"
 command -v stress-ng >/dev/null || skip "needs stress-ng"
 perf stat -x, -e kmem:mm_page_alloc -a -- true >/dev/null 2>&1 ||
 	skip "needs perf able to count kmem:mm_page_alloc (linux-perf)"
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-if ! "$frag" record -o "$work/probe.frt" -d 0.2 2>"$work/probe.err"; then
-	grep -qiE 'not permitted|permission|refused' "$work/probe.err" &&
-		skip "BPF not permitted: $(head -1 "$work/probe.err")"
-fi
+require_recorder "$frag" "$work"
 
 # the CLOCK_REALTIME - CLOCK_MONOTONIC offset, from the tightest of 5 brackets
 width=999999999

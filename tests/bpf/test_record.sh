@@ -12,14 +12,7 @@ trap 'rm -rf "$work"' EXIT
 
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
-	skip "needs root and /sys/kernel/btf/vmlinux"
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-# a probe: if BPF itself is refused here, skip rather than fail
-if ! "$frag" record -o "$work/probe.frt" -d 0.2 2>"$work/probe.err"; then
-	grep -qiE 'not permitted|permission|refused' "$work/probe.err" &&
-		skip "BPF not permitted: $(head -1 "$work/probe.err")"
-fi
+require_recorder "$frag" "$work"
 
 # 64 MiB of anonymous memory in 4 KiB faults: 16384 order-0 allocations and
 # frees. (Page-cache writes would not do: ext4 on 6.18 uses large folios, so

@@ -23,15 +23,9 @@ trap cleanup EXIT
 
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] ||
-	skip "needs root and /sys/kernel/btf/vmlinux"
 perf stat -x, -e kmem:mm_page_alloc -a -- true >/dev/null 2>&1 ||
 	skip "needs perf able to trace kmem:mm_page_alloc (linux-perf)"
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-if ! "$frag" record -o "$work/probe.frt" -d 0.2 2>"$work/probe.err"; then
-	grep -qiE 'not permitted|permission|refused' "$work/probe.err" &&
-		skip "BPF not permitted: $(head -1 "$work/probe.err")"
-fi
+require_recorder "$frag" "$work"
 
 "$frag" record -o "$work/x.frt" -d 120 2>"$work/rec.err" &
 rec=$!
