@@ -10,10 +10,11 @@
 
 #include "main.h"
 #include "session.h"
+#include "variant.h"
 
 static void help(void)
 {
-	printf("Usage: fragreplay validate TRACE.frt [--strict] [--json FILE]\n\n"
+	printf("Usage: fragreplay validate TRACE.frt [--set KNOB=V]... [--strict] [--json FILE]\n\n"
 	       "Replay the trace under the settings it was recorded with ('vanilla', or\n"
 	       "'defrag_mode' when the host ran vm.defrag_mode=1; the host's sysctls) and\n"
 	       "print, beside what the kernel recorded on the same trace, the model's\n"
@@ -22,7 +23,9 @@ static void help(void)
 	       "steals), pcp refills and drains, THP faults, compaction and migration\n"
 	       "counts (against /proc/vmstat deltas), with the agreement of each line, a\n"
 	       "page-weighted fidelity score and the per-line mean (README, \"Fidelity\").\n"
-	       "\n  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
+	       "\n  --set KNOB=V  change a knob of the recorded settings (e.g. feedback=0 for the\n"
+	       "                open loop); 'fragreplay variants' lists them\n"
+	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
 	       "                validating its valid prefix with a warning; and, after the\n"
 	       "                report, when the report carries notes (caveats on its figures)\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
@@ -36,13 +39,16 @@ int cmd_validate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 'x' },
+		{ "set", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct replay_session_opts so = { .fidelity = true };
 	struct replay_session *s;
+	struct replay_variant v = { .as_recorded = true };
 	const char *json_out = NULL;
 	bool strict = false;
+	char err[1024];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -52,6 +58,10 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case 'x':
 			strict = true;
+			break;
+		case 's':
+			if (replay_variant_set(&v, optarg, err, sizeof(err)))
+				return usage_error("validate", "%s", err);
 			break;
 		case 'h':
 			help();
@@ -63,7 +73,7 @@ int cmd_validate(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
-	if (!(s = session_open("validate", argv[optind], &so, NULL, 1)))
+	if (!(s = session_open("validate", argv[optind], &so, &v, 1)))
 		return EXIT_FAIL;
 	return session_report("validate", s, strict, true, json_out);
 }

@@ -212,7 +212,8 @@ retry:;
 				goto try_this_zone;
 			z->below_high = true;
 		}
-		if (!zone_watermark_fast(m, z, ac->order, wmark_pages(z, alloc_flags),
+		if (!zone_watermark_fast(m, z, ac->order,
+					 alloc_flags & ALLOC_FORCED ? 0 : wmark_pages(z, alloc_flags),
 					 ac->highest_zoneidx, alloc_flags) &&
 		    !(alloc_flags & ALLOC_NO_WATERMARKS))
 			continue;
@@ -461,6 +462,50 @@ static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_con
 	}
 }
 
+/*
+ * Under defrag_mode, does the 6.18 slow path reach the point where it drops
+ * ALLOC_NOFRAGMENT for this request? Only a request that may reclaim and
+ * retry (no __GFP_NORETRY; a costly one only with __GFP_RETRY_MAYFAIL) gets
+ * there after its retries, and one that may wake kswapd but not reclaim
+ * directly does at once (the 2026 GFP_ATOMIC fix); GFP_TRANSHUGE_LIGHT and
+ * __GFP_NORETRY requests fail with it still set.
+ */
+static bool defrag_drops_nofragment(uint32_t gfp, unsigned int order)
+{
+	if (!(gfp & MODEL_GFP_DIRECT_RECLAIM))
+		return gfp & MODEL_GFP_KSWAPD_RECLAIM;
+	if (gfp & MODEL_GFP_NORETRY)
+		return false;
+	return order <= PAGE_ALLOC_COSTLY_ORDER ||
+	       ((gfp & MODEL_GFP_IO) && (gfp & MODEL_GFP_RETRY_MAYFAIL));
+}
+
+/*
+ * The last attempt for a request the kernel satisfied (MODEL_REQ_NO_WATERMARKS):
+ * the reclaim that let the kernel serve it is not modelled, so watermarks
+ * are ignored. Open loop (feedback=0), the fallback rules and the lowmem
+ * reserves are dropped with them (ALLOC_NO_WATERMARKS). Closed loop, the
+ * variant's policy stays: the lowmem reserve (ALLOC_FORCED: reclaim would
+ * have freed memory in the zone the request prefers, not opened the lower
+ * zones), and ALLOC_NOFRAGMENT as the fast path had it, dropped under
+ * defrag_mode only where the kernel's slow path would drop it
+ * (defrag_drops_nofragment()). Not a kernel path: the model's.
+ */
+static uint64_t forced_alloc(struct model *m, const struct alloc_context *ac)
+{
+	unsigned int flags = alloc_flags_cma(ac->mt);
+
+	if (!m->knobs[MODEL_KNOB_FEEDBACK])
+		return get_page_from_freelist(m, ac, flags | ALLOC_NO_WATERMARKS);
+	flags |= ALLOC_FORCED;
+	uint64_t pfn = get_page_from_freelist(
+		m, ac, flags | (alloc_flags_nofragment(m, ac->preferred, ac->gfp) & ALLOC_NOFRAGMENT));
+	if (pfn == MODEL_PFN_NONE && m->knobs[MODEL_KNOB_DEFRAG_MODE] &&
+	    defrag_drops_nofragment(ac->gfp, ac->order))
+		pfn = get_page_from_freelist(m, ac, flags);
+	return pfn;
+}
+
 /* __alloc_frozen_pages_noprof(): the fast path against the low watermark */
 uint64_t model_alloc(struct model *m, const struct model_req *r)
 {
@@ -486,7 +531,7 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 	if (pfn == MODEL_PFN_NONE)
 		pfn = raw_alloc_pages_slowpath(m, &ac);
 	if (pfn == MODEL_PFN_NONE && (r->flags & MODEL_REQ_NO_WATERMARKS)) {
-		pfn = get_page_from_freelist(m, &ac, ALLOC_NO_WATERMARKS | alloc_flags_cma(ac.mt));
+		pfn = forced_alloc(m, &ac);
 		if (pfn != MODEL_PFN_NONE)
 			count_event(m, MODEL_WMARK_OVERRIDE, 1);
 	}
@@ -536,33 +581,65 @@ static void split_allocated(struct model *m, uint64_t head, unsigned int order)
 		mark_allocated(m, p, order, mobility);
 }
 
-/* the allocated block that covers [pfn, pfn + 2^order), split down if larger */
-static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
+/* the head of the allocated block of order >= @order covering @pfn, or MODEL_PFN_NONE */
+static uint64_t covering_allocated(struct model *m, uint64_t pfn, unsigned int order)
 {
 	struct mpage *p = pg(m, pfn);
 
-	if (p->state == MODEL_PAGE_ALLOC && p->order == order)
-		return 0;
-	if (p->state == MODEL_PAGE_ALLOC && p->order > order) {
-		split_allocated(m, pfn, order);
-		return 0;
-	}
+	if (p->state == MODEL_PAGE_ALLOC)
+		return p->order >= order ? pfn : MODEL_PFN_NONE;
 	if (p->state != MODEL_PAGE_TAIL)
-		return -ENOENT;
+		return MODEL_PFN_NONE;
 	for (unsigned int o = order + 1; o <= m->max_order; o++) {
 		uint64_t head = pfn & ~((1ull << o) - 1);
 
 		if (head < m->node_start)
 			break;
 		struct mpage *h = pg(m, head);
-		if (h->state == MODEL_PAGE_ALLOC && h->order >= o) {
-			split_allocated(m, head, order);
-			return 0;
-		}
+		if (h->state == MODEL_PAGE_ALLOC && h->order >= o)
+			return head;
 		if (h->state != MODEL_PAGE_TAIL)
 			break;
 	}
-	return -ENOENT;
+	return MODEL_PFN_NONE;
+}
+
+/* the allocated block that covers [pfn, pfn + 2^order), split down if larger */
+static int find_allocated(struct model *m, uint64_t pfn, unsigned int order)
+{
+	uint64_t head = covering_allocated(m, pfn, order);
+
+	if (head == MODEL_PFN_NONE)
+		return -ENOENT;
+	if (head != pfn || pg(m, head)->order != order)
+		split_allocated(m, head, order);
+	return 0;
+}
+
+int model_carve(struct model *m, uint64_t pfn, unsigned int order)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+
+	if (order > m->max_order || (pfn & ((1ull << order) - 1)))
+		return -EINVAL;
+	if (!z || pfn + (1ull << order) > z->end_pfn)
+		return -ENOENT;
+	uint64_t head = covering_allocated(m, pfn, order);
+	if (head == MODEL_PFN_NONE)
+		return -ENOENT;
+	int mobility = pg(m, head)->mt;
+	for (unsigned int o = pg(m, head)->order; o > order; o--) {
+		uint64_t half = 1ull << (o - 1);
+
+		if (pfn >= head + half) {
+			mark_allocated(m, head, o - 1, mobility);
+			head += half;
+		} else {
+			mark_allocated(m, head + half, o - 1, mobility);
+		}
+	}
+	mark_allocated(m, head, order, mobility);
+	return 0;
 }
 
 /*

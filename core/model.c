@@ -69,6 +69,20 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 		"1: the 2026 defrag_mode series (promoted non-movable compaction)", 0, 0, 1 },
 	[MODEL_KNOB_CAPTURE_ORDER] = { "capture_order", NULL,
 		"capture at 0: the request's order (3/4), 1: compaction's order", 0, 0, 1 },
+	[MODEL_KNOB_FEEDBACK] = { "feedback", NULL,
+		"1: closed loop (callers' fallbacks, DESIGN.md); 0: open loop, as before", 1, 0, 1 },
+	/* up to an hour of trace time, as evacuate_latency_us */
+	[MODEL_KNOB_FEEDBACK_WINDOW_US] = { "feedback_window_us", NULL,
+		"how long after a kernel failure the task's fallback requests are absorbed",
+		10000, 0, 3600L * 1000000 },
+	/* oo_order(s->min): unknown to a trace; orders as the model's limit */
+	[MODEL_KNOB_SLUB_MIN_ORDER] = { "slub_min_order", NULL,
+		"SLUB's retry order after a failed high-order slab (a cache's s->min)", 0, 0,
+		MODEL_MAX_ORDER_LIMIT },
+	/* mapping_min_folio_order(): unknown to a trace */
+	[MODEL_KNOB_PAGECACHE_MIN_ORDER] = { "pagecache_min_order", NULL,
+		"lowest order a large page-cache folio falls back to (the mapping's minimum)", 0,
+		0, MODEL_MAX_ORDER_LIMIT },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)

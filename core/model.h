@@ -57,6 +57,7 @@ enum model_mt {
 #define MODEL_GFP_FS             (1u << 7)
 #define MODEL_GFP_DIRECT_RECLAIM (1u << 10)
 #define MODEL_GFP_KSWAPD_RECLAIM (1u << 11)
+#define MODEL_GFP_NOWARN         (1u << 13)
 #define MODEL_GFP_RETRY_MAYFAIL  (1u << 14)
 #define MODEL_GFP_NOFAIL         (1u << 15)
 #define MODEL_GFP_NORETRY        (1u << 16)
@@ -96,6 +97,12 @@ enum model_knob {
 	/* hannes's "fix reclaim storms in defrag_mode" series (June 2026) */
 	MODEL_KNOB_CAPTURE_SPLIT,
 	MODEL_KNOB_CAPTURE_ORDER,
+	/* the closed loop: what callers do when model and kernel disagree
+	 * (replay/engine.c, DESIGN.md "Closed loop") */
+	MODEL_KNOB_FEEDBACK,
+	MODEL_KNOB_FEEDBACK_WINDOW_US,
+	MODEL_KNOB_SLUB_MIN_ORDER,
+	MODEL_KNOB_PAGECACHE_MIN_ORDER,
 	MODEL_NR_KNOBS,
 };
 
@@ -250,6 +257,17 @@ enum model_mt model_gfp_migratetype(uint32_t gfp);
  * migratetype.
  */
 uint64_t model_alloc(struct model *m, const struct model_req *r);
+
+/**
+ * model_carve - make [pfn, pfn + 2^order) an allocated block of its own
+ *
+ * The allocated block that covers it is halved down to @order; every half
+ * not holding @pfn becomes an allocated block of the same mobility. Not a
+ * kernel operation: the closed loop hands out pieces of a block the model
+ * served where the kernel served several smaller ones. Returns 0, -ENOENT
+ * when no allocated block covers the range, -EINVAL on misalignment.
+ */
+int model_carve(struct model *m, uint64_t pfn, unsigned int order);
 
 /**
  * model_free - free the 2^order pages at @pfn as __free_frozen_pages() would

@@ -63,6 +63,9 @@ struct pb_usage {
 #define ALLOC_NOFRAGMENT     0x100
 #define ALLOC_HIGHATOMIC     0x200
 #define ALLOC_KSWAPD         0x800
+/* the model's own: the kernel served it (MODEL_REQ_NO_WATERMARKS, closed
+ * loop), so no watermark applies, but the lowmem reserve still does */
+#define ALLOC_FORCED         0x1000
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };

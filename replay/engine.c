@@ -7,10 +7,25 @@
  *   obj[rec]   - the model pfn of the block the kernel placed at recorded
  *                pfn @rec, FAILED if the model could not place it; with its
  *                order in ord[rec]
- *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks.
+ *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks;
+ *                or a kept block's key (KEPT_KEY + its absorber).
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
  * are freed page by page).
+ *
+ * The closed loop (DESIGN.md "Closed loop"; knob feedback):
+ * - A request the kernel served and the model cannot, of a class whose caller
+ *   falls back to lower orders (reqclass.h), is served as the caller would
+ *   serve it: smaller model blocks at the same offsets of the recorded block,
+ *   each marked GROUP in ord[], so that a free of the whole recorded block
+ *   (or of any part larger than a piece) frees every piece it covers.
+ * - A request the kernel failed and the model serves is kept, with an
+ *   absorber: for feedback_window_us of trace time the same task's requests
+ *   that look like the caller's fallback (lower order, same migratetype; the
+ *   THP fault's second try) are mapped onto pieces of the kept block
+ *   (model_carve()) instead of being allocated again, up to the kept block's
+ *   size. When the window closes, the pieces nothing claimed are freed.
+ *   The task is the event's pid; a trace without task ids uses the CPU.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,20 +35,50 @@
 
 #define FAILED UINT32_MAX      /* the model could not place it */
 #define MOVED_AWAY (UINT32_MAX - 1) /* the kernel migrated it; its old pages' free is next */
-#define MAX_SPAN (UINT32_MAX - 2) /* pfns a map can hold: 16 TiB of 4 KiB pages */
+#define MAX_ABSORBERS 4096     /* kept blocks open at once; more: the oldest closes */
+#define KEPT_KEY (UINT32_MAX - 1 - MAX_ABSORBERS) /* rec_of[] of a kept block: + absorber */
+#define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
+#define ORD_MASK 0x3f
+#define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
+#define MAX_PIECES (MODEL_MAX_ORDER_LIMIT + 2) /* unclaimed parts of a kept block */
+
+/* a kept block's part nothing has claimed yet */
+struct piece {
+	uint64_t off;   /* pages from the kept block's start */
+	uint64_t mp;    /* where the model has it now (its compaction may move it) */
+	unsigned int order;
+};
+
+/* a kernel failure the model served, waiting for the task's fallbacks */
+struct absorber {
+	uint64_t task, deadline;
+	uint64_t cursor;          /* pages of the block claimed, from its start */
+	unsigned int order, cpu;
+	int mt;
+	enum req_class class;
+	bool second_try;          /* a THP fault's first try: the kernel's second follows */
+	unsigned int nr_pieces;
+	struct piece pieces[MAX_PIECES];
+};
 
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
 	uint32_t *obj;           /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
-	uint32_t *rec_of;        /* model pfn -> recorded head - base + 1 */
-	uint8_t *ord;            /* recorded head -> order */
+	uint32_t *rec_of;        /* model pfn -> recorded head - base + 1, or KEPT_KEY + i */
+	uint8_t *ord;            /* recorded head -> order | GROUP */
 	unsigned int max_order;
 	uint64_t start_ts;
 	/* per CPU: the model served a THP fault's first try that the kernel
 	 * failed, so the kernel's second try belongs to a fault already counted */
 	uint8_t *thp_served;
 	uint32_t nr_thp_cpus;
+	bool feedback;
+	uint64_t window_ns;
+	uint32_t mthp_orders;    /* mTHP fault orders seen: enabled on the traced host */
+	struct absorber *abs;    /* open ones, [0, nr_abs) */
+	unsigned int nr_abs;
+	uint64_t next_deadline;  /* the earliest of theirs */
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
@@ -55,11 +100,18 @@ static uint32_t pfn_key(const struct replay *r, uint64_t pfn)
 	return (uint32_t)(pfn - r->base + 1);
 }
 
-/* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it */
-static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order)
+static unsigned int rord(const struct replay *r, uint64_t rec)
+{
+	return r->ord[rec - r->base] & ORD_MASK;
+}
+
+/* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it;
+ * @flags: GROUP or 0 */
+static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order,
+		    unsigned int flags)
 {
 	r->obj[rec - r->base] = mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp);
-	r->ord[rec - r->base] = (uint8_t)order;
+	r->ord[rec - r->base] = (uint8_t)(order | flags);
 	if (mp != MODEL_PFN_NONE)
 		r->rec_of[mp - r->base] = pfn_key(r, rec);
 }
@@ -78,6 +130,16 @@ static void map_clear(struct replay *r, uint64_t rec)
 	r->obj[rec - r->base] = 0;
 }
 
+/* a kept block's piece moved with the model's compaction */
+static void kept_moved(struct replay *r, uint32_t key, uint64_t from, uint64_t to)
+{
+	struct absorber *a = &r->abs[key - KEPT_KEY];
+
+	for (unsigned int i = 0; i < a->nr_pieces; i++)
+		if (a->pieces[i].mp == from)
+			a->pieces[i].mp = to;
+}
+
 /* the model moved a block (compaction): its recorded key follows it */
 static void on_model_event(void *ctx, const struct model_event *ev)
 {
@@ -85,7 +147,11 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 
 	if (ev->type == MODEL_EV_MIGRATE && in_span(r, ev->pfn) && in_span(r, ev->new_pfn)) {
 		uint32_t rec = r->rec_of[ev->pfn - r->base];
-		if (rec) {
+		if (rec >= KEPT_KEY) {
+			kept_moved(r, rec, ev->pfn, ev->new_pfn);
+			r->rec_of[ev->pfn - r->base] = 0;
+			r->rec_of[ev->new_pfn - r->base] = rec;
+		} else if (rec) {
 			r->rec_of[ev->pfn - r->base] = 0;
 			r->obj[rec - 1] = pfn_key(r, ev->new_pfn);
 			r->rec_of[ev->new_pfn - r->base] = rec;
@@ -118,12 +184,17 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->m = m;
 	r->start_ts = start_ts;
 	r->max_order = (unsigned int)model_knob(m, MODEL_KNOB_MAX_PAGE_ORDER);
+	r->feedback = model_knob(m, MODEL_KNOB_FEEDBACK);
+	r->window_ns = (uint64_t)model_knob(m, MODEL_KNOB_FEEDBACK_WINDOW_US) * 1000;
+	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
 	r->obj = calloc(r->span, sizeof(*r->obj));
 	r->rec_of = calloc(r->span, sizeof(*r->rec_of));
 	r->ord = calloc(r->span, 1);
-	if (!r->obj || !r->rec_of || !r->ord) {
+	if (r->feedback)
+		r->abs = calloc(MAX_ABSORBERS, sizeof(*r->abs));
+	if (!r->obj || !r->rec_of || !r->ord || (r->feedback && !r->abs)) {
 		replay_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -134,7 +205,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 
 		model_page_info(m, pfn, &pi);
 		if (pi.state == MODEL_PAGE_ALLOC)
-			map_set(r, pfn, pfn, pi.order);
+			map_set(r, pfn, pfn, pi.order, 0);
 		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
 			       ? 1 : 1ull << pi.order;
 	}
@@ -150,6 +221,7 @@ void replay_free(struct replay *r)
 	free(r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
+	free(r->abs);
 	free(r);
 }
 
@@ -168,7 +240,7 @@ static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned in
 
 		if (!in_span(r, head))
 			break;
-		if (r->obj[head - r->base] && r->ord[head - r->base] >= o)
+		if (r->obj[head - r->base] && rord(r, head) >= o)
 			return head;
 	}
 	return MODEL_PFN_NONE;
@@ -182,13 +254,13 @@ static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned in
 static void split_block(struct replay *r, uint64_t head, unsigned int order)
 {
 	uint32_t o = r->obj[head - r->base];
-	unsigned int old = r->ord[head - r->base];
+	unsigned int old = rord(r, head), flags = r->ord[head - r->base] & GROUP;
 
 	for (uint64_t k = 0; k < 1ull << (old - order); k++) {
 		uint64_t rec = head + (k << order);
 		uint64_t mp = o == FAILED ? MODEL_PFN_NONE : key_pfn(r, o) + (k << order);
 
-		map_set(r, rec, mp, order);
+		map_set(r, rec, mp, order, flags);
 	}
 }
 
@@ -208,6 +280,34 @@ static void unmatched(struct replay *r, unsigned int order)
 	r->st.unmatched_free_pages += 1ull << order;
 }
 
+/* the recorded block at @rec, of exactly @order, leaves the model */
+static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
+{
+	uint32_t o = r->obj[rec - r->base];
+
+	if (o == FAILED) {
+		r->st.frees_of_failed++;
+	} else if (model_free(r->m, key_pfn(r, o), order, cpu)) {
+		unmatched(r, order); /* the model no longer holds it: a bug, made visible */
+	}
+	map_clear(r, rec);
+}
+
+/* a free of [rec, rec + 2^order) over the smaller pieces the model served a
+ * recorded block as (GROUP): each piece it covers is freed */
+static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
+{
+	for (uint64_t p = rec, end = rec + (1ull << order); p < end;) {
+		if (!r->obj[p - r->base]) {
+			p++;
+			continue;
+		}
+		unsigned int k = rord(r, p);
+		free_block(r, p, k, cpu);
+		p += 1ull << k;
+	}
+}
+
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	uint64_t head = covering_block(r, rec, order);
@@ -224,25 +324,25 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		return;
 	}
 	if (r->obj[head - r->base] == MOVED_AWAY) {
-		/* the migration source's pages: the block itself lives on elsewhere */
+		/* the migration source's pages: the block itself lives on elsewhere
+		 * (for one served as pieces, every piece's old head is marked) */
 		r->st.migration_source_frees++;
-		r->obj[head - r->base] = 0;
+		for (uint64_t p = head, end = head + (1ull << order); p < end && in_span(r, p); p++)
+			if (r->obj[p - r->base] == MOVED_AWAY)
+				r->obj[p - r->base] = 0;
 		return;
 	}
-	if (head != rec || r->ord[rec - r->base] > order) {
+	if (head != rec || rord(r, rec) > order) {
 		r->st.partial_frees++;
 		split_block(r, head, order);
-	} else if (r->ord[rec - r->base] < order) {
-		unmatched(r, order); /* a free larger than the block: not ours to guess */
+	} else if (rord(r, rec) < order) {
+		if (r->ord[rec - r->base] & GROUP)
+			free_pieces(r, rec, order, cpu);
+		else
+			unmatched(r, order); /* a free larger than the block: not ours to guess */
 		return;
 	}
-	uint32_t o = r->obj[rec - r->base];
-	if (o == FAILED) {
-		r->st.frees_of_failed++;
-	} else if (model_free(r->m, key_pfn(r, o), order, cpu)) {
-		unmatched(r, order); /* the model no longer holds it: a bug, made visible */
-	}
-	map_clear(r, rec);
+	free_block(r, rec, order, cpu);
 }
 
 /* the per-CPU mark of a THP fault the model served at its first try; the
@@ -284,24 +384,245 @@ static void thp_fault_recorded(struct replay *r, const struct frt_event *ev,
 		req->flags |= MODEL_REQ_THP_FAULT;
 }
 
+/* ---- the closed loop: kernel failures the model serves ---- */
+
+/* who issued the request: the thread, or its CPU when the trace cannot say */
+static uint64_t task_of(struct replay *r, const struct frt_event *ev)
+{
+	if (ev->has_task && ev->pid >= 0)
+		return (uint64_t)ev->pid;
+	r->st.allocs_without_task++;
+	return (1ull << 63) | ev->cpu;
+}
+
+static int find_absorber(const struct replay *r, uint64_t task)
+{
+	for (unsigned int i = 0; i < r->nr_abs; i++)
+		if (r->abs[i].task == task)
+			return (int)i;
+	return -1;
+}
+
+/* the window closes: the pieces nothing claimed go back; the slot is reused */
+static void close_absorber(struct replay *r, unsigned int i)
+{
+	struct absorber *a = &r->abs[i];
+
+	for (unsigned int k = 0; k < a->nr_pieces; k++) {
+		const struct piece *pc = &a->pieces[k];
+		r->rec_of[pc->mp - r->base] = 0;
+		if (!model_free(r->m, pc->mp, pc->order, a->cpu))
+			r->st.cls[a->class].returned_pages += 1ull << pc->order;
+	}
+	if (i != --r->nr_abs) {
+		*a = r->abs[r->nr_abs];
+		for (unsigned int k = 0; k < a->nr_pieces; k++)
+			r->rec_of[a->pieces[k].mp - r->base] = KEPT_KEY + i;
+	}
+}
+
+static void close_expired(struct replay *r, uint64_t now)
+{
+	r->next_deadline = UINT64_MAX;
+	for (unsigned int i = 0; i < r->nr_abs;) {
+		if (r->abs[i].deadline < now) {
+			close_absorber(r, i);
+			continue;
+		}
+		if (r->abs[i].deadline < r->next_deadline)
+			r->next_deadline = r->abs[i].deadline;
+		i++;
+	}
+}
+
+/* the model served @mp for a request the kernel failed: keep it for the task */
+static void open_absorber(struct replay *r, uint64_t task, const struct model_req *req,
+			  enum req_class class, uint64_t mp, bool second_try)
+{
+	int i = find_absorber(r, task);
+
+	if (i >= 0)
+		close_absorber(r, (unsigned int)i); /* a new failure ends the old fallback */
+	if (r->nr_abs == MAX_ABSORBERS)
+		close_absorber(r, 0);
+	struct absorber *a = &r->abs[r->nr_abs];
+	*a = (struct absorber){ .task = task, .deadline = r->st.last_ts + r->window_ns,
+				.order = req->order, .cpu = req->cpu,
+				.mt = model_gfp_migratetype(req->gfp), .class = class,
+				.second_try = second_try, .nr_pieces = 1 };
+	a->pieces[0] = (struct piece){ .off = 0, .mp = mp, .order = req->order };
+	r->rec_of[mp - r->base] = KEPT_KEY + r->nr_abs;
+	r->nr_abs++;
+	if (a->deadline < r->next_deadline)
+		r->next_deadline = a->deadline;
+	r->st.cls[class].kept++;
+}
+
+/*
+ * Hand the kept block's pages [off, off + 2^order) to the recorded block at
+ * @rec: carved out of the unclaimed piece holding them, whose other halves
+ * stay unclaimed. Returns false when no unclaimed piece holds them.
+ */
+static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
+		  unsigned int order)
+{
+	struct absorber *a = &r->abs[i];
+
+	for (unsigned int k = 0; k < a->nr_pieces; k++) {
+		struct piece pc = a->pieces[k];
+		if (off < pc.off || off >= pc.off + (1ull << pc.order) || order > pc.order)
+			continue;
+		uint64_t mp = pc.mp + (off - pc.off);
+		if (model_carve(r->m, mp, order))
+			return false;
+		/* the piece becomes its halves but the claimed one */
+		r->rec_of[pc.mp - r->base] = 0;
+		a->pieces[k] = a->pieces[--a->nr_pieces];
+		for (unsigned int o = pc.order; o > order; o--) {
+			uint64_t half = 1ull << (o - 1);
+			struct piece h = pc;
+
+			h.order = o - 1;
+			if (off >= pc.off + half) {
+				pc.off += half;
+				pc.mp += half;
+			} else {
+				h.off += half;
+				h.mp += half;
+			}
+			a->pieces[a->nr_pieces++] = h;
+			r->rec_of[h.mp - r->base] = KEPT_KEY + i;
+		}
+		map_set(r, rec, mp, order, 0);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The task's request @req, which the kernel served at @rec: is it the
+ * caller's fallback for the block the model kept? A THP fault's second try
+ * takes the whole block; a lower order of the same migratetype takes the
+ * next aligned pages of it (a THP or page-cache fallback is movable).
+ */
+static bool absorb(struct replay *r, uint64_t task, const struct model_req *req, uint64_t rec)
+{
+	int i = find_absorber(r, task);
+
+	if (i < 0)
+		return false;
+	struct absorber *a = &r->abs[i];
+	bool thp_try = req->order == a->order && model_thp_fault_try(r->m, req->order, req->gfp);
+	bool second = a->second_try && thp_try && !(req->gfp & MODEL_GFP_THISNODE);
+	if (thp_try)
+		a->second_try = false; /* the fault's tries are over */
+	if (!second && (req->order >= a->order || (int)model_gfp_migratetype(req->gfp) != a->mt))
+		return false;
+	uint64_t off = second ? 0 : a->cursor;
+	if (off & ((1ull << req->order) - 1) || !claim(r, (unsigned int)i, rec, off, req->order))
+		return false;
+	r->st.cls[a->class].absorbed++;
+	r->st.cls[a->class].absorbed_pages += 1ull << req->order;
+	a->cursor = off + (1ull << req->order);
+	if (a->cursor >= 1ull << a->order)
+		close_absorber(r, (unsigned int)i);
+	return true;
+}
+
+/* ---- the closed loop: model-only failures ---- */
+
+/* model_alloc(), counting in @forced whether it had to ignore watermarks */
+static uint64_t alloc_counted(struct replay *r, const struct model_req *req, bool *forced)
+{
+	uint64_t before = model_counter(r->m, MODEL_WMARK_OVERRIDE);
+	uint64_t mp = model_alloc(r->m, req);
+
+	*forced = model_counter(r->m, MODEL_WMARK_OVERRIDE) != before;
+	return mp;
+}
+
+/*
+ * The kernel served [rec, rec + 2^order) and the model cannot: the caller
+ * falls back to lower orders (req_fallback()), which fill the recorded
+ * block's pages at the same offsets, each order tried until one works and
+ * kept for the pieces after it. Pieces the lowest order cannot place stay
+ * FAILED. Returns false when the class has no lower order to go to.
+ */
+static bool serve_lower(struct replay *r, const struct model_req *req, enum req_class class,
+			uint64_t rec)
+{
+	unsigned int orders[MODEL_MAX_ORDER_LIMIT + 1], n;
+	uint32_t gfps[MODEL_MAX_ORDER_LIMIT + 1];
+	struct replay_class_stats *cs = &r->st.cls[class];
+	bool any_forced = false;
+
+	n = req_fallback(r->m, class, req->order, req->gfp, r->mthp_orders, orders, gfps,
+			 MODEL_MAX_ORDER_LIMIT + 1);
+	if (!n)
+		return false;
+	unsigned int j = 0;
+	for (uint64_t off = 0, end = 1ull << req->order; off < end;) {
+		/* the caller's orders above its last give up at once (__GFP_NORETRY
+		 * or no reclaim); its last reclaims, which the model cannot */
+		struct model_req sub = { .order = orders[j], .gfp = gfps[j], .cpu = req->cpu,
+					 .flags = j + 1 == n ? MODEL_REQ_NO_WATERMARKS : 0 };
+		bool forced;
+		uint64_t mp = alloc_counted(r, &sub, &forced);
+
+		if (mp == MODEL_PFN_NONE && j + 1 < n) {
+			j++;
+			continue;
+		}
+		any_forced |= forced;
+		map_set(r, rec + off, mp, orders[j], GROUP);
+		if (mp != MODEL_PFN_NONE)
+			cs->lowered_blocks++;
+		off += 1ull << orders[j];
+	}
+	cs->lowered++;
+	cs->forced += any_forced;
+	return true;
+}
+
 static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 {
 	struct model_req req = { .order = (unsigned int)ev->alloc.order,
 				 .gfp = (uint32_t)ev->alloc.gfp_flags, .cpu = ev->cpu };
 	uint64_t rec = ev->alloc.pfn;
 	uint32_t retry_gfp = 0;
+	enum req_class class = req_class_of(r->m, req.order, req.gfp);
+	struct replay_class_stats *cs = &r->st.cls[class];
+	uint64_t task = r->feedback ? task_of(r, ev) : 0;
+	bool first_try = false;
 
+	cs->requests++;
+	if (class == REQ_THP && req.order < 32 && !model_thp_fault_try(r->m, req.order, req.gfp))
+		r->mthp_orders |= 1u << req.order;
 	if (model_thp_fault_try(r->m, req.order, req.gfp)) {
 		thp_fault_recorded(r, ev, &req);
 		retry_gfp = model_thp_retry_gfp(req.gfp);
+		first_try = retry_gfp != 0;
 	}
 	if (rec == FRT_PFN_NONE) {
-		/* the kernel failed it: try too, give it straight back if it works */
+		/* the kernel failed it: the model tries too */
 		r->st.kernel_failed++;
+		cs->kernel_failed++;
+		if (r->feedback && !(req.gfp & MODEL_GFP_THISNODE) &&
+		    model_thp_fault_try(r->m, req.order, req.gfp)) {
+			/* the second try of a fault the model served at its first */
+			int i = find_absorber(r, task);
+			if (i >= 0 && r->abs[i].second_try && r->abs[i].order == req.order) {
+				r->abs[i].second_try = false;
+				return;
+			}
+		}
 		uint64_t mp = model_alloc(r->m, &req);
 		if (mp != MODEL_PFN_NONE) {
 			r->st.kernel_failed_model_ok++;
-			model_free(r->m, mp, req.order, ev->cpu);
+			if (r->feedback && in_span(r, mp))
+				open_absorber(r, task, &req, class, mp, first_try);
+			else /* open loop: given straight back */
+				model_free(r->m, mp, req.order, ev->cpu);
 			if (retry_gfp && (req.flags & MODEL_REQ_THP_FAULT))
 				thp_served_swap(r, ev->cpu, true);
 		}
@@ -320,24 +641,51 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		r->st.unseen_frees++;
 		free_recorded(r, rec, req.order, ev->cpu);
 	}
-	req.flags |= MODEL_REQ_NO_WATERMARKS; /* the kernel did satisfy it */
-	uint64_t mp = model_alloc(r->m, &req);
+	if (r->feedback && r->nr_abs && absorb(r, task, &req, rec))
+		return;
+	/* the kernel did satisfy it, reclaiming where it had to: the model,
+	 * which does not reclaim, ignores watermarks instead. Closed loop, not
+	 * for a request that may not reclaim and whose caller has a lower order
+	 * to go to: under the variant that caller would have gone there */
+	unsigned int lower[1];
+	uint32_t lower_gfp[1];
+	if (!r->feedback || (req.gfp & MODEL_GFP_DIRECT_RECLAIM) ||
+	    !req_fallback(r->m, class, req.order, req.gfp, r->mthp_orders, lower, lower_gfp, 1))
+		req.flags |= MODEL_REQ_NO_WATERMARKS;
+	bool forced;
+	uint64_t mp = alloc_counted(r, &req, &forced);
 	if (mp == MODEL_PFN_NONE && retry_gfp) {
 		/* a THP fault's first try, which the kernel served: where the model
 		 * fails it, alloc_pages_mpol() tries again as the fault asked */
 		req.gfp = retry_gfp;
-		mp = model_alloc(r->m, &req);
+		mp = alloc_counted(r, &req, &forced);
 	}
-	if (mp == MODEL_PFN_NONE) {
-		r->st.model_failed++;
-		r->st.model_failed_by_order[req.order]++;
-		map_set(r, rec, MODEL_PFN_NONE, req.order);
+	if (mp != MODEL_PFN_NONE) {
+		cs->forced += forced;
+		map_set(r, rec, mp, req.order, 0);
 		return;
 	}
-	map_set(r, rec, mp, req.order);
+	r->st.model_failed++;
+	r->st.model_failed_by_order[req.order]++;
+	cs->model_failed++;
+	if (r->feedback && serve_lower(r, &req, class, rec))
+		return;
+	cs->lost++;
+	map_set(r, rec, MODEL_PFN_NONE, req.order, 0);
 }
 
-/* the kernel migrated a page: its block's key moves with it */
+/* the kernel migrated a page: its block's key moves with it; a block the
+ * model served as smaller pieces moves piece by piece */
+static void migrate_one(struct replay *r, uint64_t from, uint64_t to)
+{
+	r->obj[to - r->base] = r->obj[from - r->base];
+	r->ord[to - r->base] = r->ord[from - r->base];
+	r->obj[from - r->base] = MOVED_AWAY;
+	uint32_t o = r->obj[to - r->base];
+	if (o != FAILED)
+		r->rec_of[key_pfn(r, o) - r->base] = pfn_key(r, to);
+}
+
 static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 {
 	uint64_t from = ev->pair.old_pfn, to = ev->pair.new_pfn;
@@ -348,12 +696,19 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 		return;
 	}
 	r->st.migrate_pairs++;
-	r->obj[to - r->base] = r->obj[from - r->base];
-	r->ord[to - r->base] = r->ord[from - r->base];
-	r->obj[from - r->base] = MOVED_AWAY;
-	uint32_t o = r->obj[to - r->base];
-	if (o != FAILED)
-		r->rec_of[key_pfn(r, o) - r->base] = pfn_key(r, to);
+	unsigned int order = ev->pair.order <= r->max_order ? (unsigned int)ev->pair.order : 0;
+	if (!(r->ord[from - r->base] & GROUP) || rord(r, from) >= order ||
+	    !in_span(r, from + (1ull << order) - 1) || !in_span(r, to + (1ull << order) - 1)) {
+		migrate_one(r, from, to);
+		return;
+	}
+	for (uint64_t k = 0; k < 1ull << order;) {
+		unsigned int piece = r->obj[from + k - r->base] ? rord(r, from + k) : 0;
+		if (r->obj[from + k - r->base] && r->obj[from + k - r->base] != MOVED_AWAY &&
+		    !r->obj[to + k - r->base])
+			migrate_one(r, from + k, to + k);
+		k += 1ull << piece;
+	}
 }
 
 /* the kernel's own decisions, tallied for the reports */
@@ -395,6 +750,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	r->st.events++;
 	note_recorded(r, ev);
 	model_set_time(r->m, ev->ts);
+	if (ev->ts > r->next_deadline)
+		close_expired(r, ev->ts);
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
 		alloc_recorded(r, ev);

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "metrics.h"
 #include "model.h"
+#include "reqclass.h"
 
 struct replay_stats {
 	uint64_t events;           /* events fed */
@@ -41,6 +42,23 @@ struct replay_stats {
 	 * [0] stolen pages, [1] claimed blocks; the kernel's are in recorded */
 	uint64_t model_extfrag[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES][2];
 	uint64_t outside_model;    /* recorded pfns outside the model's zones */
+	/* the closed loop (DESIGN.md "Closed loop"), by request class
+	 * (reqclass.h); with feedback=0 only requests, kernel_failed and
+	 * model_failed count */
+	struct replay_class_stats {
+		uint64_t requests;      /* mm_page_alloc events of the class */
+		uint64_t kernel_failed; /* ... the kernel failed */
+		uint64_t model_failed;  /* ... the kernel served and the model could not at that order */
+		uint64_t lowered;       /* model-only failures served at the caller's lower orders */
+		uint64_t lowered_blocks; /* ... the model blocks they took */
+		uint64_t lost;          /* model-only failures with no block at any order (FAILED) */
+		uint64_t forced;        /* requests served only by ignoring watermarks */
+		uint64_t kept;          /* kernel failures the model served and kept */
+		uint64_t absorbed;      /* the kernel's fallback requests mapped onto a kept block */
+		uint64_t absorbed_pages;
+		uint64_t returned_pages; /* kept pages no fallback claimed, freed when the window closed */
+	} cls[REQ_NR_CLASSES];
+	uint64_t allocs_without_task; /* allocations whose task the trace does not say */
 	uint64_t first_ts, last_ts;
 	/* what the kernel itself recorded over the replayed span: its own
 	 * decisions, which the model's are compared with (not inputs) */

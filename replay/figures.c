@@ -20,6 +20,16 @@ CT(MODEL_PGMIGRATE_SUCCESS) CT(MODEL_COMPACT_CAPTURE) CT(MODEL_WMARK_BOOSTS)
 CT(MODEL_EVACUATE_QUEUED) CT(MODEL_EVACUATE_DROPPED) CT(MODEL_EVACUATE_SKIPPED)
 CT(MODEL_EVACUATE_MIGRATED) CT(MODEL_EVACUATE_FAILED) CT(MODEL_COMPACT_PROMOTED)
 CT(MODEL_COMPACT_PROMOTED_SUCCESS)
+/* the closed loop's decisions, summed over the request classes */
+#define CLS(f)                                                           \
+	static uint64_t cls_##f(const struct session_run *r)             \
+	{                                                                \
+		uint64_t n = 0;                                          \
+		for (int c = 0; c < REQ_NR_CLASSES; c++)                 \
+			n += replay_stats(r->r)->cls[c].f;               \
+		return n;                                                \
+	}
+CLS(lowered) CLS(lost) CLS(forced) CLS(kept) CLS(absorbed) CLS(returned_pages)
 EN(free_pages) EN(free_pageblocks) EN(mixed_pageblocks) EN(tainted_pageblocks)
 EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g)
 static uint64_t en_pb_unmovable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_UNMOVABLE]; }
@@ -33,6 +43,12 @@ const struct session_figure session_figures[] = {
 	{ "model-only failures", st_model_failed },
 	{ "kernel failures", st_kernel_failed },
 	{ "  of which the model served", st_kernel_failed_model_ok },
+	{ "closed loop: served at lower orders", cls_lowered },
+	{ "closed loop: not served at any order", cls_lost },
+	{ "closed loop: forced past watermarks", cls_forced },
+	{ "closed loop: kernel failures kept", cls_kept },
+	{ "  fallbacks absorbed into them", cls_absorbed },
+	{ "  pages returned unclaimed", cls_returned_pages },
 	{ "unmatched frees", st_unmatched_frees },
 	{ "  their pages", st_unmatched_free_pages },
 	{ "zone growth (pages)", st_grown_pages },

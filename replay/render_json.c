@@ -102,6 +102,30 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model);
 }
 
+/* the closed loop's knobs and decisions by request class */
+static json_t *closed_loop_json(const struct session_run *run)
+{
+	const struct replay_stats *st = replay_stats(run->r);
+	long fb = model_knob(run->m, MODEL_KNOB_FEEDBACK);
+	json_t *classes = json_object();
+
+	for (int c = 0; c < REQ_NR_CLASSES; c++) {
+		const struct replay_class_stats *k = &st->cls[c];
+		json_object_set_new(classes, req_class_name((enum req_class)c), json_pack(
+			"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"requests", (json_int_t)k->requests, "kernel_failed", (json_int_t)k->kernel_failed,
+			"model_failed", (json_int_t)k->model_failed, "lowered", (json_int_t)k->lowered,
+			"lowered_blocks", (json_int_t)k->lowered_blocks, "lost", (json_int_t)k->lost,
+			"forced", (json_int_t)k->forced, "kept", (json_int_t)k->kept,
+			"absorbed", (json_int_t)k->absorbed,
+			"absorbed_pages", (json_int_t)k->absorbed_pages,
+			"returned_pages", (json_int_t)k->returned_pages));
+	}
+	return json_pack("{s:i,s:I,s:s,s:o}", "feedback", (int)fb, "window_us",
+			 (json_int_t)model_knob(run->m, MODEL_KNOB_FEEDBACK_WINDOW_US), "matched_by",
+			 !fb ? "none" : st->allocs_without_task ? "cpu" : "task", "classes", classes);
+}
+
 static json_t *run_json(const struct replay_session *s, const struct session_run *run)
 {
 	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
@@ -130,6 +154,7 @@ static json_t *run_json(const struct replay_session *s, const struct session_run
 		json_array_append_new(co, json_integer((json_int_t)model_captures(run->m, k)));
 	json_object_set_new(o, "captures_by_order", co);
 	json_object_set_new(o, "counters", counters);
+	json_object_set_new(o, "closed_loop", closed_loop_json(run));
 	json_object_set_new(o, "series", series_json(&run->series));
 	if (s->kernel)
 		json_object_set_new(o, "fidelity", fidelity_json(s, run));

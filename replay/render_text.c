@@ -101,8 +101,59 @@ static void print_table(const struct replay_session *s, FILE *f)
 		rec->recorded.extfrag_claim + rec->recorded.extfrag_steal,
 		rec->recorded.extfrag_claim, rec->recorded.compaction_runs,
 		rec->recorded.thp_fault_alloc, rec->recorded.thp_fault_fallback);
-	fprintf(f, "limits: no feedback loop (under a variant the workload would have behaved\n"
-		"differently); reclaim is not modelled, its frees come from the trace.\n");
+	if (model_knob(runs[0]->m, MODEL_KNOB_FEEDBACK))
+		fprintf(f, "limits: the closed loop models the callers' fallbacks by request class,\n"
+			"not the workload's timing under a variant; reclaim is not modelled, its\n"
+			"frees come from the trace.\n");
+	else
+		fprintf(f, "limits: open loop (feedback=0): callers do not react to the model's\n"
+			"answers; reclaim is not modelled, its frees come from the trace.\n");
+}
+
+/*
+ * The closed loop by request class: a row per class that had requests,
+ * a column group per variant.
+ */
+static void print_closed_loop(const struct replay_session *s, FILE *f)
+{
+	struct session_run *const *runs = s->runs;
+	const int nr = s->nr_runs;
+
+	fprintf(f, "\nrequests by class, and the closed loop's decisions (README \"Closed loop\"):\n");
+	fprintf(f, "%-12s %10s %9s %9s %9s %7s %8s %7s %9s %10s\n", "class", "requests",
+		"kern-fail", "mod-fail", "lowered", "lost", "forced", "kept", "absorbed",
+		"returned");
+	for (int c = 0; c < REQ_NR_CLASSES; c++) {
+		if (!replay_stats(runs[0]->r)->cls[c].requests)
+			continue;
+		for (int i = 0; i < nr; i++) {
+			const struct replay_class_stats *k = &replay_stats(runs[i]->r)->cls[c];
+			char label[32], col[2];
+			snprintf(label, sizeof(label), "%s%s%s", req_class_name((enum req_class)c),
+				 nr > 1 ? " " : "", nr > 1 ? column(i, nr, col) : "");
+			fprintf(f, "%-12s %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64
+				" %8" PRIu64 " %7" PRIu64 " %9" PRIu64 " %10" PRIu64 "\n", label,
+				k->requests, k->kernel_failed, k->model_failed, k->lowered, k->lost,
+				k->forced, k->kept, k->absorbed_pages, k->returned_pages);
+		}
+	}
+	fprintf(f, "(kern-fail: the kernel failed; mod-fail: the kernel served, the model not at "
+		"that order;\n lowered: served at the caller's lower orders; lost: at no order; "
+		"kept: kernel failures\n the model served, held for the task's fallbacks; absorbed "
+		"and returned: pages)\n");
+	for (int i = 0; i < nr; i++) {
+		const struct session_run *run = runs[i];
+		char col[2];
+		long fb = model_knob(run->m, MODEL_KNOB_FEEDBACK);
+		fprintf(f, "%s%s: ", nr > 1 ? "" : "closed loop", nr > 1 ? column(i, nr, col) : "");
+		if (!fb)
+			fprintf(f, "off (feedback=0)\n");
+		else
+			fprintf(f, "on, window %ld us, fallbacks matched by %s\n",
+				model_knob(run->m, MODEL_KNOB_FEEDBACK_WINDOW_US),
+				replay_stats(run->r)->allocs_without_task ? "CPU (the trace has no task ids)"
+									  : "task");
+	}
 }
 
 /* one figure of every zone, then the fallbacks by type, then failures by order */
@@ -180,6 +231,7 @@ int replay_session__render_text(const struct replay_session *s, FILE *f)
 		return -EINVAL;
 	print_identity(s, f);
 	print_table(s, f);
+	print_closed_loop(s, f);
 	print_breakdowns(s, f);
 	return done(f);
 }

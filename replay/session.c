@@ -64,7 +64,7 @@ int replay_session__add_variant(struct replay_session *s, const struct replay_va
 	run->s = s;
 	if (v)
 		run->v = *v;
-	run->as_recorded = !v;
+	run->as_recorded = !v || v->as_recorded;
 	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
 	s->runs[s->nr_runs++] = run;
 	return 0;
@@ -86,7 +86,8 @@ static int build_run(void *ctx)
 
 	if (!rd)
 		return neg_errno();
-	run->m = replay_model_from_trace(rd, run->as_recorded ? NULL : &run->v, &run->seed,
+	run->m = replay_model_from_trace(rd, run->as_recorded && !run->v.nr_sets ? NULL : &run->v,
+					 &run->seed,
 					 run->err, sizeof(run->err));
 	frt_reader_free(rd);
 	if (!run->m) {

@@ -13,7 +13,8 @@
 const struct replay_preset replay_presets[] = {
 	{ "vanilla", "Linux 6.18 (vm.defrag_mode=0), the trace's other sysctls as recorded",
 	  "reclaim, OOM, NUMA, CMA, page isolation and fast_find_migrateblock(); "
-	  "no feedback from the allocator to the workload", 1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
+	  "the workload's timing under a variant (the closed loop, feedback=1, models "
+	  "only the callers' immediate fallbacks)", 1, { { MODEL_KNOB_DEFRAG_MODE, 0 } } },
 	{ "defrag_mode", "vm.defrag_mode=1: no fragmenting fallback until reclaim and "
 	  "compaction are exhausted", "as vanilla; kswapd's reclaim is not modelled, so the "
 	  "model's own kcompactd and direct compaction alone produce free pageblocks",
@@ -115,7 +116,8 @@ static void set_knob(struct model_desc *d, int knob, long value)
 
 void replay_variant_apply(const struct replay_variant *v, struct model_desc *d)
 {
-	const struct replay_preset *p = find_preset(v->preset ? v->preset : "vanilla");
+	const struct replay_preset *p = v->as_recorded ? NULL
+				       : find_preset(v->preset ? v->preset : "vanilla");
 
 	for (unsigned int i = 0; p && i < p->nr_sets; i++)
 		set_knob(d, p->sets[i].knob, p->sets[i].value);

@@ -6,6 +6,7 @@
 #ifndef FRAGREPLAY_REPLAY_VARIANT_H
 #define FRAGREPLAY_REPLAY_VARIANT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -15,6 +16,7 @@
 
 struct replay_variant {
 	const char *preset;                /* a name from replay_presets[] */
+	bool as_recorded;                  /* no preset: the trace's own settings, then the sets */
 	unsigned int nr_sets;
 	struct { int knob; long value; } sets[REPLAY_MAX_SETS]; /* the user's overrides */
 };

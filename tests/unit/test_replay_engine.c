@@ -19,12 +19,13 @@
 #define BASE 4096ull
 
 /* one DMA32 zone of @span pages (pageblock order 3), the first @pages of them
- * memory; pcp off, no compaction */
-static struct model *small_model_online(uint64_t span, uint64_t pages)
+ * memory; pcp off, no compaction; the closed loop as @feedback says */
+static struct model *small_model_loop(uint64_t span, uint64_t pages, long feedback)
 {
 	struct model_desc d;
 
 	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_FEEDBACK] = feedback;
 	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
 	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
@@ -38,6 +39,12 @@ static struct model *small_model_online(uint64_t span, uint64_t pages)
 	if (m)
 		CHECK(model_online(m, BASE, pages) == 0);
 	return m;
+}
+
+/* the tests up to the closed loop's pin the open loop's semantics (feedback=0) */
+static struct model *small_model_online(uint64_t span, uint64_t pages)
+{
+	return small_model_loop(span, pages, 0);
 }
 
 static struct model *small_model(uint64_t pages)
@@ -268,6 +275,7 @@ static void thp_faults_counted_per_fault(void)
 
 	model_desc_init(&d);
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.knobs[MODEL_KNOB_FEEDBACK] = 0; /* the open loop's counting */
 	d.nr_zones = 1;
 	d.zones[0] = (struct model_zone_desc){
 		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
@@ -380,6 +388,314 @@ static void series_stays_bounded(void)
 	model_free_all(m);
 }
 
+/* ---- the closed loop (DESIGN.md "Closed loop"; knob feedback, default 1) ---- */
+
+static struct frt_event task_ev(struct frt_event e, int32_t pid)
+{
+	e.has_task = 1;
+	e.pid = e.tgid = pid;
+	return e;
+}
+
+static long free_pages(struct model *m)
+{
+	struct model_zone_info zi;
+	model_zone_info(m, 0, &zi);
+	return zi.nr_free_pages;
+}
+
+/* allocated blocks of @order and @mobility in [from, to) */
+static unsigned int blocks(struct model *m, uint64_t from, uint64_t to, unsigned int order, int mt)
+{
+	unsigned int n = 0;
+
+	for (uint64_t p = from; p < to; p++) {
+		struct model_page_info pi;
+		if (!model_page_info(m, p, &pi) && pi.state == MODEL_PAGE_ALLOC && pi.order == order &&
+		    pi.mt == mt)
+			n++;
+	}
+	return n;
+}
+
+/* one movable order-0 page in use at the start of each of the first @nr
+ * pageblocks (of order @pb) and the rest free: no free pageblock anywhere */
+static void pin_pageblocks(struct model *m, unsigned int nr, unsigned int pb)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		struct model_req q = { .order = pb, .gfp = MODEL_GFP_HIGHUSER_MOVABLE };
+		uint64_t p = model_alloc(m, &q);
+
+		CHECK(p != MODEL_PFN_NONE && model_carve(m, p, 0) == 0);
+		for (unsigned int o = 0; o < pb; o++)
+			CHECK(model_free(m, p + (1ull << o), o, 0) == 0);
+	}
+}
+
+#define LIGHT ((MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM)) | \
+	       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC) /* GFP_TRANSHUGE_LIGHT */
+#define TH (LIGHT | MODEL_GFP_DIRECT_RECLAIM)     /* GFP_TRANSHUGE */
+#define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY) /* alloc_pages_mpol()'s first try */
+
+/* order 9 and 10 geometry, 8 pageblocks of memory in a 16-pageblock span, no compaction */
+static struct model *thp_model(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 4096) == 0);
+	return m;
+}
+
+/*
+ * A THP fault the model cannot serve (one order-0 page pinned in each of its
+ * pageblocks, no compaction) where the kernel could: do_anonymous_page()'s
+ * fallback, 512 order-0 movable pages standing for the recorded block. A free
+ * of the whole recorded block frees all 512; a THP the kernel then split and
+ * freed page by page frees them one by one; one the kernel migrated moves
+ * with its pieces, and the source's free is the migration's.
+ */
+static void thp_the_model_fails_becomes_order0_pieces(void)
+{
+	struct model *m = thp_model();
+	if (m)
+		pin_pageblocks(m, 8, 9);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	const struct replay_stats *st = replay_stats(r);
+	const struct replay_class_stats *thp = &st->cls[REQ_THP];
+
+	/* 1: the whole block freed at once */
+	struct frt_event a = alloc_ev(BASE + 4096, 9, TH | FIRST);
+	replay_feed(r, &a);
+	CHECK(thp->model_failed == 1 && thp->lowered == 1 && thp->lowered_blocks == 512 &&
+	      thp->lost == 0, "failed %" PRIu64 " lowered %" PRIu64 " blocks %" PRIu64,
+	      thp->model_failed, thp->lowered, thp->lowered_blocks);
+	CHECK(free_pages(m) == before - 512, "free %ld, want %ld", free_pages(m), before - 512);
+	CHECK(blocks(m, BASE, BASE + 4096, 0, MODEL_MT_MOVABLE) == 512 + 8);
+	CHECK(model_counter(m, MODEL_THP_FAULT_FALLBACK) == 1, "the fault fell back");
+	struct frt_event f = free_ev(BASE + 4096, 9);
+	replay_feed(r, &f);
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0, "free %ld unmatched %" PRIu64,
+	      free_pages(m), st->unmatched_frees);
+	ok(m);
+
+	/* 2: split_page() by the kernel, freed page by page */
+	replay_feed(r, &a);
+	for (uint64_t k = 0; k < 512; k++) {
+		struct frt_event fk = free_ev(BASE + 4096 + k, 0);
+		replay_feed(r, &fk);
+	}
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0);
+	ok(m);
+
+	/* 3: migrated by the kernel, then freed at its new place */
+	replay_feed(r, &a);
+	struct frt_event mv = { .ts = ++ts, .type = FRT_EV_MIGRATE_PAIR };
+	mv.pair.old_pfn = BASE + 4096;
+	mv.pair.new_pfn = BASE + 4608;
+	mv.pair.order = 9;
+	replay_feed(r, &mv);
+	struct frt_event src = free_ev(BASE + 4096, 9), dst = free_ev(BASE + 4608, 9);
+	replay_feed(r, &src);
+	CHECK(free_pages(m) == before - 512 && st->migration_source_frees == 1,
+	      "the source's free is not the block's");
+	replay_feed(r, &dst);
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0 && st->migrate_pairs == 1);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * SLUB's order-3 slab that defrag_mode refuses: allocate_slab()'s first try
+ * (__GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC, reclaim bits cleared)
+ * cannot fall back under ALLOC_NOFRAGMENT, and a request that may not reclaim
+ * or wake kswapd never drops it (6.18 __alloc_pages_slowpath(), the 2026
+ * GFP_ATOMIC fix aside). SLUB then asks the minimum order with the caller's
+ * GFP_KERNEL, whose slow path does drop ALLOC_NOFRAGMENT after reclaim and
+ * compaction: order-0 unmovable pages stolen from movable blocks. With
+ * slub_min_order=1, four order-1 slabs.
+ */
+static void slub_refused_by_defrag_mode_retries_at_min_order(void)
+{
+	const uint32_t slub_first = ((MODEL_GFP_KERNEL | MODEL_GFP_COMP | MODEL_GFP_NOWARN |
+				      MODEL_GFP_NORETRY | MODEL_GFP_NOMEMALLOC) &
+				     ~(MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM));
+
+	for (long min = 0; min <= 1; min++) {
+		struct model_desc d;
+		model_desc_init(&d);
+		d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+		d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+		d.knobs[MODEL_KNOB_COMPACTION] = 0;
+		d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
+		d.knobs[MODEL_KNOB_SLUB_MIN_ORDER] = min;
+		d.nr_zones = 1;
+		d.zones[0] = (struct model_zone_desc){
+			.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 64, .managed = 32,
+			.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+			.pcp_batch = 1,
+		};
+		struct model *m = model_new(&d);
+		CHECK(m && model_online(m, BASE, 32) == 0);
+		if (m)
+			pin_pageblocks(m, 4, 3); /* no free pageblock, all movable */
+		struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+		if (!r) {
+			model_free_all(m);
+			return;
+		}
+		struct frt_event a = alloc_ev(BASE + 32, 3, slub_first);
+		replay_feed(r, &a);
+		const struct replay_stats *st = replay_stats(r);
+		const struct replay_class_stats *sl = &st->cls[REQ_SLUB];
+		CHECK(sl->requests == 1 && sl->model_failed == 1 && sl->lowered == 1 &&
+		      sl->lost == 0 && sl->lowered_blocks == (min ? 4u : 8u),
+		      "min %ld: failed %" PRIu64 " lowered %" PRIu64 " blocks %" PRIu64, min,
+		      sl->model_failed, sl->lowered, sl->lowered_blocks);
+		CHECK(blocks(m, BASE, BASE + 32, (unsigned int)min, MODEL_MT_UNMOVABLE) ==
+		      (min ? 4u : 8u), "min %ld: the slabs are unmovable order-%ld blocks", min, min);
+		CHECK(st->model_extfrag[MODEL_MT_UNMOVABLE][MODEL_MT_MOVABLE][0] +
+		      st->model_extfrag[MODEL_MT_UNMOVABLE][MODEL_MT_MOVABLE][1] > 0,
+		      "taken by fallback, as the caller's reclaim-allowed flags permit");
+		struct frt_event f = free_ev(BASE + 32, 3);
+		replay_feed(r, &f);
+		CHECK(free_pages(m) == 28 && st->unmatched_frees == 0, "free %ld", free_pages(m));
+		CHECK(blocks(m, BASE, BASE + 32, 0, MODEL_MT_MOVABLE) == 4, "the pins alone");
+		ok(m);
+		replay_free(r);
+		model_free_all(m);
+	}
+}
+
+/*
+ * A kernel failure the model serves is kept: the failing task's fallback
+ * requests after it (lower order, same migratetype) land on it, another
+ * task's do not; when the window closes the pages no fallback claimed go
+ * back. An order-3 mTHP-class request (GFP_TRANSHUGE_LIGHT: no second try).
+ */
+static void kernel_failure_absorbs_the_same_tasks_fallbacks(void)
+{
+	struct model *m = small_model_loop(64, 32, 1);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	const struct replay_stats *st = replay_stats(r);
+	const struct replay_class_stats *thp = &st->cls[REQ_THP];
+	struct frt_event ev[] = {
+		task_ev(alloc_ev(FRT_PFN_NONE, 3, LIGHT), 100), /* kept */
+		task_ev(alloc_ev(BASE + 40, 0, MODEL_GFP_HIGHUSER_MOVABLE), 200), /* not 100's */
+		task_ev(alloc_ev(BASE + 48, 0, MODEL_GFP_HIGHUSER_MOVABLE), 100), /* absorbed */
+		task_ev(alloc_ev(BASE + 49, 0, MODEL_GFP_HIGHUSER_MOVABLE), 100), /* absorbed */
+		task_ev(alloc_ev(BASE + 50, 0, MODEL_GFP_KERNEL), 100), /* unmovable: its own */
+	};
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		replay_feed(r, &ev[i]);
+	CHECK(thp->kernel_failed == 1 && thp->kept == 1, "kept %" PRIu64, thp->kept);
+	CHECK(st->cls[REQ_OTHER].absorbed == 0 && thp->absorbed == 2 && thp->absorbed_pages == 2,
+	      "absorbed %" PRIu64, thp->absorbed);
+	CHECK(free_pages(m) == 32 - 8 - 1 - 1, "free %ld: kept 8, task 200's 1, the unmovable 1",
+	      free_pages(m));
+	struct frt_event f48 = free_ev(BASE + 48, 0);
+	replay_feed(r, &f48);
+	CHECK(free_pages(m) == 32 - 8 - 1 - 1 + 1 && st->unmatched_frees == 0);
+	/* the window closes at the next event after feedback_window_us */
+	struct frt_event late = free_ev(BASE + 40, 0);
+	late.ts = ts + 20 * 1000 * 1000;
+	ts = late.ts;
+	replay_feed(r, &late);
+	CHECK(thp->returned_pages == 6, "returned %" PRIu64, thp->returned_pages);
+	CHECK(free_pages(m) == 32 - 1 - 1, "free %ld: only 100's page at +49 and the unmovable",
+	      free_pages(m));
+	struct frt_event f49 = free_ev(BASE + 49, 0);
+	replay_feed(r, &f49);
+	CHECK(free_pages(m) == 32 - 1 && st->unmatched_frees == 0);
+	CHECK(st->allocs_without_task == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* The kernel's second try of a THP fault whose first try the model served
+ * (and kept) lands on the kept block: 512 pages, not 1024, one fault. */
+static void thp_second_try_lands_on_the_kept_block(void)
+{
+	struct model *m = thp_model();
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	struct frt_event t1 = alloc_ev(FRT_PFN_NONE, 9, TH | FIRST), t2 = alloc_ev(BASE + 4096, 9, TH);
+	replay_feed(r, &t1);
+	replay_feed(r, &t2);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->cls[REQ_THP].kept == 1 && st->cls[REQ_THP].absorbed == 1 &&
+	      st->cls[REQ_THP].absorbed_pages == 512);
+	CHECK(free_pages(m) == before - 512, "free %ld", free_pages(m));
+	CHECK(model_counter(m, MODEL_THP_FAULT_ALLOC) == 1);
+	struct frt_event f = free_ev(BASE + 4096, 9);
+	replay_feed(r, &f);
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * The forced path (the kernel served it; the model ignores watermarks)
+ * keeps the variant's policy: under defrag_mode a __GFP_NORETRY request never
+ * reaches the slow path's ALLOC_NOFRAGMENT drop, so with no free page of its
+ * type and no free pageblock it stays failed, where the open loop
+ * (feedback=0) took it by fallback. GFP_KERNEL does reach the drop.
+ */
+static void forced_path_keeps_nofragment_under_defrag_mode(void)
+{
+	for (long fb = 0; fb <= 1; fb++)
+		for (int noretry = 0; noretry <= 1; noretry++) {
+			struct model_desc d;
+			model_desc_init(&d);
+			d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+			d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+			d.knobs[MODEL_KNOB_COMPACTION] = 0;
+			d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
+			d.knobs[MODEL_KNOB_FEEDBACK] = fb;
+			d.nr_zones = 1;
+			d.zones[0] = (struct model_zone_desc){
+				.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32,
+				.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+				.pcp_batch = 1,
+			};
+			struct model *m = model_new(&d);
+			CHECK(m && model_online(m, BASE, 32) == 0);
+			if (!m)
+				return;
+			pin_pageblocks(m, 4, 3);
+			struct model_req q = { .order = 0, .flags = MODEL_REQ_NO_WATERMARKS,
+					       .gfp = MODEL_GFP_KERNEL | (noretry ? MODEL_GFP_NORETRY : 0) };
+			uint64_t pfn = model_alloc(m, &q);
+			bool want = !fb || !noretry;
+			CHECK((pfn != MODEL_PFN_NONE) == want, "feedback=%ld noretry=%d: %s", fb, noretry,
+			      pfn != MODEL_PFN_NONE ? "served" : "failed");
+			model_free_all(m);
+		}
+}
+
 /* ---- the real samples ---- */
 
 static const char *trace_path;
@@ -448,6 +764,11 @@ int main(int argc, char **argv)
 	RUN(free_into_unmanaged_memory_grows_the_zone);
 	RUN(thp_faults_counted_per_fault);
 	RUN(series_stays_bounded);
+	RUN(thp_the_model_fails_becomes_order0_pieces);
+	RUN(slub_refused_by_defrag_mode_retries_at_min_order);
+	RUN(kernel_failure_absorbs_the_same_tasks_fallbacks);
+	RUN(thp_second_try_lands_on_the_kept_block);
+	RUN(forced_path_keeps_nofragment_under_defrag_mode);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];
 		RUN(sample_replays_deterministically);

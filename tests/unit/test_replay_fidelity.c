@@ -222,6 +222,9 @@ static const char *str(json_t *fid, const char *key)
  * that exist, none of the holes or the uninitialised ones (which would have
  * made 9 movable). Its THP faults: two, the second counted at the first try
  * it served (the kernel's second try is not counted again), not three tries.
+ * The closed loop keeps that THP (the task would have had it; no fallback
+ * claimed it before the trace ended): one free order-9 block fewer than
+ * the open loop's 3.
  */
 static void kernel_side_from_procfs(void)
 {
@@ -235,7 +238,7 @@ static void kernel_side_from_procfs(void)
 	CHECK(!strcmp(str(fid, "end_source"), "pagetypeinfo"), "%s", str(fid, "end_source"));
 	CHECK(json_integer_value(json_object_get(fid, "capped_cells")) == 1);
 	CHECK(!strcmp(str(fid, "thp_source"), "vmstat"));
-	EXPECT_LINE(fid, "end free movable order 9", 6, 3);
+	EXPECT_LINE(fid, "end free movable order 9", 6, 2);
 	EXPECT_LINE(fid, "end free movable order 10", 100000, 0);
 	EXPECT_LINE(fid, "end pageblocks unmovable", 1, 1);
 	EXPECT_LINE(fid, "end pageblocks movable", 4, 5);
@@ -259,7 +262,7 @@ static void kernel_side_from_walk_and_trace(void)
 		return;
 	CHECK(!strcmp(str(fid, "end_source"), "snapshot"), "%s", str(fid, "end_source"));
 	CHECK(!strcmp(str(fid, "thp_source"), "trace"));
-	EXPECT_LINE(fid, "end free movable order 9", 3, 3);
+	EXPECT_LINE(fid, "end free movable order 9", 3, 2);
 	CHECK(!line(fid, "end free movable order 10"), "a line where both sides have none");
 	EXPECT_LINE(fid, "end pageblocks unmovable", 1, 1);
 	EXPECT_LINE(fid, "end pageblocks movable", 5, 5);
