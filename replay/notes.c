@@ -115,6 +115,17 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"order): the model ran short where the kernel did not", label,
 			st->model_failed, requests, 100.0 * st->model_failed / requests, orders, lost));
 	}
+	uint64_t kept = 0, absorbed = 0;
+	for (int c = 0; c < REQ_NR_CLASSES; c++) {
+		kept += st->cls[c].kept;
+		absorbed += st->cls[c].absorbed;
+	}
+	if (kept && st->allocs_without_task)
+		json_array_append_new(notes, json_sprintf(
+			"%s: the trace has no task ids for %" PRIu64 " allocations, so the closed loop "
+			"took a kept block's fallbacks (%" PRIu64 " requests onto %" PRIu64 " kept "
+			"blocks) from the same CPU, not the same task", label, st->allocs_without_task,
+			absorbed, kept));
 	if (st->unmatched_free_pages * 200 > st->freed_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages, above "
