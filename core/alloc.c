@@ -571,7 +571,7 @@ uint32_t model_thp_retry_gfp(uint32_t gfp)
 }
 
 /* split_page(): an allocated block becomes blocks of @order, same mobility */
-static void split_allocated(struct model *m, uint64_t head, unsigned int order)
+void split_allocated(struct model *m, uint64_t head, unsigned int order)
 {
 	struct mpage *h = pg(m, head);
 	uint64_t end = head + (1ull << h->order);

@@ -17,11 +17,11 @@
  * a movable block (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
  * is never "contended"; kswapd is never running for proactive compaction;
- * a large folio that gets no target of its order is not split
- * (migrate_pages_batch() -> try_split_folio() in the kernel, which then
- * migrates its base pages and goes on): migrate_pages() stops with -ENOMEM
- * and the run ends COMPACT_CONTENDED. A split would need the replay to follow
- * one recorded block to many model blocks.
+ * a large folio that gets no target of its order is split only with the
+ * knob migrate_split (the kernel's try_split_folio(); off by default, see
+ * README "Fidelity"): without it migrate_pages() stops with -ENOMEM and the
+ * run ends COMPACT_CONTENDED; with it, always (the kernel's can fail on a
+ * busy folio).
  */
 #include <errno.h>
 
@@ -581,13 +581,35 @@ void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, u
 }
 
 /*
+ * try_split_folio() for a large block compaction found no target of its
+ * order for: it becomes order-0 blocks (split_folio()), which take its place
+ * on the list, first page first; the replay splits its recorded block the
+ * same way (MODEL_EV_SPLIT).
+ */
+static void split_migrate_source(struct model *m, struct compact_control *cc, uint64_t src,
+				 unsigned int order)
+{
+	mlist_del(m, &cc->migratepages, src);
+	split_allocated(m, src, 0);
+	struct model_event ev = { .type = MODEL_EV_SPLIT, .pfn = src, .order = order,
+				  .migratetype = pg(m, src)->mt, .zone = cc->z->type };
+	emit(m, &ev);
+	count_event(m, MODEL_MIGRATE_SPLIT, 1);
+	for (uint64_t k = 1ull << order; k-- > 0;)
+		mlist_add(m, &cc->migratepages, src + k, false);
+}
+
+/*
  * migrate_pages() with compaction_alloc/compaction_free, one batch as
  * migrate_pages_batch() does it: every isolated block gets its target first
  * (in list order, the last isolated first), then each moves and its old
  * pages are freed (to this CPU's lists for pcp orders, as folio_put() does).
- * A block fails with probability migrate_fail_permille after its target was
- * taken, which goes back. When targets run out, the blocks that have one
- * still move. Returns -ENOMEM then, else the number of blocks that failed.
+ * With migrate_split, a large block with no target of its order is split
+ * and its pages go on (migrate_pages_batch()'s -ENOMEM case for a large
+ * folio, not for NUMA faults: compaction never sets nosplit). A block fails with probability
+ * migrate_fail_permille after its target was taken, which goes back. When
+ * targets run out for order-0 blocks, the blocks that have one still move.
+ * Returns -ENOMEM then, else the number of blocks that failed.
  */
 static int migrate_pages(struct model *m, struct compact_control *cc)
 {
@@ -600,6 +622,10 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		unsigned int order = pg(m, src)->order;
 		uint64_t dst = compaction_alloc(m, cc, order);
 
+		if (dst == MODEL_PFN_NONE && order > 0 && m->knobs[MODEL_KNOB_MIGRATE_SPLIT]) {
+			split_migrate_source(m, cc, src, order);
+			continue;
+		}
 		if (dst == MODEL_PFN_NONE)
 			break;
 		mlist_del(m, &cc->migratepages, src);

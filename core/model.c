@@ -69,6 +69,9 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 		"1: the 2026 defrag_mode series (promoted non-movable compaction)", 0, 0, 1 },
 	[MODEL_KNOB_CAPTURE_ORDER] = { "capture_order", NULL,
 		"capture at 0: the request's order (3/4), 1: compaction's order", 0, 0, 1 },
+	/* off by default: README "Fidelity" has the measurements behind that */
+	[MODEL_KNOB_MIGRATE_SPLIT] = { "migrate_split", NULL,
+		"1: compaction splits a large block it has no target of its order for", 0, 0, 1 },
 	[MODEL_KNOB_FEEDBACK] = { "feedback", NULL,
 		"1: closed loop (callers' fallbacks, DESIGN.md); 0: open loop, as before", 1, 0, 1 },
 	/* up to an hour of trace time, as evacuate_latency_us */
@@ -132,6 +135,7 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_EVACUATE_FAILED] = "model_evacuate_failed",
 	[MODEL_COMPACT_PROMOTED] = "model_compact_promoted",
 	[MODEL_COMPACT_PROMOTED_SUCCESS] = "model_compact_promoted_success",
+	[MODEL_MIGRATE_SPLIT] = "model_migrate_split",
 };
 
 void model_desc_init(struct model_desc *d)

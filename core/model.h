@@ -97,6 +97,7 @@ enum model_knob {
 	/* hannes's "fix reclaim storms in defrag_mode" series (June 2026) */
 	MODEL_KNOB_CAPTURE_SPLIT,
 	MODEL_KNOB_CAPTURE_ORDER,
+	MODEL_KNOB_MIGRATE_SPLIT,
 	/* the closed loop: what callers do when model and kernel disagree
 	 * (replay/engine.c, DESIGN.md "Closed loop") */
 	MODEL_KNOB_FEEDBACK,
@@ -298,6 +299,8 @@ enum model_event_type {
 	MODEL_EV_COMPACT_FINISHED, /* mm_compaction_finished: status */
 	MODEL_EV_KCOMPACTD_WAKE,   /* mm_compaction_kcompactd_wake */
 	MODEL_EV_CAPTURE,          /* a freed block handed to the compacting request */
+	MODEL_EV_SPLIT,            /* an allocated block of order became 2^order order-0
+				    * blocks at pfn (migration split a large folio) */
 };
 
 /* enum compact_result, as include/linux/compaction.h numbers it */
@@ -370,6 +373,8 @@ enum model_counter {
 				     * smaller non-movable request */
 	MODEL_COMPACT_PROMOTED_SUCCESS, /* ... after which the request was served: a
 					 * pageblock produced (or a capture) */
+	MODEL_MIGRATE_SPLIT,        /* large blocks migration split for want of a target
+				     * of their order (the kernel's nr_split) */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);

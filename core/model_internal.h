@@ -293,6 +293,8 @@ void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn
 				  unsigned int order);
 bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
 void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility);
+/* split_page(): the allocated block at @head becomes blocks of @order */
+void split_allocated(struct model *m, uint64_t head, unsigned int order);
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt);
 long merge_seeded_buddies(struct model *m, struct mzone *z);
 long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int old_mt, int new_mt);

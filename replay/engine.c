@@ -40,7 +40,6 @@
 #define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
 #define ORD_MASK 0x3f
 #define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
-#define MAX_PIECES (MODEL_MAX_ORDER_LIMIT + 2) /* unclaimed parts of a kept block */
 
 /* a kept block's part nothing has claimed yet */
 struct piece {
@@ -57,8 +56,8 @@ struct absorber {
 	int mt;
 	enum req_class class;
 	bool second_try;          /* a THP fault's first try: the kernel's second follows */
-	unsigned int nr_pieces;
-	struct piece pieces[MAX_PIECES];
+	unsigned int nr_pieces, cap;
+	struct piece *pieces;     /* at most an order's halves, unless compaction split it */
 };
 
 struct replay {
@@ -140,6 +139,58 @@ static void kept_moved(struct replay *r, uint32_t key, uint64_t from, uint64_t t
 			a->pieces[i].mp = to;
 }
 
+/* room for @n more pieces; false when there is none to be had */
+static bool piece_room(struct absorber *a, unsigned int n)
+{
+	if (a->nr_pieces + n <= a->cap)
+		return true;
+	unsigned int cap = a->cap * 2 > a->nr_pieces + n ? a->cap * 2 : a->nr_pieces + n;
+	struct piece *p = realloc(a->pieces, cap * sizeof(*p));
+	if (!p)
+		return false;
+	a->pieces = p;
+	a->cap = cap;
+	return true;
+}
+
+/* compaction split a kept block's piece (MODEL_EV_SPLIT): its pages become
+ * order-0 pieces, which then move one by one; without the memory for them
+ * the piece is forgotten (and stays allocated in the model) */
+static void kept_split(struct replay *r, uint32_t key, uint64_t pfn, unsigned int order)
+{
+	struct absorber *a = &r->abs[key - KEPT_KEY];
+
+	for (unsigned int i = 0; i < a->nr_pieces; i++) {
+		if (a->pieces[i].mp != pfn)
+			continue;
+		struct piece pc = a->pieces[i];
+		a->pieces[i] = a->pieces[--a->nr_pieces];
+		if (!piece_room(a, 1u << order)) {
+			r->rec_of[pfn - r->base] = 0;
+			return;
+		}
+		for (uint64_t k = 0; k < 1ull << order; k++) {
+			a->pieces[a->nr_pieces++] = (struct piece){ .off = pc.off + k, .mp = pfn + k };
+			r->rec_of[pfn + k - r->base] = key;
+		}
+		return;
+	}
+}
+
+static void split_block(struct replay *r, uint64_t head, unsigned int order);
+
+/* the model split the block of @order it holds for the recorded block at
+ * @head: order-0 pieces, GROUP, so that the kernel's free of the whole
+ * block (its folio was not split) frees them all */
+static void split_pieces(struct replay *r, uint64_t head, unsigned int order)
+{
+	if (rord(r, head) != order)
+		return; /* not that block: the maps and the model disagree */
+	split_block(r, head, 0);
+	for (uint64_t k = 0; k < 1ull << order; k++)
+		r->ord[head + k - r->base] |= GROUP;
+}
+
 /* the model moved a block (compaction): its recorded key follows it */
 static void on_model_event(void *ctx, const struct model_event *ev)
 {
@@ -157,6 +208,13 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 			r->rec_of[ev->new_pfn - r->base] = rec;
 		}
 		r->st.model_migrations++;
+	} else if (ev->type == MODEL_EV_SPLIT && in_span(r, ev->pfn)) {
+		/* compaction split a large block: its recorded block splits with it */
+		uint32_t rec = r->rec_of[ev->pfn - r->base];
+		if (rec >= KEPT_KEY)
+			kept_split(r, rec, ev->pfn, ev->order);
+		else if (rec)
+			split_pieces(r, key_pfn(r, rec), ev->order);
 	} else if (ev->type == MODEL_EV_EXTFRAG && ev->migratetype < MODEL_NR_PCPTYPES &&
 		   ev->fallback_migratetype < MODEL_NR_PCPTYPES) {
 		r->st.model_extfrag[ev->migratetype][ev->fallback_migratetype][ev->change_ownership]++;
@@ -221,6 +279,8 @@ void replay_free(struct replay *r)
 	free(r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
+	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
+		free(r->abs[i].pieces);
 	free(r->abs);
 	free(r);
 }
@@ -414,6 +474,7 @@ static void close_absorber(struct replay *r, unsigned int i)
 		if (!model_free(r->m, pc->mp, pc->order, a->cpu))
 			r->st.cls[a->class].returned_pages += 1ull << pc->order;
 	}
+	free(a->pieces);
 	if (i != --r->nr_abs) {
 		*a = r->abs[r->nr_abs];
 		for (unsigned int k = 0; k < a->nr_pieces; k++)
@@ -450,6 +511,10 @@ static void open_absorber(struct replay *r, uint64_t task, const struct model_re
 				.order = req->order, .cpu = req->cpu,
 				.mt = model_gfp_migratetype(req->gfp), .class = class,
 				.second_try = second_try, .nr_pieces = 1 };
+	if (!piece_room(a, MODEL_MAX_ORDER_LIMIT + 1)) { /* no memory: given straight back */
+		model_free(r->m, mp, req->order, req->cpu);
+		return;
+	}
 	a->pieces[0] = (struct piece){ .off = 0, .mp = mp, .order = req->order };
 	r->rec_of[mp - r->base] = KEPT_KEY + r->nr_abs;
 	r->nr_abs++;
@@ -473,7 +538,7 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
 		if (off < pc.off || off >= pc.off + (1ull << pc.order) || order > pc.order)
 			continue;
 		uint64_t mp = pc.mp + (off - pc.off);
-		if (model_carve(r->m, mp, order))
+		if (!piece_room(a, pc.order) || model_carve(r->m, mp, order))
 			return false;
 		/* the piece becomes its halves but the claimed one */
 		r->rec_of[pc.mp - r->base] = 0;

@@ -1620,6 +1620,44 @@ static void migrate_pages_takes_the_last_isolated_first(void)
 	model_free_all(m);
 }
 
+/*
+ * migrate_pages_batch(): a large folio that gets no target of its order
+ * (compaction_alloc() returns NULL: -ENOMEM) is split by try_split_folio()
+ * and its base pages migrate on (compaction never sets nosplit). The
+ * drawing above with an order-1 folio at 256: the free scanner has order-0
+ * targets only. With migrate_split=1 the folio splits (MODEL_EV_SPLIT) and
+ * 256 -> 319, 257 -> 313, head page first; with migrate_split=0 (the
+ * default) migration stops at -ENOMEM and nothing moves.
+ */
+static void migrate_pages_splits_a_large_folio_without_a_target(void)
+{
+	for (long split = 0; split <= 1; split++) {
+		struct model_desc d;
+		static struct evlog log;
+
+		desc_compact(&d);
+		d.knobs[MODEL_KNOB_MIGRATE_SPLIT] = split;
+		struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUMM",
+			"|m.u.u...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFuFuFuF|uFuFuFuF|");
+		if (!m)
+			return;
+		EXPECT_ALLOC(m, 3, GFP_MOV_NORETRY, MODEL_PFN_NONE);
+		if (split) {
+			CHECK(nr_events(&log, MODEL_EV_SPLIT) == 1 && nr_events(&log, MODEL_EV_MIGRATE) == 2);
+			EXPECT_MIGRATE(&log, 0, B, B + 63);
+			EXPECT_MIGRATE(&log, 1, B + 1, B + 57);
+			CHECK(model_counter(m, MODEL_MIGRATE_SPLIT) == 1);
+			EXPECT_BLOCKS(m, B,
+				"|F.u.u...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFuFuFuF|umuFuFum|");
+		} else {
+			CHECK(nr_events(&log, MODEL_EV_SPLIT) == 0 && nr_events(&log, MODEL_EV_MIGRATE) == 0);
+			EXPECT_BLOCKS(m, B,
+				"|m.u.u...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFuFuFuF|uFuFuFuF|");
+		}
+		model_free_all(m);
+	}
+}
+
 /* ==== compact_zone(): finish_pageblock when last_migrated_pfn is 0 ==== */
 
 /*
@@ -2104,6 +2142,7 @@ int main(void)
 	/* kernel behaviour core/compaction.c did not follow when these were written */
 	RUN(isolate_migratepages_block_marks_skip_when_ignoring_hints);
 	RUN(migrate_pages_takes_the_last_isolated_first);
+	RUN(migrate_pages_splits_a_large_folio_without_a_target);
 	RUN(compact_zone_finish_pageblock_in_pageblock_0);
 	RUN(kcompactd_do_work_keeps_whole_zone_across_zones);
 	RUN(isolate_migratepages_block_takes_lru_pages_only);

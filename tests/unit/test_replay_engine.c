@@ -696,6 +696,72 @@ static void forced_path_keeps_nofragment_under_defrag_mode(void)
 		}
 }
 
+/*
+ * Compaction splits a large block it has no target of its order for
+ * (migrate_split=1, MODEL_EV_SPLIT): the recorded block splits with it, and
+ * the kernel's free of the whole block (its own folio was never split)
+ * frees every page. An order-1 movable block at BASE in a movable pageblock
+ * whose other pages are unmovable; the only free pages are order-0 ones in
+ * four more movable pageblocks; an order-2 movable request compacts (async,
+ * then sync light, which isolates the block with unmovable pages beside it).
+ *
+ *   |m.uuuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|uFuFuFuF|uuuuuuuu|uuuuuuuu|uuuuuuuu|
+ *    M        M        M        M        M        U        U        U
+ */
+static void model_split_follows_the_recorded_block(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 1;
+	d.knobs[MODEL_KNOB_MIGRATE_SPLIT] = 1;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 64, .pcp_given = true,
+		.pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m);
+	if (!m)
+		return;
+	static const char layout[] = "m.uuuuuuuFuFuFuFuFuFuFuFuFuFuFuFuFuFuFuF"
+				     "uuuuuuuuuuuuuuuuuuuuuuuu";
+	for (uint64_t pb = 0; pb < 8; pb++)
+		CHECK(model_seed_pageblock(m, BASE + pb * 8, pb < 5 ? MODEL_MT_MOVABLE
+								 : MODEL_MT_UNMOVABLE) == 0);
+	for (uint64_t p = 0; p < 64; p++) {
+		if (layout[p] == 'm')
+			CHECK(model_seed_alloc(m, BASE + p, 1, MODEL_MT_MOVABLE) == 0);
+		else if (layout[p] == 'u')
+			CHECK(model_seed_alloc(m, BASE + p, 0, MODEL_MT_UNMOVABLE) == 0);
+		else if (layout[p] == 'F')
+			CHECK(model_seed_free(m, BASE + p, 0, MODEL_MT_MOVABLE) >= 0);
+	}
+	model_seed_done(m);
+	struct replay *r = replay_new(m, 0, NULL, NULL);
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	struct frt_event a = alloc_ev(FRT_PFN_NONE, 2, MODEL_GFP_KERNEL | MODEL_GFP_MOVABLE);
+	replay_feed(r, &a); /* the kernel failed it too; the model compacts, and fails */
+	CHECK(model_counter(m, MODEL_MIGRATE_SPLIT) == 1, "splits %" PRIu64 ", stalls %" PRIu64,
+	      model_counter(m, MODEL_MIGRATE_SPLIT), model_counter(m, MODEL_COMPACT_STALL));
+	CHECK(state(m, BASE) != MODEL_PAGE_ALLOC, "the block moved away");
+	CHECK(replay_stats(r)->kernel_failed_model_ok == 0);
+	struct frt_event f = free_ev(BASE, 1);
+	replay_feed(r, &f);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->unmatched_frees == 0 && free_pages(m) == before + 2, "unmatched %" PRIu64
+	      ", free %ld, want %ld", st->unmatched_frees, free_pages(m), before + 2);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* ---- the real samples ---- */
 
 static const char *trace_path;
@@ -769,6 +835,7 @@ int main(int argc, char **argv)
 	RUN(kernel_failure_absorbs_the_same_tasks_fallbacks);
 	RUN(thp_second_try_lands_on_the_kept_block);
 	RUN(forced_path_keeps_nofragment_under_defrag_mode);
+	RUN(model_split_follows_the_recorded_block);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];
 		RUN(sample_replays_deterministically);
