@@ -275,10 +275,46 @@ static unsigned int alloc_flags_slowpath(const struct model *m, uint32_t gfp, un
 }
 
 /*
- * wake_all_kswapds(): kswapd reclaims at the request order (at least
- * pageblock order under defrag_mode) and, going back to sleep, wakes
- * kcompactd at that order. Reclaim is not modelled: the wakeup reaches
- * kcompactd directly, and its boost reset counts the trace's frees.
+ * pgdat_balanced(): some zone up to @highest_zoneidx meets its high
+ * watermark at @order (lowmem reserves included); under defrag_mode, for
+ * order > 0, in whole free pageblocks (NR_FREE_PAGES_BLOCKS).
+ */
+bool pgdat_balanced(const struct model *m, int order, int highest_zoneidx)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		const struct mzone *z = &m->zones[i];
+
+		if (!z->managed || (int)z->type > highest_zoneidx)
+			continue;
+		any = true;
+		long free = m->knobs[MODEL_KNOB_DEFRAG_MODE] && order ? z->nr_free_blocks
+								     : z->nr_free_pages;
+		if (raw_zone_watermark_ok(m, z, (unsigned int)order, z->wmark[WMARK_HIGH],
+					  highest_zoneidx, 0, free))
+			return true;
+	}
+	return !any;
+}
+
+static bool pgdat_watermark_boosted(const struct model *m, int highest_zoneidx)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		if ((int)m->zones[i].type <= highest_zoneidx && m->zones[i].watermark_boost)
+			return true;
+	return false;
+}
+
+/*
+ * wake_all_kswapds() -> wakeup_kswapd() (mm/vmscan.c): kswapd is woken at the
+ * request order (at least pageblock order under defrag_mode) unless the node
+ * is balanced and not boosted; then, for a request that cannot reclaim
+ * directly, kcompactd is woken instead. Reclaim is not modelled: a running
+ * kswapd goes back to sleep when the trace's frees balance the node at order
+ * 0 (balance_pgdat() drops the order once compaction could go on), and
+ * wakes kcompactd at the order it was woken for (kswapd_try_to_sleep());
+ * its boost reset counts the trace's frees.
  */
 static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 {
@@ -287,7 +323,27 @@ static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && order < (int)m->pageblock_order)
 		order = (int)m->pageblock_order;
 	wakeup_kswapd(m);
-	wakeup_kcompactd(m, order, ac->highest_zoneidx);
+	if (!m->kswapd_running &&
+	    pgdat_balanced(m, order, ac->highest_zoneidx) &&
+	    !pgdat_watermark_boosted(m, ac->highest_zoneidx)) {
+		if (!(ac->gfp & MODEL_GFP_DIRECT_RECLAIM))
+			wakeup_kcompactd(m, order, ac->highest_zoneidx);
+		return;
+	}
+	if (!m->kswapd_running || m->kswapd_order < order)
+		m->kswapd_order = order;
+	if (!m->kswapd_running || m->kswapd_highest_zoneidx < ac->highest_zoneidx)
+		m->kswapd_highest_zoneidx = ac->highest_zoneidx;
+	m->kswapd_running = true;
+}
+
+/* on the trace clock: a running kswapd whose node the frees balanced sleeps */
+void kswapd_tick(struct model *m)
+{
+	if (!m->kswapd_running || !pgdat_balanced(m, 0, m->kswapd_highest_zoneidx))
+		return;
+	m->kswapd_running = false;
+	wakeup_kcompactd(m, m->kswapd_order, m->kswapd_highest_zoneidx);
 }
 
 /*

@@ -16,7 +16,7 @@
  * always scans linearly from its cached position); isolation never fails for
  * a movable block (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
- * is never "contended"; kswapd is never running for proactive compaction;
+ * is never "contended";
  * a large folio that gets no target of its order is split only with the
  * knob migrate_split (the kernel's try_split_folio(); off by default, see
  * README "Fidelity"): without it migrate_pages() stops with -ENOMEM and the
@@ -872,6 +872,8 @@ static int raw_compact_finished(struct model *m, struct compact_control *cc)
 			z->compact_blockskip_flush = true;
 		return cc->whole_zone ? MODEL_COMPACT_COMPLETE : MODEL_COMPACT_PARTIAL_SKIPPED;
 	}
+	if (cc->proactive_compaction && m->kswapd_running)
+		return MODEL_COMPACT_PARTIAL_SKIPPED; /* kswapd_is_running() */
 	if (cc->proactive_compaction)
 		return extfrag_for_order(m, z, hpage_order(m)) > fragmentation_score_wmark(m, true)
 			       ? MODEL_COMPACT_CONTINUE : MODEL_COMPACT_SUCCESS_RES;
@@ -1259,7 +1261,7 @@ void kcompactd_tick(struct model *m)
 	if (m->now_ns < m->next_proactive_ns)
 		return;
 	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
-	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] &&
+	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] && !m->kswapd_running &&
 	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
 		unsigned int prev = fragmentation_score_node(m);
 		compact_node(m);

@@ -467,6 +467,7 @@ void model_set_time(struct model *m, uint64_t now_ns)
 	const uint64_t second = 1000000000ull;
 
 	m->now_ns = now_ns;
+	kswapd_tick(m);
 	kcompactd_tick(m);
 	evacuate_tick(m);
 	if (m->next_decay_ns == UINT64_MAX) {

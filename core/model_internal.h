@@ -148,6 +148,11 @@ struct model {
 	 * not modelled, so the model counts the pages the trace frees instead */
 	bool kswapd_boost_pending;
 	long kswapd_boost_left;
+	/* kswapd awake (wakeup_kswapd() found the node unbalanced) until the
+	 * trace's frees balance it again: then it sleeps and wakes kcompactd
+	 * at the order it was woken for (kswapd_try_to_sleep()) */
+	bool kswapd_running;
+	int kswapd_order, kswapd_highest_zoneidx;
 	/* capture_control of the request now in direct compaction, or NULL */
 	struct capture_control *capc;
 	/* kcompactd: pgdat->kcompactd_max_order/highest_zoneidx, and when it
@@ -382,6 +387,8 @@ void zone_contig_page_info(const struct model *m, const struct mzone *z,
 int raw_fragmentation_index(unsigned int order, const struct contig_page_info *info);
 
 /* alloc.c */
+bool pgdat_balanced(const struct model *m, int order, int highest_zoneidx);
+void kswapd_tick(struct model *m);
 bool raw_zone_watermark_ok(const struct model *m, const struct mzone *z, unsigned int order,
 			   long mark, int highest_zoneidx, unsigned int alloc_flags,
 			   long free_pages);

@@ -1022,13 +1022,21 @@ static void defrag_mode_refuses_fallback_and_compacts_instead(void)
 #define B9 65536 /* first pfn of the order-9 models' zone (1024-aligned) */
 #define PB9 512
 
+/* model9()'s zone watermarks (min, low, high) for the next build; 0: all 0 */
+static long next_wmark9[3];
+
 static struct model *model9(struct model_desc *d, unsigned int blocks, bool compaction,
 			    struct evlog *log)
 {
 	model_desc_init(d);
 	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 1; /* watermarks 0 */
 	d->knobs[MODEL_KNOB_COMPACTION] = compaction;
-	add_zone_at(d, MODEL_ZONE_DMA32, B9, (uint64_t)blocks * PB9);
+	struct model_zone_desc *z = add_zone_at(d, MODEL_ZONE_DMA32, B9, (uint64_t)blocks * PB9);
+	if (next_wmark9[2]) {
+		z->wmark_min = (uint64_t)next_wmark9[0];
+		z->wmark_low = (uint64_t)next_wmark9[1];
+		z->wmark_high = (uint64_t)next_wmark9[2];
+	}
 	return build(d, log);
 }
 
@@ -1588,6 +1596,56 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 /* ==== migrate_pages(): the order of cc->migratepages ==== */
 
 /*
+ * kswapd_is_running() (mm/compaction.c): should_proactive_compact_node()
+ * does not start proactive compaction, and __compact_finished() stops it,
+ * while kswapd runs. kswapd runs from a wakeup_kswapd() that finds no zone
+ * at its high watermark (pgdat_balanced()) until frees balance the node
+ * (reclaim is not modelled: the trace's frees). proactive_model(5888), score
+ * 91, would compact at 500 ms; with watermarks min 6000, low 6500, high 7000
+ * and 6410 free pages (10 frees) an order-0 request misses the low mark and
+ * its slow path wakes kswapd: no proactive run at 0.5 s or 1 s. 700 order-0
+ * frees (every other allocated page of blocks 8.., so nothing merges past
+ * order 1: still score 91) balance the node: kswapd sleeps, and at 1.5 s
+ * the proactive run starts.
+ */
+static void proactive_compaction_waits_while_kswapd_runs(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	next_wmark9[0] = 6000, next_wmark9[1] = 6500, next_wmark9[2] = 7000;
+	struct model *m = proactive_model(&d, &log, M, 5888);
+	memset(next_wmark9, 0, sizeof(next_wmark9));
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	/* every other allocated page of blocks 8.. : each free merges to order 1, no further */
+	uint64_t b = 8, i = 0;
+#define FREE_SOME(n)                                                                   \
+	for (unsigned int k_ = 0; k_ < (n); k_++, i++) {                               \
+		if (i == PB9 / 4)                                                      \
+			i = 0, b++;                                                    \
+		CHECK(model_free(m, B9 + b * PB9 + 4 * i, 0, 0) == 0);                 \
+	}
+	FREE_SOME(10); /* 6410 free pages: a margin over the score's rounding */
+	struct model_req q = { .order = 0, .gfp = GFP_MOV };
+	CHECK(model_alloc(m, &q) != MODEL_PFN_NONE);
+	EXPECT_COUNTER(m, MODEL_ALLOC_SLOWPATH, 1);
+	CHECK(node_score(m) == 91, "score %u", node_score(m));
+	SET_TIME(m, 500 * MS);
+	SET_TIME(m, 1000 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	FREE_SOME(700);
+#undef FREE_SOME
+	CHECK(node_score(m) == 91, "score %u", node_score(m));
+	SET_TIME(m, 1200 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	SET_TIME(m, 1500 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+}
+
+/*
  * isolate_migratepages_block() puts each isolated folio at the head of
  * cc->migratepages (list_add), and migrate_pages() -> migrate_pages_batch()
  * takes the list from its head, calling compaction_alloc() for every folio
@@ -2141,6 +2199,7 @@ int main(void)
 
 	/* kernel behaviour core/compaction.c did not follow when these were written */
 	RUN(isolate_migratepages_block_marks_skip_when_ignoring_hints);
+	RUN(proactive_compaction_waits_while_kswapd_runs);
 	RUN(migrate_pages_takes_the_last_isolated_first);
 	RUN(migrate_pages_splits_a_large_folio_without_a_target);
 	RUN(compact_zone_finish_pageblock_in_pageblock_0);
