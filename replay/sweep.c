@@ -577,7 +577,11 @@ int sweep__write_plan(const struct sweep *sw, char *err, size_t errlen)
 	/* another manifest's results are not overwritten, nor mixed with ours */
 	json_t *old = json_load_file(path, 0, NULL);
 	const char *oh = json_string_value(json_object_get(old, "manifest_hash"));
-	if (old && (!oh || strcmp(oh, sw->hash))) {
+	if (old && oh && !strcmp(oh, sw->hash)) { /* the same manifest's: every array element's */
+		json_decref(old);
+		return 0;
+	}
+	if (old) {
 		snprintf(err, errlen, "%s is the plan of another manifest (%s, sha256 %.12s); give "
 			 "this sweep another output directory or remove that one", path,
 			 json_string_value(json_object_get(old, "manifest")) ?: "?", oh ?: "?");

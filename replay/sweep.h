@@ -87,7 +87,8 @@ int sweep__run(struct sweep *sw, size_t first, size_t count, unsigned int jobs,
 	       sweep_progress_fn progress, void *ctx, struct sweep_progress *st, char *err,
 	       size_t errlen);
 
-/* OUT/plan.json: the manifest's hash and path and the task table, for merge */
+/* OUT/plan.json: the manifest's hash and path and the task table, for merge;
+ * written once (kept when it is this manifest's), -EEXIST when another's */
 int sweep__write_plan(const struct sweep *sw, char *err, size_t errlen);
 
 enum sweep_backend { SWEEP_SLURM, SWEEP_PARALLEL };

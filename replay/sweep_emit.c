@@ -39,10 +39,10 @@ static char *shq(const char *s)
 }
 
 /* `fragreplay sweep run M --out OUT` ready for " --index ..." */
-static char *run_cmd(const struct sweep *sw, const struct sweep_emit_opts *o, char **merge)
+static char *run_cmd(const struct sweep *sw, const struct sweep_emit_opts *o,
+		     const char *manifest, char **merge)
 {
-	char *bin = shq(o->fragreplay), *man = realpath(sw->path, NULL), *m = man ? shq(man) : NULL,
-	     *out = shq(sw->out), *cmd = NULL;
+	char *bin = shq(o->fragreplay), *m = shq(manifest), *out = shq(sw->out), *cmd = NULL;
 
 	*merge = NULL;
 	if (bin && m && out && asprintf(&cmd, "%s sweep run %s --out %s", bin, m, out) >= 0 &&
@@ -53,14 +53,13 @@ static char *run_cmd(const struct sweep *sw, const struct sweep_emit_opts *o, ch
 		cmd = NULL;
 	}
 	free(bin);
-	free(man);
 	free(m);
 	free(out);
 	return cmd;
 }
 
 static char *slurm_script(const struct sweep *sw, const struct sweep_emit_opts *o,
-			  const char *run, const char *merge, size_t nr_chunks)
+			  const char *manifest, const char *run, const char *merge, size_t nr_chunks)
 {
 	char *s = NULL, *logs = NULL, *qlogs, *wrap = NULL, *qwrap = NULL, *mwrap = NULL,
 	     *qmwrap = NULL;
@@ -68,8 +67,10 @@ static char *slurm_script(const struct sweep *sw, const struct sweep_emit_opts *
 	if (asprintf(&logs, "%s/logs", sw->out) < 0)
 		return NULL;
 	qlogs = shq(logs);
-	if (!qlogs || asprintf(&wrap, "exec %s --index $((SLURM_ARRAY_TASK_ID * %zu)) --count %zu",
-			       run, sw->chunk, sw->chunk) < 0 || !(qwrap = shq(wrap)) ||
+	/* -j: the CPUs Slurm gave the element (1 unless sbatch was told --cpus-per-task) */
+	if (!qlogs || asprintf(&wrap, "exec %s --index $((SLURM_ARRAY_TASK_ID * %zu)) --count %zu "
+			       "-j ${SLURM_CPUS_PER_TASK:-1}", run, sw->chunk, sw->chunk) < 0 ||
+	    !(qwrap = shq(wrap)) ||
 	    asprintf(&mwrap, "exec %s", merge) < 0 || !(qmwrap = shq(mwrap)))
 		goto cleanup;
 	if (asprintf(&s,
@@ -92,7 +93,7 @@ static char *slurm_script(const struct sweep *sw, const struct sweep_emit_opts *
 		"\t--wrap=%s)\n"
 		"merge=${merge%%%%;*}\n"
 		"echo \"fragreplay sweep: array job $array (%zu chunks), merge job $merge\"\n",
-		sweep__nr_tasks(sw), sw->path, sw->hash, nr_chunks, sw->chunk, o->max_parallel,
+		sweep__nr_tasks(sw), manifest, sw->hash, nr_chunks, sw->chunk, o->max_parallel,
 		sw->out, qlogs, nr_chunks - 1, o->max_parallel, qlogs, qwrap, qlogs, qmwrap,
 		nr_chunks) < 0)
 		s = NULL;
@@ -107,11 +108,14 @@ cleanup:
 }
 
 static char *parallel_script(const struct sweep *sw, const struct sweep_emit_opts *o,
-			     const char *run, const char *merge, size_t nr_chunks)
+			     const char *manifest, const char *run, const char *merge,
+			     size_t nr_chunks)
 {
 	char *s = NULL, *cmd = NULL, *qcmd = NULL, *log = NULL, *qlog = NULL, *ssh = NULL;
 
-	if (asprintf(&cmd, "%s --index $(({} * %zu)) --count %zu", run, sw->chunk, sw->chunk) < 0 ||
+	/* -j 1: parallel runs P chunks at a time, each a session with a thread per variant */
+	if (asprintf(&cmd, "%s --index $(({} * %zu)) --count %zu -j 1", run, sw->chunk,
+		     sw->chunk) < 0 ||
 	    !(qcmd = shq(cmd)) || asprintf(&log, "%s/parallel.joblog", sw->out) < 0 ||
 	    !(qlog = shq(log)))
 		goto cleanup;
@@ -134,7 +138,7 @@ static char *parallel_script(const struct sweep *sw, const struct sweep_emit_opt
 		"seq 0 %zu | parallel --joblog %s --resume-failed -j %u%s \\\n"
 		"\t%s\n"
 		"exec %s\n",
-		sweep__nr_tasks(sw), sw->path, sw->hash, nr_chunks, sw->chunk, o->max_parallel,
+		sweep__nr_tasks(sw), manifest, sw->hash, nr_chunks, sw->chunk, o->max_parallel,
 		ssh ? " per host" : "", nr_chunks - 1, qlog, o->max_parallel, ssh ? ssh : "",
 		qcmd, merge) < 0)
 		s = NULL;
@@ -156,10 +160,14 @@ int sweep__emit(const struct sweep *sw, const struct sweep_emit_opts *o, char *s
 
 	if ((ret = sweep__write_plan(sw, err, errlen)))
 		return ret;
-	if (!(run = run_cmd(sw, o, &merge)))
+	char *manifest = realpath(sw->path, NULL); /* it was read: it is there */
+	if (!manifest || !(run = run_cmd(sw, o, manifest, &merge))) {
+		free(manifest);
 		goto nomem;
-	text = o->backend == SWEEP_SLURM ? slurm_script(sw, o, run, merge, nr_chunks)
-					 : parallel_script(sw, o, run, merge, nr_chunks);
+	}
+	text = o->backend == SWEEP_SLURM ? slurm_script(sw, o, manifest, run, merge, nr_chunks)
+					 : parallel_script(sw, o, manifest, run, merge, nr_chunks);
+	free(manifest);
 	free(run);
 	free(merge);
 	if (!text)

@@ -300,10 +300,9 @@ int sweep_merge(const char *dir, struct sweep_merge_result *mr, char *err, size_
 		ret = -ENOENT;
 		goto cleanup;
 	}
-	if (ret || (ret = write_json(dir, plan, traces, rows, err, errlen)) ||
-	    (ret = write_csv(dir, rows, err, errlen)) ||
-	    (ret = write_md(dir, plan, traces, rows, err, errlen)))
-		goto cleanup;
+	if (!ret && !(ret = write_json(dir, plan, traces, rows, err, errlen)) &&
+	    !(ret = write_csv(dir, rows, err, errlen)))
+		ret = write_md(dir, plan, traces, rows, err, errlen);
 cleanup:
 	json_decref(plan);
 	json_decref(rows);

@@ -112,6 +112,16 @@ rc=0; "$bin" sweep run "$tmp/m2.json" --out "$tmp/a" 2>"$tmp/err" || rc=$?
 ((rc == 1)) && grep -q "plan.json is the plan of another manifest" "$tmp/err" ||
 	fail "another manifest's out: exit $rc: $(cat "$tmp/err")"
 
+# a trace that is not one: its tasks fail, naming it; the others' results are written
+head -c 4096 /dev/urandom >"$tmp/junk.frt"
+echo "{\"traces\": [\"junk.frt\", \"$samples/slab-pagecache-interleave.frt\"]}" >"$tmp/junk.json"
+rc=0; "$bin" sweep run "$tmp/junk.json" --out "$tmp/j" -j 1 2>"$tmp/err" || rc=$?
+((rc == 1)) && grep -q "^fragreplay sweep: $tmp/junk.frt: " "$tmp/err" &&
+	grep -q "2 tasks: 1 run, 0 skipped (valid result there), 1 failed" "$tmp/err" ||
+	fail "a junk trace: exit $rc: $(cat "$tmp/err")"
+[[ -f $tmp/j/results/task-000001.json && ! -e $tmp/j/results/task-000000.json ]] ||
+	fail "a junk trace: $(ls "$tmp/j/results")"
+
 # --- -j 2 from scratch merges to the same summary as the killed and resumed -j 1
 "$bin" sweep run "$tmp/m.json" --out "$tmp/b" -j 2 2>/dev/null
 "$bin" sweep merge "$tmp/a" >/dev/null
