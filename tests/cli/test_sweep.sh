@@ -53,6 +53,16 @@ echo '{"traces": ["g/*.frt"]}' >"$tmp/glob.json"
 printf '    0  %s\n    1  %s\n' "$tmp/g/pagecache-slab-mix.frt" "$tmp/g/zone-growth.frt" |
 	cmp - "$tmp/traces" || fail "glob: $(cat "$tmp/traces")"
 
+# the manifest's sha256 (replay/sha256.c) at lengths about SHA-256's padding boundaries
+base="{\"traces\": [\"$samples/zone-growth.frt\"]}"
+for n in 119 120 127 128 183 184 191 192 247 248 255 256; do
+	((n >= ${#base} + 1)) || continue
+	printf '%s%*s\n' "$base" $((n - ${#base} - 1)) '' >"$tmp/pad.json"
+	[[ $(stat -c %s "$tmp/pad.json") == "$n" ]] || fail "pad.json is not $n bytes"
+	want=$(sha256sum <"$tmp/pad.json" | cut -c1-12)
+	"$bin" sweep plan "$tmp/pad.json" | grep -q "(sha256 $want)" || fail "sha256 of $n bytes"
+done
+
 # --- refused at plan time, naming the knob, its range (model_knob_spec) and the manifest
 t="\"traces\": [\"$samples/slab-pagecache-interleave.frt\"]"
 expect_refused unknown "{$t, \"knobs\": {\"watermark_bost_factor\": [1]}}" \
