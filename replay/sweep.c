@@ -565,7 +565,7 @@ static int make_dirs(const char *path)
 int sweep__write_plan(const struct sweep *sw, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 64], res[PATH_MAX + 64];
-	json_t *plan, *tasks = json_array();
+	json_t *plan, *tasks;
 	int ret;
 
 	snprintf(res, sizeof(res), "%s/results", sw->out);
@@ -589,6 +589,7 @@ int sweep__write_plan(const struct sweep *sw, char *err, size_t errlen)
 		return -EEXIST;
 	}
 	json_decref(old);
+	tasks = json_array();
 	for (size_t i = 0; i < sweep__nr_tasks(sw); i++)
 		json_array_append_new(tasks, sweep_task_json(sw, i));
 	char *manifest = realpath(sw->path, NULL);
