@@ -188,6 +188,7 @@ int cmd_sweep(int argc, char **argv)
 	};
 	const char *out = NULL, *backend = NULL, *ssh = NULL, *verb;
 	long index = -1, count = -1, jobs = sysconf(_SC_NPROCESSORS_ONLN), maxp = 8;
+	bool jobs_set = false;
 	struct sweep *sw;
 	int c, ret;
 
@@ -215,6 +216,7 @@ int cmd_sweep(int argc, char **argv)
 		case 'j':
 			if ((jobs = number(optarg, 1024)) < 1)
 				return usage_error("sweep", "-j '%s': want 1 to 1024 threads", optarg);
+			jobs_set = true;
 			break;
 		case 'P':
 			if ((maxp = number(optarg, 1000000)) < 1)
@@ -233,7 +235,7 @@ int cmd_sweep(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("sweep", "%s expects one %s", verb,
 				   !strcmp(verb, "merge") ? "output directory" : "manifest");
-	if ((index >= 0 || count > 0 || jobs < 0) && !is_run)
+	if ((index >= 0 || count > 0 || jobs_set) && !is_run)
 		return usage_error("sweep", "--index, --count and -j are for sweep run");
 	if (count > 0 && index < 0)
 		return usage_error("sweep", "--count goes with --index");
