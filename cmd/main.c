@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "variants", cmd_variants, "list the variant presets and knobs" },
 	{ "import", cmd_import, "convert perf script or ftrace text into a trace" },
 	{ "snapshot", cmd_snapshot, "write a procfs snapshot directory of this host" },
+	{ "sweep", cmd_sweep, "run traces x variants x knob grids, locally or on Slurm/parallel" },
 };
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 

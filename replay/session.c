@@ -254,7 +254,7 @@ unsigned int replay_session__nr_notes(const struct replay_session *s)
 	return n;
 }
 
-json_t *session_notes(const struct replay_session *s)
+json_t *session_trace_notes(const struct replay_session *s)
 {
 	json_t *notes = json_array();
 
@@ -264,9 +264,17 @@ json_t *session_notes(const struct replay_session *s)
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", s->damaged));
 	json_array_extend(notes, s->rec_notes);
-	if (!s->ok) /* no run to speak of */
+	if (s->ok) /* else no run to speak of */
+		replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
+	return notes;
+}
+
+json_t *session_notes(const struct replay_session *s)
+{
+	json_t *notes = session_trace_notes(s);
+
+	if (!s->ok)
 		return notes;
-	replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
 	for (int i = 0; i < s->nr_runs; i++) {
 		const struct session_run *run = s->runs[i];
 		char label[sizeof(run->settings) + 8];

@@ -54,6 +54,8 @@ struct replay_session {
 /* the sentences every report carries (no start snapshot, a damaged trace, the
  * recording's own caveats): a new JSON array of strings */
 json_t *session_notes(const struct replay_session *s);
+/* the same without the runs' own: what every run of the trace shares */
+json_t *session_trace_notes(const struct replay_session *s);
 
 /* figures.c: the rows of the figure table, by name; the JSON's "figures" too */
 struct session_figure {
