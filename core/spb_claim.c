@@ -31,6 +31,8 @@ uint64_t spb_rmqueue_claim(struct model *m, struct mzone *z, unsigned int order,
 	for (uint32_t sb = spb_iter_next(m, SPB_TAINTED, NIL); sb != NIL && budget--;
 	     sb = spb_iter_next(m, SPB_TAINTED, sb)) {
 		count_event(m, MODEL_SCAN_SPBS_CLAIM, 1);
+		if (!m->spb[sb].free_pages)
+			continue;
 		for (int cur = (int)m->max_order; cur >= min_order; cur--) {
 			if (!should_try_claim_block(m, (unsigned int)cur, start_mt))
 				break;

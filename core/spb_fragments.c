@@ -28,6 +28,8 @@ uint64_t spb_rmqueue_fragment(struct model *m, struct mzone *z, unsigned int ord
 	for (uint32_t sb = spb_iter_next(m, SPB_TAINTED, NIL); sb != NIL && budget--;
 	     sb = spb_iter_next(m, SPB_TAINTED, sb)) {
 		count_event(m, MODEL_SCAN_SPBS_FRAGMENT, 1);
+		if (!m->spb[sb].free_pages)
+			continue;
 		for (unsigned int cur = order; cur < m->pageblock_order; cur++) {
 			count_event(m, MODEL_SCAN_LISTS_STEAL, 1);
 			uint64_t pfn = spb_first_free(m, z, sb, cur, MODEL_MT_MOVABLE);
