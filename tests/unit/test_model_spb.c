@@ -195,7 +195,8 @@ static void spb_claim_prefers_pageblock_in_tainted_spb(void)
  *     order-1 block at 22 is split: 22 allocated, 23 back to the order-0 list.
  * (c) spb_pack, order 3: SPB 1 and 0 have under 8 free pages, SPB 2's order-4
  *     block at 32 is split: 32. (Vanilla would take the order-3 head, 56, in
- *     the tainted SPB 3.) 3 SPBs looked at.
+ *     the tainted SPB 3.) 3 SPBs looked at, 2 list heads (SPB 2's orders 3
+ *     and 4: the others have too few free pages to be looked into).
  * (d) spb_pack_scan=2: SPB 1 and 0 only, neither has a block: vanilla's 56.
  */
 static void spb_pack_prefers_fullest_clean_spb(void)
@@ -228,8 +229,10 @@ static void spb_pack_prefers_fullest_clean_spb(void)
 	EXPECT_COUNTER(m, MODEL_SPB_PACKED, 1);
 	EXPECT_ALLOC(m, 3, gfp_of[M], 32);
 	EXPECT_BLOCKS(m, 32, "|m.......|F.......|");
-	/* SPB 1 now has 1 free page (fullness 0), SPB 0 5: both skipped, SPB 2 */
+	/* SPB 1 now has 1 free page (fullness 0), SPB 0 5: both skipped without a
+	 * look at their lists (the kernel's sb->nr_free check), SPB 2: orders 3, 4 */
 	EXPECT_COUNTER(m, MODEL_SCAN_SPBS_PACK, 4);
+	EXPECT_COUNTER(m, MODEL_SCAN_LISTS_SMALLEST, 2 + 2);
 	model_free_all(m);
 
 	/* (d) */
@@ -308,16 +311,17 @@ static void spb_fragments_steal_movable_fragment_in_tainted_spb(void)
  *
  *   SPB   0                                      1 (clean, nothing free)
  *   pbs   U        M        M        M           M  M  M  M
- *         |u.......|m...m...|mmmmF...|m.......|  |m.......| x4
+ *         |u.......|m...m...|mmmmF...|m...m...|  |m.......| x4
  *   SPB 0: tainted, 0 free pageblocks, 4 free pages: the trigger holds
  *   (<= 1 free pageblock). SPB 1 is as full but clean: never queued.
  *
  * (a) queued when the snapshot made it so; the worker waits
  *     spb_defrag_latency_us (1 ms): nothing at 0.999 ms. At 1 ms: pageblock 1
  *     (two order-2 blocks) then pageblock 2 (4 pages) are evacuated; 2 free
- *     pageblocks: the goal is met before pageblock 3, whose pageblock-sized
- *     block isolate_migratepages_block() would skip anyway. 12 pages migrated.
+ *     pageblocks: the goal is met before pageblock 3. 12 pages migrated.
  * (b) spb_defrag=0: nothing queued, nothing moves.
+ * (c) clean SPBs are never defragmented: the U block freed before the
+ *     worker runs, the SPB is clean when it does, and is left alone.
  */
 static struct model *defrag_model(struct model_desc *d, int line)
 {
@@ -327,7 +331,7 @@ static struct model *defrag_model(struct model_desc *d, int line)
 	struct model *m = build(d, NULL);
 	if (m)
 		seed(m, 0, "UMMMMMMMMMMM",
-		     "|u.......|m...m...|mmmmF...|m.......|m.......|m.......|m.......|m.......|"
+		     "|u.......|m...m...|mmmmF...|m...m...|m.......|m.......|m.......|m.......|"
 		     "F.......|........|F.......|........|", line);
 	return m;
 }
@@ -350,7 +354,7 @@ static void spb_defrag_evacuates_tainted_spb_until_two_free_pageblocks(void)
 	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_RUNS, 1);
 	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_PAGEBLOCKS, 2);
 	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_MIGRATED, 12);
-	EXPECT_BLOCKS(m, 0, "|u.......|F.......|F.......|m.......|m.......|");
+	EXPECT_BLOCKS(m, 0, "|u.......|F.......|F.......|m...m...|m.......|");
 	struct model_spb_info si = spb_info(m);
 	CHECK(si.tainted == 1, "(a) SPB 0 stays tainted: %" PRIu64, si.tainted);
 	SET_TIME(m, 10 * MS);
@@ -365,7 +369,21 @@ static void spb_defrag_evacuates_tainted_spb_until_two_free_pageblocks(void)
 	SET_TIME(m, 10 * MS);
 	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_QUEUED, 0);
 	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_MIGRATED, 0);
-	EXPECT_BLOCKS(m, 0, "|u.......|m...m...|mmmmF...|m.......|");
+	EXPECT_BLOCKS(m, 0, "|u.......|m...m...|mmmmF...|m...m...|");
+	model_free_all(m);
+
+	/* (c) the worker re-checks: SPB 0 clean again (its U block freed) is left alone */
+	desc_small(&d);
+	d.knobs[MODEL_KNOB_SPB_DEFRAG] = 1;
+	m = defrag_model(&d, __LINE__);
+	if (!m)
+		return;
+	SET_TIME(m, MS / 2);
+	FREE(m, 0, 3);
+	CHECK(spb_info(m).tainted == 0, "(c) SPB 0 is clean: %" PRIu64, spb_info(m).tainted);
+	SET_TIME(m, MS);
+	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_RUNS, 0);
+	EXPECT_COUNTER(m, MODEL_SPB_DEFRAG_MIGRATED, 0);
 	model_free_all(m);
 }
 
