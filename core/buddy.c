@@ -41,6 +41,7 @@ static void raw_add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn,
 	z->area[order].nr_free++;
 	if (order >= m->pageblock_order && mt != MODEL_MT_ISOLATE)
 		z->nr_free_blocks += 1l << order;
+	spb_free_add(m, pfn, order, mt);
 }
 
 /* __del_page_from_free_list(): the head stays a head, of an allocated block */
@@ -54,6 +55,7 @@ static void raw_del_page_from_free_list(struct model *m, struct mzone *z, uint64
 	z->area[order].nr_free--;
 	if (order >= m->pageblock_order && mt != MODEL_MT_ISOLATE)
 		z->nr_free_blocks -= 1l << order;
+	spb_free_del(m, pfn, order, mt);
 }
 
 /* a free block put on its list as it is, without merging: a snapshot's */
@@ -72,6 +74,7 @@ static void move_to_free_list(struct model *m, struct mzone *z, uint64_t pfn, un
 	mlist_del(m, &z->area[order].free_list[old_mt], pfn);
 	mlist_add(m, &z->area[order].free_list[new_mt], pfn, true);
 	pg(m, pfn)->mt = (uint8_t)new_mt;
+	spb_free_move(m, pfn, order, old_mt, new_mt);
 	account_freepages(z, -nr, old_mt);
 	account_freepages(z, nr, new_mt);
 	if (order >= m->pageblock_order &&
@@ -111,8 +114,6 @@ static bool buddy_merge_likely(const struct model *m, const struct mzone *z, uin
 	return page_is_buddy(m, z, higher ^ (1ull << (order + 1)), order + 1);
 }
 
-static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			 unsigned int fallback_order, int start_mt, int fallback_mt);
 
 /*
  * compaction_capture(): while a request compacts this zone, a block freed
@@ -215,7 +216,7 @@ static long expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int 
 }
 
 /* page_del_and_expand(); the head is left as an allocated block of @low */
-static void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int low,
+void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int low,
 				unsigned int high, int mt)
 {
 	long nr = 1l << high;
@@ -226,28 +227,45 @@ static void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, 
 	pg(m, pfn)->order = (uint8_t)low;
 }
 
-/* __rmqueue_smallest(): the head of the smallest non-empty list of @mt */
+/* the block at @pfn of @high leaves its list, split down to @order, as __rmqueue_smallest() takes it */
+static uint64_t rmqueue_take(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+			     unsigned int high, int mt)
+{
+	page_del_and_expand(m, z, pfn, order, high, mt);
+	struct model_event ev = {
+		.type = MODEL_EV_ZONE_LOCKED, .pfn = pfn, .order = order, .migratetype = mt,
+		.percpu_refill = pcp_allowed_order(m, order) && mt < MODEL_NR_PCPTYPES,
+		.zone = z->type,
+	};
+	emit(m, &ev);
+	return pfn;
+}
+
+/*
+ * __rmqueue_smallest(): the head of the smallest non-empty list of @mt. With
+ * spb_pack (RFC 12/40), a movable request first tries the fullest clean SPBs.
+ */
 uint64_t raw_rmqueue_smallest(struct model *m, struct mzone *z, unsigned int order, int mt)
 {
-	for (unsigned int o = order; o <= m->max_order; o++) {
-		uint64_t pfn = mlist_first(m, &z->area[o].free_list[mt]);
+	unsigned int o;
+	uint64_t pfn;
 
-		if (pfn == MODEL_PFN_NONE)
-			continue;
-		page_del_and_expand(m, z, pfn, order, o, mt);
-		struct model_event ev = {
-			.type = MODEL_EV_ZONE_LOCKED, .pfn = pfn, .order = order, .migratetype = mt,
-			.percpu_refill = pcp_allowed_order(m, order) && mt < MODEL_NR_PCPTYPES,
-			.zone = z->type,
-		};
-		emit(m, &ev);
-		return pfn;
+	if (mt == MODEL_MT_MOVABLE && m->knobs[MODEL_KNOB_SPB_PACK]) {
+		pfn = spb_pack_pick(m, z, order, &o);
+		if (pfn != MODEL_PFN_NONE)
+			return rmqueue_take(m, z, pfn, order, o, mt);
+	}
+	for (o = order; o <= m->max_order; o++) {
+		count_event(m, MODEL_SCAN_LISTS_SMALLEST, 1);
+		pfn = mlist_first(m, &z->area[o].free_list[mt]);
+		if (pfn != MODEL_PFN_NONE)
+			return rmqueue_take(m, z, pfn, order, o, mt);
 	}
 	return MODEL_PFN_NONE;
 }
 
 /* fallbacks[] */
-static const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1] = {
+const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1] = {
 	[MODEL_MT_UNMOVABLE] = { MODEL_MT_RECLAIMABLE, MODEL_MT_MOVABLE },
 	[MODEL_MT_MOVABLE] = { MODEL_MT_RECLAIMABLE, MODEL_MT_UNMOVABLE },
 	[MODEL_MT_RECLAIMABLE] = { MODEL_MT_UNMOVABLE, MODEL_MT_MOVABLE },
@@ -347,7 +365,7 @@ static bool boost_watermark(struct model *m, struct mzone *z)
 }
 
 /* should_try_claim_block() (page_group_by_mobility_disabled is never set here) */
-static bool should_try_claim_block(const struct model *m, unsigned int order, int start_mt)
+bool should_try_claim_block(const struct model *m, unsigned int order, int start_mt)
 {
 	if (order >= m->pageblock_order / 2)
 		return true;
@@ -357,7 +375,7 @@ static bool should_try_claim_block(const struct model *m, unsigned int order, in
 enum fallback_result { FALLBACK_EMPTY, FALLBACK_NOCLAIM, FALLBACK_FOUND };
 
 /* find_suitable_fallback() */
-static enum fallback_result find_suitable_fallback(const struct model *m, const struct mzone *z,
+static enum fallback_result find_suitable_fallback(struct model *m, const struct mzone *z,
 						   unsigned int order, int mt, bool claimable,
 						   int *mt_out)
 {
@@ -370,6 +388,7 @@ static enum fallback_result find_suitable_fallback(const struct model *m, const 
 	for (int i = 0; i < MODEL_NR_PCPTYPES - 1; i++) {
 		int fmt = fallbacks[mt][i];
 
+		count_event(m, claimable ? MODEL_SCAN_LISTS_CLAIM : MODEL_SCAN_LISTS_STEAL, 1);
 		if (area->free_list[fmt].nr) {
 			*mt_out = fmt;
 			return FALLBACK_FOUND;
@@ -384,9 +403,9 @@ static enum fallback_result find_suitable_fallback(const struct model *m, const 
  * (all free pages moved, block retyped) when free + alike pages reach half a
  * pageblock.
  */
-static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pfn,
-				   unsigned int current_order, unsigned int order, int start_mt,
-				   int block_mt, unsigned int alloc_flags)
+uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pfn,
+			    unsigned int current_order, unsigned int order, int start_mt,
+			    int block_mt, unsigned int alloc_flags)
 {
 	if (evacuate_refuses_claim(m, pfn)) /* evacuate.c */
 		return MODEL_PFN_NONE;
@@ -420,8 +439,8 @@ static uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pf
 }
 
 /* trace_mm_page_alloc_extfrag(), with the claim/steal/fragmenting counters */
-static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
-			 unsigned int fallback_order, int start_mt, int fallback_mt)
+void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+		  unsigned int fallback_order, int start_mt, int fallback_mt)
 {
 	bool owned = pb_mt(m, pfn) == start_mt;
 	struct model_event ev = {
@@ -438,12 +457,23 @@ static void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigne
 
 /*
  * __rmqueue_claim(): largest fallback chunk first, down to the request order
- * (to pageblock order under ALLOC_NOFRAGMENT).
+ * (to pageblock order under ALLOC_NOFRAGMENT). A non-movable request first
+ * tries the tainted SPBs: a claim there (spb_claim, RFC 11/40), then a
+ * movable fragment there (spb_fragments, RFC 19/40).
  */
 static uint64_t raw_rmqueue_claim(struct model *m, struct mzone *z, unsigned int order,
 				  int start_mt, unsigned int alloc_flags)
 {
 	int min_order = (int)order;
+
+	if (start_mt != MODEL_MT_MOVABLE) {
+		uint64_t pfn = spb_rmqueue_claim(m, z, order, start_mt, alloc_flags);
+
+		if (pfn == MODEL_PFN_NONE && !(alloc_flags & ALLOC_NOFRAGMENT))
+			pfn = spb_rmqueue_fragment(m, z, order, start_mt);
+		if (pfn != MODEL_PFN_NONE)
+			return pfn;
+	}
 
 	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
 		min_order = (int)m->pageblock_order;

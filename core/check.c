@@ -510,6 +510,8 @@ int model_check(const struct model *m, char *err, size_t errlen)
 		ret = check_zone(&c, prev_end);
 		prev_end = c.z->end_pfn;
 	}
+	if (!ret)
+		ret = spb_check(m, err, errlen);
 	return ret;
 }
 

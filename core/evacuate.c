@@ -103,7 +103,8 @@ static void evac_putback(struct model *m, struct compact_control *cc)
  * be had, or whose migration fails (migrate_fail_permille), stays on the
  * list. Returns the number of blocks not migrated.
  */
-static int evac_migrate(struct model *m, struct compact_control *cc)
+static int evac_migrate(struct model *m, struct compact_control *cc, enum model_counter migrated,
+			enum model_counter failed_pages, uint64_t *nr_migrated)
 {
 	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
 	struct mlist failed;
@@ -127,7 +128,7 @@ static int evac_migrate(struct model *m, struct compact_control *cc)
 			if (dst != MODEL_PFN_NONE)
 				raw_free_frozen_pages(m, pfn_zone(m, dst), dst, order, cc->cpu);
 			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
-			count_event(m, MODEL_EVACUATE_FAILED, 1ull << order);
+			count_event(m, failed_pages, 1ull << order);
 			mlist_add(m, &failed, src, true);
 			nr_failed++;
 			continue;
@@ -137,21 +138,26 @@ static int evac_migrate(struct model *m, struct compact_control *cc)
 	}
 	cc->migratepages = failed;
 	for (size_t k = 0; k < n; k++) {
-		count_event(m, MODEL_EVACUATE_MIGRATED, 1ull << pg(m, m->migrate_src[k])->order);
+		count_event(m, migrated, 1ull << pg(m, m->migrate_src[k])->order);
+		*nr_migrated += 1ull << pg(m, m->migrate_src[k])->order;
 		migrate_folio_move(m, cc->z, m->migrate_src[k], m->migrate_dst[k], cc->cpu);
 	}
 	return nr_failed;
 }
 
-/* evacuate_pageblock() */
-static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu)
+/*
+ * evacuate_pageblock() past its re-check: the movable pages of the pageblock
+ * at @start migrated out in batches until one does not migrate whole. Also
+ * 15/40's per-SPB worker's (spb_defrag.c), which counts in its own counters.
+ */
+uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu,
+			enum model_counter migrated, enum model_counter failed)
 {
 	struct mzone *z = pfn_zone(m, start);
+	uint64_t nr_migrated = 0;
 
-	if (!z || pb_mt(m, start) == MODEL_MT_MOVABLE) {
-		count_event(m, MODEL_EVACUATE_SKIPPED, 1);
-		return;
-	}
+	if (!z)
+		return 0;
 	struct compact_control cc = {
 		.z = z, .order = -1, .search_order = -1, .mode = MIGRATE_ASYNC,
 		.migratetype = MODEL_MT_MOVABLE, .highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
@@ -174,13 +180,24 @@ static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu
 				break;
 			evac_isolated(m, &cc, true);
 		}
-		if (evac_migrate(m, &cc)) {
+		if (evac_migrate(m, &cc, migrated, failed, &nr_migrated)) {
 			evac_putback(m, &cc);
 			break;
 		}
 	}
 	if (cc.migratepages.head != NIL)
 		evac_putback(m, &cc);
+	return nr_migrated;
+}
+
+/* evacuate_pageblock(): skips a block that is MOVABLE again */
+static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu)
+{
+	if (!pfn_zone(m, start) || pb_mt(m, start) == MODEL_MT_MOVABLE) {
+		count_event(m, MODEL_EVACUATE_SKIPPED, 1);
+		return;
+	}
+	evacuate_block(m, start, cpu, MODEL_EVACUATE_MIGRATED, MODEL_EVACUATE_FAILED);
 	count_event(m, MODEL_EVACUATE_DONE, 1);
 }
 

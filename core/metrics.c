@@ -25,7 +25,7 @@
 
 /* the 1 GiB range the walk is in */
 struct range_usage {
-	uint64_t start, free;
+	uint64_t start, free, movable_or_free;
 	bool open, tainted;
 };
 
@@ -115,6 +115,8 @@ static void note_block(const struct model *m, struct pb_usage *u, uint64_t pb,
 	} else if (p->state == MODEL_PAGE_ALLOC) {
 		u->mixed |= p->mt != pb_mt(m, pb);
 		u->tainted |= mobility_taints(p->mt);
+		if (p->mt == MODEL_MT_MOVABLE)
+			u->movable += (uint32_t)nr;
 	}
 }
 
@@ -131,6 +133,7 @@ static void range_flush(struct walk *w)
 	w->out->ranges_1g++;
 	w->out->free_ranges_1g += r->free == RANGE_1G_PAGES;
 	w->out->tainted_ranges_1g += r->tainted;
+	w->out->movable_ranges_1g += r->movable_or_free == RANGE_1G_PAGES;
 }
 
 /* a pageblock's usage into its 1 GiB range, flushing the previous range */
@@ -144,6 +147,7 @@ static void range_add(struct walk *w, uint64_t pb, const struct pb_usage *u)
 	if (!r->open)
 		*r = (struct range_usage){ .start = start, .open = true };
 	r->free += u->free;
+	r->movable_or_free += u->free + u->pcp + u->movable;
 	r->tainted |= u->tainted;
 }
 
@@ -292,6 +296,24 @@ void pb_touch_all(struct model *m)
 	memset(m->pb_dirty, 0xff, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 }
 
+/* the superpageblocks (spb.c) whose first pageblock lies in the zone(s) */
+static void spb_metrics(const struct model *m, int zone, struct model_frag_metrics *out)
+{
+	uint32_t all = 1u << (m->spb_shift - m->pageblock_order);
+
+	for (uint32_t i = 0; i < m->nr_spb; i++) {
+		const struct spb *sb = &m->spb[i];
+		uint64_t start = m->spb_base + ((uint64_t)i << m->spb_shift);
+		int zi = model_zone_of(m, start < m->node_start ? m->node_start : start);
+
+		if (!sb->present || (zone >= 0 && zi != zone))
+			continue;
+		out->spbs++;
+		out->tainted_spbs += sb->category == SPB_TAINTED;
+		out->free_spbs += sb->nr[SPB_FREE] == all;
+	}
+}
+
 static int metrics(const struct model *m, int zone, struct model_frag_metrics *out, bool fresh)
 {
 	if (zone < -1 || zone >= (int)m->nr_zones || m->max_order >= MODEL_NR_ORDERS)
@@ -308,6 +330,7 @@ static int metrics(const struct model *m, int zone, struct model_frag_metrics *o
 	else if (!fresh)
 		clear_zone_marks(m, &m->zones[zone]);
 	buddy_indices(out);
+	spb_metrics(m, zone, out);
 	return 0;
 }
 

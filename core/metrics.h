@@ -31,6 +31,12 @@ struct model_frag_metrics {
 	uint64_t ranges_1g;          /* 1 GiB-aligned ranges wholly inside the zone(s) */
 	uint64_t free_ranges_1g;     /* ... entirely free */
 	uint64_t tainted_ranges_1g;  /* ... holding any unmovable or reclaimable allocation */
+	uint64_t movable_ranges_1g;  /* ... holding nothing but free pages and movable
+				      * allocations: a 1 GiB page after migration */
+	/* superpageblocks (RFC 08/40, spb.c), by the zone of their first pfn */
+	uint64_t spbs;
+	uint64_t tainted_spbs;       /* a pageblock not free is unmovable, reclaimable or reserved */
+	uint64_t free_spbs;          /* every pageblock free: a 1 GiB page now */
 };
 
 /**

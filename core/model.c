@@ -72,6 +72,31 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	/* off by default: README "Fidelity" has the measurements behind that */
 	[MODEL_KNOB_MIGRATE_SPLIT] = { "migrate_split", NULL,
 		"1: compaction splits a large block it has no target of its order for", 0, 0, 1 },
+	/* RFC 08/40: a superpageblock is PUD-sized, 512 pageblocks of 2 MiB on
+	 * x86-64; smaller for tests. Never below one MAX_PAGE_ORDER block. */
+	[MODEL_KNOB_SPB_ORDER] = { "spb_order", NULL,
+		"pageblocks per superpageblock, as an order (9: 1 GiB)", 9, 0, 12 },
+	[MODEL_KNOB_SPB_CLAIM] = { "spb_claim", NULL,
+		"1: RFC 11/40, a non-movable claim prefers a pageblock in a tainted SPB", 0, 0, 1 },
+	[MODEL_KNOB_SPB_CLAIM_SCAN] = { "spb_claim_scan", NULL,
+		"tainted SPBs 11/40 looks at per claim, fullest first", 8, 1, 1 << 20 },
+	[MODEL_KNOB_SPB_PACK] = { "spb_pack", NULL,
+		"1: RFC 12/40, a movable request prefers the fullest clean SPB", 0, 0, 1 },
+	[MODEL_KNOB_SPB_PACK_SCAN] = { "spb_pack_scan", NULL,
+		"clean SPBs 12/40 looks at per movable request, fullest first", 8, 1, 1 << 20 },
+	[MODEL_KNOB_SPB_FRAGMENTS] = { "spb_fragments", NULL,
+		"1: RFC 19/40, non-movable requests take movable fragments in tainted SPBs",
+		0, 0, 1 },
+	[MODEL_KNOB_SPB_FRAGMENTS_MIN_SPBS] = { "spb_fragments_min_spbs", NULL,
+		"19/40 applies on nodes with more SPBs than this", 8, 0, 1 << 20 },
+	[MODEL_KNOB_SPB_DEFRAG] = { "spb_defrag", NULL,
+		"1: RFC 15/40, the per-SPB defrag worker evacuates tainted SPBs", 0, 0, 1 },
+	/* up to an hour of trace time, as evacuate_latency_us */
+	[MODEL_KNOB_SPB_DEFRAG_LATENCY_US] = { "spb_defrag_latency_us", NULL,
+		"SPB queued to worker start, trace clock", 1000, 0, 3600L * 1000000 },
+	[MODEL_KNOB_SPB_DEFRAG_COOLDOWN_MS] = { "spb_defrag_cooldown_ms", NULL,
+		"after a run short of its goal, the SPB is not queued again for this long",
+		1000, 0, 3600L * 1000 },
 	[MODEL_KNOB_FEEDBACK] = { "feedback", NULL,
 		"1: closed loop (callers' fallbacks, DESIGN.md); 0: open loop, as before", 1, 0, 1 },
 	/* up to an hour of trace time, as evacuate_latency_us */
@@ -136,6 +161,22 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_PROMOTED] = "model_compact_promoted",
 	[MODEL_COMPACT_PROMOTED_SUCCESS] = "model_compact_promoted_success",
 	[MODEL_MIGRATE_SPLIT] = "model_migrate_split",
+	[MODEL_SCAN_LISTS_SMALLEST] = "model_scan_lists_smallest",
+	[MODEL_SCAN_LISTS_CLAIM] = "model_scan_lists_claim",
+	[MODEL_SCAN_LISTS_STEAL] = "model_scan_lists_steal",
+	[MODEL_SCAN_SPBS_CLAIM] = "model_scan_spbs_claim",
+	[MODEL_SCAN_SPBS_PACK] = "model_scan_spbs_pack",
+	[MODEL_SCAN_SPBS_FRAGMENT] = "model_scan_spbs_fragment",
+	[MODEL_SPB_CLAIMED_TAINTED] = "model_spb_claimed_tainted",
+	[MODEL_SPB_PACKED] = "model_spb_packed",
+	[MODEL_SPB_FRAGMENT_STEALS] = "model_spb_fragment_steals",
+	[MODEL_SPB_TAINTED] = "model_spb_tainted",
+	[MODEL_SPB_CLEANED] = "model_spb_cleaned",
+	[MODEL_SPB_DEFRAG_QUEUED] = "model_spb_defrag_queued",
+	[MODEL_SPB_DEFRAG_RUNS] = "model_spb_defrag_runs",
+	[MODEL_SPB_DEFRAG_PAGEBLOCKS] = "model_spb_defrag_pageblocks",
+	[MODEL_SPB_DEFRAG_MIGRATED] = "model_spb_defrag_migrated",
+	[MODEL_SPB_DEFRAG_FAILED] = "model_spb_defrag_failed",
 };
 
 void model_desc_init(struct model_desc *d)
@@ -405,6 +446,8 @@ struct model *model_new(const struct model_desc *d)
 		if (!z->pcp)
 			goto nomem;
 	}
+	if (spb_init(m))
+		goto nomem;
 	raw_setup_per_zone_wmarks(m, d);
 	setup_per_zone_lowmem_reserve(m, d);
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
@@ -431,6 +474,7 @@ void model_free_all(struct model *m)
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
+	free(m->spb);
 	evacuate_release(m);
 	free(m->migrate_src);
 	free(m->migrate_dst);
@@ -442,7 +486,7 @@ size_t model_memory_bytes(const struct model *m)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks +
+	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks + m->nr_spb * sizeof(*m->spb) +
 	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp);
 }
 
@@ -470,6 +514,7 @@ void model_set_time(struct model *m, uint64_t now_ns)
 	kswapd_tick(m);
 	kcompactd_tick(m);
 	evacuate_tick(m);
+	spb_defrag_tick(m);
 	if (m->next_decay_ns == UINT64_MAX) {
 		m->next_decay_ns = now_ns + second;
 		return;
@@ -623,6 +668,8 @@ long model_seed_done(struct model *m)
 	long merged = 0;
 
 	pb_touch_all(m);
+	/* SPBs the snapshot shows tainted were not tainted by the replay */
+	m->counters[MODEL_SPB_TAINTED] = m->counters[MODEL_SPB_CLEANED] = 0;
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
 		struct mzone *z = &m->zones[i];
 

@@ -98,6 +98,17 @@ enum model_knob {
 	MODEL_KNOB_CAPTURE_SPLIT,
 	MODEL_KNOB_CAPTURE_ORDER,
 	MODEL_KNOB_MIGRATE_SPLIT,
+	/* the superpageblock patches of the same RFC (08, 11, 12, 15, 19 of 40) */
+	MODEL_KNOB_SPB_ORDER,
+	MODEL_KNOB_SPB_CLAIM,
+	MODEL_KNOB_SPB_CLAIM_SCAN,
+	MODEL_KNOB_SPB_PACK,
+	MODEL_KNOB_SPB_PACK_SCAN,
+	MODEL_KNOB_SPB_FRAGMENTS,
+	MODEL_KNOB_SPB_FRAGMENTS_MIN_SPBS,
+	MODEL_KNOB_SPB_DEFRAG,
+	MODEL_KNOB_SPB_DEFRAG_LATENCY_US,
+	MODEL_KNOB_SPB_DEFRAG_COOLDOWN_MS,
 	/* the closed loop: what callers do when model and kernel disagree
 	 * (replay/engine.c, DESIGN.md "Closed loop") */
 	MODEL_KNOB_FEEDBACK,
@@ -375,6 +386,27 @@ enum model_counter {
 					 * pageblock produced (or a capture) */
 	MODEL_MIGRATE_SPLIT,        /* large blocks migration split for want of a target
 				     * of their order (the kernel's nr_split) */
+	/* what an allocation searches (Vlastimil's question): free-list heads
+	 * looked at, by path (every variant), and SPBs looked at by the SPB
+	 * variants' bounded scans; a per-SPB list head counts as a list head */
+	MODEL_SCAN_LISTS_SMALLEST,  /* __rmqueue_smallest() (and 12/40's SPB lists) */
+	MODEL_SCAN_LISTS_CLAIM,     /* __rmqueue_claim() (and 11/40's) */
+	MODEL_SCAN_LISTS_STEAL,     /* __rmqueue_steal() (and 19/40's) */
+	MODEL_SCAN_SPBS_CLAIM,      /* 11/40: tainted SPBs looked at for a claim */
+	MODEL_SCAN_SPBS_PACK,       /* 12/40: clean SPBs looked at for a movable request */
+	MODEL_SCAN_SPBS_FRAGMENT,   /* 19/40: tainted SPBs looked at for a fragment */
+	/* superpageblocks: what the steering did */
+	MODEL_SPB_CLAIMED_TAINTED,  /* 11/40: claims served inside a tainted SPB */
+	MODEL_SPB_PACKED,           /* 12/40: movable requests served from a clean SPB */
+	MODEL_SPB_FRAGMENT_STEALS,  /* 19/40: movable fragments taken in a tainted SPB */
+	MODEL_SPB_TAINTED,          /* an SPB went from clean to tainted (after seeding) */
+	MODEL_SPB_CLEANED,          /* ... and from tainted to clean */
+	/* 15/40's per-SPB defrag worker */
+	MODEL_SPB_DEFRAG_QUEUED,    /* SPBs queued for the worker */
+	MODEL_SPB_DEFRAG_RUNS,      /* runs over a still-tainted SPB below its goal */
+	MODEL_SPB_DEFRAG_PAGEBLOCKS, /* movable pageblocks it migrated pages out of */
+	MODEL_SPB_DEFRAG_MIGRATED,  /* pages it migrated */
+	MODEL_SPB_DEFRAG_FAILED,    /* pages whose migration failed */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);
@@ -408,6 +440,23 @@ int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_
 struct model_pcp_info { int count, high, batch, free_count, alloc_factor; };
 int model_pcp_info(const struct model *m, unsigned int zone, unsigned int cpu,
 		   struct model_pcp_info *pi);
+
+/**
+ * struct model_spb_info - the superpageblocks (RFC 08/40), whole node
+ * @spbs: SPBs with a pageblock inside a zone
+ * @tainted: of which tainted (a pageblock that is not free is unmovable,
+ *           reclaimable or reserved)
+ * @free: of which every pageblock is free: a 1 GiB page now
+ * @pageblocks: pageblocks by enum spb_count order: free, unmovable,
+ *              reclaimable, movable, reserved
+ */
+struct model_spb_info {
+	uint64_t spbs, tainted, free;
+	uint64_t pageblocks[5];
+};
+void model_spb_info(const struct model *m, struct model_spb_info *si);
+/* pages per superpageblock */
+uint64_t model_spb_pages(const struct model *m);
 
 /* what a pfn is, for tests and the replay's sanity checks */
 enum model_page_state {

@@ -46,6 +46,7 @@ struct mlist {
 struct pb_usage {
 	uint32_t free;    /* pages in FREE blocks */
 	uint32_t pcp;     /* pages on pcp lists */
+	uint32_t movable; /* pages in MOVABLE allocations */
 	bool mixed, tainted;
 };
 
@@ -81,6 +82,8 @@ enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 #define PB_MT_MASK 0x07
 #define PB_SKIP    0x08 /* PB_compact_skip (compaction) */
 #define PB_ISOLATE 0x10 /* PB_migrate_isolate: get_pageblock_isolate() */
+#define PB_SPB_FREE 0x20 /* the model's own: wholly in a free buddy block, counted so
+			  * in its superpageblock (spb.c) */
 
 struct mpcp {
 	struct mlist lists[NR_PCP_LISTS];
@@ -117,6 +120,31 @@ struct mzone {
 	unsigned int compact_considered, compact_defer_shift;
 	int compact_order_failed;
 	struct mpcp *pcp;          /* [nr_cpus] */
+};
+
+/*
+ * A superpageblock (RFC 08/40's struct superpageblock): a 1 GiB-aligned
+ * range of 2^spb_order pageblocks. Its pageblocks are counted once each:
+ * free (wholly in a free buddy block) or by their type. Tainted: any
+ * pageblock that is not free is UNMOVABLE, RECLAIMABLE or reserved.
+ */
+enum spb_count { SPB_FREE, SPB_UNMOVABLE, SPB_RECLAIMABLE, SPB_MOVABLE, SPB_RESERVED,
+		 SPB_NR_COUNTS };
+enum spb_category { SPB_CLEAN, SPB_TAINTED, SPB_NR_CATEGORIES };
+/* fullness: quarters of free pages, fullest first; the last is wholly free */
+#define SPB_NR_FULLNESS 5
+
+struct spb {
+	uint32_t nr[SPB_NR_COUNTS];  /* pageblocks */
+	uint32_t present;            /* pageblocks inside a zone */
+	uint64_t free_pages;         /* pages in free buddy blocks */
+	/* free blocks by order and list: what 14/40's per-SPB free lists hold */
+	uint32_t nr_free[MODEL_MAX_ORDER_LIMIT + 1][MODEL_NR_MT];
+	uint32_t next, prev;         /* on spb_list[category][fullness] */
+	uint8_t category, fullness;
+	/* 15/40's defrag worker (spb_defrag.c) */
+	bool defrag_queued;
+	uint64_t defrag_due_ns, defrag_quiet_until_ns;
 };
 
 struct model {
@@ -168,6 +196,13 @@ struct model {
 	/* evacuate (RFC 06/40): the items taken from the pool, oldest first */
 	struct evac_item *evac;
 	unsigned int evac_cap, evac_head, evac_n;
+	/* superpageblocks (spb.c): [nr_spb], the first at spb_base */
+	struct spb *spb;
+	uint32_t nr_spb, nr_spb_present, nr_spb_tainted;
+	unsigned int spb_shift;              /* pages per superpageblock, as an order */
+	uint64_t spb_base;
+	uint32_t spb_list[SPB_NR_CATEGORIES][SPB_NR_FULLNESS]; /* heads, NIL: empty */
+	unsigned int spb_defrag_queued;      /* SPBs waiting for the defrag worker */
 };
 
 /* an evacuation work item (RFC 06/40's struct evacuate_item) */
@@ -222,11 +257,17 @@ static inline void pb_touch(const struct model *m, uint64_t pfn, unsigned int or
 		m->pb_dirty[i >> 6] |= 1ull << (i & 63);
 }
 
+void spb_retype(struct model *m, uint64_t pfn, int old_mt, int new_mt);
+
 static inline void set_pb_mt(struct model *m, uint64_t pfn, int mt)
 {
 	uint8_t *b = pb_byte(m, pfn);
+	int old = *b & PB_MT_MASK;
+
 	*b = (uint8_t)((*b & ~PB_MT_MASK) | mt);
 	pb_touch(m, pfn, 0);
+	if (old != mt && !(*b & PB_SPB_FREE))
+		spb_retype(m, pfn, old, mt);
 }
 
 static inline uint64_t pageblock_start(const struct model *m, uint64_t pfn)
@@ -284,7 +325,41 @@ static inline uint64_t model_rand(struct model *m)
 	return m->rng;
 }
 
+/* spb.c: RFC 08/40's superpageblock bookkeeping, on in every variant */
+static inline struct spb *pfn_spb(const struct model *m, uint64_t pfn)
+{
+	return &m->spb[(pfn - m->spb_base) >> m->spb_shift];
+}
+int spb_init(struct model *m);
+void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt);
+void spb_free_del(struct model *m, uint64_t pfn, unsigned int order, int mt);
+void spb_free_move(struct model *m, uint64_t pfn, unsigned int order, int old_mt, int new_mt);
+/* the SPBs of @category, fullest first: NIL starts, NIL ends */
+uint32_t spb_iter_next(const struct model *m, int category, uint32_t cur);
+/* 14/40 by its effect: the head of the SPB's own free list of (@order, @mt) in @z */
+uint64_t spb_first_free(struct model *m, const struct mzone *z, uint32_t sb, unsigned int order,
+			int mt);
+int spb_check(const struct model *m, char *err, size_t errlen);
+
+/* spb_claim.c (11/40), spb_fragments.c (19/40), spb_pack.c (12/40), spb_defrag.c (15/40) */
+uint64_t spb_rmqueue_claim(struct model *m, struct mzone *z, unsigned int order, int start_mt,
+			   unsigned int alloc_flags);
+uint64_t spb_rmqueue_fragment(struct model *m, struct mzone *z, unsigned int order, int start_mt);
+uint64_t spb_pack_pick(struct model *m, const struct mzone *z, unsigned int order,
+		       unsigned int *found_order);
+void spb_defrag_consider(struct model *m, struct spb *sb);
+void spb_defrag_tick(struct model *m);
+
 /* buddy.c */
+extern const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1];
+bool should_try_claim_block(const struct model *m, unsigned int order, int start_mt);
+uint64_t try_to_claim_block(struct model *m, struct mzone *z, uint64_t pfn,
+			    unsigned int current_order, unsigned int order, int start_mt,
+			    int block_mt, unsigned int alloc_flags);
+void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, unsigned int low,
+			 unsigned int high, int mt);
+void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
+		  unsigned int fallback_order, int start_mt, int fallback_mt);
 struct mzone *pfn_zone(struct model *m, uint64_t pfn);
 void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
 		       bool to_tail);
@@ -377,6 +452,10 @@ void evacuate_release(struct model *m);
 bool evacuate_refuses_claim(const struct model *m, uint64_t pfn);
 void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int start_mt);
 void evacuate_tick(struct model *m);
+/* migrate the movable pages of [start, start + pageblock) out, counted in @migrated/@failed;
+ * returns the pages migrated */
+uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu,
+			enum model_counter migrated, enum model_counter failed);
 
 /* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */
 struct contig_page_info {

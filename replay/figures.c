@@ -19,7 +19,12 @@ CT(MODEL_COMPACT_SUCCESS) CT(MODEL_COMPACT_FAIL) CT(MODEL_COMPACT_DAEMON_WAKE)
 CT(MODEL_PGMIGRATE_SUCCESS) CT(MODEL_COMPACT_CAPTURE) CT(MODEL_WMARK_BOOSTS)
 CT(MODEL_EVACUATE_QUEUED) CT(MODEL_EVACUATE_DROPPED) CT(MODEL_EVACUATE_SKIPPED)
 CT(MODEL_EVACUATE_MIGRATED) CT(MODEL_EVACUATE_FAILED) CT(MODEL_COMPACT_PROMOTED)
-CT(MODEL_COMPACT_PROMOTED_SUCCESS)
+CT(MODEL_COMPACT_PROMOTED_SUCCESS) CT(MODEL_SPB_TAINTED) CT(MODEL_SPB_CLEANED)
+CT(MODEL_SPB_CLAIMED_TAINTED) CT(MODEL_SPB_PACKED) CT(MODEL_SPB_FRAGMENT_STEALS)
+CT(MODEL_SPB_DEFRAG_QUEUED) CT(MODEL_SPB_DEFRAG_RUNS) CT(MODEL_SPB_DEFRAG_PAGEBLOCKS)
+CT(MODEL_SPB_DEFRAG_MIGRATED) CT(MODEL_SPB_DEFRAG_FAILED) CT(MODEL_SCAN_LISTS_SMALLEST)
+CT(MODEL_SCAN_LISTS_CLAIM) CT(MODEL_SCAN_LISTS_STEAL) CT(MODEL_SCAN_SPBS_CLAIM)
+CT(MODEL_SCAN_SPBS_PACK) CT(MODEL_SCAN_SPBS_FRAGMENT)
 /* the closed loop's decisions, summed over the request classes */
 #define CLS(f)                                                           \
 	static uint64_t cls_##f(const struct session_run *r)             \
@@ -31,7 +36,8 @@ CT(MODEL_COMPACT_PROMOTED_SUCCESS)
 	}
 CLS(lowered) CLS(lost) CLS(forced) CLS(kept) CLS(absorbed) CLS(returned_pages)
 EN(free_pages) EN(free_pageblocks) EN(mixed_pageblocks) EN(tainted_pageblocks)
-EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g)
+EN(tainted_ranges_1g) EN(free_ranges_1g) EN(ranges_1g) EN(movable_ranges_1g) EN(spbs)
+EN(tainted_spbs) EN(free_spbs)
 static uint64_t en_pb_unmovable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_UNMOVABLE]; }
 static uint64_t en_pb_movable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_MOVABLE]; }
 static uint64_t en_pb_reclaimable(const struct session_run *r) { return r->end.pageblocks_mt[MODEL_MT_RECLAIMABLE]; }
@@ -87,5 +93,25 @@ const struct session_figure session_figures[] = {
 	{ "end: free 1 GiB ranges", en_free_ranges_1g },
 	{ "end: tainted 1 GiB ranges", en_tainted_ranges_1g },
 	{ "end: 1 GiB ranges", en_ranges_1g },
+	{ "end: 1 GiB ranges free after migrating movable pages", en_movable_ranges_1g },
+	{ "end: superpageblocks", en_spbs },
+	{ "end: tainted superpageblocks", en_tainted_spbs },
+	{ "end: free superpageblocks (1 GiB pages now)", en_free_spbs },
+	{ "superpageblocks tainted", ct_MODEL_SPB_TAINTED },
+	{ "superpageblocks cleaned", ct_MODEL_SPB_CLEANED },
+	{ "11/40 claims in tainted SPBs", ct_MODEL_SPB_CLAIMED_TAINTED },
+	{ "12/40 movable requests packed", ct_MODEL_SPB_PACKED },
+	{ "19/40 fragments taken in tainted SPBs", ct_MODEL_SPB_FRAGMENT_STEALS },
+	{ "15/40 SPBs queued for defrag", ct_MODEL_SPB_DEFRAG_QUEUED },
+	{ "15/40 defrag runs", ct_MODEL_SPB_DEFRAG_RUNS },
+	{ "15/40 pageblocks evacuated", ct_MODEL_SPB_DEFRAG_PAGEBLOCKS },
+	{ "15/40 pages migrated", ct_MODEL_SPB_DEFRAG_MIGRATED },
+	{ "15/40 migrations failed (pages)", ct_MODEL_SPB_DEFRAG_FAILED },
+	{ "search: free lists, __rmqueue_smallest", ct_MODEL_SCAN_LISTS_SMALLEST },
+	{ "search: free lists, claim", ct_MODEL_SCAN_LISTS_CLAIM },
+	{ "search: free lists, steal", ct_MODEL_SCAN_LISTS_STEAL },
+	{ "search: SPBs, 11/40 claim", ct_MODEL_SCAN_SPBS_CLAIM },
+	{ "search: SPBs, 12/40 pack", ct_MODEL_SCAN_SPBS_PACK },
+	{ "search: SPBs, 19/40 fragments", ct_MODEL_SCAN_SPBS_FRAGMENT },
 };
 const size_t session_nr_figures = sizeof(session_figures) / sizeof(session_figures[0]);

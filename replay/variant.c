@@ -34,6 +34,28 @@ const struct replay_preset replay_presets[] = {
 	  "fast_find_migrateblock()'s change in 2/4; read from the series' v2 in the linux-mm "
 	  "tree, as the v1 4/4 text was not available",
 	  2, { { MODEL_KNOB_DEFRAG_MODE, 1 }, { MODEL_KNOB_CAPTURE_SPLIT, 1 } } },
+	{ "spb-steer", "vanilla + the superpageblock steering of the same RFC (Rik van Riel, "
+	  "May 2026): 11/40 a non-movable claim prefers a pageblock in a tainted SPB, "
+	  "12/40 a movable request prefers the fullest clean SPB (each a bounded scan of "
+	  "8 SPBs, fullest first), 19/40 on nodes of more than 8 SPBs a non-movable request "
+	  "takes a movable fragment in a tainted SPB before tainting a clean one",
+	  "14/40's per-SPB free lists (modelled by their effect: the head of an SPB's list is "
+	  "the first block of that SPB on the zone's list); 12/40's whole-pageblock pcp "
+	  "refills; 14/40's tainted-first search of the request's own type; 17/40's "
+	  "whole-SPB path for movable requests of pageblock order or more; the patch text "
+	  "itself (read from the review's quotes and KERNEL-NOTES.md)",
+	  4, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_SPB_CLAIM, 1 },
+	       { MODEL_KNOB_SPB_PACK, 1 }, { MODEL_KNOB_SPB_FRAGMENTS, 1 } } },
+	{ "spb-defrag", "spb-steer + RFC 15/40: a per-SPB worker evacuates the movable "
+	  "pageblocks of a tainted SPB with at most 1 free pageblock (or under 2 pageblocks "
+	  "of free pages) until 2 are free (or 3 pageblocks of free pages, or no movable "
+	  "pageblock is left), spb_defrag_latency_us after it was queued; clean SPBs never",
+	  "as spb-steer; the worker's cooldown is a knob (spb_defrag_cooldown_ms) as the "
+	  "patch's value was not available; a run takes no trace time; "
+	  "reclaim_clean_pages_from_list() as in evacuate",
+	  5, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_SPB_CLAIM, 1 },
+	       { MODEL_KNOB_SPB_PACK, 1 }, { MODEL_KNOB_SPB_FRAGMENTS, 1 },
+	       { MODEL_KNOB_SPB_DEFRAG, 1 } } },
 };
 const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);
 

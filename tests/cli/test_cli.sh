@@ -459,7 +459,7 @@ expect_rc "variants" 0
 expect_re out "variants" '^  vanilla '
 expect_re out "variants" '^  defrag_mode '
 expect_re out "variants" '^  watermark_boost_factor +15000  0\.\.2147483647  vm\.watermark_boost_factor$'
-expect_re out "variants" '^      set by: vanilla=0 defrag_mode=1 evacuate=0 capture-split=1$'
+expect_re out "variants" '^      set by: vanilla=0 defrag_mode=1 evacuate=0 capture-split=1 spb-steer=0$'
 expect_re out "variants" '^  evacuate_pool +64  '
 expect_re out "variants" '^  evacuate +vanilla \+ RFC PATCH 06/40 '
 expect_re out "variants" '^  capture-split +defrag_mode \+ '

@@ -45,13 +45,23 @@ fail() {
 python3 - "$W/variants" >"$W/knobs" <<'PY'
 import re, sys
 knobs = []
+setby = False  # a long "set by:" wraps onto lines of the same indent
 for line in open(sys.argv[1]):
     m = re.match(r"  ([a-z_]+) +(-?\d+)  (-?\d+)\.\.(-?\d+)(?: +vm\.([a-z_]+))?$", line)
     if m:
         knobs.append(list(m.groups()) + [None])
+        setby = False
+        continue
     m = re.match(r"      set by: (.+)$", line)
     if m and knobs:
         knobs[-1][5] = m.group(1).replace(" ", ",")
+        setby = True
+        continue
+    m = re.match(r"      (\S.*)$", line)
+    if m and setby and knobs:
+        knobs[-1][5] += "," + m.group(1).replace(" ", ",")
+    else:
+        setby = False
 for k in knobs:
     print(" ".join(x or "-" for x in k))
 PY
@@ -129,8 +139,12 @@ for line in open(variants):
         m = re.match(r"  ([a-z_]+) +(-?\d+)  (-?\d+\.\.-?\d+)(?: +vm\.([a-z_]+))?$", line)
         if m:
             knobs.append(dict(name=m[1], default=m[2], range=m[3], sysctl=m[4], help=[], presets="–"))
+            setby = False
         elif line.startswith("      set by: "):
             knobs[-1]["presets"] = line[len("      set by: "):]
+            setby = True
+        elif line.startswith("      ") and knobs and setby:
+            knobs[-1]["presets"] += " " + line.strip()
         elif line.startswith("      ") and knobs:
             knobs[-1]["help"].append(line.strip())
 
