@@ -363,6 +363,8 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	bad |= json_object_set_new(stats, "reordered_late",
 				   json_integer(frt_collector_reordered_late(c)));
 	bad |= json_object_set_new(stats, "recursion_misses", json_integer((json_int_t)misses));
+	bad |= json_object_set_new(stats, "recursion_caught",
+				   json_integer((json_int_t)frt_collector_recursion_caught(c)));
 	bad |= json_object_set_new(stats, "capture_on_ts", json_integer((json_int_t)cap->on_ns));
 	bad |= json_object_set_new(stats, "capture_off_ts", json_integer((json_int_t)cap->off_ns));
 	bad |= json_object_set(stats, "notes", cap->notes);
