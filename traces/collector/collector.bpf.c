@@ -26,7 +26,8 @@
  * producer only meets interrupts of its own CPU. User space merges the
  * rings by timestamp.
  *
- * Recursion catchers: the kmem programs that can fire in an interrupt come
+ * Recursion catchers: the programs of mm_page_alloc, mm_page_free and
+ * mm_page_free_batched, which can fire in an interrupt during themselves, come
  * in pairs, a main program and a catcher of the calls the kernel refuses it
  * (HOT() below says how and what it cannot catch).
  *
@@ -85,7 +86,7 @@ bool capturing;
  * on @cpu (HOT()). A row per CPU of its own cache line: every event writes it.
  */
 _Static_assert(FRT_EV_NR_TYPES <= 64, "running[][] has a byte per event type");
-__u8 running[FRT_COLLECTOR_MAX_CPUS][64];
+__u8 running[FRT_COLLECTOR_MAX_CPUS][64] __attribute__((aligned(64)));
 /* per event type: the calls the main program was refused that its catcher recorded */
 __u64 caught[FRT_EV_NR_TYPES];
 
@@ -225,7 +226,13 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 /*
  * HOT(name, type, emit, args...): the tp_btf program of a tracepoint that
  * fires in interrupts too (pages are allocated and freed in hard and soft
- * interrupt context), and its catcher.
+ * interrupt context), and its catcher. Only where interrupts are enabled
+ * when the tracepoint fires: mm_page_alloc_zone_locked, mm_page_pcpu_drain
+ * and the 2026 pcp events fire under zone->lock taken with interrupts off
+ * (spin_lock_irqsave in rmqueue_bulk(), rmqueue_buddy(),
+ * free_pcppages_bulk()), where nothing but an NMI could nest, and NMIs do
+ * not allocate pages: a catcher there would cost every event and catch
+ * nothing.
  *
  * Why a catcher. The kernel calls a tp_btf (or raw_tp) program through
  * __bpf_trace_run() (kernel/trace/bpf_trace.c), which first takes the
@@ -365,9 +372,13 @@ int mm_page_free_batched(struct trace_event_raw_mm_page_free_batched *ctx)
 	return TP_PASS;
 }
 
-HOT(mm_page_alloc_zone_locked, FRT_EV_PAGE_ALLOC_ZONE_LOCKED,
-    EMIT_PAGE4(FRT_EV_PAGE_ALLOC_ZONE_LOCKED, page, order, S(migratetype), S(percpu_refill)),
-    struct page *page, unsigned int order, int migratetype, int percpu_refill)
+SEC("tp_btf/mm_page_alloc_zone_locked")
+int BPF_PROG(btf_mm_page_alloc_zone_locked, struct page *page, unsigned int order,
+	     int migratetype, int percpu_refill)
+{
+	EMIT_PAGE4(FRT_EV_PAGE_ALLOC_ZONE_LOCKED, page, order, S(migratetype), S(percpu_refill));
+	return 0;
+}
 
 SEC("tp/kmem/mm_page_alloc_zone_locked")
 int mm_page_alloc_zone_locked(struct trace_event_raw_mm_page *ctx)
@@ -377,9 +388,12 @@ int mm_page_alloc_zone_locked(struct trace_event_raw_mm_page *ctx)
 	return TP_PASS;
 }
 
-HOT(mm_page_pcpu_drain, FRT_EV_PAGE_PCPU_DRAIN,
-    EMIT_PAGE3(FRT_EV_PAGE_PCPU_DRAIN, page, order, S(migratetype)),
-    struct page *page, unsigned int order, int migratetype)
+SEC("tp_btf/mm_page_pcpu_drain")
+int BPF_PROG(btf_mm_page_pcpu_drain, struct page *page, unsigned int order, int migratetype)
+{
+	EMIT_PAGE3(FRT_EV_PAGE_PCPU_DRAIN, page, order, S(migratetype));
+	return 0;
+}
 
 /* the 2026 mm tree's patch moves mm_page_pcpu_drain into the class mm_page_pcpu */
 SEC("tp/kmem/mm_page_pcpu_drain")
@@ -407,9 +421,12 @@ int mm_page_alloc_extfrag(struct trace_event_raw_mm_page_alloc_extfrag *ctx)
 
 /* 2026 mm tree: kernels without these leave the programs unloaded */
 
-HOT(mm_page_pcpu_refill, FRT_EV_PAGE_PCPU_REFILL,
-    EMIT_PAGE3(FRT_EV_PAGE_PCPU_REFILL, page, order, S(migratetype)),
-    struct page *page, unsigned int order, int migratetype)
+SEC("tp_btf/mm_page_pcpu_refill")
+int BPF_PROG(btf_mm_page_pcpu_refill, struct page *page, unsigned int order, int migratetype)
+{
+	EMIT_PAGE3(FRT_EV_PAGE_PCPU_REFILL, page, order, S(migratetype));
+	return 0;
+}
 
 /* an event of its own in the linux-mm tree, of the class mm_page_pcpu in the v2 patch */
 SEC("tp/kmem/mm_page_pcpu_refill")
@@ -427,9 +444,12 @@ int mm_page_pcpu_refill(void *ctx)
 	return TP_PASS;
 }
 
-HOT(mm_page_pcpu_refill_zone_locked, FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED,
-    EMIT3(FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED, S(nid), S(zid), nr_pages),
-    int nid, int zid, unsigned long nr_pages)
+SEC("tp_btf/mm_page_pcpu_refill_zone_locked")
+int BPF_PROG(btf_mm_page_pcpu_refill_zone_locked, int nid, int zid, unsigned long nr_pages)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_REFILL_ZONE_LOCKED, S(nid), S(zid), nr_pages);
+	return 0;
+}
 
 SEC("tp/kmem/mm_page_pcpu_refill_zone_locked")
 int mm_page_pcpu_refill_zone_locked(struct trace_event_raw_mm_page_pcpu_zone_locked *ctx)
@@ -438,9 +458,12 @@ int mm_page_pcpu_refill_zone_locked(struct trace_event_raw_mm_page_pcpu_zone_loc
 	return TP_PASS;
 }
 
-HOT(mm_page_pcpu_drain_zone_locked, FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED,
-    EMIT3(FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED, S(nid), S(zid), nr_pages),
-    int nid, int zid, unsigned long nr_pages)
+SEC("tp_btf/mm_page_pcpu_drain_zone_locked")
+int BPF_PROG(btf_mm_page_pcpu_drain_zone_locked, int nid, int zid, unsigned long nr_pages)
+{
+	EMIT3(FRT_EV_PAGE_PCPU_DRAIN_ZONE_LOCKED, S(nid), S(zid), nr_pages);
+	return 0;
+}
 
 SEC("tp/kmem/mm_page_pcpu_drain_zone_locked")
 int mm_page_pcpu_drain_zone_locked(struct trace_event_raw_mm_page_pcpu_zone_locked *ctx)
