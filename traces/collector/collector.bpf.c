@@ -272,35 +272,33 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
  * recursion_misses, every caught one in caught[type], and user space reports
  * the difference (collector.c, frt_collector_recursion_misses()).
  */
-static __always_inline __u8 *running_flag(__u32 type)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-
-	/* CPUs past the table get no catcher: their misses stay counted */
-	if (cpu >= FRT_COLLECTOR_MAX_CPUS)
-		return NULL;
-	return &running[cpu][type];
-}
+/*
+ * The flag of @type on @cpu, indexed (not a pointer kept across the program:
+ * 6.1's verifier lost track of one). CPUs past the table get no catcher
+ * (their misses stay counted); the mask is for the verifier.
+ */
+#define RUNNING(cpu, type) running[(cpu) & (FRT_COLLECTOR_MAX_CPUS - 1)][type]
 
 #define HOT(name, type, emit, ...)                                                          \
 SEC("tp_btf/" #name)                                                                        \
 int BPF_PROG(btf_##name, __VA_ARGS__)                                                       \
 {                                                                                           \
-	__u8 *run = running_flag(type);                                                     \
+	__u32 cpu = bpf_get_smp_processor_id();                                             \
+	bool tracked = cpu < FRT_COLLECTOR_MAX_CPUS;                                        \
 												\
-	if (run)                                                                            \
-		*run = 1;                                                                   \
+	if (tracked)                                                                        \
+		RUNNING(cpu, type) = 1;                                                     \
 	emit;                                                                               \
-	if (run)                                                                            \
-		*run = 0;                                                                   \
+	if (tracked)                                                                        \
+		RUNNING(cpu, type) = 0;                                                     \
 	return 0;                                                                           \
 }                                                                                           \
 SEC("tp_btf/" #name)                                                                        \
 int BPF_PROG(catch_##name, __VA_ARGS__)                                                     \
 {                                                                                           \
-	__u8 *run = running_flag(type);                                                     \
+	__u32 cpu = bpf_get_smp_processor_id();                                             \
 												\
-	if (!run || !*run || !capturing)                                                    \
+	if (cpu >= FRT_COLLECTOR_MAX_CPUS || !RUNNING(cpu, type) || !capturing)             \
 		return 0;                                                                   \
 	__sync_fetch_and_add(&caught[type], 1);                                             \
 	emit;                                                                               \
