@@ -27,8 +27,9 @@
  * rings by timestamp.
  *
  * Recursion catchers: the programs of mm_page_alloc and mm_page_free, which
- * can fire in an interrupt during themselves, come in pairs, a main program and a catcher of the calls the kernel refuses it
- * (HOT() below says how and what it cannot catch).
+ * can fire in an interrupt during themselves, come in pairs: a main program
+ * and a catcher of the calls the kernel refuses it (HOT() says how, and what
+ * it cannot catch).
  *
  * A record that finds its ring full is counted in drops[] of its CPU, which
  * user space reads through the skeleton's .bss at the end: a lost event is
@@ -226,7 +227,7 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
  * HOT(name, type, emit, args...): the tp_btf program of a tracepoint that
  * fires in interrupts too (pages are allocated and freed in hard and soft
  * interrupt context), and its catcher: mm_page_alloc and mm_page_free. A
- * catcher costs every event of its tracepoint (~10-20 ns here: a second
+ * catcher costs every event of its tracepoint (~20 ns here: a second
  * probe on the tracepoint, which then calls its probes through the iterator
  * instead of a static call, and a second __bpf_trace_run()), so only where a
  * nested call is likely: mm_page_alloc_zone_locked, mm_page_pcpu_drain and
@@ -240,8 +241,8 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
  * Why a catcher. The kernel calls a tp_btf (or raw_tp) program through
  * __bpf_trace_run() (kernel/trace/bpf_trace.c), which first takes the
  * program's own per-CPU recursion guard (bpf_prog_get_recursion_context():
- * this_cpu_inc_return(*prog->active) == 1; on arm64 since 6.19 a byte per
- * interrupt level, still refused while any level holds it). A call that
+ * this_cpu_inc_return(*prog->active) == 1; on arm64 in newer trees a byte
+ * per interrupt level, still refused while any level holds it). A call that
  * finds the guard taken is skipped and counted in the program's
  * recursion_misses. So an interrupt or softirq that allocates or frees a
  * page while btf_mm_page_free runs on its CPU fires the tracepoint into a
