@@ -2,7 +2,8 @@
 # bench_record.sh - what `fragreplay record` costs on this host, next to perf
 # record of the same tracepoints. Prints figures, medians of 3 runs; no
 # pass/fail. About 2-3 minutes; at most ~1 GiB of memory at a time.
-#   (a) the event rate record sustains, and what it loses, under the stress-ng
+#   (a) the event rate record sustains, and what it loses (to full rings, and to
+#       the kernel's BPF recursion guard where no catcher recorded), under the stress-ng
 #       stressors that drive the page allocator hardest here (mmapfixed:
 #       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs),
 #       in total and on the busiest CPU (each CPU has its own ring buffer);
