@@ -263,9 +263,13 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
  *  - a call nested twice: while the catcher records an event nested in the
  *    main program, a further interrupt on top of it (a hard interrupt over
  *    a softirq) finds both guards taken;
- *  - a call nested in the few kernel instructions between __bpf_trace_run()
- *    taking the main program's guard and its first instruction, or between
- *    its last instruction and the guard's release (the flag is down then);
+ *  - a call nested in the kernel's instructions between __bpf_trace_run()
+ *    taking the main program's guard and its first store, or between its
+ *    last store and the guard's release (the flag is down then): a small
+ *    part of the guarded time, but an interrupt landing there runs its
+ *    softirqs on exit, and an RCU callback batch frees many pages at once:
+ *    such misses come in bursts of tens (bench runs kept 0-65 where they had
+ *    0-385 without catchers);
  *  - tp/ programs (the fallback): trace_call_bpf() guards them with one
  *    counter per CPU for all of them (bpf_prog_active), so they get no
  *    catcher, and their misses are counted as before.
