@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 	static const struct { const char *name; struct frt_writer_opts o; } cfgs[] = {
 		{ "writer zstd level 3 (default)", { 0 } },
 		{ "writer zstd level 1", { .zstd_level = 1 } },
+		{ "writer zstd level -1 (fast)", { .zstd_level = -1 } },
+		{ "writer zstd level -3 (fast)", { .zstd_level = -3 } },
 		{ "writer zstd level 19", { .zstd_level = 19 } },
 		{ "writer stored (no zstd)", { .store = true } },
 	};

@@ -2,7 +2,8 @@
 # bench_record.sh - what `fragreplay record` costs on this host, next to perf
 # record of the same tracepoints. Prints figures, medians of 3 runs; no
 # pass/fail. About 2-3 minutes; at most ~1 GiB of memory at a time.
-#   (a) the event rate record sustains, and what it loses, under the stress-ng
+#   (a) the event rate record sustains, and what it loses (to full rings, and to
+#       the kernel's BPF recursion guard where no catcher recorded), under the stress-ng
 #       stressors that drive the page allocator hardest here (mmapfixed:
 #       ~1.2M mm_page_alloc/s and ~2.4M kmem events/s untraced on 2 CPUs),
 #       in total and on the busiest CPU (each CPU has its own ring buffer);
@@ -110,8 +111,10 @@ stress() {
 }
 # pcpu NAME: user+sys seconds the recorder NAME has used so far
 pcpu() { awk -v t="$(getconf CLK_TCK)" '{ print ($14 + $15) / t }' "/proc/$(cat "$work/$1.pid")/stat"; }
-# frt_stats NAME: prints "events lost bytes capture_cpu_s busiest_cpu_offered_events";
-# capture_cpu_s (the STATS frame's) is "-" for traces of fragreplay before format 1.1
+# frt_stats NAME: prints "events lost bytes capture_cpu_s busiest_cpu_offered_events
+# recursion_missed recursion_caught"; capture_cpu_s (the STATS frame's) is "-" for traces of
+# fragreplay before format 1.1, the recursion figures "-" where the STATS frame lacks them
+# (caught: calls the kernel's recursion guard refused a program that its catcher recorded)
 frt_stats() {
 	"$frag" info --json "$work/$1.frt" | python3 -c '
 import json, sys
@@ -121,7 +124,8 @@ cpu = st.get("capture_cpu_ns")
 by_cpu = j.get("events_by_cpu") or [j["events"]]
 lost = st.get("lost_per_cpu", [])
 busiest = max(n + (lost[i] if i < len(lost) else 0) for i, n in enumerate(by_cpu))
-print(j["events"], st["lost_total"], j["file_size"], "-" if cpu is None else cpu / 1e9, busiest)'
+print(j["events"], st["lost_total"], j["file_size"], "-" if cpu is None else cpu / 1e9, busiest,
+      st.get("recursion_misses", "-"), st.get("recursion_caught", "-"))'
 }
 # perf_stats NAME: prints "samples lost bytes" (lost: samples the kernel
 # dropped, summed over the per-event LOST_SAMPLES lines of perf report --stat)
@@ -140,11 +144,11 @@ echo "background before the runs: ${idle:-?} mm_page_alloc/s"
 if [[ ${PARTS:-abc} == *a* ]]; then
 echo
 echo "(a) sustained rate under fragreplay record (default ring buffer), $SECS s runs, medians of $RUNS"
-printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' workload recorded/s offered/s "1 CPU/s" \
-	"lost (runs)" "rec. CPU" "CPU/event" bytes/ev
+printf '    %-50s %10s %10s %10s %13s %9s %9s %8s %13s\n' workload recorded/s offered/s "1 CPU/s" \
+	"lost (runs)" "rec. CPU" "CPU/event" bytes/ev "missed/caught"
 ok_max=0 lost_min= ok_cpu=0 # offered rates (recorded + lost events/s) of runs without, with losses
 rate_row() { # rate_row LABEL STRESS-ARGS...
-	local label=$1 i rec=() off=() one=() losts=() cpus=() nspe=() bpe=() secs ev lost bytes o c b
+	local label=$1 i rec=() off=() one=() losts=() cpus=() nspe=() bpe=() rms=() rcs=() secs ev lost bytes o c b rm rc
 	shift
 	for i in $(seq $RUNS); do
 		tracer_start frag a
@@ -152,7 +156,8 @@ rate_row() { # rate_row LABEL STRESS-ARGS...
 		read -r _ secs < <(stress "$@")
 		c=$(awk -v a="$c" -v b="$(pcpu a)" 'BEGIN { print b - a }')
 		tracer_stop a
-		read -r ev lost bytes _ b < <(frt_stats a)
+		read -r ev lost bytes _ b rm rc < <(frt_stats a)
+		rms+=("$rm") rcs+=("$rc")
 		rm -f "$work"/a.*
 		o=$(awk -v e=$((ev + lost)) -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
 		b=$(awk -v e="$b" -v s="$secs" 'BEGIN { printf "%.0f", e / s }')
@@ -167,12 +172,13 @@ rate_row() { # rate_row LABEL STRESS-ARGS...
 			lost_min=$o
 		fi
 	done
-	printf '    %-50s %10s %10s %10s %13s %9s %9s %8s\n' "$label" \
+	printf '    %-50s %10s %10s %10s %13s %9s %9s %8s %13s\n' "$label" \
 		"$(printf '%s\n' "${rec[@]}" | median)" "$(printf '%s\n' "${off[@]}" | median)" \
 		"$(printf '%s\n' "${one[@]}" | median)" \
 		"$(printf '%s\n' "${losts[@]}" | sort -g | tail -1) $(printf '%s\n' "${losts[@]}" | grep -vcx 0)/$RUNS" \
 		"$(printf '%s\n' "${cpus[@]}" | median)" \
-		"$(printf '%s\n' "${nspe[@]}" | median)" "$(printf '%s\n' "${bpe[@]}" | median)"
+		"$(printf '%s\n' "${nspe[@]}" | median)" "$(printf '%s\n' "${bpe[@]}" | median)" \
+		"$(printf '%s\n' "${rms[@]}" | median)/$(printf '%s\n' "${rcs[@]}" | median)"
 }
 for n in 1 2 4; do
 	rate_row "stress-ng --mmapfixed $n" --mmapfixed $n
@@ -181,7 +187,9 @@ rate_row "stress-ng ${VM_LOAD[*]}" "${VM_LOAD[@]}"
 echo "    (events/s over the stressor's run: recorded, and offered = recorded + lost, in total and"
 echo "     on the busiest CPU; lost: the worst run, and how many runs lost any; rec. CPU: user+sys"
 echo "     of the fragreplay process while the stressor ran, in % of one CPU and per recorded"
-echo "     event: it keeps up while its CPU share exceeds rate x CPU/event)"
+echo "     event: it keeps up while its CPU share exceeds rate x CPU/event; missed/caught: medians of"
+echo "     the events the kernel's BPF recursion guard refused that no catcher recorded, and that"
+echo "     the catchers recorded)"
 echo "    busiest CPU without a loss: $ok_cpu events/s"
 if [ -z "$lost_min" ]; then
 	echo "    nothing lost, up to $ok_max events/s offered"
@@ -197,20 +205,20 @@ fi
 if [[ ${PARTS:-abc} == *b* ]]; then
 echo
 echo "(b) host overhead, stress-ng ${VM_LOAD[*]}, $SECS s runs interleaved, medians of $RUNS"
-declare -A ops cpu per_ev drops size bogo wl rec
+declare -A ops cpu per_ev drops size bogo wl rec rmiss rcaught
 # traced NAME KIND: one run of the workload under recorder KIND; its figures into the arrays
 traced() {
-	local k=$1 c0 c1 o bo c ev l bytes
+	local k=$1 c0 c1 o bo c ev l bytes rm=- rc=-
 	tracer_start "$k" b
 	[ "$k" = perf ] && perf_ctl enable
 	c0=$(pcpu b)
 	read -r o _ bo c < <(stress "${VM_LOAD[@]}")
 	c1=$(pcpu b)
 	tracer_stop b
-	if [ "$k" = perf ]; then read -r ev l bytes < <(perf_stats b); else read -r ev l bytes _ < <(frt_stats b); fi
+	if [ "$k" = perf ]; then read -r ev l bytes < <(perf_stats b); else read -r ev l bytes _ _ rm rc < <(frt_stats b); fi
 	c1=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
 	cpu[$k]+="$c1 " rec[$k]+="$c1 " bogo[$k]+="$bo " wl[$k]+="$c "
-	ops[$k]+="$o " per_ev[$k]+="$ev " drops[$k]+="$l " size[$k]+="$bytes "
+	ops[$k]+="$o " per_ev[$k]+="$ev " drops[$k]+="$l " size[$k]+="$bytes " rmiss[$k]+="$rm " rcaught[$k]+="$rc "
 	rm -f "$work"/b.*
 }
 for i in $(seq $RUNS); do
@@ -231,6 +239,8 @@ for k in frag perf; do
 		printf "    %-18s %10s bogo ops/s   ratio to none %.3f\n", label, o, o / n
 		printf "    %18s recorder CPU %.2f s (%.0f%% of a CPU, %.0f ns/%s); %d %ss, lost %d, %.1f MB\n",
 		       "", c, 100 * c / s, 1e9 * c / ev, u, ev, u, l, b / 1e6 }'
+	[ $k = frag ] && printf '    %18s BPF recursion: missed %s, caught %s (per run)\n' "" \
+		"$(tr -s ' ' <<<"${rmiss[$k]}")" "$(tr -s ' ' <<<"${rcaught[$k]}")"
 done
 awk -v n="$none" -v f="$(m "${ops[frag]}")" -v p="$(m "${ops[perf]}")" 'BEGIN {
 	cf = 1 - f / n; cp = 1 - p / n

@@ -58,6 +58,16 @@ struct frt_writer *frt_writer_new(int fd, const char *meta_json,
  * task changes).
  */
 int frt_writer_add(struct frt_writer *w, const struct frt_event *ev);
+/*
+ * frt_writer_add(), but an event refused only for a pfn field the format
+ * cannot hold (exactly 2^63 from the pfn before it, FORMAT.md §6.2) goes in
+ * with its fields >= 2^63, which no page frame reaches, as none (or, when the
+ * pfn before it was such a field of an earlier event, in a new frame). Sets
+ * *@cleared to the number of fields written as none. For recorders, which
+ * must not stop on one odd kernel value.
+ */
+int frt_writer_add_clamped(struct frt_writer *w, const struct frt_event *ev,
+			   unsigned int *cleared);
 /* Close the current EVENTS frame, if any, and write it out. */
 int frt_writer_flush(struct frt_writer *w);
 /* Write a non-EVENTS frame (SNAPSHOT: JSON header, NUL, binary sections). */

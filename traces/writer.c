@@ -337,6 +337,41 @@ int frt_writer_add(struct frt_writer *w, const struct frt_event *ev)
 	return 0;
 }
 
+int frt_writer_add_clamped(struct frt_writer *w, const struct frt_event *ev,
+			   unsigned int *cleared)
+{
+	const struct frt_event_desc *d = frt_event_desc(ev->type);
+	struct frt_event e;
+	unsigned int n = 0;
+	int err = frt_writer_add(w, ev);
+
+	*cleared = 0;
+	if (err != -EINVAL || !d || frt_event_is_task_record(ev->type))
+		return err;
+	/*
+	 * What the kernel passes there: compaction's fast_isolate_freepages()
+	 * reports free_pfn + 2^63 as its start once the scanners have crossed
+	 * (its distance underflows), next to free_pfn as its end.
+	 */
+	e = *ev;
+	for (unsigned int i = 0; i < d->nr_fields; i++) {
+		if (d->fields[i].kind == FRT_FK_PFN && e.f[i] != FRT_PFN_NONE && e.f[i] >> 63) {
+			e.f[i] = FRT_PFN_NONE;
+			n++;
+		}
+	}
+	/* none here: the odd one was the last pfn of an earlier event; a frame starts from 0 */
+	if (!n) {
+		err = frt_writer_flush(w);
+		if (err)
+			return err;
+	}
+	err = frt_writer_add(w, &e);
+	if (!err)
+		*cleared = n;
+	return err;
+}
+
 int frt_writer_flush(struct frt_writer *w)
 {
 	uint8_t schema[SCHEMA_MAX_BYTES];

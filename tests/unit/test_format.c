@@ -251,6 +251,39 @@ static void test_writer_rejects_bad_events(void)
 	CHECK(event_eq(&back[0], &ok1) && event_eq(&back[1], &ok2));
 }
 
+/*
+ * The pfn field the format cannot hold, as a recording met it (a
+ * fast_isolate_freepages start 2^63 above its end): frt_writer_add_clamped()
+ * writes the field >= 2^63 as none; and when the field >= 2^63 was the last
+ * pfn of an earlier event, it starts a new frame instead of refusing.
+ */
+static void test_writer_clamps_unencodable_pfn(void)
+{
+	struct frt_writer *w = frt_writer_new(create(tmp_path("clamp.frt")), meta, NULL);
+	struct frt_event crossed = { .ts = 10, .type = FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES,
+		.isolate = { 0x8000000000617c00ull, 0x617c00, 32, 0 } };
+	struct frt_event high = { .ts = 20, .type = FRT_EV_COMPACTION_ISOLATE_FREEPAGES,
+		.isolate = { 0x8000000000000100ull, 0x8000000000000200ull, 7, 1 } };
+	struct frt_event after = { .ts = 30, .type = FRT_EV_PAGE_FREE, .free = { 0x200, 0 } };
+	struct frt_event back[4], want = crossed;
+	enum frt_read_status st;
+	unsigned int n = 99;
+	char msg[600];
+
+	CHECK(w != NULL);
+	CHECK(frt_writer_add(w, &crossed) == -EINVAL, "the delta of exactly 2^63 itself");
+	CHECK(frt_writer_add_clamped(w, &crossed, &n) == 0 && n == 1, "n %u", n);
+	/* >= 2^63 but encodable: kept as the kernel passed it */
+	CHECK(frt_writer_add_clamped(w, &high, &n) == 0 && n == 0, "n %u", n);
+	CHECK(frt_writer_add(w, &after) == -EINVAL, "2^63 below the last pfn, of the event before");
+	CHECK(frt_writer_add_clamped(w, &after, &n) == 0 && n == 0, "n %u", n);
+	CHECK(frt_writer_close(w) == 0);
+	CHECK(read_all(tmp_path("clamp.frt"), back, 4, &st, msg, sizeof(msg)) == 3, "%s", msg);
+	want.isolate.start_pfn = FRT_PFN_NONE;
+	CHECK(event_eq(&back[0], &want), "start written as none, end as passed");
+	CHECK(event_eq(&back[1], &high) && event_eq(&back[2], &after));
+}
+
 /* More distinct gfp masks than one frame's dictionary holds: the frame splits. */
 static void test_gfp_dictionary_overflow(void)
 {
@@ -957,6 +990,7 @@ int main(int argc, char **argv)
 	RUN(test_roundtrip_random_streams);
 	RUN(test_roundtrip_extreme_values);
 	RUN(test_writer_rejects_bad_events);
+	RUN(test_writer_clamps_unencodable_pfn);
 	RUN(test_gfp_dictionary_overflow);
 	RUN(test_every_frame_type);
 	RUN(test_truncation_and_bit_flips);

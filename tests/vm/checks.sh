@@ -14,9 +14,10 @@
 #   load:snapshot   every program of snapshot.bpf.o loads (the vm_* pair attaches)
 #   record          `fragreplay record` (all groups) starts, exits 0, complete, nothing
 #                   lost in its ring buffers, events the kernel's recursion check
-#                   skipped (a program of ours already running on the CPU) counted
-#                   in the trace and warned about, never silent; both snapshots,
-#                   and the workload (>= 64 MiB) in it
+#                   skipped (a program of ours already running on the CPU) that no
+#                   catcher program recorded counted in the trace and warned about,
+#                   never silent; both
+#                   snapshots, and the workload (>= 64 MiB) in it
 #   walk            both snapshots read struct page through BPF (not the
 #                   /proc/kpageflags fallback)
 #   fit             both snapshots' pageblock fit passes its 1% check
@@ -128,7 +129,8 @@ fi
 s1=$?
 echo 1 >"$inst/tracing_on"
 sleep 0.2
-pgalloc() { awk '/^pgalloc_/ { s += $2 } END { print s }' /proc/vmstat; }
+# %.0f: mawk prints a sum past 2^31 as 2.38503e+09, which $((...)) refuses
+pgalloc() { awk '/^pgalloc_/ { s += $2 } END { printf "%.0f\n", s }' /proc/vmstat; }
 v1=$(pgalloc)
 echo frt-M1 >"$inst/trace_marker"
 sleep 0.2
@@ -146,8 +148,9 @@ echo 0 >"$inst/tracing_on"
 "$frag" snapshot "$w/s2" >/dev/null 2>"$w/s2.err"
 s2=$?
 if [ -n "$rec" ]; then
-	# tp/ programs skipped because another BPF program ran on the CPU (an
-	# interrupt's event during ours): the kernel counts them per program
+	# calls the kernel skipped because the program ran on the CPU already (an
+	# interrupt's event during ours), per program: the trace's recursion_misses
+	# are those of them no catcher program recorded (collector.bpf.c, HOT())
 	misses=$(cat /proc/"$rec"/fdinfo/* 2>/dev/null | awk '/^recursion_misses:/ { s += $2 } END { print s + 0 }')
 	t0=$(now)
 	kill -INT "$rec"
@@ -236,16 +239,17 @@ pages=$(awk '$1 == "pages" { print $2 }' "$w/trace.counts")
 "$frag" info "$w/a.frt" >"$w/info" 2>&1
 info() { sed -n "s/^$1 *//p" "$w/info" | head -1; }
 lost=$(info 'lost events' | cut -d' ' -f1)
-# BPF recursion misses cannot be prevented (an interrupt's tracepoint during
-# our program on that CPU); they must never be silent: record counts them in
+# BPF recursion misses (an interrupt's tracepoint during our program on that
+# CPU) that no catcher recorded must never be silent: record counts them in
 # the trace's STATS and says so in a WARNING
 said=$("$frag" info --json "$w/a.frt" 2>/dev/null | grep -o '"recursion_misses": *[0-9]*' | grep -o '[0-9]*$')
+caught=$("$frag" info --json "$w/a.frt" 2>/dev/null | grep -o '"recursion_caught": *[0-9]*' | grep -o '[0-9]*$')
 warned=$(grep -c 'WARNING: .* BPF recursion misses' "$w/rec.err")
-detail="exit $rc; status $(info status); lost $lost; $misses BPF recursion misses (the trace says ${said:-nothing}, $warned WARNING); $(info snapshots); $pages pages allocated in the window"
+detail="exit $rc; status $(info status); lost $lost; $misses BPF recursion misses in fdinfo (the trace says ${said:-nothing} missed, ${caught:-nothing} caught, $warned WARNING); $(info snapshots); $pages pages allocated in the window"
 if [ -z "$rec_note" ]; then
 	ok=PASS
 	[ $rc = 0 ] && [ "$(info status)" = complete ] && [ "$lost" = 0 ] &&
-		{ [ "$misses" = 0 ] || { [ "${said:-0}" -gt 0 ] && [ "$warned" = 1 ]; }; } &&
+		{ [ "${said:-0}" = 0 ] || [ "$warned" = 1 ]; } && { [ "${said:-0}" -gt 0 ] || [ "$warned" = 0 ]; } &&
 		[ "$(info snapshots)" = "start present, end present" ] && [ "${pages:-0}" -ge $MIN_PAGES ] || ok=FAIL
 	result record $ok "$detail"
 else

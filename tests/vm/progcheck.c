@@ -252,16 +252,19 @@ int main(int argc, char **argv)
 			n++;
 		}
 		bpf_object__close(obj);
-		/* record attaches btf_NAME where the kernel takes it, else NAME (tp/):
-		 * a refused btf_NAME whose tp/ twin loaded and attached is no failure */
+		/* record attaches btf_NAME (and its catcher catch_NAME) where the kernel
+		 * takes it, else NAME (tp/): a refused btf_NAME or catch_NAME whose tp/
+		 * twin loaded and attached is no failure */
 		for (int k = 0; k < n; k++) {
+			const char *tp = !strncmp(names[k], "btf_", 4) ? names[k] + 4 :
+					 !strncmp(names[k], "catch_", 6) ? names[k] + 6 : NULL;
 			bool twin_ok = false;
 
-			for (int t = 0; failed[k] && !strncmp(names[k], "btf_", 4) && t < n; t++)
-				twin_ok |= !failed[t] && !strcmp(names[t], names[k] + 4);
+			for (int t = 0; failed[k] && tp && t < n; t++)
+				twin_ok |= !failed[t] && !strcmp(names[t], tp);
 			if (twin_ok)
 				printf("twin\t%s\t%s\tthe tp/ program %s loads and attaches: record "
-				       "uses it\n", base, names[k], names[k] + 4);
+				       "uses it\n", base, names[k], tp);
 			bad |= failed[k] && !twin_ok;
 		}
 	}

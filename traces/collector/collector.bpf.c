@@ -26,6 +26,11 @@
  * producer only meets interrupts of its own CPU. User space merges the
  * rings by timestamp.
  *
+ * Recursion catchers: the programs of mm_page_alloc and mm_page_free, which
+ * can fire in an interrupt during themselves, come in pairs: a main program
+ * and a catcher of the calls the kernel refuses it (HOT() says how, and what
+ * it cannot catch).
+ *
  * A record that finds its ring full is counted in drops[] of its CPU, which
  * user space reads through the skeleton's .bss at the end: a lost event is
  * never silent. Programs record only while user space holds capturing true,
@@ -75,6 +80,15 @@ __u64 named_gen[FRT_COLLECTOR_MAX_CPUS];
 /* task renames so far (exec, prctl(PR_SET_NAME)): each makes every CPU name its task again */
 __u64 rename_gen;
 bool capturing;
+
+/*
+ * running[cpu][type]: the main tp_btf program of tracepoint @type is running
+ * on @cpu (HOT()). A row per CPU of its own cache line: every event writes it.
+ */
+_Static_assert(FRT_EV_NR_TYPES <= 64, "running[][] has a byte per event type");
+__u8 running[FRT_COLLECTOR_MAX_CPUS][64] __attribute__((aligned(64)));
+/* per event type: the calls the main program was refused that its catcher recorded */
+__u64 caught[FRT_EV_NR_TYPES];
 
 /*
  * Wake the reader once, when the data waiting in the ring grows past
@@ -209,6 +223,93 @@ static __always_inline struct frt_record *record_reserve(void **ring, __u16 type
 /* signed tracepoint fields are stored sign-extended */
 #define S(v) ((__u64)(__s64)(v))
 
+/*
+ * HOT(name, type, emit, args...): the tp_btf program of a tracepoint that
+ * fires in interrupts too (pages are allocated and freed in hard and soft
+ * interrupt context), and its catcher: mm_page_alloc and mm_page_free. A
+ * catcher costs every event of its tracepoint (~20 ns here: a second
+ * probe on the tracepoint, which then calls its probes through the iterator
+ * instead of a static call, and a second __bpf_trace_run()), so only where a
+ * nested call is likely: mm_page_alloc_zone_locked, mm_page_pcpu_drain and
+ * the 2026 pcp events fire under zone->lock taken with interrupts off
+ * (spin_lock_irqsave in rmqueue_bulk(), rmqueue_buddy(),
+ * free_pcppages_bulk()), where nothing but an NMI could nest, and NMIs do
+ * not allocate pages; mm_page_free_batched fires in free_unref_folios(),
+ * which interrupts hardly call (they free single pages: mm_page_free, caught
+ * there). Their misses stay counted.
+ *
+ * Why a catcher. The kernel calls a tp_btf (or raw_tp) program through
+ * __bpf_trace_run() (kernel/trace/bpf_trace.c), which first takes the
+ * program's own per-CPU recursion guard (bpf_prog_get_recursion_context():
+ * this_cpu_inc_return(*prog->active) == 1; on arm64 in newer trees a byte
+ * per interrupt level, still refused while any level holds it). A call that
+ * finds the guard taken is skipped and counted in the program's
+ * recursion_misses. So an interrupt or softirq that allocates or frees a
+ * page while btf_mm_page_free runs on its CPU fires the tracepoint into a
+ * program that refuses it: the event is lost. The guard belongs to the
+ * program, not to the tracepoint: a second program on the same tracepoint
+ * has its own, free while the first one runs.
+ *
+ * How. The main program raises running[cpu][type] on its first instruction
+ * and lowers it on its last. The catcher, attached to the same tracepoint
+ * after it, records an event only while that flag is up: it then runs
+ * nested inside the main program's call on this CPU, for a call the main
+ * program's guard refused. Nothing is recorded twice: outside such a nesting
+ * the flag is down and the catcher returns at once (the order in which the
+ * tracepoint calls the two does not matter). A nested call during the
+ * catcher's own run, with the flag down, finds the main program free.
+ *
+ * What it still cannot catch:
+ *  - a call nested twice: while the catcher records an event nested in the
+ *    main program, a further interrupt on top of it (a hard interrupt over
+ *    a softirq) finds both guards taken;
+ *  - a call nested in the kernel's instructions between __bpf_trace_run()
+ *    taking the main program's guard and its first store, or between its
+ *    last store and the guard's release (the flag is down then): a small
+ *    part of the guarded time, but an interrupt landing there runs its
+ *    softirqs on exit, and an RCU callback batch frees many pages at once:
+ *    such misses come in bursts of tens (bench runs kept 0-65 where they had
+ *    0-385 without catchers);
+ *  - tp/ programs (the fallback): trace_call_bpf() guards them with one
+ *    counter per CPU for all of them (bpf_prog_active), so they get no
+ *    catcher, and their misses are counted as before.
+ * What is lost is counted: every refused call is in the main program's
+ * recursion_misses, every caught one in caught[type], and user space reports
+ * the difference (collector.c, frt_collector_recursion_misses()).
+ */
+/*
+ * The flag of @type on @cpu, indexed (not a pointer kept across the program:
+ * 6.1's verifier lost track of one). CPUs past the table get no catcher
+ * (their misses stay counted); the mask is for the verifier.
+ */
+#define RUNNING(cpu, type) running[(cpu) & (FRT_COLLECTOR_MAX_CPUS - 1)][type]
+
+#define HOT(name, type, emit, ...)                                                          \
+SEC("tp_btf/" #name)                                                                        \
+int BPF_PROG(btf_##name, __VA_ARGS__)                                                       \
+{                                                                                           \
+	__u32 cpu = bpf_get_smp_processor_id();                                             \
+	bool tracked = cpu < FRT_COLLECTOR_MAX_CPUS;                                        \
+												\
+	if (tracked)                                                                        \
+		RUNNING(cpu, type) = 1;                                                     \
+	emit;                                                                               \
+	if (tracked)                                                                        \
+		RUNNING(cpu, type) = 0;                                                     \
+	return 0;                                                                           \
+}                                                                                           \
+SEC("tp_btf/" #name)                                                                        \
+int BPF_PROG(catch_##name, __VA_ARGS__)                                                     \
+{                                                                                           \
+	__u32 cpu = bpf_get_smp_processor_id();                                             \
+												\
+	if (cpu >= FRT_COLLECTOR_MAX_CPUS || !RUNNING(cpu, type) || !capturing)             \
+		return 0;                                                                   \
+	__sync_fetch_and_add(&caught[type], 1);                                             \
+	emit;                                                                               \
+	return 0;                                                                           \
+}
+
 /* ---- the vmemmap base: a free's struct page and pfn, on one CPU (vmemmap.bpf.h) ---- */
 
 #include "vmemmap.bpf.h"
@@ -245,14 +346,10 @@ int task_rename(void *ctx)
 
 /* ---- kmem ---- */
 
-SEC("tp_btf/mm_page_alloc")
-int BPF_PROG(btf_mm_page_alloc, struct page *page, unsigned int order, gfp_t gfp_flags,
-	     int migratetype)
-{
-	/* a failed request has no page: FRT_PFN_NONE, as the trace event's pfn -1 */
-	EMIT_PAGE4(FRT_EV_PAGE_ALLOC, page, order, gfp_flags, S(migratetype));
-	return 0;
-}
+/* a failed request has no page: FRT_PFN_NONE, as the trace event's pfn -1 */
+HOT(mm_page_alloc, FRT_EV_PAGE_ALLOC,
+    EMIT_PAGE4(FRT_EV_PAGE_ALLOC, page, order, gfp_flags, S(migratetype)),
+    struct page *page, unsigned int order, gfp_t gfp_flags, int migratetype)
 
 SEC("tp/kmem/mm_page_alloc")
 int mm_page_alloc(struct trace_event_raw_mm_page_alloc *ctx)
@@ -261,12 +358,8 @@ int mm_page_alloc(struct trace_event_raw_mm_page_alloc *ctx)
 	return TP_PASS;
 }
 
-SEC("tp_btf/mm_page_free")
-int BPF_PROG(btf_mm_page_free, struct page *page, unsigned int order)
-{
-	EMIT_PAGE2(FRT_EV_PAGE_FREE, page, order);
-	return 0;
-}
+HOT(mm_page_free, FRT_EV_PAGE_FREE, EMIT_PAGE2(FRT_EV_PAGE_FREE, page, order),
+    struct page *page, unsigned int order)
 
 SEC("tp/kmem/mm_page_free")
 int mm_page_free(struct trace_event_raw_mm_page_free *ctx)

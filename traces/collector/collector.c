@@ -123,8 +123,9 @@ struct tracepoint {
 	bool wanted;              /* its group was asked for */
 	bool page_arg;            /* the tp_btf program needs the vmemmap base */
 	enum attach_kind how;
-	struct bpf_program *tp, *btf; /* of the skeleton open now */
-	struct bpf_link *link;
+	bool no_catcher;          /* the kernel refused the catcher (it loads without) */
+	struct bpf_program *tp, *btf, *catcher; /* of the skeleton open now */
+	struct bpf_link *link, *catch_link;
 };
 
 struct ring {
@@ -369,6 +370,17 @@ static bool is_calibration(const struct collector_bpf *skel, const struct bpf_pr
 	return prog == skel->progs.vm_page || prog == skel->progs.vm_pfn;
 }
 
+static bool is_catcher_name(const char *name)
+{
+	return !strncmp(name, "catch_", 6);
+}
+
+/* catch_NAME: the second program of a tracepoint, catching its main one's recursion misses */
+static bool is_catcher(const struct bpf_program *prog)
+{
+	return is_catcher_name(bpf_program__name(prog));
+}
+
 /* Open the object and set what loads, from the choices in c->tps. */
 static int open_object(struct frt_collector *c)
 {
@@ -397,7 +409,7 @@ static int open_object(struct frt_collector *c)
 	if (err)
 		return err;
 	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++)
-		c->tps[t].tp = c->tps[t].btf = NULL;
+		c->tps[t].tp = c->tps[t].btf = c->tps[t].catcher = NULL;
 	bpf_object__for_each_program(prog, c->skel->obj) {
 		const char *sec = bpf_program__section_name(prog), *name = strrchr(sec, '/') + 1;
 		enum frt_event_type type = frt_event_type_by_name(name);
@@ -406,7 +418,9 @@ static int open_object(struct frt_collector *c)
 		if (is_calibration(c->skel, prog) ||
 		    (type == FRT_EV_NONE && strcmp(name, c->tps[0].name)))
 			continue;
-		if (!strncmp(sec, "tp_btf/", 7))
+		if (is_catcher(prog))
+			tp->catcher = prog;
+		else if (!strncmp(sec, "tp_btf/", 7))
 			tp->btf = prog;
 		else
 			tp->tp = prog;
@@ -419,8 +433,10 @@ static int open_object(struct frt_collector *c)
 
 		if (is_calibration(c->skel, prog))
 			continue;
+		/* a catcher only beside a tp_btf main program (collector.bpf.c, HOT()) */
 		if (tp->name && tp->wanted)
-			load = (prog == tp->btf && tp->how == AT_BTF) ||
+			load = ((prog == tp->btf || (prog == tp->catcher && !tp->no_catcher)) &&
+				tp->how == AT_BTF) ||
 			       (prog == tp->tp && tp->how == AT_TP);
 		need_vmemmap |= load && prog == tp->btf && tp->page_arg;
 		err = bpf_program__set_autoload(prog, load);
@@ -471,10 +487,27 @@ static int load(struct frt_collector *c)
 		err = collector_bpf__load(c->skel);
 		if (!err)
 			return 0;
-		for (unsigned int t = 0; t < FRT_EV_NR_TYPES && libbpf_failed_prog[0]; t++)
-			if (c->tps[t].how == AT_BTF && c->tps[t].tp &&
-			    !strcmp(bpf_program__name(c->tps[t].btf), libbpf_failed_prog))
-				failed = &c->tps[t];
+		for (unsigned int t = 0; t < FRT_EV_NR_TYPES && libbpf_failed_prog[0]; t++) {
+			struct tracepoint *tp = &c->tps[t];
+
+			if (tp->how == AT_BTF && tp->catcher && !tp->no_catcher &&
+			    !strcmp(bpf_program__name(tp->catcher), libbpf_failed_prog)) {
+				tp->no_catcher = true;
+				note(c, "%s:%s: the kernel refused the program that catches its "
+				     "recursion misses (%s%s): events nested in an interrupt during "
+				     "ours are lost, and counted", tp->group, tp->name,
+				     strerror(-err), libbpf_verbose ? "" : "; -v shows the verifier's log");
+				break;
+			}
+			if (tp->how == AT_BTF && tp->tp &&
+			    !strcmp(bpf_program__name(tp->btf), libbpf_failed_prog))
+				failed = tp;
+		}
+		if (!failed && libbpf_failed_prog[0] && is_catcher_name(libbpf_failed_prog)) {
+			collector_bpf__destroy(c->skel);
+			c->skel = NULL;
+			continue;
+		}
 		if (!failed && (!strcmp(libbpf_failed_prog, "vm_page") ||
 				!strcmp(libbpf_failed_prog, "vm_pfn")) &&
 		    without_vmemmap(c, "the kernel refused the program that finds it")) {
@@ -950,6 +983,14 @@ int frt_collector_start(struct frt_collector *c)
 				 tp->group, tp->name, attach_names[tp->how], strerror(-err));
 			return err;
 		}
+		/* after the main program: its flag is what the catcher waits for */
+		if (tp->how != AT_BTF || !tp->catcher || tp->no_catcher)
+			continue;
+		tp->catch_link = bpf_program__attach(tp->catcher);
+		if (!tp->catch_link)
+			note(c, "%s:%s: attaching the program that catches its recursion misses "
+			     "failed (%s): events nested in an interrupt during ours are lost, and "
+			     "counted", tp->group, tp->name, strerror(errno));
 	}
 	return 0;
 }
@@ -1062,8 +1103,9 @@ int frt_collector_finish(struct frt_collector *c, frt_event_cb cb, void *ctx)
 	frt_collector_capture(c, false);
 	/* nothing records once detached: what the rings hold then is all there is */
 	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
+		bpf_link__destroy(c->tps[t].catch_link);
 		bpf_link__destroy(c->tps[t].link);
-		c->tps[t].link = NULL;
+		c->tps[t].link = c->tps[t].catch_link = NULL;
 	}
 	do {
 		err = collect(c, -1, cb, ctx, &more);
@@ -1117,16 +1159,35 @@ uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *nam
 		struct bpf_program *prog = tp->how == AT_BTF ? tp->btf : tp->how == AT_TP ? tp->tp : NULL;
 		struct bpf_prog_info info = { 0 };
 		__u32 info_len = sizeof(info);
+		uint64_t missed;
 
 		if (!tp->link || !prog ||
-		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len) ||
-		    !info.recursion_misses)
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
 			continue;
-		total += info.recursion_misses;
+		/*
+		 * Every call refused the main program is in its recursion_misses,
+		 * each one its catcher recorded in caught[] (collector.bpf.c, HOT()):
+		 * what neither recorded is the difference.
+		 */
+		missed = info.recursion_misses;
+		if (tp->catch_link)
+			missed -= missed < c->skel->bss->caught[t] ? missed : c->skel->bss->caught[t];
+		if (!missed)
+			continue;
+		total += missed;
 		if (n < len)
 			n += (size_t)snprintf(names + n, len - n, "%s%s %llu", n ? ", " : "", tp->name,
-					      (unsigned long long)info.recursion_misses);
+					      (unsigned long long)missed);
 	}
+	return total;
+}
+
+uint64_t frt_collector_recursion_caught(const struct frt_collector *c)
+{
+	uint64_t total = 0;
+
+	for (unsigned int t = 0; c->skel && t < FRT_EV_NR_TYPES; t++)
+		total += c->skel->bss->caught[t];
 	return total;
 }
 
@@ -1144,8 +1205,10 @@ void frt_collector_free(struct frt_collector *c)
 {
 	if (!c)
 		return;
-	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++)
+	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
+		bpf_link__destroy(c->tps[t].catch_link);
 		bpf_link__destroy(c->tps[t].link);
+	}
 	for (unsigned int i = 0; c->rings && i < c->nr_cpus; i++) {
 		free(c->rings[i].q);
 		if (c->rings[i].consumer_pos)

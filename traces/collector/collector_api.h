@@ -105,10 +105,18 @@ uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, un
  * frt_collector_recursion_misses - events the kernel did not hand to our
  * programs because one of them was already running on that CPU (an
  * interrupt's tracepoint firing inside the program: bpf_prog_info's
- * recursion_misses, summed over the attached programs)
+ * recursion_misses, summed over the attached programs), less those a
+ * catcher program recorded instead: the events the trace lacks
  * @names: "mm_page_free 3, ..." per tracepoint with misses (may be NULL if @len is 0)
  */
 uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *names, size_t len);
+
+/*
+ * Events the catcher programs recorded while capture was on: calls the kernel
+ * refused a main program (recursion) that are in the stream all the same
+ * (collector.bpf.c, HOT()). Not in frt_collector_recursion_misses().
+ */
+uint64_t frt_collector_recursion_caught(const struct frt_collector *c);
 
 /* Number of CPUs frt_collector_lost() reports on (the possible CPUs). */
 unsigned int frt_collector_nr_cpus(const struct frt_collector *c);
