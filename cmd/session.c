@@ -86,10 +86,20 @@ static int session_write_json(const char *cmd, const struct replay_session *s, c
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-static int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
+static int session_write_html(const char *cmd, const struct replay_session *s, const char *out)
 {
-	int ret = fidelity ? replay_session__render_fidelity_text(s, stdout)
-			   : replay_session__render_text(s, stdout);
+	int ret = replay_session__render_html(s, out);
+
+	if (ret)
+		fprintf(stderr, "fragreplay %s: cannot write %s: %s\n", cmd, out, strerror(-ret));
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+static int session_print(const char *cmd, const struct replay_session *s, bool fidelity,
+			 const struct replay_render_opts *o)
+{
+	int ret = fidelity ? replay_session__render_fidelity_table(s, stdout, o)
+			   : replay_session__render_table(s, stdout, o);
 
 	if (ret)
 		fprintf(stderr, "fragreplay %s: cannot write the report: %s\n", cmd, strerror(-ret));
@@ -97,14 +107,16 @@ static int session_print(const char *cmd, const struct replay_session *s, bool f
 }
 
 int session_report(const char *cmd, struct replay_session *s, bool strict, bool fidelity,
-		   const char *json_out)
+		   const struct session_outputs *out)
 {
 	int ret = session_run(cmd, s, strict);
 
 	if (!ret)
-		ret = session_print(cmd, s, fidelity);
-	if (!ret && json_out)
-		ret = session_write_json(cmd, s, json_out);
+		ret = session_print(cmd, s, fidelity, &out->render);
+	if (!ret && out->json)
+		ret = session_write_json(cmd, s, out->json);
+	if (!ret && out->html)
+		ret = session_write_html(cmd, s, out->html);
 	ret = session_strict(cmd, s, strict, ret);
 	replay_session__free(s);
 	return ret;

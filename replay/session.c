@@ -103,6 +103,10 @@ static int build_run(void *ctx)
 	}
 	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
 		goto fail;
+	if (pbmap_capture(&run->map_start, run->m)) {
+		errno = ENOMEM;
+		goto fail;
+	}
 	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
 			    run->fid);
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
@@ -137,6 +141,7 @@ static void end_run(void *ctx)
 	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
 		model_metrics(run->m, (int)z, &run->end_zone[z]);
 	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
+	pbmap_capture(&run->map_end, run->m); /* on ENOMEM empty: the report says no map */
 	if (run->fid)
 		fidelity_model_end(run->fid, run->m, run->r);
 }
@@ -146,6 +151,8 @@ static void free_run(struct session_run *run)
 	if (!run)
 		return;
 	replay_series_free(&run->series);
+	pbmap_free(&run->map_start);
+	pbmap_free(&run->map_end);
 	replay_free(run->r);
 	model_free_all(run->m);
 	fidelity_model_free(run->fid);

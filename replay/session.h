@@ -94,6 +94,26 @@ int replay_session__render_text(const struct replay_session *s, FILE *f);
 int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f);
 int replay_session__render_json(const struct replay_session *s, const char *path);
 
+/*
+ * The reports as tables for a terminal or a mail (render_text.c): text
+ * (at most 80 columns for up to 4 variants, thousands separated), markdown
+ * or CSV; the first variant is the baseline, the others its differences.
+ * Rows that no variant changes (one variant: rows that are 0) are left out
+ * unless @all. NULL @o: text, changed rows.
+ */
+enum replay_format { REPLAY_FORMAT_TEXT, REPLAY_FORMAT_MD, REPLAY_FORMAT_CSV };
+struct replay_render_opts {
+	enum replay_format format;
+	bool all;
+};
+int replay_session__render_table(const struct replay_session *s, FILE *f,
+				 const struct replay_render_opts *o);
+int replay_session__render_fidelity_table(const struct replay_session *s, FILE *f,
+					  const struct replay_render_opts *o);
+/* one self-contained HTML file (render_html.c): provenance, plots over
+ * trace time, pageblock maps, the tables; no script, no network */
+int replay_session__render_html(const struct replay_session *s, const char *path);
+
 void replay_session__free(struct replay_session *s);
 
 #endif
