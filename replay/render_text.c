@@ -544,9 +544,10 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 		fprintf(f, "\nfidelity score %.1f / 100 (page-weighted: the pages the lines above\n"
 			"  agree on, over all their pages)\n", fid.score);
 		fprintf(f, "per-line mean  %.1f / 100 (mean agreement of the %zu lines not both 0;\n"
-			"  %zu both 0 left out%s; agreement = smaller / larger)\n", fid.line_mean,
-			fid.nr_scored, fid.nr_lines - fid.nr_scored,
-			hidden ? " of the table too, --all shows them" : "");
+			"  %zu both 0 left out; agreement = smaller / larger)\n", fid.line_mean,
+			fid.nr_scored, fid.nr_lines - fid.nr_scored);
+		if (hidden)
+			fprintf(f, "%zu lines both 0 not shown (--all shows them)\n", hidden);
 		if (!fid.end_snapshot)
 			fprintf(f, "no end snapshot: free lists and pageblocks not compared\n");
 		else if (!strcmp(fid.end_source, "pagetypeinfo"))
