@@ -120,6 +120,31 @@ expect_eq "compare --variants --set feedback=0: every run open loop" \
 	"$(python3 -c 'import json,sys; print([r["knobs"]["feedback"] for r in json.load(open(sys.argv[1]))["runs"]])' "$W/fb.json")" \
 	"[0, 0, 0]"
 
+# the variants share one build of the start snapshot (model_clone()): each run of an
+# N-way compare equals the variant replayed alone, also where a --set changes a knob the
+# build reads (min_free_kbytes: built apart) or one it does not (evacuate_pool: cloned)
+V4=vanilla,defrag_mode,evacuate,capture-split
+"$FR" compare "$SAMPLE" --variants $V4 --json "$W/n4.json" >/dev/null 2>&1
+"$FR" compare "$SAMPLE" --a vanilla --b evacuate --set-a min_free_kbytes=100000 \
+	--set-b evacuate_pool=2 --json "$W/ab2.json" >/dev/null 2>&1
+for v in ${V4//,/ }; do
+	"$FR" replay "$SAMPLE" --variant $v --json "$W/alone-$v.json" >/dev/null 2>&1
+done
+"$FR" replay "$SAMPLE" --set min_free_kbytes=100000 --json "$W/alone-mfk.json" >/dev/null 2>&1
+"$FR" replay "$SAMPLE" --variant evacuate --set evacuate_pool=2 --json "$W/alone-pool.json" \
+	>/dev/null 2>&1
+got=$(python3 - "$W" <<'PY'
+import json, sys
+w = sys.argv[1]
+load = lambda n: json.load(open("%s/%s.json" % (w, n)))["runs"]
+n4, ab2 = load("n4"), load("ab2")
+pairs = [(n4[i], load("alone-" + v)[0]) for i, v in enumerate(["vanilla", "defrag_mode", "evacuate", "capture-split"])]
+pairs += [(ab2[0], load("alone-mfk")[0]), (ab2[1], load("alone-pool")[0])]
+print(all(a == b for a, b in pairs), ab2[0]["knobs"]["min_free_kbytes"], ab2[1]["knobs"]["evacuate_pool"])
+PY
+)
+expect_eq "compare's runs = each variant replayed alone (shared build, and built apart)" "$got" "True 100000 2"
+
 # usage errors (exit 2)
 for args in "--variants vanilla" "--variants vanilla,nosuch" "--variants vanilla,defrag_mode --a vanilla" \
 	"--variants a,b,c,d,e,f,g,h,i" "--variants vanilla,defrag_mode --format html" \
