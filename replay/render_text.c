@@ -337,18 +337,23 @@ static void print_closed_loop(const struct replay_session *s, FILE *f, enum repl
 		"no order; forced: past watermarks; kept: kernel failures the model served;\n"
 		"absorb, freed: pages of fallbacks mapped onto them, pages freed unclaimed)\n",
 		fmt == REPLAY_FORMAT_MD ? "\n" : "");
+	char how[REPLAY_SESSION_MAX_VARIANTS][128];
+	bool alike = true;
 	for (int i = 0; i < nr; i++) {
 		const struct session_run *run = runs[i];
-		long fb = model_knob(run->m, MODEL_KNOB_FEEDBACK);
-		fprintf(f, "%sclosed loop%s%s: ", fmt == REPLAY_FORMAT_MD ? "\n" : "",
-			nr > 1 ? " " : "", nr > 1 ? letter(i, c) : "");
-		if (!fb)
-			fprintf(f, "off (feedback=0)\n");
+		if (!model_knob(run->m, MODEL_KNOB_FEEDBACK))
+			snprintf(how[i], sizeof(how[i]), "off (feedback=0)");
 		else
-			fprintf(f, "on, window %ld us, fallbacks matched by %s\n",
-				model_knob(run->m, MODEL_KNOB_FEEDBACK_WINDOW_US),
-				replay_stats(run->r)->allocs_without_task ? "CPU (no task ids)" : "task");
+			snprintf(how[i], sizeof(how[i]), "on, %ld us window, matched by %s",
+				 model_knob(run->m, MODEL_KNOB_FEEDBACK_WINDOW_US),
+				 replay_stats(run->r)->allocs_without_task ? "CPU (no task ids)" : "task");
+		alike &= !strcmp(how[i], how[0]);
 	}
+	if (fmt == REPLAY_FORMAT_MD)
+		fputc('\n', f);
+	for (int i = 0; i < (alike ? 1 : nr); i++)
+		fprintf(f, "closed loop%s%s: %s\n", alike ? (nr > 1 ? " (all)" : "") : " ",
+			alike ? "" : letter(i, c), how[i]);
 }
 
 /* failures by order and what the kernel recorded, after the tables */
