@@ -53,7 +53,7 @@ int cmd_validate(int argc, char **argv)
 		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct replay_session_opts so = { .fidelity = true };
+	struct replay_session_opts so = { .fidelity = true };
 	struct replay_session *s;
 	struct replay_variant v = { .as_recorded = true };
 	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
@@ -95,6 +95,7 @@ int cmd_validate(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
+	so.maps = out.html != NULL;
 	if (!(s = session_open("validate", argv[optind], &so, &v, 1)))
 		return EXIT_FAIL;
 	return session_report("validate", s, strict, true, &out);

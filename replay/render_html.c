@@ -686,7 +686,7 @@ int replay_session__render_html(const struct replay_session *s, const char *path
 	FILE *f;
 	int ret = 0;
 
-	if (!s->ok)
+	if (!s->ok || !s->opts.maps)
 		return -EINVAL;
 	if (report_table_build(s, &t))
 		return -ENOMEM;

@@ -103,10 +103,13 @@ static void share_build(struct replay_session *s)
 		return;
 	base = replay_model_from_trace(rd, variant_of(first), &seed, err, sizeof(err));
 	frt_reader_free(rd);
-	if (!base || pbmap_capture(&map, base)) {
+	if (!base || (s->opts.maps && pbmap_capture(&map, base))) {
 		model_free_all(base);
 		return;
 	}
+	/* the metrics' per-pageblock summaries, taken once and copied with the model */
+	struct model_frag_metrics fm;
+	model_metrics(base, -1, &fm);
 	for (int i = 1; i < s->nr_runs; i++) {
 		struct session_run *run = s->runs[i];
 		struct model_desc d;
@@ -118,6 +121,8 @@ static void share_build(struct replay_session *s)
 		if (!(run->m = model_clone(base, d.knobs)))
 			continue;
 		run->seed = seed;
+		if (!s->opts.maps)
+			continue;
 		if (!(run->map_start.pb = malloc(map.n))) {
 			model_free_all(run->m);
 			run->m = NULL;
@@ -161,7 +166,7 @@ static int build_run(void *ctx)
 	}
 	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
 		goto fail;
-	if (!run->map_start.n && pbmap_capture(&run->map_start, run->m)) {
+	if (s->opts.maps && !run->map_start.n && pbmap_capture(&run->map_start, run->m)) {
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -199,7 +204,8 @@ static void end_run(void *ctx)
 	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
 		model_metrics(run->m, (int)z, &run->end_zone[z]);
 	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
-	pbmap_capture(&run->map_end, run->m); /* on ENOMEM empty: the report says no map */
+	if (run->s->opts.maps) /* on ENOMEM empty: the report says there is no map */
+		pbmap_capture(&run->map_end, run->m);
 	if (run->fid)
 		fidelity_model_end(run->fid, run->m, run->r);
 }

@@ -33,6 +33,9 @@ struct replay_session_opts {
 	/* also gather what the kernel recorded beside each model (end snapshot,
 	 * /proc/vmstat, pcp refills and drains, free pages over time): validate */
 	bool fidelity;
+	/* keep every pageblock's state at the start and at the end of each run
+	 * (replay/pbmap.h): the HTML report's maps, which it needs */
+	bool maps;
 };
 
 /* as pipe_progress_fn: on the decoding thread after each batch */
@@ -111,7 +114,8 @@ int replay_session__render_table(const struct replay_session *s, FILE *f,
 int replay_session__render_fidelity_table(const struct replay_session *s, FILE *f,
 					  const struct replay_render_opts *o);
 /* one self-contained HTML file (render_html.c): provenance, plots over
- * trace time, pageblock maps, the tables; no script, no network */
+ * trace time, pageblock maps, the tables; no script, no network. -EINVAL
+ * too for a session opened without opts.maps */
 int replay_session__render_html(const struct replay_session *s, const char *path);
 
 void replay_session__free(struct replay_session *s);
