@@ -316,7 +316,8 @@ static void plot(FILE *f, const char *id, const char *title, const struct line *
 			"count at the end: %s</title></circle><text x=\"%.1f\" y=\"%.1f\" "
 			"text-anchor=\"end\">kernel %s</text>\n", X(tmax), Y((double)*kernel_end / scale),
 			num(b, sizeof(b), *kernel_end, false, false), X(tmax) - 6,
-			Y((double)*kernel_end / scale) - 6, b);
+			Y((double)*kernel_end / scale) + (Y((double)*kernel_end / scale) < PAD_T + 14 ? 14 : -6),
+			b);
 	}
 	fprintf(f, "</svg>%s%s%s</div>\n", note ? "<br><small>" : "", note ?: "", note ? "</small>" : "");
 #undef X
@@ -405,7 +406,8 @@ static void plots(const struct replay_session *s, FILE *f)
 			zeros[nz++] = P[p].title;
 			continue;
 		}
-		plot(f, P[p].id, P[p].title, lines, nl, P[p].index, kend, note);
+		plot(f, P[p].id, p == 0 && note ? "Free pages (buddy + pcp), the model and the kernel"
+						: P[p].title, lines, nl, P[p].index, kend, note);
 	}
 	fprintf(f, "</div>\n");
 	if (nz) {

@@ -30,7 +30,7 @@ fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-html.XXXXXX") || exit 2
 trap 'rm -rf "$W"' EXIT
 OUT=${3:-$W}
-mkdir -p "$OUT" || exit 2
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 2 # file:// wants an absolute path
 
 PASSED=0
 FAILED=0
