@@ -72,6 +72,40 @@ static json_t *series_json(const struct replay_series *se)
 	return series;
 }
 
+/* a fidelity line's key: its name in snake_case, "<-" as "_from_", other
+ * punctuation dropped ("fallback claims movable <- unmovable":
+ * fallback_claims_movable_from_unmovable) */
+static void line_key(const char *name, char *key, size_t len)
+{
+	size_t o = 0;
+	bool sep = false;
+
+	for (const char *p = name; *p && o + 8 < len; p++) {
+		if (p[0] == '<' && p[1] == '-') {
+			o += (size_t)snprintf(key + o, len - o, "%s", o && key[o - 1] != '_' ? "_from_" : "from_");
+			p++;
+			sep = false;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+			if (sep && o && key[o - 1] != '_')
+				key[o++] = '_';
+			key[o++] = *p;
+			sep = false;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			if (sep && o && key[o - 1] != '_')
+				key[o++] = '_';
+			key[o++] = (char)(*p - 'A' + 'a');
+			sep = false;
+		} else if (*p == '_') {
+			key[o++] = '_';
+		} else {
+			sep = true;
+		}
+	}
+	while (o && key[o - 1] == '_')
+		o--;
+	key[o] = 0;
+}
+
 /* validate's lines, score and free pages over time, for one run */
 static json_t *fidelity_json(const struct replay_session *s, const struct session_run *run)
 {
@@ -84,7 +118,10 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
 	for (size_t i = 0; i < fid.nr_lines; i++) {
 		const struct fidelity_line *l = &fid.lines[i];
-		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:o,s:I}", "name", l->name,
+		char key[sizeof(l->name) + 16];
+		line_key(l->name, key, sizeof(key));
+		json_array_append_new(lines, json_pack("{s:s,s:s,s:I,s:I,s:o,s:I}", "key", key,
+						       "name", l->name,
 						       "kernel", (json_int_t)l->kernel,
 						       "model", (json_int_t)l->model, "agreement",
 						       l->weight ? json_real(l->agreement) : json_null(),

@@ -178,14 +178,18 @@ def table(path):
         out.append([c.strip() for c in l.strip("|").split("|")])
     return out
 some, every = table(sys.argv[2]), table(sys.argv[3])
-print([r[0] for r in every] == [l["name"] for l in lines],
+keys = [l["key"] for l in lines]
+import re
+print(len(set(keys)) == len(keys) and all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", k) for k in keys)
+      and "fallback_claims_movable_from_unmovable" in keys and "compact_stall" in keys,
+      [r[0] for r in every] == [l["name"] for l in lines],
       [r[0] for r in some] == [l["name"] for l in lines if l["weight"]],
       all(r[1].replace(",", "") == str(l["kernel"]) and r[2].replace(",", "") == str(l["model"])
           for r, l in zip(every, lines)))
 PY
 )
-expect_eq "validate --format md: every line with --all, not-both-0 without, the JSON's numbers" \
-	"$got" "True True True"
+expect_eq "validate --format md: unique snake_case keys, every line with --all, not-both-0 without, the JSON's numbers" \
+	"$got" "True True True True"
 run "$FR" validate "$SAMPLE" --format csv
 expect_eq "validate --format csv: a row per line not both 0" "$(($(wc -l <"$W/out") - 1))" \
 	"$(python3 -c 'import json,sys; print(sum(1 for l in json.load(open(sys.argv[1]))["runs"][0]["fidelity"]["lines"] if l["weight"]))' "$W/v.json")"
