@@ -49,6 +49,8 @@ struct session_outputs {
 	struct replay_render_opts render; /* --format, --all */
 	const char *json, *html;          /* NULL: not written */
 };
+/* a usage error (EXIT_USAGE, said) when @out would write over @trace, else EXIT_OK */
+int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out);
 /* --format's argument as an enum replay_format; -1 for anything else */
 int parse_format(const char *s);
 /*

@@ -198,6 +198,8 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		for (int i = 0; i < nr; i++)
 			if (replay_variant_set(&v[i], sets[k], err, sizeof(err)))
 				return usage_error(cmd, "%s", err);
+	if (session_outputs_check(cmd, argv[optind], &out))
+		return EXIT_USAGE;
 	so.maps = out.html != NULL;
 	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
 		return EXIT_FAIL;

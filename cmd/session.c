@@ -9,9 +9,25 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "main.h"
 #include "session.h"
+
+int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out)
+{
+	const char *files[] = { out->json, out->html };
+	const char *opt[] = { "--json", "--html" };
+	struct stat t, o;
+
+	if (stat(trace, &t))
+		return EXIT_OK; /* opening the trace says why */
+	for (int i = 0; i < 2; i++)
+		if (files[i] && !stat(files[i], &o) && o.st_dev == t.st_dev && o.st_ino == t.st_ino)
+			return usage_error(cmd, "%s %s names the trace: it would be overwritten",
+					   opt[i], files[i]);
+	return EXIT_OK;
+}
 
 struct replay_session *session_open(const char *cmd, const char *path,
 				    const struct replay_session_opts *opts,

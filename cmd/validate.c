@@ -95,6 +95,8 @@ int cmd_validate(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
+	if (session_outputs_check("validate", argv[optind], &out))
+		return EXIT_USAGE;
 	so.maps = out.html != NULL;
 	if (!(s = session_open("validate", argv[optind], &so, &v, 1)))
 		return EXIT_FAIL;

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -685,17 +687,31 @@ static void all_figures(const struct replay_session *s, const struct report_tabl
 int replay_session__render_html(const struct replay_session *s, const char *path)
 {
 	struct report_table t;
-	FILE *f;
-	int ret = 0;
+	size_t len = strlen(path);
+	char *tmp = malloc(len + 8);
+	FILE *f = NULL;
+	int fd = -1, ret = 0;
+	bool made = false; /* the temporary file exists */
 
-	if (!s->ok || !s->opts.maps)
+	if (!s->ok || !s->opts.maps) {
+		free(tmp);
 		return -EINVAL;
-	if (report_table_build(s, &t))
+	}
+	if (!tmp || report_table_build(s, &t)) {
+		free(tmp);
 		return -ENOMEM;
-	if (!(f = fopen(path, "w"))) {
+	}
+	/* beside the path, renamed over it when whole: a failure leaves an older file as it
+	 * was, and nothing is written through a link planted at the path */
+	snprintf(tmp, len + 8, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
 		ret = -errno;
-		report_table_free(&t);
-		return ret;
+		goto cleanup;
+	}
+	made = true;
+	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		ret = -errno;
+		goto cleanup;
 	}
 	head(s, f, s->kernel ? "validate" : s->nr_runs > 1 ? "compare" : "replay");
 	headline(s, &t, f);
@@ -706,10 +722,22 @@ int replay_session__render_html(const struct replay_session *s, const char *path
 	all_figures(s, &t, f);
 	fprintf(f, "<p class=\"dim\">Written by fragreplay %s. No script, no external resource: "
 		"this file is the whole report.</p>\n</body></html>\n", FRAGREPLAY_VERSION);
-	report_table_free(&t);
 	if (fflush(f) || ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)
 		ret = -EIO;
+	f = NULL;
+	fd = -1;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+cleanup:
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	if (ret && made)
+		unlink(tmp);
+	report_table_free(&t);
+	free(tmp);
 	return ret;
 }

@@ -152,6 +152,21 @@ for args in "--variants vanilla" "--variants vanilla,nosuch" "--variants vanilla
 	run "$FR" compare "$SAMPLE" $args
 	expect_eq "compare $args: usage error" "$RC" 2
 done
+cp "$SAMPLE" "$W/copy.frt"
+ln -s copy.frt "$W/link.frt"
+run "$FR" compare "$W/copy.frt" --variants vanilla,defrag_mode --html "$W/link.frt"
+expect_eq "compare --html naming the trace (through a link): usage error" "$RC" 2
+expect_eq "compare --html naming the trace: the trace untouched" "$(cmp -s "$SAMPLE" "$W/copy.frt" && echo same)" same
+run "$FR" validate "$W/copy.frt" --json "$W/copy.frt"
+expect_eq "validate --json naming the trace: usage error" "$RC" 2
+# the page is written beside its path and renamed: a link at the path is replaced, not followed
+echo keep >"$W/target"
+ln -s target "$W/page.html"
+run "$FR" replay "$SAMPLE" --html "$W/page.html"
+expect_eq "replay --html over a link: the link replaced, its target kept" \
+	"$([ -f "$W/page.html" ] && [ ! -L "$W/page.html" ] && [ "$(cat "$W/target")" = keep ] && echo kept)" kept
+run "$FR" replay "$SAMPLE" --html "$W/nosuchdir/page.html"
+expect_eq "replay --html into a missing directory: exit 1, nothing left" "$RC:$(ls "$W" | grep -c 'page.html.')" "1:0"
 run "$FR" compare "$SAMPLE" --variants vanilla,vanilla,vanilla,vanilla,vanilla,vanilla,vanilla,vanilla,vanilla
 expect_eq "compare of nine variants: usage error" "$RC" 2
 expect_eq "compare of nine variants: says the limit" "$(grep -c 'at most 8 variants' "$W/err")" 1
