@@ -567,7 +567,17 @@ static void table_row(FILE *f, const struct report_row *r, int nr, bool kernel)
 	char b[32], d[32];
 
 	fprintf(f, "<tr><td>");
-	esc(f, r->label);
+	if (r->section == ROW_FALLBACK) /* the words in full: "claimer reclaimable ← movable" */
+		for (const char *p = r->key + strlen("fallback."); *p; p++) {
+			if (*p == '<' && p[1] == '-') {
+				fputs(" &larr; ", f);
+				p++;
+			} else {
+				fputc(*p == '.' ? ' ' : *p, f);
+			}
+		}
+	else
+		esc(f, r->label);
 	fprintf(f, "</td>");
 	for (int i = 0; i < nr; i++) {
 		fprintf(f, "<td>%s", num(b, sizeof(b), r->v[i], r->index, false));
