@@ -39,14 +39,14 @@ static void add(struct summary *s, const struct frt_event *e)
 		unsigned int o = e->alloc.order < NR_ORDERS ? (unsigned int)e->alloc.order : NR_ORDERS - 1;
 		int mt = e->alloc.migratetype >= 0 && e->alloc.migratetype < NR_MT
 			 ? (int)e->alloc.migratetype : NR_MT;
+		s->allocs++; /* failures included, as perf kmem counts them */
+		s->alloc_pages += 1ull << o;
 		if (e->alloc.pfn == FRT_PFN_NONE) {
 			s->failed++;
 			s->failed_pages += 1ull << o;
 			s->failed_by_order[o]++;
 			break;
 		}
-		s->allocs++;
-		s->alloc_pages += 1ull << o;
 		s->by_order_mt[o][mt]++;
 		break;
 	}
@@ -129,7 +129,7 @@ static void print_text(const struct summary *s, const char *path, FILE *f)
 		kb(b, sizeof(b), s->free_pages));
 	fprintf(f, "%-30s: %15s   %s\n", "Total allocation failures", N(s->failed),
 		kb(b, sizeof(b), s->failed_pages));
-	fprintf(f, "\nAllocations by order and migratetype (failures and frees by order):\n");
+	fprintf(f, "\nAllocations served by order and migratetype (failures and frees by order):\n");
 	fprintf(f, "%5s %11s %11s %11s %8s %11s %11s\n", "Order", "Unmovable", "Movable",
 		"Reclaimable", "Other", "Failed", "Frees");
 	fprintf(f, "----- ----------- ----------- ----------- -------- ----------- -----------\n");

@@ -9,12 +9,13 @@
 # --all, at most 80 columns of text and markdown, indices as the kernel prints
 # them, thousands separated.
 #
-# Usage: test_report.sh FRAGREPLAY_BINARY SAMPLE.frt
+# Usage: test_report.sh FRAGREPLAY_BINARY SAMPLE.frt [SUMMARY_SAMPLE.frt]
+#   SUMMARY_SAMPLE: info --summary's (default SAMPLE), one with failed requests
 
 set -u
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 FRAGREPLAY_BINARY SAMPLE.frt" >&2
+if [ $# -lt 2 ]; then
+	echo "usage: $0 FRAGREPLAY_BINARY SAMPLE.frt [SUMMARY_SAMPLE.frt]" >&2
 	exit 2
 fi
 FR=$1
@@ -209,33 +210,38 @@ run "$FR" validate "$SAMPLE" --format csv
 expect_eq "validate --format csv: a row per line not both 0" "$(($(wc -l <"$W/out") - 1))" \
 	"$(python3 -c 'import json,sys; print(sum(1 for l in json.load(open(sys.argv[1]))["runs"][0]["fidelity"]["lines"] if l["weight"]))' "$W/v.json")"
 
-# info --summary: its counts are the trace's events, summed another way
-run "$FR" info --summary --json "$SAMPLE"
+# info --summary: its counts are the trace's events, summed another way (on a sample
+# with failed requests when one is given)
+SUMSAMPLE=${3:-$SAMPLE}
+run "$FR" info --summary --json "$SUMSAMPLE"
 expect_eq "info --summary --json: exit status" "$RC" 0
 cp "$W/out" "$W/sum.json"
-"$FR" info --json "$SAMPLE" >"$W/info.json"
-"$FR" dump --type kmem:mm_page_alloc "$SAMPLE" >"$W/allocs.txt"
+"$FR" info --json "$SUMSAMPLE" >"$W/info.json"
+"$FR" dump --type kmem:mm_page_alloc "$SUMSAMPLE" >"$W/allocs.txt"
 got=$(python3 - "$W/sum.json" "$W/info.json" "$W/allocs.txt" <<'PY'
 import collections, json, re, sys
 s, info = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 by = info["events_by_type"]
 # every allocation by (order, migratetype), counted again from dump's text
-want = collections.Counter()
+want, failed = collections.Counter(), collections.Counter()
 for line in open(sys.argv[3]):
     m = re.search(r"pfn=(\S+) order=(\d+) migratetype=(\d+)", line)
-    if m and m[1] != "0xffffffffffffffff":
+    if m and m[1] == "-1":
+        failed[int(m[2])] += 1
+    elif m:
         want[(int(m[2]), int(m[3]))] += 1
 mts = ["unmovable", "movable", "reclaimable"]
 got = collections.Counter({(o, t): row[mts[t]] for o, row in enumerate(s["allocs_by_order_mt"])
                            for t in range(3) if row[mts[t]]})
-print(s["allocs"] + s["failed"] == by.get("mm_page_alloc", 0), got == want,
+print(s["allocs"] == by.get("mm_page_alloc", 0) and s["failed"] == sum(failed.values()) and
+      {o: n for o, n in enumerate(s["failed_by_order"]) if n} == dict(failed), got == want,
       sum(s["extfrag"].values()) == by.get("mm_page_alloc_extfrag", 0),
       s["frees"] == by.get("mm_page_free", 0), s["compaction"]["runs"] == by.get("mm_compaction_begin", 0))
 PY
 )
-expect_eq "info --summary: allocations = mm_page_alloc events, by order x type as dump has them, extfrag, frees, runs" \
+expect_eq "info --summary: requests = mm_page_alloc events, failures and served by order x type as dump has them, extfrag, frees, runs" \
 	"$got" "True True True True True"
-run "$FR" info --summary "$SAMPLE"
+run "$FR" info --summary "$SUMSAMPLE"
 expect_eq "info --summary text: the perf kmem headings" \
 	"$(grep -cE '^(Total allocation requests|Total free requests|Total allocation failures) +: +[0-9,]+ +\[ [0-9,]+ KB \]$' "$W/out")" 3
 
