@@ -61,7 +61,7 @@ static void help(const char *cmd)
 	printf("  --interval T  sample the figures every T of trace time (1s; ns, us, ms, s)\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
 	       "                replaying its valid prefix with a warning; and, after the\n"
-	       "                report, when it carries notes (*** NOTE: a caveat on its figures)\n"
+	       "                report, when it carries notes (*** NOTE lines: caveats)\n"
 	       "  --format F    the tables as text (default; at most 80 columns for up to four\n"
 	       "                variants), md (markdown, for a mail) or csv\n"
 	       "  --all         every row; without it, rows no variant changes (one variant:\n"
