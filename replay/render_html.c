@@ -467,7 +467,7 @@ static void map_svg(FILE *f, const char *id, const char *title, const struct pbm
 		if (i % MAP_COLS == MAP_COLS - 1)
 			fputc('\n', f);
 	}
-	fprintf(f, "</svg><br><small>%s pageblocks: <b>%s mixed</b>, %s tainted, %s free</small>\n",
+	fprintf(f, "</svg><br><small>%s pageblocks with memory: <b>%s mixed</b>, %s tainted, %s free</small>\n",
 		num(b1, sizeof(b1), (int64_t)c.pageblocks, false, false),
 		num(b2, sizeof(b2), (int64_t)c.mixed, false, false),
 		num(b3, sizeof(b3), (int64_t)c.tainted, false, false),

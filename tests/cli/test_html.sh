@@ -154,7 +154,7 @@ want = (hi - lo + (1 << order) - 1) >> order
 out.append(sorted(p.maps) == sorted(["map-start-0"] + ["map-end-%d" % i for i in range(nr)]))
 out.append(all(v == [want, want] for v in p.maps.values()))
 # each end map's caption: the JSON's end figures of its run
-caps = re.findall(r'([0-9,]+) pageblocks: <b>([0-9,]+) mixed</b>, ([0-9,]+) tainted, ([0-9,]+) free', dom)
+caps = re.findall(r'([0-9,]+) pageblocks with memory: <b>([0-9,]+) mixed</b>, ([0-9,]+) tainted, ([0-9,]+) free', dom)
 ends = [tuple(int(x.replace(",", "")) for x in c[1:]) for c in caps[1:]]
 out.append(ends == [(r["figures"]["end_mixed_pageblocks"], r["figures"]["end_tainted_pageblocks"],
                      r["figures"]["end_free_pageblocks"]) for r in rep["runs"]])
