@@ -8,6 +8,8 @@
 #     metadata and SNAPSHOT frames only), so the event loop's own rate is
 #     events / (replay - setup);
 #   - compare vanilla vs defrag_mode wall time over replay wall time;
+#   - compare --variants of all four presets (one decode, a thread per
+#     variant) over replay wall time: the issue's target is <= 1.6x;
 #   - peak RSS of replay and compare against the trace's size and the
 #     modelled memory (the pfns the zones span, in GiB).
 #
@@ -35,27 +37,31 @@ while off + 24 <= len(b):
 open(sys.argv[2], 'wb').write(out)
 PY
 
-# wall seconds and peak RSS (KB) of one command, "SECS KB"
+# wall seconds, peak RSS (KB) and CPU seconds (user + sys) of one command, "SECS KB CPU"
 measure() {
-	/usr/bin/time -f '%e %M' -o "$work/t" "$@" >"$work/out" 2>/dev/null || {
+	/usr/bin/time -f '%e %M %U %S' -o "$work/t" "$@" >"$work/out" 2>/dev/null || {
 		echo "bench_replay.sh: failed: $*" >&2
 		exit 1
 	}
-	cat "$work/t"
+	awk '{ print $1, $2, $3 + $4 }' "$work/t"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 : >"$work/replay"; : >"$work/compare"; : >"$work/setup"; : >"$work/ratio"
+: >"$work/nway"; : >"$work/nratio"
 for ((i = 0; i < RUNS; i++)); do
 	r=$(measure "$frag" replay "$trace")
-	events=$(sed -n 's/^replayed  \([0-9]*\) events.*/\1/p' "$work/out")
+	events=$(sed -n 's/^replayed  \([0-9,]*\) events.*/\1/p' "$work/out" | tr -d ,)
 	c=$(measure "$frag" compare "$trace" --a vanilla --b defrag_mode)
+	n=$(measure "$frag" compare "$trace" --variants vanilla,defrag_mode,evacuate,capture-split)
+	echo "$n" >>"$work/nway"
+	awk -v r="$r" -v n="$n" 'BEGIN { split(r, a, " "); split(n, b, " "); print b[1] / a[1], b[3] / a[3] }' >>"$work/nratio"
 	s=$(measure "$frag" replay "$work/setup.frt")
 	echo "$r" >>"$work/replay"
 	echo "$c" >>"$work/compare"
 	echo "$s" >>"$work/setup"
-	awk -v r="${r% *}" -v c="${c% *}" 'BEGIN { print c / r }' >>"$work/ratio"
+	awk -v r="$r" -v c="$c" 'BEGIN { split(r, a, " "); split(c, b, " "); print b[1] / a[1] }' >>"$work/ratio"
 done
 
 rt=$(cut -d' ' -f1 "$work/replay" | median)
@@ -64,20 +70,28 @@ st=$(cut -d' ' -f1 "$work/setup" | median)
 rr=$(cut -d' ' -f2 "$work/replay" | median)
 cr=$(cut -d' ' -f2 "$work/compare" | median)
 ratio=$(median <"$work/ratio")
+nt=$(cut -d' ' -f1 "$work/nway" | median)
+nr=$(cut -d' ' -f2 "$work/nway" | median)
+nratio=$(cut -d' ' -f1 "$work/nratio" | median)
+ncpu=$(cut -d' ' -f2 "$work/nratio" | median)
+load=$(cut -d' ' -f1 /proc/loadavg)
 size=$(stat -c %s "$trace")
 gib=$("$frag" info --json "$trace" | python3 -c '
 import json, sys
 z = json.load(sys.stdin)["metadata"]["zones"]
 print("%.1f" % (sum(x["spanned"] for x in z) * 4096 / 2**30))' 2>/dev/null || echo "?")
 
+export NCPU=$(nproc)
 echo "trace: $trace ($events events, $((size / 1000)) kB, models ${gib} GiB of pfns; $RUNS runs, medians)"
 awk -v e="$events" -v rt="$rt" -v st="$st" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
-	-v size="$size" 'BEGIN {
+	-v size="$size" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" 'BEGIN {
 	printf "replay end to end      %6.3f s  %6.2f M events/s\n", rt, e / rt / 1e6
 	printf "setup only (snapshot)  %6.3f s\n", st
 	if (rt > st)
 		printf "event loop             %6.3f s  %6.2f M events/s\n", rt - st, e / (rt - st) / 1e6
 	printf "compare (2 variants)   %6.3f s  compare / replay %.2f (median of per-pair ratios)\n", ct, ratio
+	printf "compare (4 variants)   %6.3f s  compare / replay %.2f wall (target <= 1.6), %.2f CPU\n", nt, nratio, ncpu
+	printf "                       (load average %s at the end, on %d CPUs)\n", load, ENVIRON["NCPU"]
 	printf "peak RSS replay        %6.0f MB  (%.0f x the trace file)\n", rr / 1024, rr * 1024 / size
-	printf "peak RSS compare       %6.0f MB\n", cr / 1024
+	printf "peak RSS compare       %6.0f MB (2 variants), %.0f MB (4)\n", cr / 1024, nr / 1024
 }'

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "main.h"
+#include "summary.h"
 #include "trace.h"
 
 #define FRT_INFO_CPUS 1024
@@ -457,10 +458,28 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 			 frt_reader_valid_bytes(r), size);
 }
 
+/* --summary: replay/summary.c's, a pass of its own over the events */
+static int info_summary(const char *path, bool as_json)
+{
+	json_t *o = NULL;
+	char err[600] = "";
+	int ret = replay_summary(path, stdout, as_json ? &o : NULL, err, sizeof(err));
+
+	if (o) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(o);
+	}
+	fflush(stdout);
+	if (ret)
+		fprintf(stderr, "fragreplay info: %s\n", err);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
 static void info_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: fragreplay info [--json] FILE.frt\n"
+		"Usage: fragreplay info [--json] [--summary] FILE.frt\n"
 		"\n"
 		"Show what a trace holds: host, kernel, memory layout (zones, watermarks),\n"
 		"sysctls, the recorder's notes (what it could not record, and why), event\n"
@@ -470,6 +489,10 @@ static void info_help(FILE *f)
 		"readable and what is missing.\n"
 		"\n"
 		"  --json      print the same as one JSON object on stdout\n"
+		"  --summary   instead, the requests as perf kmem --page stat summarises\n"
+		"              them: allocations and frees (pages), allocations by order and\n"
+		"              migratetype, failures, fallbacks by kind (claimer, pollute,\n"
+		"              steal), compaction and migration counts (with --json: as JSON)\n"
 		"  -h, --help  this text\n"
 		"\n"
 		"Exit status: 0 the trace is whole, 1 it is damaged or truncated (the\n"
@@ -480,13 +503,14 @@ int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct scan s = { 0 };
 	struct frt_reader *r;
 	json_t *meta;
-	bool as_json = false;
+	bool as_json = false, summary = false;
 	char err[600];
 	int c, ret;
 
@@ -495,6 +519,9 @@ int cmd_info(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			as_json = true;
+			break;
+		case 's':
+			summary = true;
 			break;
 		case 'h':
 			info_help(stdout);
@@ -505,6 +532,8 @@ int cmd_info(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("info", "expected one trace file");
+	if (summary)
+		return info_summary(argv[optind], as_json);
 
 	r = frt_reader_open(argv[optind], err, sizeof(err));
 	if (!r) {

@@ -43,13 +43,23 @@ struct replay_variant;
 struct replay_session *session_open(const char *cmd, const char *path,
 				    const struct replay_session_opts *opts,
 				    const struct replay_variant *v, int nr);
+/* what a session writes: its tables on stdout, JSON and HTML files */
+#include "session.h"
+struct session_outputs {
+	struct replay_render_opts render; /* --format, --all */
+	const char *json, *html;          /* NULL: not written */
+};
+/* a usage error (EXIT_USAGE, said) when @out would write over @trace, else EXIT_OK */
+int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out);
+/* --format's argument as an enum replay_format; -1 for anything else */
+int parse_format(const char *s);
 /*
- * Run @s under the progress line, print its text report (validate's with
- * @fidelity) and, with @json_out, write its JSON; then free @s. EXIT_OK, or
+ * Run @s under the progress line, print its tables (validate's with
+ * @fidelity) and write the files @out names; then free @s. EXIT_OK, or
  * EXIT_FAIL for a failure, a damaged trace with @strict (no report), or,
  * with @strict, a report that carries notes (said on stderr after it).
  */
 int session_report(const char *cmd, struct replay_session *s, bool strict, bool fidelity,
-		   const char *json_out);
+		   const struct session_outputs *out);
 
 #endif

@@ -36,30 +36,75 @@ static int parse_duration(const char *s, uint64_t *ns)
 static void help(const char *cmd)
 {
 	if (!strcmp(cmd, "compare"))
-		printf("Usage: fragreplay compare TRACE.frt --a VARIANT --b VARIANT [--set-a KNOB=V]...\n"
-		       "                          [--set-b KNOB=V]... [--interval T] [--strict]\n"
-		       "                          [--json FILE]\n\n"
-		       "Replay the trace's requests through the allocator model under two variants,\n"
-		       "from the trace's start snapshot, and print them side by side with the\n"
-		       "difference and the change in percent.\n");
+		printf("Usage: fragreplay compare TRACE.frt --variants V1,V2[,...] [--set KNOB=V]...\n"
+		       "       fragreplay compare TRACE.frt --a V1 --b V2 [--set-a KNOB=V]...\n"
+		       "                          [--set-b KNOB=V]...\n"
+		       "         [--interval T] [--strict] [--format text|md|csv] [--all]\n"
+		       "         [--json FILE] [--html FILE]\n\n"
+		       "Replay the trace's requests through the allocator model under two to eight\n"
+		       "variants, decoded once, from the trace's start snapshot, and print them\n"
+		       "side by side: the first is the baseline; two get B - A and the change in\n"
+		       "percent, more get each one's difference from the first.\n"
+		       "\n  --variants L  the variants, comma-separated (the first is the baseline)\n"
+		       "  --a, --b      the same for two: --a V1 --b V2 is --variants V1,V2\n"
+		       "  --set KNOB=V  give every variant a knob value (--set-a, --set-b: one)\n");
 	else
 		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
-		       "                         [--interval T] [--strict] [--json FILE]\n\n"
+		       "         [--interval T] [--strict] [--format text|md|csv] [--all]\n"
+		       "         [--json FILE] [--html FILE]\n\n"
 		       "Replay the trace's requests through the allocator model under one variant\n"
 		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n"
 		       "A trace without a start snapshot is replayed from an empty model, and the\n"
-		       "report says its early results are not meaningful.\n");
-	printf("\n  --set KNOB=V  give a knob value V (compare: --set-a, --set-b): an integer in\n"
-	       "                the knob's range, anything else is a usage error\n"
-	       "  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
-	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of replaying\n"
-	       "                its valid prefix with a warning; and, after the report, when the\n"
-	       "                report carries notes (*** NOTE: a caveat on its figures)\n"
+		       "report says its early results are not meaningful.\n"
+		       "\n  --set KNOB=V  give a knob value V: an integer in the knob's range,\n"
+		       "                anything else is a usage error\n");
+	printf("  --interval T  sample the figures every T of trace time (1s; ns, us, ms, s)\n"
+	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
+	       "                replaying its valid prefix with a warning; and, after the\n"
+	       "                report, when it carries notes (*** NOTE lines: caveats)\n"
+	       "  --format F    the tables as text (default; at most 80 columns for up to four\n"
+	       "                variants), md (markdown, for a mail) or csv\n"
+	       "  --all         every row; without it, rows no variant changes (one variant:\n"
+	       "                rows that are 0) are left out\n"
 	       "  --json FILE   also write the figures, every model counter and the samples\n"
 	       "                over time as JSON (README, \"Report JSON\")\n"
+	       "  --html FILE   also write one self-contained HTML page: provenance, plots over\n"
+	       "                trace time, pageblock maps, the tables (README, \"HTML report\")\n"
 	       "\n'fragreplay variants' lists the presets and the knobs with their defaults and\n"
 	       "ranges. Exit status: 0 success, 1 failure (unreadable or unusable trace),\n"
 	       "2 usage error.\n");
+}
+
+/* --format's argument; -1 for anything else */
+int parse_format(const char *s)
+{
+	return !strcmp(s, "text") ? REPLAY_FORMAT_TEXT : !strcmp(s, "md") ? REPLAY_FORMAT_MD
+	       : !strcmp(s, "csv") ? REPLAY_FORMAT_CSV : -1;
+}
+
+/* "vanilla,defrag_mode,..." into @v; the number of variants, or -1 with @err */
+static int parse_variants(const char *list, struct replay_variant *v, char *err, size_t errlen)
+{
+	static char buf[1024]; /* the presets' names point into it: kept to the end */
+	char *save = NULL;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == REPLAY_SESSION_MAX_VARIANTS) {
+			snprintf(err, errlen, "--variants: at most %d variants",
+				 REPLAY_SESSION_MAX_VARIANTS);
+			return -1;
+		}
+		if (replay_variant_preset(&v[n], tok, err, errlen))
+			return -1;
+		n++;
+	}
+	if (n < 2) {
+		snprintf(err, errlen, "--variants '%s': want at least two, comma-separated", list);
+		return -1;
+	}
+	return n;
 }
 
 static int replay_main(const char *cmd, int argc, char **argv, int nr)
@@ -70,13 +115,17 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
 		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
 		{ "interval", required_argument, NULL, 'i' }, { "strict", no_argument, NULL, 'x' },
+		{ "variants", required_argument, NULL, 'V' }, { "format", required_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'A' },           { "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct replay_variant v[2];
+	struct replay_variant v[REPLAY_SESSION_MAX_VARIANTS];
 	struct replay_session_opts so = { .interval_ns = 1000000000ull };
+	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
 	struct replay_session *s;
-	const char *json_out = NULL;
-	bool strict = false;
+	const char *sets[64], *list = NULL;
+	int nr_sets = 0, fmt;
+	bool strict = false, ab = false;
 	char err[1024];
 	int c;
 
@@ -89,15 +138,38 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 				return usage_error(cmd, "unknown option '--%s'", c == 'v' ? "variant" : c == 'a' ? "a" : "b");
 			if (replay_variant_preset(&v[i], optarg, err, sizeof(err)))
 				return usage_error(cmd, "%s", err);
+			ab |= c != 'v';
 			break;
-		case 's': case 'S': case 'T':
-			if ((c == 's') != (nr == 1))
-				return usage_error(cmd, "use --%s", nr == 1 ? "set" : "set-a / --set-b");
+		case 'V':
+			if (nr == 1)
+				return usage_error(cmd, "unknown option '--variants' (compare has it)");
+			list = optarg;
+			break;
+		case 's':
+			if (nr_sets == (int)(sizeof(sets) / sizeof(sets[0])))
+				return usage_error(cmd, "too many --set");
+			sets[nr_sets++] = optarg;
+			break;
+		case 'S': case 'T':
+			if (nr == 1)
+				return usage_error(cmd, "use --set");
 			if (replay_variant_set(&v[i], optarg, err, sizeof(err)))
 				return usage_error(cmd, "%s", err);
+			ab = true;
 			break;
 		case 'j':
-			json_out = optarg;
+			out.json = optarg;
+			break;
+		case 'H':
+			out.html = optarg;
+			break;
+		case 'f':
+			if ((fmt = parse_format(optarg)) < 0)
+				return usage_error(cmd, "--format '%s': want text, md or csv", optarg);
+			out.render.format = (enum replay_format)fmt;
+			break;
+		case 'A':
+			out.render.all = true;
 			break;
 		case 'x':
 			strict = true;
@@ -116,11 +188,22 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	}
 	if (optind != argc - 1)
 		return usage_error(cmd, "expects one trace file");
-	if (nr == 2 && (!v[0].preset || !v[1].preset))
-		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
+	if (list && ab)
+		return usage_error(cmd, "--variants or --a/--b (with --set-a/--set-b), not both");
+	if (list && (nr = parse_variants(list, v, err, sizeof(err))) < 0)
+		return usage_error(cmd, "%s", err);
+	if (!list && nr == 2 && (!v[0].preset || !v[1].preset))
+		return usage_error(cmd, "needs --variants V1,V2[,...] or --a VARIANT and --b VARIANT");
+	for (int k = 0; k < nr_sets; k++)
+		for (int i = 0; i < nr; i++)
+			if (replay_variant_set(&v[i], sets[k], err, sizeof(err)))
+				return usage_error(cmd, "%s", err);
+	if (session_outputs_check(cmd, argv[optind], &out))
+		return EXIT_USAGE;
+	so.maps = out.html != NULL;
 	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
 		return EXIT_FAIL;
-	return session_report(cmd, s, strict, false, json_out);
+	return session_report(cmd, s, strict, false, &out);
 }
 
 int cmd_replay(int argc, char **argv)

@@ -9,9 +9,25 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "main.h"
 #include "session.h"
+
+int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out)
+{
+	const char *files[] = { out->json, out->html };
+	const char *opt[] = { "--json", "--html" };
+	struct stat t, o;
+
+	if (stat(trace, &t))
+		return EXIT_OK; /* opening the trace says why */
+	for (int i = 0; i < 2; i++)
+		if (files[i] && !stat(files[i], &o) && o.st_dev == t.st_dev && o.st_ino == t.st_ino)
+			return usage_error(cmd, "%s %s names the trace: it would be overwritten",
+					   opt[i], files[i]);
+	return EXIT_OK;
+}
 
 struct replay_session *session_open(const char *cmd, const char *path,
 				    const struct replay_session_opts *opts,
@@ -86,10 +102,20 @@ static int session_write_json(const char *cmd, const struct replay_session *s, c
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
-static int session_print(const char *cmd, const struct replay_session *s, bool fidelity)
+static int session_write_html(const char *cmd, const struct replay_session *s, const char *out)
 {
-	int ret = fidelity ? replay_session__render_fidelity_text(s, stdout)
-			   : replay_session__render_text(s, stdout);
+	int ret = replay_session__render_html(s, out);
+
+	if (ret)
+		fprintf(stderr, "fragreplay %s: cannot write %s: %s\n", cmd, out, strerror(-ret));
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+static int session_print(const char *cmd, const struct replay_session *s, bool fidelity,
+			 const struct replay_render_opts *o)
+{
+	int ret = fidelity ? replay_session__render_fidelity_table(s, stdout, o)
+			   : replay_session__render_table(s, stdout, o);
 
 	if (ret)
 		fprintf(stderr, "fragreplay %s: cannot write the report: %s\n", cmd, strerror(-ret));
@@ -97,14 +123,16 @@ static int session_print(const char *cmd, const struct replay_session *s, bool f
 }
 
 int session_report(const char *cmd, struct replay_session *s, bool strict, bool fidelity,
-		   const char *json_out)
+		   const struct session_outputs *out)
 {
 	int ret = session_run(cmd, s, strict);
 
 	if (!ret)
-		ret = session_print(cmd, s, fidelity);
-	if (!ret && json_out)
-		ret = session_write_json(cmd, s, json_out);
+		ret = session_print(cmd, s, fidelity, &out->render);
+	if (!ret && out->json)
+		ret = session_write_json(cmd, s, out->json);
+	if (!ret && out->html)
+		ret = session_write_html(cmd, s, out->html);
 	ret = session_strict(cmd, s, strict, ret);
 	replay_session__free(s);
 	return ret;

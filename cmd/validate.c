@@ -14,7 +14,8 @@
 
 static void help(void)
 {
-	printf("Usage: fragreplay validate TRACE.frt [--set KNOB=V]... [--strict] [--json FILE]\n\n"
+	printf("Usage: fragreplay validate TRACE.frt [--set KNOB=V]... [--strict]\n"
+	       "         [--format text|md|csv] [--all] [--json FILE] [--html FILE]\n\n"
 	       "Replay the trace under the settings it was recorded with ('vanilla', or\n"
 	       "'defrag_mode' when the host ran vm.defrag_mode=1; the host's sysctls) and\n"
 	       "print, beside what the kernel recorded on the same trace, the model's\n"
@@ -28,6 +29,12 @@ static void help(void)
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
 	       "                validating its valid prefix with a warning; and, after the\n"
 	       "                report, when the report carries notes (caveats on its figures)\n"
+	       "  --format F    the table as text (default, at most 80 columns), md (markdown,\n"
+	       "                for a mail) or csv\n"
+	       "  --all         every line; without it, lines where both sides are 0 are\n"
+	       "                left out\n"
+	       "  --html FILE   also write one self-contained HTML page: provenance, plots,\n"
+	       "                pageblock maps and this table (README, \"HTML report\")\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
 	       "                \"fidelity\" object: every line, the score and free pages over\n"
 	       "                time (README, \"Report JSON\")\n"
@@ -41,20 +48,35 @@ int cmd_validate(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'x' },
 		{ "set", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct replay_session_opts so = { .fidelity = true };
+	struct replay_session_opts so = { .fidelity = true };
 	struct replay_session *s;
 	struct replay_variant v = { .as_recorded = true };
-	const char *json_out = NULL;
+	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
 	bool strict = false;
 	char err[1024];
-	int c;
+	int c, fmt;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json_out = optarg;
+			out.json = optarg;
+			break;
+		case 'H':
+			out.html = optarg;
+			break;
+		case 'f':
+			if ((fmt = parse_format(optarg)) < 0)
+				return usage_error("validate", "--format '%s': want text, md or csv",
+						   optarg);
+			out.render.format = (enum replay_format)fmt;
+			break;
+		case 'A':
+			out.render.all = true;
 			break;
 		case 'x':
 			strict = true;
@@ -73,7 +95,10 @@ int cmd_validate(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
+	if (session_outputs_check("validate", argv[optind], &out))
+		return EXIT_USAGE;
+	so.maps = out.html != NULL;
 	if (!(s = session_open("validate", argv[optind], &so, &v, 1)))
 		return EXIT_FAIL;
-	return session_report("validate", s, strict, true, json_out);
+	return session_report("validate", s, strict, true, &out);
 }

@@ -481,6 +481,69 @@ void model_free_all(struct model *m)
 	free(m);
 }
 
+/* knobs model_new() and the seeding read: a clone cannot change them */
+static bool structural_knob(int k)
+{
+	return k == MODEL_KNOB_PAGEBLOCK_ORDER || k == MODEL_KNOB_MAX_PAGE_ORDER ||
+	       k == MODEL_KNOB_MIN_FREE_KBYTES || k == MODEL_KNOB_WATERMARK_SCALE_FACTOR ||
+	       k == MODEL_KNOB_SPB_ORDER; /* the superpageblocks' geometry (spb_init()) */
+}
+
+struct model *model_clone(const struct model *src, const long *knobs)
+{
+	uint64_t npages = src->node_end - src->node_start;
+	struct model *m;
+
+	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
+		if (structural_knob(k) && knobs[k] != src->knobs[k] &&
+		    !(k == MODEL_KNOB_MIN_FREE_KBYTES && !knobs[k])) {
+			errno = EINVAL;
+			return NULL;
+		}
+	if (src->capc || src->evac_n) { /* only a model at rest */
+		errno = EBUSY;
+		return NULL;
+	}
+	m = malloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	*m = *src;
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		m->zones[i].pcp = NULL;
+	m->pages = NULL, m->pageblocks = NULL, m->pb_dirty = NULL, m->pb_cache = NULL;
+	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
+	m->event_fn = NULL, m->event_ctx = NULL;
+	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
+		if (!structural_knob(k))
+			m->knobs[k] = knobs[k];
+	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
+	m->pageblocks = malloc(m->nr_pageblocks);
+	m->pb_dirty = malloc((m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
+	m->pb_cache = malloc(m->nr_pageblocks * sizeof(*m->pb_cache));
+	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
+	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
+	m->spb = malloc(m->nr_spb * sizeof(*m->spb));
+	if (!m->pages || !m->pageblocks || !m->pb_dirty || !m->pb_cache || !m->migrate_src ||
+	    !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
+		goto nomem;
+	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
+	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
+	memcpy(m->pageblocks, src->pageblocks, m->nr_pageblocks);
+	memcpy(m->pb_dirty, src->pb_dirty, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
+	memcpy(m->pb_cache, src->pb_cache, m->nr_pageblocks * sizeof(*m->pb_cache));
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		m->zones[i].pcp = malloc(m->nr_cpus * sizeof(*m->zones[i].pcp));
+		if (!m->zones[i].pcp)
+			goto nomem;
+		memcpy(m->zones[i].pcp, src->zones[i].pcp, m->nr_cpus * sizeof(*m->zones[i].pcp));
+	}
+	return m;
+nomem:
+	model_free_all(m);
+	errno = ENOMEM;
+	return NULL;
+}
+
 size_t model_memory_bytes(const struct model *m)
 {
 	uint64_t npages = m->node_end - m->node_start;

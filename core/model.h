@@ -181,6 +181,15 @@ struct model;
  */
 struct model *model_new(const struct model_desc *d);
 void model_free_all(struct model *m);
+/*
+ * model_clone - a copy of @src, a model at rest (seeded, between requests),
+ * with @knobs (NULL: @src's). Equal to a model built and seeded the same
+ * way under @knobs, so variants share one build from a snapshot. Knobs that
+ * the build reads (pageblock_order, max_page_order, min_free_kbytes,
+ * watermark_scale_factor) must equal @src's: NULL with errno EINVAL if not,
+ * ENOMEM, EBUSY for a model in the middle of something.
+ */
+struct model *model_clone(const struct model *src, const long *knobs);
 
 /* the knob's value in this model (after defaults) */
 long model_knob(const struct model *m, enum model_knob k);

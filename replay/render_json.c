@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "session_internal.h"
+#include "report.h"
 
 /* [alloc][fallback] counts as {"movable<-unmovable": {"claims": n, "steals": n}, ...} */
 static json_t *fallbacks_json(const uint64_t (*x)[MODEL_NR_PCPTYPES][2])
@@ -72,6 +72,40 @@ static json_t *series_json(const struct replay_series *se)
 	return series;
 }
 
+/* a fidelity line's key: its name in snake_case, "<-" as "_from_", other
+ * punctuation dropped ("fallback claims movable <- unmovable":
+ * fallback_claims_movable_from_unmovable) */
+static void line_key(const char *name, char *key, size_t len)
+{
+	size_t o = 0;
+	bool sep = false;
+
+	for (const char *p = name; *p && o + 8 < len; p++) {
+		if (p[0] == '<' && p[1] == '-') {
+			o += (size_t)snprintf(key + o, len - o, "%s", o && key[o - 1] != '_' ? "_from_" : "from_");
+			p++;
+			sep = false;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+			if (sep && o && key[o - 1] != '_')
+				key[o++] = '_';
+			key[o++] = *p;
+			sep = false;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			if (sep && o && key[o - 1] != '_')
+				key[o++] = '_';
+			key[o++] = (char)(*p - 'A' + 'a');
+			sep = false;
+		} else if (*p == '_') {
+			key[o++] = '_';
+		} else {
+			sep = true;
+		}
+	}
+	while (o && key[o - 1] == '_')
+		o--;
+	key[o] = 0;
+}
+
 /* validate's lines, score and free pages over time, for one run */
 static json_t *fidelity_json(const struct replay_session *s, const struct session_run *run)
 {
@@ -84,7 +118,10 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	fidelity_compute(s->kernel, run->fid, run->m, run->r, &fid);
 	for (size_t i = 0; i < fid.nr_lines; i++) {
 		const struct fidelity_line *l = &fid.lines[i];
-		json_array_append_new(lines, json_pack("{s:s,s:I,s:I,s:o,s:I}", "name", l->name,
+		char key[sizeof(l->name) + 16];
+		line_key(l->name, key, sizeof(key));
+		json_array_append_new(lines, json_pack("{s:s,s:s,s:I,s:I,s:o,s:I}", "key", key,
+						       "name", l->name,
 						       "kernel", (json_int_t)l->kernel,
 						       "model", (json_int_t)l->model, "agreement",
 						       l->weight ? json_real(l->agreement) : json_null(),
@@ -126,6 +163,35 @@ static json_t *closed_loop_json(const struct session_run *run)
 			 !fb ? "none" : st->allocs_without_task ? "cpu" : "task", "classes", classes);
 }
 
+/* every knob of a run by its name */
+static json_t *knobs_json(const struct session_run *run)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < MODEL_NR_KNOBS; k++)
+		json_object_set_new(o, model_knob_spec((enum model_knob)k)->name,
+				    json_integer(model_knob(run->m, (enum model_knob)k)));
+	return o;
+}
+
+json_t *provenance_json(const struct replay_session *s)
+{
+	json_t *meta = json_loads(s->meta, 0, NULL);
+	char hash[65];
+	json_t *o = json_pack("{s:s,s:s,s:o,s:o,s:o,s:I}", "tool", "fragreplay", "version",
+			      FRAGREPLAY_VERSION, "host",
+			      json_incref(json_object_get(meta, "hostname")) ?: json_null(),
+			      "kernel_release",
+			      json_incref(json_object_get(meta, "kernel_release")) ?: json_null(),
+			      "nr_cpus", json_incref(json_object_get(meta, "nr_cpus")) ?: json_null(),
+			      "trace_bytes", (json_int_t)s->valid_bytes);
+
+	json_object_set_new(o, "trace_sha256", sha256_file_hex(s->path, hash)
+					       ? json_null() : json_string(hash));
+	json_decref(meta);
+	return o;
+}
+
 static json_t *run_json(const struct replay_session *s, const struct session_run *run)
 {
 	json_t *o = json_object(), *rowsj = json_object(), *counters = json_object();
@@ -133,10 +199,11 @@ static json_t *run_json(const struct replay_session *s, const struct session_run
 
 	json_object_set_new(o, "variant", json_string(run->v.preset ?: "vanilla"));
 	json_object_set_new(o, "settings", json_string(run->settings));
+	json_object_set_new(o, "knobs", knobs_json(run));
 	for (size_t k = 0; k < session_nr_figures; k++) {
 		const struct session_figure *fig = &session_figures[k];
 		uint64_t v = fig->get(run);
-		json_object_set_new(rowsj, fig->name, fig->signed_index
+		json_object_set_new(rowsj, fig->key, fig->signed_index
 				    ? json_integer((json_int_t)(int64_t)v) : json_integer((json_int_t)v));
 	}
 	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
@@ -168,7 +235,9 @@ int replay_session__render_json(const struct replay_session *s, const char *path
 	const struct replay_stats *rec = replay_stats(s->runs[0]->r);
 	json_t *root = json_object(), *arr = json_array(), *recj = json_object();
 
+	json_object_set_new(root, "schema_version", json_string(REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "trace", json_string(s->path));
+	json_object_set_new(root, "provenance", provenance_json(s));
 	for (int i = 0; i < s->nr_runs; i++)
 		json_array_append_new(arr, run_json(s, s->runs[i]));
 	json_object_set_new(root, "runs", arr);

@@ -76,7 +76,70 @@ static int neg_errno(void)
 	return errno ? -errno : -EIO;
 }
 
-/* on the run's own thread: the model from the trace's metadata and start snapshot */
+/* the variant a run's model is built under; NULL: the trace's own settings */
+static const struct replay_variant *variant_of(const struct session_run *run)
+{
+	return run->as_recorded && !run->v.nr_sets ? NULL : &run->v;
+}
+
+/*
+ * Two variants or more: the model is built from the start snapshot once,
+ * here, and copied for each (model_clone()), instead of each run decoding
+ * and seeding the snapshot on its own thread. A variant whose knobs the
+ * build reads differ from the first's (pageblock_order, min_free_kbytes, ...)
+ * builds its own as before; so does every run when this build fails, which
+ * then reports why.
+ */
+static void share_build(struct replay_session *s)
+{
+	struct session_run *first = s->runs[0];
+	struct replay_seed_stats seed;
+	struct pbmap map = { 0 };
+	struct frt_reader *rd;
+	struct model *base;
+	char err[512];
+
+	if (s->nr_runs < 2 || !(rd = frt_reader_open(s->path, err, sizeof(err))))
+		return;
+	base = replay_model_from_trace(rd, variant_of(first), &seed, err, sizeof(err));
+	frt_reader_free(rd);
+	if (!base || (s->opts.maps && pbmap_capture(&map, base))) {
+		model_free_all(base);
+		return;
+	}
+	/* the metrics' per-pageblock summaries, taken once and copied with the model */
+	struct model_frag_metrics fm;
+	model_metrics(base, -1, &fm);
+	for (int i = 1; i < s->nr_runs; i++) {
+		struct session_run *run = s->runs[i];
+		struct model_desc d;
+		model_desc_init(&d);
+		if (replay_desc_from_json(s->meta, &d, err, sizeof(err)))
+			continue;
+		if (variant_of(run))
+			replay_variant_apply(variant_of(run), &d);
+		if (!(run->m = model_clone(base, d.knobs)))
+			continue;
+		run->seed = seed;
+		if (!s->opts.maps)
+			continue;
+		if (!(run->map_start.pb = malloc(map.n))) {
+			model_free_all(run->m);
+			run->m = NULL;
+			continue;
+		}
+		memcpy(run->map_start.pb, map.pb, map.n);
+		run->map_start.n = map.n;
+		run->map_start.start_pfn = map.start_pfn;
+		run->map_start.order = map.order;
+	}
+	first->m = base;
+	first->seed = seed;
+	first->map_start = map;
+}
+
+/* on the run's own thread: the model from the trace's metadata and start
+ * snapshot, unless share_build() gave it one */
 static int build_run(void *ctx)
 {
 	struct session_run *run = ctx;
@@ -86,9 +149,9 @@ static int build_run(void *ctx)
 
 	if (!rd)
 		return neg_errno();
-	run->m = replay_model_from_trace(rd, run->as_recorded && !run->v.nr_sets ? NULL : &run->v,
-					 &run->seed,
-					 run->err, sizeof(run->err));
+	if (!run->m) /* not cloned from a shared build (share_build()) */
+		run->m = replay_model_from_trace(rd, variant_of(run), &run->seed, run->err,
+						 sizeof(run->err));
 	frt_reader_free(rd);
 	if (!run->m) {
 		char why[sizeof(run->err)];
@@ -103,6 +166,10 @@ static int build_run(void *ctx)
 	}
 	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
 		goto fail;
+	if (s->opts.maps && !run->map_start.n && pbmap_capture(&run->map_start, run->m)) {
+		errno = ENOMEM;
+		goto fail;
+	}
 	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
 			    run->fid);
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
@@ -137,6 +204,8 @@ static void end_run(void *ctx)
 	for (unsigned int z = 0; z < model_nr_zones(run->m); z++)
 		model_metrics(run->m, (int)z, &run->end_zone[z]);
 	replay_series_end(&run->series, run->r, run->m, last ? last : run->seed.snapshot_ts);
+	if (run->s->opts.maps) /* on ENOMEM empty: the report says there is no map */
+		pbmap_capture(&run->map_end, run->m);
 	if (run->fid)
 		fidelity_model_end(run->fid, run->m, run->r);
 }
@@ -146,6 +215,8 @@ static void free_run(struct session_run *run)
 	if (!run)
 		return;
 	replay_series_free(&run->series);
+	pbmap_free(&run->map_start);
+	pbmap_free(&run->map_end);
 	replay_free(run->r);
 	model_free_all(run->m);
 	fidelity_model_free(run->fid);
@@ -200,6 +271,7 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	s->ran = true;
 	s->progress = progress;
 	s->progress_ctx = ctx;
+	share_build(s);
 	for (int i = 0; i < nr; i++)
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = runs[i] };

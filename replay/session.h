@@ -33,6 +33,9 @@ struct replay_session_opts {
 	/* also gather what the kernel recorded beside each model (end snapshot,
 	 * /proc/vmstat, pcp refills and drains, free pages over time): validate */
 	bool fidelity;
+	/* keep every pageblock's state at the start and at the end of each run
+	 * (replay/pbmap.h): the HTML report's maps, which it needs */
+	bool maps;
 };
 
 /* as pipe_progress_fn: on the decoding thread after each batch */
@@ -93,6 +96,27 @@ uint64_t replay_session__valid_bytes(const struct replay_session *s);
 int replay_session__render_text(const struct replay_session *s, FILE *f);
 int replay_session__render_fidelity_text(const struct replay_session *s, FILE *f);
 int replay_session__render_json(const struct replay_session *s, const char *path);
+
+/*
+ * The reports as tables for a terminal or a mail (render_text.c): text
+ * (at most 80 columns for up to 4 variants, thousands separated), markdown
+ * or CSV; the first variant is the baseline, the others its differences.
+ * Rows that no variant changes (one variant: rows that are 0) are left out
+ * unless @all. NULL @o: text, changed rows.
+ */
+enum replay_format { REPLAY_FORMAT_TEXT, REPLAY_FORMAT_MD, REPLAY_FORMAT_CSV };
+struct replay_render_opts {
+	enum replay_format format;
+	bool all;
+};
+int replay_session__render_table(const struct replay_session *s, FILE *f,
+				 const struct replay_render_opts *o);
+int replay_session__render_fidelity_table(const struct replay_session *s, FILE *f,
+					  const struct replay_render_opts *o);
+/* one self-contained HTML file (render_html.c): provenance, plots over
+ * trace time, pageblock maps, the tables; no script, no network. -EINVAL
+ * too for a session opened without opts.maps */
+int replay_session__render_html(const struct replay_session *s, const char *path);
 
 void replay_session__free(struct replay_session *s);
 

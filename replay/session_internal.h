@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "fidelity.h"
 #include "metrics.h"
+#include "pbmap.h"
 #include "series.h"
 #include "session.h"
 #include "setup.h"
@@ -31,6 +32,7 @@ struct session_run {
 	struct model_frag_metrics end_zone[MODEL_NR_ZONE_TYPES];
 	struct replay_series series;
 	struct fidelity_model *fid; /* the model's side of validate's lines, or NULL */
+	struct pbmap map_start, map_end; /* every pageblock's state, before and after */
 	char err[512];
 };
 
@@ -57,10 +59,21 @@ json_t *session_notes(const struct replay_session *s);
 /* the same without the runs' own: what every run of the trace shares */
 json_t *session_trace_notes(const struct replay_session *s);
 
-/* figures.c: the rows of the figure table, by name; the JSON's "figures" too */
+/* figures.c: the rows of the figure table: a key (the JSON's, under "figures",
+ * snake_case and independent of the text), a label (text, at most 30
+ * characters), and the group the HTML report and the tables put it in */
+enum session_figure_group {
+	FIG_REQ,  /* requests and how the engine matched them */
+	FIG_LOOP, /* the closed loop's decisions */
+	FIG_THP,  /* THP faults */
+	FIG_FRAG, /* fallbacks */
+	FIG_COST, /* what a policy costs: boosts, compaction, migration, evacuation */
+	FIG_END,  /* the end state */
+};
 struct session_figure {
-	const char *name;
+	const char *key, *label;
 	uint64_t (*get)(const struct session_run *run);
+	enum session_figure_group group;
 	bool signed_index; /* an index (x1000) that may be negative */
 };
 extern const struct session_figure session_figures[];

@@ -29,14 +29,14 @@ static const struct headline {
 	const char *figure, *column;
 	int rank; /* +1: fewer is better, -1: more is better, 0: shown, not ranked */
 } headlines[] = {
-	{ "end: mixed pageblocks", "mixed pb", 1 },
-	{ "end: tainted pageblocks", "tainted pb", 1 },
-	{ "end: free pageblocks", "free pb", -1 },
-	{ "fallbacks below pageblock order", "frag. fallbacks", 1 },
-	{ "model-only failures", "model-only fail", 1 },
-	{ "end: unusable free index, order 9", "unusable idx 9 (x1000)", 0 },
+	{ "end_mixed_pageblocks", "mixed pb", 1 },
+	{ "end_tainted_pageblocks", "tainted pb", 1 },
+	{ "end_free_pageblocks", "free pb", -1 },
+	{ "extfrag_fragmenting", "frag. fallbacks", 1 },
+	{ "model_failed", "model-only fail", 1 },
+	{ "end_unusable_index_9", "unusable idx 9 (x1000)", 0 },
 	{ "compact_stall", "compact_stall", 0 },
-	{ "THP fault fallbacks", "THP fallbacks", 0 },
+	{ "thp_fault_fallback", "THP fallbacks", 0 },
 };
 #define NR_HEADLINES (sizeof(headlines) / sizeof(headlines[0]))
 
@@ -115,7 +115,7 @@ static int write_csv(const char *dir, json_t *rows, char *err, size_t errlen)
 		return -ENOMEM;
 	fputs("index,trace,variant,replica,settings,", f);
 	for (size_t k = 0; k < session_nr_figures; k++)
-		csv_field(f, session_figures[k].name, k + 1 == session_nr_figures);
+		csv_field(f, session_figures[k].key, k + 1 == session_nr_figures);
 	json_array_foreach(rows, i, row) {
 		json_t *t = json_object_get(row, "task"), *fig = json_object_get(row, "figures");
 		fprintf(f, "%" JSON_INTEGER_FORMAT ",", json_integer_value(json_object_get(row, "index")));
@@ -125,7 +125,7 @@ static int write_csv(const char *dir, json_t *rows, char *err, size_t errlen)
 		csv_field(f, json_string_value(json_object_get(t, "settings")), false);
 		for (size_t k = 0; k < session_nr_figures; k++) {
 			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-				 json_integer_value(json_object_get(fig, session_figures[k].name)));
+				 json_integer_value(json_object_get(fig, session_figures[k].key)));
 			csv_field(f, num, k + 1 == session_nr_figures);
 		}
 	}

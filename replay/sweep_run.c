@@ -73,7 +73,7 @@ static json_t *figures_json(const struct session_run *run)
 	for (size_t k = 0; k < session_nr_figures; k++) {
 		const struct session_figure *fig = &session_figures[k];
 		uint64_t v = fig->get(run);
-		json_object_set_new(o, fig->name, fig->signed_index
+		json_object_set_new(o, fig->key, fig->signed_index
 				    ? json_integer((json_int_t)(int64_t)v) : json_integer((json_int_t)v));
 	}
 	return o;

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libzstd-dev libjansson-dev
       clang libbpf-dev bpftool python3 python3-jsonschema xxd zstd linux-perf stress-ng
-      qemu-system-x86 busybox-static cpio slurm-wlm parallel)
+      qemu-system-x86 busybox-static cpio slurm-wlm parallel chromium)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

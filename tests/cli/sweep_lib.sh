@@ -47,6 +47,6 @@ for i in range(12):
     assert r["knobs"]["watermark_boost_factor"] == (0, 15000)[i % 2], i
     assert r["task"]["variant"] == ("vanilla", "defrag_mode", "evacuate")[i % 6 // 2], i
     assert r["knobs"]["evacuate"] == (i % 6 >= 4), i
-    assert r["figures"]["requests replayed"] > 0, i
+    assert r["figures"]["requests_replayed"] > 0, i
 PY
 }

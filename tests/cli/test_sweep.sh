@@ -150,7 +150,7 @@ for tab in tables:
     assert mixed == sorted(mixed), mixed
     for r in rows:
         fig = js["results"][int(r[2])]["figures"]
-        assert int(r[4]) == fig["end: mixed pageblocks"] and int(r[6]) == fig["end: free pageblocks"]
+        assert int(r[4]) == fig["end_mixed_pageblocks"] and int(r[6]) == fig["end_free_pageblocks"]
 PY
 
 # --- merge: the missing listed as ranges; a trace whose hash changed midway refused

@@ -754,6 +754,63 @@ static void test_determinism(void)
 	      seeds[0] + 1, h1);
 }
 
+/*
+ * model_clone(): a copy taken mid-storm (a model at rest between requests)
+ * behaves as the original from there on: two storms of one seed in
+ * lockstep, the second's model replaced by a clone of the first's halfway;
+ * equal hashes after every later operation, and the clone passes
+ * model_check(). A clone may change a knob the build does not read
+ * (defrag_mode), not one it does (pageblock_order: EINVAL).
+ */
+static void test_clone(void)
+{
+	const struct storm_config *cfg = &configs[5]; /* 3 zones, pb5, 3 CPUs */
+	const unsigned int ops = 3000;
+	struct storm a = { 0 }, b = { 0 };
+	long knobs[MODEL_NR_KNOBS];
+	char err[256];
+
+	if (storm_init(&a, cfg, seeds[0], 0) || storm_init(&b, cfg, seeds[0], 0)) {
+		CHECK(0, "cannot build the models");
+		goto out;
+	}
+	for (unsigned int i = 0; i < ops; i++) {
+		a.target = b.target = a.onlined * phase_target[i * 8 / ops] / 1000;
+		if (i == ops / 2) {
+			struct model *c = model_clone(a.m, NULL);
+			CHECK(c, "clone: %s", strerror(errno));
+			if (!c)
+				goto out;
+			model_free_all(b.m);
+			b.m = c;
+			model_set_event_fn(b.m, storm_event, &b);
+			CHECK(model_hash(a.m) == model_hash(b.m), "the clone's hash");
+			CHECK(model_check(b.m, err, sizeof(err)) == 0, "clone: %s", err);
+		}
+		if (storm_step(&a, false) || storm_step(&b, false))
+			goto out;
+		if (model_hash(a.m) != model_hash(b.m)) {
+			CHECK(0, "op %u (%s / %s): the clone parted from the original", i, a.what,
+			      b.what);
+			goto out;
+		}
+	}
+	CHECK(model_check(b.m, err, sizeof(err)) == 0, "clone at the end: %s", err);
+	for (int k = 0; k < MODEL_NR_KNOBS; k++)
+		knobs[k] = model_knob(a.m, (enum model_knob)k);
+	knobs[MODEL_KNOB_DEFRAG_MODE] = !knobs[MODEL_KNOB_DEFRAG_MODE];
+	struct model *c = model_clone(a.m, knobs);
+	CHECK(c && model_knob(c, MODEL_KNOB_DEFRAG_MODE) == knobs[MODEL_KNOB_DEFRAG_MODE],
+	      "a clone under another defrag_mode");
+	model_free_all(c);
+	knobs[MODEL_KNOB_PAGEBLOCK_ORDER]--;
+	errno = 0;
+	CHECK(!model_clone(a.m, knobs) && errno == EINVAL, "a clone under another pageblock_order");
+out:
+	storm_fini(&a);
+	storm_fini(&b);
+}
+
 /* ---- metrics on hand-made layouts ---- */
 
 /*
@@ -926,6 +983,7 @@ int main(void)
 
 	RUN(test_metrics_by_hand);
 	RUN(test_determinism);
+	RUN(test_clone);
 	RUN(test_storms);
 	return CHECK_DONE();
 }
