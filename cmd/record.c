@@ -96,6 +96,7 @@ struct capture {
 	char misses_which[512];
 	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
 	json_t *notes;         /* every WARNING, for the STATS frame */
+	uint64_t bad_pfns;     /* events whose pfn field had bit 63 set (add_event()) */
 };
 
 /*
@@ -228,11 +229,39 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 	return 0;
 }
 
+/*
+ * The writer cannot encode a pfn 2^63 away from the pfn before it (a
+ * zigzag delta has no room for it) and refuses such an event (-EINVAL).
+ * The kernel does pass such values: mm_compaction_fast_isolate_freepages
+ * was seen with start_pfn 0x8000000000129000 beside end_pfn 0x129000. A
+ * pfn field with bit 63 set is no pfn: it is written as none and counted
+ * (a WARNING at the end), and the capture goes on.
+ */
+static int add_event(struct capture *cap, const struct frt_event *ev)
+{
+	const struct frt_event_desc *d = frt_event_desc(ev->type);
+	int err = frt_writer_add(cap->w, ev);
+	struct frt_event e = *ev;
+	bool cleared = false;
+
+	if (err != -EINVAL || !d)
+		return err;
+	for (unsigned int i = 0; i < d->nr_fields; i++)
+		if (d->fields[i].kind == FRT_FK_PFN && e.f[i] != FRT_PFN_NONE && e.f[i] >> 63) {
+			e.f[i] = FRT_PFN_NONE;
+			cleared = true;
+		}
+	if (!cleared)
+		return err;
+	cap->bad_pfns++;
+	return frt_writer_add(cap->w, &e);
+}
+
 static int write_event(const struct frt_event *ev, void *ctx)
 {
 	struct capture *cap = ctx;
 	struct frt_event pair;
-	int err = frt_writer_add(cap->w, ev);
+	int err = add_event(cap, ev);
 
 	if (!err && frt_pairer_feed(cap->pairer, ev, &pair))
 		err = frt_writer_add(cap->w, &pair);
@@ -505,6 +534,9 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		err = frt_collector_finish(c, write_event, &cap);
 	if (err < 0 && !cap.write_err)
 		fprintf(stderr, "fragreplay record: reading events failed: %s\n", strerror(-err));
+	if (cap.bad_pfns)
+		warn(&cap, "%llu events had a pfn field with bit 63 set, which is no pfn: "
+		     "written as none", (unsigned long long)cap.bad_pfns);
 	if (!cap.write_err)
 		cap.write_err = put_stats(c, &cap, &lost);
 	else
