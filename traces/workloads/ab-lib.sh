@@ -50,7 +50,8 @@ ab_prepare() {
 	echo 1 > /proc/sys/vm/compact_memory
 }
 
-# ab_ballast ARENA_MIB: a tmpfs filled until only ARENA_MIB are available
+# ab_ballast ARENA_MIB: a tmpfs ($ab_ballast, room for more files) filled
+# until only ARENA_MIB are available
 ab_ballast() {
 	local mib=$(( $(ab_avail_mib) - $1 ))
 	[ "$mib" -gt 0 ] || return 0
@@ -59,7 +60,7 @@ ab_ballast() {
 		exit 1
 	fi
 	mkdir -p "$ab_ballast"
-	mount -t tmpfs -o size=${mib}m ab-ballast "$ab_ballast"
+	mount -t tmpfs -o size=100% ab-ballast "$ab_ballast"
 	dd if=/dev/zero of="$ab_ballast/fill" bs=1M count="$mib" status=none
 	echo "ballast ${mib} MiB; available now $(ab_avail_mib) MiB" >&2
 }
@@ -69,7 +70,7 @@ ab_watchdog() {
 		if [ "$(ab_avail_mib)" -lt "$ab_floor" ]; then
 			echo "watchdog: MemAvailable below $ab_floor MiB: stopping the load" >&2
 			for p in "${ab_pids[@]}"; do kill "$p" 2>/dev/null; done
-			rm -f "$ab_ballast/fill"
+			rm -f "$ab_ballast"/*
 			exit 0
 		fi
 	done ) &

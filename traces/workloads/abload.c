@@ -17,6 +17,13 @@
  *                                   (default: until killed).
  *   abload dentries DIR N           stat() N names that do not exist in DIR:
  *                                   N negative dentries (reclaimable slab).
+ *   abload cache FILE MIB           read MIB MiB of FILE 4 KiB at a time
+ *                                   after POSIX_FADV_RANDOM: page cache in
+ *                                   order-0 folios (no readahead), which
+ *                                   reclaim frees one page at a time.
+ *   abload punch FILE STEP_KIB      punch a 4 KiB hole every STEP_KIB KiB of
+ *                                   FILE (tmpfs): free pages scattered over
+ *                                   its pageblocks, none of them whole.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -111,6 +118,41 @@ static int dentries(const char *dir, long n)
 	return 0;
 }
 
+static int cache(const char *path, size_t mib)
+{
+	static char buf[4096];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (off_t off = 0; off < (off_t)(mib << 20); off += sizeof(buf))
+		if (pread(fd, buf, sizeof(buf), off) <= 0)
+			break;
+	close(fd);
+	return 0;
+}
+
+static int punch(const char *path, long step_kib)
+{
+	int fd = open(path, O_RDWR);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(path);
+		return 1;
+	}
+	for (off_t off = 0; off < st.st_size; off += step_kib << 10)
+		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, 4096)) {
+			perror("abload punch: fallocate");
+			return 1;
+		}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "thp"))
@@ -119,7 +161,11 @@ int main(int argc, char **argv)
 		return pipes(atoi(argv[2]), argc == 4 ? atol(argv[3]) : 0);
 	if (argc == 4 && !strcmp(argv[1], "dentries"))
 		return dentries(argv[2], atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "cache"))
+		return cache(argv[2], strtoul(argv[3], NULL, 0));
+	if (argc == 4 && !strcmp(argv[1], "punch"))
+		return punch(argv[2], atol(argv[3]));
 	fprintf(stderr, "usage: abload thp BURSTS MIB HOLD_MS | pipes MIB [HOLD_S] | "
-			"dentries DIR N\n");
+			"dentries DIR N | cache FILE MIB | punch FILE STEP_KIB\n");
 	return 2;
 }
