@@ -29,14 +29,14 @@ out=${2:?usage: $0 FRAGREPLAY OUT.frt MODE}
 mode=${3:?usage: $0 FRAGREPLAY OUT.frt MODE}
 case $mode in 0|1) ;; *) echo "$0: MODE is 0 or 1" >&2; exit 2 ;; esac
 arena=${ARENA_MIB:-3072}
-pipe_mib=${PIPE_MIB:-128}
-bursts=${BURSTS:-6}
+pipe_mib=${PIPE_MIB:-256}
+bursts=${BURSTS:-4}
 burst_mib=${BURST_MIB:-256}
-hold_ms=${HOLD_MS:-300}
-cache_mib=${CACHE_MIB:-4096}
+hold_ms=${HOLD_MS:-200}
+cache_mib=${CACHE_MIB:-1024}
 nr_dentries=${DENTRIES:-8000000}
-churn_mib=${CHURN_MIB:-512}
-churn_dentries=${CHURN_DENTRIES:-1000000}
+churn_mib=${CHURN_MIB:-256}
+churn_dentries=${CHURN_DENTRIES:-500000}
 . "$(dirname "$0")/ab-lib.sh"
 
 sparse=/var/tmp/ab-sparse
