@@ -54,7 +54,8 @@ struct fidelity_kernel {
 	unsigned int capped_cells; /* pagetypeinfo's ">100000": at least that, the walk's if more */
 	/* the end snapshot's walk: pageblocks holding an allocation whose mobility
 	 * differs from the block's type, and holding any unmovable or reclaimable one */
-	uint64_t mixed_pageblocks, tainted_pageblocks;
+	uint64_t mixed_pageblocks, tainted_pageblocks, mixed_sure_pageblocks;
+	int64_t frozen_pages; /* the end snapshot's totals.frozen_pages; -1: not said */
 };
 
 struct fidelity_model {
@@ -70,7 +71,11 @@ struct fidelity_model {
 
 struct fidelity_kernel *fidelity_kernel_new(void)
 {
-	return calloc(1, sizeof(struct fidelity_kernel));
+	struct fidelity_kernel *k = calloc(1, sizeof(struct fidelity_kernel));
+
+	if (k)
+		k->frozen_pages = -1;
+	return k;
 }
 
 static void pb_map_free(struct pb_map *map)
@@ -164,6 +169,7 @@ static struct kzone *zone_of(struct fidelity_kernel *k, uint64_t pfn)
 
 #define USE_MIXED 1
 #define USE_TAINTED 2
+#define USE_MIXED_SURE 4 /* mixed by an allocation no pcp page can be */
 
 /*
  * An allocated block of the end snapshot into @use, a byte per pageblock of
@@ -184,7 +190,9 @@ static void pageblock_use(const struct frt_snapshot_part *p, const struct frt_sn
 		uint8_t pb = p->pageblocks[i];
 		if (pb & FRT_PB_NONE)
 			continue;
-		use[i] |= (FRT_PB_MT(pb) != b->cls ? USE_MIXED : 0) |
+		bool mixed = FRT_PB_MT(pb) != b->cls;
+		bool pcp_like = b->cls == FRT_MOB_UNMOVABLE && !b->order;
+		use[i] |= (mixed ? USE_MIXED : 0) | (mixed && !pcp_like ? USE_MIXED_SURE : 0) |
 			  (b->cls != FRT_MOB_MOVABLE ? USE_TAINTED : 0);
 	}
 }
@@ -207,6 +215,9 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 		if (text && !(k->vmstat[which] = strdup(text)))
 			k->nomem = true;
 	}
+	json_t *frozen = json_object_get(json_object_get(h, "totals"), "frozen_pages");
+	if (which == 1 && json_is_integer(frozen))
+		k->frozen_pages = json_integer_value(frozen);
 	if (which == 1 && part0) {
 		const char *text = json_string_value(
 			json_object_get(json_object_get(h, "procfs"), "pagetypeinfo"));
@@ -241,6 +252,7 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	for (size_t i = 0; use && i < p.nr_pageblocks; i++) {
 		k->mixed_pageblocks += !!(use[i] & USE_MIXED);
 		k->tainted_pageblocks += !!(use[i] & USE_TAINTED);
+		k->mixed_sure_pageblocks += !!(use[i] & USE_MIXED_SURE);
 	}
 	free(use);
 }
@@ -349,6 +361,8 @@ void fidelity_kernel_state(const struct fidelity_kernel *k, struct fidelity_kern
 	out->pageblock_order = k->pb[1].order;
 	out->mixed_pageblocks = k->mixed_pageblocks;
 	out->tainted_pageblocks = k->tainted_pageblocks;
+	out->frozen_pages = k->frozen_pages;
+	out->mixed_sure_pageblocks = k->mixed_sure_pageblocks;
 }
 
 /* ---- the model's side ---- */

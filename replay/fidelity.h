@@ -53,6 +53,14 @@ struct fidelity_kernel_state {
 	 * holding any unmovable or reclaimable allocation, as core/metrics.c
 	 * counts the model's */
 	uint64_t mixed_pageblocks, tainted_pageblocks;
+	/* pages with no use the walk could tell, on a pcp list or being freed
+	 * (its totals.frozen_pages; -1: not said): the walk writes them as
+	 * unmovable order 0, so each can make a movable pageblock mixed and
+	 * tainted where the model, which knows its pcp pages, counts neither */
+	int64_t frozen_pages;
+	/* mixed pageblocks leaving out unmovable order-0 allocations, which
+	 * frozen pages look like: a lower bound, mixed_pageblocks the upper */
+	uint64_t mixed_sure_pageblocks;
 };
 void fidelity_kernel_state(const struct fidelity_kernel *k, struct fidelity_kernel_state *out);
 

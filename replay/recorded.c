@@ -69,8 +69,10 @@ static const struct recorded_row_desc rows[] = {
 	{ "pageblocks_unmovable", "pageblocks unmovable", S_END },
 	{ "pageblocks_movable", "pageblocks movable", S_END },
 	{ "pageblocks_reclaimable", "pageblocks reclaimable", S_END },
-	{ "mixed_pageblocks", "mixed pageblocks", S_END },
+	{ "mixed_pageblocks", "mixed pageblocks (pcp pages count)", S_END },
+	{ "mixed_pageblocks_min", "mixed, not by unmovable order-0 pages", S_END },
 	{ "tainted_pageblocks", "tainted pageblocks", S_END },
+	{ "frozen_pages", "pcp or frozen pages (counted unmovable)", S_END },
 	ORDER(0), ORDER(1), ORDER(2), ORDER(3), ORDER(4), ORDER(5),
 	ORDER(6), ORDER(7), ORDER(8), ORDER(9), ORDER(10),
 	{ "events", "events", S_TRC },
@@ -249,6 +251,9 @@ static void fill_snapshots(struct recorded *r, const struct fidelity_kernel *k)
 	set(r, "pageblocks_reclaimable", (int64_t)st.pageblocks[MODEL_MT_RECLAIMABLE]);
 	set(r, "mixed_pageblocks", (int64_t)st.mixed_pageblocks);
 	set(r, "tainted_pageblocks", (int64_t)st.tainted_pageblocks);
+	set(r, "mixed_pageblocks_min", (int64_t)st.mixed_sure_pageblocks);
+	if (st.frozen_pages >= 0)
+		set(r, "frozen_pages", st.frozen_pages);
 }
 
 static int recorded_defrag_mode(const char *meta)
