@@ -34,7 +34,7 @@ arena=${ARENA_MIB:-3072}
 holey_mib=${HOLEY_MIB:-1536}
 cache_mib=${CACHE_MIB:-1536}
 pipe_mib=${PIPE_MIB:-512}
-hold_s=${HOLD_S:-1}
+hold_s=${HOLD_S:-0.3}
 . "$(dirname "$0")/ab-lib.sh"
 
 sparse=/var/tmp/ab-sparse

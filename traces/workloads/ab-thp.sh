@@ -34,7 +34,7 @@ bursts=${BURSTS:-4}
 burst_mib=${BURST_MIB:-256}
 hold_ms=${HOLD_MS:-200}
 cache_mib=${CACHE_MIB:-1024}
-nr_dentries=${DENTRIES:-8000000}
+nr_dentries=${DENTRIES:-4000000}
 churn_mib=${CHURN_MIB:-256}
 churn_dentries=${CHURN_DENTRIES:-500000}
 . "$(dirname "$0")/ab-lib.sh"
