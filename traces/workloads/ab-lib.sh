@@ -28,7 +28,11 @@ ab_cleanup() {
 	for p in "${ab_pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait "${ab_pids[@]}" 2>/dev/null
 	if [ -n "$ab_rec" ]; then kill -INT "$ab_rec" 2>/dev/null; wait "$ab_rec" 2>/dev/null; fi
-	while mountpoint -q "$ab_ballast"; do umount "$ab_ballast" || break; done
+	for _ in 1 2 3 4 5 6 7 8 9 10; do # a killed load may hold it a moment longer
+		mountpoint -q "$ab_ballast" || break
+		umount "$ab_ballast" 2>/dev/null || sleep 0.5
+	done
+	mountpoint -q "$ab_ballast" && echo "WARNING: $ab_ballast is still mounted: umount it" >&2
 	rmdir "$ab_ballast" 2>/dev/null
 	sysctl -qw vm.defrag_mode="$ab_old_mode"
 }
@@ -86,7 +90,8 @@ ab_vmstat() { cat /proc/vmstat > "$1"; }
 ab_record_start() {
 	local log=/tmp/ab-record.$$.log
 	: > "$log"
-	"$1" record -o "$2" --force -d "${MAX_SECS:-60}" --max-size "${MAX_MB:-8}" \
+	# above the other work on the host, so that its rings are drained in time
+	nice -n -10 "$1" record -o "$2" --force -d "${MAX_SECS:-60}" --max-size "${MAX_MB:-8}" \
 		2> >(tee "$log" >&2) &
 	ab_rec=$!
 	until grep -q 'capturing into' "$log"; do
