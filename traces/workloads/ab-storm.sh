@@ -31,7 +31,7 @@ out=${2:?usage: $0 FRAGREPLAY OUT.frt MODE}
 mode=${3:?usage: $0 FRAGREPLAY OUT.frt MODE}
 case $mode in 0|1) ;; *) echo "$0: MODE is 0 or 1" >&2; exit 2 ;; esac
 arena=${ARENA_MIB:-3072}
-holey_mib=${HOLEY_MIB:-1536}
+holey_mib=${HOLEY_MIB:-1280}
 cache_mib=${CACHE_MIB:-1536}
 pipe_mib=${PIPE_MIB:-512}
 hold_s=${HOLD_S:-0.3}
