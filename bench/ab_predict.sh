@@ -23,7 +23,9 @@
 #  verdict:  sign - the predicted change (prediction - measured mean of the
 #            side replayed) has the sign of the measured change (both 0
 #            counts as right); spread - the prediction lies within the
-#            kernel's own [min..max] over the runs of the other side.
+#            kernel's own [min..max] over the runs of the other side;
+#            apart - whether the measured change stands out of the kernel's
+#            noise at all (the two sides' [min..max] do not overlap).
 #
 # Usage: bash bench/ab_predict.sh [-f FRAGREPLAY] [--knobs K=V[,K=V...]]
 #            [--name NAME] [--json OUT] --m0 A.frt,B.frt,... --m1 C.frt,D.frt,...
@@ -128,13 +130,16 @@ def direction(dirname, base, other, title):
         pred = sum(preds) / len(preds)
         d_meas = mo["mean"] - mb["mean"]
         d_pred = pred - mb["mean"]
+        # the kernel's own change stands out of its noise only where the two
+        # sides' ranges do not overlap
+        row["measured_separated"] = mo["min"] > mb["max"] or mo["max"] < mb["min"]
         row.update(predicted=pred, measured_change=d_meas, predicted_change=d_pred,
                    sign_right=sign(d_pred) == sign(d_meas),
                    within_spread=mo["min"] <= pred <= mo["max"])
         rows.append(row)
     print(f"\n{title}")
     hdr = (f"{'figure':<24} {'measured ' + base:>24} {'measured ' + other:>24} {'meas. change':>13}"
-           f" {'model A -> B (per trace)':>30} {'predicted ' + other:>14} {'pred. change':>13}  sign  spread")
+           f" {'model A -> B (per trace)':>30} {'predicted ' + other:>14} {'pred. change':>13}  sign  spread   apart")
     print(hdr)
     for r in rows:
         mb, mo = r["measured_base"], r["measured_other"]
@@ -148,7 +153,8 @@ def direction(dirname, base, other, title):
             return f"{d:+.1f}" + (f" ({100 * d / base:+.0f}%)" if base else "")
         print(f"{r['figure']:<24} {cell(mb):>24} {cell(mo):>24} {pct(r['measured_change'], mb['mean']):>13}"
               f" {ab:>30} {r['predicted']:>14.1f} {pct(r['predicted_change'], mb['mean']):>13}"
-              f"  {'right' if r['sign_right'] else 'WRONG':<5} {'within' if r['within_spread'] else 'outside'}")
+              f"  {'right' if r['sign_right'] else 'WRONG':<5} {'within' if r['within_spread'] else 'outside':<7}"
+              f"  {'yes' if r['measured_separated'] else 'no'}")
     # the five headline figures; the lower bound of mixed is shown, not counted
     known = [r for r in rows if "predicted" in r and not r["figure"].startswith(" ")]
     print(f"verdict (headline figures): sign right on {sum(r['sign_right'] for r in known)} of "
