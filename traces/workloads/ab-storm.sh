@@ -8,18 +8,19 @@
 # both modes (ab-lib.sh: defrag_mode set, sync, drop_caches, compact_memory;
 # the old defrag_mode restored on exit):
 #  1. A tmpfs ballast fills memory until ARENA_MIB (default 3072) remain.
-#  2. Fill the arena side by side with HOLEY_MIB of tmpfs (movable, not
-#     reclaimable without swap) and CACHE_MIB of page cache read 4 KiB at a
+#  2. Fill the arena side by side with HOLEY_MIB (1280) of tmpfs (movable, not
+#     reclaimable without swap) and CACHE_MIB (1536) of page cache read 4 KiB at a
 #     time with readahead off (order-0 folios, which reclaim frees one page
 #     at a time, scattered); then punch a 4 KiB hole every 32 KiB of the
 #     tmpfs file: free pages all over movable pageblocks, few whole ones.
-#  3. `FRAGREPLAY record -o OUT.frt --force -d 60 --max-size 8` starts.
-#  4. PIPE_MIB of pipe buffers: order-0 unmovable requests that may reclaim
+#  3. `nice -n -10 FRAGREPLAY record -o OUT.frt --force -d 60 --max-size 8`
+#     starts.
+#  4. PIPE_MIB (512) of pipe buffers: order-0 unmovable requests that may reclaim
 #     (GFP_HIGHUSER | __GFP_ACCOUNT), more than the free unmovable pages.
 #     Under defrag_mode=0 they steal from movable blocks; under =1
 #     (ALLOC_NOFRAGMENT, no free pageblock) they reclaim page cache that
 #     frees single pages, again and again: allocstall, pgscan_direct.
-#  5. The recorder stops after HOLD_S more seconds; load, ballast, files go.
+#  5. The recorder stops after HOLD_S (0.3) more seconds; load, ballast, files go.
 # /proc/vmstat deltas over the recording are printed (and written to OUT.vmstat).
 #
 # Usage: ab-storm.sh FRAGREPLAY OUT.frt MODE

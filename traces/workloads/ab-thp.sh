@@ -7,22 +7,26 @@
 # the old defrag_mode restored on exit):
 #  1. A tmpfs ballast fills memory until ARENA_MIB (default 3072) remain,
 #     so the run is short and the trace small.
-#  2. `FRAGREPLAY record -o OUT.frt --force -d 60 --max-size 8` starts (its
-#     start snapshot sees the filled memory); the load starts once events flow.
-#  3. Fill: page cache (reading a sparse file on ext4: clean, reclaimable
-#     folios), reclaimable slab (negative dentries) and unmovable memory
-#     (PIPE_MIB of pipe buffers, held), side by side so they share pageblocks.
-#  4. THP bursts: BURSTS x BURST_MIB of MADV_HUGEPAGE anonymous memory
-#     (defrag=madvise: direct reclaim and compaction), two bursts live at
-#     most, while the page-cache and dentry churn goes on. The kernel must
-#     reclaim and compact; under defrag_mode=0 it falls back below
-#     pageblock order, under =1 it may not.
+#  2. Fill the arena: CACHE_MIB (1024) of page cache (reading a sparse file on
+#     ext4: clean, reclaimable folios) and DENTRIES (4 M) negative dentries
+#     (reclaimable slab), side by side so they share pageblocks.
+#  3. `nice -n -10 FRAGREPLAY record -o OUT.frt --force -d 60 --max-size 8`
+#     starts (its start snapshot sees the filled memory); the load goes on
+#     once events flow.
+#  4. THP bursts: BURSTS (4) x BURST_MIB (256) of MADV_HUGEPAGE anonymous
+#     memory (defrag=madvise: direct reclaim and compaction), held HOLD_MS
+#     (200) each, two bursts live at most, while PIPE_MIB (256) of pipe
+#     buffers (unmovable, held), CHURN_MIB (256) more page cache and
+#     CHURN_DENTRIES (500,000) more dentries come. The kernel must reclaim
+#     and compact; under defrag_mode=0 it falls back below pageblock order,
+#     under =1 it may not.
 #  5. The recorder stops; the load, the ballast and the files go.
 # /proc/vmstat deltas over the run are printed (and written to OUT.vmstat).
 #
 # Usage: ab-thp.sh FRAGREPLAY OUT.frt MODE
 # Environment: ARENA_MIB PIPE_MIB BURSTS BURST_MIB HOLD_MS CACHE_MIB DENTRIES
-#              FLOOR_MIB (watchdog), MAX_SECS, MAX_MB (record's limits)
+#              CHURN_MIB CHURN_DENTRIES, FLOOR_MIB (watchdog, 1024),
+#              MAX_SECS, MAX_MB (record's limits, 60 and 8)
 set -euo pipefail
 frag=${1:?usage: $0 FRAGREPLAY OUT.frt MODE}
 out=${2:?usage: $0 FRAGREPLAY OUT.frt MODE}
