@@ -114,36 +114,42 @@ static void publish(struct pipe *p, bool last)
 
 /*
  * frt_reader_next(), frame by frame, so that @frame sees the frames between
- * the events; @left counts the current EVENTS frame's records still to come
+ * the events; @in_frame: an EVENTS frame is being read. Its events are read
+ * with frt_reader_frame_next(), which stops at the frame's end: a count of
+ * its records would not do, since task records (format 1.1) count there
+ * too, and frt_reader_next() would walk on past the frames after it (the
+ * end snapshot) without showing them to @frame.
  */
-static int next_event(struct frt_reader *rd, struct frt_event *ev, uint32_t *left,
+static int next_event(struct frt_reader *rd, struct frt_event *ev, bool *in_frame,
 		      pipe_frame_fn frame, void *ctx)
 {
 	struct frt_frame_info fi;
 	int ret;
 
-	while (!*left) {
+	for (;;) {
+		if (*in_frame) {
+			ret = frt_reader_frame_next(rd, ev);
+			if (ret)
+				return ret;
+			*in_frame = false;
+		}
 		ret = frt_reader_next_frame(rd, &fi);
 		if (ret <= 0)
 			return ret;
 		if (fi.type == FRT_FRAME_EVENTS) {
-			*left = fi.records;
+			*in_frame = true;
 		} else if (frame) {
 			uint32_t len;
 			const char *payload = frt_reader_frame_payload(rd, &len);
 			frame(ctx, &fi, payload, len);
 		}
 	}
-	ret = frt_reader_next(rd, ev);
-	if (ret > 0)
-		(*left)--;
-	return ret;
 }
 
 int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
 	     pipe_frame_fn frame, void *ctx, int *read_ret)
 {
-	uint32_t left = 0;
+	bool in_frame = false;
 	struct pipe p = { .nr = nr, .c = c };
 	struct worker w[PIPE_MAX_CONSUMERS];
 	pthread_t t[PIPE_MAX_CONSUMERS];
@@ -175,7 +181,7 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 
 		b->n = 0;
 		while (b->n < PIPE_BATCH &&
-		       (rr = next_event(rd, &b->ev[b->n], &left, frame, ctx)) > 0)
+		       (rr = next_event(rd, &b->ev[b->n], &in_frame, frame, ctx)) > 0)
 			b->n++;
 		if (b->n) {
 			total += b->n;
