@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
 	{ "replay", cmd_replay, "replay a trace through the allocator model under one variant" },
 	{ "compare", cmd_compare, "A/B-compare two allocator variants on the same trace" },
 	{ "validate", cmd_validate, "check the model against what the kernel recorded" },
+	{ "diff", cmd_diff, "what the kernel recorded in several traces, side by side" },
 	{ "variants", cmd_variants, "list the variant presets and knobs" },
 	{ "import", cmd_import, "convert perf script or ftrace text into a trace" },
 	{ "snapshot", cmd_snapshot, "write a procfs snapshot directory of this host" },

@@ -15,6 +15,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_variants(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

@@ -52,6 +52,10 @@ struct fidelity_kernel {
 	uint64_t pageblocks[MODEL_NR_MT];
 	const char *end_source;   /* "pagetypeinfo", "snapshot" (its walk), or NULL: no end */
 	unsigned int capped_cells; /* pagetypeinfo's ">100000": at least that, the walk's if more */
+	/* the end snapshot's walk: pageblocks holding an allocation whose mobility
+	 * differs from the block's type, and holding any unmovable or reclaimable one */
+	uint64_t mixed_pageblocks, tainted_pageblocks, mixed_sure_pageblocks;
+	int64_t frozen_pages; /* the end snapshot's totals.frozen_pages; -1: not said */
 };
 
 struct fidelity_model {
@@ -67,7 +71,11 @@ struct fidelity_model {
 
 struct fidelity_kernel *fidelity_kernel_new(void)
 {
-	return calloc(1, sizeof(struct fidelity_kernel));
+	struct fidelity_kernel *k = calloc(1, sizeof(struct fidelity_kernel));
+
+	if (k)
+		k->frozen_pages = -1;
+	return k;
 }
 
 static void pb_map_free(struct pb_map *map)
@@ -159,8 +167,38 @@ static struct kzone *zone_of(struct fidelity_kernel *k, uint64_t pfn)
 	return NULL;
 }
 
-/* vmstat of both snapshots; the end snapshot's free blocks by zone; both
- * snapshots' pageblock bytes */
+#define USE_MIXED 1
+#define USE_TAINTED 2
+#define USE_MIXED_SURE 4 /* mixed by an allocation no pcp page can be */
+
+/*
+ * An allocated block of the end snapshot into @use, a byte per pageblock of
+ * part @p: mixed where its mobility differs from the pageblock's type (the
+ * byte as it is, so every allocation in a HIGHATOMIC or CMA block is mixed,
+ * as the model counts them: core/metrics.c), tainted where it is unmovable
+ * or reclaimable. Pageblocks the walk marks FRT_PB_NONE are left out.
+ */
+static void pageblock_use(const struct frt_snapshot_part *p, const struct frt_snapshot_block *b,
+			  uint8_t *use)
+{
+	uint64_t first = (b->pfn - p->start_pfn) >> p->pageblock_order;
+	uint64_t last = (b->pfn + (1ull << b->order) - 1 - p->start_pfn) >> p->pageblock_order;
+
+	if (b->pfn < p->start_pfn)
+		return;
+	for (uint64_t i = first; i <= last && i < p->nr_pageblocks; i++) {
+		uint8_t pb = p->pageblocks[i];
+		if (pb & FRT_PB_NONE)
+			continue;
+		bool mixed = FRT_PB_MT(pb) != b->cls;
+		bool pcp_like = b->cls == FRT_MOB_UNMOVABLE && !b->order;
+		use[i] |= (mixed ? USE_MIXED : 0) | (mixed && !pcp_like ? USE_MIXED_SURE : 0) |
+			  (b->cls != FRT_MOB_MOVABLE ? USE_TAINTED : 0);
+	}
+}
+
+/* vmstat of both snapshots; the end snapshot's free blocks by zone and its
+ * mixed and tainted pageblocks; both snapshots' pageblock bytes */
 void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_info *fi,
 			   const char *payload, uint32_t len)
 {
@@ -177,6 +215,9 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 		if (text && !(k->vmstat[which] = strdup(text)))
 			k->nomem = true;
 	}
+	json_t *frozen = json_object_get(json_object_get(h, "totals"), "frozen_pages");
+	if (which == 1 && json_is_integer(frozen))
+		k->frozen_pages = json_integer_value(frozen);
 	if (which == 1 && part0) {
 		const char *text = json_string_value(
 			json_object_get(json_object_get(h, "procfs"), "pagetypeinfo"));
@@ -197,11 +238,23 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	struct frt_snapshot_iter it;
 	struct frt_snapshot_block b;
 	struct kzone *z;
+	uint8_t *use = calloc(p.nr_pageblocks ? p.nr_pageblocks : 1, 1);
+	if (!use)
+		k->nomem = true;
 	frt_snapshot_iter_init(&it, &p);
-	while (frt_snapshot_iter_next(&it, &b) > 0)
+	while (frt_snapshot_iter_next(&it, &b) > 0) {
 		if (b.state == FRT_SNAP_FREE && b.order < NR_ORD && b.cls < MODEL_NR_MT &&
 		    (z = zone_of(k, b.pfn)))
 			z->free[b.order][b.cls]++;
+		if (b.state == FRT_SNAP_ALLOCATED && use)
+			pageblock_use(&p, &b, use);
+	}
+	for (size_t i = 0; use && i < p.nr_pageblocks; i++) {
+		k->mixed_pageblocks += !!(use[i] & USE_MIXED);
+		k->tainted_pageblocks += !!(use[i] & USE_TAINTED);
+		k->mixed_sure_pageblocks += !!(use[i] & USE_MIXED_SURE);
+	}
+	free(use);
 }
 
 /*
@@ -283,6 +336,33 @@ int fidelity_kernel_end(struct fidelity_kernel *k)
 	k->end_source = pt ? "pagetypeinfo" : "snapshot";
 	free(pt);
 	return 0;
+}
+
+int fidelity_kernel_vmstat_delta(const struct fidelity_kernel *k, const char *name,
+				 int64_t *delta)
+{
+	int64_t v[2];
+
+	if (!k->vmstat[0] || !k->vmstat[1] || frt_vmstat_value(k->vmstat[0], name, &v[0]) ||
+	    frt_vmstat_value(k->vmstat[1], name, &v[1]))
+		return -ENOENT;
+	*delta = v[1] - v[0];
+	return 0;
+}
+
+void fidelity_kernel_state(const struct fidelity_kernel *k, struct fidelity_kernel_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->end_source = k->end_source;
+	if (!k->end_source)
+		return;
+	memcpy(out->free_blocks, k->free_blocks, sizeof(out->free_blocks));
+	memcpy(out->pageblocks, k->pageblocks, sizeof(out->pageblocks));
+	out->pageblock_order = k->pb[1].order;
+	out->mixed_pageblocks = k->mixed_pageblocks;
+	out->tainted_pageblocks = k->tainted_pageblocks;
+	out->frozen_pages = k->frozen_pages;
+	out->mixed_sure_pageblocks = k->mixed_sure_pageblocks;
 }
 
 /* ---- the model's side ---- */

@@ -33,6 +33,37 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 /* after the last frame: the end state's sums; 0 or -ENOMEM */
 int fidelity_kernel_end(struct fidelity_kernel *k);
 
+/*
+ * /proc/vmstat's @name in the end snapshot minus the start snapshot's into
+ * *@delta: 0, or -ENOENT when a snapshot or its vmstat copy lacks it.
+ */
+int fidelity_kernel_vmstat_delta(const struct fidelity_kernel *k, const char *name,
+				 int64_t *delta);
+
+/* the kernel's end state, after fidelity_kernel_end() */
+struct fidelity_kernel_state {
+	/* as fidelity.end_source: "pagetypeinfo", "snapshot", or NULL: no end
+	 * snapshot, and nothing below is known */
+	const char *end_source;
+	uint64_t free_blocks[MODEL_NR_ORDERS][MODEL_NR_MT]; /* node 0, per order and type */
+	uint64_t pageblocks[MODEL_NR_MT];                    /* node 0, per type */
+	unsigned int pageblock_order;
+	/* from the end snapshot's walk (every node): pageblocks holding an
+	 * allocation whose mobility differs from the pageblock's type, and
+	 * holding any unmovable or reclaimable allocation, as core/metrics.c
+	 * counts the model's */
+	uint64_t mixed_pageblocks, tainted_pageblocks;
+	/* pages with no use the walk could tell, on a pcp list or being freed
+	 * (its totals.frozen_pages; -1: not said): the walk writes them as
+	 * unmovable order 0, so each can make a movable pageblock mixed and
+	 * tainted where the model, which knows its pcp pages, counts neither */
+	int64_t frozen_pages;
+	/* mixed pageblocks leaving out unmovable order-0 allocations, which
+	 * frozen pages look like: a lower bound, mixed_pageblocks the upper */
+	uint64_t mixed_sure_pageblocks;
+};
+void fidelity_kernel_state(const struct fidelity_kernel *k, struct fidelity_kernel_state *out);
+
 /* one model's side: what its events and its free memory did while it ran */
 struct fidelity_model;
 

@@ -179,7 +179,7 @@ EOF
 py() { python3 "$W/frt.py" "$@"; }
 
 # ---------------------------------------------------------------- 1. top level
-ALL_CMDS="record info dump replay compare validate variants import snapshot"
+ALL_CMDS="record info dump replay compare validate diff variants import snapshot"
 NA_CMDS=""
 
 run "$FR" --help
