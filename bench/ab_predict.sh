@@ -97,11 +97,11 @@ FIGURES = [
     ("THP fault fallback", "thp_fault_fallback", lambda r: r["counters"]["thp_fault_fallback"]),
     ("pollute + steal", "pollute+steal", model_pollute_steal),
     ("compact_stall", "compact_stall", lambda r: r["counters"]["compact_stall"]),
-    ("mixed pageblocks (end)", "mixed_pageblocks", lambda r: r["figures"]["end: mixed pageblocks"]),
+    ("mixed pageblocks (end)", "mixed_pageblocks", lambda r: r["figures"]["end_mixed_pageblocks"]),
     # the same model figure against the kernel's lower bound (diff: pcp pages
     # look like unmovable order-0 allocations in the walk, which the upper
     # bound counts and this one leaves out with every other such page)
-    ("  mixed, lower bound", "mixed_pageblocks_min", lambda r: r["figures"]["end: mixed pageblocks"]),
+    ("  mixed, lower bound", "mixed_pageblocks_min", lambda r: r["figures"]["end_mixed_pageblocks"]),
 ]
 
 def sign(x):

@@ -171,7 +171,7 @@ static uint64_t rmqueue(struct model *m, struct mzone *z, unsigned int order,
 {
 	uint64_t pfn = MODEL_PFN_NONE;
 
-	if (pcp_allowed_order(m, order))
+	if (pcp_allowed_order(m, order) && !(alloc_flags & ALLOC_FORCED))
 		pfn = rmqueue_pcplist(m, z, order, mt, alloc_flags, cpu);
 	if (pfn == MODEL_PFN_NONE)
 		pfn = rmqueue_buddy(m, z, order, alloc_flags, mt);
@@ -222,7 +222,7 @@ try_this_zone:;
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 	}
-	if (no_fallback && !m->knobs[MODEL_KNOB_DEFRAG_MODE]) {
+	if (no_fallback && !m->knobs[MODEL_KNOB_DEFRAG_MODE] && !(alloc_flags & ALLOC_FORCED)) {
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
 		goto retry;
 	}
@@ -540,25 +540,37 @@ static bool defrag_drops_nofragment(uint32_t gfp, unsigned int order)
  * The last attempt for a request the kernel satisfied (MODEL_REQ_NO_WATERMARKS):
  * the reclaim that let the kernel serve it is not modelled, so watermarks
  * are ignored. Open loop (feedback=0), the fallback rules and the lowmem
- * reserves are dropped with them (ALLOC_NO_WATERMARKS). Closed loop, the
- * variant's policy stays: the lowmem reserve (ALLOC_FORCED: reclaim would
- * have freed memory in the zone the request prefers, not opened the lower
- * zones), and ALLOC_NOFRAGMENT as the fast path had it, dropped under
- * defrag_mode only where the kernel's slow path would drop it
- * (defrag_drops_nofragment()). Not a kernel path: the model's.
+ * reserves are dropped with them (ALLOC_NO_WATERMARKS). Closed loop, the page
+ * stands for one the kernel's reclaim freed, which was of the request's own
+ * kind in the zone it prefers, and the variant's policy stays:
+ *  1. ALLOC_NOFRAGMENT within the lowmem reserves (ALLOC_FORCED: no
+ *     watermark, the reserve kept): own-type pages or a whole block claimed;
+ *  2. the same in any zone, reserves ignored: still nothing polluted;
+ *  3. only then a fallback below pageblock order, where the variant has one:
+ *     always under vanilla, under defrag_mode where its slow path drops
+ *     ALLOC_NOFRAGMENT (defrag_drops_nofragment()); reserves kept, then not.
+ * ALLOC_FORCED takes a single page from the buddy lists, not a pcp refill,
+ * and never retries without ALLOC_NOFRAGMENT on its own. Not a kernel path:
+ * the model's, so that its stand-in for reclaim neither pollutes blocks nor
+ * churns the pcp lists where the kernel's reclaim did neither.
  */
 static uint64_t forced_alloc(struct model *m, const struct alloc_context *ac)
 {
 	unsigned int flags = alloc_flags_cma(ac->mt);
+	uint64_t pfn;
 
 	if (!m->knobs[MODEL_KNOB_FEEDBACK])
 		return get_page_from_freelist(m, ac, flags | ALLOC_NO_WATERMARKS);
 	flags |= ALLOC_FORCED;
-	uint64_t pfn = get_page_from_freelist(
-		m, ac, flags | (alloc_flags_nofragment(m, ac->preferred, ac->gfp) & ALLOC_NOFRAGMENT));
-	if (pfn == MODEL_PFN_NONE && m->knobs[MODEL_KNOB_DEFRAG_MODE] &&
-	    defrag_drops_nofragment(ac->gfp, ac->order))
-		pfn = get_page_from_freelist(m, ac, flags);
+	pfn = get_page_from_freelist(m, ac, flags | ALLOC_NOFRAGMENT);
+	if (pfn == MODEL_PFN_NONE)
+		pfn = get_page_from_freelist(m, ac, flags | ALLOC_NOFRAGMENT | ALLOC_NO_WATERMARKS);
+	if (pfn != MODEL_PFN_NONE ||
+	    (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !defrag_drops_nofragment(ac->gfp, ac->order)))
+		return pfn;
+	pfn = get_page_from_freelist(m, ac, flags);
+	if (pfn == MODEL_PFN_NONE)
+		pfn = get_page_from_freelist(m, ac, flags | ALLOC_NO_WATERMARKS);
 	return pfn;
 }
 
