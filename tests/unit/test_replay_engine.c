@@ -518,6 +518,32 @@ static void thp_the_model_fails_becomes_order0_pieces(void)
 	model_free_all(m);
 }
 
+/* a defrag_mode model of pageblock order 3, no compaction, 32 pages of memory
+ * in a span of @span, every pageblock's first page in use (pin_pageblocks());
+ * @knob set to @value besides */
+static struct model *defrag_model(uint64_t span, enum model_knob knob, long value)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
+	d.knobs[knob] = value;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span, .managed = 32,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+		.pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 32) == 0);
+	if (m)
+		pin_pageblocks(m, 4, 3); /* no free pageblock, all movable */
+	return m;
+}
+
 /*
  * SLUB's order-3 slab that defrag_mode refuses: allocate_slab()'s first try
  * (__GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC, reclaim bits cleared)
@@ -535,23 +561,7 @@ static void slub_refused_by_defrag_mode_retries_at_min_order(void)
 				     ~(MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM));
 
 	for (long min = 0; min <= 1; min++) {
-		struct model_desc d;
-		model_desc_init(&d);
-		d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-		d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
-		d.knobs[MODEL_KNOB_COMPACTION] = 0;
-		d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
-		d.knobs[MODEL_KNOB_SLUB_MIN_ORDER] = min;
-		d.nr_zones = 1;
-		d.zones[0] = (struct model_zone_desc){
-			.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 64, .managed = 32,
-			.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
-			.pcp_batch = 1,
-		};
-		struct model *m = model_new(&d);
-		CHECK(m && model_online(m, BASE, 32) == 0);
-		if (m)
-			pin_pageblocks(m, 4, 3); /* no free pageblock, all movable */
+		struct model *m = defrag_model(64, MODEL_KNOB_SLUB_MIN_ORDER, min);
 		struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 		if (!r) {
 			model_free_all(m);
@@ -668,24 +678,9 @@ static void forced_path_keeps_nofragment_under_defrag_mode(void)
 {
 	for (long fb = 0; fb <= 1; fb++)
 		for (int noretry = 0; noretry <= 1; noretry++) {
-			struct model_desc d;
-			model_desc_init(&d);
-			d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-			d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
-			d.knobs[MODEL_KNOB_COMPACTION] = 0;
-			d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
-			d.knobs[MODEL_KNOB_FEEDBACK] = fb;
-			d.nr_zones = 1;
-			d.zones[0] = (struct model_zone_desc){
-				.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32,
-				.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
-				.pcp_batch = 1,
-			};
-			struct model *m = model_new(&d);
-			CHECK(m && model_online(m, BASE, 32) == 0);
+			struct model *m = defrag_model(32, MODEL_KNOB_FEEDBACK, fb);
 			if (!m)
 				return;
-			pin_pageblocks(m, 4, 3);
 			struct model_req q = { .order = 0, .flags = MODEL_REQ_NO_WATERMARKS,
 					       .gfp = MODEL_GFP_KERNEL | (noretry ? MODEL_GFP_NORETRY : 0) };
 			uint64_t pfn = model_alloc(m, &q);
