@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -17,6 +18,16 @@ int cmd_variants(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+
+/*
+ * units.c: a duration ("250ms", "10s", "5m", "1.5h"; a bare number counts
+ * @bare_ns each) or a size ("512M" = 512 MiB, "100MB" = 100e6 bytes; a bare
+ * number counts @bare_bytes each) into *@out, within [@min, @max]. 0, or
+ * -EINVAL (not such a value: signs, exponents, unknown units) or -ERANGE.
+ */
+int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_ns,
+		   uint64_t *out);
+int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

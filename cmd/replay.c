@@ -14,25 +14,6 @@
 #include "session.h"
 #include "variant.h"
 
-/* "100ms", "1s", "500us", "250ns" or plain nanoseconds; never 0 */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct { const char *unit; uint64_t mult; } units[] = {
-		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-	};
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s || !v)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit)) {
-			*ns = v * units[i].mult;
-			return 0;
-		}
-	return -1;
-}
-
 static void help(const char *cmd)
 {
 	if (!strcmp(cmd, "compare"))
@@ -51,7 +32,8 @@ static void help(const char *cmd)
 		       "report says its early results are not meaningful.\n");
 	printf("\n  --set KNOB=V  give a knob value V (compare: --set-a, --set-b): an integer in\n"
 	       "                the knob's range, anything else is a usage error\n"
-	       "  --interval T  sample the figures every T of trace time (1s; units ns, us, ms, s)\n"
+	       "  --interval T  sample the figures every T of trace time (1s; units ns, us, ms,\n"
+	       "                s, m, h; at most 24h)\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of replaying\n"
 	       "                its valid prefix with a warning; and, after the report, when the\n"
 	       "                report carries notes (*** NOTE: a caveat on its figures)\n"
@@ -103,9 +85,10 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 			strict = true;
 			break;
 		case 'i':
-			if (parse_duration(optarg, &so.interval_ns))
+			/* at most a day of trace time; bare numbers are nanoseconds */
+			if (parse_duration(optarg, 1, 1, 86400000000000ull, &so.interval_ns))
 				return usage_error(cmd, "--interval '%s': want a duration such as "
-						   "100ms, 1s or 500us", optarg);
+						   "100ms, 1s, 5m or 500us, from 1ns to 24h", optarg);
 			break;
 		case 'h':
 			help(cmd);

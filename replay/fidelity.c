@@ -333,6 +333,12 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 	if (ev->ts < fm->start_ns)
 		return;
 	while (ev->ts >= fm->next_ns) {
+		/* full, or at the end of time (a crafted timestamp): no more samples,
+		 * and no loop of a step per second across the gap */
+		if (fm->n == TRACK_MAX || fm->next_ns > UINT64_MAX - 1000000000ull) {
+			fm->next_ns = UINT64_MAX;
+			break;
+		}
 		track_sample(fm, m, fm->next_ns - fm->start_ns);
 		fm->next_ns += 1000000000ull;
 	}
