@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "outfile.h"
 #include "trace.h"
 #include "procdir.h"
+#include "setup.h"
 #include "snapshot_host.h"
 
 #define READ_SIZE (4u << 20)
@@ -85,11 +87,11 @@ static int open_writer(struct job *j)
 
 	/* approximate start snapshot is known only once written: say so up front */
 	for (int k = 0; k < 2; k++) {
-		char p[4200];
+		char p[2][PATH_MAX + 32]; /* snap_dir is shorter than PATH_MAX (cmd_import) */
 
-		snprintf(p, sizeof(p), "%s/kpageflags", j->snap_dir[k] ? j->snap_dir[k] : "");
-		j->approx[k] = j->snap_dir[k] && access(p, R_OK) &&
-			       (strcat(p, ".zst"), access(p, R_OK));
+		snprintf(p[0], sizeof(p[0]), "%s/kpageflags", j->snap_dir[k] ? j->snap_dir[k] : "");
+		snprintf(p[1], sizeof(p[1]), "%.*s.zst", PATH_MAX + 16, p[0]);
+		j->approx[k] = j->snap_dir[k] && access(p[0], R_OK) && access(p[1], R_OK);
 	}
 	imp = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?}",
 			"from", frt_import_fmt_name(fmt),
@@ -112,6 +114,20 @@ static int open_writer(struct job *j)
 	json_decref(meta);
 	if (ret)
 		return ret;
+	if (!text)
+		return -ENOMEM;
+	if (j->snap_dir[0]) { /* nothing replay would refuse: its own check, here */
+		struct model_desc d;
+		char why[400];
+
+		model_desc_init(&d);
+		ret = replay_desc_from_json(text, &d, why, sizeof(why));
+		if (ret) {
+			snprintf(j->err, sizeof(j->err), "start snapshot %s: %s", j->snap_dir[0], why);
+			free(text);
+			return ret;
+		}
+	}
 	ret = frt_outfile_open(&j->out, j->output, true, 0644);
 	if (ret) {
 		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
@@ -385,6 +401,9 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 's':
 		case 'e':
+			if (strlen(optarg) >= PATH_MAX - 32) /* room for "/kpageflags.zst" */
+				return usage_error("import", "--%s: a path of %zu bytes is too long",
+						   opts[c == 's' ? 2 : 3].name, strlen(optarg));
 			j.snap_dir[c == 'e'] = optarg;
 			break;
 		case 'S':
