@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test_hostile.sh - crafted inputs from issue 19, one case each: what used to
+# corrupt memory, hang, or come out as a "complete" trace that replay refused
+# must now fail at once (exit 1, or 2 for a bad option) with a message that
+# names the file and what is wrong, and leave no output behind. Every case
+# runs under `timeout`, so a hang fails the case instead of the suite. The
+# ASan build runs this script too (tests/run.sh).
+#
+# Usage: test_hostile.sh FRAGREPLAY_BINARY TEST_DATA_DIR
+# Prints "FAIL: ..." per failed check, then "N passed, N failed"; exits 1 if
+# any check failed, 2 on a usage error.
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 FRAGREPLAY_BINARY TEST_DATA_DIR" >&2
+	exit 2
+fi
+FR=$1
+DATA=$2
+SNAP=$DATA/import/snapdir-nokpf
+TEXT=$DATA/import/ftrace.txt
+for f in "$FR" "$SNAP/zoneinfo" "$TEXT"; do
+	[ -e "$f" ] || { echo "$0: $f does not exist" >&2; exit 2; }
+done
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-hostile.XXXXXX") || exit 2
+trap 'rm -rf "$W"' EXIT
+
+PASSED=0
+FAILED=0
+RC=0
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
+show() { head -c 300 "$1" | tr '\n' '|'; }
+
+# run SECONDS CMD...: stdout to $W/out, stderr to $W/err, status to RC (124: hung)
+run() {
+	local t=$1
+	shift
+	timeout "$t" "$@" >"$W/out" 2>"$W/err"
+	RC=$?
+}
+
+# expect WHAT CODE PATTERN: the last run exited CODE and said PATTERN on stderr
+expect() {
+	if [ "$RC" -ne "$2" ]; then
+		fail "$1: exit $RC, want $2 ($(show "$W/err"))"
+	elif ! grep -qE -- "$3" "$W/err"; then
+		fail "$1: stderr lacks '$3' (got: $(show "$W/err"))"
+	else
+		pass
+	fi
+}
+
+# snapdir NAME: a fresh copy of the test snapshot directory at $W/NAME
+snapdir() { rm -rf "${W:?}/$1"; cp -r "$SNAP" "$W/$1"; }
+
+# import_refused WHAT DIR PATTERN: import with DIR as start snapshot fails, no trace left
+import_refused() {
+	rm -f "$W/t.frt"
+	run 120 "$FR" import -o "$W/t.frt" --start-snapshot "$2" "$TEXT"
+	expect "$1" 1 "$3"
+	[ ! -e "$W/t.frt" ] && pass || fail "$1: left $W/t.frt behind"
+	ls -a "$W" | grep -q '^\.t\.frt\.' && fail "$1: left a temporary behind" || pass
+}
+
+## memory corruption: more than 4 zones of node 0 (the model's zone array)
+snapdir z5
+{ sed -n 1,190p "$SNAP/zoneinfo"; sed -n 145,190p "$SNAP/zoneinfo"; sed -n 145,190p "$SNAP/zoneinfo"; } \
+	>"$W/z5/zoneinfo"
+import_refused "zoneinfo with Normal three times" "$W/z5" "zone Normal of node 0 comes twice"
+
+## memory corruption, then a hang: a free count that wraps the allocation size
+snapdir big
+sed -i 's/^\(Node    0, zone   Normal, type      Movable\)   7452/\1 99999999999999/' "$W/big/pagetypeinfo"
+grep -q 99999999999999 "$W/big/pagetypeinfo" || fail "could not plant the huge free count"
+import_refused "pagetypeinfo free count 10^14" "$W/big" \
+	"big/pagetypeinfo: node 0 zone Normal: more free pages \(order 0 Movable"
+# one below the span of the zone is still a snapshot (the bound is the span, no less)
+snapdir fits
+sed -i 's/^\(Node    0, zone   Normal, type      Movable\)   7452/\1   500000/' "$W/fits/pagetypeinfo"
+run 120 "$FR" import -o "$W/fits.frt" --start-snapshot "$W/fits" "$TEXT"
+[ "$RC" -eq 0 ] && pass || fail "a free count within the span refused: $(show "$W/err")"
+
+## memory corruption: a --start-snapshot path longer than the stack buffer
+long=$W/$(printf 'd%.0s' $(seq 1 250))
+long=$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long
+run 30 "$FR" import -o "$W/t.frt" --start-snapshot "$long" "$TEXT"
+expect "a 4 KiB --start-snapshot path" 2 "--start-snapshot: a path of [0-9]+ bytes is too long"
+
+## garbage accepted as complete: page block orders, overflowing spans, columns
+snapdir pbo30
+sed -i 's/^Page block order: 9/Page block order: 30/' "$W/pbo30/pagetypeinfo"
+import_refused "page block order 30" "$W/pbo30" "pageblock_order 30 is outside 1..12|page block order 30"
+snapdir pbo64
+sed -i 's/^Page block order: 9/Page block order: 64/' "$W/pbo64/pagetypeinfo"
+import_refused "page block order 64" "$W/pbo64" "pageblock_order 64 is outside 1..12|page block order 64"
+snapdir span
+sed -i '0,/spanned  5505024/s//spanned  18446744073709551000/' "$W/span/zoneinfo"
+import_refused "spanned near 2^64" "$W/span" "zone Normal: start_pfn [0-9]+ \+ spanned [0-9]+ runs past pfn 2\^40"
+snapdir start
+awk '/zone   Normal/ { n = 1 } n && /start_pfn:/ { sub(/[0-9]+$/, "18446744073709551000"); n = 0 } 1' \
+	"$SNAP/zoneinfo" >"$W/start/zoneinfo"
+import_refused "start_pfn near 2^64" "$W/start" "zone Normal start_pfn [0-9]+ \+ spanned [0-9]+ runs past pfn 2\^40"
+snapdir cols
+awk '/^Node/ { for (i = 0; i < 29; i++) $0 = $0 " 0" } 1' "$SNAP/buddyinfo" >"$W/cols/buddyinfo"
+import_refused "a 40-column buddyinfo" "$W/cols" "max_order 39 is outside 1..12|40 order columns"
+for n in 100 150 152; do
+	snapdir cut$n
+	head -n $n "$SNAP/zoneinfo" >"$W/cut$n/zoneinfo"
+	import_refused "zoneinfo cut after line $n" "$W/cut$n" "truncated copy"
+done
+snapdir kpf7
+printf 'abcdefg' >"$W/kpf7/kpageflags"
+import_refused "a 7-byte kpageflags" "$W/kpf7" "kpf7/kpageflags: ends at byte 7 .* a truncated copy"
+snapdir kpfrand
+head -c $((8 * 6291456)) /dev/urandom >"$W/kpfrand/kpageflags"
+import_refused "random kpageflags" "$W/kpfrand" "kpfrand/kpageflags: pfn (0|0x[0-9a-f]+) has flags .* bits no kernel sets"
+snapdir kpfzero
+ln -s /dev/zero "$W/kpfzero/kpageflags"
+import_refused "kpageflags -> /dev/zero" "$W/kpfzero" "kpfzero/kpageflags: not a regular file"
+snapdir zizero
+rm "$W/zizero/zoneinfo"
+ln -s /dev/zero "$W/zizero/zoneinfo"
+import_refused "zoneinfo -> /dev/zero" "$W/zizero" "zizero/zoneinfo: File too large"
+
+## timestamps of 12 digits wrap 2^64 ns: malformed, with the line number
+sed 's/ 16808.082234:/ 999999999999.082234:/' "$TEXT" >"$W/ts12.txt"
+run 60 "$FR" import -o "$W/ts12.frt" "$W/ts12.txt"
+[ "$RC" -eq 0 ] && grep -q "^malformed  *1 lines" "$W/out" && grep -q "ts12.txt:15: " "$W/out" &&
+	pass || fail "12-digit timestamp: exit $RC, $(show "$W/out")"
+grep -q "time span       2.088088 s" "$W/out" && pass || fail "12-digit timestamp moved the span: $(show "$W/out")"
+run 60 "$FR" import --strict -o "$W/ts12s.frt" "$W/ts12.txt"
+expect "12-digit timestamp, --strict" 1 "ts12.txt:15: "
+
+## one pfn step of exactly 2^63: the line is malformed, the import goes on
+sed 's/pfn=0x109188 /pfn=0x800000000010919e /' "$TEXT" >"$W/jump.txt"
+run 60 "$FR" import -o "$W/jump.frt" "$W/jump.txt"
+[ "$RC" -eq 0 ] && grep -q "jump.txt:15: pfn '0x800000000010919e' is beyond 2^63" "$W/out" &&
+	pass || fail "pfn jump of 2^63: exit $RC, $(show "$W/err") $(show "$W/out")"
+
+## hangs: --interval -1 and saturated values are usage errors; tiny intervals
+## over a trace-time gap of 290 years sample in bounded time
+for bad in -1 18446744073709551615 18446744073709551615s 99999999999h 0 1e9 ' 1s' 1x; do
+	run 10 "$FR" replay --interval "$bad" /nonexistent.frt
+	expect "replay --interval '$bad'" 2 "--interval '$bad': want a duration"
+done
+{ grep -v '^ *bash-13908 .* 16810\.' "$TEXT"
+  echo '            bash-13908   [000] ..... 9200000000.000000: mm_page_free: page=000000007e5a8f48 pfn=0x109188 order=0'; } \
+	>"$W/gap.txt"
+run 120 "$FR" import -o "$W/gap.frt" --start-snapshot "$SNAP" "$W/gap.txt"
+[ "$RC" -eq 0 ] && pass || fail "gap trace import: $(show "$W/err")"
+for iv in 1ns 1 24h; do
+	run 120 "$FR" replay --interval "$iv" --json "$W/gap.json" "$W/gap.frt"
+	[ "$RC" -eq 0 ] && pass || fail "replay --interval $iv over a 290-year gap: exit $RC $(show "$W/err")"
+done
+run 120 "$FR" validate "$W/gap.frt"
+[ "$RC" -ne 124 ] && pass || fail "validate over a 290-year gap hung"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
