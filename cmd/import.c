@@ -44,7 +44,7 @@ struct job {
 };
 
 /* Whether @path names the file open at @fd (the output would overwrite the input). */
-static bool same_file(int fd, const char *path)
+static bool same_file_fd(int fd, const char *path)
 {
 	struct stat a, b;
 
@@ -426,7 +426,7 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (same_file(fd, j.output)) {
+	if (same_file_fd(fd, j.output)) {
 		fprintf(stderr, "fragreplay import: %s is the input: choose another -o\n", j.output);
 		close(fd);
 		return EXIT_USAGE;

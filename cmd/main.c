@@ -87,18 +87,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		print_help(stdout);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	for (size_t i = 0; i < NR_SUBCOMMANDS; i++) {
 		if (strcmp(argv[1], subcommands[i].name))
 			continue;
 		if (!subcommands[i].run)
-			return not_available(&subcommands[i], argc - 1, argv + 1);
-		return subcommands[i].run(argc - 1, argv + 1);
+			return finish_stdout(not_available(&subcommands[i], argc - 1, argv + 1));
+		return finish_stdout(subcommands[i].run(argc - 1, argv + 1));
 	}
 	fprintf(stderr, "fragreplay: unknown command '%s'\n\n", argv[1]);
 	print_help(stderr);

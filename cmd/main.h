@@ -29,6 +29,13 @@ int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_
 		   uint64_t *out);
 int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uint64_t *out);
 
+/* cli.c: whether @a and @b name one file (both exist) */
+bool same_file(const char *a, const char *b);
+/* A usage error (EXIT_USAGE) when output @out of option @opt is the input @in; else 0. */
+int refuse_over_input(const char *cmd, const char *opt, const char *out, const char *in);
+/* Flush and close stdout: @code, or EXIT_FAIL (said on stderr) when it could not be written. */
+int finish_stdout(int code);
+
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -101,6 +101,8 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return usage_error(cmd, "expects one trace file");
 	if (nr == 2 && (!v[0].preset || !v[1].preset))
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
+	if (refuse_over_input(cmd, "--json", json_out, argv[optind]))
+		return EXIT_USAGE;
 	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
 		return EXIT_FAIL;
 	return session_report(cmd, s, strict, false, json_out);

@@ -62,6 +62,8 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
+	if (refuse_over_input("validate", "--json", json_out, argv[optind]))
+		return EXIT_USAGE;
 	/* one model under the trace's own settings, beside the kernel that ran them */
 	if (!(s = session_open("validate", argv[optind], &so, NULL, 1)))
 		return EXIT_FAIL;

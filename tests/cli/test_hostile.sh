@@ -160,5 +160,28 @@ done
 run 120 "$FR" validate "$W/gap.frt"
 [ "$RC" -ne 124 ] && pass || fail "validate over a 290-year gap hung"
 
+## an interrupted import leaves nothing: SIGINT and SIGTERM once its temporary exists
+for sig in INT TERM; do
+	rm -f "$W/fifo" && mkfifo "$W/fifo"
+	echo older >"$W/sig.frt"
+	# a background job starts with SIGINT ignored: give it the default a terminal gives
+	python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);
+os.execvp(sys.argv[1], sys.argv[1:])' "$FR" import -o "$W/sig.frt" "$W/fifo" >/dev/null 2>&1 &
+	pid=$!
+	exec 7>"$W/fifo"
+	cat "$TEXT" >&7 # the window holds 100 ms of events: these are written to the temporary
+	for _ in $(seq 1 100); do ls -a "$W" | grep -q '^\.sig\.frt\.' && break; sleep 0.1; done
+	ls -a "$W" | grep -q '^\.sig\.frt\.' && pass || fail "SIG$sig: import never opened its temporary"
+	kill -$sig $pid
+	for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -KILL $pid 2>/dev/null && fail "SIG$sig: import went on reading"
+	wait $pid
+	rc=$?
+	exec 7>&-
+	[ $rc -gt 128 ] && pass || fail "SIG$sig: import exited $rc, not by the signal"
+	! ls -a "$W" | grep -q '^\.sig\.frt\.' && [ "$(cat "$W/sig.frt")" = older ] && pass ||
+		fail "SIG$sig: the temporary stayed, or the older output changed"
+done
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

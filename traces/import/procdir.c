@@ -198,6 +198,13 @@ int frt_procdir_save(const char *dir, bool kpageflags, char *err, size_t errlen)
 		ret = save_text(dirfd, dir, text_files[i], err, errlen);
 	if (!ret && kpageflags)
 		ret = save_kpageflags(dirfd, dir, err, errlen);
+	if (ret) { /* no partial directory that an import would take for a snapshot */
+		for (size_t i = 0; i < sizeof(text_files) / sizeof(text_files[0]); i++)
+			unlinkat(dirfd, text_files[i], 0);
+		unlinkat(dirfd, "kpageflags.zst", 0);
+		if (made)
+			rmdir(dir);
+	}
 	close(dirfd);
 	return ret;
 }
