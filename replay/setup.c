@@ -61,7 +61,8 @@ static void pcp_from_json(json_t *z, struct model_zone_desc *zd)
 }
 
 #define MAX_CPUS 4096     /* model_new()'s limit */
-#define MAX_PFN (1ull << 40) /* 52 physical address bits of 4 KiB pages (x86-64 5-level) */
+#define MAX_PFN (1ull << 40)
+#define MODEL_MAX_NODE_PFNS UINT32_MAX /* model_new(): pfn indices are 32-bit, NIL excluded */ /* 52 physical address bits of 4 KiB pages (x86-64 5-level) */
 
 /*
  * Zones of node 0 come once each, in the kernel's order (DMA, DMA32, Normal,
@@ -181,6 +182,13 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	}
 	if (!d->nr_zones) {
 		snprintf(err, errlen, "metadata names no zone of node 0");
+		goto cleanup;
+	}
+	uint64_t span = d->zones[d->nr_zones - 1].start_pfn + d->zones[d->nr_zones - 1].spanned -
+			d->zones[0].start_pfn;
+	if (span >= MODEL_MAX_NODE_PFNS) {
+		snprintf(err, errlen, "metadata: node 0 spans %" PRIu64 " pfns, more than the model's "
+			 "%" PRIu64 " (16 TiB of 4 KiB pages)", span, (uint64_t)MODEL_MAX_NODE_PFNS - 1);
 		goto cleanup;
 	}
 	ret = 0;
