@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli.c - what every command's option handling shares (main.h): outputs
- * that must not land on an input, and stdout's errors checked at exit.
+ * cli.c - what every command's option handling shares (main.h): one getopt
+ * with one error style and --version, outputs that must not land on an
+ * input or on an existing file without --force, and stdout's errors
+ * checked at exit.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,4 +38,40 @@ int finish_stdout(int code)
 		return code ? code : EXIT_FAIL;
 	}
 	return code;
+}
+
+int cli_getopt(const char *cmd, int *code, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	char opts[64];
+	int c;
+
+	snprintf(opts, sizeof(opts), ":%s", shortopts); /* ':' tells a missing argument apart */
+	opterr = 0; /* every message below, in one style, not getopt's second line */
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	switch (c) {
+	case CLI_VERSION:
+		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
+		*code = EXIT_OK;
+		return CLI_EXIT;
+	case '?':
+		*code = optopt ? usage_error(cmd, "unknown option '-%c'", optopt)
+			       : usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		return CLI_EXIT;
+	case ':': /* argv[optind - 1] is the option itself, "-o" or "--json" */
+		*code = usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		return CLI_EXIT;
+	default:
+		return c;
+	}
+}
+
+int refuse_existing(const char *cmd, const char *out, bool force)
+{
+	struct stat st;
+
+	if (force || !out || lstat(out, &st))
+		return 0;
+	fprintf(stderr, "fragreplay %s: %s exists (--force replaces it)\n", cmd, out);
+	return EXIT_FAIL;
 }

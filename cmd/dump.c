@@ -165,7 +165,7 @@ int cmd_dump(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "from-ns", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	uint64_t limit = UINT64_MAX, from = 0, printed = 0;
@@ -173,10 +173,10 @@ int cmd_dump(int argc, char **argv)
 	struct frt_reader *r;
 	struct frt_event ev;
 	char err[600];
-	int c, ret;
+	int c, ret, code;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("dump", &code, argc, argv, "t:n:h", opts)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_types(optarg, &mask))
@@ -194,8 +194,10 @@ int cmd_dump(int argc, char **argv)
 		case 'h':
 			dump_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("dump", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("dump", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

@@ -329,10 +329,12 @@ static void import_help(FILE *f)
 		"Events out of timestamp order (across CPUs) are merged through a 100 ms\n"
 		"window; older ones keep their place with their time raised, and are counted.\n"
 		"\n"
-		"  -o, --output FILE         the trace to write (required; written beside it and\n"
-		"                            renamed into place when whole: a failed import\n"
-		"                            leaves an older FILE as it was, and a link at FILE\n"
-		"                            is replaced, never followed)\n"
+		"  -o, --output FILE         the trace to write (required; must not exist unless\n"
+		"                            --force; written beside it and renamed into place\n"
+		"                            when whole: a failed or interrupted import leaves\n"
+		"                            an older FILE as it was, and a link at FILE is\n"
+		"                            replaced, never followed)\n"
+		"      --force               replace FILE if it exists\n"
 		"      --from perf|ftrace    the input's format (default: detected from the\n"
 		"                            first event line: perf names events group:event)\n"
 		"      --start-snapshot DIR  start state from a snapshot directory taken before\n"
@@ -376,16 +378,18 @@ int cmd_import(int argc, char **argv)
 		{ "start-snapshot", required_argument, NULL, 's' },
 		{ "end-snapshot", required_argument, NULL, 'e' },
 		{ "strict", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	struct frt_import_opts io = { 0 };
 	struct job j = { 0 };
 	double t0 = now_s();
 	int c, fd, ret, code = EXIT_FAIL;
+	bool force = false;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("import", &code, argc, argv, "o:h", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			j.output = optarg;
@@ -409,11 +413,16 @@ int cmd_import(int argc, char **argv)
 		case 'S':
 			io.strict = true;
 			break;
+		case 'F':
+			force = true;
+			break;
 		case 'h':
 			import_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("import", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("import", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -430,6 +439,11 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fragreplay import: %s is the input: choose another -o\n", j.output);
 		close(fd);
 		return EXIT_USAGE;
+	}
+	if (refuse_existing("import", j.output, force)) {
+		if (fd > 0)
+			close(fd);
+		return EXIT_FAIL;
 	}
 	if (!strcmp(j.input, "-"))
 		j.input = "<stdin>";

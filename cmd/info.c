@@ -480,7 +480,7 @@ int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	struct scan s = { 0 };
@@ -488,10 +488,10 @@ int cmd_info(int argc, char **argv)
 	json_t *meta;
 	bool as_json = false;
 	char err[600];
-	int c, ret;
+	int c, ret, code;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("info", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			as_json = true;
@@ -499,8 +499,10 @@ int cmd_info(int argc, char **argv)
 		case 'h':
 			info_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("info", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("info", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

@@ -56,7 +56,9 @@ static void print_help(FILE *f)
 			subcommands[i].run ? "" : " (not in this build)");
 	fprintf(f,
 		"\n"
-		"'fragreplay <command> --help' describes a command.\n"
+		"'fragreplay <command> --help' describes a command; --version, alone or\n"
+		"after a command, prints the version. Commands that write a file refuse an\n"
+		"existing one unless given --force, and replace it whole.\n"
 		"Exit status: 0 success, 1 failure (bad data, runtime error), 2 usage error.\n");
 }
 

@@ -29,6 +29,20 @@ int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_
 		   uint64_t *out);
 int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uint64_t *out);
 
+/*
+ * cli.c: getopt_long for every command. Give each command's table
+ * CLI_VERSION_OPTION; @shortopts without a leading ':'. Returns what
+ * getopt_long does, or CLI_EXIT with *@code set after --version (0) or a
+ * usage error said in the one style (EXIT_USAGE): unknown options and
+ * missing arguments by name.
+ */
+struct option;
+enum { CLI_EXIT = -2, CLI_VERSION = 0x1000 };
+#define CLI_VERSION_OPTION { "version", no_argument, NULL, CLI_VERSION }
+int cli_getopt(const char *cmd, int *code, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+/* EXIT_FAIL, said on stderr, when @out exists and not @force; else 0 */
+int refuse_existing(const char *cmd, const char *out, bool force);
 /* cli.c: whether @a and @b name one file (both exist) */
 bool same_file(const char *a, const char *b);
 /* A usage error (EXIT_USAGE) when output @out of option @opt is the input @in; else 0. */

@@ -19,13 +19,13 @@ static void help(const char *cmd)
 	if (!strcmp(cmd, "compare"))
 		printf("Usage: fragreplay compare TRACE.frt --a VARIANT --b VARIANT [--set-a KNOB=V]...\n"
 		       "                          [--set-b KNOB=V]... [--interval T] [--strict]\n"
-		       "                          [--json FILE]\n\n"
+		       "                          [--json FILE [--force]]\n\n"
 		       "Replay the trace's requests through the allocator model under two variants,\n"
 		       "from the trace's start snapshot, and print them side by side with the\n"
 		       "difference and the change in percent.\n");
 	else
 		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
-		       "                         [--interval T] [--strict] [--json FILE]\n\n"
+		       "                         [--interval T] [--strict] [--json FILE [--force]]\n\n"
 		       "Replay the trace's requests through the allocator model under one variant\n"
 		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n"
 		       "A trace without a start snapshot is replayed from an empty model, and the\n"
@@ -38,7 +38,8 @@ static void help(const char *cmd)
 	       "                its valid prefix with a warning; and, after the report, when the\n"
 	       "                report carries notes (*** NOTE: a caveat on its figures)\n"
 	       "  --json FILE   also write the figures, every model counter and the samples\n"
-	       "                over time as JSON (README, \"Report JSON\")\n"
+	       "                over time as JSON (README, \"Report JSON\"); FILE must not exist\n"
+	       "  --force       replace the --json FILE if it exists (whole, by a rename)\n"
 	       "\n'fragreplay variants' lists the presets and the knobs with their defaults and\n"
 	       "ranges. Exit status: 0 success, 1 failure (unreadable or unusable trace),\n"
 	       "2 usage error.\n");
@@ -51,19 +52,22 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
 		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ "interval", required_argument, NULL, 'i' }, { "strict", no_argument, NULL, 'x' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay_variant v[2];
 	struct replay_session_opts so = { .interval_ns = 1000000000ull };
 	struct replay_session *s;
 	const char *json_out = NULL;
-	bool strict = false;
+	bool strict = false, force = false;
 	char err[1024];
-	int c;
+	int c, code;
 
 	memset(v, 0, sizeof(v));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt(cmd, &code, argc, argv, "h", opts)) != -1) {
 		int i = c == 'b' || c == 'T';
 		switch (c) {
 		case 'v': case 'a': case 'b':
@@ -84,6 +88,9 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		case 'x':
 			strict = true;
 			break;
+		case 'F':
+			force = true;
+			break;
 		case 'i':
 			/* at most a day of trace time; bare numbers are nanoseconds */
 			if (parse_duration(optarg, 1, 1, 86400000000000ull, &so.interval_ns))
@@ -93,8 +100,10 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		case 'h':
 			help(cmd);
 			return EXIT_OK;
-		default:
-			return usage_error(cmd, "unknown option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error(cmd, "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -103,6 +112,8 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return usage_error(cmd, "needs --a VARIANT and --b VARIANT");
 	if (refuse_over_input(cmd, "--json", json_out, argv[optind]))
 		return EXIT_USAGE;
+	if (refuse_existing(cmd, json_out, force))
+		return EXIT_FAIL;
 	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
 		return EXIT_FAIL;
 	return session_report(cmd, s, strict, false, json_out);
@@ -120,6 +131,10 @@ int cmd_compare(int argc, char **argv)
 
 int cmd_variants(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
+		return EXIT_OK;
+	}
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: fragreplay variants [--help]\n\nList the variant presets, and the knobs "
 		       "--set KNOB=VALUE can change\nwith their defaults, ranges, sysctls and the "

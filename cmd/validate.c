@@ -13,7 +13,7 @@
 
 static void help(void)
 {
-	printf("Usage: fragreplay validate TRACE.frt [--strict] [--json FILE]\n\n"
+	printf("Usage: fragreplay validate TRACE.frt [--strict] [--json FILE [--force]]\n\n"
 	       "Replay the trace under the settings it was recorded with ('vanilla', or\n"
 	       "'defrag_mode' when the host ran vm.defrag_mode=1; the host's sysctls) and\n"
 	       "print, beside what the kernel recorded on the same trace, the model's\n"
@@ -27,7 +27,8 @@ static void help(void)
 	       "                report, when the report carries notes (caveats on its figures)\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
 	       "                \"fidelity\" object: every line, the score and free pages over\n"
-	       "                time (README, \"Report JSON\")\n"
+	       "                time (README, \"Report JSON\"); FILE must not exist\n"
+	       "  --force       replace the --json FILE if it exists (whole, by a rename)\n"
 	       "\nExit status: 0 success, 1 failure (unreadable or unusable trace), 2 usage error.\n");
 }
 
@@ -36,16 +37,18 @@ int cmd_validate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct replay_session_opts so = { .fidelity = true };
 	struct replay_session *s;
 	const char *json_out = NULL;
-	bool strict = false;
-	int c;
+	bool strict = false, force = false;
+	int c, code;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt("validate", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json_out = optarg;
@@ -53,17 +56,24 @@ int cmd_validate(int argc, char **argv)
 		case 'x':
 			strict = true;
 			break;
+		case 'F':
+			force = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
-		default:
-			return usage_error("validate", "unknown option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("validate", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	if (refuse_over_input("validate", "--json", json_out, argv[optind]))
 		return EXIT_USAGE;
+	if (refuse_existing("validate", json_out, force))
+		return EXIT_FAIL;
 	/* one model under the trace's own settings, beside the kernel that ran them */
 	if (!(s = session_open("validate", argv[optind], &so, NULL, 1)))
 		return EXIT_FAIL;

@@ -48,8 +48,12 @@ fi
 
 # 3. import -o over a planted link: replaced, the target untouched
 plant ln -s "$work/victim" "$work/i.frt"
-"$frag" import -o "$work/i.frt" "$data/import/perf-script.txt" 2>"$work/i.err"
-check "import -o over a link exits 0 ($(tail -1 "$work/i.err"))" $?
+"$frag" import -o "$work/i.frt" "$data/import/perf-script.txt" >/dev/null 2>"$work/i.err"
+rc=$?
+check "import -o over a link without --force exits 1 and says it exists" \
+	"$([ $rc = 1 ] && grep -q 'exists (--force replaces it)' "$work/i.err" && victim_ok; echo $?)"
+"$frag" import --force -o "$work/i.frt" "$data/import/perf-script.txt" >/dev/null 2>"$work/i.err"
+check "import --force -o over a link exits 0 ($(tail -1 "$work/i.err"))" $?
 check "import left the link's target as it was" "$(victim_ok; echo $?)"
 check "import put a regular file at the path" \
 	"$([ ! -L "$work/i.frt" ] && "$frag" info "$work/i.frt" >/dev/null; echo $?)"
@@ -57,7 +61,7 @@ check "import put a regular file at the path" \
 # 4. a failed import leaves the older output whole; output = input is refused
 before=$(sha256sum < "$work/i.frt")
 printf 'not a trace\n' > "$work/bad.txt"
-"$frag" import -o "$work/i.frt" "$work/bad.txt" 2>/dev/null
+"$frag" import --force -o "$work/i.frt" "$work/bad.txt" 2>/dev/null
 check "a failed import exits 1" "$([ $? = 1 ]; echo $?)"
 check "a failed import left the older output as it was" \
 	"$([ "$(sha256sum < "$work/i.frt")" = "$before" ] &&
@@ -96,7 +100,11 @@ sample=$(dirname "$0")/../../traces/samples/slab-pagecache-interleave.frt
 for cmd in replay validate; do
 	plant ln -sf "$work/victim" "$work/$cmd.json"
 	"$frag" $cmd --json "$work/$cmd.json" "$sample" >/dev/null 2>"$work/j.err"
-	check "$cmd --json over a link exits 0 ($(tail -1 "$work/j.err"))" $?
+	rc=$?
+	check "$cmd --json over a link without --force exits 1 and says it exists" \
+		"$([ $rc = 1 ] && grep -q 'exists (--force replaces it)' "$work/j.err" && victim_ok; echo $?)"
+	"$frag" $cmd --force --json "$work/$cmd.json" "$sample" >/dev/null 2>"$work/j.err"
+	check "$cmd --force --json over a link exits 0 ($(tail -1 "$work/j.err"))" $?
 	check "$cmd --json left the link's target as it was" "$(victim_ok; echo $?)"
 	check "$cmd --json put a regular JSON file at the path" \
 		"$([ ! -L "$work/$cmd.json" ] && python3 -m json.tool "$work/$cmd.json" >/dev/null; echo $?)"
@@ -119,7 +127,7 @@ if mount -t tmpfs -o size=256k frt-full "$work/full" 2>/dev/null; then
 	check "import onto a full disk exits 1 ($(tail -1 "$work/f.err"))" "$([ $rc = 1 ]; echo $?)"
 	check "import onto a full disk leaves no file and no temporary" \
 		"$([ ! -e "$work/full/i.frt" ] && ! ls -A "$work/full" | grep -q '^\.i\.frt\.'; echo $?)"
-	"$frag" replay --json "$work/full/r.json" "$sample" >/dev/null 2>"$work/f.err"
+	"$frag" replay --force --json "$work/full/r.json" "$sample" >/dev/null 2>"$work/f.err"
 	rc=$?
 	check "replay --json onto a full disk exits 1 ($(tail -1 "$work/f.err"))" "$([ $rc = 1 ]; echo $?)"
 	check "replay --json onto a full disk leaves the older JSON whole" \

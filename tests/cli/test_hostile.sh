@@ -6,7 +6,8 @@
 # must now fail at once (exit 1, or 2 for a bad option) with a message that
 # names the file and what is wrong, and leave no output behind. Every case
 # runs under `timeout`, so a hang fails the case instead of the suite. The
-# ASan build runs this script too (tests/run.sh).
+# ASan build runs this script too (tests/run.sh). Last, the CLI contract:
+# --version, one error style and --force for every command.
 #
 # Usage: test_hostile.sh FRAGREPLAY_BINARY TEST_DATA_DIR
 # Prints "FAIL: ..." per failed check, then "N passed, N failed"; exits 1 if
@@ -154,7 +155,7 @@ done
 run 120 "$FR" import -o "$W/gap.frt" --start-snapshot "$SNAP" "$W/gap.txt"
 [ "$RC" -eq 0 ] && pass || fail "gap trace import: $(show "$W/err")"
 for iv in 1ns 1 24h; do
-	run 120 "$FR" replay --interval "$iv" --json "$W/gap.json" "$W/gap.frt"
+	run 120 "$FR" replay --interval "$iv" --force --json "$W/gap.json" "$W/gap.frt"
 	[ "$RC" -eq 0 ] && pass || fail "replay --interval $iv over a 290-year gap: exit $RC $(show "$W/err")"
 done
 run 120 "$FR" validate "$W/gap.frt"
@@ -166,9 +167,9 @@ for sig in INT TERM; do
 	echo older >"$W/sig.frt"
 	# a background job starts with SIGINT ignored: give it the default a terminal gives
 	python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);
-os.execvp(sys.argv[1], sys.argv[1:])' "$FR" import -o "$W/sig.frt" "$W/fifo" >/dev/null 2>&1 &
+os.execvp(sys.argv[1], sys.argv[1:])' "$FR" import --force -o "$W/sig.frt" "$W/fifo" >/dev/null 2>&1 &
 	pid=$!
-	exec 7>"$W/fifo"
+	exec 7<>"$W/fifo" # read-write: never blocks, even if import is gone
 	cat "$TEXT" >&7 # the window holds 100 ms of events: these are written to the temporary
 	for _ in $(seq 1 100); do ls -a "$W" | grep -q '^\.sig\.frt\.' && break; sleep 0.1; done
 	ls -a "$W" | grep -q '^\.sig\.frt\.' && pass || fail "SIG$sig: import never opened its temporary"
@@ -182,6 +183,38 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$FR" import -o "$W/sig.frt" "$W/fifo" >/d
 	! ls -a "$W" | grep -q '^\.sig\.frt\.' && [ "$(cat "$W/sig.frt")" = older ] && pass ||
 		fail "SIG$sig: the temporary stayed, or the older output changed"
 done
+
+## one CLI contract: --version everywhere, one error style (one line and the hint),
+## exit 2 for usage; --force before any existing output is replaced
+for c in info dump replay compare validate import snapshot record variants; do
+	run 10 "$FR" $c --version
+	[ "$RC" -eq 0 ] && grep -qx "fragreplay [0-9.]*" "$W/out" && pass ||
+		fail "$c --version: exit $RC, $(show "$W/out")"
+	[ $c = variants ] && continue
+	run 10 "$FR" $c --bogus x
+	expect "$c --bogus" 2 "^fragreplay $c: unknown option '--bogus'\$"
+	[ "$(wc -l <"$W/err")" -eq 2 ] && grep -q "^Try 'fragreplay $c --help'.\$" "$W/err" && pass ||
+		fail "$c --bogus: not one error line and the hint: $(show "$W/err")"
+done
+run 10 "$FR" import -o
+expect "import -o without its argument" 2 "^fragreplay import: option '-o' needs an argument\$"
+run 10 "$FR" validate x.frt --json
+expect "validate --json without its argument" 2 "option '--json' needs an argument"
+echo older >"$W/old.frt"
+run 60 "$FR" import -o "$W/old.frt" "$TEXT"
+expect "import over an existing file without --force" 1 "old.frt exists \(--force replaces it\)"
+[ "$(cat "$W/old.frt")" = older ] && pass || fail "import without --force changed the file"
+run 60 "$FR" import --force -o "$W/old.frt" "$TEXT"
+[ "$RC" -eq 0 ] && ! grep -qx older "$W/old.frt" && pass || fail "import --force: exit $RC"
+echo '{}' >"$W/old.json"
+run 60 "$FR" replay --json "$W/old.json" "$W/old.frt"
+expect "replay --json over an existing file without --force" 1 "old.json exists"
+if ! "$FR" record --help | grep -q "not in this build"; then
+	run 10 "$FR" record -o "$W/r.frt" -d 5fortnights
+	expect "record -d 5fortnights" 2 "-d wants a duration"
+	run 10 "$FR" record -o "$W/r.frt" --max-size -1
+	expect "record --max-size -1" 2 "--max-size wants a size"
+fi
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
