@@ -5,11 +5,13 @@
  * input or on an existing file without --force, and stdout's errors
  * checked at exit.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "main.h"
@@ -74,4 +76,40 @@ int refuse_existing(const char *cmd, const char *out, bool force)
 		return 0;
 	fprintf(stderr, "fragreplay %s: %s exists (--force replaces it)\n", cmd, out);
 	return EXIT_FAIL;
+}
+
+const char *cli_trace_input(const char *cmd, const char *arg, char *buf, size_t len)
+{
+	static char chunk[1 << 16];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(arg, "-"))
+		return arg;
+	if (isatty(0)) {
+		usage_error(cmd, "- reads the trace from stdin, which is a terminal");
+		return NULL;
+	}
+	if (!fstat(0, &st) && S_ISREG(st.st_mode)) { /* "< FILE": read it in place */
+		snprintf(buf, len, "/proc/self/fd/0");
+		return buf;
+	}
+	/* a pipe: the reader seeks (pread), so the trace is copied into memory first */
+	fd = memfd_create("stdin.frt", MFD_CLOEXEC);
+	while (fd >= 0 && (n = read(0, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(fd, chunk, (size_t)n) != n) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		fprintf(stderr, "fragreplay %s: reading the trace from stdin: %s\n", cmd,
+			strerror(errno));
+		return NULL;
+	}
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return buf;
 }

@@ -172,7 +172,7 @@ int cmd_dump(int argc, char **argv)
 	uint64_t mask = 0;
 	struct frt_reader *r;
 	struct frt_event ev;
-	char err[600];
+	char err[600], stdin_path[64];
 	int c, ret, code;
 
 	optind = 1;
@@ -203,7 +203,10 @@ int cmd_dump(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("dump", "expected one trace file");
 
-	r = frt_reader_open(argv[optind], err, sizeof(err));
+	const char *path = cli_trace_input("dump", argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path)
+		return EXIT_FAIL;
+	r = frt_reader_open(path, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "fragreplay dump: %s\n", err);
 		return EXIT_FAIL;

@@ -40,6 +40,7 @@ struct job {
 	struct frt_writer *w;
 	struct frt_outfile out; /* a temporary beside output until the trace is whole */
 	bool approx[2];
+	bool to_stdout; /* -o -: the trace on stdout */
 	char err[600];
 };
 
@@ -128,13 +129,22 @@ static int open_writer(struct job *j)
 			return ret;
 		}
 	}
-	ret = frt_outfile_open(&j->out, j->output, true, 0644);
-	if (ret) {
-		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
-		free(text);
-		return ret;
+	if (j->to_stdout) { /* a pipe or a file the shell opened: nothing to rename */
+		fd = dup(1);
+		if (fd < 0) {
+			ret = -errno;
+			free(text);
+			return ret;
+		}
+	} else {
+		ret = frt_outfile_open(&j->out, j->output, true, 0644);
+		if (ret) {
+			snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
+			free(text);
+			return ret;
+		}
+		fd = j->out.fd;
 	}
-	fd = j->out.fd;
 	j->w = frt_writer_new(fd, text, &(struct frt_writer_opts){ 0 });
 	free(text);
 	if (!j->w) {
@@ -268,35 +278,35 @@ static void print_summary(const struct job *j, double secs)
 	const char *k;
 	json_t *v;
 
-	printf("imported %" PRIu64 " events from %s (%s) into %s in %.2f s\n", st->events,
+	fprintf(stderr, "imported %" PRIu64 " events from %s (%s) into %s in %.2f s\n", st->events,
 	       j->input, frt_import_fmt_name(frt_importer_fmt(j->im)), j->output, secs);
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
 		if (st->by_type[t])
-			printf("  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, st->by_type[t]);
-	printf("lines           %" PRIu64 "\n", st->lines);
-	printf("skipped         %" PRIu64 " lines of other events", st->other);
+			fprintf(stderr, "  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, st->by_type[t]);
+	fprintf(stderr, "lines           %" PRIu64 "\n", st->lines);
+	fprintf(stderr, "skipped         %" PRIu64 " lines of other events", st->other);
 	json_object_foreach(st->other_names, k, v)
-		printf("%s %s %lld", v == json_object_iter_value(json_object_iter(st->other_names))
+		fprintf(stderr, "%s %s %lld", v == json_object_iter_value(json_object_iter(st->other_names))
 		       ? ":" : ",", k, (long long)json_integer_value(v));
-	printf("\nmalformed       %" PRIu64 " lines\n", st->malformed);
+	fprintf(stderr, "\nmalformed       %" PRIu64 " lines\n", st->malformed);
 	for (uint64_t i = 0; i < st->malformed && i < FRT_IMPORT_MAX_REPORTED; i++)
-		printf("  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
+		fprintf(stderr, "  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
 		       st->bad[i].text);
-	printf("late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
+	fprintf(stderr, "late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
 	       st->late, FRT_IMPORT_WINDOW_NS / 1e6);
 	if (st->lost_markers)
-		printf("lost            %" PRIu64 " markers of events the tracer dropped\n",
+		fprintf(stderr, "lost            %" PRIu64 " markers of events the tracer dropped\n",
 		       st->lost_markers);
 	if (json_object_size(st->unknown_gfp)) {
-		printf("unknown gfp     ");
+		fprintf(stderr, "unknown gfp     ");
 		json_object_foreach(st->unknown_gfp, k, v)
-			printf("%s=%lld ", k, (long long)json_integer_value(v));
-		printf("(kept in the STATS frame; no bits set for them)\n");
+			fprintf(stderr, "%s=%lld ", k, (long long)json_integer_value(v));
+		fprintf(stderr, "(kept in the STATS frame; no bits set for them)\n");
 	}
-	printf("time span       %.6f s (%.6f to %.6f)\n", (st->last_ts - st->first_ts) / 1e9,
+	fprintf(stderr, "time span       %.6f s (%.6f to %.6f)\n", (st->last_ts - st->first_ts) / 1e9,
 	       st->first_ts / 1e9, st->last_ts / 1e9);
 	if (!j->snap_dir[0])
-		printf("note            no --start-snapshot: replay needs a start state; take one "
+		fprintf(stderr, "note            no --start-snapshot: replay needs a start state; take one "
 		       "with 'fragreplay snapshot DIR' before capturing\n");
 }
 
@@ -329,11 +339,12 @@ static void import_help(FILE *f)
 		"Events out of timestamp order (across CPUs) are merged through a 100 ms\n"
 		"window; older ones keep their place with their time raised, and are counted.\n"
 		"\n"
-		"  -o, --output FILE         the trace to write (required; must not exist unless\n"
-		"                            --force; written beside it and renamed into place\n"
-		"                            when whole: a failed or interrupted import leaves\n"
-		"                            an older FILE as it was, and a link at FILE is\n"
-		"                            replaced, never followed)\n"
+		"  -o, --output FILE|-       the trace to write (required; - for stdout; FILE\n"
+		"                            must not exist unless --force; it is written\n"
+		"                            beside its path and renamed into place when whole:\n"
+		"                            a failed or interrupted import leaves an older FILE\n"
+		"                            as it was, and a link at FILE is replaced, never\n"
+		"                            followed)\n"
 		"      --force               replace FILE if it exists\n"
 		"      --from perf|ftrace    the input's format (default: detected from the\n"
 		"                            first event line: perf names events group:event)\n"
@@ -346,8 +357,8 @@ static void import_help(FILE *f)
 		"  -h, --help                this text\n"
 		"\n"
 		"Lines of other events are skipped and counted; malformed lines are counted and\n"
-		"the first %d reported with their line numbers. A summary follows: events per\n"
-		"type, skipped, malformed, late, and the time span.\n"
+		"the first %d reported with their line numbers. A summary follows on stderr:\n"
+		"events per type, skipped, malformed, late, and the time span.\n"
 		"Exit status: 0 imported, 1 bad input or I/O error, 2 usage error.\n",
 		FRT_IMPORT_MAX_REPORTED);
 }
@@ -435,12 +446,18 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (same_file_fd(fd, j.output)) {
+	j.to_stdout = !strcmp(j.output, "-");
+	if (j.to_stdout && isatty(1)) {
+		close(fd);
+		return usage_error("import", "-o -: a trace is binary; redirect stdout to a file or "
+				   "a pipe");
+	}
+	if (!j.to_stdout && same_file_fd(fd, j.output)) {
 		fprintf(stderr, "fragreplay import: %s is the input: choose another -o\n", j.output);
 		close(fd);
 		return EXIT_USAGE;
 	}
-	if (refuse_existing("import", j.output, force)) {
+	if (!j.to_stdout && refuse_existing("import", j.output, force)) {
 		if (fd > 0)
 			close(fd);
 		return EXIT_FAIL;
@@ -487,7 +504,7 @@ int cmd_import(int argc, char **argv)
 		goto cleanup;
 	}
 	ret = frt_writer_close(j.w);
-	if (!ret)
+	if (!ret && !j.to_stdout)
 		ret = frt_outfile_commit(&j.out);
 	if (ret) {
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.output, strerror(-ret));

@@ -487,7 +487,7 @@ int cmd_info(int argc, char **argv)
 	struct frt_reader *r;
 	json_t *meta;
 	bool as_json = false;
-	char err[600];
+	char err[600], stdin_path[64];
 	int c, ret, code;
 
 	optind = 1;
@@ -508,7 +508,10 @@ int cmd_info(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("info", "expected one trace file");
 
-	r = frt_reader_open(argv[optind], err, sizeof(err));
+	const char *path = cli_trace_input("info", argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path)
+		return EXIT_FAIL;
+	r = frt_reader_open(path, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "fragreplay info: %s\n", err);
 		return EXIT_FAIL;

@@ -41,6 +41,12 @@ enum { CLI_EXIT = -2, CLI_VERSION = 0x1000 };
 #define CLI_VERSION_OPTION { "version", no_argument, NULL, CLI_VERSION }
 int cli_getopt(const char *cmd, int *code, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
+/*
+ * The path to read the trace argument @arg from: @arg itself, or for "-"
+ * stdin (a redirected file in place; a pipe copied into memory first, as the
+ * reader seeks), named in @buf. NULL when that failed (said on stderr).
+ */
+const char *cli_trace_input(const char *cmd, const char *arg, char *buf, size_t len);
 /* EXIT_FAIL, said on stderr, when @out exists and not @force; else 0 */
 int refuse_existing(const char *cmd, const char *out, bool force);
 /* cli.c: whether @a and @b name one file (both exist) */

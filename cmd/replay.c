@@ -62,7 +62,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	struct replay_session *s;
 	const char *json_out = NULL;
 	bool strict = false, force = false;
-	char err[1024];
+	char err[1024], stdin_path[64];
 	int c, code;
 
 	memset(v, 0, sizeof(v));
@@ -114,7 +114,8 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		return EXIT_USAGE;
 	if (refuse_existing(cmd, json_out, force))
 		return EXIT_FAIL;
-	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
+	const char *path = cli_trace_input(cmd, argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path || !(s = session_open(cmd, path, &so, v, nr)))
 		return EXIT_FAIL;
 	return session_report(cmd, s, strict, false, json_out);
 }

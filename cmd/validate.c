@@ -75,7 +75,9 @@ int cmd_validate(int argc, char **argv)
 	if (refuse_existing("validate", json_out, force))
 		return EXIT_FAIL;
 	/* one model under the trace's own settings, beside the kernel that ran them */
-	if (!(s = session_open("validate", argv[optind], &so, NULL, 1)))
+	char stdin_path[64];
+	const char *path = cli_trace_input("validate", argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path || !(s = session_open("validate", path, &so, NULL, 1)))
 		return EXIT_FAIL;
 	return session_report("validate", s, strict, true, json_out);
 }

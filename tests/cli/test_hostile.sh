@@ -131,16 +131,16 @@ import_refused "zoneinfo -> /dev/zero" "$W/zizero" "zizero/zoneinfo: File too la
 ## timestamps of 12 digits wrap 2^64 ns: malformed, with the line number
 sed 's/ 16808.082234:/ 999999999999.082234:/' "$TEXT" >"$W/ts12.txt"
 run 60 "$FR" import -o "$W/ts12.frt" "$W/ts12.txt"
-[ "$RC" -eq 0 ] && grep -q "^malformed  *1 lines" "$W/out" && grep -q "ts12.txt:15: " "$W/out" &&
-	pass || fail "12-digit timestamp: exit $RC, $(show "$W/out")"
-grep -q "time span       2.088088 s" "$W/out" && pass || fail "12-digit timestamp moved the span: $(show "$W/out")"
+[ "$RC" -eq 0 ] && grep -q "^malformed  *1 lines" "$W/err" && grep -q "ts12.txt:15: " "$W/err" &&
+	pass || fail "12-digit timestamp: exit $RC, $(show "$W/err")"
+grep -q "time span       2.088088 s" "$W/err" && pass || fail "12-digit timestamp moved the span: $(show "$W/err")"
 run 60 "$FR" import --strict -o "$W/ts12s.frt" "$W/ts12.txt"
 expect "12-digit timestamp, --strict" 1 "ts12.txt:15: "
 
 ## one pfn step of exactly 2^63: the line is malformed, the import goes on
 sed 's/pfn=0x109188 /pfn=0x800000000010919e /' "$TEXT" >"$W/jump.txt"
 run 60 "$FR" import -o "$W/jump.frt" "$W/jump.txt"
-[ "$RC" -eq 0 ] && grep -q "jump.txt:15: pfn '0x800000000010919e' is beyond 2^63" "$W/out" &&
+[ "$RC" -eq 0 ] && grep -q "jump.txt:15: pfn '0x800000000010919e' is beyond 2^63" "$W/err" &&
 	pass || fail "pfn jump of 2^63: exit $RC, $(show "$W/err") $(show "$W/out")"
 
 ## hangs: --interval -1 and saturated values are usage errors; tiny intervals
@@ -215,6 +215,22 @@ if ! "$FR" record --help | grep -q "not in this build"; then
 	run 10 "$FR" record -o "$W/r.frt" --max-size -1
 	expect "record --max-size -1" 2 "--max-size wants a size"
 fi
+
+## - for stdin and stdout: traces read from a pipe or a redirect, import to a pipe;
+## import's summary on stderr, so that stdout holds only the trace
+SAMPLE=$DATA/golden-v1.1.frt
+"$FR" info "$SAMPLE" >"$W/info.file" 2>&1
+cat "$SAMPLE" | "$FR" info - >"$W/info.pipe" 2>&1
+[ $? -eq 0 ] && diff <(grep -v '^file ' "$W/info.file") <(grep -v '^file ' "$W/info.pipe") >/dev/null &&
+	pass || fail "info - from a pipe differs from info FILE"
+"$FR" dump - <"$SAMPLE" >"$W/dump.redir" 2>&1 && "$FR" dump "$SAMPLE" | cmp -s - "$W/dump.redir" &&
+	pass || fail "dump - < FILE differs from dump FILE"
+"$FR" import -o - "$TEXT" 2>"$W/imp.err" | "$FR" info - >"$W/imp.info" 2>&1
+[ "${PIPESTATUS[0]}" -eq 0 ] && grep -q "^imported 341 events .* into - " "$W/imp.err" &&
+	grep -q "^status *complete" "$W/imp.info" && pass ||
+	fail "import -o - | info -: $(show "$W/imp.err") $(show "$W/imp.info")"
+run 10 "$FR" info - </dev/null
+expect "info - from an empty stdin" 1 "fragreplay info: "
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
