@@ -21,7 +21,7 @@ echo "== libFuzzer harnesses (clang, ASan+UBSan; tests/fuzz), each for a bounded
 CC=clang cmake -B build-fuzz -S . -DCMAKE_C_COMPILER=clang -DFRAGREPLAY_FUZZ=ON \
 	-DFRAGREPLAY_COLLECTOR=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_reader fuzz_import fuzz_snapdir fuzz_desc \
-	fuzz_units
+	fuzz_session fuzz_units
 ctest --test-dir build-fuzz --output-on-failure -L fuzz
 
 echo "== build without the collector (-DFRAGREPLAY_COLLECTOR=OFF)"

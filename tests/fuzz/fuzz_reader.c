@@ -16,39 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "codec.h"
+#include "fuzz_fix.h"
 #include "snapshot.h"
 #include "trace.h"
-
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static void put32(uint8_t *p, uint32_t v) { p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
-
-static void fix(uint8_t *b, size_t n)
-{
-	if (n < 32 || memcmp(b, "\x89" "FRT\r\n\x1a\n", 8))
-		return;
-	uint32_t m = get32(b + 20);
-	if (m > n - 32) {
-		m = (uint32_t)(n - 32);
-		put32(b + 20, m);
-	}
-	put32(b + 24, frt_crc32c(0, b + 32, m));
-	put32(b + 28, frt_crc32c(0, b, 28));
-	for (size_t off = 32 + (size_t)m; n - off >= 24;) {
-		uint8_t *h = b + off;
-		size_t left = n - off - 24;
-
-		if (memcmp(h, "FRFM", 4))
-			return;
-		if (get32(h + 8) > left)
-			put32(h + 8, (uint32_t)left);
-		if (!(h[5] & 1))
-			put32(h + 12, get32(h + 8));
-		uint32_t crc = frt_crc32c(0, h, 20);
-		put32(h + 20, frt_crc32c(crc, h + 24, get32(h + 8)));
-		off += 24 + get32(h + 8);
-	}
-}
 
 static void snapshot_frame(struct frt_reader *r)
 {
@@ -80,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b = malloc(size ? size : 1);
 	memcpy(b, data, size);
 	if (fixup)
-		fix(b, size);
+		frt_fuzz_fix(b, size);
 	fd = memfd_create("frt", MFD_CLOEXEC);
 	if (fd < 0 || write(fd, b, size) != (ssize_t)size)
 		abort();
