@@ -26,8 +26,18 @@
 static struct frt_outfile *volatile live[MAX_LIVE];
 static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
+static struct frt_outdir *volatile live_dir;
+
 static void remove_live_and_die(int sig)
 {
+	struct frt_outdir *d = live_dir;
+
+	if (d) {
+		for (size_t i = 0; i < d->nr_names; i++)
+			unlinkat(d->dirfd, d->names[i], 0);
+		if (d->made)
+			rmdir(d->path);
+	}
 	for (int i = 0; i < MAX_LIVE; i++) {
 		struct frt_outfile *f = live[i];
 
@@ -40,18 +50,20 @@ static void remove_live_and_die(int sig)
 	raise(sig);
 }
 
-static void track(struct frt_outfile *f, bool on)
+static void track(struct frt_outfile *f, struct frt_outdir *d, bool on)
 {
 	static bool installed;
 	sigset_t all, old;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	for (int i = 0; i < MAX_LIVE; i++)
+	for (int i = 0; f && i < MAX_LIVE; i++)
 		if (on ? !live[i] : live[i] == f) {
 			live[i] = on ? f : NULL;
 			break;
 		}
+	if (d)
+		live_dir = on ? d : NULL;
 	if (on && !installed) {
 		installed = true;
 		for (size_t i = 0; i < sizeof(cleanup_signals) / sizeof(cleanup_signals[0]); i++) {
@@ -82,7 +94,7 @@ int frt_outfile_open(struct frt_outfile *f, const char *path, bool replace, mode
 		if (f->fd < 0)
 			return -errno;
 		f->created = true;
-		track(f, true);
+		track(f, NULL, true);
 		return 0;
 	}
 	snprintf(copy[0], sizeof(copy[0]), "%s", path);
@@ -95,7 +107,7 @@ int frt_outfile_open(struct frt_outfile *f, const char *path, bool replace, mode
 		f->tmp[0] = '\0';
 		return -errno;
 	}
-	track(f, true);
+	track(f, NULL, true);
 	if (fchmod(f->fd, mode)) {
 		int err = -errno;
 
@@ -115,7 +127,7 @@ int frt_outfile_commit(struct frt_outfile *f)
 		f->tmp[0] = '\0';
 	}
 	f->created = false;
-	track(f, false);
+	track(f, NULL, false);
 	return 0;
 }
 
@@ -127,7 +139,7 @@ void frt_outfile_abort(struct frt_outfile *f)
 		unlink(f->path);
 	f->tmp[0] = '\0';
 	f->created = false;
-	track(f, false);
+	track(f, NULL, false);
 }
 
 int frt_outfile_write(const char *path, const void *buf, size_t len, bool replace, mode_t mode)
@@ -159,4 +171,9 @@ int frt_outfile_write(const char *path, const void *buf, size_t len, bool replac
 	if (ret)
 		frt_outfile_abort(&f);
 	return ret;
+}
+
+void frt_outdir_track(struct frt_outdir *d, bool on)
+{
+	track(NULL, d, on);
 }

@@ -53,4 +53,19 @@ int frt_outfile_write(const char *path, const void *buf, size_t len, bool replac
  * file and no temporary. A command with its own handler (record) keeps it.
  */
 
+/*
+ * A directory of new files (snapshot DIR) under the same care: while tracked,
+ * one of those signals unlinks @names inside it (through @dirfd) and, if
+ * @made, removes the directory, so an interrupted run leaves no partial
+ * directory that an import would take for a snapshot.
+ */
+struct frt_outdir {
+	const char *path;
+	int dirfd;
+	bool made;
+	const char *const *names;
+	size_t nr_names;
+};
+void frt_outdir_track(struct frt_outdir *d, bool on);
+
 #endif

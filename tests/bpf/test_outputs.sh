@@ -90,6 +90,16 @@ if available snapshot; then
 	check "snapshot into a new directory writes regular files ($(cat "$work/s4.err"))" \
 		"$([ $? = 0 ] && [ -f "$work/new/zoneinfo" ] && [ ! -L "$work/new/zoneinfo" ] &&
 		   [ -s "$work/new/kpageflags.zst" ]; echo $?)"
+	# interrupted while kpageflags is copied (~1 s): no partial directory is left
+	"$frag" snapshot "$work/int" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 50); do [ -e "$work/int/vmstat" ] && break; sleep 0.02; done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	check "snapshot killed by SIGTERM leaves no partial directory (exit $rc)" \
+		"$( { [ $rc = 143 ] && [ ! -e "$work/int" ]; } ||
+		    { [ $rc = 0 ] && [ -s "$work/int/kpageflags.zst" ]; }; echo $?)"
 	mkdir "$work/empty"
 	"$frag" snapshot --no-kpageflags "$work/empty" > /dev/null 2>&1
 	check "snapshot into an empty directory of the caller's works" "$([ $? = 0 ]; echo $?)"
