@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - the README's test command: set up, build, and run the whole
 # suite twice: the normal build, then an ASan+UBSan build of everything; the
-# libFuzzer harnesses for a bounded time (label fuzz, 150 s); then
+# libFuzzer harnesses for a bounded time (label fuzz, ~150 s); then
 # a build without the BPF collector (no libbpf) and its tests, which must
 # still import, snapshot directories included, and replay.
 # Tests labelled "root" use real BPF; they skip (exit 77) without root.
