@@ -25,6 +25,8 @@ bool same_file(const char *a, const char *b)
 
 int refuse_over_input(const char *cmd, const char *opt, const char *out, const char *in)
 {
+	if (out && !strcmp(out, "-")) /* not a file named "-" */
+		return usage_error(cmd, "%s -: the text report is on stdout; name a file", opt);
 	if (!out || !in || !same_file(out, in))
 		return 0;
 	return usage_error(cmd, "%s %s is the input: writing it would destroy what is read",

@@ -19,7 +19,7 @@ if [ $# -ne 2 ]; then
 	echo "usage: $0 FRAGREPLAY_BINARY TEST_DATA_DIR" >&2
 	exit 2
 fi
-FR=$1
+FR=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute: one case runs elsewhere
 DATA=$2
 SNAP=$DATA/import/snapdir-nokpf
 TEXT=$DATA/import/ftrace.txt
@@ -229,6 +229,10 @@ cat "$SAMPLE" | "$FR" info - >"$W/info.pipe" 2>&1
 [ "${PIPESTATUS[0]}" -eq 0 ] && grep -q "^imported 341 events .* into - " "$W/imp.err" &&
 	grep -q "^status *complete" "$W/imp.info" && pass ||
 	fail "import -o - | info -: $(show "$W/imp.err") $(show "$W/imp.info")"
+(cd "$W" && timeout 10 "$FR" replay --json - "$SAMPLE" >/dev/null 2>"$W/err"; echo $? >"$W/rc")
+RC=$(cat "$W/rc")
+expect "replay --json -" 2 "--json -: the text report is on stdout"
+[ ! -e "$W/-" ] && pass || fail "replay --json - made a file named '-'"
 run 10 "$FR" info - </dev/null
 expect "info - from an empty stdin" 1 "fragreplay info: "
 
