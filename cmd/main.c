@@ -66,8 +66,13 @@ static int not_available(const struct subcommand *sc, int argc, char **argv)
 {
 	bool help = false;
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+		if (!strcmp(argv[i], "--version")) {
+			printf("fragreplay %s\n", FRAGREPLAY_VERSION);
+			return EXIT_OK;
+		}
+	}
 	if (help) {
 		printf("fragreplay %s: %s.\n\nNot in this build of fragreplay %s: it was "
 		       "configured with -DFRAGREPLAY_COLLECTOR=OFF. Rebuild with libbpf-dev, clang "

@@ -191,6 +191,8 @@ for c in info dump replay compare validate import snapshot record variants; do
 	[ "$RC" -eq 0 ] && grep -qx "fragreplay [0-9.]*" "$W/out" && pass ||
 		fail "$c --version: exit $RC, $(show "$W/out")"
 	[ $c = variants ] && continue
+	# a command this build lacks says so (exit 1) whatever its options
+	"$FR" $c --help | grep -qi "not in this build" && continue
 	run 10 "$FR" $c --bogus x
 	expect "$c --bogus" 2 "^fragreplay $c: unknown option '--bogus'\$"
 	[ "$(wc -l <"$W/err")" -eq 2 ] && grep -q "^Try 'fragreplay $c --help'.\$" "$W/err" && pass ||
@@ -209,7 +211,7 @@ run 60 "$FR" import --force -o "$W/old.frt" "$TEXT"
 echo '{}' >"$W/old.json"
 run 60 "$FR" replay --json "$W/old.json" "$W/old.frt"
 expect "replay --json over an existing file without --force" 1 "old.json exists"
-if ! "$FR" record --help | grep -q "not in this build"; then
+if ! "$FR" record --help | grep -qi "not in this build"; then
 	run 10 "$FR" record -o "$W/r.frt" -d 5fortnights
 	expect "record -d 5fortnights" 2 "-d wants a duration"
 	run 10 "$FR" record -o "$W/r.frt" --max-size -1
