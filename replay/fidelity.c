@@ -342,9 +342,12 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 		track_sample(fm, m, fm->next_ns - fm->start_ns);
 		fm->next_ns += 1000000000ull;
 	}
-	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE)
+	/* an order no kernel has is a crafted record, not pages (the engine skips
+	 * it too): no shift past 63 */
+	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE &&
+	    ev->alloc.order <= MODEL_MAX_ORDER_LIMIT)
 		fm->kernel -= 1ll << ev->alloc.order;
-	else if (ev->type == FRT_EV_PAGE_FREE)
+	else if (ev->type == FRT_EV_PAGE_FREE && ev->free.order <= MODEL_MAX_ORDER_LIMIT)
 		fm->kernel += 1ll << ev->free.order;
 }
 
