@@ -29,7 +29,7 @@ bytes=$(stat -c %s "$W/in.txt")
 rates=() mbs=() rss=()
 for _ in 1 2 3 4 5; do
 	s=$(date +%s.%N)
-	/usr/bin/time -f '%M' -o "$W/rss" "$FR" import -o "$W/out.frt" "$W/in.txt" > /dev/null
+	/usr/bin/time -f '%M' -o "$W/rss" "$FR" import --force -o "$W/out.frt" "$W/in.txt" > /dev/null
 	e=$(date +%s.%N)
 	rates+=("$(echo "$lines / ($e - $s)" | bc -l)")
 	mbs+=("$(echo "$bytes / 1000000 / ($e - $s)" | bc -l)")

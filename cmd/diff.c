@@ -315,19 +315,20 @@ int cmd_diff(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diff *d = calloc(1, sizeof(*d));
 	const char *json_out = NULL;
-	int c, ret = EXIT_OK;
+	int c, ret = EXIT_OK, code;
 
 	if (!d)
 		return EXIT_FAIL;
 	/* the groups are read after the options are known good */
 	const char *group_args[MAX_GROUPS + 1];
 	size_t nr_group_args = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt("diff", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'g':
 			if (nr_group_args == MAX_GROUPS) {
@@ -345,8 +346,11 @@ int cmd_diff(int argc, char **argv)
 		case 'h':
 			help();
 			goto out;
-		default:
-			ret = usage_error("diff", "unknown option");
+		case CLI_EXIT:
+			ret = code;
+			goto out;
+		default: /* not reached: every option of the table has its case */
+			ret = usage_error("diff", "option '%s' not handled", argv[optind - 1]);
 			goto out;
 		}
 	}

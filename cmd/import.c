@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "outfile.h"
 #include "trace.h"
 #include "procdir.h"
+#include "setup.h"
 #include "snapshot_host.h"
 
 #define READ_SIZE (4u << 20)
@@ -38,11 +40,12 @@ struct job {
 	struct frt_writer *w;
 	struct frt_outfile out; /* a temporary beside output until the trace is whole */
 	bool approx[2];
+	bool to_stdout; /* -o -: the trace on stdout */
 	char err[600];
 };
 
 /* Whether @path names the file open at @fd (the output would overwrite the input). */
-static bool same_file(int fd, const char *path)
+static bool same_file_fd(int fd, const char *path)
 {
 	struct stat a, b;
 
@@ -85,11 +88,11 @@ static int open_writer(struct job *j)
 
 	/* approximate start snapshot is known only once written: say so up front */
 	for (int k = 0; k < 2; k++) {
-		char p[4200];
+		char p[2][PATH_MAX + 32]; /* snap_dir is shorter than PATH_MAX (cmd_import) */
 
-		snprintf(p, sizeof(p), "%s/kpageflags", j->snap_dir[k] ? j->snap_dir[k] : "");
-		j->approx[k] = j->snap_dir[k] && access(p, R_OK) &&
-			       (strcat(p, ".zst"), access(p, R_OK));
+		snprintf(p[0], sizeof(p[0]), "%s/kpageflags", j->snap_dir[k] ? j->snap_dir[k] : "");
+		snprintf(p[1], sizeof(p[1]), "%.*s.zst", PATH_MAX + 16, p[0]);
+		j->approx[k] = j->snap_dir[k] && access(p[0], R_OK) && access(p[1], R_OK);
 	}
 	imp = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:s?, s:s?}",
 			"from", frt_import_fmt_name(fmt),
@@ -112,13 +115,36 @@ static int open_writer(struct job *j)
 	json_decref(meta);
 	if (ret)
 		return ret;
-	ret = frt_outfile_open(&j->out, j->output, true, 0644);
-	if (ret) {
-		snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
-		free(text);
-		return ret;
+	if (!text)
+		return -ENOMEM;
+	if (j->snap_dir[0]) { /* nothing replay would refuse: its own check, here */
+		struct model_desc d;
+		char why[400];
+
+		model_desc_init(&d);
+		ret = replay_desc_from_json(text, &d, why, sizeof(why));
+		if (ret) {
+			snprintf(j->err, sizeof(j->err), "start snapshot %s: %s", j->snap_dir[0], why);
+			free(text);
+			return ret;
+		}
 	}
-	fd = j->out.fd;
+	if (j->to_stdout) { /* a pipe or a file the shell opened: nothing to rename */
+		fd = dup(1);
+		if (fd < 0) {
+			ret = -errno;
+			free(text);
+			return ret;
+		}
+	} else {
+		ret = frt_outfile_open(&j->out, j->output, true, 0644);
+		if (ret) {
+			snprintf(j->err, sizeof(j->err), "%s: %s", j->output, strerror(-ret));
+			free(text);
+			return ret;
+		}
+		fd = j->out.fd;
+	}
 	j->w = frt_writer_new(fd, text, &(struct frt_writer_opts){ 0 });
 	free(text);
 	if (!j->w) {
@@ -252,35 +278,35 @@ static void print_summary(const struct job *j, double secs)
 	const char *k;
 	json_t *v;
 
-	printf("imported %" PRIu64 " events from %s (%s) into %s in %.2f s\n", st->events,
+	fprintf(stderr, "imported %" PRIu64 " events from %s (%s) into %s in %.2f s\n", st->events,
 	       j->input, frt_import_fmt_name(frt_importer_fmt(j->im)), j->output, secs);
 	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++)
 		if (st->by_type[t])
-			printf("  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, st->by_type[t]);
-	printf("lines           %" PRIu64 "\n", st->lines);
-	printf("skipped         %" PRIu64 " lines of other events", st->other);
+			fprintf(stderr, "  %-38s %12" PRIu64 "\n", frt_event_desc(t)->name, st->by_type[t]);
+	fprintf(stderr, "lines           %" PRIu64 "\n", st->lines);
+	fprintf(stderr, "skipped         %" PRIu64 " lines of other events", st->other);
 	json_object_foreach(st->other_names, k, v)
-		printf("%s %s %lld", v == json_object_iter_value(json_object_iter(st->other_names))
+		fprintf(stderr, "%s %s %lld", v == json_object_iter_value(json_object_iter(st->other_names))
 		       ? ":" : ",", k, (long long)json_integer_value(v));
-	printf("\nmalformed       %" PRIu64 " lines\n", st->malformed);
+	fprintf(stderr, "\nmalformed       %" PRIu64 " lines\n", st->malformed);
 	for (uint64_t i = 0; i < st->malformed && i < FRT_IMPORT_MAX_REPORTED; i++)
-		printf("  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
+		fprintf(stderr, "  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
 		       st->bad[i].text);
-	printf("late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
+	fprintf(stderr, "late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
 	       st->late, FRT_IMPORT_WINDOW_NS / 1e6);
 	if (st->lost_markers)
-		printf("lost            %" PRIu64 " markers of events the tracer dropped\n",
+		fprintf(stderr, "lost            %" PRIu64 " markers of events the tracer dropped\n",
 		       st->lost_markers);
 	if (json_object_size(st->unknown_gfp)) {
-		printf("unknown gfp     ");
+		fprintf(stderr, "unknown gfp     ");
 		json_object_foreach(st->unknown_gfp, k, v)
-			printf("%s=%lld ", k, (long long)json_integer_value(v));
-		printf("(kept in the STATS frame; no bits set for them)\n");
+			fprintf(stderr, "%s=%lld ", k, (long long)json_integer_value(v));
+		fprintf(stderr, "(kept in the STATS frame; no bits set for them)\n");
 	}
-	printf("time span       %.6f s (%.6f to %.6f)\n", (st->last_ts - st->first_ts) / 1e9,
+	fprintf(stderr, "time span       %.6f s (%.6f to %.6f)\n", (st->last_ts - st->first_ts) / 1e9,
 	       st->first_ts / 1e9, st->last_ts / 1e9);
 	if (!j->snap_dir[0])
-		printf("note            no --start-snapshot: replay needs a start state; take one "
+		fprintf(stderr, "note            no --start-snapshot: replay needs a start state; take one "
 		       "with 'fragreplay snapshot DIR' before capturing\n");
 }
 
@@ -313,10 +339,13 @@ static void import_help(FILE *f)
 		"Events out of timestamp order (across CPUs) are merged through a 100 ms\n"
 		"window; older ones keep their place with their time raised, and are counted.\n"
 		"\n"
-		"  -o, --output FILE         the trace to write (required; written beside it and\n"
-		"                            renamed into place when whole: a failed import\n"
-		"                            leaves an older FILE as it was, and a link at FILE\n"
-		"                            is replaced, never followed)\n"
+		"  -o, --output FILE|-       the trace to write (required; - for stdout; FILE\n"
+		"                            must not exist unless --force; it is written\n"
+		"                            beside its path and renamed into place when whole:\n"
+		"                            a failed or interrupted import leaves an older FILE\n"
+		"                            as it was, and a link at FILE is replaced, never\n"
+		"                            followed)\n"
+		"      --force               replace FILE if it exists\n"
 		"      --from perf|ftrace    the input's format (default: detected from the\n"
 		"                            first event line: perf names events group:event)\n"
 		"      --start-snapshot DIR  start state from a snapshot directory taken before\n"
@@ -328,8 +357,8 @@ static void import_help(FILE *f)
 		"  -h, --help                this text\n"
 		"\n"
 		"Lines of other events are skipped and counted; malformed lines are counted and\n"
-		"the first %d reported with their line numbers. A summary follows: events per\n"
-		"type, skipped, malformed, late, and the time span.\n"
+		"the first %d reported with their line numbers. A summary follows on stderr:\n"
+		"events per type, skipped, malformed, late, and the time span.\n"
 		"Exit status: 0 imported, 1 bad input or I/O error, 2 usage error.\n",
 		FRT_IMPORT_MAX_REPORTED);
 }
@@ -360,16 +389,18 @@ int cmd_import(int argc, char **argv)
 		{ "start-snapshot", required_argument, NULL, 's' },
 		{ "end-snapshot", required_argument, NULL, 'e' },
 		{ "strict", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	struct frt_import_opts io = { 0 };
 	struct job j = { 0 };
 	double t0 = now_s();
 	int c, fd, ret, code = EXIT_FAIL;
+	bool force = false;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("import", &code, argc, argv, "o:h", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			j.output = optarg;
@@ -385,16 +416,24 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 's':
 		case 'e':
+			if (strlen(optarg) >= PATH_MAX - 32) /* room for "/kpageflags.zst" */
+				return usage_error("import", "--%s: a path of %zu bytes is too long",
+						   opts[c == 's' ? 2 : 3].name, strlen(optarg));
 			j.snap_dir[c == 'e'] = optarg;
 			break;
 		case 'S':
 			io.strict = true;
 			break;
+		case 'F':
+			force = true;
+			break;
 		case 'h':
 			import_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("import", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("import", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -407,10 +446,21 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (same_file(fd, j.output)) {
+	j.to_stdout = !strcmp(j.output, "-");
+	if (j.to_stdout && isatty(1)) {
+		close(fd);
+		return usage_error("import", "-o -: a trace is binary; redirect stdout to a file or "
+				   "a pipe");
+	}
+	if (!j.to_stdout && same_file_fd(fd, j.output)) {
 		fprintf(stderr, "fragreplay import: %s is the input: choose another -o\n", j.output);
 		close(fd);
 		return EXIT_USAGE;
+	}
+	if (!j.to_stdout && refuse_existing("import", j.output, force)) {
+		if (fd > 0)
+			close(fd);
+		return EXIT_FAIL;
 	}
 	if (!strcmp(j.input, "-"))
 		j.input = "<stdin>";
@@ -454,7 +504,7 @@ int cmd_import(int argc, char **argv)
 		goto cleanup;
 	}
 	ret = frt_writer_close(j.w);
-	if (!ret)
+	if (!ret && !j.to_stdout)
 		ret = frt_outfile_commit(&j.out);
 	if (ret) {
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.output, strerror(-ret));

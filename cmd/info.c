@@ -504,18 +504,18 @@ int cmd_info(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "summary", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	struct scan s = { 0 };
 	struct frt_reader *r;
 	json_t *meta;
 	bool as_json = false, summary = false;
-	char err[600];
-	int c, ret;
+	char err[600], stdin_path[64];
+	int c, ret, code;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("info", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			as_json = true;
@@ -526,16 +526,20 @@ int cmd_info(int argc, char **argv)
 		case 'h':
 			info_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("info", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("info", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error("info", "expected one trace file");
+	const char *path = cli_trace_input("info", argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path)
+		return EXIT_FAIL;
 	if (summary)
-		return info_summary(argv[optind], as_json);
-
-	r = frt_reader_open(argv[optind], err, sizeof(err));
+		return info_summary(path, as_json);
+	r = frt_reader_open(path, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "fragreplay info: %s\n", err);
 		return EXIT_FAIL;

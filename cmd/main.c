@@ -58,7 +58,9 @@ static void print_help(FILE *f)
 			subcommands[i].run ? "" : " (not in this build)");
 	fprintf(f,
 		"\n"
-		"'fragreplay <command> --help' describes a command.\n"
+		"'fragreplay <command> --help' describes a command; --version, alone or\n"
+		"after a command, prints the version. Commands that write a file refuse an\n"
+		"existing one unless given --force, and replace it whole.\n"
 		"Exit status: 0 success, 1 failure (bad data, runtime error), 2 usage error.\n");
 }
 
@@ -66,8 +68,13 @@ static int not_available(const struct subcommand *sc, int argc, char **argv)
 {
 	bool help = false;
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+		if (!strcmp(argv[i], "--version")) {
+			printf("fragreplay %s\n", FRAGREPLAY_VERSION);
+			return EXIT_OK;
+		}
+	}
 	if (help) {
 		printf("fragreplay %s: %s.\n\nNot in this build of fragreplay %s: it was "
 		       "configured with -DFRAGREPLAY_COLLECTOR=OFF. Rebuild with libbpf-dev, clang "
@@ -89,18 +96,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		print_help(stdout);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	for (size_t i = 0; i < NR_SUBCOMMANDS; i++) {
 		if (strcmp(argv[1], subcommands[i].name))
 			continue;
 		if (!subcommands[i].run)
-			return not_available(&subcommands[i], argc - 1, argv + 1);
-		return subcommands[i].run(argc - 1, argv + 1);
+			return finish_stdout(not_available(&subcommands[i], argc - 1, argv + 1));
+		return finish_stdout(subcommands[i].run(argc - 1, argv + 1));
 	}
 	fprintf(stderr, "fragreplay: unknown command '%s'\n\n", argv[1]);
 	print_help(stderr);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -19,6 +20,43 @@ int cmd_diff(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+
+/*
+ * units.c: a duration ("250ms", "10s", "5m", "1.5h"; a bare number counts
+ * @bare_ns each) or a size ("512M" = 512 MiB, "100MB" = 100e6 bytes; a bare
+ * number counts @bare_bytes each) into *@out, within [@min, @max]. 0, or
+ * -EINVAL (not such a value: signs, exponents, unknown units) or -ERANGE.
+ */
+int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_ns,
+		   uint64_t *out);
+int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * cli.c: getopt_long for every command. Give each command's table
+ * CLI_VERSION_OPTION; @shortopts without a leading ':'. Returns what
+ * getopt_long does, or CLI_EXIT with *@code set after --version (0) or a
+ * usage error said in the one style (EXIT_USAGE): unknown options and
+ * missing arguments by name.
+ */
+struct option;
+enum { CLI_EXIT = -2, CLI_VERSION = 0x1000 };
+#define CLI_VERSION_OPTION { "version", no_argument, NULL, CLI_VERSION }
+int cli_getopt(const char *cmd, int *code, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+/*
+ * The path to read the trace argument @arg from: @arg itself, or for "-"
+ * stdin (a redirected file in place; a pipe copied into memory first, as the
+ * reader seeks), named in @buf. NULL when that failed (said on stderr).
+ */
+const char *cli_trace_input(const char *cmd, const char *arg, char *buf, size_t len);
+/* EXIT_FAIL, said on stderr, when @out exists and not @force; else 0 */
+int refuse_existing(const char *cmd, const char *out, bool force);
+/* cli.c: whether @a and @b name one file (both exist) */
+bool same_file(const char *a, const char *b);
+/* A usage error (EXIT_USAGE) when output @out of option @opt is the input @in; else 0. */
+int refuse_over_input(const char *cmd, const char *opt, const char *out, const char *in);
+/* Flush and close stdout: @code, or EXIT_FAIL (said on stderr) when it could not be written. */
+int finish_stdout(int code);
 
 /* Print "fragreplay CMD: message" and a hint to --help to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -49,8 +87,10 @@ struct replay_session *session_open(const char *cmd, const char *path,
 struct session_outputs {
 	struct replay_render_opts render; /* --format, --all */
 	const char *json, *html;          /* NULL: not written */
+	bool force;                       /* --force: replace an existing file */
 };
-/* a usage error (EXIT_USAGE, said) when @out would write over @trace, else EXIT_OK */
+/* a usage error (EXIT_USAGE, said) when @out would write over @trace or names
+ * "-", EXIT_FAIL when a file it names exists without --force, else EXIT_OK */
 int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out);
 /* --format's argument as an enum replay_format; -1 for anything else */
 int parse_format(const char *s);

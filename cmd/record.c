@@ -39,12 +39,12 @@
 #define FLUSH_NS 1000000000ull
 
 static const char usage_text[] =
-	"Usage: fragreplay record -o FILE.frt [-d SECONDS] [--max-size MB] [--events GROUPS]\n"
+	"Usage: fragreplay record -o FILE.frt [-d TIME] [--max-size SIZE] [--events GROUPS]\n"
 	"                         [--snapshot-from bpf|kpageflags] [--force] [-v]\n"
 	"\n"
 	"Record what the Linux page allocator does on this host, with BPF programs on\n"
 	"the kmem, compaction and migrate tracepoints, into a trace file. Capture runs\n"
-	"for SECONDS, or until SIGINT (Ctrl-C) or SIGTERM; either way the file is\n"
+	"for TIME, or until SIGINT (Ctrl-C) or SIGTERM; either way the file is\n"
 	"closed cleanly. Needs a kernel with BTF (/sys/kernel/btf/vmlinux) and root:\n"
 	"uid 0 with CAP_BPF and CAP_PERFMON, or another user with CAP_BPF, CAP_PERFMON\n"
 	"and CAP_DAC_READ_SEARCH (to read /sys/kernel/tracing, /proc/pagetypeinfo and\n"
@@ -56,8 +56,9 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE     trace file to create (mode 0600; must not exist)\n"
-	"  -d, --duration SECS   stop after SECS seconds (decimals allowed)\n"
-	"      --max-size MB     stop when the file reaches MB megabytes (10^6 bytes)\n"
+	"  -d, --duration TIME   stop after TIME: 10s, 5m, 1.5h, or seconds (decimals allowed)\n"
+	"      --max-size SIZE   stop when the file reaches SIZE: 512M, 2G (binary), 100MB\n"
+	"                        (decimal), or megabytes of 10^6 bytes\n"
 	"      --events GROUPS   comma-separated tracepoint groups to record:\n"
 	"                        kmem, compaction, migrate (default: all three)\n"
 	"      --snapshot-from M bpf (default: struct page read by a BPF program, falling\n"
@@ -170,34 +171,35 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		{ "snapshot-from", required_argument, NULL, OPT_SNAPSHOT_FROM },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ 0 }
 	};
-	char *end;
-	int opt;
+	int opt, code;
 
 	*o = (struct record_opts){ .groups = FRT_GROUP_ALL };
-	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":o:d:vh", long_opts, NULL)) != -1) {
+	while ((opt = cli_getopt("record", &code, argc, argv, "o:d:vh", long_opts)) != -1) {
 		switch (opt) {
 		case 'o':
 			o->path = optarg;
 			break;
-		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (end == optarg || *end || !(o->duration > 0 && o->duration < 1e9))
-				return usage_error("record", "-d wants a positive number of seconds, not '%s'",
-						   optarg);
-			break;
-		case OPT_MAX_SIZE: {
-			double mb = strtod(optarg, &end);
+		case 'd': {
+			uint64_t ns;
 
-			if (end == optarg || *end || !(mb >= 0.001 && mb < 1e9))
-				return usage_error("record", "--max-size wants megabytes (at least 0.001), "
-						   "not '%s'", optarg);
-			o->max_bytes = (uint64_t)(mb * 1e6);
+			/* a bare number is seconds, as before units; 1 ms to 30 days */
+			if (parse_duration(optarg, 1e9, 1000000, 2592000000000000ull, &ns))
+				return usage_error("record", "-d wants a duration from 1ms to 30 days "
+						   "such as 10s, 5m, 1.5h or 30 (seconds), not '%s'",
+						   optarg);
+			o->duration = ns / 1e9;
 			break;
 		}
+		case OPT_MAX_SIZE:
+			/* a bare number is megabytes (10^6 bytes), as before units */
+			if (parse_size(optarg, 1e6, 1000, 1ull << 50, &o->max_bytes))
+				return usage_error("record", "--max-size wants a size from 1kB such as "
+						   "512M, 2G or 100 (megabytes), not '%s'", optarg);
+			break;
 		case OPT_EVENTS:
 			o->groups = parse_groups(optarg);
 			if (!o->groups)
@@ -219,14 +221,12 @@ static int parse_args(int argc, char **argv, struct record_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
-		case ':':
-			if (optopt)
-				return usage_error("record", "-%c needs an argument", optopt);
-			return usage_error("record", "%s needs an argument", argv[optind - 1]);
-		default:
-			if (optopt)
-				return usage_error("record", "unknown option '-%c'", optopt);
-			return usage_error("record", "unknown option '%s'", argv[optind - 1]);
+		case CLI_EXIT:
+			if (!code) /* --version */
+				exit(0);
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("record", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -14,25 +14,6 @@
 #include "session.h"
 #include "variant.h"
 
-/* "100ms", "1s", "500us", "250ns" or plain nanoseconds; never 0 */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct { const char *unit; uint64_t mult; } units[] = {
-		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-	};
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s || !v)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit)) {
-			*ns = v * units[i].mult;
-			return 0;
-		}
-	return -1;
-}
-
 static void help(const char *cmd)
 {
 	if (!strcmp(cmd, "compare"))
@@ -40,7 +21,7 @@ static void help(const char *cmd)
 		       "       fragreplay compare TRACE.frt --a V1 --b V2 [--set-a KNOB=V]...\n"
 		       "                          [--set-b KNOB=V]...\n"
 		       "         [--interval T] [--strict] [--format text|md|csv] [--all]\n"
-		       "         [--json FILE] [--html FILE]\n\n"
+		       "         [--json FILE] [--html FILE] [--force]\n\n"
 		       "Replay the trace's requests through the allocator model under two to eight\n"
 		       "variants, decoded once, from the trace's start snapshot, and print them\n"
 		       "side by side: the first is the baseline; two get B - A and the change in\n"
@@ -51,14 +32,15 @@ static void help(const char *cmd)
 	else
 		printf("Usage: fragreplay replay TRACE.frt [--variant VARIANT] [--set KNOB=V]...\n"
 		       "         [--interval T] [--strict] [--format text|md|csv] [--all]\n"
-		       "         [--json FILE] [--html FILE]\n\n"
+		       "         [--json FILE] [--html FILE] [--force]\n\n"
 		       "Replay the trace's requests through the allocator model under one variant\n"
 		       "(default vanilla), from the trace's start snapshot, and print what came of it.\n"
 		       "A trace without a start snapshot is replayed from an empty model, and the\n"
 		       "report says its early results are not meaningful.\n"
 		       "\n  --set KNOB=V  give a knob value V: an integer in the knob's range,\n"
 		       "                anything else is a usage error\n");
-	printf("  --interval T  sample the figures every T of trace time (1s; ns, us, ms, s)\n"
+	printf("  --interval T  sample the figures every T of trace time (1s; units ns, us, ms,\n"
+	       "                s, m, h; at most 24h)\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
 	       "                replaying its valid prefix with a warning; and, after the\n"
 	       "                report, when it carries notes (*** NOTE lines: caveats)\n"
@@ -70,6 +52,7 @@ static void help(const char *cmd)
 	       "                over time as JSON (README, \"Report JSON\")\n"
 	       "  --html FILE   also write one self-contained HTML page: provenance, plots over\n"
 	       "                trace time, pageblock maps, the tables (README, \"HTML report\")\n"
+	       "  --force       replace an existing --json or --html FILE (whole, by a rename)\n"
 	       "\n'fragreplay variants' lists the presets and the knobs with their defaults and\n"
 	       "ranges. Exit status: 0 success, 1 failure (unreadable or unusable trace),\n"
 	       "2 usage error.\n");
@@ -114,9 +97,11 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
 		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ "interval", required_argument, NULL, 'i' }, { "strict", no_argument, NULL, 'x' },
 		{ "variants", required_argument, NULL, 'V' }, { "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'A' },           { "html", required_argument, NULL, 'H' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay_variant v[REPLAY_SESSION_MAX_VARIANTS];
@@ -126,11 +111,12 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	const char *sets[64], *list = NULL;
 	int nr_sets = 0, fmt;
 	bool strict = false, ab = false;
-	char err[1024];
-	int c;
+	char err[1024], stdin_path[64];
+	int c, code;
 
 	memset(v, 0, sizeof(v));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt(cmd, &code, argc, argv, "h", opts)) != -1) {
 		int i = c == 'b' || c == 'T';
 		switch (c) {
 		case 'v': case 'a': case 'b':
@@ -174,16 +160,22 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		case 'x':
 			strict = true;
 			break;
+		case 'F':
+			out.force = true;
+			break;
 		case 'i':
-			if (parse_duration(optarg, &so.interval_ns))
+			/* at most a day of trace time; bare numbers are nanoseconds */
+			if (parse_duration(optarg, 1, 1, 86400000000000ull, &so.interval_ns))
 				return usage_error(cmd, "--interval '%s': want a duration such as "
-						   "100ms, 1s or 500us", optarg);
+						   "100ms, 1s, 5m or 500us, from 1ns to 24h", optarg);
 			break;
 		case 'h':
 			help(cmd);
 			return EXIT_OK;
-		default:
-			return usage_error(cmd, "unknown option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error(cmd, "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -198,10 +190,12 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		for (int i = 0; i < nr; i++)
 			if (replay_variant_set(&v[i], sets[k], err, sizeof(err)))
 				return usage_error(cmd, "%s", err);
-	if (session_outputs_check(cmd, argv[optind], &out))
-		return EXIT_USAGE;
+	int ret = session_outputs_check(cmd, argv[optind], &out);
+	if (ret)
+		return ret;
 	so.maps = out.html != NULL;
-	if (!(s = session_open(cmd, argv[optind], &so, v, nr)))
+	const char *path = cli_trace_input(cmd, argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path || !(s = session_open(cmd, path, &so, v, nr)))
 		return EXIT_FAIL;
 	return session_report(cmd, s, strict, false, &out);
 }
@@ -218,6 +212,10 @@ int cmd_compare(int argc, char **argv)
 
 int cmd_variants(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
+		return EXIT_OK;
+	}
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: fragreplay variants [--help]\n\nList the variant presets, and the knobs "
 		       "--set KNOB=VALUE can change\nwith their defaults, ranges, sysctls and the "

@@ -18,14 +18,12 @@ int session_outputs_check(const char *cmd, const char *trace, const struct sessi
 {
 	const char *files[] = { out->json, out->html };
 	const char *opt[] = { "--json", "--html" };
-	struct stat t, o;
+	int ret;
 
-	if (stat(trace, &t))
-		return EXIT_OK; /* opening the trace says why */
 	for (int i = 0; i < 2; i++)
-		if (files[i] && !stat(files[i], &o) && o.st_dev == t.st_dev && o.st_ino == t.st_ino)
-			return usage_error(cmd, "%s %s names the trace: it would be overwritten",
-					   opt[i], files[i]);
+		if ((ret = refuse_over_input(cmd, opt[i], files[i], trace)) ||
+		    (ret = refuse_existing(cmd, files[i], out->force)))
+			return ret;
 	return EXIT_OK;
 }
 

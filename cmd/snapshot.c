@@ -36,15 +36,15 @@ int cmd_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-kpageflags", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
 		{ 0 },
 	};
 	bool kpf = true;
 	char err[600];
-	int c;
+	int c, code;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt("snapshot", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'k':
 			kpf = false;
@@ -52,8 +52,10 @@ int cmd_snapshot(int argc, char **argv)
 		case 'h':
 			snapshot_help(stdout);
 			return EXIT_OK;
-		default:
-			return usage_error("snapshot", "bad option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("snapshot", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

@@ -184,23 +184,28 @@ int cmd_sweep(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "max-parallel", required_argument, NULL, 'P' },
 		{ "sshloginfile", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_VERSION_OPTION, { NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *backend = NULL, *ssh = NULL, *verb;
 	long index = -1, count = -1, jobs = sysconf(_SC_NPROCESSORS_ONLN), maxp = 8;
 	bool jobs_set = false;
 	struct sweep *sw;
-	int c, ret;
+	int c, ret, code;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		help();
+		return EXIT_OK;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("fragreplay %s\n", FRAGREPLAY_VERSION);
 		return EXIT_OK;
 	}
 	if (argc < 2)
 		return usage_error("sweep", "expects plan, run, emit or merge");
 	verb = argv[1];
 	argc--, argv++;
-	while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt("sweep", &code, argc, argv, "hj:", opts)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'b': backend = optarg; break;
@@ -225,8 +230,10 @@ int cmd_sweep(int argc, char **argv)
 		case 'h':
 			help();
 			return EXIT_OK;
-		default:
-			return usage_error("sweep", "unknown option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("sweep", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	bool is_run = !strcmp(verb, "run"), is_emit = !strcmp(verb, "emit");

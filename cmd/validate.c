@@ -15,7 +15,7 @@
 static void help(void)
 {
 	printf("Usage: fragreplay validate TRACE.frt [--set KNOB=V]... [--strict]\n"
-	       "         [--format text|md|csv] [--all] [--json FILE] [--html FILE]\n\n"
+	       "         [--format text|md|csv] [--all] [--json FILE] [--html FILE] [--force]\n\n"
 	       "Replay the trace under the settings it was recorded with ('vanilla', or\n"
 	       "'defrag_mode' when the host ran vm.defrag_mode=1; the host's sysctls) and\n"
 	       "print, beside what the kernel recorded on the same trace, the model's\n"
@@ -37,7 +37,8 @@ static void help(void)
 	       "                pageblock maps and this table (README, \"HTML report\")\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
 	       "                \"fidelity\" object: every line, the score and free pages over\n"
-	       "                time (README, \"Report JSON\")\n"
+	       "                time (README, \"Report JSON\"); FILE must not exist\n"
+	       "  --force       replace an existing --json or --html FILE (whole, by a rename)\n"
 	       "\nExit status: 0 success, 1 failure (unreadable or unusable trace), 2 usage error.\n");
 }
 
@@ -51,6 +52,7 @@ int cmd_validate(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "force", no_argument, NULL, 'F' }, CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay_session_opts so = { .fidelity = true };
@@ -58,10 +60,11 @@ int cmd_validate(int argc, char **argv)
 	struct replay_variant v = { .as_recorded = true };
 	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
 	bool strict = false;
-	char err[1024];
-	int c, fmt;
+	char err[1024], stdin_path[64];
+	int c, fmt, code;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt("validate", &code, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			out.json = optarg;
@@ -85,20 +88,27 @@ int cmd_validate(int argc, char **argv)
 			if (replay_variant_set(&v, optarg, err, sizeof(err)))
 				return usage_error("validate", "%s", err);
 			break;
+		case 'F':
+			out.force = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
-		default:
-			return usage_error("validate", "unknown option");
+		case CLI_EXIT:
+			return code;
+		default: /* not reached: every option of the table has its case */
+			return usage_error("validate", "option '%s' not handled", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
-	if (session_outputs_check("validate", argv[optind], &out))
-		return EXIT_USAGE;
+	int ret = session_outputs_check("validate", argv[optind], &out);
+	if (ret)
+		return ret;
 	so.maps = out.html != NULL;
-	if (!(s = session_open("validate", argv[optind], &so, &v, 1)))
+	const char *path = cli_trace_input("validate", argv[optind], stdin_path, sizeof(stdin_path));
+	if (!path || !(s = session_open("validate", path, &so, &v, 1)))
 		return EXIT_FAIL;
 	return session_report("validate", s, strict, true, &out);
 }

@@ -413,12 +413,21 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 	if (ev->ts < fm->start_ns)
 		return;
 	while (ev->ts >= fm->next_ns) {
+		/* full, or at the end of time (a crafted timestamp): no more samples,
+		 * and no loop of a step per second across the gap */
+		if (fm->n == TRACK_MAX || fm->next_ns > UINT64_MAX - 1000000000ull) {
+			fm->next_ns = UINT64_MAX;
+			break;
+		}
 		track_sample(fm, m, fm->next_ns - fm->start_ns);
 		fm->next_ns += 1000000000ull;
 	}
-	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE)
+	/* an order no kernel has is a crafted record, not pages (the engine skips
+	 * it too): no shift past 63 */
+	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE &&
+	    ev->alloc.order <= MODEL_MAX_ORDER_LIMIT)
 		fm->kernel -= 1ll << ev->alloc.order;
-	else if (ev->type == FRT_EV_PAGE_FREE)
+	else if (ev->type == FRT_EV_PAGE_FREE && ev->free.order <= MODEL_MAX_ORDER_LIMIT)
 		fm->kernel += 1ll << ev->free.order;
 }
 

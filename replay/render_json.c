@@ -4,10 +4,13 @@
  * replay/report-schema.json and README "Report JSON" describe it.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
+#include "outfile.h"
 #include "report.h"
 
 /* [alloc][fallback] counts as {"movable<-unmovable": {"claims": n, "steals": n}, ...} */
@@ -256,8 +259,14 @@ int replay_session__render_json(const struct replay_session *s, const char *path
 	json_object_set_new(root, "start",
 			    json_string(s->runs[0]->seed.empty_start ? "empty" : "snapshot"));
 	json_object_set_new(root, "notes", session_notes(s));
-	errno = 0;
-	int ret = json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS);
+	/* whole or not at all: a full disk leaves an older report as it was */
+	char *text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(root);
-	return ret ? (errno ? -errno : -EIO) : 0;
+	if (!text)
+		return -ENOMEM;
+	size_t len = strlen(text);
+	text[len] = '\n'; /* json_dumps leaves room for its NUL; the file ends in a newline */
+	int ret = frt_outfile_write(path, text, len + 1, true, 0644);
+	free(text);
+	return ret;
 }

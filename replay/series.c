@@ -3,6 +3,7 @@
  * series.c - fragmentation figures over trace time (series.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "metrics.h"
@@ -35,7 +36,7 @@ static void sample(struct replay_series *se, const struct replay *r, const struc
 		for (size_t i = 0; i < se->n / 2; i++)
 			se->s[i] = se->s[2 * i];
 		se->n /= 2;
-		se->interval_ns *= 2;
+		se->interval_ns = se->interval_ns > UINT64_MAX / 2 ? UINT64_MAX : se->interval_ns * 2;
 	}
 	model_metrics(m, -1, &fm);
 	struct replay_sample *s = &se->s[se->n++];
@@ -61,8 +62,10 @@ void replay_series_tick(struct replay_series *se, const struct replay *r,
 	if (now_ns < se->next_ns)
 		return;
 	sample(se, r, m, now_ns);
-	while (se->next_ns <= now_ns)
-		se->next_ns += se->interval_ns;
+	/* the first interval boundary after now, in one step: a gap of hours at
+	 * a 1 ns interval, or an interval near 2^64, must not loop or wrap */
+	uint64_t ahead = se->interval_ns - (now_ns - se->next_ns) % se->interval_ns;
+	se->next_ns = now_ns > UINT64_MAX - ahead ? UINT64_MAX : now_ns + ahead;
 }
 
 void replay_series_end(struct replay_series *se, const struct replay *r,

@@ -60,6 +60,51 @@ static void pcp_from_json(json_t *z, struct model_zone_desc *zd)
 	zd->pcp_high_min = high ? -1 : 0; /* -1: compute; 0 with high_max 0: off */
 }
 
+#define MAX_CPUS 4096     /* model_new()'s limit */
+#define MAX_PFN (1ull << 40)
+#define MODEL_MAX_NODE_PFNS UINT32_MAX /* model_new(): pfn indices are 32-bit, NIL excluded */ /* 52 physical address bits of 4 KiB pages (x86-64 5-level) */
+
+/*
+ * Zones of node 0 come once each, in the kernel's order (DMA, DMA32, Normal,
+ * Movable), and neither overlap nor run past the physical address space:
+ * anything else is crafted or damaged metadata, said here by name rather
+ * than refused later as "Invalid argument".
+ */
+static int zone_check(const struct model_desc *d, json_t *z, int type, size_t idx, char *err,
+		      size_t errlen)
+{
+	const char *name = json_string_value(json_object_get(z, "name"));
+	json_int_t js = json_integer_value(json_object_get(z, "start_pfn"));
+	json_int_t jn = json_integer_value(json_object_get(z, "spanned"));
+	/* beyond 2^63 in the text is negative here: as far past 2^40 as can be */
+	uint64_t start = js < 0 ? UINT64_MAX : (uint64_t)js, spanned = jn < 0 ? UINT64_MAX : (uint64_t)jn;
+	const struct model_zone_desc *prev = d->nr_zones ? &d->zones[d->nr_zones - 1] : NULL;
+
+	if (!json_is_integer(json_object_get(z, "start_pfn"))) {
+		snprintf(err, errlen, "metadata zones[%zu]: zone %s has no start_pfn (zoneinfo "
+			 "prints it last: a truncated copy?)", idx, name);
+		return -EBADMSG;
+	}
+	if (prev && (int)prev->type >= type) {
+		snprintf(err, errlen, "metadata zones[%zu]: zone %s of node 0 comes %s (each zone "
+			 "once, in the order DMA, DMA32, Normal, Movable)", idx, name,
+			 (int)prev->type == type ? "twice" : "out of order");
+		return -EBADMSG;
+	}
+	if (start >= MAX_PFN || spanned > MAX_PFN - start) {
+		snprintf(err, errlen, "metadata zones[%zu]: zone %s start_pfn %" PRIu64 " + spanned "
+			 "%" PRIu64 " runs past pfn 2^40 (52 physical address bits)", idx, name,
+			 start, spanned);
+		return -EBADMSG;
+	}
+	if (prev && start < prev->start_pfn + prev->spanned) {
+		snprintf(err, errlen, "metadata zones[%zu]: zone %s starts at pfn %" PRIu64 ", "
+			 "inside the zone before it", idx, name, start);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int replay_desc_from_json(const char *json, struct model_desc *d, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -75,12 +120,29 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 		snprintf(err, errlen, "metadata has no \"zones\" array");
 		goto cleanup;
 	}
-	if (json_integer_value(json_object_get(root, "nr_cpus")) > 0)
-		d->nr_cpus = (unsigned int)json_integer_value(json_object_get(root, "nr_cpus"));
-	if (u64_of(root, "pageblock_order"))
-		d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = (long)u64_of(root, "pageblock_order");
-	if (u64_of(root, "max_order"))
-		d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = (long)u64_of(root, "max_order");
+	json_int_t cpus = json_integer_value(json_object_get(root, "nr_cpus"));
+	if (cpus > MAX_CPUS) {
+		snprintf(err, errlen, "metadata nr_cpus %lld is above %d", (long long)cpus, MAX_CPUS);
+		goto cleanup;
+	}
+	if (cpus > 0)
+		d->nr_cpus = (unsigned int)cpus;
+	static const struct { const char *key; enum model_knob knob; } orders[] = {
+		{ "pageblock_order", MODEL_KNOB_PAGEBLOCK_ORDER },
+		{ "max_order", MODEL_KNOB_MAX_PAGE_ORDER },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		uint64_t v = u64_of(root, orders[k].key);
+
+		if (v > MODEL_MAX_ORDER_LIMIT) {
+			snprintf(err, errlen, "metadata %s %" PRIu64 " is outside 1..%d (the "
+				 "model's orders; the kernel's are at most 10 on x86-64)",
+				 orders[k].key, v, MODEL_MAX_ORDER_LIMIT);
+			goto cleanup;
+		}
+		if (v)
+			d->knobs[orders[k].knob] = (long)v;
+	}
 	json_t *sysctls = json_object_get(root, "sysctls");
 	const struct model_knob_spec *s;
 	for (int k = 0; (s = model_knob_spec((enum model_knob)k)); k++) {
@@ -99,6 +161,8 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 			continue; /* Device, or an empty Movable */
 		if (json_integer_value(json_object_get(z, "node")) != 0)
 			continue; /* one node: node 0 */
+		if (zone_check(d, z, type, i, err, errlen))
+			goto cleanup;
 		struct model_zone_desc *zd = &d->zones[d->nr_zones++];
 		memset(zd, 0, sizeof(*zd));
 		zd->type = (enum model_zone_type)type;
@@ -118,6 +182,13 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	}
 	if (!d->nr_zones) {
 		snprintf(err, errlen, "metadata names no zone of node 0");
+		goto cleanup;
+	}
+	uint64_t span = d->zones[d->nr_zones - 1].start_pfn + d->zones[d->nr_zones - 1].spanned -
+			d->zones[0].start_pfn;
+	if (span >= MODEL_MAX_NODE_PFNS) {
+		snprintf(err, errlen, "metadata: node 0 spans %" PRIu64 " pfns, more than the model's "
+			 "%" PRIu64 " (16 TiB of 4 KiB pages)", span, (uint64_t)MODEL_MAX_NODE_PFNS - 1);
 		goto cleanup;
 	}
 	ret = 0;

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libzstd-dev libjansson-dev
-      clang libbpf-dev bpftool python3 python3-jsonschema xxd zstd linux-perf stress-ng
+      clang libclang-rt-14-dev libbpf-dev bpftool python3 python3-jsonschema xxd zstd linux-perf stress-ng
       qemu-system-x86 busybox-static cpio slurm-wlm parallel chromium)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -481,6 +481,9 @@ int frt_writer_close(struct frt_writer *w)
 		err = t ? put_frame(w, FRT_FRAME_TRAILER, (const uint8_t *)t, strlen(t), 1) : -ENOMEM;
 		free(t);
 	}
+	/* on the disk before anyone renames it over an older file (outfile.h) */
+	if (!err && fsync(w->fd) && errno != EINVAL && errno != EROFS)
+		err = -errno;
 	if (close(w->fd) && !err)
 		err = -errno;
 	writer_free(w);

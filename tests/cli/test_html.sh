@@ -50,7 +50,7 @@ chrome() {
 }
 
 VARIANTS=vanilla,defrag_mode,evacuate
-"$FR" compare "$SAMPLE" --variants $VARIANTS --html "$OUT/report.html" --json "$W/cmp.json" \
+"$FR" compare "$SAMPLE" --variants $VARIANTS --html "$OUT/report.html" --force --json "$W/cmp.json" \
 	>"$W/cmp.txt" 2>"$W/cmp.err"
 expect_eq "compare --html exit status" $? 0
 "$FR" validate "$SAMPLE" --html "$W/validate.html" >/dev/null 2>"$W/val.err"

@@ -87,11 +87,11 @@ check "the cut line is counted as malformed" $?
 
 # not text at all
 printf 'PERFILE2\0\0\0\0' > "$W/perf.data"
-"$FR" import -o "$W/x.frt" "$W/perf.data" > /dev/null 2> "$W/err"
+"$FR" import --force -o "$W/x.frt" "$W/perf.data" > /dev/null 2> "$W/err"
 [ $? = 1 ] && grep -q 'perf script -i' "$W/err"
 check "perf.data: exit 1 with the command that converts it" $?
 echo "hello" > "$W/none.txt"
-"$FR" import -o "$W/x.frt" "$W/none.txt" > /dev/null 2> "$W/err"
+"$FR" import --force -o "$W/x.frt" "$W/none.txt" > /dev/null 2> "$W/err"
 [ $? = 1 ] && grep -q 'no kmem, compaction or migrate event line' "$W/err"
 check "no event lines: exit 1" $?
 

@@ -163,7 +163,7 @@ expect_eq "validate --json naming the trace: usage error" "$RC" 2
 # the page is written beside its path and renamed: a link at the path is replaced, not followed
 echo keep >"$W/target"
 ln -s target "$W/page.html"
-run "$FR" replay "$SAMPLE" --html "$W/page.html"
+run "$FR" replay "$SAMPLE" --html "$W/page.html" --force
 expect_eq "replay --html over a link: the link replaced, its target kept" \
 	"$([ -f "$W/page.html" ] && [ ! -L "$W/page.html" ] && [ "$(cat "$W/target")" = keep ] && echo kept)" kept
 run "$FR" replay "$SAMPLE" --html "$W/nosuchdir/page.html"

@@ -46,6 +46,10 @@ static char *read_text(const char *path)
 		if (n == 0)
 			break;
 		len += n;
+		if (len > FRT_HOSTINFO_MAX_TEXT) { /* a link to /dev/zero, or not a copy of /proc */
+			err = EFBIG;
+			goto cleanup;
+		}
 		if (len == cap)
 			cap *= 2;
 	}

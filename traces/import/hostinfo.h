@@ -31,7 +31,13 @@ int frt_hostinfo_parse_max_order(const char *buddyinfo);
 
 /* Also used by snapshots (snapshot.c): */
 
-/* The whole of a /proc or /sys file, malloc'ed; NULL with errno on failure. */
+/*
+ * The whole of a /proc or /sys file (or a snapshot directory's copy),
+ * malloc'ed; NULL with errno on failure, EFBIG beyond FRT_HOSTINFO_MAX_TEXT
+ * (zoneinfo of 16 nodes and 1024 CPUs is ~20 MB).
+ */
+#define FRT_HOSTINFO_MAX_TEXT (64u << 20)
+
 char *frt_hostinfo_read_text(const char *path);
 /* The "sysctls" and "thp" objects of the metadata; NULL on ENOMEM. */
 json_t *frt_hostinfo_sysctls(void);

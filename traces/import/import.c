@@ -266,6 +266,19 @@ static enum frt_line_kind bad(struct frt_line *line, const char *fmt, const char
 }
 
 /* One "key=value"; @pp is moved past it. */
+/*
+ * A pfn field: below 2^63, or -1 (none). Text with more is damaged, and the
+ * format cannot hold a step of exactly 2^63 between pfns (writer.c): such a
+ * line is malformed here, with its number, not an aborted import later.
+ */
+static bool pfn_ok(const struct frt_event *ev, unsigned int field, uint64_t x)
+{
+	const struct frt_event_desc *d = frt_event_desc(ev->type);
+
+	return !d || field >= d->nr_fields || d->fields[field].kind != FRT_FK_PFN ||
+	       x < 1ull << 63 || x == FRT_PFN_NONE;
+}
+
 static enum frt_line_kind parse_field(const struct type_keys *tk, const char **pp,
 				      struct frt_event *ev, uint32_t *set, bool *page_null,
 				      struct frt_line *line)
@@ -301,6 +314,9 @@ static enum frt_line_kind parse_field(const struct type_keys *tk, const char **p
 			ae = tilde;
 		if (parse_num(a, ae, true, &lo) || parse_num(b, close, true, &hi))
 			return bad(line, "range '%.*s' is not (start ~ end)", v, (size_t)(close - v));
+		if (!pfn_ok(ev, k->field, lo) || !pfn_ok(ev, k->field + 1, hi))
+			return bad(line, "range '%.*s' is beyond 2^63: not page frame numbers", v,
+				   (size_t)(close - v));
 		ev->f[k->field] = lo;
 		ev->f[k->field + 1] = hi;
 		*set |= 3u << k->field;
@@ -350,6 +366,8 @@ static enum frt_line_kind parse_field(const struct type_keys *tk, const char **p
 	default:
 		return FRT_LINE_EVENT;
 	}
+	if (!err && !pfn_ok(ev, k->field, x))
+		return bad(line, "pfn '%.*s' is beyond 2^63: not a page frame number", v, len);
 	if (err) {
 		snprintf(line->why_buf, sizeof(line->why_buf), "bad value of %s: '%.*s'", k->key,
 			 (int)(len > 40 ? 40 : len), v);
@@ -374,7 +392,8 @@ static unsigned int parse_ts(const char *p, const char *end, uint64_t *ns)
 		return 0;
 	while (q < end && is_digit(*q))
 		sec = sec * 10 + (uint64_t)(*q++ - '0');
-	if (q == p || q - p > 12 || *q != '.')
+	/* 2^64 ns is 584 years: more seconds would wrap and reorder silently */
+	if (q == p || q - p > 12 || *q != '.' || sec >= UINT64_MAX / 1000000000ull)
 		return 0;
 	p = ++q;
 	while (q < end - 1 && is_digit(*q))

@@ -39,6 +39,7 @@
 #include <zstd.h>
 
 #include "hostinfo.h"
+#include "outfile.h"
 #include "procdir.h"
 #include "snapshot_internal.h"
 
@@ -194,10 +195,22 @@ int frt_procdir_save(const char *dir, bool kpageflags, char *err, size_t errlen)
 		return frt_snap_errf(err, errlen, -EEXIST, "%s exists and is not an empty directory "
 				     "of yours: name a new directory", dir);
 	}
+	static const char *const all_files[] = { "zoneinfo", "pagetypeinfo", "buddyinfo",
+						 "vmstat", "kpageflags.zst" };
+	struct frt_outdir od = { dir, dirfd, made, all_files, 5 };
+
+	frt_outdir_track(&od, true); /* SIGINT, SIGTERM: no partial directory left */
 	for (size_t i = 0; i < sizeof(text_files) / sizeof(text_files[0]) && !ret; i++)
 		ret = save_text(dirfd, dir, text_files[i], err, errlen);
 	if (!ret && kpageflags)
 		ret = save_kpageflags(dirfd, dir, err, errlen);
+	if (ret) { /* no partial directory that an import would take for a snapshot */
+		for (size_t i = 0; i < od.nr_names; i++)
+			unlinkat(dirfd, all_files[i], 0);
+		if (made)
+			rmdir(dir);
+	}
+	frt_outdir_track(&od, false);
 	close(dirfd);
 	return ret;
 }

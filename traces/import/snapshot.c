@@ -12,6 +12,7 @@
  * The fit and the 1% check compare the walk with both reads (snapshot_fit.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,13 +101,43 @@ static int read_proc(struct snap *s, int first, int last, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * Every zone pagetypeinfo counts pageblocks in has pages, so zoneinfo must
+ * list it: a zone missing there is a zoneinfo cut short, not a zone to drop.
+ */
+static int zones_cover_pagetypeinfo(const struct snap *s, char *err, size_t errlen)
+{
+	struct frt_pagetypeinfo *pt = malloc(sizeof(*pt));
+	int ret = 0;
+
+	if (!pt)
+		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	if (frt_pagetypeinfo_parse(s->proc[P_PAGETYPEINFO], pt))
+		ret = frt_snap_errf(err, errlen, -EBADMSG, "pagetypeinfo: unexpected layout");
+	for (unsigned int i = 0; !ret && i < pt->nr_zones; i++) {
+		unsigned int k = 0;
+
+		while (k < s->nr_zones && (s->zone[k].node != pt->zone[i].node ||
+					   strcmp(s->zone[k].name, pt->zone[i].name)))
+			k++;
+		if (k == s->nr_zones)
+			ret = frt_snap_errf(err, errlen, -EBADMSG, "pagetypeinfo counts node %d zone "
+					    "%s, zoneinfo does not list it with pages: a truncated "
+					    "copy of /proc/zoneinfo?", pt->zone[i].node,
+					    pt->zone[i].name);
+	}
+	free(pt);
+	return ret;
+}
+
 /* Zones with pages, from hostinfo's zoneinfo parser; the walk's range. */
 static int layout(struct snap *s, char *err, size_t errlen)
 {
 	int pbo = frt_hostinfo_parse_pageblock_order(s->proc[P_PAGETYPEINFO]);
 	int max_order = frt_hostinfo_parse_max_order(s->proc[P_BUDDYINFO]);
+	static const char *const zone_keys[] = { "start_pfn", "present", "managed" };
 	uint64_t lo = UINT64_MAX, hi = 0;
-	int node = -1, idx = 0;
+	int node = -1, idx = 0, ret;
 	json_t *z;
 	size_t i;
 
@@ -114,6 +145,16 @@ static int layout(struct snap *s, char *err, size_t errlen)
 	if (pbo < 0 || max_order < 0 || !s->zones_json)
 		return frt_snap_errf(err, errlen, -EBADMSG,
 				     "cannot read the page block or buddy order");
+	/* orders the model takes (MODEL_MAX_ORDER_LIMIT): a snapshot replay
+	 * refuses is not written, and 1 << order stays defined */
+	if (max_order < 1 || max_order > FRT_SNAP_MAX_ORDER)
+		return frt_snap_errf(err, errlen, -EBADMSG, "buddyinfo: %d order columns: "
+				     "want 2 to %d (MAX_PAGE_ORDER + 1)", max_order + 1,
+				     FRT_SNAP_MAX_ORDER + 1);
+	if (pbo < 1 || pbo > max_order)
+		return frt_snap_errf(err, errlen, -EBADMSG, "pagetypeinfo: page block order %d is "
+				     "outside 1..%d (the buddy orders buddyinfo shows)", pbo,
+				     max_order);
 	s->pbo = (unsigned int)pbo;
 	s->max_order = (unsigned int)max_order;
 	json_array_foreach(s->zones_json, i, z) {
@@ -127,6 +168,20 @@ static int layout(struct snap *s, char *err, size_t errlen)
 		node = n;
 		if (!spanned || s->nr_zones == MAX_ZONES)
 			continue;
+		/* a zone ends with its start_pfn line: without it, or without
+		 * present or managed, the copy was cut short */
+		for (size_t k = 0; k < 3; k++)
+			if (!json_object_get(z, zone_keys[k]))
+				return frt_snap_errf(err, errlen, -EBADMSG, "zoneinfo: node %d zone %s "
+						     "has no %s line: a truncated copy of "
+						     "/proc/zoneinfo?", n, json_string_value(
+						     json_object_get(z, "name")), zone_keys[k]);
+		if (start >= FRT_SNAP_MAX_PFN || spanned > FRT_SNAP_MAX_PFN - start)
+			return frt_snap_errf(err, errlen, -EBADMSG, "zoneinfo: node %d zone %s: "
+					     "start_pfn %" PRIu64 " + spanned %" PRIu64 " runs past "
+					     "pfn 2^40 (52 physical address bits)", n,
+					     json_string_value(json_object_get(z, "name")), start,
+					     spanned);
 		zs->node = n;
 		zs->idx = idx;
 		snprintf(zs->name, sizeof(zs->name), "%s",
@@ -139,6 +194,9 @@ static int layout(struct snap *s, char *err, size_t errlen)
 	}
 	if (!s->nr_zones)
 		return frt_snap_errf(err, errlen, -EBADMSG, "/proc/zoneinfo: no zone with pages");
+	ret = zones_cover_pagetypeinfo(s, err, errlen);
+	if (ret)
+		return ret;
 	lo &= ~((1ull << s->pbo) - 1);
 	hi = (hi + (1ull << s->pbo) - 1) & ~((1ull << s->pbo) - 1);
 	return frt_snap_builder_init(&s->b, lo, hi, s->pbo, PART_LIMIT);
@@ -303,6 +361,28 @@ static int walk_dir(struct snap *s, char *err, size_t errlen)
 	if (frt_pagetypeinfo_parse(s->proc[P_PAGETYPEINFO], &s->pt[0]))
 		return frt_snap_errf(err, errlen, -EBADMSG, "%s/pagetypeinfo: unexpected layout",
 				     s->dir);
+	if (s->pt[0].nr_orders != s->max_order + 1)
+		return frt_snap_errf(err, errlen, -EBADMSG, "%s/pagetypeinfo: %u order columns, "
+				     "buddyinfo %u: copies of two different hosts?", s->dir,
+				     s->pt[0].nr_orders, s->max_order + 1);
+	for (unsigned int k = 0; k < s->nr_zones; k++) {
+		const struct frt_pt_zone *ptz = frt_pagetypeinfo_zone(&s->pt[0], s->zone[k].node,
+								      s->zone[k].name);
+		uint64_t span = s->zone[k].end - s->zone[k].start, pages = 0;
+
+		/* free pages beyond the span are a crafted count: placing them would
+		 * take a step per counted block */
+		for (unsigned int o = 0; ptz && o < s->pt[0].nr_orders; o++)
+			for (int m = 0; m < FRT_MT_NR; m++) {
+				if (ptz->free[o][m] > span >> o || (pages += ptz->free[o][m] << o) > span)
+					return frt_snap_errf(err, errlen, -EBADMSG, "%s/pagetypeinfo: "
+							     "node %d zone %s: more free pages (order %u "
+							     "%s: %" PRIu64 " blocks) than its %" PRIu64
+							     " spanned pfns", s->dir, s->zone[k].node,
+							     s->zone[k].name, o, frt_mt_name((uint64_t)m),
+							     ptz->free[o][m], span);
+			}
+	}
 	for (unsigned int k = 0; k < s->nr_zones; k++) {
 		zl[k] = (struct frt_zone_layout){ .node = s->zone[k].node, .start = s->zone[k].start,
 						  .end = s->zone[k].end };
@@ -685,10 +765,20 @@ int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *d
 
 	if (!s)
 		return frt_snap_errf(err, errlen, -ENOMEM, "out of memory");
+	if (strlen(dir) >= sizeof(s->kpf_path) - 32) { /* room for every file name */
+		free(s);
+		return frt_snap_errf(err, errlen, -ENAMETOOLONG, "%.64s...: path too long", dir);
+	}
 	s->dir = dir;
 	s->ts = ts;
 	for (int i = 1; i >= 0 && !s->kpf_path[0]; i--) { /* a raw copy first: faster */
 		snprintf(s->kpf_path, sizeof(s->kpf_path), "%s/%s", dir, kpf[i]);
+		if (!stat(s->kpf_path, &st) && !S_ISREG(st.st_mode)) {
+			ret = frt_snap_errf(err, errlen, -EINVAL, "%s: not a regular file: a snapshot "
+					    "directory holds a copy of /proc/kpageflags", s->kpf_path);
+			free(s);
+			return ret;
+		}
 		if (stat(s->kpf_path, &st) || !st.st_size)
 			s->kpf_path[0] = '\0';
 	}

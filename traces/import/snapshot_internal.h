@@ -24,6 +24,15 @@
 #include "snapshot_codec.h"
 #include "snapshot_walk.h"
 
+/*
+ * What a snapshot may describe: buddy orders the model takes (core/model.h
+ * MODEL_MAX_ORDER_LIMIT; x86-64's MAX_PAGE_ORDER is 10) and pfns below 2^40
+ * (52 physical address bits of 4 KiB pages). Crafted copies beyond them are
+ * refused by name, not written as a snapshot replay would refuse.
+ */
+#define FRT_SNAP_MAX_ORDER 12
+#define FRT_SNAP_MAX_PFN (1ull << 40)
+
 /* ---- pageblocks and the fit (snapshot_fit.c) ---- */
 
 struct frt_pb_stat {

@@ -22,10 +22,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/kernel-page-flags.h>
 
 #include <zstd.h>
@@ -38,6 +40,9 @@
 #define KPF_MLOCKED_BIT (1ull << 33)
 
 #define KPF_PATH "/proc/kpageflags"
+/* bits between the stable flags (0-26) and the hidden ones (32-42), and above
+ * those: no kernel sets them, random bytes almost always do */
+#define KPF_NEVER_SET ((0x1full << 27) | (~0ull << 48))
 /* PAGES_PER_SECTION on x86-64 (SECTION_SIZE_BITS 27) and arm64 with 4K pages */
 #define FRT_KPF_SECTION_PAGES ((size_t)1 << 15)
 
@@ -233,6 +238,8 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 	uint8_t *kind = malloc(win), *aux = malloc(win);
 	struct kpf_src src = { .fd = -1 };
 	int all = -1, ret = 0;
+	struct stat st;
+	bool copy;
 
 	if (!kpf || !kind || !aux) {
 		ret = -ENOMEM;
@@ -241,6 +248,13 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 	ret = src_open(&src, path);
 	if (ret) {
 		ret = frt_snap_errf(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		goto cleanup;
+	}
+	/* a copy is a regular file (not a link to /dev/zero), as long as the span */
+	copy = strcmp(path, KPF_PATH) != 0;
+	if (copy && (fstat(src.fd, &st) || !S_ISREG(st.st_mode))) {
+		ret = frt_snap_errf(err, errlen, -EINVAL, "%s: not a regular file: a snapshot "
+				    "directory holds a copy of /proc/kpageflags", path);
 		goto cleanup;
 	}
 	for (uint64_t pfn = start_pfn & ~(uint64_t)(win - 1); pfn < end_pfn && !ret; pfn += win) {
@@ -253,7 +267,23 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 					    strerror((int)-got));
 			break;
 		}
-		n = (size_t)got / sizeof(*kpf); /* a short read: the rest are holes */
+		if (copy && (size_t)got < n * sizeof(*kpf)) {
+			ret = frt_snap_errf(err, errlen, -EBADMSG, "%s: ends at byte %" PRIu64
+					    " (pfn %#" PRIx64 "), before the zones end at pfn %#"
+					    PRIx64 ": a truncated copy", path,
+					    lo * sizeof(*kpf) + (uint64_t)got,
+					    lo + (uint64_t)got / sizeof(*kpf), end_pfn);
+			break;
+		}
+		n = (size_t)got / sizeof(*kpf); /* a short read of /proc: the rest are holes */
+		for (size_t i = 0; i < n; i++)
+			if (kpf[i] & KPF_NEVER_SET) {
+				ret = frt_snap_errf(err, errlen, -EBADMSG, "%s: pfn %#" PRIx64 " has "
+						    "flags %#" PRIx64 ", bits no kernel sets: not "
+						    "a copy of /proc/kpageflags", path, lo + i,
+						    kpf[i]);
+				goto cleanup;
+			}
 		if (all < 0)
 			all = frt_kpf_buddy_marks_all(kpf, lo, n);
 		frt_kpf_decode(kpf, lo, n, all != 0, max_order, kind, aux);
