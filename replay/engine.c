@@ -570,14 +570,15 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
  * takes the whole block; a lower order of the same migratetype takes the
  * next aligned pages of it (a THP or page-cache fallback is movable).
  */
-static bool absorb(struct replay *r, uint64_t task, const struct model_req *req, uint64_t rec)
+static bool absorb(struct replay *r, uint64_t task, const struct model_req *req, uint64_t rec,
+		   bool pmd_fault)
 {
 	int i = find_absorber(r, task);
 
 	if (i < 0)
 		return false;
 	struct absorber *a = &r->abs[i];
-	bool thp_try = req->order == a->order && model_thp_fault_try(r->m, req->order, req->gfp);
+	bool thp_try = pmd_fault && req->order == a->order;
 	bool second = a->second_try && thp_try && !(req->gfp & MODEL_GFP_THISNODE);
 	if (thp_try)
 		a->second_try = false; /* the fault's tries are over */
@@ -658,12 +659,13 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 	enum req_class class = req_class_of(r->m, req.order, req.gfp);
 	struct replay_class_stats *cs = &r->st.cls[class];
 	uint64_t task = r->feedback ? task_of(r, ev) : 0;
+	bool pmd_fault = class == REQ_THP && model_thp_fault_try(r->m, req.order, req.gfp);
 	bool first_try = false;
 
 	cs->requests++;
-	if (class == REQ_THP && req.order < 32 && !model_thp_fault_try(r->m, req.order, req.gfp))
+	if (class == REQ_THP && !pmd_fault && req.order < 32)
 		r->mthp_orders |= 1u << req.order;
-	if (model_thp_fault_try(r->m, req.order, req.gfp)) {
+	if (pmd_fault) {
 		thp_fault_recorded(r, ev, &req);
 		retry_gfp = model_thp_retry_gfp(req.gfp);
 		first_try = retry_gfp != 0;
@@ -672,8 +674,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		/* the kernel failed it: the model tries too */
 		r->st.kernel_failed++;
 		cs->kernel_failed++;
-		if (r->feedback && !(req.gfp & MODEL_GFP_THISNODE) &&
-		    model_thp_fault_try(r->m, req.order, req.gfp)) {
+		if (r->feedback && pmd_fault && !(req.gfp & MODEL_GFP_THISNODE)) {
 			/* the second try of a fault the model served at its first */
 			int i = find_absorber(r, task);
 			if (i >= 0 && r->abs[i].second_try && r->abs[i].order == req.order) {
@@ -706,7 +707,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		r->st.unseen_frees++;
 		free_recorded(r, rec, req.order, ev->cpu);
 	}
-	if (r->feedback && r->nr_abs && absorb(r, task, &req, rec))
+	if (r->feedback && r->nr_abs && absorb(r, task, &req, rec, pmd_fault))
 		return;
 	/* the kernel did satisfy it, reclaiming where it had to: the model,
 	 * which does not reclaim, ignores watermarks instead. Closed loop, not
