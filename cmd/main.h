@@ -92,8 +92,16 @@ struct session_outputs {
 /* a usage error (EXIT_USAGE, said) when @out would write over @trace or names
  * "-", EXIT_FAIL when a file it names exists without --force, else EXIT_OK */
 int session_outputs_check(const char *cmd, const char *trace, const struct session_outputs *out);
-/* --format's argument as an enum replay_format; -1 for anything else */
-int parse_format(const char *s);
+/* the options of replay, compare and validate that fill a struct session_outputs */
+#define SESSION_OUTPUT_OPTIONS                                                              \
+	{ "json", required_argument, NULL, 'j' }, { "html", required_argument, NULL, 'H' }, \
+	{ "format", required_argument, NULL, 'f' }, { "all", no_argument, NULL, 'A' },     \
+	{ "force", no_argument, NULL, 'F' }
+/*
+ * Option @c (with @arg) of SESSION_OUTPUT_OPTIONS into @out: -1 when @c is
+ * not one of them, EXIT_OK when taken, EXIT_USAGE (said) for a bad --format.
+ */
+int session_outputs_option(const char *cmd, int c, const char *arg, struct session_outputs *out);
 /*
  * Run @s under the progress line, print its tables (validate's with
  * @fidelity) and write the files @out names; then free @s. EXIT_OK, or

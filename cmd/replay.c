@@ -58,13 +58,6 @@ static void help(const char *cmd)
 	       "2 usage error.\n");
 }
 
-/* --format's argument; -1 for anything else */
-int parse_format(const char *s)
-{
-	return !strcmp(s, "text") ? REPLAY_FORMAT_TEXT : !strcmp(s, "md") ? REPLAY_FORMAT_MD
-	       : !strcmp(s, "csv") ? REPLAY_FORMAT_CSV : -1;
-}
-
 /* "vanilla,defrag_mode,..." into @v; the number of variants, or -1 with @err */
 static int parse_variants(const char *list, struct replay_variant *v, char *err, size_t errlen)
 {
@@ -96,12 +89,9 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		{ "variant", required_argument, NULL, 'v' }, { "a", required_argument, NULL, 'a' },
 		{ "b", required_argument, NULL, 'b' },       { "set", required_argument, NULL, 's' },
 		{ "set-a", required_argument, NULL, 'S' },   { "set-b", required_argument, NULL, 'T' },
-		{ "json", required_argument, NULL, 'j' },    { "help", no_argument, NULL, 'h' },
-		CLI_VERSION_OPTION,
+		{ "help", no_argument, NULL, 'h' },          CLI_VERSION_OPTION,
 		{ "interval", required_argument, NULL, 'i' }, { "strict", no_argument, NULL, 'x' },
-		{ "variants", required_argument, NULL, 'V' }, { "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'A' },           { "html", required_argument, NULL, 'H' },
-		{ "force", no_argument, NULL, 'F' },
+		{ "variants", required_argument, NULL, 'V' }, SESSION_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay_variant v[REPLAY_SESSION_MAX_VARIANTS];
@@ -109,15 +99,20 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
 	struct replay_session *s;
 	const char *sets[64], *list = NULL;
-	int nr_sets = 0, fmt;
+	int nr_sets = 0;
 	bool strict = false, ab = false;
 	char err[1024], stdin_path[64];
-	int c, code;
+	int c, code, ret;
 
 	memset(v, 0, sizeof(v));
 	optind = 1;
 	while ((c = cli_getopt(cmd, &code, argc, argv, "h", opts)) != -1) {
 		int i = c == 'b' || c == 'T';
+		if ((ret = session_outputs_option(cmd, c, optarg, &out)) >= 0) {
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (c) {
 		case 'v': case 'a': case 'b':
 			if ((c == 'v') != (nr == 1))
@@ -143,25 +138,8 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 				return usage_error(cmd, "%s", err);
 			ab = true;
 			break;
-		case 'j':
-			out.json = optarg;
-			break;
-		case 'H':
-			out.html = optarg;
-			break;
-		case 'f':
-			if ((fmt = parse_format(optarg)) < 0)
-				return usage_error(cmd, "--format '%s': want text, md or csv", optarg);
-			out.render.format = (enum replay_format)fmt;
-			break;
-		case 'A':
-			out.render.all = true;
-			break;
 		case 'x':
 			strict = true;
-			break;
-		case 'F':
-			out.force = true;
 			break;
 		case 'i':
 			/* at most a day of trace time; bare numbers are nanoseconds */
@@ -190,7 +168,7 @@ static int replay_main(const char *cmd, int argc, char **argv, int nr)
 		for (int i = 0; i < nr; i++)
 			if (replay_variant_set(&v[i], sets[k], err, sizeof(err)))
 				return usage_error(cmd, "%s", err);
-	int ret = session_outputs_check(cmd, argv[optind], &out);
+	ret = session_outputs_check(cmd, argv[optind], &out);
 	if (ret)
 		return ret;
 	so.maps = out.html != NULL;

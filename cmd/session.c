@@ -27,6 +27,36 @@ int session_outputs_check(const char *cmd, const char *trace, const struct sessi
 	return EXIT_OK;
 }
 
+int session_outputs_option(const char *cmd, int c, const char *arg, struct session_outputs *out)
+{
+	switch (c) {
+	case 'j':
+		out->json = arg;
+		return EXIT_OK;
+	case 'H':
+		out->html = arg;
+		return EXIT_OK;
+	case 'f':
+		if (!strcmp(arg, "text"))
+			out->render.format = REPLAY_FORMAT_TEXT;
+		else if (!strcmp(arg, "md"))
+			out->render.format = REPLAY_FORMAT_MD;
+		else if (!strcmp(arg, "csv"))
+			out->render.format = REPLAY_FORMAT_CSV;
+		else
+			return usage_error(cmd, "--format '%s': want text, md or csv", arg);
+		return EXIT_OK;
+	case 'A':
+		out->render.all = true;
+		return EXIT_OK;
+	case 'F':
+		out->force = true;
+		return EXIT_OK;
+	default:
+		return -1;
+	}
+}
+
 struct replay_session *session_open(const char *cmd, const char *path,
 				    const struct replay_session_opts *opts,
 				    const struct replay_variant *v, int nr)

@@ -45,14 +45,10 @@ static void help(void)
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", required_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 'x' },
 		{ "set", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "force", no_argument, NULL, 'F' }, CLI_VERSION_OPTION,
+		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
+		SESSION_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay_session_opts so = { .fidelity = true };
@@ -61,35 +57,22 @@ int cmd_validate(int argc, char **argv)
 	struct session_outputs out = { .render = { REPLAY_FORMAT_TEXT, false } };
 	bool strict = false;
 	char err[1024], stdin_path[64];
-	int c, fmt, code;
+	int c, code, ret;
 
 	optind = 1;
 	while ((c = cli_getopt("validate", &code, argc, argv, "h", opts)) != -1) {
+		if ((ret = session_outputs_option("validate", c, optarg, &out)) >= 0) {
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (c) {
-		case 'j':
-			out.json = optarg;
-			break;
-		case 'H':
-			out.html = optarg;
-			break;
-		case 'f':
-			if ((fmt = parse_format(optarg)) < 0)
-				return usage_error("validate", "--format '%s': want text, md or csv",
-						   optarg);
-			out.render.format = (enum replay_format)fmt;
-			break;
-		case 'A':
-			out.render.all = true;
-			break;
 		case 'x':
 			strict = true;
 			break;
 		case 's':
 			if (replay_variant_set(&v, optarg, err, sizeof(err)))
 				return usage_error("validate", "%s", err);
-			break;
-		case 'F':
-			out.force = true;
 			break;
 		case 'h':
 			help();
@@ -103,7 +86,7 @@ int cmd_validate(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("validate", "expects one trace file");
 	/* one model under the trace's own settings, beside the kernel that ran them */
-	int ret = session_outputs_check("validate", argv[optind], &out);
+	ret = session_outputs_check("validate", argv[optind], &out);
 	if (ret)
 		return ret;
 	so.maps = out.html != NULL;
