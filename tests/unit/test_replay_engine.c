@@ -18,6 +18,11 @@
 
 #define BASE 4096ull
 
+#define LIGHT ((MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM)) | \
+	       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC) /* GFP_TRANSHUGE_LIGHT */
+#define TH (LIGHT | MODEL_GFP_DIRECT_RECLAIM)     /* GFP_TRANSHUGE */
+#define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY) /* alloc_pages_mpol()'s first try */
+
 /* one DMA32 zone of @span pages (pageblock order 3), the first @pages of them
  * memory; pcp off, no compaction; the closed loop as @feedback says */
 static struct model *small_model_loop(uint64_t span, uint64_t pages, long feedback)
@@ -242,6 +247,25 @@ static void model_only_failure_is_counted(void)
 	model_free_all(m);
 }
 
+/* order 9 and 10 geometry, 8 pageblocks of memory in a 16-pageblock span, no
+ * compaction; the closed loop as @feedback says */
+static struct model *thp_model(long feedback)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.knobs[MODEL_KNOB_FEEDBACK] = feedback;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 4096) == 0);
+	return m;
+}
+
 /*
  * THP faults counted per fault, as /proc/vmstat's thp_fault_alloc and
  * thp_fault_fallback count them, on both sides (model_thp_fault_try()). A
@@ -265,43 +289,27 @@ static void model_only_failure_is_counted(void)
  */
 static void thp_faults_counted_per_fault(void)
 {
-	const uint32_t light = (MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM |
-							       MODEL_GFP_KSWAPD_RECLAIM)) |
-			       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC; /* GFP_TRANSHUGE_LIGHT */
-	const uint32_t th = light | MODEL_GFP_DIRECT_RECLAIM;          /* GFP_TRANSHUGE */
-	const uint32_t first = MODEL_GFP_THISNODE | MODEL_GFP_NORETRY;
 	const uint32_t pagecache = MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP | MODEL_GFP_NORETRY;
-	struct model_desc d;
-
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_COMPACTION] = 0;
-	d.knobs[MODEL_KNOB_FEEDBACK] = 0; /* the open loop's counting */
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-	};
-	struct model *m = model_new(&d);
-	CHECK(m && model_online(m, BASE, 4096) == 0);
+	struct model *m = thp_model(0); /* the open loop's counting */
 	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 	if (!r) {
 		model_free_all(m);
 		return;
 	}
 	struct frt_event ev[] = {
-		alloc_ev(BASE, 9, th | first),                  /* 1 */
-		alloc_ev(FRT_PFN_NONE, 9, th | first),          /* 2 */
-		alloc_ev(BASE + 512, 9, th),                    /* 3 */
-		alloc_ev(FRT_PFN_NONE, 9, light | first),       /* 4, on CPU 1 below */
+		alloc_ev(BASE, 9, TH | FIRST),                  /* 1 */
+		alloc_ev(FRT_PFN_NONE, 9, TH | FIRST),          /* 2 */
+		alloc_ev(BASE + 512, 9, TH),                    /* 3 */
+		alloc_ev(FRT_PFN_NONE, 9, LIGHT | FIRST),       /* 4, on CPU 1 below */
 		alloc_ev(BASE + 1024, 9, pagecache),
-		alloc_ev(BASE + 1536, 9, th | MODEL_GFP_THISNODE), /* khugepaged */
+		alloc_ev(BASE + 1536, 9, TH | MODEL_GFP_THISNODE), /* khugepaged */
 		alloc_ev(BASE + 2048, 9, pagecache),
 		alloc_ev(BASE + 2560, 9, pagecache),
 		alloc_ev(BASE + 3072, 9, pagecache),
 		alloc_ev(BASE + 3584, 9, pagecache),            /* the model is full */
-		alloc_ev(BASE + 4096, 9, th | first),           /* 5 */
-		alloc_ev(FRT_PFN_NONE, 9, th | first),          /* 6 */
-		alloc_ev(FRT_PFN_NONE, 9, th),                  /* 7 */
+		alloc_ev(BASE + 4096, 9, TH | FIRST),           /* 5 */
+		alloc_ev(FRT_PFN_NONE, 9, TH | FIRST),          /* 6 */
+		alloc_ev(FRT_PFN_NONE, 9, TH),                  /* 7 */
 	};
 	ev[3].cpu = 1;
 	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
@@ -432,27 +440,6 @@ static void pin_pageblocks(struct model *m, unsigned int nr, unsigned int pb)
 	}
 }
 
-#define LIGHT ((MODEL_GFP_HIGHUSER_MOVABLE & ~(MODEL_GFP_DIRECT_RECLAIM | MODEL_GFP_KSWAPD_RECLAIM)) | \
-	       MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC) /* GFP_TRANSHUGE_LIGHT */
-#define TH (LIGHT | MODEL_GFP_DIRECT_RECLAIM)     /* GFP_TRANSHUGE */
-#define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY) /* alloc_pages_mpol()'s first try */
-
-/* order 9 and 10 geometry, 8 pageblocks of memory in a 16-pageblock span, no compaction */
-static struct model *thp_model(void)
-{
-	struct model_desc d;
-
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_COMPACTION] = 0;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 8192,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-	};
-	struct model *m = model_new(&d);
-	CHECK(m && model_online(m, BASE, 4096) == 0);
-	return m;
-}
 
 /*
  * A THP fault the model cannot serve (one order-0 page pinned in each of its
@@ -464,7 +451,7 @@ static struct model *thp_model(void)
  */
 static void thp_the_model_fails_becomes_order0_pieces(void)
 {
-	struct model *m = thp_model();
+	struct model *m = thp_model(1);
 	if (m)
 		pin_pageblocks(m, 8, 9);
 	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
@@ -644,7 +631,7 @@ static void kernel_failure_absorbs_the_same_tasks_fallbacks(void)
  * (and kept) lands on the kept block: 512 pages, not 1024, one fault. */
 static void thp_second_try_lands_on_the_kept_block(void)
 {
-	struct model *m = thp_model();
+	struct model *m = thp_model(1);
 	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 	if (!r) {
 		model_free_all(m);
