@@ -66,8 +66,13 @@ static uint8_t spb_fullness_of(const struct model *m, const struct spb *sb)
 {
 	if (sb->nr[SPB_FREE] == sb->present)
 		return SPB_NR_FULLNESS - 1;
-	uint64_t q = sb->free_pages * 4 / ((uint64_t)sb->present << m->pageblock_order);
-	return (uint8_t)(q < SPB_NR_FULLNESS - 2 ? q : SPB_NR_FULLNESS - 2);
+	/* free_pages * 4 / pages, without a divide: it runs on every free-list change */
+	uint64_t free4 = sb->free_pages * 4, pages = (uint64_t)sb->present << m->pageblock_order;
+	unsigned int q = 0;
+
+	while (q < SPB_NR_FULLNESS - 2 && free4 >= (q + 1) * pages)
+		q++;
+	return (uint8_t)q;
 }
 
 static void spb_link(struct model *m, uint32_t i)
