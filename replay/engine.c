@@ -656,7 +656,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 				 .gfp = (uint32_t)ev->alloc.gfp_flags, .cpu = ev->cpu };
 	uint64_t rec = ev->alloc.pfn;
 	uint32_t retry_gfp = 0;
-	enum req_class class = req_class_of(r->m, req.order, req.gfp);
+	enum req_class class = req_class_of(req.order, req.gfp);
 	struct replay_class_stats *cs = &r->st.cls[class];
 	uint64_t task = r->feedback ? task_of(r, ev) : 0;
 	bool pmd_fault = class == REQ_THP && model_thp_fault_try(r->m, req.order, req.gfp);

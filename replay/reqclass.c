@@ -46,9 +46,8 @@ const char *req_class_name(enum req_class c)
 	return (unsigned int)c < REQ_NR_CLASSES ? names[c] : "?";
 }
 
-enum req_class req_class_of(const struct model *m, unsigned int order, uint32_t gfp)
+enum req_class req_class_of(unsigned int order, uint32_t gfp)
 {
-	(void)m;
 	if (!order)
 		return REQ_OTHER;
 	/* khugepaged's collapse (__GFP_THISNODE without __GFP_NORETRY) and

@@ -23,8 +23,8 @@ enum req_class {
 /* "thp", "pagecache", "slub", "other": report and JSON keys */
 const char *req_class_name(enum req_class c);
 
-/* the class of a request of @order with the raw gfp mask @gfp, on @m's geometry */
-enum req_class req_class_of(const struct model *m, unsigned int order, uint32_t gfp);
+/* the class of a request of @order with the raw gfp mask @gfp */
+enum req_class req_class_of(unsigned int order, uint32_t gfp);
 
 /*
  * The caller's fallback, when the allocator fails a request of @class,
