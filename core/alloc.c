@@ -347,6 +347,36 @@ void kswapd_tick(struct model *m)
 }
 
 /*
+ * RFC 17/40's hook at the top of __alloc_pages_direct_compact() (knob
+ * spb_contig, spb_contig.c): a movable request of pageblock order or more
+ * tries an SPB-guided contiguous range; a non-movable one above order 0 has
+ * movable pages evacuated from a pageblock of its type in a tainted SPB and
+ * tries the free lists again. Not re-entered by the target allocations of
+ * its own migrations. MODEL_PFN_NONE: compaction runs as without the patch.
+ */
+static uint64_t spb_alloc_pages_direct(struct model *m, const struct alloc_context *ac,
+				       unsigned int alloc_flags)
+{
+	uint64_t pfn = MODEL_PFN_NONE;
+
+	if (!m->knobs[MODEL_KNOB_SPB_CONTIG] || m->in_spb_contig)
+		return MODEL_PFN_NONE;
+	m->in_spb_contig = true;
+	if (ac->mt == MODEL_MT_MOVABLE && ac->order >= m->pageblock_order) {
+		pfn = spb_try_alloc_contig(m, ac->order, ac->highest_zoneidx, ac->cpu);
+	} else if (ac->mt == MODEL_MT_UNMOVABLE || ac->mt == MODEL_MT_RECLAIMABLE) {
+		count_event(m, MODEL_SPB_EVAC_TRIES, 1);
+		if (spb_evacuate_tainted(m, ac->mt, ac->highest_zoneidx, ac->cpu)) {
+			pfn = get_page_from_freelist(m, ac, alloc_flags);
+			if (pfn != MODEL_PFN_NONE)
+				count_event(m, MODEL_SPB_EVAC_SERVED, 1);
+		}
+	}
+	m->in_spb_contig = false;
+	return pfn;
+}
+
+/*
  * __alloc_pages_direct_compact(). Vanilla 6.18: compaction and capture both
  * at the request's order and migratetype. Under capture-split
  * (capture_split.c) a non-movable request may compact at pageblock order
@@ -363,6 +393,11 @@ static uint64_t raw_alloc_pages_direct_compact(struct model *m, const struct all
 	*result = MODEL_COMPACT_SKIPPED;
 	if (!compact_order)
 		return MODEL_PFN_NONE;
+	uint64_t spb = spb_alloc_pages_direct(m, ac, alloc_flags);
+	if (spb != MODEL_PFN_NONE) {
+		*result = MODEL_COMPACT_SUCCESS_RES;
+		return spb;
+	}
 	m->capc = &capc;
 	*result = try_to_compact_pages(m, ac->gfp, compact_order, alloc_flags,
 				       ac->highest_zoneidx, ac->cpu, prio, &capc);

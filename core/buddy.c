@@ -708,3 +708,57 @@ long raw_isolate_free_page(struct model *m, struct mzone *z, uint64_t pfn)
 	}
 	return 1l << order;
 }
+
+/*
+ * What alloc_contig_range() does with an isolated range once its pages are
+ * all free (RFC 17/40, spb_contig.c): the free blocks of [start, start +
+ * 2^order) taken off the MIGRATE_ISOLATE lists, the pageblocks back to
+ * @mobility's type, and the range one allocated block of @mobility. Every
+ * page of the range must be in a free block (the caller checked).
+ */
+void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsigned int order,
+			 int mobility)
+{
+	uint64_t end = start + (1ull << order);
+
+	for (uint64_t pfn = start; pfn < end;) {
+		unsigned int o = pg(m, pfn)->order;
+
+		raw_del_page_from_free_list(m, z, pfn, o, MODEL_MT_ISOLATE);
+		pfn += 1ull << o;
+	}
+	for (uint64_t pb = start; pb < end; pb += m->pageblock_nr_pages)
+		set_pb_mt(m, pb, mobility);
+	for (uint64_t p = start + 1; p < end; p++) {
+		struct mpage *t = pg(m, p);
+
+		t->state = MODEL_PAGE_TAIL;
+		t->order = 0;
+	}
+	mark_allocated(m, start, order, mobility);
+}
+
+/*
+ * undo_isolate_page_range() -> unset_migratetype_isolate(): the pageblocks
+ * of [start, end) back to @mt with their free pages; a free block of
+ * pageblock order or more is freed again so that it merges with a free
+ * buddy outside the range (isolated blocks do not merge across pageblocks).
+ */
+void unisolate_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end, int mt)
+{
+	for (uint64_t pb = start; pb < end; pb += m->pageblock_nr_pages)
+		move_freepages_block(m, z, pb, MODEL_MT_ISOLATE, mt);
+	for (uint64_t pfn = start; pfn < end;) {
+		struct mpage *p = pg(m, pfn);
+		unsigned int o = p->order;
+		bool head = p->state == MODEL_PAGE_FREE || p->state == MODEL_PAGE_ALLOC ||
+			    p->state == MODEL_PAGE_PCP;
+
+		if (p->state == MODEL_PAGE_FREE && o >= m->pageblock_order) {
+			raw_del_page_from_free_list(m, z, pfn, o, mt);
+			account_freepages(z, -(1l << o), mt);
+			raw_free_one_page(m, z, pfn, o, mt, false);
+		}
+		pfn += head ? 1ull << o : 1;
+	}
+}

@@ -148,9 +148,11 @@ static int evac_migrate(struct model *m, struct compact_control *cc, enum model_
 /*
  * evacuate_pageblock() past its re-check: the movable pages of the pageblock
  * at @start migrated out in batches until one does not migrate whole. Also
- * 15/40's per-SPB worker's (spb_defrag.c), which counts in its own counters.
+ * 15/40's per-SPB worker's (spb_defrag.c), which counts in its own counters,
+ * and 17/40's alloc_contig_range() (spb_contig.c, @contig: skip hints
+ * ignored, MIGRATE_SYNC).
  */
-uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu,
+uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu, bool contig,
 			enum model_counter migrated, enum model_counter failed)
 {
 	struct mzone *z = pfn_zone(m, start);
@@ -159,9 +161,11 @@ uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu,
 	if (!z)
 		return 0;
 	struct compact_control cc = {
-		.z = z, .order = -1, .search_order = -1, .mode = MIGRATE_ASYNC,
+		.z = z, .order = -1, .search_order = -1,
 		.migratetype = MODEL_MT_MOVABLE, .highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
 		.cpu = cpu % m->nr_cpus,
+		/* alloc_contig_range()'s compact_control (17/40, spb_contig.c) */
+		.ignore_skip_hint = contig, .mode = contig ? MIGRATE_SYNC : MIGRATE_ASYNC,
 	};
 	uint64_t pfn = start < z->start_pfn ? z->start_pfn : start;
 	uint64_t end = start + m->pageblock_nr_pages;
@@ -197,7 +201,7 @@ static void evacuate_pageblock(struct model *m, uint64_t start, unsigned int cpu
 		count_event(m, MODEL_EVACUATE_SKIPPED, 1);
 		return;
 	}
-	evacuate_block(m, start, cpu, MODEL_EVACUATE_MIGRATED, MODEL_EVACUATE_FAILED);
+	evacuate_block(m, start, cpu, false, MODEL_EVACUATE_MIGRATED, MODEL_EVACUATE_FAILED);
 	count_event(m, MODEL_EVACUATE_DONE, 1);
 }
 

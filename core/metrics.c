@@ -192,8 +192,8 @@ static const struct mpage *covering_block(const struct model *m, const struct mz
  * block is looked at once whatever its order; a pageblock inside a larger
  * block holds only that block.
  */
-static void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
-			    struct pb_usage *u)
+void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
+		     struct pb_usage *u)
 {
 	uint64_t pfn = pb < z->start_pfn ? z->start_pfn : pb;
 	uint64_t end = pb + m->pageblock_nr_pages;

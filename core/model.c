@@ -97,6 +97,11 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_SPB_DEFRAG_COOLDOWN_MS] = { "spb_defrag_cooldown_ms", NULL,
 		"after a run short of its goal, the SPB is not queued again for this long",
 		1000, 0, 3600L * 1000 },
+	[MODEL_KNOB_SPB_CONTIG] = { "spb_contig", NULL,
+		"1: RFC 17/40, SPB-guided contiguous allocation before direct compaction",
+		0, 0, 1 },
+	[MODEL_KNOB_SPB_CONTIG_SCAN] = { "spb_contig_scan", NULL,
+		"ranges (pageblocks) 17/40 looks at per request", 64, 1, 1 << 20 },
 	[MODEL_KNOB_FEEDBACK] = { "feedback", NULL,
 		"1: closed loop (callers' fallbacks, DESIGN.md); 0: open loop, as before", 1, 0, 1 },
 	/* up to an hour of trace time, as evacuate_latency_us */
@@ -167,6 +172,8 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_SCAN_SPBS_CLAIM] = "model_scan_spbs_claim",
 	[MODEL_SCAN_SPBS_PACK] = "model_scan_spbs_pack",
 	[MODEL_SCAN_SPBS_FRAGMENT] = "model_scan_spbs_fragment",
+	[MODEL_SCAN_SPBS_CONTIG] = "model_scan_spbs_contig",
+	[MODEL_SCAN_RANGES_CONTIG] = "model_scan_ranges_contig",
 	[MODEL_SPB_CLAIMED_TAINTED] = "model_spb_claimed_tainted",
 	[MODEL_SPB_PACKED] = "model_spb_packed",
 	[MODEL_SPB_FRAGMENT_STEALS] = "model_spb_fragment_steals",
@@ -177,6 +184,15 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_SPB_DEFRAG_PAGEBLOCKS] = "model_spb_defrag_pageblocks",
 	[MODEL_SPB_DEFRAG_MIGRATED] = "model_spb_defrag_migrated",
 	[MODEL_SPB_DEFRAG_FAILED] = "model_spb_defrag_failed",
+	[MODEL_SPB_CONTIG_TRIES] = "model_spb_contig_tries",
+	[MODEL_SPB_CONTIG_TAKEN] = "model_spb_contig_taken",
+	[MODEL_SPB_CONTIG_MIGRATED] = "model_spb_contig_migrated",
+	[MODEL_SPB_CONTIG_FAILED] = "model_spb_contig_failed",
+	[MODEL_SPB_EVAC_TRIES] = "model_spb_evac_tries",
+	[MODEL_SPB_EVAC_SERVED] = "model_spb_evac_served",
+	[MODEL_SPB_EVAC_PAGEBLOCKS] = "model_spb_evac_pageblocks",
+	[MODEL_SPB_EVAC_MIGRATED] = "model_spb_evac_migrated",
+	[MODEL_SPB_EVAC_FAILED] = "model_spb_evac_failed",
 };
 
 void model_desc_init(struct model_desc *d)

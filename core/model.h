@@ -98,7 +98,7 @@ enum model_knob {
 	MODEL_KNOB_CAPTURE_SPLIT,
 	MODEL_KNOB_CAPTURE_ORDER,
 	MODEL_KNOB_MIGRATE_SPLIT,
-	/* the superpageblock patches of the same RFC (08, 11, 12, 15, 19 of 40) */
+	/* the superpageblock patches of the same RFC (08, 11, 12, 15, 17, 19 of 40) */
 	MODEL_KNOB_SPB_ORDER,
 	MODEL_KNOB_SPB_CLAIM,
 	MODEL_KNOB_SPB_CLAIM_SCAN,
@@ -109,6 +109,8 @@ enum model_knob {
 	MODEL_KNOB_SPB_DEFRAG,
 	MODEL_KNOB_SPB_DEFRAG_LATENCY_US,
 	MODEL_KNOB_SPB_DEFRAG_COOLDOWN_MS,
+	MODEL_KNOB_SPB_CONTIG,
+	MODEL_KNOB_SPB_CONTIG_SCAN,
 	/* the closed loop: what callers do when model and kernel disagree
 	 * (replay/engine.c, DESIGN.md "Closed loop") */
 	MODEL_KNOB_FEEDBACK,
@@ -404,6 +406,8 @@ enum model_counter {
 	MODEL_SCAN_SPBS_CLAIM,      /* 11/40: tainted SPBs looked at for a claim */
 	MODEL_SCAN_SPBS_PACK,       /* 12/40: clean SPBs looked at for a movable request */
 	MODEL_SCAN_SPBS_FRAGMENT,   /* 19/40: tainted SPBs looked at for a fragment */
+	MODEL_SCAN_SPBS_CONTIG,     /* 17/40: SPBs looked at before direct compaction */
+	MODEL_SCAN_RANGES_CONTIG,   /* 17/40: ranges (pageblocks) looked at in them */
 	/* superpageblocks: what the steering did */
 	MODEL_SPB_CLAIMED_TAINTED,  /* 11/40: claims served inside a tainted SPB */
 	MODEL_SPB_PACKED,           /* 12/40: movable requests served from a clean SPB */
@@ -416,6 +420,16 @@ enum model_counter {
 	MODEL_SPB_DEFRAG_PAGEBLOCKS, /* movable pageblocks it migrated pages out of */
 	MODEL_SPB_DEFRAG_MIGRATED,  /* pages it migrated */
 	MODEL_SPB_DEFRAG_FAILED,    /* pages whose migration failed */
+	/* 17/40's path before direct compaction (spb_contig.c) */
+	MODEL_SPB_CONTIG_TRIES,     /* movable requests >= pageblock order that tried it */
+	MODEL_SPB_CONTIG_TAKEN,     /* ... and got a range */
+	MODEL_SPB_CONTIG_MIGRATED,  /* pages migrated out of the ranges */
+	MODEL_SPB_CONTIG_FAILED,    /* pages whose migration failed */
+	MODEL_SPB_EVAC_TRIES,       /* non-movable requests above order 0 that tried it */
+	MODEL_SPB_EVAC_SERVED,      /* ... and were served after its evacuation */
+	MODEL_SPB_EVAC_PAGEBLOCKS,  /* pageblocks of tainted SPBs it evacuated */
+	MODEL_SPB_EVAC_MIGRATED,    /* pages it migrated */
+	MODEL_SPB_EVAC_FAILED,      /* pages whose migration failed */
 	MODEL_NR_COUNTERS,
 };
 const char *model_counter_name(enum model_counter c);

@@ -203,6 +203,8 @@ struct model {
 	uint64_t spb_base;
 	uint32_t spb_list[SPB_NR_CATEGORIES][SPB_NR_FULLNESS]; /* heads, NIL: empty */
 	unsigned int spb_defrag_queued;      /* SPBs waiting for the defrag worker */
+	bool in_spb_contig;                  /* 17/40's path runs: its targets' allocations
+					      * do not enter it again (spb_contig.c) */
 };
 
 /* an evacuation work item (RFC 06/40's struct evacuate_item) */
@@ -349,6 +351,17 @@ uint64_t spb_pack_pick(struct model *m, const struct mzone *z, unsigned int orde
 		       unsigned int *found_order);
 void spb_defrag_consider(struct model *m, struct spb *sb);
 void spb_defrag_tick(struct model *m);
+/* spb_contig.c (17/40), called from __alloc_pages_direct_compact() (alloc.c) */
+uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_zoneidx,
+			      unsigned int cpu);
+bool spb_evacuate_tainted(struct model *m, int mt, int highest_zoneidx, unsigned int cpu);
+/* buddy.c: alloc_contig_range()'s isolation, for spb_contig.c */
+void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsigned int order,
+			 int mobility);
+void unisolate_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end, int mt);
+/* metrics.c: what the pageblock at @pb holds, inside @z */
+void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
+		     struct pb_usage *u);
 
 /* buddy.c */
 extern const int fallbacks[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES - 1];
@@ -454,7 +467,7 @@ void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int sta
 void evacuate_tick(struct model *m);
 /* migrate the movable pages of [start, start + pageblock) out, counted in @migrated/@failed;
  * returns the pages migrated */
-uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu,
+uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu, bool contig,
 			enum model_counter migrated, enum model_counter failed);
 
 /* metrics.c: mm/vmstat.c's free-block arithmetic, shared with compaction */

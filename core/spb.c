@@ -16,7 +16,9 @@
  * Deliberate differences, as the patch text was not available to us (only
  * the review's quotes and KERNEL-NOTES.md's summary): a pageblock counts as
  * free when it lies wholly in a free buddy block, else by its migratetype
- * (HIGHATOMIC, CMA and ISOLATE count as reserved); an SPB is tainted when one
+ * (HIGHATOMIC and CMA count as reserved; ISOLATE as movable, as only
+ * 17/40's alloc_contig_range() isolates, MOVABLE pageblocks, for the length
+ * of one request: spb_contig.c); an SPB is tainted when one
  * of its pageblocks that is not free is unmovable, reclaimable or reserved;
  * fullness is the quarter of its pages that are free (fullest first), the
  * last category wholly free. 14/40's per-SPB free lists are modelled by their
@@ -40,6 +42,7 @@ static enum spb_count spb_count_of(int mt)
 	case MODEL_MT_RECLAIMABLE:
 		return SPB_RECLAIMABLE;
 	case MODEL_MT_MOVABLE:
+	case MODEL_MT_ISOLATE:
 		return SPB_MOVABLE;
 	default:
 		return SPB_RESERVED;

@@ -64,7 +64,7 @@ static void spb_defrag_run(struct model *m, uint32_t i)
 			if (pb_mt(m, pfn) != MODEL_MT_MOVABLE || (*pb_byte(m, pfn) & PB_SPB_FREE) ||
 			    !pfn_zone(m, pfn))
 				continue;
-			if (evacuate_block(m, pfn, 0, MODEL_SPB_DEFRAG_MIGRATED,
+			if (evacuate_block(m, pfn, 0, false, MODEL_SPB_DEFRAG_MIGRATED,
 					   MODEL_SPB_DEFRAG_FAILED))
 				count_event(m, MODEL_SPB_DEFRAG_PAGEBLOCKS, 1);
 		}

@@ -24,7 +24,10 @@ CT(MODEL_SPB_CLAIMED_TAINTED) CT(MODEL_SPB_PACKED) CT(MODEL_SPB_FRAGMENT_STEALS)
 CT(MODEL_SPB_DEFRAG_QUEUED) CT(MODEL_SPB_DEFRAG_RUNS) CT(MODEL_SPB_DEFRAG_PAGEBLOCKS)
 CT(MODEL_SPB_DEFRAG_MIGRATED) CT(MODEL_SPB_DEFRAG_FAILED) CT(MODEL_SCAN_LISTS_SMALLEST)
 CT(MODEL_SCAN_LISTS_CLAIM) CT(MODEL_SCAN_LISTS_STEAL) CT(MODEL_SCAN_SPBS_CLAIM)
-CT(MODEL_SCAN_SPBS_PACK) CT(MODEL_SCAN_SPBS_FRAGMENT)
+CT(MODEL_SCAN_SPBS_PACK) CT(MODEL_SCAN_SPBS_FRAGMENT) CT(MODEL_SCAN_SPBS_CONTIG)
+CT(MODEL_SCAN_RANGES_CONTIG) CT(MODEL_SPB_CONTIG_TRIES) CT(MODEL_SPB_CONTIG_TAKEN)
+CT(MODEL_SPB_CONTIG_MIGRATED) CT(MODEL_SPB_EVAC_TRIES) CT(MODEL_SPB_EVAC_SERVED)
+CT(MODEL_SPB_EVAC_MIGRATED)
 /* the closed loop's decisions, summed over the request classes */
 #define CLS(f)                                                           \
 	static uint64_t cls_##f(const struct session_run *r)             \
@@ -107,11 +110,19 @@ const struct session_figure session_figures[] = {
 	{ "spb_defrag_pageblocks", "15/40 pageblocks evacuated", ct_MODEL_SPB_DEFRAG_PAGEBLOCKS, FIG_COST },
 	{ "spb_defrag_migrated", "15/40 pages migrated", ct_MODEL_SPB_DEFRAG_MIGRATED, FIG_COST },
 	{ "spb_defrag_failed", "15/40 failed (pages)", ct_MODEL_SPB_DEFRAG_FAILED, FIG_COST },
+	{ "spb_contig_tries", "17/40 contig tries", ct_MODEL_SPB_CONTIG_TRIES, FIG_COST },
+	{ "spb_contig_taken", "17/40 contig ranges taken", ct_MODEL_SPB_CONTIG_TAKEN, FIG_FRAG },
+	{ "spb_contig_migrated", "17/40 contig pages migrated", ct_MODEL_SPB_CONTIG_MIGRATED, FIG_COST },
+	{ "spb_evac_tries", "17/40 evacuation tries", ct_MODEL_SPB_EVAC_TRIES, FIG_COST },
+	{ "spb_evac_served", "17/40 served after evacuation", ct_MODEL_SPB_EVAC_SERVED, FIG_FRAG },
+	{ "spb_evac_migrated", "17/40 evacuated pages", ct_MODEL_SPB_EVAC_MIGRATED, FIG_COST },
 	{ "scan_lists_smallest", "search: lists, smallest", ct_MODEL_SCAN_LISTS_SMALLEST, FIG_COST },
 	{ "scan_lists_claim", "search: lists, claim", ct_MODEL_SCAN_LISTS_CLAIM, FIG_COST },
 	{ "scan_lists_steal", "search: lists, steal", ct_MODEL_SCAN_LISTS_STEAL, FIG_COST },
 	{ "scan_spbs_claim", "search: SPBs, 11/40", ct_MODEL_SCAN_SPBS_CLAIM, FIG_COST },
 	{ "scan_spbs_pack", "search: SPBs, 12/40", ct_MODEL_SCAN_SPBS_PACK, FIG_COST },
 	{ "scan_spbs_fragment", "search: SPBs, 19/40", ct_MODEL_SCAN_SPBS_FRAGMENT, FIG_COST },
+	{ "scan_spbs_contig", "search: SPBs, 17/40", ct_MODEL_SCAN_SPBS_CONTIG, FIG_COST },
+	{ "scan_ranges_contig", "search: ranges, 17/40", ct_MODEL_SCAN_RANGES_CONTIG, FIG_COST },
 };
 const size_t session_nr_figures = sizeof(session_figures) / sizeof(session_figures[0]);

@@ -41,21 +41,27 @@ const struct replay_preset replay_presets[] = {
 	  "takes a movable fragment in a tainted SPB before tainting a clean one",
 	  "14/40's per-SPB free lists (modelled by their effect: the head of an SPB's list is "
 	  "the first block of that SPB on the zone's list); 12/40's whole-pageblock pcp "
-	  "refills; 14/40's tainted-first search of the request's own type; 17/40's "
-	  "whole-SPB path for movable requests of pageblock order or more; the patch text "
-	  "itself (read from the review's quotes and KERNEL-NOTES.md)",
+	  "refills; 14/40's tainted-first search of the request's own type; 17/40 (in "
+	  "spb-defrag, or --set spb_contig=1); the patch text itself (read from the "
+	  "review's quotes and KERNEL-NOTES.md)",
 	  4, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_SPB_CLAIM, 1 },
 	       { MODEL_KNOB_SPB_PACK, 1 }, { MODEL_KNOB_SPB_FRAGMENTS, 1 } } },
 	{ "spb-defrag", "spb-steer + RFC 15/40: a per-SPB worker evacuates the movable "
 	  "pageblocks of a tainted SPB with at most 1 free pageblock (or under 2 pageblocks "
 	  "of free pages) until 2 are free (or 3 pageblocks of free pages, or no movable "
-	  "pageblock is left), spb_defrag_latency_us after it was queued; clean SPBs never",
+	  "pageblock is left), spb_defrag_latency_us after it was queued; clean SPBs never; "
+	  "+ RFC 17/40 before direct compaction: a movable request of pageblock order or "
+	  "more takes a range of free and movable pages in a clean SPB (emptiest first, "
+	  "fewest migrations, as alloc_contig_range()), a non-movable one above order 0 "
+	  "has the movable pages of a pageblock of its type in a tainted SPB evacuated",
 	  "as spb-steer; the worker's cooldown is a knob (spb_defrag_cooldown_ms) as the "
 	  "patch's value was not available; a run takes no trace time; "
-	  "reclaim_clean_pages_from_list() as in evacuate",
-	  5, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_SPB_CLAIM, 1 },
+	  "reclaim_clean_pages_from_list() as in evacuate; 17/40's text past its "
+	  "description (its choices are in spb_contig.c), its contig_allocated SPBs, and "
+	  "alloc_contig_range()'s pcp drain (ranges with pcp pages are passed over)",
+	  6, { { MODEL_KNOB_DEFRAG_MODE, 0 }, { MODEL_KNOB_SPB_CLAIM, 1 },
 	       { MODEL_KNOB_SPB_PACK, 1 }, { MODEL_KNOB_SPB_FRAGMENTS, 1 },
-	       { MODEL_KNOB_SPB_DEFRAG, 1 } } },
+	       { MODEL_KNOB_SPB_DEFRAG, 1 }, { MODEL_KNOB_SPB_CONTIG, 1 } } },
 };
 const size_t replay_nr_presets = sizeof(replay_presets) / sizeof(replay_presets[0]);
 

@@ -25,7 +25,7 @@ struct replay_preset {
 	const char *name, *summary;
 	const char *leaves_out; /* what the model of it does not do, or NULL */
 	unsigned int nr_sets;
-	struct { int knob; long value; } sets[5];
+	struct { int knob; long value; } sets[6];
 };
 extern const struct replay_preset replay_presets[];
 extern const size_t replay_nr_presets;

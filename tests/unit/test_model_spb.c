@@ -15,6 +15,9 @@
  *          a tainted SPB (spb_fragments.c)
  *   15/40  the per-SPB defrag worker: trigger, stop, latency, clean SPBs
  *          never (spb_defrag.c)
+ *   17/40  before direct compaction: a movable request of pageblock order
+ *          takes an SPB-guided contiguous range, a non-movable one has a
+ *          pageblock of its type in a tainted SPB evacuated (spb_contig.c)
  *
  * Drawings as in model_draw.h (pageblock_order 3, PB = 8 pages, MAX_PAGE_ORDER
  * 4, pcp off, watermarks 0). Superpageblocks are shrunk with spb_order: 1
@@ -22,6 +25,7 @@
  * model_check(), which recounts every SPB from the per-pfn state, runs after
  * every operation.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -387,6 +391,158 @@ static void spb_defrag_evacuates_tainted_spb_until_two_free_pageblocks(void)
 	model_free_all(m);
 }
 
+/* ==================== 17/40: SPB-aware allocation before compaction ==================== */
+
+/*
+ * SPBs of 2 pageblocks; DMA32 of 6 pageblocks, then a free MOVABLE zone of 2
+ * (SPB 3) for the migration targets (GFP_HIGHUSER_MOVABLE prefers it; the
+ * order-3 GFP_KERNEL|__GFP_MOVABLE request cannot use it):
+ *
+ *   SPB   0 (tainted)        1 (clean)           2 (clean, full)
+ *   pbs   U        M         M        M          M        M
+ *         |u.......|m.F.m.F.|mmmmmmF.|mFF.F...|  |m.......|mmmmmmmm|
+ *
+ *   No free order-3 block in DMA32: the request reaches direct compaction.
+ *   17/40 looks at clean SPBs emptiest first: SPB 1 (9 of 16 pages free)
+ *   before SPB 2 (none; and its pageblock 4 is one order-3 allocation,
+ *   which alloc_contig_range() would only move, and pageblock 5 costs 8).
+ *   In SPB 1, pageblock 2 costs 6 migrations and pageblock 3 costs 1: the
+ *   request gets pfn 24, after the order-0 movable page at 24 moved to the
+ *   MOVABLE zone. No compaction stall.
+ * (b) spb_contig=0: the path is not tried.
+ * (c) an unmovable page in pageblock 3 (a polluted movable block, as
+ *     fallbacks leave them) disqualifies it: pageblock 2 is taken, 6 pages
+ *     migrated.
+ * (d) spb_contig_scan=2 ranges: the emptiest clean SPB's two are all it
+ *     looks at (fullest first would have seen only SPB 2's and taken
+ *     pageblock 5): pfn 24 again.
+ */
+static struct model *contig_model(struct model_desc *d, bool contig, const char *pb3, int line)
+{
+	char drawing[128];
+
+	d->knobs[MODEL_KNOB_SPB_ORDER] = 1;
+	d->knobs[MODEL_KNOB_COMPACTION] = 1;
+	d->knobs[MODEL_KNOB_SPB_CONTIG] = contig;
+	add_zone(d, MODEL_ZONE_DMA32, 6 * PB);
+	add_zone(d, MODEL_ZONE_MOVABLE, 2 * PB);
+	struct model *m = build(d, NULL);
+	snprintf(drawing, sizeof(drawing), "|u.......|m.F.m.F.|mmmmmmF.|%s|m.......|mmmmmmmm|"
+		 "F.......|........|", pb3);
+	if (m)
+		seed(m, 0, "UMMMMMMM", drawing, line);
+	return m;
+}
+
+static void spb_contig_takes_cheapest_range_in_emptiest_clean_spb(void)
+{
+	struct model_desc d;
+	struct model *m;
+
+	/* (a) */
+	desc_small(&d);
+	m = contig_model(&d, true, "mFF.F...", __LINE__);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 3, gfp_of[M], 24);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_TRIES, 1);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_TAKEN, 1);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 0);
+	EXPECT_BLOCKS(m, 16, "|mmmmmmF.|m.......|");
+	EXPECT_PAGEBLOCKS(m, 0, "UMMMMMMM");
+	CHECK(spb_info(m).tainted == 1, "(a) only SPB 0 is tainted: %" PRIu64, spb_info(m).tainted);
+	model_free_all(m);
+
+	/* (b) */
+	desc_small(&d);
+	m = contig_model(&d, false, "mFF.F...", __LINE__);
+	if (!m)
+		return;
+	alloc_req(m, 3, gfp_of[M], __LINE__);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_TRIES, 0);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 0);
+	model_free_all(m);
+
+	/* (c) */
+	desc_small(&d);
+	m = contig_model(&d, true, "uFF.F...", __LINE__);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 3, gfp_of[M], 16);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_TAKEN, 1);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 6);
+	EXPECT_BLOCKS(m, 16, "|m.......|uFF.F...|");
+	model_free_all(m);
+
+	/* (d) */
+	desc_small(&d);
+	d.knobs[MODEL_KNOB_SPB_CONTIG_SCAN] = 2;
+	m = contig_model(&d, true, "mFF.F...", __LINE__);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 3, gfp_of[M], 24);
+	EXPECT_COUNTER(m, MODEL_SCAN_RANGES_CONTIG, 2);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 1);
+	model_free_all(m);
+}
+
+/*
+ * The non-movable half: SPBs of 2 pageblocks, DMA32 of 4 (two tainted
+ * SPBs), a free MOVABLE zone of 2 for the targets:
+ *
+ *   pbs   U        M          U        M
+ *         |u.u.m.F.|m.......|  |uFF.uFF.|m.......|   then   |F.......|........|
+ *
+ * An order-2 GFP_KERNEL request finds no order-2 block in DMA32 (nothing
+ * to claim either), so it compacts first. 17/40: of the U pageblocks of the
+ * tainted SPBs, pageblock 2 has the more free pages (6) but nothing to
+ * evacuate; pageblock 0 holds movable pages; they are evacuated (2 pages), the freed
+ * order-1 block at 4 merges with its buddy at 6, and the free lists give
+ * the request pfn 4, with no compaction stall.
+ * (b) spb_contig=0: nothing is evacuated.
+ */
+static struct model *evac_model(struct model_desc *d, bool contig, int line)
+{
+	d->knobs[MODEL_KNOB_SPB_ORDER] = 1;
+	d->knobs[MODEL_KNOB_COMPACTION] = 1;
+	d->knobs[MODEL_KNOB_SPB_CONTIG] = contig;
+	add_zone(d, MODEL_ZONE_DMA32, 4 * PB);
+	add_zone(d, MODEL_ZONE_MOVABLE, 2 * PB);
+	struct model *m = build(d, NULL);
+	if (m)
+		seed(m, 0, "UMUMMM", "|u.u.m.F.|m.......|uFF.uFF.|m.......|F.......|........|", line);
+	return m;
+}
+
+static void spb_contig_evacuates_tainted_pageblock_for_nonmovable_request(void)
+{
+	struct model_desc d;
+	struct model *m;
+
+	desc_small(&d);
+	m = evac_model(&d, true, __LINE__);
+	if (!m)
+		return;
+	EXPECT_ALLOC(m, 2, gfp_of[U], 4);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_TRIES, 1);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_PAGEBLOCKS, 1);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_MIGRATED, 2);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_SERVED, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 0);
+	EXPECT_BLOCKS(m, 0, "|u.u.u...|");
+	model_free_all(m);
+
+	desc_small(&d);
+	m = evac_model(&d, false, __LINE__);
+	if (!m)
+		return;
+	alloc_req(m, 2, gfp_of[U], __LINE__);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_TRIES, 0);
+	EXPECT_COUNTER(m, MODEL_SPB_EVAC_MIGRATED, 0);
+	model_free_all(m);
+}
+
 int main(void)
 {
 	RUN(spb_counts_pageblocks_by_type_and_taint);
@@ -394,5 +550,7 @@ int main(void)
 	RUN(spb_pack_prefers_fullest_clean_spb);
 	RUN(spb_fragments_steal_movable_fragment_in_tainted_spb);
 	RUN(spb_defrag_evacuates_tainted_spb_until_two_free_pageblocks);
+	RUN(spb_contig_takes_cheapest_range_in_emptiest_clean_spb);
+	RUN(spb_contig_evacuates_tainted_pageblock_for_nonmovable_request);
 	return CHECK_DONE();
 }
