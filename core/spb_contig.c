@@ -71,13 +71,15 @@ static long contig_cost(const struct model *m, const struct mzone *z, uint64_t s
 	return cost;
 }
 
-static uint64_t contig_pick(struct model *m, const struct mzone *z, unsigned int order)
+/* the cheapest range of @z among the next *@budget looked at, or MODEL_PFN_NONE */
+static uint64_t contig_pick(struct model *m, const struct mzone *z, unsigned int order,
+			    long *budget)
 {
-	long budget = m->knobs[MODEL_KNOB_SPB_CONTIG_SCAN], best_cost = -1;
+	long best_cost = -1;
 	uint64_t best = MODEL_PFN_NONE, step = 1ull << order;
 
-	for (int f = SPB_NR_FULLNESS - 1; f >= 0 && budget > 0 && best_cost; f--) {
-		for (uint32_t sb = m->spb_list[SPB_CLEAN][f]; sb != NIL && budget > 0 && best_cost;
+	for (int f = SPB_NR_FULLNESS - 1; f >= 0 && *budget > 0 && best_cost; f--) {
+		for (uint32_t sb = m->spb_list[SPB_CLEAN][f]; sb != NIL && *budget > 0 && best_cost;
 		     sb = m->spb[sb].next) {
 			uint64_t lo = m->spb_base + ((uint64_t)sb << m->spb_shift);
 			uint64_t hi = lo + (1ull << m->spb_shift);
@@ -87,8 +89,8 @@ static uint64_t contig_pick(struct model *m, const struct mzone *z, unsigned int
 			count_event(m, MODEL_SCAN_SPBS_CONTIG, 1);
 			if (lo < z->start_pfn)
 				lo = (z->start_pfn + step - 1) & ~(step - 1);
-			for (uint64_t s = lo; s + step <= hi && budget > 0 && best_cost; s += step) {
-				budget--;
+			for (uint64_t s = lo; s + step <= hi && *budget > 0 && best_cost; s += step) {
+				(*budget)--;
 				count_event(m, MODEL_SCAN_RANGES_CONTIG, 1);
 				long c = contig_cost(m, z, s, order);
 				if (c >= 0 && (best_cost < 0 || c < best_cost)) {
@@ -119,6 +121,7 @@ uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_z
 {
 	struct mzone *z = NULL;
 	uint64_t start = MODEL_PFN_NONE;
+	long budget = m->knobs[MODEL_KNOB_SPB_CONTIG_SCAN]; /* per request, over the zones */
 
 	count_event(m, MODEL_SPB_CONTIG_TRIES, 1);
 	for (int t = highest_zoneidx; t >= 0 && start == MODEL_PFN_NONE; t--) {
@@ -127,7 +130,7 @@ uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_z
 		if (i < 0 || !m->zones[i].managed)
 			continue;
 		z = &m->zones[i];
-		start = contig_pick(m, z, order);
+		start = contig_pick(m, z, order, &budget);
 	}
 	if (start == MODEL_PFN_NONE)
 		return MODEL_PFN_NONE;
