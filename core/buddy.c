@@ -41,7 +41,7 @@ static void raw_add_to_free_list(struct model *m, struct mzone *z, uint64_t pfn,
 	z->area[order].nr_free++;
 	if (order >= m->pageblock_order && mt != MODEL_MT_ISOLATE)
 		z->nr_free_blocks += 1l << order;
-	spb_free_add(m, pfn, order, mt);
+	spb_free_add(m, pfn, order, mt, tail);
 }
 
 /* __del_page_from_free_list(): the head stays a head, of an allocated block */

@@ -491,6 +491,8 @@ void model_free_all(struct model *m)
 	free(m->pb_dirty);
 	free(m->pb_cache);
 	free(m->spb);
+	free(m->spb_links);
+	free(m->spb_heads);
 	evacuate_release(m);
 	free(m->migrate_src);
 	free(m->migrate_dst);
@@ -528,6 +530,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 		m->zones[i].pcp = NULL;
 	m->pages = NULL, m->pageblocks = NULL, m->pb_dirty = NULL, m->pb_cache = NULL;
 	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
+	m->spb_links = m->spb_heads = NULL;
 	m->event_fn = NULL, m->event_ctx = NULL;
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
 		if (!structural_knob(k))
@@ -553,6 +556,8 @@ struct model *model_clone(const struct model *src, const long *knobs)
 			goto nomem;
 		memcpy(m->zones[i].pcp, src->zones[i].pcp, m->nr_cpus * sizeof(*m->zones[i].pcp));
 	}
+	if (spb_lists_wanted(m) && spb_lists_build(m))
+		goto nomem;
 	return m;
 nomem:
 	model_free_all(m);
@@ -566,7 +571,10 @@ size_t model_memory_bytes(const struct model *m)
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
 	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks + m->nr_spb * sizeof(*m->spb) +
-	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp);
+	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp) +
+	       (m->spb_links ? npages * sizeof(*m->spb_links) +
+			       (size_t)m->nr_spb * (MODEL_MAX_ORDER_LIMIT + 1) * MODEL_NR_MT *
+				       sizeof(*m->spb_heads) : 0);
 }
 
 void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx)

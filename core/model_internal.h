@@ -203,6 +203,15 @@ struct model {
 	uint64_t spb_base;
 	uint32_t spb_list[SPB_NR_CATEGORIES][SPB_NR_FULLNESS]; /* heads, NIL: empty */
 	unsigned int spb_defrag_queued;      /* SPBs waiting for the defrag worker */
+	/*
+	 * 14/40's per-SPB free lists, kept only where a variant searches them
+	 * (spb_claim, spb_pack or spb_fragments; else NULL): per page, links
+	 * parallel to pages[].next/prev; per SPB, order and list, head and
+	 * tail. Each keeps its zone list's order restricted to the SPB, so its
+	 * head is the first of the SPB's blocks on the zone's list (spb.c).
+	 */
+	struct spb_link { uint32_t next, prev; } *spb_links;
+	struct spb_link *spb_heads; /* [nr_spb][MODEL_MAX_ORDER_LIMIT + 1][MODEL_NR_MT]: head, tail */
 	bool in_spb_contig;                  /* 17/40's path runs: its targets' allocations
 					      * do not enter it again (spb_contig.c) */
 };
@@ -333,7 +342,9 @@ static inline struct spb *pfn_spb(const struct model *m, uint64_t pfn)
 	return &m->spb[(pfn - m->spb_base) >> m->spb_shift];
 }
 int spb_init(struct model *m);
-void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt);
+bool spb_lists_wanted(const struct model *m);
+int spb_lists_build(struct model *m);
+void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt, bool tail);
 void spb_free_del(struct model *m, uint64_t pfn, unsigned int order, int mt);
 void spb_free_move(struct model *m, uint64_t pfn, unsigned int order, int old_mt, int new_mt);
 /* the SPBs of @category, fullest first: NIL starts, NIL ends */

@@ -123,6 +123,88 @@ static void spb_update(struct model *m, struct spb *sb)
 }
 
 /* setup_superpageblocks(): every pageblock inside a zone counted by its type */
+/* whether a variant searches the per-SPB free lists (spb_first_free()) */
+bool spb_lists_wanted(const struct model *m)
+{
+	return m->knobs[MODEL_KNOB_SPB_CLAIM] || m->knobs[MODEL_KNOB_SPB_PACK] ||
+	       m->knobs[MODEL_KNOB_SPB_FRAGMENTS];
+}
+
+static struct spb_link *spb_head(const struct model *m, const struct spb *sb, unsigned int order,
+				  int mt)
+{
+	return &m->spb_heads[((size_t)(sb - m->spb) * (MODEL_MAX_ORDER_LIMIT + 1) + order) *
+			     MODEL_NR_MT + (size_t)mt];
+}
+
+/* the per-SPB list: @pfn added at its head or tail, as on the zone's list */
+static void spb_list_add(struct model *m, const struct spb *sb, uint64_t pfn, unsigned int order,
+			 int mt, bool tail)
+{
+	struct spb_link *h = spb_head(m, sb, order, mt);
+	uint32_t i = (uint32_t)(pfn - m->node_start);
+	struct spb_link *l = &m->spb_links[i];
+
+	if (h->next == NIL) { /* head == NIL: empty; head is .next, tail .prev */
+		l->next = l->prev = NIL;
+		h->next = h->prev = i;
+	} else if (tail) {
+		l->next = NIL;
+		l->prev = h->prev;
+		m->spb_links[h->prev].next = i;
+		h->prev = i;
+	} else {
+		l->prev = NIL;
+		l->next = h->next;
+		m->spb_links[h->next].prev = i;
+		h->next = i;
+	}
+}
+
+static void spb_list_del(struct model *m, const struct spb *sb, uint64_t pfn, unsigned int order,
+			 int mt)
+{
+	struct spb_link *h = spb_head(m, sb, order, mt);
+	uint32_t i = (uint32_t)(pfn - m->node_start);
+	struct spb_link *l = &m->spb_links[i];
+
+	if (l->prev != NIL)
+		m->spb_links[l->prev].next = l->next;
+	else
+		h->next = l->next;
+	if (l->next != NIL)
+		m->spb_links[l->next].prev = l->prev;
+	else
+		h->prev = l->prev;
+}
+
+/*
+ * The per-SPB free lists built from the zones' (a clone of a model that had
+ * none): each zone list walked head to tail, its blocks appended to their
+ * SPB's list, which keeps their order.
+ */
+int spb_lists_build(struct model *m)
+{
+	size_t nh = (size_t)m->nr_spb * (MODEL_MAX_ORDER_LIMIT + 1) * MODEL_NR_MT;
+
+	m->spb_links = malloc((size_t)(m->node_end - m->node_start) * sizeof(*m->spb_links));
+	m->spb_heads = malloc(nh * sizeof(*m->spb_heads));
+	if (!m->spb_links || !m->spb_heads)
+		return -ENOMEM;
+	for (size_t i = 0; i < nh; i++)
+		m->spb_heads[i] = (struct spb_link){ NIL, NIL };
+	for (unsigned int zi = 0; zi < m->nr_zones; zi++)
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++)
+				for (uint32_t i = m->zones[zi].area[o].free_list[mt].head; i != NIL;
+				     i = m->pages[i].next) {
+					uint64_t pfn = ipfn(m, i);
+
+					spb_list_add(m, pfn_spb(m, pfn), pfn, o, mt, true);
+				}
+	return 0;
+}
+
 int spb_init(struct model *m)
 {
 	unsigned int shift = m->pageblock_order + (unsigned int)m->knobs[MODEL_KNOB_SPB_ORDER];
@@ -133,6 +215,8 @@ int spb_init(struct model *m)
 	m->spb = calloc(m->nr_spb, sizeof(*m->spb));
 	if (!m->spb)
 		return -ENOMEM;
+	if (spb_lists_wanted(m) && spb_lists_build(m))
+		return -ENOMEM; /* model_free() frees what was had */
 	for (int c = 0; c < SPB_NR_CATEGORIES; c++)
 		for (int f = 0; f < SPB_NR_FULLNESS; f++)
 			m->spb_list[c][f] = NIL;
@@ -171,9 +255,12 @@ static void spb_cover(struct model *m, struct spb *sb, uint64_t pfn, unsigned in
 	}
 }
 
-void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt)
+void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt, bool tail)
 {
 	struct spb *sb = pfn_spb(m, pfn);
+
+	if (m->spb_links)
+		spb_list_add(m, sb, pfn, order, mt, tail);
 
 	sb->nr_free[order][mt]++;
 	sb->free_pages += 1ull << order;
@@ -186,6 +273,8 @@ void spb_free_del(struct model *m, uint64_t pfn, unsigned int order, int mt)
 {
 	struct spb *sb = pfn_spb(m, pfn);
 
+	if (m->spb_links)
+		spb_list_del(m, sb, pfn, order, mt);
 	sb->nr_free[order][mt]--;
 	sb->free_pages -= 1ull << order;
 	if (order >= m->pageblock_order)
@@ -197,6 +286,10 @@ void spb_free_move(struct model *m, uint64_t pfn, unsigned int order, int old_mt
 {
 	struct spb *sb = pfn_spb(m, pfn);
 
+	if (m->spb_links) { /* move_to_free_list() adds at the tail */
+		spb_list_del(m, sb, pfn, order, old_mt);
+		spb_list_add(m, sb, pfn, order, new_mt, true);
+	}
 	sb->nr_free[order][old_mt]--;
 	sb->nr_free[order][new_mt]++;
 }
@@ -236,6 +329,16 @@ uint64_t spb_first_free(struct model *m, const struct mzone *z, uint32_t sb, uns
 
 	if (!m->spb[sb].nr_free[order][mt] || lo >= z->end_pfn || hi <= z->start_pfn)
 		return MODEL_PFN_NONE;
+	if (m->spb_links) { /* the SPB's own list: its first block of @z */
+		for (uint32_t i = spb_head(m, &m->spb[sb], order, mt)->next; i != NIL;
+		     i = m->spb_links[i].next) {
+			uint64_t pfn = ipfn(m, i);
+
+			if (pfn >= z->start_pfn && pfn < z->end_pfn)
+				return pfn;
+		}
+		return MODEL_PFN_NONE;
+	}
 	for (uint32_t i = z->area[order].free_list[mt].head; i != NIL; i = m->pages[i].next) {
 		uint64_t pfn = ipfn(m, i);
 
@@ -270,6 +373,70 @@ uint64_t model_spb_pages(const struct model *m)
 
 #define SPB_FAIL(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); \
 			   ret = -EUCLEAN; goto out; } while (0)
+
+/*
+ * The per-SPB free lists: each holds exactly its SPB's free blocks of its
+ * order and list (as many as nr_free counts), linked both ways, in the
+ * order their zone's list has them.
+ */
+static bool same_zone(const struct model *m, uint64_t a, uint64_t b)
+{
+	for (unsigned int zi = 0; zi < m->nr_zones; zi++) {
+		const struct mzone *z = &m->zones[zi];
+
+		if (a >= z->start_pfn && a < z->end_pfn)
+			return b >= z->start_pfn && b < z->end_pfn;
+	}
+	return false;
+}
+
+static int spb_check_lists(const struct model *m, char *err, size_t errlen)
+{
+	uint64_t npages = m->node_end - m->node_start;
+	uint32_t *rank = malloc(npages * sizeof(*rank));
+	int ret = 0;
+
+	if (!rank)
+		return 0;
+	for (unsigned int zi = 0; zi < m->nr_zones; zi++)
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++) {
+				uint32_t r = 0;
+
+				for (uint32_t i = m->zones[zi].area[o].free_list[mt].head; i != NIL;
+				     i = m->pages[i].next)
+					rank[i] = r++;
+			}
+	for (uint32_t sb = 0; sb < m->nr_spb; sb++)
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++) {
+				const struct spb_link *h = spb_head(m, &m->spb[sb], o, mt);
+				uint32_t n = 0, prev = NIL;
+
+				for (uint32_t i = h->next; i != NIL; prev = i, i = m->spb_links[i].next) {
+					uint64_t pfn = ipfn(m, i);
+					const struct mpage *p = &m->pages[i];
+
+					if (++n > m->spb[sb].nr_free[o][mt] ||
+					    m->spb_links[i].prev != prev || p->state != MODEL_PAGE_FREE ||
+					    p->order != o || p->mt != mt ||
+					    (pfn - m->spb_base) >> m->spb_shift != sb)
+						SPB_FAIL("spb %u: its order-%u list %d holds pfn %llu wrongly",
+							 sb, o, mt, (unsigned long long)pfn);
+					if (prev != NIL && m->pages[prev].state == MODEL_PAGE_FREE &&
+					    same_zone(m, ipfn(m, prev), pfn) && rank[prev] > rank[i])
+						SPB_FAIL("spb %u: its order-%u list %d is out of its zone "
+							 "list's order at pfn %llu", sb, o, mt,
+							 (unsigned long long)pfn);
+				}
+				if (n != m->spb[sb].nr_free[o][mt] || h->prev != prev)
+					SPB_FAIL("spb %u: its order-%u list %d holds %u blocks of %u", sb,
+						 o, mt, n, m->spb[sb].nr_free[o][mt]);
+			}
+out:
+	free(rank);
+	return ret;
+}
 
 int spb_check(const struct model *m, char *err, size_t errlen)
 {
@@ -356,6 +523,8 @@ int spb_check(const struct model *m, char *err, size_t errlen)
 	if (linked != m->nr_spb_present || tainted != m->nr_spb_tainted)
 		SPB_FAIL("spb lists: %u linked of %u present, %u tainted counted %u", linked,
 			 m->nr_spb_present, tainted, m->nr_spb_tainted);
+	if (m->spb_links)
+		ret = spb_check_lists(m, err, errlen);
 out:
 	free(want);
 	return ret;
