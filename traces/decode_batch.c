@@ -229,6 +229,10 @@ ssize_t frt_reader_frame_batch(struct frt_reader *r, struct frt_event *ev, size_
 	const uint8_t *end = r->end;
 	uint64_t ts = r->last_ts;
 	uint32_t left = r->left;
+	/* the task of the last event's CPU: most events repeat their CPU's */
+	const struct frt_task *task = NULL;
+	uint32_t task_cpu = 0;
+	bool task_known = false;
 	size_t n = 0;
 	int err = 0;
 
@@ -251,18 +255,32 @@ ssize_t frt_reader_frame_batch(struct frt_reader *r, struct frt_event *ev, size_
 			break;
 		}
 		if (!frt_event_is_task_record(e->type)) {
-			if (!r->tasks.nr) { /* format 1.0, or no task known in this frame */
+			/* reader_set_task(), its lookup done once per run of a CPU */
+			if (r->tasks.nr && (!task_known || e->cpu != task_cpu)) {
+				task = task_table_get(&r->tasks,
+						      task_table_current(&r->tasks, e->cpu));
+				task_cpu = e->cpu;
+				task_known = true;
+			}
+			if (!r->tasks.nr || !task) { /* format 1.0, or the CPU's task unknown */
 				e->has_task = 0;
 				e->pid = e->tgid = -1;
 				memset(e->comm, 0, FRT_COMM_LEN);
 			} else {
-				reader_set_task(r, e);
+				e->has_task = 1;
+				e->pid = task->pid;
+				e->tgid = task->tgid;
+				memcpy(e->comm, task->comm, FRT_COMM_LEN);
 			}
 			n++;
-		} else if (reader_apply_task_record(r, e)) {
-			err = reader_fail_current(r, "bad task record %u of %u",
-						  r->cur.records - left - 1, r->cur.records);
-			break;
+		} else {
+			task_known = false; /* a CPU's task changed; the table may have moved */
+			if (reader_apply_task_record(r, e)) {
+				err = reader_fail_current(r, "bad task record %u of %u",
+							  r->cur.records - left - 1,
+							  r->cur.records);
+				break;
+			}
 		}
 	}
 	if (err) { /* the events before the bad record first, as frame_next() returns them */
