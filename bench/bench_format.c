@@ -84,17 +84,31 @@ static size_t decode_all(const char *path, enum decode_how how, struct frt_event
 	return n;
 }
 
-static int encode_all(const struct frt_event *evs, size_t n, const struct frt_writer_opts *o,
-		      const char *meta, uint64_t *bytes)
+/* Median seconds of @runs decodes of @path; *@n: what decode_all() returns. */
+static double decode_time(const char *path, enum decode_how how, int runs,
+			  struct frt_event *batch, uint64_t *sink, size_t *n)
 {
-	char path[] = "/tmp/bench-format-XXXXXX";
-	int fd = mkstemp(path);
+	double t[64];
+
+	for (int i = 0; i < runs; i++) {
+		double t0 = now();
+
+		*n = decode_all(path, how, batch, sink);
+		t[i] = now() - t0;
+	}
+	return median(t, runs);
+}
+
+/* Write @evs to @path (replaced) as the writer would with @o. */
+static int encode_all(const struct frt_event *evs, size_t n, const struct frt_writer_opts *o,
+		      const char *meta, const char *path, uint64_t *bytes)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	struct frt_writer *w;
 	int err = 0;
 
 	if (fd < 0)
 		return -errno;
-	unlink(path);
 	w = frt_writer_new(fd, meta, o);
 	if (!w)
 		return -errno;
@@ -147,20 +161,15 @@ int main(int argc, char **argv)
 	bool batch_only = argc > 3 && !strcmp(argv[3], "--batch-only");
 
 	for (size_t w = batch_only ? 2 : 0; w < 3; w++) {
-		for (int i = 0; i < runs; i++) {
-			double t0 = now();
+		double s = decode_time(argv[1], ways[w].how, runs, batch, &sums[w], &n);
 
-			sums[w] = 0;
-			n = decode_all(argv[1], ways[w].how, batch, &sums[w]);
-			t[i] = now() - t0;
-		}
 		if (ways[w].how == FRAMES_ONLY) {
-			frames_s = median(t, runs);
+			frames_s = s;
 			continue;
 		}
 		events = n;
 		printf("%-30s %6.1f M events/s  (%zu events in %.3f s)\n", ways[w].name,
-		       n / median(t, runs) / 1e6, n, median(t, runs));
+		       n / s / 1e6, n, s);
 	}
 	if (batch_only)
 		return sums[2] == 42 ? 3 : 0;
@@ -171,7 +180,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_format: the batch decoder read other events\n");
 		return 1;
 	}
-	free(batch);
 
 	/* the profile of decoding alone: no copy of the events in memory */
 	if (argc > 3 && !strcmp(argv[3], "--decode-only"))
@@ -190,7 +198,19 @@ int main(int argc, char **argv)
 		{ "writer zstd level 19", { .zstd_level = 19 } },
 		{ "writer stored (no zstd)", { .store = true } },
 	};
+	/* each encoding decoded too: what zstd's level costs the reader */
+	char path[] = "/tmp/bench-format-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0) {
+		perror("bench_format: mkstemp");
+		return 1;
+	}
+	close(fd);
+	printf("%-30s %6s                %s  %s\n", "", "encode", "bytes/event",
+	       "decode: batch, frames only (M events/s)");
 	for (size_t c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
+		double batch_s, frames_only_s;
 		int err = 0;
 
 		if (c == 1 && tasks) {
@@ -199,7 +219,7 @@ int main(int argc, char **argv)
 
 			for (size_t i = 0; i < evs_n; i++)
 				evs[i].has_task = 0;
-			err = encode_all(evs, evs_n, &cfgs[0].o, meta, &bytes);
+			err = encode_all(evs, evs_n, &cfgs[0].o, meta, path, &bytes);
 			if (err)
 				return 1;
 			printf("%-30s %6s                 %5.2f bytes/event: tasks cost %.3f "
@@ -211,16 +231,22 @@ int main(int argc, char **argv)
 		for (int i = 0; i < runs && !err; i++) {
 			double t0 = now();
 
-			err = encode_all(evs, evs_n, &cfgs[c].o, meta, &bytes);
+			err = encode_all(evs, evs_n, &cfgs[c].o, meta, path, &bytes);
 			t[i] = now() - t0;
 		}
 		if (err) {
 			fprintf(stderr, "%s: error %d\n", cfgs[c].name, err);
+			unlink(path);
 			return 1;
 		}
-		printf("%-30s %6.1f M events/s, %5.2f bytes/event\n", cfgs[c].name,
-		       evs_n / median(t, runs) / 1e6, (double)bytes / (double)evs_n);
+		batch_s = decode_time(path, BATCH, runs, batch, &sink, &n);
+		frames_only_s = decode_time(path, FRAMES_ONLY, runs, batch, &sink, &n);
+		printf("%-30s %6.1f M events/s, %5.2f bytes/event, %6.1f, %6.1f\n", cfgs[c].name,
+		       evs_n / median(t, runs) / 1e6, (double)bytes / (double)evs_n,
+		       evs_n / batch_s / 1e6, evs_n / frames_only_s / 1e6);
 	}
+	unlink(path);
+	free(batch);
 	free(task_of);
 	free(evs);
 	free(meta);
