@@ -84,17 +84,17 @@ static size_t decode_all(const char *path, enum decode_how how, struct frt_event
 	return n;
 }
 
-/* Median seconds of @runs decodes of @path; *@n: what decode_all() returns. */
+/* Median CPU seconds of @runs decodes of @path; *@n: what decode_all() returns. */
 static double decode_time(const char *path, enum decode_how how, int runs,
 			  struct frt_event *batch, uint64_t *sink, size_t *n)
 {
 	double t[64];
 
 	for (int i = 0; i < runs; i++) {
-		double t0 = now();
+		double t0 = cpu_now();
 
 		*n = decode_all(path, how, batch, sink);
-		t[i] = now() - t0;
+		t[i] = cpu_now() - t0;
 	}
 	return median(t, runs);
 }
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	}
 	meta = strdup(frt_reader_meta(r));
 	frt_reader_free(r);
-	printf("trace: %s, %d runs, medians\n", argv[1], runs);
+	printf("trace: %s, %d runs, medians (decode: of the thread's CPU time)\n", argv[1], runs);
 
 	static const struct { const char *name; enum decode_how how; } ways[] = {
 		{ "reader frames only (CRC+zstd)", FRAMES_ONLY },
