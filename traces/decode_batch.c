@@ -7,10 +7,11 @@
  * errors at the same records (tests/unit/test_decode_batch.c compares the
  * two on every sample and on damaged frames), but faster:
  *   - one loop over the frame's records with the cursor, timestamp and last
- *     pfn in registers, not one call per event;
+ *     pfn in locals, not one call per event;
  *   - per record one switch on its schema's shape, into a loop unrolled for
- *     those field kinds, not one switch per field; an unknown shape (a
- *     newer writer's types or fields) takes the generic loop;
+ *     those field kinds, not one switch per field; other shapes (rare
+ *     compaction and migration types, a newer writer's types or fields)
+ *     take the generic loop, which is as correct and a little slower;
  *   - varints read 8 bytes at a time, the common 1- and 2-byte ones on a
  *     short path, with no bound check per byte: the payload is followed by
  *     RBUF_PAD zero bytes, and a record whose cursor ends past the payload
@@ -30,8 +31,10 @@
 #define K6(a, b, c, d, e, f) (K5(a, b, c, d, e) | K1(f) << 40)
 
 /*
- * The field lists of the schema (event.c) that traces are made of; the
- * types in each comment. Index 0 is the generic loop.
+ * The field lists of the schema (event.c) that traces are mostly made of;
+ * the types in each comment. Matched by kinds, not by type number, so a
+ * schema change can only send a type to the generic loop. Index 0 is the
+ * generic loop.
  */
 static const struct {
 	uint8_t nr;
