@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 	char *meta;
 
 	if (argc < 2 || runs < 1 || runs > 64) {
-		fprintf(stderr, "usage: bench_format TRACE.frt [RUNS<=64]\n");
+		fprintf(stderr, "usage: bench_format TRACE.frt [RUNS<=64] [--decode-only | --batch-only]\n");
 		return 2;
 	}
 	r = frt_reader_open(argv[1], NULL, 0);
