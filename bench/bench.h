@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench.h - what the benchmarks share: a monotonic clock and medians.
+ * bench.h - what the benchmarks share: clocks (wall and the thread's CPU) and medians.
  */
 #ifndef FRAGREPLAY_BENCH_H
 #define FRAGREPLAY_BENCH_H
@@ -13,6 +13,19 @@ static inline double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * CPU seconds of the calling thread: what a single-threaded loop costs on
+ * one core, less exposed than the wall clock to other tenants' load on a
+ * shared host (time the thread waits for a CPU is not counted)
+ */
+static inline double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 

@@ -113,22 +113,25 @@ static void publish(struct pipe *p, bool last)
 }
 
 /*
- * frt_reader_next(), frame by frame, so that @frame sees the frames between
- * the events; *@in_events says an EVENTS frame is being read. The frame's
- * end is the reader's to say (frt_reader_frame_next() returns 0): its record
- * count includes task records (format 1.1), which are not events.
+ * frt_reader_next_batch(), frame by frame, so that @frame sees the frames
+ * between the events: up to @max events into @ev. Returns how many, 0 at the
+ * end, or the reader's negative errno (after the events before it).
+ * *@in_events says an EVENTS frame is being read. The frame's end is the
+ * reader's to say (a batch of 0): its record count includes task records
+ * (format 1.1), which are not events.
  */
-static int next_event(struct frt_reader *rd, struct frt_event *ev, bool *in_events,
-		      pipe_frame_fn frame, void *ctx)
+static ssize_t next_events(struct frt_reader *rd, struct frt_event *ev, size_t max,
+			   bool *in_events, pipe_frame_fn frame, void *ctx)
 {
 	struct frt_frame_info fi;
+	ssize_t n;
 	int ret;
 
 	for (;;) {
 		if (*in_events) {
-			ret = frt_reader_frame_next(rd, ev);
-			if (ret)
-				return ret;
+			n = frt_reader_frame_batch(rd, ev, max);
+			if (n)
+				return n;
 			*in_events = false;
 		}
 		ret = frt_reader_next_frame(rd, &fi);
@@ -176,11 +179,14 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 	}
 	while (!ret && next_slot(&p)) {
 		struct batch *b = &p.slots[p.published % PIPE_BATCHES];
+		ssize_t got = 0;
 
 		b->n = 0;
 		while (b->n < PIPE_BATCH &&
-		       (rr = next_event(rd, &b->ev[b->n], &in_events, frame, ctx)) > 0)
-			b->n++;
+		       (got = next_events(rd, &b->ev[b->n], PIPE_BATCH - b->n, &in_events, frame,
+					  ctx)) > 0)
+			b->n += (size_t)got;
+		rr = got > 0 ? 1 : (int)got;
 		if (b->n) {
 			total += b->n;
 			publish(&p, false);

@@ -7,6 +7,7 @@
 #ifndef FRT_CODEC_H
 #define FRT_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,11 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
 	return -1;
 }
 
+/* CRC32C, continued from @crc (0 to start): SSE4.2 where the CPU has it */
 uint32_t frt_crc32c(uint32_t crc, const void *buf, size_t len);
+/* the same in software always (for the tests) */
+uint32_t frt_crc32c_sw(uint32_t crc, const void *buf, size_t len);
+/* frt_crc32c() uses the CPU's crc32 instruction */
+bool frt_crc32c_hw(void);
 
 #endif

@@ -17,53 +17,7 @@
 #include <zstd.h>
 
 #include "codec.h"
-#include "task_table.h"
-#include "trace.h"
-
-#define GFP_DICT_MAX 1024
-
-#define SCHEMA_MAX_FIELDS 32 /* FORMAT.md: a type has at most 32 fields */
-
-struct frame_schema {
-	bool present;      /* the frame's schema table describes this type */
-	uint8_t nr_fields; /* fields this build keeps (<= FRT_MAX_FIELDS) */
-	uint8_t nr_extra;  /* fields a newer writer added: decoded and dropped */
-	uint64_t kinds;    /* the kept fields' kinds, one byte each, first in the low byte */
-	uint8_t extra_kinds[SCHEMA_MAX_FIELDS - FRT_MAX_FIELDS];
-};
-
-struct frt_reader {
-	char *path;
-	int fd;
-	uint64_t file_size;
-	uint16_t minor;
-	char *meta;
-
-	uint64_t pos;      /* offset of the next frame header */
-	uint64_t valid;    /* end of the last good frame */
-	uint32_t frame_idx;
-	uint32_t unknown;
-	enum frt_read_status status;
-	bool ended;
-	char err[512];
-	char *trailer;
-	char *stats;   /* the last STATS frame's JSON */
-
-	uint8_t *sbuf, *rbuf; /* stored payload, raw payload */
-	size_t scap, rcap;
-	uint32_t raw_len;
-	struct frt_frame_info cur;
-	ZSTD_DCtx *dctx;
-
-	/* decoding state of the current EVENTS frame */
-	const uint8_t *p, *end;
-	uint32_t left; /* records still to decode */
-	uint64_t last_ts, last_pfn;
-	uint32_t gfp_len;
-	uint64_t gfp_val[GFP_DICT_MAX];
-	struct task_table tasks;
-	struct frame_schema schema[256];
-};
+#include "reader_internal.h"
 
 /* Ends reading at the frame at @off, numbered @frame; the valid prefix ends before it. */
 static int fail_frame(struct frt_reader *r, uint32_t frame, uint64_t off, int err,
@@ -92,11 +46,7 @@ static int fail(struct frt_reader *r, uint64_t off, int err, const char *fmt, ..
 	return err;
 }
 
-/*
- * The current EVENTS frame fails to decode although its checksum held (a
- * writer bug or a crafted file): its earlier events were already returned.
- */
-static int fail_current(struct frt_reader *r, const char *fmt, ...)
+int reader_fail_current(struct frt_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -271,6 +221,7 @@ static int load_schema(struct frt_reader *r)
 			else
 				s->extra_kinds[k - FRT_MAX_FIELDS] = (uint8_t)v;
 		}
+		s->shape = reader_schema_shape(s);
 		s->present = true;
 	}
 	return 0;
@@ -316,7 +267,7 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 			    r->cur.stored_size,
 			    (unsigned long long)(r->file_size - off - sizeof(hdr)));
 	if (grow(&r->sbuf, &r->scap, r->cur.stored_size + 1) ||
-	    grow(&r->rbuf, &r->rcap, (size_t)r->cur.raw_size + 1))
+	    grow(&r->rbuf, &r->rcap, (size_t)r->cur.raw_size + RBUF_PAD))
 		return fail(r, off, -ENOMEM, "out of memory");
 	err = read_at(r, r->sbuf, r->cur.stored_size, off + sizeof(hdr), &got);
 	if (err || got < r->cur.stored_size)
@@ -345,7 +296,8 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 		memcpy(r->rbuf, r->sbuf, r->cur.stored_size);
 	}
 	r->raw_len = r->cur.raw_size;
-	r->rbuf[r->raw_len] = '\0'; /* JSON frames become C strings */
+	/* JSON frames become C strings; the batch decoder reads into the zeros */
+	memset(r->rbuf + r->raw_len, 0, RBUF_PAD);
 
 	switch (r->cur.type) {
 	case FRT_FRAME_EVENTS:
@@ -475,7 +427,7 @@ static int decode_event(struct frt_reader *r, struct frt_event *ev)
  * A task or task_switch record (FORMAT.md §6.6), decoded into @rec: update
  * the frame's task table. Returns -1 for damage.
  */
-static int apply_task_record(struct frt_reader *r, const struct frt_event *rec)
+int reader_apply_task_record(struct frt_reader *r, const struct frt_event *rec)
 {
 	struct frt_task task;
 	uint32_t n;
@@ -500,7 +452,7 @@ static int apply_task_record(struct frt_reader *r, const struct frt_event *rec)
 }
 
 /* Fill @ev's task from its CPU's current entry. */
-static void set_task(struct frt_reader *r, struct frt_event *ev)
+void reader_set_task(struct frt_reader *r, struct frt_event *ev)
 {
 	const struct frt_task *t = NULL;
 
@@ -520,20 +472,26 @@ static void set_task(struct frt_reader *r, struct frt_event *ev)
 
 int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev)
 {
+	if (r->batch_err) { /* a batch's events came first, then this */
+		int err = r->batch_err;
+
+		r->batch_err = 0;
+		return err;
+	}
 	while (r->left) {
 		if (decode_event(r, ev))
-			return fail_current(r, "undecodable event record %u of %u",
-					    r->cur.records - r->left, r->cur.records);
+			return reader_fail_current(r, "undecodable event record %u of %u",
+						   r->cur.records - r->left, r->cur.records);
 		if (!--r->left && r->p != r->end)
-			return fail_current(r, "%zu bytes left after the last record",
-					    (size_t)(r->end - r->p));
+			return reader_fail_current(r, "%zu bytes left after the last record",
+						   (size_t)(r->end - r->p));
 		if (!frt_event_is_task_record(ev->type)) {
-			set_task(r, ev);
+			reader_set_task(r, ev);
 			return 1;
 		}
-		if (apply_task_record(r, ev))
-			return fail_current(r, "bad task record %u of %u",
-					    r->cur.records - r->left - 1, r->cur.records);
+		if (reader_apply_task_record(r, ev))
+			return reader_fail_current(r, "bad task record %u of %u",
+						   r->cur.records - r->left - 1, r->cur.records);
 	}
 	return 0;
 }

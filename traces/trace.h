@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "event.h"
 
@@ -137,6 +138,16 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
 /* The next event of the current frame: 1, 0 when the frame has no more, or a negative errno. */
 int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev);
+/*
+ * frt_reader_frame_batch - up to @max events of the current frame into @ev
+ * The same events as frt_reader_frame_next() one by one (and the two may be
+ * mixed), decoded faster. Returns how many (0 when the frame has no more), or
+ * a negative errno. A frame that fails at a record after some events gives
+ * those events first, and its error on the next call.
+ */
+ssize_t frt_reader_frame_batch(struct frt_reader *r, struct frt_event *ev, size_t max);
+/* The same across frames, as frt_reader_next(): 0 at the end of the readable data. */
+ssize_t frt_reader_next_batch(struct frt_reader *r, struct frt_event *ev, size_t max);
 /* Payload of the frame last returned by frt_reader_next_frame (JSON frames). */
 const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len);
 

@@ -8,6 +8,10 @@
  * never gets past: the header and metadata CRCs, and for each frame a
  * stored_size clamped to what remains, raw_size = stored_size when stored,
  * and the frame CRC. The decoders behind them then see mutated content.
+ *
+ * The batch decoder (frt_reader_frame_batch) reads the same input beside the
+ * per-event one and must give the same events and the same end, or the
+ * harness aborts.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -57,16 +61,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(b);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 
-	/* events, as dump and replay read them */
+	/* events, as dump reads them, and beside them in batches, as replay reads them */
 	struct frt_reader *r = frt_reader_open(path, err, sizeof(err));
+	struct frt_reader *rb = frt_reader_open(path, err, sizeof(err));
+	if (!r != !rb)
+		abort();
 	if (r) {
+		struct frt_event batch[5];
+		ssize_t got;
+		int ret;
+
 		frt_reader_meta(r);
-		while (frt_reader_next(r, &ev) > 0)
-			;
-		frt_reader_error(r);
+		while ((got = frt_reader_next_batch(rb, batch, 5)) > 0)
+			for (ssize_t i = 0; i < got; i++)
+				if (frt_reader_next(r, &ev) != 1 || memcmp(&ev, &batch[i], sizeof(ev)))
+					abort();
+		ret = frt_reader_next(r, &ev);
+		if (ret != got || frt_reader_status(r) != frt_reader_status(rb) ||
+		    strcmp(frt_reader_error(r) ?: "", frt_reader_error(rb) ?: "") ||
+		    frt_reader_valid_bytes(r) != frt_reader_valid_bytes(rb))
+			abort();
 		frt_reader_stats(r);
 		frt_reader_trailer(r);
 		frt_reader_free(r);
+		frt_reader_free(rb);
 	}
 	/* frames, as info and the session's setup read them */
 	r = frt_reader_open(path, err, sizeof(err));

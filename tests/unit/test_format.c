@@ -761,6 +761,56 @@ static void test_varint_limits(void)
 	CHECK(varint_put(max, UINT64_MAX) == 10 && max[9] == 0x01);
 }
 
+/*
+ * CRC32C (FORMAT.md "Primitives"): the RFC 3720 (iSCSI) B.4 vectors and
+ * FORMAT.md's check value, in software and as frt_crc32c() computes it (the
+ * SSE4.2 instruction where the CPU has it); then the two on random buffers
+ * of every length and alignment, whole and continued.
+ */
+static void test_crc32c(void)
+{
+	static const uint8_t read10[48] = {
+		0x01, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x14, 0, 0, 0, 0, 0, 0x04, 0, 0, 0, 0, 0x14, 0, 0, 0, 0x18,
+		0x28, 0, 0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0,
+	};
+	uint8_t buf[32], big[1100];
+	unsigned long long seed = 3720;
+	int bad = 0;
+
+	printf("  frt_crc32c: %s\n", frt_crc32c_hw() ? "SSE4.2 crc32" : "software only");
+	for (int which = 0; which < 2; which++) {
+		uint32_t (*crc)(uint32_t, const void *, size_t) = which ? frt_crc32c_sw : frt_crc32c;
+
+		memset(buf, 0, sizeof(buf));
+		CHECK(crc(0, buf, 32) == 0x8A9136AA, "%d zeros", which);
+		memset(buf, 0xff, sizeof(buf));
+		CHECK(crc(0, buf, 32) == 0x62A8AB43, "%d ones", which);
+		for (int i = 0; i < 32; i++)
+			buf[i] = (uint8_t)i;
+		CHECK(crc(0, buf, 32) == 0x46DD794E, "%d incrementing", which);
+		for (int i = 0; i < 32; i++)
+			buf[i] = (uint8_t)(31 - i);
+		CHECK(crc(0, buf, 32) == 0x113FDB5C, "%d decrementing", which);
+		CHECK(crc(0, read10, sizeof(read10)) == 0xD9963A56, "%d iSCSI read", which);
+		CHECK(crc(0, "123456789", 9) == 0xE3069283, "%d check value", which);
+		CHECK(crc(0, "", 0) == 0, "%d empty", which);
+	}
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)rnd_next(&seed);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len + off <= sizeof(big); len += 1 + len / 16) {
+			const uint8_t *p = big + off;
+			size_t cut = len ? (size_t)rnd_next(&seed) % len : 0;
+			uint32_t want = frt_crc32c_sw(0, p, len);
+
+			bad += frt_crc32c(0, p, len) != want;
+			bad += frt_crc32c(frt_crc32c(0, p, cut), p + cut, len - cut) != want;
+			bad += frt_crc32c_sw(frt_crc32c_sw(0, p, cut), p + cut, len - cut) != want;
+		}
+	CHECK(bad == 0, "%d random buffers differ", bad);
+}
+
 static void test_not_a_trace(void)
 {
 	enum frt_read_status st;
@@ -997,6 +1047,7 @@ int main(int argc, char **argv)
 	RUN(test_decode_error_names_its_frame);
 	RUN(test_schema_table_decodes_newer_writers);
 	RUN(test_varint_limits);
+	RUN(test_crc32c);
 	RUN(test_two_zstd_frames_are_damage);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
