@@ -78,13 +78,21 @@ ab_ballast() {
 # (abload anon, held until cleanup): the arena's free memory is then mostly
 # scattered over pageblocks that each keep a few mapped pages, so THP faults
 # must compact, and compaction migrates those pages through migration PTEs.
+# ANON_MIB "auto": all but WHOLE_MIB (256) of the free memory, but no more
+# than leaves FLOOR_MIB + 512 available (page cache counts as available).
 ab_anon_arena() {
-	local sparse=/var/tmp/ab-sparse-anon log=/tmp/ab-anon.$$.log
+	local sparse=/var/tmp/ab-sparse-anon log=/tmp/ab-anon.$$.log anon=$2 cap
 	ab_files+=("$sparse" "$log")
 	truncate -s "$1"M "$sparse"
 	dd if="$sparse" of=/dev/null bs=1M count="$1" status=none
+	if [ "$anon" = auto ]; then
+		anon=$(( $(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - ${WHOLE_MIB:-256} ))
+		cap=$(( $(ab_avail_mib) - ab_floor - 512 ))
+		[ "$anon" -le "$cap" ] || anon=$cap
+		[ "$anon" -gt 0 ] || { echo "no room for the anonymous memory: raise ARENA_MIB" >&2; exit 1; }
+	fi
 	: > "$log"
-	ab_bg "$ab_load" anon "$2" "$3" > "$log"
+	ab_bg "$ab_load" anon "$anon" "$3" > "$log"
 	until grep -q '^anon:' "$log"; do
 		kill -0 "${ab_pids[-1]}" 2>/dev/null || { echo "abload anon failed" >&2; exit 1; }
 		sleep 0.1
