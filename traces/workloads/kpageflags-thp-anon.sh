@@ -29,6 +29,7 @@
 #
 # Usage: kpageflags-thp-anon.sh FRAGREPLAY OUT.frt
 # Environment: ARENA_MIB CACHE_MIB ANON_MIB STEP_KIB BURSTS BURST_MIB HOLD_MS,
+#              SNAPSHOT_FROM (kpageflags; bpf: the same run through the BPF walk, to compare),
 #              FLOOR_MIB (watchdog, 1024), MAX_SECS, MAX_MB (record's limits, 60 and 8)
 set -euo pipefail
 frag=${1:?usage: $0 FRAGREPLAY OUT.frt}
@@ -49,7 +50,7 @@ ab_watchdog
 ab_anon_arena "$cache_mib" "$anon_mib" "$step_kib"
 
 ab_vmstat "$out.vmstat.before"
-ab_record_start "$frag" "$out" --snapshot-from kpageflags
+ab_record_start "$frag" "$out" --snapshot-from "${SNAPSHOT_FROM:-kpageflags}"
 "$ab_load" thp "$bursts" "$burst_mib" "$hold_ms"
 ab_record_stop
 ab_vmstat "$out.vmstat.after"
