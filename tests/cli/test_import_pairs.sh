@@ -15,6 +15,8 @@
 #    refused;
 #  - a fast_isolate_freepages start of free_pfn + 2^63 (the kernel's, once the
 #    scanners crossed) is kept as no pfn, as record does, not a malformed line;
+#  - snapshot directories carry host.json (host, kernel, page size, sysctls,
+#    THP) into the import's metadata;
 #  - a failed snapshot fit is a WARNING for the end snapshot too (root).
 #
 # Usage: test_import_pairs.sh FRAGREPLAY_BINARY TEST_DATA_DIR SAMPLES_DIR
@@ -185,6 +187,42 @@ printf '%s\n' \
 	[ "$(json <("$FR" info --json "$W/c.frt") "d['lost'].get('bogus_pfns')")" = 1 ] &&
 	"$FR" dump "$W/c.frt" | grep -q 'fast_isolate_freepages: start_pfn=-1 end_pfn=0x102400 '
 check "free_pfn + 2^63 kept as no pfn and counted; 2^63 + another pfn still malformed ($(tail -c 300 "$W/c.err"))" $?
+
+# host.json: snapshot writes it, import takes host, kernel, page size and sysctls from it,
+# leaves out values of the wrong type, and refuses a file that is not JSON, naming it
+"$FR" snapshot --no-kpageflags "$W/hd" > /dev/null
+check "snapshot --no-kpageflags exits 0" $?
+python3 - "$W/hd/host.json" <<'PY'
+import json, os, sys
+h = json.load(open(sys.argv[1]))
+want = {"hostname": os.uname().nodename, "kernel_release": os.uname().release,
+        "page_size": os.sysconf("SC_PAGE_SIZE"),
+        "defrag_mode": int(open("/proc/sys/vm/defrag_mode").read()),
+        "min_free_kbytes": int(open("/proc/sys/vm/min_free_kbytes").read())}
+got = dict(h, **h["sysctls"])
+sys.exit(0 if all(got.get(k) == v for k, v in want.items()) else 1)
+PY
+check "host.json holds this host's name, kernel, page size and sysctls" $?
+"$FR" import --start-snapshot "$W/hd" -o "$W/hd.frt" "$DATA/perf-script.txt" > /dev/null 2>&1 &&
+	"$FR" info "$W/hd.frt" > "$W/hd.info" &&
+	grep -q "^host            $(uname -n), kernel $(uname -r)$" "$W/hd.info" &&
+	grep -q "^memory          page size $(getconf PAGESIZE)," "$W/hd.info" &&
+	grep -q "^sysctls .*defrag_mode=$(cat /proc/sys/vm/defrag_mode) " "$W/hd.info"
+check "the import's metadata has the snapshot's host, kernel, page size and sysctls" $?
+python3 -c "import json,sys; h=json.load(open(sys.argv[1])); h['page_size']=3; h['hostname']=7;
+h['sysctls']['defrag_mode']='x'; json.dump(h, open(sys.argv[1], 'w'))" "$W/hd/host.json"
+"$FR" import --start-snapshot "$W/hd" -o "$W/hd2.frt" "$DATA/perf-script.txt" > /dev/null 2>&1 &&
+	"$FR" info --json "$W/hd2.frt" | python3 -c "import json,sys; m=json.load(sys.stdin)['metadata'];
+sys.exit(0 if 'page_size' not in m and 'hostname' not in m and 'defrag_mode' not in m['sysctls'] and 'min_free_kbytes' in m['sysctls'] else 1)"
+check "host.json values of the wrong type are left out, the others kept" $?
+echo '{"hostname": ' > "$W/hd/host.json"
+"$FR" import --start-snapshot "$W/hd" -o "$W/hd3.frt" "$DATA/perf-script.txt" > /dev/null 2> "$W/hd3.err"
+[ $? = 1 ] && grep -q "^fragreplay import: $W/hd/host.json:2: .*(fix: remove the file, or take the snapshot again)" "$W/hd3.err" &&
+	[ ! -e "$W/hd3.frt" ]
+check "a host.json that is not JSON: exit 1 naming it ($(cat "$W/hd3.err"))" $?
+rm "$W/hd/host.json"
+"$FR" import --start-snapshot "$W/hd" -o "$W/hd4.frt" "$DATA/perf-script.txt" > /dev/null 2>&1
+check "a directory without host.json still imports" $?
 
 # a failed fit of the end snapshot is a WARNING too (root: kpageflags)
 if [ -r /proc/kpageflags ] && "$FR" snapshot "$W/kdir" > /dev/null 2>&1; then
