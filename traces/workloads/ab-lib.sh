@@ -101,6 +101,19 @@ ab_anon_arena() {
 		"free $(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) MiB" >&2
 }
 
+# ab_need MIB: stop (before any recording) unless MIB more than FLOOR_MIB are
+# available: other work on the host may have taken part of the arena since the
+# ballast was sized, and the load to come must not push it under the floor
+ab_need() {
+	local avail
+	avail=$(ab_avail_mib)
+	if [ "$avail" -lt $((ab_floor + $1)) ]; then
+		echo "only $avail MiB available, the load needs $1 above the floor of $ab_floor:" \
+			"stopping (other work took memory; run again)" >&2
+		exit 1
+	fi
+}
+
 ab_watchdog() {
 	( while sleep 0.1; do
 		if [ "$(ab_avail_mib)" -lt "$ab_floor" ]; then

@@ -52,6 +52,7 @@ ab_ballast "$arena"
 ab_watchdog
 ab_anon_arena "$cache_mib" "$anon_mib" "$step_kib"
 
+ab_need $((2 * burst_mib + 256)) # two bursts live, and a margin
 "$frag" snapshot "$work/before"
 ab_vmstat "$out.vmstat.before"
 perf record -q -m 16M -o "$work/perf.data" -a -e 'kmem:mm_page_*' -e 'compaction:*' \
@@ -67,7 +68,7 @@ ab_vmstat "$out.vmstat.after"
 
 perf script --show-lost-events -i "$work/perf.data" > "$work/perf.txt" 2> /dev/null
 perf report --stat -i "$work/perf.data" > "$work/perf-stat.txt" 2> /dev/null
-[ -z "${MIGRATE_TXT:-}" ] || grep -E ' migrate:[a-z_]+: ' "$work/perf.txt" > "$MIGRATE_TXT"
+[ -z "${MIGRATE_TXT:-}" ] || { grep -E ' migrate:[a-z_]+: ' "$work/perf.txt" || true; } > "$MIGRATE_TXT"
 "$frag" import --start-snapshot "$work/before" --end-snapshot "$work/after" \
 	--perf-stat "$work/perf-stat.txt" --force -o "$out" "$work/perf.txt"
 ab_deltas "$out.vmstat.before" "$out.vmstat.after" | tee "$out.vmstat"

@@ -49,6 +49,7 @@ ab_ballast "$arena"
 ab_watchdog
 ab_anon_arena "$cache_mib" "$anon_mib" "$step_kib"
 
+ab_need $((2 * burst_mib + 256)) # two bursts live, and a margin
 ab_vmstat "$out.vmstat.before"
 ab_record_start "$frag" "$out" --snapshot-from "${SNAPSHOT_FROM:-kpageflags}"
 "$ab_load" thp "$bursts" "$burst_mib" "$hold_ms"
