@@ -24,7 +24,7 @@
 #     inferred from the migrate:*_migration_pte events)
 # WORK (default /var/tmp/frt-import-perf.PID) is removed at the end unless
 # KEEP_WORK=1; MIGRATE_TXT=FILE saves perf.txt's migrate:* lines there (the
-# fixture tests/data/import/perf-migrate-thp-anon.txt.zst was made that way).
+# fixture tests/data/import/perf-migrate-thp-anon.txt.xz was made that way).
 # /proc/vmstat deltas over the run are printed (and written to OUT.vmstat).
 #
 # Usage: import-perf-thp-anon.sh FRAGREPLAY OUT.frt
