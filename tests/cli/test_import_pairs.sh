@@ -41,9 +41,9 @@ check "fixture decompresses" $?
 # pairs computed from the text: a remove at an address takes the latest set at
 # that address not yet taken; old pfn from the migration entry (swap offset =
 # ~pte << 5 >> 14, pfn = its low 34 bits), new pfn from the present PTE
-python3 - "$W/m.txt" > "$W/want.txt" <<'PY'
+cat > "$W/pairs.py" <<'PY'
 import re, sys
-pat = re.compile(r'\s(\d+)\.(\d+):\s+migrate:(set|remove)_migration_pte: '
+pat = re.compile(r'\s(\d+)\.(\d+):\s+(?:migrate:)?(set|remove)_migration_pte: '
                  r'addr=([0-9a-f]+), pte=([0-9a-f]+) order=(-?\d+)')
 M = 2**64 - 1
 rows = []
@@ -68,6 +68,7 @@ print(sets, removes, len(pairs))
 for p in pairs:
     print(*p)
 PY
+python3 "$W/pairs.py" "$W/m.txt" > "$W/want.txt"
 read -r sets removes npairs < "$W/want.txt"
 [ "$sets" -gt 1000 ] && [ "$removes" -gt 1000 ] && [ "$npairs" -gt 1000 ]
 check "the text has migration PTE events: $sets sets, $removes removes, $npairs pairs" $?
@@ -113,6 +114,18 @@ for line in sys.stdin:
         prev = at.group(1)
 sys.exit(1 if bad or not n else 0)'
 check "each migrate_pair has its remove_migration_pte's timestamp" $?
+
+# ftrace and trace-cmd text (tests/data/import: the same ring buffers) pair the same way
+for f in ftrace trace-cmd; do
+	python3 "$W/pairs.py" "$DATA/$f.txt" > "$W/$f.want"
+	"$FR" import -o "$W/$f.frt" "$DATA/$f.txt" > /dev/null 2>&1
+	"$FR" dump --type migrate_pair "$W/$f.frt" |
+		sed -n 's/.*old_pfn=\(0x[0-9a-f]*\) new_pfn=\(0x[0-9a-f]*\) order=\([0-9]*\).*/\1 \2 \3/p' |
+		while read -r o n k; do echo "$((o)) $((n)) $k"; done > "$W/$f.got"
+	[ "$(sed -n 's/^[0-9]* [0-9]* \([0-9]*\)$/\1/p' "$W/$f.want" | head -1)" -ge 1 ] &&
+		[ "$(tail -n +2 "$W/$f.want")" = "$(cat "$W/$f.got")" ]
+	check "$f text: the pairs the text gives ($(tail -n +2 "$W/$f.want" | tr '\n' ';'))" $?
+done
 
 # the shipped sample: the same capture, so the same pairs, and notes that say so
 S=$SAMPLES/import-perf-thp-anon.frt
@@ -220,6 +233,10 @@ echo '{"hostname": ' > "$W/hd/host.json"
 [ $? = 1 ] && grep -q "^fragreplay import: $W/hd/host.json:2: .*(fix: remove the file, or take the snapshot again)" "$W/hd3.err" &&
 	[ ! -e "$W/hd3.frt" ]
 check "a host.json that is not JSON: exit 1 naming it ($(cat "$W/hd3.err"))" $?
+ln -sf /dev/zero "$W/hd/host.json"
+timeout 20 "$FR" import --start-snapshot "$W/hd" -o "$W/hd5.frt" "$DATA/perf-script.txt" > /dev/null 2> "$W/hd5.err"
+[ $? = 1 ] && grep -q "$W/hd/host.json: not a regular file" "$W/hd5.err"
+check "a host.json linked to /dev/zero: refused, exit 1 ($(cat "$W/hd5.err"))" $?
 rm "$W/hd/host.json"
 "$FR" import --start-snapshot "$W/hd" -o "$W/hd4.frt" "$DATA/perf-script.txt" > /dev/null 2>&1
 check "a directory without host.json still imports" $?
