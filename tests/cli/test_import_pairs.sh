@@ -205,6 +205,8 @@ check "free_pfn + 2^63 kept as no pfn and counted; 2^63 + another pfn still malf
 # leaves out values of the wrong type, and refuses a file that is not JSON, naming it
 "$FR" snapshot --no-kpageflags "$W/hd" > /dev/null
 check "snapshot --no-kpageflags exits 0" $?
+"$FR" snapshot --help | grep -q 'and host.json: the' && "$FR" import --help | grep -q -- '--perf-stat FILE'
+check "snapshot --help names host.json, import --help --perf-stat" $?
 python3 - "$W/hd/host.json" <<'PY'
 import json, os, sys
 h = json.load(open(sys.argv[1]))
