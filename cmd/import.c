@@ -24,6 +24,7 @@
 
 #include "import.h"
 #include "main.h"
+#include "migrate_pair.h"
 #include "outfile.h"
 #include "trace.h"
 #include "procdir.h"
@@ -33,12 +34,23 @@
 #define READ_SIZE (4u << 20)
 #define MAX_LINE (1u << 20)
 
+/* What `perf report --stat` says of the capture (--perf-stat). */
+struct perf_stat {
+	const char *path;
+	uint64_t lost;                          /* LOST + LOST_SAMPLES, aggregated */
+	uint64_t samples[FRT_EV_NR_TYPES];      /* SAMPLE events per known tracepoint */
+	bool listed[FRT_EV_NR_TYPES];
+};
+
 struct job {
 	const char *input, *output, *snap_dir[2];
+	struct perf_stat pstat;
 	char *created_by;
 	struct frt_importer *im;
 	struct frt_writer *w;
+	struct frt_pairer *pairer; /* migrate_pair events from the migration PTE events */
 	struct frt_outfile out; /* a temporary beside output until the trace is whole */
+	struct frt_pairer_stats pairs; /* once the input is read */
 	bool approx[2];
 	bool to_stdout; /* -o -: the trace on stdout */
 	char err[600];
@@ -60,7 +72,9 @@ static double now_s(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* "approximate": what a reader of this trace must not take as measured */
+/* "approximate": what a reader of this trace must not take as measured
+ * (migrate_pairs: inferred, and only where the input has the PTE events;
+ * the STATS frame says how many, once they are known) */
 static json_t *approximate_json(const struct job *j, const struct frt_import_stats *st)
 {
 	json_t *a = json_array();
@@ -68,7 +82,8 @@ static json_t *approximate_json(const struct job *j, const struct frt_import_sta
 	json_array_append_new(a, json_string("migrate_pairs"));
 	if (st->min_ts_digits < 9)
 		json_array_append_new(a, json_string("timestamps_us"));
-	json_array_append_new(a, json_string("lost_events"));
+	if (!j->pstat.path)
+		json_array_append_new(a, json_string("lost_events"));
 	if (!j->snap_dir[0])
 		json_array_append_new(a, json_string("no_start_snapshot"));
 	else if (j->approx[0])
@@ -99,9 +114,13 @@ static int open_writer(struct job *j)
 			"input", j->input,
 			"tool", fmt == FRT_IMPORT_PERF ? "perf script" : "ftrace text (tracefs or trace-cmd report)",
 			"reorder_window_ns", (json_int_t)FRT_IMPORT_WINDOW_NS,
-			"migrate_pairs", "absent: replay treats migrations as unseen",
+			"migrate_pairs", "inferred from migrate:set_migration_pte and "
+			"remove_migration_pte as record pairs them, where the input has them "
+			"(STATS migrate_pairs and notes count them)",
 			"approximate", approximate_json(j, st),
 			"start_snapshot", j->snap_dir[0], "end_snapshot", j->snap_dir[1]);
+	if (imp && j->pstat.path)
+		json_object_set_new(imp, "perf_stat", json_string(j->pstat.path));
 	meta = json_pack("{s:s, s:s, s:s, s:s, s:o}", "format", "fragreplay-trace",
 			 "tool_version", FRAGREPLAY_VERSION, "created_by", j->created_by,
 			 /* perf's clock is perf_clock() = sched_clock; ftrace's default
@@ -190,6 +209,12 @@ static int emit(void *ctx, const struct frt_event *ev)
 			return ret;
 	}
 	ret = frt_writer_add(j->w, ev);
+	if (!ret) { /* the pair follows its remove_migration_pte, as in a recording */
+		struct frt_event pair;
+
+		if (frt_pairer_feed(j->pairer, ev, &pair))
+			ret = frt_writer_add(j->w, &pair);
+	}
 	if (ret)
 		snprintf(j->err, sizeof(j->err), "%s: writing: %s", j->output, strerror(-ret));
 	return ret;
@@ -292,11 +317,17 @@ static void print_summary(const struct job *j, double secs)
 	for (uint64_t i = 0; i < st->malformed && i < FRT_IMPORT_MAX_REPORTED; i++)
 		fprintf(stderr, "  %s:%" PRIu64 ": %s: %s\n", j->input, st->bad[i].lineno, st->bad[i].why,
 		       st->bad[i].text);
+	if (st->bogus_pfns)
+		fprintf(stderr, "no pfn          %" PRIu64 " fast_isolate_freepages starts of free_pfn "
+			"+ 2^63 (scanners crossed), kept as none, as record does\n", st->bogus_pfns);
 	fprintf(stderr, "late            %" PRIu64 " events older than the %.0f ms window (time raised)\n",
 	       st->late, FRT_IMPORT_WINDOW_NS / 1e6);
 	if (st->lost_markers)
 		fprintf(stderr, "lost            %" PRIu64 " markers of events the tracer dropped\n",
 		       st->lost_markers);
+	fprintf(stderr, "migrate pairs   %" PRIu64 " inferred from %" PRIu64 " set_migration_pte and "
+		"%" PRIu64 " remove_migration_pte events\n", j->pairs.pairs,
+		st->by_type[FRT_EV_SET_MIGRATION_PTE], st->by_type[FRT_EV_REMOVE_MIGRATION_PTE]);
 	if (json_object_size(st->unknown_gfp)) {
 		fprintf(stderr, "unknown gfp     ");
 		json_object_foreach(st->unknown_gfp, k, v)
@@ -310,18 +341,136 @@ static void print_summary(const struct job *j, double secs)
 		       "with 'fragreplay snapshot DIR' before capturing\n");
 }
 
+/*
+ * read_perf_stat - parse `perf report --stat` output: the "Aggregated stats:"
+ * section's LOST and LOST_SAMPLES rows (perf lists a row only when it is not
+ * 0), and each "group:event stats:" section's SAMPLE row. Returns 0, or -1
+ * with @err set (not that output).
+ */
+static int read_perf_stat(struct perf_stat *ps, char *err, size_t errlen)
+{
+	FILE *f = fopen(ps->path, "r");
+	char line[512], name[256];
+	unsigned long long n;
+	bool aggregated = false, total = false;
+	enum frt_event_type t = FRT_EV_NONE;
+	unsigned int lineno = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "--perf-stat %s: %s", ps->path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (lineno > 100000)
+			break;
+		if (!strncmp(line, "Aggregated stats:", 17)) {
+			aggregated = true;
+			continue;
+		}
+		if (sscanf(line, " %255s stats:", name) == 1 && strchr(name, ':') &&
+		    strstr(line, " stats:")) {
+			aggregated = false;
+			t = frt_event_type_by_name(name);
+			continue;
+		}
+		if (aggregated && sscanf(line, " TOTAL events: %llu", &n) == 1)
+			total = true;
+		else if (aggregated && (sscanf(line, " LOST events: %llu", &n) == 1 ||
+					sscanf(line, " LOST_SAMPLES events: %llu", &n) == 1))
+			ps->lost += n;
+		else if (!aggregated && t != FRT_EV_NONE &&
+			 sscanf(line, " SAMPLE events: %llu", &n) == 1) {
+			ps->samples[t] += n;
+			ps->listed[t] = true;
+		}
+	}
+	fclose(f);
+	if (!total) {
+		snprintf(err, errlen, "--perf-stat %s: no 'Aggregated stats:' section with a "
+			 "'TOTAL events:' line: not the output of 'perf report --stat -i perf.data'",
+			 ps->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Events perf counted that the text did not have (or the reverse): a WARNING each, and notes. */
+static void check_perf_stat(const struct job *j, json_t *notes)
+{
+	const struct frt_import_stats *st = frt_importer_stats(j->im);
+
+	for (unsigned int t = 1; t < FRT_EV_NR_TYPES; t++) {
+		if (!j->pstat.listed[t] || j->pstat.samples[t] == st->by_type[t])
+			continue;
+		fprintf(stderr, "fragreplay import: WARNING: %s: %" PRIu64 " events imported, %s "
+			"counts %" PRIu64 ": the text is not the whole capture (perf script of "
+			"another perf.data, or cut short)\n", frt_event_desc(t)->name,
+			st->by_type[t], j->pstat.path, j->pstat.samples[t]);
+		json_array_append_new(notes, json_sprintf(
+			"the import has %" PRIu64 " %s events where perf report --stat (%s) counts "
+			"%" PRIu64, st->by_type[t], frt_event_desc(t)->name, j->pstat.path,
+			j->pstat.samples[t]));
+	}
+}
+
+/*
+ * What the import inferred of the migrations, and what it could not: a note
+ * every report prints (STATS "notes"), beside the counts record also writes.
+ */
+static json_t *pair_notes(const struct job *j)
+{
+	const struct frt_import_stats *st = frt_importer_stats(j->im);
+	uint64_t sets = st->by_type[FRT_EV_SET_MIGRATION_PTE];
+	uint64_t removes = st->by_type[FRT_EV_REMOVE_MIGRATION_PTE];
+	uint64_t migrations = st->by_type[FRT_EV_MIGRATE_PAGES];
+	json_t *a = json_array();
+
+	if (!sets && !removes)
+		json_array_append_new(a, json_sprintf(
+			"the import inferred no migration pairs: the input has no "
+			"migrate:set_migration_pte/remove_migration_pte events%s (capture with "
+			"-e 'migrate:*'), so every migration looks like a free of its old page "
+			"without an allocation of its new one", migrations ? ", though it has "
+			"mm_migrate_pages events" : ""));
+	else
+		json_array_append_new(a, json_sprintf(
+			"the import inferred %" PRIu64 " migration pairs (old pfn -> new pfn) from "
+			"%" PRIu64 " set_migration_pte and %" PRIu64 " remove_migration_pte events, "
+			"as record pairs them (%" PRIu64 " further mappings of a paired folio, "
+			"%" PRIu64 " sets never restored, %" PRIu64 " restores without their set); "
+			"pages migrated unmapped (page cache), PMD-mapped THPs and movable_ops pages "
+			"have no migration PTE events and so no pair", j->pairs.pairs, sets, removes,
+			j->pairs.dup_mappings, j->pairs.unmatched_set, j->pairs.unmatched_remove));
+	return a;
+}
+
 static int write_stats(struct job *j)
 {
 	const struct frt_import_stats *st = frt_importer_stats(j->im);
-	json_t *o = json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I, s:O, s:O}}",
+	json_t *o = json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I, s:O, s:O}, s:{sI sI sI sI}, s:o}",
 			      "reordered_late", (json_int_t)st->late, "import",
 			      "lines", (json_int_t)st->lines, "events", (json_int_t)st->events,
 			      "skipped_other", (json_int_t)st->other,
 			      "malformed", (json_int_t)st->malformed,
 			      "lost_markers", (json_int_t)st->lost_markers,
-			      "other_events", st->other_names, "unknown_gfp_names", st->unknown_gfp);
-	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	int ret = text ? frt_writer_put_json(j->w, FRT_FRAME_STATS, text) : -ENOMEM;
+			      "other_events", st->other_names, "unknown_gfp_names", st->unknown_gfp,
+			      "migrate_pairs", "pairs", (json_int_t)j->pairs.pairs,
+			      "dup_mappings", (json_int_t)j->pairs.dup_mappings,
+			      "unmatched_set", (json_int_t)j->pairs.unmatched_set,
+			      "unmatched_remove", (json_int_t)j->pairs.unmatched_remove,
+			      "notes", pair_notes(j));
+	char *text;
+	int ret;
+
+	if (o && st->bogus_pfns)
+		json_object_set_new(o, "bogus_pfns", json_integer((json_int_t)st->bogus_pfns));
+	if (o && j->pstat.path) {
+		json_object_set_new(o, "lost_total", json_integer((json_int_t)j->pstat.lost));
+		check_perf_stat(j, json_object_get(o, "notes"));
+	}
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	ret = text ? frt_writer_put_json(j->w, FRT_FRAME_STATS, text) : -ENOMEM;
 
 	free(text);
 	json_decref(o);
@@ -353,12 +502,18 @@ static void import_help(FILE *f)
 		"                            /proc/{zoneinfo,pagetypeinfo,buddyinfo,vmstat});\n"
 		"                            also the memory layout replay needs\n"
 		"      --end-snapshot DIR    end state, from one taken after the capture\n"
+		"      --perf-stat FILE      'perf report --stat -i perf.data' output of the\n"
+		"                            same capture: its LOST and LOST_SAMPLES counts\n"
+		"                            (0 where it lists none) become the trace's lost\n"
+		"                            events, and an event count that differs from\n"
+		"                            the text's is a WARNING\n"
 		"      --strict              fail (exit 1) at the first malformed line\n"
 		"  -h, --help                this text\n"
 		"\n"
 		"Lines of other events are skipped and counted; malformed lines are counted and\n"
 		"the first %d reported with their line numbers. A summary follows on stderr:\n"
-		"events per type, skipped, malformed, late, and the time span.\n"
+		"events per type, skipped, malformed, late, migration pairs inferred from\n"
+		"the migration PTE events (as record pairs them), and the time span.\n"
 		"Exit status: 0 imported, 1 bad input or I/O error, 2 usage error.\n",
 		FRT_IMPORT_MAX_REPORTED);
 }
@@ -388,6 +543,7 @@ int cmd_import(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "start-snapshot", required_argument, NULL, 's' },
 		{ "end-snapshot", required_argument, NULL, 'e' },
+		{ "perf-stat", required_argument, NULL, 'P' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, CLI_VERSION_OPTION,
@@ -421,6 +577,9 @@ int cmd_import(int argc, char **argv)
 						   opts[c == 's' ? 2 : 3].name, strlen(optarg));
 			j.snap_dir[c == 'e'] = optarg;
 			break;
+		case 'P':
+			j.pstat.path = optarg;
+			break;
 		case 'S':
 			io.strict = true;
 			break;
@@ -441,6 +600,10 @@ int cmd_import(int argc, char **argv)
 	if (!j.output)
 		return usage_error("import", "-o OUT.frt is required");
 	j.input = argv[optind];
+	if (j.pstat.path && read_perf_stat(&j.pstat, j.err, sizeof(j.err))) {
+		fprintf(stderr, "fragreplay import: %s\n", j.err);
+		return EXIT_FAIL;
+	}
 	fd = strcmp(j.input, "-") ? open(j.input, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		fprintf(stderr, "fragreplay import: %s: %s\n", j.input, strerror(errno));
@@ -466,7 +629,8 @@ int cmd_import(int argc, char **argv)
 		j.input = "<stdin>";
 	j.created_by = command_line(argc, argv);
 	j.im = frt_importer_new(&io, emit, &j);
-	if (!j.im || !j.created_by) {
+	j.pairer = frt_pairer_new();
+	if (!j.im || !j.created_by || !j.pairer) {
 		fprintf(stderr, "fragreplay import: out of memory\n");
 		goto cleanup;
 	}
@@ -490,8 +654,10 @@ int cmd_import(int argc, char **argv)
 			 frt_importer_stats(j.im)->malformed);
 		ret = -EBADMSG;
 	}
-	if (!ret)
+	if (!ret) {
+		frt_pairer_stats(j.pairer, &j.pairs);
 		ret = write_snapshot(&j, 1, frt_importer_stats(j.im)->last_ts);
+	}
 	if (!ret)
 		ret = write_stats(&j);
 	if (ret) {
@@ -517,6 +683,7 @@ cleanup:
 	if (fd > 0)
 		close(fd);
 	frt_importer_free(j.im);
+	frt_pairer_free(j.pairer);
 	free(j.created_by);
 	return code;
 }

@@ -314,6 +314,16 @@ static enum frt_line_kind parse_field(const struct type_keys *tk, const char **p
 			ae = tilde;
 		if (parse_num(a, ae, true, &lo) || parse_num(b, close, true, &hi))
 			return bad(line, "range '%.*s' is not (start ~ end)", v, (size_t)(close - v));
+		/*
+		 * fast_isolate_freepages() reports free_pfn + 2^63 as its start once
+		 * the scanners have crossed (its distance underflows; record writes
+		 * it as none, writer.c): the same here, counted, not a bad line
+		 */
+		if (ev->type == FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES && lo >> 63 &&
+		    lo != FRT_PFN_NONE && (lo & ~(1ull << 63)) == hi) {
+			lo = FRT_PFN_NONE;
+			line->pfns_cleared++;
+		}
 		if (!pfn_ok(ev, k->field, lo) || !pfn_ok(ev, k->field + 1, hi))
 			return bad(line, "range '%.*s' is beyond 2^63: not page frame numbers", v,
 				   (size_t)(close - v));
@@ -500,6 +510,7 @@ enum frt_line_kind frt_import_parse_line(const char *s, struct frt_event *ev,
 
 	types_init();
 	line->nr_unknown_gfp = 0;
+	line->pfns_cleared = 0;
 	line->why = NULL;
 	if (!*p || *p == '#' || *p == '\r')
 		return FRT_LINE_NOISE;
@@ -747,6 +758,7 @@ int frt_importer_line(struct frt_importer *im, const char *s, uint64_t lineno)
 		note_bad(im, lineno, s, line.why);
 		return im->opts.strict ? -EBADMSG : 0;
 	case FRT_LINE_EVENT:
+		im->st.bogus_pfns += line.pfns_cleared;
 		break;
 	}
 	if (im->opts.fmt == FRT_IMPORT_AUTO)

@@ -47,6 +47,9 @@ struct frt_line {
 	/* gfp names this build does not know: the first few of the line */
 	unsigned int nr_unknown_gfp;
 	struct { const char *s; size_t len; } unknown_gfp[4];
+	/* pfn fields the kernel printed as 2^63 or more where it is known to (a
+	 * fast_isolate_freepages start once the scanners crossed): kept as none */
+	unsigned int pfns_cleared;
 };
 
 /**
@@ -95,6 +98,7 @@ struct frt_import_bad {
 struct frt_import_stats {
 	uint64_t lines, events, by_type[FRT_EV_NR_TYPES];
 	uint64_t other, noise, lost_markers, malformed, late;
+	uint64_t bogus_pfns;       /* frt_line.pfns_cleared, summed (STATS bogus_pfns) */
 	uint64_t first_ts, last_ts;
 	unsigned int max_ts_digits, min_ts_digits;
 	struct frt_import_bad bad[FRT_IMPORT_MAX_REPORTED];

@@ -35,7 +35,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
 
+#include <jansson.h>
 #include <zstd.h>
 
 #include "hostinfo.h"
@@ -81,6 +84,43 @@ static int save_text(int dirfd, const char *dir, const char *name, char *err, si
 		return frt_snap_errf(err, errlen, -errno, "%s: %s", src, strerror(errno));
 	fd = create_in(dirfd, name);
 	ret = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (fd >= 0 && close(fd) && !ret)
+		ret = -errno;
+	free(text);
+	return ret ? frt_snap_errf(err, errlen, ret, "%s: %s", dst, strerror(-ret)) : 0;
+}
+
+/*
+ * DIR/host.json: what a recording's metadata says of its host and an import
+ * otherwise lacks: hostname, kernel release, page size, when (CLOCK_REALTIME),
+ * and the sysctls and THP settings record keeps (hostinfo.c), so that
+ * validate replays an import under the host's settings.
+ */
+static int save_host(int dirfd, const char *dir, char *err, size_t errlen)
+{
+	struct timespec real;
+	struct utsname uts;
+	char host[256] = "", dst[4200], *text = NULL;
+	json_t *o;
+	int fd, ret;
+
+	snprintf(dst, sizeof(dst), "%s/host.json", dir);
+	clock_gettime(CLOCK_REALTIME, &real);
+	gethostname(host, sizeof(host) - 1);
+	uname(&uts);
+	o = json_pack("{s:s, s:s, s:I, s:I, s:o*, s:o*}", "hostname", host,
+		      "kernel_release", uts.release, "page_size", (json_int_t)sysconf(_SC_PAGESIZE),
+		      "realtime_ns", (json_int_t)real.tv_sec * 1000000000 + real.tv_nsec,
+		      "sysctls", frt_hostinfo_sysctls(), "thp", frt_hostinfo_thp());
+	if (o)
+		text = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!text)
+		return frt_snap_errf(err, errlen, -ENOMEM, "%s: out of memory", dst);
+	fd = create_in(dirfd, "host.json");
+	ret = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (!ret)
+		ret = write_all(fd, "\n", 1);
 	if (fd >= 0 && close(fd) && !ret)
 		ret = -errno;
 	free(text);
@@ -196,12 +236,14 @@ int frt_procdir_save(const char *dir, bool kpageflags, char *err, size_t errlen)
 				     "of yours: name a new directory", dir);
 	}
 	static const char *const all_files[] = { "zoneinfo", "pagetypeinfo", "buddyinfo",
-						 "vmstat", "kpageflags.zst" };
-	struct frt_outdir od = { dir, dirfd, made, all_files, 5 };
+						 "vmstat", "host.json", "kpageflags.zst" };
+	struct frt_outdir od = { dir, dirfd, made, all_files, 6 };
 
 	frt_outdir_track(&od, true); /* SIGINT, SIGTERM: no partial directory left */
 	for (size_t i = 0; i < sizeof(text_files) / sizeof(text_files[0]) && !ret; i++)
 		ret = save_text(dirfd, dir, text_files[i], err, errlen);
+	if (!ret)
+		ret = save_host(dirfd, dir, err, errlen);
 	if (!ret && kpageflags)
 		ret = save_kpageflags(dirfd, dir, err, errlen);
 	if (ret) { /* no partial directory that an import would take for a snapshot */
@@ -249,6 +291,72 @@ static int count_cpus(const char *zoneinfo)
 	return n;
 }
 
+/*
+ * DIR/host.json (save_host), if there: its keys into @meta under the names a
+ * recording's metadata uses, each only with the JSON type it must have (the
+ * file is the user's; replay's own check then reads the sysctls). A directory
+ * without it (a copy of /proc made by hand, an older snapshot) is fine.
+ */
+static int host_meta(const char *dir, json_t *meta, char *err, size_t errlen)
+{
+	char path[4200];
+	json_t *h, *v;
+	json_error_t je;
+	struct stat st;
+	const char *k;
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "%s/host.json", dir);
+	if (stat(path, &st))
+		return errno == ENOENT ? 0 : frt_snap_errf(err, errlen, -errno, "%s: %s", path,
+							     strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
+		return frt_snap_errf(err, errlen, -EBADMSG, "%s: not a regular file of at most "
+				     "1 MiB (fragreplay snapshot writes a small JSON object there)",
+				     path);
+	h = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(h)) {
+		int ret = frt_snap_errf(err, errlen, -EBADMSG, "%s:%d: %s (fix: remove the file, "
+					"or take the snapshot again)", path, je.line,
+					h ? "not a JSON object" : je.text);
+
+		json_decref(h);
+		return ret;
+	}
+	v = json_object_get(h, "hostname");
+	if (json_is_string(v))
+		bad |= json_object_set(meta, "hostname", v);
+	v = json_object_get(h, "kernel_release");
+	if (json_is_string(v))
+		bad |= json_object_set(meta, "kernel_release", v);
+	v = json_object_get(h, "page_size");
+	if (json_is_integer(v) && json_integer_value(v) >= 4096 &&
+	    json_integer_value(v) <= (1 << 20) &&
+	    !(json_integer_value(v) & (json_integer_value(v) - 1)))
+		bad |= json_object_set(meta, "page_size", v);
+	v = json_object_get(h, "realtime_ns");
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		bad |= json_object_set(meta, "capture_start_realtime_ns", v);
+	if (json_is_object(json_object_get(h, "sysctls"))) {
+		json_t *o = json_object();
+
+		json_object_foreach(json_object_get(h, "sysctls"), k, v)
+			if (json_is_integer(v))
+				bad |= json_object_set(o, k, v);
+		bad |= json_object_set_new(meta, "sysctls", o);
+	}
+	if (json_is_object(json_object_get(h, "thp"))) {
+		json_t *o = json_object();
+
+		json_object_foreach(json_object_get(h, "thp"), k, v)
+			if (json_is_string(v))
+				bad |= json_object_set(o, k, v);
+		bad |= json_object_set_new(meta, "thp", o);
+	}
+	json_decref(h);
+	return bad ? frt_snap_errf(err, errlen, -ENOMEM, "%s: out of memory", path) : 0;
+}
+
 int frt_procdir_meta(const char *dir, json_t *meta, char *err, size_t errlen)
 {
 	char *zi = read_in(dir, "zoneinfo", err, errlen);
@@ -274,6 +382,8 @@ int frt_procdir_meta(const char *dir, json_t *meta, char *err, size_t errlen)
 	      json_object_set_new(meta, "max_order", json_integer(max_order)) ||
 	      (count_cpus(zi) && json_object_set_new(meta, "nr_cpus", json_integer(count_cpus(zi))))
 		      ? -ENOMEM : 0;
+	if (!ret)
+		ret = host_meta(dir, meta, err, errlen);
 cleanup:
 	json_decref(zones);
 	free(bi);

@@ -406,7 +406,7 @@ static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 	if (s->o.no_bpf_reason)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried: %s", s->o.no_bpf_reason);
 	else if (flags & FRT_SNAPSHOT_NO_BPF)
-		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (FRT_SNAPSHOT_NO_BPF)");
+		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried: --snapshot-from kpageflags");
 	else if (!s->o.bpf)
 		snprintf(s->bpf_error, sizeof(s->bpf_error), "not tried (no BPF walk given: a build "
 			 "without the collector)");

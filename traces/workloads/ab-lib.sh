@@ -1,4 +1,5 @@
-# ab-lib.sh - what ab-thp.sh and ab-storm.sh share: the same preparation
+# ab-lib.sh - what ab-thp.sh and ab-storm.sh share (and kpageflags-thp-anon.sh
+# and import-perf-thp-anon.sh borrow): the same preparation
 # before each run, a tmpfs ballast that leaves the workload a small arena,
 # a memory watchdog, the recorder, the vmstat deltas, and the cleanup that
 # puts everything back (trap on exit). Sourced, not run.
@@ -14,6 +15,7 @@
 ab_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ab_ballast=/var/tmp/ab-ballast
 ab_pids=()
+ab_files=() # files and directories removed at cleanup
 ab_rec=
 ab_watch=
 ab_old_mode=$(cat /proc/sys/vm/defrag_mode)
@@ -34,6 +36,7 @@ ab_cleanup() {
 	done
 	mountpoint -q "$ab_ballast" && echo "WARNING: $ab_ballast is still mounted: umount it" >&2
 	rmdir "$ab_ballast" 2>/dev/null
+	[ "${#ab_files[@]}" = 0 ] || rm -rf "${ab_files[@]}"
 	sysctl -qw vm.defrag_mode="$ab_old_mode"
 }
 trap ab_cleanup EXIT
@@ -69,6 +72,48 @@ ab_ballast() {
 	echo "ballast ${mib} MiB; available now $(ab_avail_mib) MiB" >&2
 }
 
+# ab_anon_arena CACHE_MIB ANON_MIB STEP_KIB: fill the arena with CACHE_MIB of
+# clean page cache (a sparse file read: reclaimable, unmapped) and ANON_MIB of
+# 4 KiB anonymous pages of which the first of every STEP_KIB KiB stays mapped
+# (abload anon, held until cleanup): the arena's free memory is then mostly
+# scattered over pageblocks that each keep a few mapped pages, so THP faults
+# must compact, and compaction migrates those pages through migration PTEs.
+# ANON_MIB "auto": all but WHOLE_MIB (256) of the free memory, but no more
+# than leaves FLOOR_MIB + 512 available (page cache counts as available).
+ab_anon_arena() {
+	local sparse=/var/tmp/ab-sparse-anon log=/tmp/ab-anon.$$.log anon=$2 cap
+	ab_files+=("$sparse" "$log")
+	truncate -s "$1"M "$sparse"
+	dd if="$sparse" of=/dev/null bs=1M count="$1" status=none
+	if [ "$anon" = auto ]; then
+		anon=$(( $(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - ${WHOLE_MIB:-256} ))
+		cap=$(( $(ab_avail_mib) - ab_floor - 512 ))
+		[ "$anon" -le "$cap" ] || anon=$cap
+		[ "$anon" -gt 0 ] || { echo "no room for the anonymous memory: raise ARENA_MIB" >&2; exit 1; }
+	fi
+	: > "$log"
+	ab_bg "$ab_load" anon "$anon" "$3" > "$log"
+	until grep -q '^anon:' "$log"; do
+		kill -0 "${ab_pids[-1]}" 2>/dev/null || { echo "abload anon failed" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "arena: $1 MiB page cache, $(cat "$log"); available now $(ab_avail_mib) MiB," \
+		"free $(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) MiB" >&2
+}
+
+# ab_need MIB: stop (before any recording) unless MIB more than FLOOR_MIB are
+# available: other work on the host may have taken part of the arena since the
+# ballast was sized, and the load to come must not push it under the floor
+ab_need() {
+	local avail
+	avail=$(ab_avail_mib)
+	if [ "$avail" -lt $((ab_floor + $1)) ]; then
+		echo "only $avail MiB available, the load needs $1 above the floor of $ab_floor:" \
+			"stopping (other work took memory; run again)" >&2
+		exit 1
+	fi
+}
+
 ab_watchdog() {
 	( while sleep 0.1; do
 		if [ "$(ab_avail_mib)" -lt "$ab_floor" ]; then
@@ -86,13 +131,13 @@ ab_bg() { "$@" & ab_pids+=($!); }
 
 ab_vmstat() { cat /proc/vmstat > "$1"; }
 
-# ab_record_start FRAGREPLAY OUT.frt: returns once events flow
+# ab_record_start FRAGREPLAY OUT.frt [RECORD_OPTION...]: returns once events flow
 ab_record_start() {
 	local log=/tmp/ab-record.$$.log
 	: > "$log"
 	# above the other work on the host, so that its rings are drained in time
 	nice -n -10 "$1" record -o "$2" --force -d "${MAX_SECS:-60}" --max-size "${MAX_MB:-8}" \
-		2> >(tee "$log" >&2) &
+		"${@:3}" 2> >(tee "$log" >&2) &
 	ab_rec=$!
 	until grep -q 'capturing into' "$log"; do
 		kill -0 "$ab_rec" 2>/dev/null || { echo "record failed" >&2; exit 1; }

@@ -24,6 +24,16 @@
  *   abload punch FILE STEP_KIB      punch a 4 KiB hole every STEP_KIB KiB of
  *                                   FILE (tmpfs): free pages scattered over
  *                                   its pageblocks, none of them whole.
+ *   abload anon MIB STEP_KIB [HOLD_S] map MIB MiB of anonymous memory with
+ *                                   MADV_NOHUGEPAGE, touch every 4 KiB
+ *                                   (order-0 pages, each mapped by a PTE),
+ *                                   then MADV_DONTNEED all but the first
+ *                                   4 KiB of every STEP_KIB KiB: free memory
+ *                                   scattered over pageblocks that each keep
+ *                                   a few mapped pages, which compaction
+ *                                   migrates through migration PTEs. Holds
+ *                                   the rest HOLD_S seconds (default: until
+ *                                   killed).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -153,6 +163,36 @@ static int punch(const char *path, long step_kib)
 	return 0;
 }
 
+static int anon(size_t mib, long step_kib, long hold_s)
+{
+	size_t len = mib << 20, step = (size_t)step_kib << 10;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || step < 8192) {
+		fprintf(stderr, "abload anon: %s\n", p == MAP_FAILED ? strerror(errno)
+			: "STEP_KIB must be 8 or more");
+		return 1;
+	}
+	if (madvise(p, len, MADV_NOHUGEPAGE))
+		perror("abload anon: madvise(MADV_NOHUGEPAGE)");
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = 1;
+	for (size_t off = 0; off + 4096 < len; off += step)
+		if (madvise(p + off + 4096, (off + step <= len ? step : len - off) - 4096,
+			    MADV_DONTNEED)) {
+			perror("abload anon: madvise(MADV_DONTNEED)");
+			return 1;
+		}
+	printf("anon: %zu MiB mapped, %zu KiB kept\n", mib, (len / step) * 4);
+	fflush(stdout);
+	if (hold_s > 0)
+		sleep_ms(hold_s * 1000);
+	else
+		for (;;)
+			pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "thp"))
@@ -165,7 +205,10 @@ int main(int argc, char **argv)
 		return cache(argv[2], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "punch"))
 		return punch(argv[2], atol(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "anon"))
+		return anon(strtoul(argv[2], NULL, 0), atol(argv[3]), argc == 5 ? atol(argv[4]) : 0);
 	fprintf(stderr, "usage: abload thp BURSTS MIB HOLD_MS | pipes MIB [HOLD_S] | "
-			"dentries DIR N | cache FILE MIB | punch FILE STEP_KIB\n");
+			"dentries DIR N | cache FILE MIB | punch FILE STEP_KIB | "
+			"anon MIB STEP_KIB [HOLD_S]\n");
 	return 2;
 }
