@@ -291,6 +291,7 @@ static void move_freelist_head(struct model *m, struct mlist *l, uint64_t pfn)
 		return;
 	struct mpage *p = &m->pages[i];
 	uint32_t before = p->prev;
+	spb_free_rotate(m, l->head, before);
 	m->pages[l->tail].next = l->head;
 	m->pages[l->head].prev = l->tail;
 	m->pages[before].next = NIL;

@@ -344,6 +344,7 @@ static inline struct spb *pfn_spb(const struct model *m, uint64_t pfn)
 int spb_init(struct model *m);
 bool spb_lists_wanted(const struct model *m);
 int spb_lists_build(struct model *m);
+void spb_free_rotate(struct model *m, uint32_t head, uint32_t last);
 void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt, bool tail);
 void spb_free_del(struct model *m, uint64_t pfn, unsigned int order, int mt);
 void spb_free_move(struct model *m, uint64_t pfn, unsigned int order, int old_mt, int new_mt);

@@ -255,6 +255,27 @@ static void spb_cover(struct model *m, struct spb *sb, uint64_t pfn, unsigned in
 	}
 }
 
+/*
+ * move_freelist_head() makes the zone list's part from its head to @last
+ * (indices into pages[]) its tail: each SPB's list takes those blocks to its
+ * tail in the same order, which keeps it the zone list's order.
+ */
+void spb_free_rotate(struct model *m, uint32_t head, uint32_t last)
+{
+	if (!m->spb_links)
+		return;
+	for (uint32_t i = head;; i = m->pages[i].next) {
+		uint64_t pfn = ipfn(m, i);
+		const struct mpage *p = &m->pages[i];
+		const struct spb *sb = pfn_spb(m, pfn);
+
+		spb_list_del(m, sb, pfn, p->order, p->mt);
+		spb_list_add(m, sb, pfn, p->order, p->mt, true);
+		if (i == last)
+			break;
+	}
+}
+
 void spb_free_add(struct model *m, uint64_t pfn, unsigned int order, int mt, bool tail)
 {
 	struct spb *sb = pfn_spb(m, pfn);
