@@ -115,6 +115,8 @@ enum model_knob {
 	MODEL_KNOB_FEEDBACK_WINDOW_US,
 	MODEL_KNOB_SLUB_MIN_ORDER,
 	MODEL_KNOB_PAGECACHE_MIN_ORDER,
+	/* kcompactd's proactive pass in trace time (compaction.c kcompactd_tick()) */
+	MODEL_KNOB_KCOMPACTD_NS_PER_PAGE,
 	MODEL_NR_KNOBS,
 };
 

@@ -1024,6 +1024,8 @@ static void defrag_mode_refuses_fallback_and_compacts_instead(void)
 
 /* model9()'s zone watermarks (min, low, high) for the next build; 0: all 0 */
 static long next_wmark9[3];
+/* kcompactd_ns_per_page of the next model9(); 0 (instant passes) unless a test says */
+static long next_ns_per_page9;
 
 static struct model *model9(struct model_desc *d, unsigned int blocks, bool compaction,
 			    struct evlog *log)
@@ -1031,6 +1033,7 @@ static struct model *model9(struct model_desc *d, unsigned int blocks, bool comp
 	model_desc_init(d);
 	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 1; /* watermarks 0 */
 	d->knobs[MODEL_KNOB_COMPACTION] = compaction;
+	d->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE] = next_ns_per_page9;
 	struct model_zone_desc *z = add_zone_at(d, MODEL_ZONE_DMA32, B9, (uint64_t)blocks * PB9);
 	if (next_wmark9[2]) {
 		z->wmark_min = (uint64_t)next_wmark9[0];
@@ -1591,6 +1594,61 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 	SET_TIME(m, 32 * SEC + 500 * MS);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
 	model_free_all(m);
+}
+
+/*
+ * kcompactd(): prev_score = fragmentation_score_node() before compact_node(),
+ * score after it returns; score >= prev_score backs off to 500 ms <<
+ * COMPACT_MAX_DEFER_SHIFT. The kernel's pass runs while the workload goes
+ * on, so "after" is when the pass ends: the model holds kcompactd busy for
+ * kcompactd_ns_per_page per page migrated and compares the score then.
+ *
+ *  proactive_model(5888), score 91, kcompactd_ns_per_page 1 ms:
+ *  0.5 s    the pass migrates 512 pages (score 75): busy until 1.012 s
+ *  0.6 s    three order-9 movable allocations take the order-10 and order-9
+ *           free blocks: extfrag 100, score 99
+ *  1.0 s    still compacting: no check, no second pass
+ *  1.1 s    the pass has ended: 99 >= 91, so the next check is at
+ *           1.012 s + 32 s; the pass at 33.5 s is the second
+ *  The same with passes that take no time (0): the score is compared at
+ *  0.5 s (75 < 91), and the check at 1.0 s starts a second pass (99 > 90).
+ */
+static void proactive_compaction_compares_the_score_when_the_pass_ends(void)
+{
+	for (long ns = 0; ns <= 1000000; ns += 1000000) {
+		struct model_desc d;
+		static struct evlog log;
+
+		next_ns_per_page9 = ns;
+		struct model *m = proactive_model(&d, &log, M, 5888);
+		next_ns_per_page9 = 0;
+		if (!m)
+			return;
+		SET_TIME(m, 0);
+		SET_TIME(m, 500 * MS);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
+		CHECK(node_score(m) == 75, "score %u", node_score(m));
+		SET_TIME(m, 600 * MS);
+		for (int i = 0; i < 3; i++) {
+			struct model_req q = { .order = 9, .gfp = GFP_MOV };
+			CHECK(model_alloc(m, &q) != MODEL_PFN_NONE, "order-9 alloc %d", i);
+		}
+		CHECK(node_score(m) == 99, "score %u", node_score(m));
+		SET_TIME(m, 1000 * MS);
+		if (!ns) {
+			EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+			model_free_all(m);
+			continue;
+		}
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		for (uint64_t t = 1100 * MS; t <= 33 * SEC; t += 500 * MS)
+			SET_TIME(m, t);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		SET_TIME(m, 33 * SEC + 500 * MS);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+		model_free_all(m);
+	}
 }
 
 /* ==== migrate_pages(): the order of cc->migratepages ==== */
@@ -2195,6 +2253,7 @@ int main(void)
 	RUN(raw_alloc_pages_slowpath_noretry_compacts_sync_light_after_reclaim);
 	RUN(migrate_fail_permille_fails_migrations_deterministically);
 	RUN(proactive_compaction_starts_above_high_stops_at_low);
+	RUN(proactive_compaction_compares_the_score_when_the_pass_ends);
 	RUN(storm_with_compaction);
 
 	/* kernel behaviour core/compaction.c did not follow when these were written */
