@@ -1742,8 +1742,10 @@ static void migrate_pages_takes_the_last_isolated_first(void)
  * and its base pages migrate on (compaction never sets nosplit). The
  * drawing above with an order-1 folio at 256: the free scanner has order-0
  * targets only. With migrate_split=1 the folio splits (MODEL_EV_SPLIT) and
- * 256 -> 319, 257 -> 313, head page first; with migrate_split=0 (the
- * default) migration stops at -ENOMEM and nothing moves.
+ * 256 -> 319, 257 -> 313, head page first; with migrate_split=0 migration
+ * stops at -ENOMEM and nothing moves. The split is the default, as in the
+ * kernel (its traces show it: large_folio_split in mm_migrate_pages with
+ * reason=compaction, 1,409 on slab-pagecache-interleave).
  */
 static void migrate_pages_splits_a_large_folio_without_a_target(void)
 {
@@ -1752,6 +1754,8 @@ static void migrate_pages_splits_a_large_folio_without_a_target(void)
 		static struct evlog log;
 
 		desc_compact(&d);
+		CHECK(d.knobs[MODEL_KNOB_MIGRATE_SPLIT] == 1, "migrate_split defaults to %ld",
+		      d.knobs[MODEL_KNOB_MIGRATE_SPLIT]);
 		d.knobs[MODEL_KNOB_MIGRATE_SPLIT] = split;
 		struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUMM",
 			"|m.u.u...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFuFuFuF|uFuFuFuF|");
@@ -2005,11 +2009,33 @@ struct storm {
 	const struct model *m;
 };
 
+/* MODEL_EV_SPLIT (migrate_split): the live block becomes order-0 blocks, as
+ * the replay splits its recorded block */
+static void storm_split(struct storm *st, const struct model_event *ev)
+{
+	uint64_t head = ev->pfn - st->node_start;
+
+	if (head >= st->span || !st->at[head] || st->live[st->at[head] - 1].order != ev->order ||
+	    st->nr + (1 << ev->order) - 1 > st->cap) {
+		if (st->bad_events++ < 5)
+			CHECK(false, "seed %llu: split of %" PRIu64 " order %u: no live block of "
+			      "that order", st->seed, ev->pfn, ev->order);
+		return;
+	}
+	st->live[st->at[head] - 1].order = 0;
+	for (uint64_t k = 1; k < 1ull << ev->order; k++) {
+		st->live[st->nr] = (struct live){ ev->pfn + k, 0, st->live[st->at[head] - 1].mt };
+		st->at[head + k] = (uint32_t)++st->nr;
+	}
+}
+
 /* MODEL_EV_MIGRATE: re-key the live block, as the replay does */
 static void storm_event(void *ctx, const struct model_event *ev)
 {
 	struct storm *st = ctx;
 
+	if (ev->type == MODEL_EV_SPLIT)
+		storm_split(st, ev);
 	if (ev->type != MODEL_EV_MIGRATE)
 		return;
 	st->migrations++;
