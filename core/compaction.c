@@ -1239,8 +1239,9 @@ static void compact_node(struct model *m)
 
 /*
  * kcompactd() on the trace clock: a wakeup runs kcompactd_do_work() at the
- * next step; every 500 ms without one, the proactive check runs, backing off
- * 64 times longer when a proactive pass did not lower the node's score.
+ * next step; every 500 ms without one, kcompactd_do_work() runs if an
+ * order was asked for without a wakeup, else the proactive check, backing
+ * off 64 times longer when a proactive pass did not lower the node's score.
  *
  * The kernel's pass takes time while the workload goes on, and kcompactd()
  * reads the score after compact_node() returns: on thp-compaction-pressure
@@ -1279,6 +1280,18 @@ void kcompactd_tick(struct model *m)
 	if (m->now_ns < m->next_proactive_ns)
 		return;
 	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+	if (m->kcompactd_max_order > 0) {
+		/*
+		 * kcompactd_work_requested() when the timeout elapses: a
+		 * wakeup_kcompactd() that found the node unsuitable (or
+		 * kcompactd not sleeping) set kcompactd_max_order without a
+		 * wake_up, and the wait returns true: kcompactd_do_work(),
+		 * not the proactive check.
+		 */
+		kcompactd_do_work(m);
+		m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+		return;
+	}
 	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] && !m->kswapd_running &&
 	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
 		unsigned int prev = fragmentation_score_node(m);

@@ -612,6 +612,48 @@ static void compaction_suitable_needs_the_compact_gap(void)
 	model_free_all(m);
 }
 
+/*
+ * kcompactd(): wait_event_freezable_timeout(kcompactd_wait,
+ * kcompactd_work_requested(), timeout) returns true when the timeout
+ * elapses with kcompactd_max_order set, and kcompactd_do_work() runs
+ * (compact_daemon_wake) instead of the proactive check. wakeup_kcompactd()
+ * sets the order before it looks whether the node is suitable, and wakes
+ * nobody when it is not (no mm_compaction_wakeup_kcompactd): the kernel's
+ * slab-pagecache-interleave shows 11 kcompactd_wake for 3 wakeups, one each
+ * 512 ms.
+ *
+ *  the drawing of compaction_suitable_needs_the_compact_gap: 16 free pages,
+ *  not suitable at order 3 (compact_gap 16)
+ *  order-3 movable, no direct reclaim: fails; wakes kswapd (no order-3 block)
+ *  0.1 s    kswapd, balanced at order 0, sleeps: wakeup_kcompactd(3), no wake
+ *  0.5 s    the timeout: kcompactd_do_work() (nothing suitable), no proactive
+ *  1.0 s    nothing asked since: the proactive check (score 100 > 90) runs
+ */
+static void kcompactd_timeout_does_work_asked_without_a_wakeup(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	desc_compact(&d);
+	struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUUU",
+		"|mFF.F...|uFuFuFuF|uFuFuFuF|uFuuuuuu|u.......|u.......|u.......|u.......|");
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	EXPECT_ALLOC(m, 3, GFP_NOWAIT_MOV, MODEL_PFN_NONE);
+	SET_TIME(m, 100 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 0);
+	SET_TIME(m, 500 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	CHECK(nr_events(&log, MODEL_EV_KCOMPACTD_WAKE) == 1 &&
+	      nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0);
+	SET_TIME(m, 1000 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+}
+
 /* ==== defer_compaction(), compaction_deferred(), compaction_defer_reset() ==== */
 
 /* the request ran a compaction (1), was deferred (0), or neither (-1) */
@@ -2266,6 +2308,7 @@ int main(void)
 	RUN(compaction_capture_takes_exactly_the_request_order);
 	RUN(compaction_capture_keeps_movable_blocks_from_unmovable_requests);
 	RUN(compaction_suitable_needs_the_compact_gap);
+	RUN(kcompactd_timeout_does_work_asked_without_a_wakeup);
 	RUN(defer_compaction_backs_off_and_success_resets);
 	RUN(skip_hints_set_then_flushed_on_restart);
 	RUN(raw_reset_isolation_suitable_needs_a_direct_compaction);
