@@ -724,6 +724,31 @@ int model_carve(struct model *m, uint64_t pfn, unsigned int order)
 	return 0;
 }
 
+int model_join(struct model *m, uint64_t pfn, unsigned int order)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+
+	if (order > m->max_order || (pfn & ((1ull << order) - 1)))
+		return -EINVAL;
+	if (!z || pfn + (1ull << order) > z->end_pfn)
+		return -ENOENT;
+	int mobility = pg(m, pfn)->mt;
+	for (uint64_t p = pfn; p < pfn + (1ull << order); p++) {
+		const struct mpage *q = pg(m, p);
+
+		if (q->state != MODEL_PAGE_ALLOC || q->order || q->mt != mobility)
+			return -ENOENT;
+	}
+	mark_allocated(m, pfn, order, mobility);
+	for (uint64_t p = pfn + 1; p < pfn + (1ull << order); p++) {
+		struct mpage *t = pg(m, p);
+
+		t->state = MODEL_PAGE_TAIL;
+		t->order = 0;
+	}
+	return 0;
+}
+
 /*
  * __free_frozen_pages(): pcp orders to this CPU's list (HIGHATOMIC and CMA
  * blocks' pages on the MOVABLE list), others straight to the buddy lists.

@@ -293,6 +293,18 @@ uint64_t model_alloc(struct model *m, const struct model_req *r);
 int model_carve(struct model *m, uint64_t pfn, unsigned int order);
 
 /**
+ * model_join - make [pfn, pfn + 2^order) of allocated order-0 blocks one block
+ *
+ * Every page must be an allocated order-0 block of the same mobility; they
+ * become one allocated block of @order with it. Not a kernel operation: the
+ * replay joins the start snapshot's order-0 records of a block that sat on a
+ * per-CPU list (zero refcount, not a buddy page: FORMAT.md writes each page
+ * alone) when the kernel hands the block out or frees it whole. Returns 0,
+ * -ENOENT when a page is not such a block, -EINVAL on misalignment.
+ */
+int model_join(struct model *m, uint64_t pfn, unsigned int order);
+
+/**
  * model_free - free the 2^order pages at @pfn as __free_frozen_pages() would
  *
  * @pfn must start an allocated block of @order, or lie order-aligned inside a

@@ -371,6 +371,32 @@ static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsi
 	}
 }
 
+/*
+ * [rec, rec + 2^order) held as order-0 blocks where the model has them too
+ * (the start snapshot's records of a block on a per-CPU list): one block
+ * again, in the map and in the model, so that it goes back whole, to the
+ * per-CPU list of its order, as the kernel's did.
+ */
+static bool join_snapshot_pages(struct replay *r, uint64_t rec, unsigned int order)
+{
+	uint64_t end = rec + (1ull << order);
+
+	if (!order || !in_span(r, end - 1))
+		return false;
+	for (uint64_t p = rec; p < end; p++) {
+		uint32_t o = r->obj[p - r->base];
+
+		if (!placed(o) || r->ord[p - r->base] || key_pfn(r, o) != p)
+			return false;
+	}
+	if (model_join(r->m, rec, order))
+		return false;
+	for (uint64_t p = rec + 1; p < end; p++)
+		map_clear(r, p);
+	map_set(r, rec, rec, order, 0);
+	return true;
+}
+
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	uint64_t head = covering_block(r, rec, order);
@@ -410,7 +436,10 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		 * stayed allocated in the model for good (ab-thp-m1-r1: 417 of
 		 * them, 213 k pages).
 		 */
-		free_pieces(r, rec, order, cpu);
+		if (join_snapshot_pages(r, rec, order))
+			free_block(r, rec, order, cpu);
+		else
+			free_pieces(r, rec, order, cpu);
 		return;
 	}
 	free_block(r, rec, order, cpu);
