@@ -562,6 +562,10 @@ static bool defrag_drops_nofragment(uint32_t gfp, unsigned int order)
  *  3. only then a fallback below pageblock order, where the variant has one:
  *     always under vanilla, under defrag_mode where its slow path drops
  *     ALLOC_NOFRAGMENT (defrag_drops_nofragment()); reserves kept, then not.
+ *     Before it, as the kernel's slow path never falls back before a failed
+ *     retry after reclaim unreserved highatomic blocks and drained every
+ *     CPU's lists (__alloc_pages_direct_reclaim()), the same: then 2. again.
+ *     Only here: draining for every forced request churned the pcp lists.
  * ALLOC_FORCED takes a single page from the buddy lists, not a pcp refill,
  * and never retries without ALLOC_NOFRAGMENT on its own. Not a kernel path:
  * the model's, so that its stand-in for reclaim neither pollutes blocks nor
@@ -580,6 +584,11 @@ static uint64_t forced_alloc(struct model *m, const struct alloc_context *ac)
 		pfn = get_page_from_freelist(m, ac, flags | ALLOC_NOFRAGMENT | ALLOC_NO_WATERMARKS);
 	if (pfn != MODEL_PFN_NONE ||
 	    (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !defrag_drops_nofragment(ac->gfp, ac->order)))
+		return pfn;
+	unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
+	model_drain_all(m);
+	pfn = get_page_from_freelist(m, ac, flags | ALLOC_NOFRAGMENT | ALLOC_NO_WATERMARKS);
+	if (pfn != MODEL_PFN_NONE)
 		return pfn;
 	pfn = get_page_from_freelist(m, ac, flags);
 	if (pfn == MODEL_PFN_NONE)
