@@ -53,6 +53,17 @@ static void on_event(void *ctx, const struct model_event *ev)
 {
 	struct live *l = ctx;
 
+	if (ev->type == MODEL_EV_SPLIT) { /* migrate_split: order-0 blocks in its place */
+		uint32_t s = l->slot_of[ev->pfn - BENCH_NODE_START];
+		if (!s || l->order[s - 1] != ev->order) {
+			fprintf(stderr, "split of an unknown block at %#" PRIx64 "\n", ev->pfn);
+			exit(1);
+		}
+		l->order[s - 1] = 0;
+		for (uint64_t k = 1; k < 1ull << ev->order; k++)
+			live_add(l, ev->pfn + k, 0);
+		return;
+	}
 	if (ev->type != MODEL_EV_MIGRATE)
 		return;
 	uint32_t s = l->slot_of[ev->pfn - BENCH_NODE_START];

@@ -49,6 +49,16 @@ static void on_event(void *ctx, const struct model_event *ev)
 {
 	struct bench *b = ctx;
 
+	if (ev->type == MODEL_EV_SPLIT) { /* migrate_split: order-0 blocks in its place */
+		for (size_t i = 0; i < b->nr_live; i++)
+			if (b->live[i] >> 8 == ev->pfn) {
+				b->live[i] = ev->pfn << 8;
+				for (uint64_t k = 1; k < 1ull << ev->order && b->nr_live < b->cap; k++)
+					b->live[b->nr_live++] = (ev->pfn + k) << 8;
+				return;
+			}
+		return;
+	}
 	if (ev->type != MODEL_EV_MIGRATE)
 		return;
 	b->migrations++;

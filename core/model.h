@@ -117,6 +117,8 @@ enum model_knob {
 	MODEL_KNOB_FEEDBACK_WINDOW_US,
 	MODEL_KNOB_SLUB_MIN_ORDER,
 	MODEL_KNOB_PAGECACHE_MIN_ORDER,
+	/* kcompactd's proactive pass in trace time (compaction.c kcompactd_tick()) */
+	MODEL_KNOB_KCOMPACTD_NS_PER_PAGE,
 	MODEL_NR_KNOBS,
 };
 
@@ -291,6 +293,18 @@ uint64_t model_alloc(struct model *m, const struct model_req *r);
  * when no allocated block covers the range, -EINVAL on misalignment.
  */
 int model_carve(struct model *m, uint64_t pfn, unsigned int order);
+
+/**
+ * model_join - make [pfn, pfn + 2^order) of allocated order-0 blocks one block
+ *
+ * Every page must be an allocated order-0 block of the same mobility; they
+ * become one allocated block of @order with it. Not a kernel operation: the
+ * replay joins the start snapshot's order-0 records of a block that sat on a
+ * per-CPU list (zero refcount, not a buddy page: FORMAT.md writes each page
+ * alone) when the kernel hands the block out or frees it whole. Returns 0,
+ * -ENOENT when a page is not such a block, -EINVAL on misalignment.
+ */
+int model_join(struct model *m, uint64_t pfn, unsigned int order);
 
 /**
  * model_free - free the 2^order pages at @pfn as __free_frozen_pages() would

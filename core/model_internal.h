@@ -188,6 +188,11 @@ struct model {
 	int kcompactd_max_order, kcompactd_highest_zoneidx;
 	bool kcompactd_woken;
 	uint64_t next_proactive_ns, proactive_timeout_ns;
+	/* a proactive pass takes trace time (kcompactd_ns_per_page for each page
+	 * it migrated): kcompactd is busy until proactive_end_ns (0: idle), and
+	 * the node's score is compared then with proactive_prev_score */
+	uint64_t proactive_end_ns;
+	unsigned int proactive_prev_score;
 	uint64_t rng; /* xorshift state, from the seed knob */
 	uint8_t compact_gen;   /* LRU-batch generation of migrated blocks (compaction.c) */
 	unsigned int lru_batch; /* blocks migrated into since the last LRU-batch drain */

@@ -353,8 +353,8 @@ static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsig
 	map_clear(r, rec);
 }
 
-/* a free of [rec, rec + 2^order) over the smaller pieces the model served a
- * recorded block as (GROUP): each piece it covers is freed */
+/* a free of [rec, rec + 2^order) over smaller recorded blocks: each one it
+ * covers is freed (a migration source's old pages are only forgotten) */
 static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	for (uint64_t p = rec, end = rec + (1ull << order); p < end;) {
@@ -363,9 +363,38 @@ static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsi
 			continue;
 		}
 		unsigned int k = rord(r, p);
-		free_block(r, p, k, cpu);
+		if (r->obj[p - r->base] == MOVED_AWAY)
+			r->obj[p - r->base] = 0;
+		else
+			free_block(r, p, k, cpu);
 		p += 1ull << k;
 	}
+}
+
+/*
+ * [rec, rec + 2^order) held as order-0 blocks where the model has them too
+ * (the start snapshot's records of a block on a per-CPU list): one block
+ * again, in the map and in the model, so that it goes back whole, to the
+ * per-CPU list of its order, as the kernel's did.
+ */
+static bool join_snapshot_pages(struct replay *r, uint64_t rec, unsigned int order)
+{
+	uint64_t end = rec + (1ull << order);
+
+	if (!order || !in_span(r, end - 1))
+		return false;
+	for (uint64_t p = rec; p < end; p++) {
+		uint32_t o = r->obj[p - r->base];
+
+		if (!placed(o) || r->ord[p - r->base] || key_pfn(r, o) != p)
+			return false;
+	}
+	if (model_join(r->m, rec, order))
+		return false;
+	for (uint64_t p = rec + 1; p < end; p++)
+		map_clear(r, p);
+	map_set(r, rec, rec, order, 0);
+	return true;
 }
 
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
@@ -396,10 +425,21 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		r->st.partial_frees++;
 		split_block(r, head, order);
 	} else if (rord(r, rec) < order) {
-		if (r->ord[rec - r->base] & GROUP)
-			free_pieces(r, rec, order, cpu);
+		/*
+		 * The kernel frees (or, inferred, reuses) one block over smaller
+		 * ones the map holds: the pieces the model served a recorded
+		 * block as (GROUP), or the start snapshot's order-0 records of a
+		 * block that sat on a per-CPU list (zero refcount, not a buddy:
+		 * FORMAT.md writes each page as allocated order 0). All of
+		 * [rec, rec + 2^order) is the kernel's block, so each is freed;
+		 * left alone, a PMD-sized pcp block the kernel hands out again
+		 * stayed allocated in the model for good (ab-thp-m1-r1: 417 of
+		 * them, 213 k pages).
+		 */
+		if (join_snapshot_pages(r, rec, order))
+			free_block(r, rec, order, cpu);
 		else
-			unmatched(r, order); /* a free larger than the block: not ours to guess */
+			free_pieces(r, rec, order, cpu);
 		return;
 	}
 	free_block(r, rec, order, cpu);

@@ -778,19 +778,22 @@ expect_eq "replay of a trace without a start snapshot: JSON" \
 	"empty True"
 
 # ------------------------------------------------- notes: no silent collapse
-# pagecache-slab-mix frees 3,635 pages (0.89% of the freed pages, above the
-# 0.5% the replay allows itself) that no block of the model covers
-MIX=$DATA/../../traces/samples/pagecache-slab-mix.frt
+# ab-storm-m0-r3 frees 9,320 pages (3.29% of the freed pages, above the 0.5%
+# the replay allows itself) that no block of the model covers (its kernel
+# lacks three pcp tracepoints: three more notes). pagecache-slab-mix, used
+# before, stays under 0.5% since the engine frees the smaller blocks a
+# larger free covers
+MIX=$DATA/../../traces/samples/ab-storm-m0-r3.frt
 run "$FR" replay "$MIX" --json "$W/mix.json"
 expect_rc "replay of a sample whose unmatched frees pass 0.5% of freed pages" 0
 expect_re out "replay notes unmatched frees by pages" \
-	'^\*\*\* NOTE: vanilla: [0-9]+ frees \([0-9]+ pages, 0\.[0-9]+% of the freed pages, above 0\.5%\) matched no block'
+	'^\*\*\* NOTE: vanilla: [0-9]+ frees \([0-9]+ pages, [0-9]+\.[0-9]+% of the freed pages, above 0\.5%\) matched no block'
 expect_eq "the JSON report carries the same note" \
 	"$(python3 -c 'import json,sys; print(sum("matched no block" in n for n in json.load(open(sys.argv[1]))["notes"]))' "$W/mix.json")" 1
 run "$FR" compare "$MIX" --a vanilla --b defrag_mode --strict
 expect_rc "compare --strict of a report with notes: exit 1, after the report" 1
 expect_re out "compare --strict still prints the report" '^\*\*\* NOTE: B \(defrag_mode\): '
-expect_in err "compare --strict says why it fails" "--strict: the report carries 2 notes"
+expect_in err "compare --strict says why it fails" "--strict: the report carries 5 notes"
 run "$FR" replay "$SAMPLE" --strict
 expect_rc "replay --strict of a report without notes: exit 0" 0
 # an import says what it could not measure

@@ -612,6 +612,48 @@ static void compaction_suitable_needs_the_compact_gap(void)
 	model_free_all(m);
 }
 
+/*
+ * kcompactd(): wait_event_freezable_timeout(kcompactd_wait,
+ * kcompactd_work_requested(), timeout) returns true when the timeout
+ * elapses with kcompactd_max_order set, and kcompactd_do_work() runs
+ * (compact_daemon_wake) instead of the proactive check. wakeup_kcompactd()
+ * sets the order before it looks whether the node is suitable, and wakes
+ * nobody when it is not (no mm_compaction_wakeup_kcompactd): the kernel's
+ * slab-pagecache-interleave shows 11 kcompactd_wake for 3 wakeups, one each
+ * 512 ms.
+ *
+ *  the drawing of compaction_suitable_needs_the_compact_gap: 16 free pages,
+ *  not suitable at order 3 (compact_gap 16)
+ *  order-3 movable, no direct reclaim: fails; wakes kswapd (no order-3 block)
+ *  0.1 s    kswapd, balanced at order 0, sleeps: wakeup_kcompactd(3), no wake
+ *  0.5 s    the timeout: kcompactd_do_work() (nothing suitable), no proactive
+ *  1.0 s    nothing asked since: the proactive check (score 100 > 90) runs
+ */
+static void kcompactd_timeout_does_work_asked_without_a_wakeup(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	desc_compact(&d);
+	struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUUU",
+		"|mFF.F...|uFuFuFuF|uFuFuFuF|uFuuuuuu|u.......|u.......|u.......|u.......|");
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	EXPECT_ALLOC(m, 3, GFP_NOWAIT_MOV, MODEL_PFN_NONE);
+	SET_TIME(m, 100 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 0);
+	SET_TIME(m, 500 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	CHECK(nr_events(&log, MODEL_EV_KCOMPACTD_WAKE) == 1 &&
+	      nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0);
+	SET_TIME(m, 1000 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+}
+
 /* ==== defer_compaction(), compaction_deferred(), compaction_defer_reset() ==== */
 
 /* the request ran a compaction (1), was deferred (0), or neither (-1) */
@@ -1024,6 +1066,8 @@ static void defrag_mode_refuses_fallback_and_compacts_instead(void)
 
 /* model9()'s zone watermarks (min, low, high) for the next build; 0: all 0 */
 static long next_wmark9[3];
+/* kcompactd_ns_per_page of the next model9(); 0 (instant passes) unless a test says */
+static long next_ns_per_page9;
 
 static struct model *model9(struct model_desc *d, unsigned int blocks, bool compaction,
 			    struct evlog *log)
@@ -1031,6 +1075,7 @@ static struct model *model9(struct model_desc *d, unsigned int blocks, bool comp
 	model_desc_init(d);
 	d->knobs[MODEL_KNOB_MIN_FREE_KBYTES] = 1; /* watermarks 0 */
 	d->knobs[MODEL_KNOB_COMPACTION] = compaction;
+	d->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE] = next_ns_per_page9;
 	struct model_zone_desc *z = add_zone_at(d, MODEL_ZONE_DMA32, B9, (uint64_t)blocks * PB9);
 	if (next_wmark9[2]) {
 		z->wmark_min = (uint64_t)next_wmark9[0];
@@ -1593,6 +1638,61 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 	model_free_all(m);
 }
 
+/*
+ * kcompactd(): prev_score = fragmentation_score_node() before compact_node(),
+ * score after it returns; score >= prev_score backs off to 500 ms <<
+ * COMPACT_MAX_DEFER_SHIFT. The kernel's pass runs while the workload goes
+ * on, so "after" is when the pass ends: the model holds kcompactd busy for
+ * kcompactd_ns_per_page per page migrated and compares the score then.
+ *
+ *  proactive_model(5888), score 91, kcompactd_ns_per_page 1 ms:
+ *  0.5 s    the pass migrates 512 pages (score 75): busy until 1.012 s
+ *  0.6 s    three order-9 movable allocations take the order-10 and order-9
+ *           free blocks: extfrag 100, score 99
+ *  1.0 s    still compacting: no check, no second pass
+ *  1.1 s    the pass has ended: 99 >= 91, so the next check is at
+ *           1.012 s + 32 s; the pass at 33.5 s is the second
+ *  The same with passes that take no time (0): the score is compared at
+ *  0.5 s (75 < 91), and the check at 1.0 s starts a second pass (99 > 90).
+ */
+static void proactive_compaction_compares_the_score_when_the_pass_ends(void)
+{
+	for (long ns = 0; ns <= 1000000; ns += 1000000) {
+		struct model_desc d;
+		static struct evlog log;
+
+		next_ns_per_page9 = ns;
+		struct model *m = proactive_model(&d, &log, M, 5888);
+		next_ns_per_page9 = 0;
+		if (!m)
+			return;
+		SET_TIME(m, 0);
+		SET_TIME(m, 500 * MS);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
+		CHECK(node_score(m) == 75, "score %u", node_score(m));
+		SET_TIME(m, 600 * MS);
+		for (int i = 0; i < 3; i++) {
+			struct model_req q = { .order = 9, .gfp = GFP_MOV };
+			CHECK(model_alloc(m, &q) != MODEL_PFN_NONE, "order-9 alloc %d", i);
+		}
+		CHECK(node_score(m) == 99, "score %u", node_score(m));
+		SET_TIME(m, 1000 * MS);
+		if (!ns) {
+			EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+			model_free_all(m);
+			continue;
+		}
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		for (uint64_t t = 1100 * MS; t <= 33 * SEC; t += 500 * MS)
+			SET_TIME(m, t);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+		SET_TIME(m, 33 * SEC + 500 * MS);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+		model_free_all(m);
+	}
+}
+
 /* ==== migrate_pages(): the order of cc->migratepages ==== */
 
 /*
@@ -1684,8 +1784,10 @@ static void migrate_pages_takes_the_last_isolated_first(void)
  * and its base pages migrate on (compaction never sets nosplit). The
  * drawing above with an order-1 folio at 256: the free scanner has order-0
  * targets only. With migrate_split=1 the folio splits (MODEL_EV_SPLIT) and
- * 256 -> 319, 257 -> 313, head page first; with migrate_split=0 (the
- * default) migration stops at -ENOMEM and nothing moves.
+ * 256 -> 319, 257 -> 313, head page first; with migrate_split=0 migration
+ * stops at -ENOMEM and nothing moves. The split is the default, as in the
+ * kernel (its traces show it: large_folio_split in mm_migrate_pages with
+ * reason=compaction, 1,409 on slab-pagecache-interleave).
  */
 static void migrate_pages_splits_a_large_folio_without_a_target(void)
 {
@@ -1694,6 +1796,8 @@ static void migrate_pages_splits_a_large_folio_without_a_target(void)
 		static struct evlog log;
 
 		desc_compact(&d);
+		CHECK(d.knobs[MODEL_KNOB_MIGRATE_SPLIT] == 1, "migrate_split defaults to %ld",
+		      d.knobs[MODEL_KNOB_MIGRATE_SPLIT]);
 		d.knobs[MODEL_KNOB_MIGRATE_SPLIT] = split;
 		struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUUUMM",
 			"|m.u.u...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFuFuFuF|uFuFuFuF|");
@@ -1947,11 +2051,33 @@ struct storm {
 	const struct model *m;
 };
 
+/* MODEL_EV_SPLIT (migrate_split): the live block becomes order-0 blocks, as
+ * the replay splits its recorded block */
+static void storm_split(struct storm *st, const struct model_event *ev)
+{
+	uint64_t head = ev->pfn - st->node_start;
+
+	if (head >= st->span || !st->at[head] || st->live[st->at[head] - 1].order != ev->order ||
+	    st->nr + (1 << ev->order) - 1 > st->cap) {
+		if (st->bad_events++ < 5)
+			CHECK(false, "seed %llu: split of %" PRIu64 " order %u: no live block of "
+			      "that order", st->seed, ev->pfn, ev->order);
+		return;
+	}
+	st->live[st->at[head] - 1].order = 0;
+	for (uint64_t k = 1; k < 1ull << ev->order; k++) {
+		st->live[st->nr] = (struct live){ ev->pfn + k, 0, st->live[st->at[head] - 1].mt };
+		st->at[head + k] = (uint32_t)++st->nr;
+	}
+}
+
 /* MODEL_EV_MIGRATE: re-key the live block, as the replay does */
 static void storm_event(void *ctx, const struct model_event *ev)
 {
 	struct storm *st = ctx;
 
+	if (ev->type == MODEL_EV_SPLIT)
+		storm_split(st, ev);
 	if (ev->type != MODEL_EV_MIGRATE)
 		return;
 	st->migrations++;
@@ -2182,6 +2308,7 @@ int main(void)
 	RUN(compaction_capture_takes_exactly_the_request_order);
 	RUN(compaction_capture_keeps_movable_blocks_from_unmovable_requests);
 	RUN(compaction_suitable_needs_the_compact_gap);
+	RUN(kcompactd_timeout_does_work_asked_without_a_wakeup);
 	RUN(defer_compaction_backs_off_and_success_resets);
 	RUN(skip_hints_set_then_flushed_on_restart);
 	RUN(raw_reset_isolation_suitable_needs_a_direct_compaction);
@@ -2195,6 +2322,7 @@ int main(void)
 	RUN(raw_alloc_pages_slowpath_noretry_compacts_sync_light_after_reclaim);
 	RUN(migrate_fail_permille_fails_migrations_deterministically);
 	RUN(proactive_compaction_starts_above_high_stops_at_low);
+	RUN(proactive_compaction_compares_the_score_when_the_pass_ends);
 	RUN(storm_with_compaction);
 
 	/* kernel behaviour core/compaction.c did not follow when these were written */

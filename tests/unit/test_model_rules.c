@@ -1109,6 +1109,104 @@ static void free_pcppages_bulk_drains_from_tail_and_rereads_block_type(void)
 	model_free_all(m);
 }
 
+/*
+ * __alloc_pages_direct_reclaim(): drain_all_pages() (with the highatomic
+ * unreserve) runs only when reclaim made progress and the retry after it
+ * still failed. The model does not reclaim: for a request the kernel failed
+ * it drains and retries as the kernel would have; for one the kernel served
+ * (MODEL_REQ_NO_WATERMARKS) the kernel's reclaim gave the page, so nothing
+ * drains and forced_alloc() takes one page from the buddy lists.
+ *
+ *  32 pages, watermarks 10/11/12, pcp batch 1 high 8 (frees stay on the list)
+ *  pageblocks   M        M        M        M
+ *  before:     |mmmPmPmm|mmmmmmmm|mmmmmmmm|F.......|   8 free, 2 on the pcp list
+ *  alloc order 0 movable, the kernel served it -> 24; the pcp list stays
+ *  after:      |mmmPmPmm|mmmmmmmm|mmmmmmmm|mFF.F...|
+ *  alloc order 0 movable, the kernel failed it -> fails after the drain
+ *  after:      |mmmFmFmm|mmmmmmmm|mmmmmmmm|mFF.F...|
+ */
+static void direct_reclaim_drains_pcp_only_when_the_kernel_failed(void)
+{
+	struct model_desc d;
+	struct evlog log;
+
+	desc_small(&d);
+	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+	set_wmarks(z, 10, 11, 12);
+	set_pcp(z, 1, 8);
+	struct model *m = build(&d, &log);
+	if (!m)
+		return;
+	SEED(m, 0, "MMMM", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|F.......|");
+	FREE(m, 3, 0);
+	FREE(m, 5, 0);
+	EXPECT_BLOCKS(m, 0, "|mmmPmPmm|mmmmmmmm|mmmmmmmm|F.......|");
+
+	struct model_req served = { .order = 0, .gfp = gfp_of[M],
+				    .flags = MODEL_REQ_NO_WATERMARKS };
+	uint64_t pfn = model_alloc(m, &served);
+	model_ok(m, __LINE__);
+	CHECK(pfn == 24, "served: pfn %" PRId64, (int64_t)pfn);
+	EXPECT_BLOCKS(m, 0, "|mmmPmPmm|mmmmmmmm|mmmmmmmm|mFF.F...|");
+	CHECK(pcpinfo(m, 0).count == 2 && model_counter(m, MODEL_PCP_DRAIN_PAGES) == 0,
+	      "pcp count %d, drained %" PRIu64, pcpinfo(m, 0).count,
+	      model_counter(m, MODEL_PCP_DRAIN_PAGES));
+	CHECK(model_counter(m, MODEL_WMARK_OVERRIDE) == 1);
+
+	EXPECT_ALLOC(m, 0, gfp_of[M], MODEL_PFN_NONE);
+	EXPECT_BLOCKS(m, 0, "|mmmFmFmm|mmmmmmmm|mmmmmmmm|mFF.F...|");
+	CHECK(pcpinfo(m, 0).count == 0 && model_counter(m, MODEL_PCP_DRAIN_PAGES) == 2,
+	      "pcp count %d, drained %" PRIu64, pcpinfo(m, 0).count,
+	      model_counter(m, MODEL_PCP_DRAIN_PAGES));
+	model_free_all(m);
+}
+
+/*
+ * The kernel falls back (steals, claims below pageblock order) in its slow
+ * path only after __alloc_pages_direct_reclaim()'s retry failed and
+ * drained every CPU's lists (drain_all_pages(), with the highatomic
+ * unreserve). The model's stand-in for a request the kernel served
+ * (forced_alloc(), MODEL_REQ_NO_WATERMARKS) does the same before its
+ * fallback: the two movable pages on the pcp list go back to the buddy
+ * lists and the request takes one, where it had stolen from the unmovable
+ * block.
+ *
+ *  32 pages, watermarks 10/11/12 (2 free: below min), pcp batch 1 high 8
+ *  pageblocks   M        M        M        U
+ *  before:     |mmmPmPmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|
+ *  alloc order 0 movable, the kernel served it: the drain, then 5
+ *  after:      |mmmFmmmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|   no extfrag event
+ */
+static void forced_alloc_drains_before_it_falls_back(void)
+{
+	struct model_desc d;
+	struct evlog log;
+
+	desc_small(&d);
+	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+	set_wmarks(z, 10, 11, 12);
+	set_pcp(z, 1, 8);
+	struct model *m = build(&d, &log);
+	if (!m)
+		return;
+	SEED(m, 0, "MMMU", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|");
+	FREE(m, 3, 0);
+	FREE(m, 5, 0);
+	EXPECT_BLOCKS(m, 0, "|mmmPmPmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|");
+	log.n = 0;
+
+	struct model_req served = { .order = 0, .gfp = gfp_of[M],
+				    .flags = MODEL_REQ_NO_WATERMARKS };
+	uint64_t pfn = model_alloc(m, &served);
+	model_ok(m, __LINE__);
+	CHECK(pfn == 5, "served: pfn %" PRId64, (int64_t)pfn);
+	EXPECT_BLOCKS(m, 0, "|mmmFmmmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|");
+	CHECK(nr_events(&log, MODEL_EV_EXTFRAG) == 0, "%d extfrag events",
+	      nr_events(&log, MODEL_EV_EXTFRAG));
+	CHECK(model_counter(m, MODEL_PCP_DRAIN_PAGES) == 2 && model_counter(m, MODEL_WMARK_OVERRIDE) == 1);
+	model_free_all(m);
+}
+
 int main(void)
 {
 	RUN(expand_frees_upper_halves_smallest_order_first);
@@ -1133,6 +1231,8 @@ int main(void)
 	RUN(nofragment_claims_whole_pageblocks_in_normal);
 	RUN(lowmem_reserve_keeps_normal_requests_out_of_dma32);
 	RUN(watermark_low_in_fast_path_min_in_slow_path);
+	RUN(direct_reclaim_drains_pcp_only_when_the_kernel_failed);
+	RUN(forced_alloc_drains_before_it_falls_back);
 	RUN(raw_zone_watermark_ok_needs_a_free_block_of_the_order);
 	RUN(reserve_highatomic_pageblock_and_unreserve);
 	RUN(reserve_highatomic_pageblock_counts_seeded_reserves);

@@ -237,6 +237,21 @@ static void storm_event(void *ctx, const struct model_event *ev)
 {
 	struct storm *s = ctx;
 
+	if (ev->type == MODEL_EV_SPLIT && !s->event_err[0]) {
+		/* migrate_split: the live block becomes order-0 blocks, as the
+		 * replay splits its recorded block */
+		long i = live_covering(s, ev->pfn, 0);
+
+		if (i < 0 || s->live[i].pfn != ev->pfn || s->live[i].order != ev->order) {
+			snprintf(s->event_err, sizeof(s->event_err), "MODEL_EV_SPLIT %#" PRIx64
+				 " order %u: no live block of that order", ev->pfn, ev->order);
+			return;
+		}
+		live_del(s, (size_t)i);
+		for (uint64_t k = 0; k < 1ull << ev->order; k++)
+			live_add(s, ev->pfn + k, 0);
+		return;
+	}
 	if (ev->type != MODEL_EV_MIGRATE || s->event_err[0])
 		return;
 	long i = live_covering(s, ev->pfn, 0);

@@ -165,6 +165,43 @@ static void partial_free_splits_the_block(void)
 	model_free_all(m);
 }
 
+/*
+ * A free of one block over several smaller ones the map holds: the kernel's
+ * block is all of [pfn, pfn + 2^order), so each is freed. The case on the
+ * real traces: a PMD-sized block on a per-CPU list at the start snapshot,
+ * which FORMAT.md writes as 512 allocated order-0 pages (zero refcount, not a
+ * buddy), handed out again and freed whole by the kernel (ab-thp-m1-r1: 417
+ * of them). Before, such a free was unmatched and the pages stayed allocated
+ * in the model for good. Here four order-0 blocks, then an order-2 free over
+ * them (its pfn first, as the engine's inferred free before a reuse is too).
+ */
+static long free_pages(struct model *m);
+
+static void free_over_smaller_blocks_frees_each(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	long before = free_pages(m);
+	for (uint64_t p = BASE + 8; p < BASE + 12; p++) {
+		struct frt_event a = alloc_ev(p, 0, MODEL_GFP_KERNEL);
+		replay_feed(r, &a);
+	}
+	CHECK(free_pages(m) == before - 4, "free %ld", free_pages(m));
+	struct frt_event f = free_ev(BASE + 8, 2);
+	replay_feed(r, &f);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->unmatched_frees == 0 && free_pages(m) == before, "unmatched %" PRIu64
+	      ", free %ld, want %ld", st->unmatched_frees, free_pages(m), before);
+	/* and again: nothing left there, so now it is unmatched */
+	replay_feed(r, &f);
+	CHECK(st->unmatched_frees == 1 && st->unmatched_free_pages == 4 && free_pages(m) == before);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* a kernel migration re-keys the block; its old pages' free is not its end */
 static void migrate_pair_moves_the_key(void)
 {
@@ -744,6 +781,71 @@ static void model_split_follows_the_recorded_block(void)
 	model_free_all(m);
 }
 
+/*
+ * A block the kernel had on a per-CPU list at the start snapshot: zero
+ * refcount, not a buddy page, so the snapshot writes each of its pages as an
+ * allocated order-0 block (FORMAT.md), and the model holds them where the
+ * kernel had them. When the kernel hands the block out again (an allocation
+ * at its pfn: the engine's inferred free first) or frees it whole, the pages
+ * are joined into one block (model_join()) and freed as such: to the pcp
+ * list of its order, as free_frozen_page_commit() had put it. So the
+ * model's order-2 request takes it from there, where four order-0 frees
+ * would have left the order-2 list empty and a refill had split the free
+ * order-4 block at +16.
+ *
+ *   |mmmmmmmm|uuuummmm|F...............|   pcp on: batch 1, high 8
+ */
+static void snapshot_pcp_block_is_joined_before_its_reuse(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+		.pcp_batch = 1, .pcp_high_min = 8, .pcp_high_max = 8,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m);
+	if (!m)
+		return;
+	for (uint64_t pb = 0; pb < 4; pb++)
+		CHECK(model_seed_pageblock(m, BASE + pb * 8, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_alloc(m, BASE, 3, MODEL_MT_MOVABLE) == 0);
+	for (uint64_t p = 8; p < 12; p++)
+		CHECK(model_seed_alloc(m, BASE + p, 0, MODEL_MT_UNMOVABLE) == 0);
+	CHECK(model_seed_alloc(m, BASE + 12, 2, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_free(m, BASE + 16, 4, MODEL_MT_MOVABLE) >= 0);
+	CHECK(model_seed_done(m) == 0);
+	struct replay *r = replay_new(m, 0, NULL, NULL);
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	struct frt_event a = alloc_ev(BASE + 8, 2, MODEL_GFP_KERNEL | MODEL_GFP_MOVABLE);
+	replay_feed(r, &a);
+	struct model_page_info pi;
+	CHECK(model_page_info(m, BASE + 8, &pi) == 0 && pi.state == MODEL_PAGE_ALLOC &&
+	      pi.order == 2, "pfn +8: state %d order %u", pi.state, pi.order);
+	CHECK(model_page_info(m, BASE + 16, &pi) == 0 && pi.state == MODEL_PAGE_FREE &&
+	      pi.order == 4, "pfn +16: state %d order %u", pi.state, pi.order);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->unseen_frees == 1 && st->unmatched_frees == 0 && free_pages(m) == before,
+	      "unseen %" PRIu64 " unmatched %" PRIu64 " free %ld, want %ld", st->unseen_frees,
+	      st->unmatched_frees, free_pages(m), before);
+	struct frt_event f = free_ev(BASE + 8, 2);
+	replay_feed(r, &f);
+	CHECK(st->unmatched_frees == 0 && state(m, BASE + 8) == MODEL_PAGE_PCP);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* ---- the real samples ---- */
 
 static const char *trace_path;
@@ -806,6 +908,8 @@ int main(int argc, char **argv)
 	RUN(alloc_then_free_follows_the_model_block);
 	RUN(free_batched_is_not_a_second_free);
 	RUN(partial_free_splits_the_block);
+	RUN(free_over_smaller_blocks_frees_each);
+	RUN(snapshot_pcp_block_is_joined_before_its_reuse);
 	RUN(migrate_pair_moves_the_key);
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
