@@ -256,18 +256,31 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 /*
  * The per-pfn array is tens of MB and touched at random: ask for transparent
  * huge pages, which take a TLB miss off most accesses (THP "madvise" mode).
+ * Anonymous memory comes zeroed, and a zeroed struct mpage is an unmanaged
+ * page off every list (its links are read only while it is on one), so the
+ * array needs no pass to initialise it and costs nothing where nothing is
+ * written (a model_clone() copies it whole). Freed by free_pages_array().
  */
-static void *alloc_pages_array(size_t bytes)
+static struct mpage *alloc_pages_array(uint64_t npages)
 {
 	const size_t huge = 2u << 20;
-	size_t len = (bytes + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, len);
+	size_t len = (npages * sizeof(struct mpage) + huge - 1) & ~(huge - 1);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	if (p == MAP_FAILED)
+		return NULL;
 #ifdef MADV_HUGEPAGE
-	if (p)
-		madvise(p, len, MADV_HUGEPAGE);
+	madvise(p, len, MADV_HUGEPAGE);
 #endif
 	return p;
+}
+
+static void free_pages_array(struct mpage *pages, uint64_t npages)
+{
+	const size_t huge = 2u << 20;
+
+	if (pages)
+		munmap(pages, (npages * sizeof(struct mpage) + huge - 1) & ~(huge - 1));
 }
 
 /* int_sqrt() */
@@ -412,7 +425,7 @@ struct model *model_new(const struct model_desc *d)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
+	m->pages = alloc_pages_array(npages);
 	m->pageblocks = calloc(nblocks, 1);
 	m->nr_pageblocks = nblocks;
 	m->pb_dirty = calloc((nblocks + 63) / 64, sizeof(uint64_t));
@@ -425,8 +438,6 @@ struct model *model_new(const struct model_desc *d)
 	pb_touch_all(m);
 	if (evacuate_init(m))
 		goto nomem;
-	for (uint64_t i = 0; i < npages; i++)
-		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
 	memset(m->pageblocks, MODEL_MT_MOVABLE, nblocks);
 
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
@@ -470,7 +481,7 @@ void model_free_all(struct model *m)
 		return;
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		free(m->zones[i].pcp);
-	free(m->pages);
+	free_pages_array(m->pages, m->node_end - m->node_start);
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
@@ -516,7 +527,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
 		if (!structural_knob(k))
 			m->knobs[k] = knobs[k];
-	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
+	m->pages = alloc_pages_array(npages);
 	m->pageblocks = malloc(m->nr_pageblocks);
 	m->pb_dirty = malloc((m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	m->pb_cache = malloc(m->nr_pageblocks * sizeof(*m->pb_cache));
