@@ -9,6 +9,9 @@
  *                order in ord[rec]
  *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks;
  *                or a kept block's key (KEPT_KEY + its absorber).
+ * A block the model holds at its recorded pfn is SELF in ord[] instead
+ * (obj_get()): the maps are calloc()ed, so obj[] and rec_of[] take memory
+ * only where the replay placed a block elsewhere.
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
  * are freed page by page).
@@ -39,6 +42,7 @@
 #define KEPT_KEY (UINT32_MAX - 1 - MAX_ABSORBERS) /* rec_of[] of a kept block: + absorber */
 #define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
 #define ORD_MASK 0x3f
+#define SELF 0x40              /* ord[]: the model holds the block at its recorded pfn */
 #define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
 
 /* a kept block's part nothing has claimed yet */
@@ -104,15 +108,64 @@ static unsigned int rord(const struct replay *r, uint64_t rec)
 	return r->ord[rec - r->base] & ORD_MASK;
 }
 
+/*
+ * The maps' entries, read and written only through these four. A block the
+ * model holds at its own recorded pfn (every block of the start snapshot,
+ * until it moves) is SELF in ord[] and 0 in obj[] and rec_of[], so building
+ * the maps writes a byte per block and the 8 bytes of obj[] and rec_of[] of
+ * a pfn cost memory only once a block is placed elsewhere. The values they
+ * return are those the maps held before they had SELF.
+ */
+static uint32_t obj_get(const struct replay *r, uint64_t rec)
+{
+	uint64_t i = rec - r->base;
+	uint32_t o = r->obj[i];
+
+	return o || !(r->ord[i] & SELF) ? o : (uint32_t)(i + 1);
+}
+
+static void obj_put(struct replay *r, uint64_t rec, uint32_t o)
+{
+	uint64_t i = rec - r->base;
+
+	if (o == i + 1) {
+		if (r->obj[i])
+			r->obj[i] = 0;
+		r->ord[i] |= SELF;
+	} else {
+		r->obj[i] = o;
+		r->ord[i] &= (uint8_t)~SELF;
+	}
+}
+
+static uint32_t rec_get(const struct replay *r, uint64_t mp)
+{
+	uint64_t i = mp - r->base;
+	uint32_t k = r->rec_of[i];
+
+	return k || r->obj[i] || !(r->ord[i] & SELF) ? k : (uint32_t)(i + 1);
+}
+
+/* after the obj_put() of the same block, so that SELF is already set */
+static void rec_put(struct replay *r, uint64_t mp, uint32_t k)
+{
+	uint64_t i = mp - r->base;
+
+	if (k == i + 1 && !r->obj[i] && (r->ord[i] & SELF))
+		k = 0;
+	if (k || r->rec_of[i])
+		r->rec_of[i] = k;
+}
+
 /* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it;
  * @flags: GROUP or 0 */
 static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order,
 		    unsigned int flags)
 {
-	r->obj[rec - r->base] = mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp);
 	r->ord[rec - r->base] = (uint8_t)(order | flags);
+	obj_put(r, rec, mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp));
 	if (mp != MODEL_PFN_NONE)
-		r->rec_of[mp - r->base] = pfn_key(r, rec);
+		rec_put(r, mp, pfn_key(r, rec));
 }
 
 static bool placed(uint32_t o)
@@ -122,11 +175,11 @@ static bool placed(uint32_t o)
 
 static void map_clear(struct replay *r, uint64_t rec)
 {
-	uint32_t o = r->obj[rec - r->base];
+	uint32_t o = obj_get(r, rec);
 
 	if (placed(o))
-		r->rec_of[key_pfn(r, o) - r->base] = 0;
-	r->obj[rec - r->base] = 0;
+		rec_put(r, key_pfn(r, o), 0);
+	obj_put(r, rec, 0);
 }
 
 /* a kept block's piece moved with the model's compaction */
@@ -166,12 +219,12 @@ static void kept_split(struct replay *r, uint32_t key, uint64_t pfn, unsigned in
 		struct piece pc = a->pieces[i];
 		a->pieces[i] = a->pieces[--a->nr_pieces];
 		if (!piece_room(a, 1u << order)) {
-			r->rec_of[pfn - r->base] = 0;
+			rec_put(r, pfn, 0);
 			return;
 		}
 		for (uint64_t k = 0; k < 1ull << order; k++) {
 			a->pieces[a->nr_pieces++] = (struct piece){ .off = pc.off + k, .mp = pfn + k };
-			r->rec_of[pfn + k - r->base] = key;
+			rec_put(r, pfn + k, key);
 		}
 		return;
 	}
@@ -197,20 +250,20 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 	struct replay *r = ctx;
 
 	if (ev->type == MODEL_EV_MIGRATE && in_span(r, ev->pfn) && in_span(r, ev->new_pfn)) {
-		uint32_t rec = r->rec_of[ev->pfn - r->base];
+		uint32_t rec = rec_get(r, ev->pfn);
 		if (rec >= KEPT_KEY) {
 			kept_moved(r, rec, ev->pfn, ev->new_pfn);
-			r->rec_of[ev->pfn - r->base] = 0;
-			r->rec_of[ev->new_pfn - r->base] = rec;
+			rec_put(r, ev->pfn, 0);
+			rec_put(r, ev->new_pfn, rec);
 		} else if (rec) {
-			r->rec_of[ev->pfn - r->base] = 0;
-			r->obj[rec - 1] = pfn_key(r, ev->new_pfn);
-			r->rec_of[ev->new_pfn - r->base] = rec;
+			rec_put(r, ev->pfn, 0);
+			obj_put(r, key_pfn(r, rec), pfn_key(r, ev->new_pfn));
+			rec_put(r, ev->new_pfn, rec);
 		}
 		r->st.model_migrations++;
 	} else if (ev->type == MODEL_EV_SPLIT && in_span(r, ev->pfn)) {
 		/* compaction split a large block: its recorded block splits with it */
-		uint32_t rec = r->rec_of[ev->pfn - r->base];
+		uint32_t rec = rec_get(r, ev->pfn);
 		if (rec >= KEPT_KEY)
 			kept_split(r, rec, ev->pfn, ev->order);
 		else if (rec)
@@ -262,8 +315,8 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 		struct model_page_info pi;
 
 		model_page_info(m, pfn, &pi);
-		if (pi.state == MODEL_PAGE_ALLOC)
-			map_set(r, pfn, pfn, pi.order, 0);
+		if (pi.state == MODEL_PAGE_ALLOC) /* map_set(r, pfn, pfn, ...) on empty maps */
+			r->ord[pfn - r->base] = (uint8_t)(pi.order | SELF);
 		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
 			       ? 1 : 1ull << pi.order;
 	}
@@ -293,14 +346,14 @@ const struct replay_stats *replay_stats(const struct replay *r)
 /* the recorded block covering [rec, rec + 2^order), or MODEL_PFN_NONE */
 static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned int order)
 {
-	if (r->obj[rec - r->base])
+	if (obj_get(r, rec))
 		return rec;
 	for (unsigned int o = order + 1; o <= r->max_order; o++) {
 		uint64_t head = rec & ~((1ull << o) - 1);
 
 		if (!in_span(r, head))
 			break;
-		if (r->obj[head - r->base] && rord(r, head) >= o)
+		if (obj_get(r, head) && rord(r, head) >= o)
 			return head;
 	}
 	return MODEL_PFN_NONE;
@@ -313,7 +366,7 @@ static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned in
  */
 static void split_block(struct replay *r, uint64_t head, unsigned int order)
 {
-	uint32_t o = r->obj[head - r->base];
+	uint32_t o = obj_get(r, head);
 	unsigned int old = rord(r, head), flags = r->ord[head - r->base] & GROUP;
 
 	for (uint64_t k = 0; k < 1ull << (old - order); k++) {
@@ -343,7 +396,7 @@ static void unmatched(struct replay *r, unsigned int order)
 /* the recorded block at @rec, of exactly @order, leaves the model */
 static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
-	uint32_t o = r->obj[rec - r->base];
+	uint32_t o = obj_get(r, rec);
 
 	if (o == FAILED) {
 		r->st.frees_of_failed++;
@@ -358,7 +411,7 @@ static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsig
 static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	for (uint64_t p = rec, end = rec + (1ull << order); p < end;) {
-		if (!r->obj[p - r->base]) {
+		if (!obj_get(r, p)) {
 			p++;
 			continue;
 		}
@@ -383,13 +436,13 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 			unmatched(r, order);
 		return;
 	}
-	if (r->obj[head - r->base] == MOVED_AWAY) {
+	if (obj_get(r, head) == MOVED_AWAY) {
 		/* the migration source's pages: the block itself lives on elsewhere
 		 * (for one served as pieces, every piece's old head is marked) */
 		r->st.migration_source_frees++;
 		for (uint64_t p = head, end = head + (1ull << order); p < end && in_span(r, p); p++)
-			if (r->obj[p - r->base] == MOVED_AWAY)
-				r->obj[p - r->base] = 0;
+			if (obj_get(r, p) == MOVED_AWAY)
+				obj_put(r, p, 0);
 		return;
 	}
 	if (head != rec || rord(r, rec) > order) {
@@ -470,7 +523,7 @@ static void close_absorber(struct replay *r, unsigned int i)
 
 	for (unsigned int k = 0; k < a->nr_pieces; k++) {
 		const struct piece *pc = &a->pieces[k];
-		r->rec_of[pc->mp - r->base] = 0;
+		rec_put(r, pc->mp, 0);
 		if (!model_free(r->m, pc->mp, pc->order, a->cpu))
 			r->st.cls[a->class].returned_pages += 1ull << pc->order;
 	}
@@ -478,7 +531,7 @@ static void close_absorber(struct replay *r, unsigned int i)
 	if (i != --r->nr_abs) {
 		*a = r->abs[r->nr_abs];
 		for (unsigned int k = 0; k < a->nr_pieces; k++)
-			r->rec_of[a->pieces[k].mp - r->base] = KEPT_KEY + i;
+			rec_put(r, a->pieces[k].mp, KEPT_KEY + i);
 	}
 }
 
@@ -516,7 +569,7 @@ static void open_absorber(struct replay *r, uint64_t task, const struct model_re
 		return;
 	}
 	a->pieces[0] = (struct piece){ .off = 0, .mp = mp, .order = req->order };
-	r->rec_of[mp - r->base] = KEPT_KEY + r->nr_abs;
+	rec_put(r, mp, KEPT_KEY + r->nr_abs);
 	r->nr_abs++;
 	if (a->deadline < r->next_deadline)
 		r->next_deadline = a->deadline;
@@ -541,7 +594,7 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
 		if (!piece_room(a, pc.order) || model_carve(r->m, mp, order))
 			return false;
 		/* the piece becomes its halves but the claimed one */
-		r->rec_of[pc.mp - r->base] = 0;
+		rec_put(r, pc.mp, 0);
 		a->pieces[k] = a->pieces[--a->nr_pieces];
 		for (unsigned int o = pc.order; o > order; o--) {
 			uint64_t half = 1ull << (o - 1);
@@ -556,7 +609,7 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
 				h.mp += half;
 			}
 			a->pieces[a->nr_pieces++] = h;
-			r->rec_of[h.mp - r->base] = KEPT_KEY + i;
+			rec_put(r, h.mp, KEPT_KEY + i);
 		}
 		map_set(r, rec, mp, order, 0);
 		return true;
@@ -699,8 +752,8 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		r->st.outside_model++;
 		return;
 	}
-	if (r->obj[rec - r->base] == MOVED_AWAY)
-		r->obj[rec - r->base] = 0; /* the source's free was not recorded */
+	if (obj_get(r, rec) == MOVED_AWAY)
+		obj_put(r, rec, 0); /* the source's free was not recorded */
 	if (covering_block(r, rec, req.order) != MODEL_PFN_NONE) {
 		/* the kernel reuses a pfn we think allocated: its free was not
 		 * recorded (a per-CPU page in the snapshot, a lost event) */
@@ -744,20 +797,21 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
  * model served as smaller pieces moves piece by piece */
 static void migrate_one(struct replay *r, uint64_t from, uint64_t to)
 {
-	r->obj[to - r->base] = r->obj[from - r->base];
+	uint32_t o = obj_get(r, from);
+
 	r->ord[to - r->base] = r->ord[from - r->base];
-	r->obj[from - r->base] = MOVED_AWAY;
-	uint32_t o = r->obj[to - r->base];
+	obj_put(r, to, o);
+	obj_put(r, from, MOVED_AWAY);
 	if (o != FAILED)
-		r->rec_of[key_pfn(r, o) - r->base] = pfn_key(r, to);
+		rec_put(r, key_pfn(r, o), pfn_key(r, to));
 }
 
 static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 {
 	uint64_t from = ev->pair.old_pfn, to = ev->pair.new_pfn;
 
-	if (!in_span(r, from) || !in_span(r, to) || !r->obj[from - r->base] ||
-	    r->obj[from - r->base] == MOVED_AWAY || r->obj[to - r->base]) {
+	if (!in_span(r, from) || !in_span(r, to) || !obj_get(r, from) ||
+	    obj_get(r, from) == MOVED_AWAY || obj_get(r, to)) {
 		r->st.migrate_pairs_unmatched++;
 		return;
 	}
@@ -769,9 +823,9 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 		return;
 	}
 	for (uint64_t k = 0; k < 1ull << order;) {
-		unsigned int piece = r->obj[from + k - r->base] ? rord(r, from + k) : 0;
-		if (r->obj[from + k - r->base] && r->obj[from + k - r->base] != MOVED_AWAY &&
-		    !r->obj[to + k - r->base])
+		uint32_t o = obj_get(r, from + k);
+		unsigned int piece = o ? rord(r, from + k) : 0;
+		if (o && o != MOVED_AWAY && !obj_get(r, to + k))
 			migrate_one(r, from + k, to + k);
 		k += 1ull << piece;
 	}
