@@ -727,7 +727,7 @@ long merge_seeded_buddies(struct model *m, struct mzone *z)
 	for (unsigned int o = 0; o <= m->max_order; o++)
 		for (int mt = 0; mt < MODEL_NR_MT; mt++)
 			for (uint32_t i = z->area[o].free_list[mt].head; i != NIL;
-			     i = m->pages[i].next)
+			     i = m->links[i].next)
 				heads[n++] = ipfn(m, i);
 	qsort(heads, n, sizeof(*heads), cmp_u64);
 	for (size_t k = 0; k < n;) {

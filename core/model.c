@@ -213,21 +213,21 @@ void mlist_init(struct mlist *l)
 void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
 {
 	uint32_t i = pidx(m, pfn);
-	struct mpage *p = &m->pages[i];
+	struct mlink *p = &m->links[i];
 
-	pb_touch(m, pfn, p->order);
+	pb_touch(m, pfn, m->pages[i].order);
 	if (l->head == NIL) {
 		p->next = p->prev = NIL;
 		l->head = l->tail = i;
 	} else if (tail) {
 		p->prev = l->tail;
 		p->next = NIL;
-		m->pages[l->tail].next = i;
+		m->links[l->tail].next = i;
 		l->tail = i;
 	} else {
 		p->next = l->head;
 		p->prev = NIL;
-		m->pages[l->head].prev = i;
+		m->links[l->head].prev = i;
 		l->head = i;
 	}
 	l->nr++;
@@ -236,17 +236,17 @@ void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
 void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 {
 	uint32_t i = pidx(m, pfn);
-	struct mpage *p = &m->pages[i];
+	struct mlink *p = &m->links[i];
 
-	pb_touch(m, pfn, p->order);
+	pb_touch(m, pfn, m->pages[i].order);
 	if (p->prev == NIL)
 		l->head = p->next;
 	else
-		m->pages[p->prev].next = p->next;
+		m->links[p->prev].next = p->next;
 	if (p->next == NIL)
 		l->tail = p->prev;
 	else
-		m->pages[p->next].prev = p->prev;
+		m->links[p->next].prev = p->prev;
 	p->next = p->prev = NIL;
 	l->nr--;
 }
@@ -254,17 +254,24 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 /* ---- construction ---- */
 
 /*
- * The per-pfn array is tens of MB and touched at random: ask for transparent
- * huge pages, which take a TLB miss off most accesses (THP "madvise" mode).
- * Anonymous memory comes zeroed, and a zeroed struct mpage is an unmanaged
- * page off every list (its links are read only while it is on one), so the
- * array needs no pass to initialise it and costs nothing where nothing is
- * written (a model_clone() copies it whole). Freed by free_pages_array().
+ * The per-pfn arrays are tens of MB and touched at random: ask for
+ * transparent huge pages, which take a TLB miss off most accesses (THP
+ * "madvise" mode). Anonymous memory comes zeroed, and a zeroed struct mpage
+ * is an unmanaged page (a zeroed struct mlink is never read: links are read
+ * only while a page is on a list), so the arrays need no pass to initialise
+ * them and cost nothing where nothing is written (a model_clone() copies
+ * them whole). Freed by free_pfn_array() with the same size.
  */
-static struct mpage *alloc_pages_array(uint64_t npages)
+static size_t pfn_array_len(size_t bytes)
 {
 	const size_t huge = 2u << 20;
-	size_t len = (npages * sizeof(struct mpage) + huge - 1) & ~(huge - 1);
+
+	return (bytes + huge - 1) & ~(huge - 1);
+}
+
+static void *alloc_pfn_array(size_t bytes)
+{
+	size_t len = pfn_array_len(bytes);
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
@@ -275,13 +282,13 @@ static struct mpage *alloc_pages_array(uint64_t npages)
 	return p;
 }
 
-static void free_pages_array(struct mpage *pages, uint64_t npages)
+static void free_pfn_array(void *p, size_t bytes)
 {
-	const size_t huge = 2u << 20;
-
-	if (pages)
-		munmap(pages, (npages * sizeof(struct mpage) + huge - 1) & ~(huge - 1));
+	if (p)
+		munmap(p, pfn_array_len(bytes));
 }
+
+_Static_assert(MODEL_PAGE_UNMANAGED == 0, "a zeroed struct mpage is an unmanaged page");
 
 /* int_sqrt() */
 static uint64_t int_sqrt(uint64_t x)
@@ -425,15 +432,16 @@ struct model *model_new(const struct model_desc *d)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	m->pages = alloc_pages_array(npages);
+	m->pages = alloc_pfn_array(npages * sizeof(*m->pages));
+	m->links = alloc_pfn_array(npages * sizeof(*m->links));
 	m->pageblocks = calloc(nblocks, 1);
 	m->nr_pageblocks = nblocks;
 	m->pb_dirty = calloc((nblocks + 63) / 64, sizeof(uint64_t));
 	m->pb_cache = calloc(nblocks, sizeof(*m->pb_cache));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
-	if (!m->pages || !m->pageblocks || !m->migrate_src || !m->migrate_dst || !m->pb_dirty ||
-	    !m->pb_cache)
+	if (!m->pages || !m->links || !m->pageblocks || !m->migrate_src || !m->migrate_dst ||
+	    !m->pb_dirty || !m->pb_cache)
 		goto nomem;
 	pb_touch_all(m);
 	if (evacuate_init(m))
@@ -481,7 +489,8 @@ void model_free_all(struct model *m)
 		return;
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		free(m->zones[i].pcp);
-	free_pages_array(m->pages, m->node_end - m->node_start);
+	free_pfn_array(m->pages, (m->node_end - m->node_start) * sizeof(*m->pages));
+	free_pfn_array(m->links, (m->node_end - m->node_start) * sizeof(*m->links));
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
@@ -521,24 +530,27 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	*m = *src;
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		m->zones[i].pcp = NULL;
-	m->pages = NULL, m->pageblocks = NULL, m->pb_dirty = NULL, m->pb_cache = NULL;
+	m->pages = NULL, m->links = NULL, m->pageblocks = NULL, m->pb_dirty = NULL;
+	m->pb_cache = NULL;
 	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
 	m->event_fn = NULL, m->event_ctx = NULL;
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
 		if (!structural_knob(k))
 			m->knobs[k] = knobs[k];
-	m->pages = alloc_pages_array(npages);
+	m->pages = alloc_pfn_array(npages * sizeof(*m->pages));
+	m->links = alloc_pfn_array(npages * sizeof(*m->links));
 	m->pageblocks = malloc(m->nr_pageblocks);
 	m->pb_dirty = malloc((m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	m->pb_cache = malloc(m->nr_pageblocks * sizeof(*m->pb_cache));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->spb = malloc(m->nr_spb * sizeof(*m->spb));
-	if (!m->pages || !m->pageblocks || !m->pb_dirty || !m->pb_cache || !m->migrate_src ||
-	    !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
+	if (!m->pages || !m->links || !m->pageblocks || !m->pb_dirty || !m->pb_cache ||
+	    !m->migrate_src || !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
 		goto nomem;
 	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
 	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
+	memcpy(m->links, src->links, npages * sizeof(*m->links));
 	memcpy(m->pageblocks, src->pageblocks, m->nr_pageblocks);
 	memcpy(m->pb_dirty, src->pb_dirty, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	memcpy(m->pb_cache, src->pb_cache, m->nr_pageblocks * sizeof(*m->pb_cache));
@@ -560,7 +572,8 @@ size_t model_memory_bytes(const struct model *m)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks + m->nr_spb * sizeof(*m->spb) +
+	return sizeof(*m) + npages * (sizeof(*m->pages) + sizeof(*m->links)) + nblocks +
+	       m->nr_spb * sizeof(*m->spb) +
 	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp);
 }
 

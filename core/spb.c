@@ -233,7 +233,7 @@ uint64_t spb_first_free(struct model *m, const struct mzone *z, uint32_t sb, uns
 
 	if (!m->spb[sb].nr_free[order][mt] || lo >= z->end_pfn || hi <= z->start_pfn)
 		return MODEL_PFN_NONE;
-	for (uint32_t i = z->area[order].free_list[mt].head; i != NIL; i = m->pages[i].next) {
+	for (uint32_t i = z->area[order].free_list[mt].head; i != NIL; i = m->links[i].next) {
 		uint64_t pfn = ipfn(m, i);
 
 		if (pfn >= lo && pfn < hi)
