@@ -41,7 +41,8 @@
 #define MAX_ABSORBERS 4096     /* kept blocks open at once; more: the oldest closes */
 #define KEPT_KEY (UINT32_MAX - 1 - MAX_ABSORBERS) /* rec_of[] of a kept block: + absorber */
 #define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
-#define ORD_MASK 0x3f
+#define ORD_MASK 0x1f
+#define PRESENT 0x20           /* ord[]: obj[] (or SELF) holds an entry: read it */
 #define SELF 0x40              /* ord[]: the model holds the block at its recorded pfn */
 #define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
 
@@ -113,15 +114,19 @@ static unsigned int rord(const struct replay *r, uint64_t rec)
  * model holds at its own recorded pfn (every block of the start snapshot,
  * until it moves) is SELF in ord[] and 0 in obj[] and rec_of[], so building
  * the maps writes a byte per block and the 8 bytes of obj[] and rec_of[] of
- * a pfn cost memory only once a block is placed elsewhere. The values they
- * return are those the maps held before they had SELF.
+ * a pfn cost memory only once a block is placed elsewhere. PRESENT in ord[]
+ * says obj[] has an entry at all, so that the searches for a covering block
+ * read the 1-byte map only. The values they return are those the maps held
+ * before they had SELF and PRESENT.
  */
 static uint32_t obj_get(const struct replay *r, uint64_t rec)
 {
 	uint64_t i = rec - r->base;
-	uint32_t o = r->obj[i];
+	uint8_t f = r->ord[i];
 
-	return o || !(r->ord[i] & SELF) ? o : (uint32_t)(i + 1);
+	if (!(f & PRESENT))
+		return 0;
+	return f & SELF ? (uint32_t)(i + 1) : r->obj[i];
 }
 
 static void obj_put(struct replay *r, uint64_t rec, uint32_t o)
@@ -131,10 +136,10 @@ static void obj_put(struct replay *r, uint64_t rec, uint32_t o)
 	if (o == i + 1) {
 		if (r->obj[i])
 			r->obj[i] = 0;
-		r->ord[i] |= SELF;
+		r->ord[i] |= SELF | PRESENT;
 	} else {
 		r->obj[i] = o;
-		r->ord[i] &= (uint8_t)~SELF;
+		r->ord[i] = (uint8_t)((r->ord[i] & ~(SELF | PRESENT)) | (o ? PRESENT : 0));
 	}
 }
 
@@ -143,7 +148,7 @@ static uint32_t rec_get(const struct replay *r, uint64_t mp)
 	uint64_t i = mp - r->base;
 	uint32_t k = r->rec_of[i];
 
-	return k || r->obj[i] || !(r->ord[i] & SELF) ? k : (uint32_t)(i + 1);
+	return k || !(r->ord[i] & SELF) ? k : (uint32_t)(i + 1);
 }
 
 /* after the obj_put() of the same block, so that SELF is already set */
@@ -151,7 +156,7 @@ static void rec_put(struct replay *r, uint64_t mp, uint32_t k)
 {
 	uint64_t i = mp - r->base;
 
-	if (k == i + 1 && !r->obj[i] && (r->ord[i] & SELF))
+	if (k == i + 1 && (r->ord[i] & SELF))
 		k = 0;
 	if (k || r->rec_of[i])
 		r->rec_of[i] = k;
@@ -316,7 +321,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 
 		model_page_info(m, pfn, &pi);
 		if (pi.state == MODEL_PAGE_ALLOC) /* map_set(r, pfn, pfn, ...) on empty maps */
-			r->ord[pfn - r->base] = (uint8_t)(pi.order | SELF);
+			r->ord[pfn - r->base] = (uint8_t)(pi.order | SELF | PRESENT);
 		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
 			       ? 1 : 1ull << pi.order;
 	}
