@@ -2,16 +2,17 @@
 /*
  * engine.c - the replay semantics (README, "How replay works") on one model.
  *
- * Two flat maps over the model's pfn span, 9 bytes per pfn, both holding
- * offsets into the span (+1, so that 0 means none):
+ * Two maps over the model's pfn span, both holding offsets into the span
+ * (+1, so that 0 means none):
  *   obj[rec]   - the model pfn of the block the kernel placed at recorded
  *                pfn @rec, FAILED if the model could not place it; with its
- *                order in ord[rec]
+ *                order in ord[rec], a byte per pfn
  *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks;
  *                or a kept block's key (KEPT_KEY + its absorber).
  * A block the model holds at its recorded pfn is SELF in ord[] instead
- * (obj_get()): the maps are calloc()ed, so obj[] and rec_of[] take memory
- * only where the replay placed a block elsewhere.
+ * (obj_get()), and obj[] and rec_of[] are hash tables of the other entries
+ * (struct pmap), so the maps cost a byte per pfn and ~16-32 bytes per block
+ * the replay placed elsewhere that is still live, not 8 bytes more per pfn.
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
  * are freed page by page).
@@ -41,7 +42,8 @@
 #define MAX_ABSORBERS 4096     /* kept blocks open at once; more: the oldest closes */
 #define KEPT_KEY (UINT32_MAX - 1 - MAX_ABSORBERS) /* rec_of[] of a kept block: + absorber */
 #define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
-#define ORD_MASK 0x1f
+#define ORD_MASK 0x0f
+#define RECOF 0x10             /* ord[] of a model pfn: rec_of[] holds an entry for it */
 #define PRESENT 0x20           /* ord[]: obj[] (or SELF) holds an entry: read it */
 #define SELF 0x40              /* ord[]: the model holds the block at its recorded pfn */
 #define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
@@ -65,11 +67,110 @@ struct absorber {
 	struct piece *pieces;     /* at most an order's halves, unless compaction split it */
 };
 
+/*
+ * obj[] and rec_of[]: the entries a pfn has, in an open-addressing table
+ * keyed by the pfn's offset + 1 (0: an empty slot). Linear probing from a
+ * Fibonacci hash; a delete shifts the entries after it back, so there are
+ * no tombstones; the table doubles past half full. Only lookups by key,
+ * never an iteration: the replay does not depend on the layout.
+ */
+struct pmap {
+	struct pslot {
+		uint32_t key, val;
+	} *slot;
+	uint32_t n;     /* entries */
+	unsigned int bits; /* 2^bits slots, or no table (0) */
+};
+
+#define PMAP_MIN_BITS 12
+
+static size_t pmap_home(const struct pmap *p, uint32_t key)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - p->bits));
+}
+
+/* the slot of @key, or of the empty slot where it would go */
+static size_t pmap_find(const struct pmap *p, uint32_t key)
+{
+	size_t mask = ((size_t)1 << p->bits) - 1, i = pmap_home(p, key);
+
+	while (p->slot[i].key && p->slot[i].key != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static uint32_t pmap_get(const struct pmap *p, uint32_t key)
+{
+	if (!p->n)
+		return 0;
+	size_t i = pmap_find(p, key);
+	return p->slot[i].key ? p->slot[i].val : 0;
+}
+
+static int pmap_grow(struct pmap *p)
+{
+	struct pmap q = { .bits = p->bits ? p->bits + 1 : PMAP_MIN_BITS };
+
+	if (q.bits > 33)
+		return -ENOMEM;
+	q.slot = calloc((size_t)1 << q.bits, sizeof(*q.slot));
+	if (!q.slot)
+		return -ENOMEM;
+	for (size_t i = 0; p->bits && i < (size_t)1 << p->bits; i++)
+		if (p->slot[i].key)
+			q.slot[pmap_find(&q, p->slot[i].key)] = p->slot[i];
+	q.n = p->n;
+	free(p->slot);
+	*p = q;
+	return 0;
+}
+
+static void pmap_del(struct pmap *p, uint32_t key)
+{
+	if (!p->n)
+		return;
+	size_t mask = ((size_t)1 << p->bits) - 1, i = pmap_find(p, key), j = i;
+
+	if (!p->slot[i].key)
+		return;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!p->slot[j].key)
+			break;
+		size_t h = pmap_home(p, p->slot[j].key);
+		if (j > i ? h <= i || h > j : h <= i && h > j) { /* h outside (i, j] */
+			p->slot[i] = p->slot[j];
+			i = j;
+		}
+	}
+	p->slot[i].key = 0;
+	p->n--;
+}
+
+/* @val 0 deletes; -ENOMEM when the table cannot grow */
+static int pmap_put(struct pmap *p, uint32_t key, uint32_t val)
+{
+	if (!val) {
+		pmap_del(p, key);
+		return 0;
+	}
+	if (((uint64_t)p->n + 1) * 2 > ((uint64_t)1 << p->bits) && pmap_grow(p))
+		return -ENOMEM;
+	size_t i = pmap_find(p, key);
+	if (!p->slot[i].key) {
+		p->slot[i].key = key;
+		p->n++;
+	}
+	p->slot[i].val = val;
+	return 0;
+}
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
-	uint32_t *obj;           /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
-	uint32_t *rec_of;        /* model pfn -> recorded head - base + 1, or KEPT_KEY + i */
+	struct pmap obj;         /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
+	struct pmap rec_of;      /* model pfn -> recorded head - base + 1, or KEPT_KEY + i */
+	int err;                 /* -ENOMEM: a map could not grow; the replay stopped */
 	uint8_t *ord;            /* recorded head -> order | GROUP */
 	unsigned int max_order;
 	uint64_t start_ts;
@@ -112,12 +213,11 @@ static unsigned int rord(const struct replay *r, uint64_t rec)
 /*
  * The maps' entries, read and written only through these four. A block the
  * model holds at its own recorded pfn (every block of the start snapshot,
- * until it moves) is SELF in ord[] and 0 in obj[] and rec_of[], so building
- * the maps writes a byte per block and the 8 bytes of obj[] and rec_of[] of
- * a pfn cost memory only once a block is placed elsewhere. PRESENT in ord[]
- * says obj[] has an entry at all, so that the searches for a covering block
- * read the 1-byte map only. The values they return are those the maps held
- * before they had SELF and PRESENT.
+ * until it moves) is SELF in ord[] and has no entry in obj[] or rec_of[], so
+ * building the maps writes a byte per block. PRESENT in ord[] says obj[] has
+ * an entry at all, so that the searches for a covering block read the 1-byte
+ * map only. The values they return are those the flat maps of 4 bytes per
+ * pfn held before. A table that cannot grow sets r->err (replay_error()).
  */
 static uint32_t obj_get(const struct replay *r, uint64_t rec)
 {
@@ -126,29 +226,34 @@ static uint32_t obj_get(const struct replay *r, uint64_t rec)
 
 	if (!(f & PRESENT))
 		return 0;
-	return f & SELF ? (uint32_t)(i + 1) : r->obj[i];
+	return f & SELF ? (uint32_t)(i + 1) : pmap_get(&r->obj, (uint32_t)(i + 1));
 }
 
 static void obj_put(struct replay *r, uint64_t rec, uint32_t o)
 {
 	uint64_t i = rec - r->base;
+	uint8_t f = r->ord[i];
 
+	if ((f & (PRESENT | SELF)) == PRESENT && (o == i + 1 || !o))
+		pmap_del(&r->obj, (uint32_t)(i + 1));
 	if (o == i + 1) {
-		if (r->obj[i])
-			r->obj[i] = 0;
-		r->ord[i] |= SELF | PRESENT;
+		r->ord[i] = f | SELF | PRESENT;
+	} else if (!o) {
+		r->ord[i] = (uint8_t)(f & ~(SELF | PRESENT));
 	} else {
-		r->obj[i] = o;
-		r->ord[i] = (uint8_t)((r->ord[i] & ~(SELF | PRESENT)) | (o ? PRESENT : 0));
+		if (pmap_put(&r->obj, (uint32_t)(i + 1), o))
+			r->err = -ENOMEM;
+		r->ord[i] = (uint8_t)((f & ~SELF) | PRESENT);
 	}
 }
 
 static uint32_t rec_get(const struct replay *r, uint64_t mp)
 {
 	uint64_t i = mp - r->base;
-	uint32_t k = r->rec_of[i];
+	uint8_t f = r->ord[i];
+	uint32_t k = f & RECOF ? pmap_get(&r->rec_of, (uint32_t)(i + 1)) : 0;
 
-	return k || !(r->ord[i] & SELF) ? k : (uint32_t)(i + 1);
+	return k || !(f & SELF) ? k : (uint32_t)(i + 1);
 }
 
 /* after the obj_put() of the same block, so that SELF is already set */
@@ -158,8 +263,19 @@ static void rec_put(struct replay *r, uint64_t mp, uint32_t k)
 
 	if (k == i + 1 && (r->ord[i] & SELF))
 		k = 0;
-	if (k || r->rec_of[i])
-		r->rec_of[i] = k;
+	if (!k && !(r->ord[i] & RECOF))
+		return;
+	if (pmap_put(&r->rec_of, (uint32_t)(i + 1), k)) {
+		r->err = -ENOMEM;
+		return;
+	}
+	r->ord[i] = (uint8_t)(k ? r->ord[i] | RECOF : r->ord[i] & ~RECOF);
+}
+
+/* ord[i] = @v, but RECOF, which is of pfn i as a model pfn, stays */
+static void ord_put(struct replay *r, uint64_t i, unsigned int v)
+{
+	r->ord[i] = (uint8_t)((r->ord[i] & RECOF) | (v & ~RECOF));
 }
 
 /* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it;
@@ -167,7 +283,7 @@ static void rec_put(struct replay *r, uint64_t mp, uint32_t k)
 static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order,
 		    unsigned int flags)
 {
-	r->ord[rec - r->base] = (uint8_t)(order | flags);
+	ord_put(r, rec - r->base, order | flags);
 	obj_put(r, rec, mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp));
 	if (mp != MODEL_PFN_NONE)
 		rec_put(r, mp, pfn_key(r, rec));
@@ -305,12 +421,10 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->obj = calloc(r->span, sizeof(*r->obj));
-	r->rec_of = calloc(r->span, sizeof(*r->rec_of));
 	r->ord = calloc(r->span, 1);
 	if (r->feedback)
 		r->abs = calloc(MAX_ABSORBERS, sizeof(*r->abs));
-	if (!r->obj || !r->rec_of || !r->ord || (r->feedback && !r->abs)) {
+	if (!r->ord || (r->feedback && !r->abs)) {
 		replay_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -333,14 +447,19 @@ void replay_free(struct replay *r)
 {
 	if (!r)
 		return;
-	free(r->obj);
-	free(r->rec_of);
+	free(r->obj.slot);
+	free(r->rec_of.slot);
 	free(r->ord);
 	free(r->thp_served);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
 		free(r->abs[i].pieces);
 	free(r->abs);
 	free(r);
+}
+
+int replay_error(const struct replay *r)
+{
+	return r->err;
 }
 
 const struct replay_stats *replay_stats(const struct replay *r)
@@ -804,7 +923,7 @@ static void migrate_one(struct replay *r, uint64_t from, uint64_t to)
 {
 	uint32_t o = obj_get(r, from);
 
-	r->ord[to - r->base] = r->ord[from - r->base];
+	ord_put(r, to - r->base, r->ord[from - r->base]);
 	obj_put(r, to, o);
 	obj_put(r, from, MOVED_AWAY);
 	if (o != FAILED)
@@ -867,7 +986,7 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
-	if (ev->ts < r->start_ts)
+	if (ev->ts < r->start_ts || r->err)
 		return;
 	if (!r->st.events)
 		r->st.first_ts = ev->ts;

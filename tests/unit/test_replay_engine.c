@@ -251,6 +251,47 @@ static void snapshot_blocks_are_keyed_by_their_own_pfns(void)
 	model_free_all(m);
 }
 
+/*
+ * Blocks the model places away from their recorded pfns live in the maps'
+ * hash tables (engine.c, struct pmap): thousands of them, so that the tables
+ * grow, freed in a scrambled order, so that deletes land inside clusters;
+ * every free must still find its own block, and the last leaves all free.
+ */
+static void many_blocks_placed_elsewhere_are_all_found(void)
+{
+	const uint64_t n = 6000, span = 16384;
+	struct model *m = small_model(span);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	/* the kernel's pfns from the top down, every other one; the model's
+	 * from its free lists */
+	for (uint64_t k = 0; k < n; k++) {
+		struct frt_event a = alloc_ev(BASE + span - 1 - 2 * k, 0, MODEL_GFP_KERNEL);
+		replay_feed(r, &a);
+	}
+	CHECK(free_pages(m) == before - (long)n, "free %ld, want %ld", free_pages(m),
+	      before - (long)n);
+	/* a permutation of 0..n-1: k * 2377 mod 6000 (2377 is prime to 6000) */
+	for (uint64_t j = 0; j < n; j++) {
+		uint64_t k = j * 2377 % n;
+		struct frt_event f = free_ev(BASE + span - 1 - 2 * k, 0);
+		replay_feed(r, &f);
+		if (j == n / 2)
+			CHECK(free_pages(m) == before - (long)(n - n / 2 - 1));
+	}
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0 && st->unseen_frees == 0 &&
+	      replay_error(r) == 0, "free %ld (want %ld), unmatched %" PRIu64 ", unseen %" PRIu64,
+	      free_pages(m), before, st->unmatched_frees, st->unseen_frees);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* failed requests: the kernel's (tried, given back) and the model's own (counted) */
 static void failures_on_either_side(void)
 {
@@ -860,6 +901,7 @@ int main(int argc, char **argv)
 	RUN(partial_free_splits_the_block);
 	RUN(migrate_pair_moves_the_key);
 	RUN(snapshot_blocks_are_keyed_by_their_own_pfns);
+	RUN(many_blocks_placed_elsewhere_are_all_found);
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);
