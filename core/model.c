@@ -509,6 +509,13 @@ static bool structural_knob(int k)
 	       k == MODEL_KNOB_SPB_ORDER; /* the superpageblocks' geometry (spb_init()) */
 }
 
+/* @l's entries' links from @src to @m: links are read only on a list */
+static void clone_list_links(struct model *m, const struct model *src, const struct mlist *l)
+{
+	for (uint32_t i = l->head; i != NIL; i = src->links[i].next)
+		m->links[i] = src->links[i];
+}
+
 struct model *model_clone(const struct model *src, const long *knobs)
 {
 	uint64_t npages = src->node_end - src->node_start;
@@ -550,7 +557,15 @@ struct model *model_clone(const struct model *src, const long *knobs)
 		goto nomem;
 	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
 	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
-	memcpy(m->links, src->links, npages * sizeof(*m->links));
+	/* only the listed blocks' links: the rest of the array stays untouched */
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++)
+				clone_list_links(m, src, &src->zones[i].area[o].free_list[mt]);
+		for (unsigned int c = 0; c < m->nr_cpus; c++)
+			for (int l = 0; l < NR_PCP_LISTS; l++)
+				clone_list_links(m, src, &src->zones[i].pcp[c].lists[l]);
+	}
 	memcpy(m->pageblocks, src->pageblocks, m->nr_pageblocks);
 	memcpy(m->pb_dirty, src->pb_dirty, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	memcpy(m->pb_cache, src->pb_cache, m->nr_pageblocks * sizeof(*m->pb_cache));
