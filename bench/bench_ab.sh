@@ -22,6 +22,7 @@ figures() {
 	/^replay end to end/      { print "replay_s", $5; print "replay_Mev_s", $7 }
 	/^setup only/             { print "setup_s", $4 }
 	/^event loop/             { print "loop_s", $3; print "loop_Mev_s", $5 }
+	/^CPU \(user/              { print "replay_cpu_s", $5; print "setup_cpu_s", $8; print "loop_Mev_cpu_s", $13 }
 	/^compare \(2 variants\)/ { print "compare2_s", $4; print "compare2_over_replay", $9 }
 	/^compare \(4 variants\)/ { print "compare4_s", $4; print "compare4_over_replay", $9 }
 	/^peak RSS replay/        { print "rss_replay_MB", $4 }

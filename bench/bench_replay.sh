@@ -7,6 +7,9 @@
 #   - setup only: the same trace cut after its start snapshot (header,
 #     metadata and SNAPSHOT frames only), so the event loop's own rate is
 #     events / (replay - setup);
+#   - the CPU time (user + sys) of replay and of setup alone, steadier than
+#     wall time on a shared host (replay runs a decoder thread beside the
+#     model's, so CPU can exceed wall);
 #   - compare vanilla vs defrag_mode wall time over replay wall time;
 #   - compare --variants of all four presets (one decode, a thread per
 #     variant) over replay wall time: the issue's target is <= 1.6x;
@@ -67,6 +70,8 @@ for ((i = 0; i < RUNS; i++)); do
 done
 
 rt=$(cut -d' ' -f1 "$work/replay" | median)
+rc=$(cut -d' ' -f3 "$work/replay" | median)
+sc=$(cut -d' ' -f3 "$work/setup" | median)
 ct=$(cut -d' ' -f1 "$work/compare" | median)
 st=$(cut -d' ' -f1 "$work/setup" | median)
 rr=$(cut -d' ' -f2 "$work/replay" | median)
@@ -86,12 +91,14 @@ gib=$(awk -v p="$pfns" 'BEGIN { printf "%.1f", p * 4096 / 2^30 }')
 
 export NCPU=$(nproc)
 echo "trace: $trace ($events events, $((size / 1000)) kB, models ${gib} GiB of pfns; $RUNS runs, medians)"
-awk -v e="$events" -v rt="$rt" -v st="$st" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
+awk -v e="$events" -v rt="$rt" -v st="$st" -v rc="$rc" -v sc="$sc" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
 	-v size="$size" -v pfns="$pfns" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" 'BEGIN {
 	printf "replay end to end      %6.3f s  %6.2f M events/s\n", rt, e / rt / 1e6
 	printf "setup only (snapshot)  %6.3f s\n", st
 	if (rt > st)
 		printf "event loop             %6.3f s  %6.2f M events/s\n", rt - st, e / (rt - st) / 1e6
+	printf "CPU (user + sys)       %6.3f s replay, %.3f s setup; event loop %.2f M events/CPU-s\n",
+		rc, sc, (rc > sc ? e / (rc - sc) / 1e6 : 0)
 	printf "compare (2 variants)   %6.3f s  compare / replay %.2f (median of per-pair ratios)\n", ct, ratio
 	printf "compare (4 variants)   %6.3f s  compare / replay %.2f wall (target <= 1.6), %.2f CPU\n", nt, nratio, ncpu
 	printf "                       (load average %s at the end, on %d CPUs)\n", load, ENVIRON["NCPU"]
