@@ -10,9 +10,10 @@
  *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks;
  *                or a kept block's key (KEPT_KEY + its absorber).
  * A block the model holds at its recorded pfn is SELF in ord[] instead
- * (obj_get()), and obj[] and rec_of[] are hash tables of the other entries
- * (struct pmap), so the maps cost a byte per pfn and ~16-32 bytes per block
- * the replay placed elsewhere that is still live, not 8 bytes more per pfn.
+ * (obj_get()), and obj[] and rec_of[] hold the other entries in chunks of
+ * 16 pfns made as needed (struct pmap), so the maps cost a byte per pfn, a
+ * 4-byte index per 16 pfns where chunks were, and 65 bytes per chunk that
+ * holds a live block placed elsewhere: not 8 bytes more per pfn.
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
  * are freed page by page).
@@ -68,101 +69,97 @@ struct absorber {
 };
 
 /*
- * obj[] and rec_of[]: the entries a pfn has, in an open-addressing table
- * keyed by the pfn's offset + 1 (0: an empty slot). Linear probing from a
- * Fibonacci hash; a delete shifts the entries after it back, so there are
- * no tombstones; the table doubles past half full. Only lookups by key,
- * never an iteration: the replay does not depend on the layout.
+ * obj[] and rec_of[]: the entries of a map in chunks of 16 pfns (a cache
+ * line), allocated when a chunk gets its first entry and released when it
+ * loses its last, found through a table of 4 bytes per 16 pfns (calloc()ed:
+ * it takes memory only where chunks were). Keyed by the pfn's offset + 1, as
+ * the entries are; consecutive pfns, which the kernel and the model often
+ * use in turn, share a chunk.
  */
+#define CHUNK 16
+
 struct pmap {
-	struct pslot {
-		uint32_t key, val;
-	} *slot;
-	uint32_t n;     /* entries */
-	unsigned int bits; /* 2^bits slots, or no table (0) */
+	uint32_t *idx;                 /* [span / CHUNK]: chunk number + 1, or 0 */
+	uint32_t (*chunk)[CHUNK];      /* [cap]; a free one holds the next free's number + 1 */
+	uint8_t *cnt;                  /* [cap]: entries in each chunk */
+	uint32_t nr, cap, free_head;   /* chunks made, room for, first free + 1 */
 };
 
-#define PMAP_MIN_BITS 12
-
-static size_t pmap_home(const struct pmap *p, uint32_t key)
+static int pmap_init(struct pmap *p, uint64_t span)
 {
-	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - p->bits));
+	memset(p, 0, sizeof(*p));
+	p->idx = calloc((size_t)(span / CHUNK + 1), sizeof(*p->idx));
+	return p->idx ? 0 : -ENOMEM;
 }
 
-/* the slot of @key, or of the empty slot where it would go */
-static size_t pmap_find(const struct pmap *p, uint32_t key)
+static void pmap_release(struct pmap *p)
 {
-	size_t mask = ((size_t)1 << p->bits) - 1, i = pmap_home(p, key);
-
-	while (p->slot[i].key && p->slot[i].key != key)
-		i = (i + 1) & mask;
-	return i;
+	free(p->idx);
+	free(p->chunk);
+	free(p->cnt);
 }
 
 static uint32_t pmap_get(const struct pmap *p, uint32_t key)
 {
-	if (!p->n)
-		return 0;
-	size_t i = pmap_find(p, key);
-	return p->slot[i].key ? p->slot[i].val : 0;
+	uint32_t c = p->idx[(key - 1) / CHUNK];
+
+	return c ? p->chunk[c - 1][(key - 1) % CHUNK] : 0;
 }
 
-static int pmap_grow(struct pmap *p)
+/* a zeroed chunk's number + 1, or 0 without memory */
+static uint32_t pmap_new_chunk(struct pmap *p)
 {
-	struct pmap q = { .bits = p->bits ? p->bits + 1 : PMAP_MIN_BITS };
+	uint32_t c = p->free_head;
 
-	if (q.bits > 33)
-		return -ENOMEM;
-	q.slot = calloc((size_t)1 << q.bits, sizeof(*q.slot));
-	if (!q.slot)
-		return -ENOMEM;
-	for (size_t i = 0; p->bits && i < (size_t)1 << p->bits; i++)
-		if (p->slot[i].key)
-			q.slot[pmap_find(&q, p->slot[i].key)] = p->slot[i];
-	q.n = p->n;
-	free(p->slot);
-	*p = q;
+	if (c) {
+		p->free_head = p->chunk[c - 1][0];
+	} else {
+		if (p->nr == p->cap) {
+			uint32_t cap = p->cap ? 2 * p->cap : 1024;
+			void *ch = cap > p->cap ? realloc(p->chunk, (size_t)cap * sizeof(*p->chunk)) : NULL;
+			if (!ch)
+				return 0;
+			p->chunk = ch;
+			uint8_t *cnt = realloc(p->cnt, cap);
+			if (!cnt)
+				return 0;
+			p->cnt = cnt;
+			p->cap = cap;
+		}
+		c = ++p->nr;
+	}
+	memset(p->chunk[c - 1], 0, sizeof(p->chunk[0]));
+	p->cnt[c - 1] = 0;
+	return c;
+}
+
+/* @val 0 deletes; -ENOMEM when no chunk can be had */
+static int pmap_put(struct pmap *p, uint32_t key, uint32_t val)
+{
+	uint32_t *slot = &p->idx[(key - 1) / CHUNK], c = *slot;
+
+	if (!c) {
+		if (!val)
+			return 0;
+		c = pmap_new_chunk(p);
+		if (!c)
+			return -ENOMEM;
+		*slot = c;
+	}
+	uint32_t *e = &p->chunk[c - 1][(key - 1) % CHUNK];
+	p->cnt[c - 1] = (uint8_t)(p->cnt[c - 1] + (val != 0) - (*e != 0));
+	*e = val;
+	if (!p->cnt[c - 1]) { /* its last entry: the chunk goes on the free list */
+		p->chunk[c - 1][0] = p->free_head;
+		p->free_head = c;
+		*slot = 0;
+	}
 	return 0;
 }
 
 static void pmap_del(struct pmap *p, uint32_t key)
 {
-	if (!p->n)
-		return;
-	size_t mask = ((size_t)1 << p->bits) - 1, i = pmap_find(p, key), j = i;
-
-	if (!p->slot[i].key)
-		return;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!p->slot[j].key)
-			break;
-		size_t h = pmap_home(p, p->slot[j].key);
-		if (j > i ? h <= i || h > j : h <= i && h > j) { /* h outside (i, j] */
-			p->slot[i] = p->slot[j];
-			i = j;
-		}
-	}
-	p->slot[i].key = 0;
-	p->n--;
-}
-
-/* @val 0 deletes; -ENOMEM when the table cannot grow */
-static int pmap_put(struct pmap *p, uint32_t key, uint32_t val)
-{
-	if (!val) {
-		pmap_del(p, key);
-		return 0;
-	}
-	if (((uint64_t)p->n + 1) * 2 > ((uint64_t)1 << p->bits) && pmap_grow(p))
-		return -ENOMEM;
-	size_t i = pmap_find(p, key);
-	if (!p->slot[i].key) {
-		p->slot[i].key = key;
-		p->n++;
-	}
-	p->slot[i].val = val;
-	return 0;
+	pmap_put(p, key, 0);
 }
 
 struct replay {
@@ -422,6 +419,11 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->fn = fn;
 	r->ctx = ctx;
 	r->ord = calloc(r->span, 1);
+	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
+		replay_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (r->feedback)
 		r->abs = calloc(MAX_ABSORBERS, sizeof(*r->abs));
 	if (!r->ord || (r->feedback && !r->abs)) {
@@ -447,8 +449,8 @@ void replay_free(struct replay *r)
 {
 	if (!r)
 		return;
-	free(r->obj.slot);
-	free(r->rec_of.slot);
+	pmap_release(&r->obj);
+	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
