@@ -7,11 +7,16 @@
 #   - setup only: the same trace cut after its start snapshot (header,
 #     metadata and SNAPSHOT frames only), so the event loop's own rate is
 #     events / (replay - setup);
+#   - the CPU time (user + sys) of replay and of setup alone, steadier than
+#     wall time on a shared host (replay runs a decoder thread beside the
+#     model's, so CPU can exceed wall);
 #   - compare vanilla vs defrag_mode wall time over replay wall time;
 #   - compare --variants of all four presets (one decode, a thread per
 #     variant) over replay wall time: the issue's target is <= 1.6x;
 #   - peak RSS of replay and compare against the trace's size and the
-#     modelled memory (the pfns the zones span, in GiB).
+#     modelled memory (the pfns the zones span, in GiB), and per modelled
+#     pfn: replay's, and compare's per variant (the issue's budget is 8 B).
+#   bench_synthetic.sh runs this on a SYNTHETIC large node made at run time.
 #
 # Usage: bench_replay.sh FRAGREPLAY [TRACE.frt] [RUNS]
 #   default trace: the largest in traces/samples; RUNS: 5
@@ -65,6 +70,8 @@ for ((i = 0; i < RUNS; i++)); do
 done
 
 rt=$(cut -d' ' -f1 "$work/replay" | median)
+rc=$(cut -d' ' -f3 "$work/replay" | median)
+sc=$(cut -d' ' -f3 "$work/setup" | median)
 ct=$(cut -d' ' -f1 "$work/compare" | median)
 st=$(cut -d' ' -f1 "$work/setup" | median)
 rr=$(cut -d' ' -f2 "$work/replay" | median)
@@ -76,22 +83,28 @@ nratio=$(cut -d' ' -f1 "$work/nratio" | median)
 ncpu=$(cut -d' ' -f2 "$work/nratio" | median)
 load=$(cut -d' ' -f1 /proc/loadavg)
 size=$(stat -c %s "$trace")
-gib=$("$frag" info --json "$trace" | python3 -c '
+pfns=$("$frag" info --json "$trace" | python3 -c '
 import json, sys
 z = json.load(sys.stdin)["metadata"]["zones"]
-print("%.1f" % (sum(x["spanned"] for x in z) * 4096 / 2**30))' 2>/dev/null || echo "?")
+print(sum(x["spanned"] for x in z))' 2>/dev/null || echo 0)
+gib=$(awk -v p="$pfns" 'BEGIN { printf "%.1f", p * 4096 / 2^30 }')
 
 export NCPU=$(nproc)
 echo "trace: $trace ($events events, $((size / 1000)) kB, models ${gib} GiB of pfns; $RUNS runs, medians)"
-awk -v e="$events" -v rt="$rt" -v st="$st" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
-	-v size="$size" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" 'BEGIN {
+awk -v e="$events" -v rt="$rt" -v st="$st" -v rc="$rc" -v sc="$sc" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
+	-v size="$size" -v pfns="$pfns" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" 'BEGIN {
 	printf "replay end to end      %6.3f s  %6.2f M events/s\n", rt, e / rt / 1e6
 	printf "setup only (snapshot)  %6.3f s\n", st
 	if (rt > st)
 		printf "event loop             %6.3f s  %6.2f M events/s\n", rt - st, e / (rt - st) / 1e6
+	printf "CPU (user + sys)       %6.3f s replay, %.3f s setup; event loop %.2f M events/CPU-s\n",
+		rc, sc, (rc > sc ? e / (rc - sc) / 1e6 : 0)
 	printf "compare (2 variants)   %6.3f s  compare / replay %.2f (median of per-pair ratios)\n", ct, ratio
 	printf "compare (4 variants)   %6.3f s  compare / replay %.2f wall (target <= 1.6), %.2f CPU\n", nt, nratio, ncpu
 	printf "                       (load average %s at the end, on %d CPUs)\n", load, ENVIRON["NCPU"]
 	printf "peak RSS replay        %6.0f MB  (%.0f x the trace file)\n", rr / 1024, rr * 1024 / size
 	printf "peak RSS compare       %6.0f MB (2 variants), %.0f MB (4)\n", cr / 1024, nr / 1024
+	if (pfns > 0)
+		printf "peak RSS per pfn       %6.1f B replay, %.1f B per variant of compare (2), %.1f (4)\n",
+			rr * 1024 / pfns, cr * 1024 / pfns / 2, nr * 1024 / pfns / 4
 }'

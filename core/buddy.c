@@ -5,6 +5,8 @@
  * models (read in the linux-mm tree of 2026, which is 6.18 plus the mm queue)
  * and says where it differs.
  */
+#include <stdlib.h>
+
 #include "model_internal.h"
 
 /* page_zone() by pfn: the zone spanning @pfn, or NULL */
@@ -645,40 +647,101 @@ bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt
 	return false;
 }
 
+/* the free block at @pfn merged again with its buddy (merge_seeded_buddies()) */
+static bool remerge_seeded(struct model *m, struct mzone *z, uint64_t pfn)
+{
+	struct mpage *p = pg(m, pfn);
+	unsigned int order = p->order;
+	uint64_t buddy = pfn ^ (1ull << order);
+	int mt = p->mt, bmt = zone_spans(z, buddy) ? pb_mt(m, buddy) : -1;
+
+	if (order >= m->max_order || !page_is_buddy(m, z, buddy, order) ||
+	    (order >= m->pageblock_order && mt != bmt &&
+	     (!mt_is_mergeable(mt) || !mt_is_mergeable(bmt))))
+		return false;
+	raw_del_page_from_free_list(m, z, pfn, order, mt);
+	account_freepages(z, -(1l << order), mt);
+	raw_free_one_page(m, z, pfn, order, mt, true);
+	return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the first of the sorted @pfns[0, n) at or above @pfn */
+static size_t lower_bound(const uint64_t *pfns, size_t n, uint64_t pfn)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pfns[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * A snapshot read while the kernel ran may show two free buddies that the
  * kernel had merged a moment later. Take each such block off its list and
  * free it again, so __free_one_page()'s merging applies. Returns the number
  * of blocks re-freed.
+ *
+ * The walk goes up the zone by pfn, and after a merge starts again at the
+ * MAX_PAGE_ORDER + 1 boundary below. It stops only at free block heads, and
+ * a merge makes no new head (the merged block's is one of its halves'), so it
+ * visits the heads on the free lists now, sorted, instead of every block of
+ * the zone; without the memory for that list, every block.
  */
 long merge_seeded_buddies(struct model *m, struct mzone *z)
 {
+	uint64_t align = ~((2ull << m->max_order) - 1);
+	uint64_t *heads, n = 0;
 	long merged = 0;
 
-	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
-		struct mpage *p = pg(m, pfn);
-		unsigned int order = p->order;
+	for (unsigned int o = 0; o <= m->max_order; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++)
+			n += z->area[o].free_list[mt].nr;
+	heads = malloc((n ? n : 1) * sizeof(*heads));
+	if (!heads) {
+		for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
+			const struct mpage *p = pg(m, pfn);
 
-		if (p->state != MODEL_PAGE_FREE) {
+			if (p->state == MODEL_PAGE_FREE && remerge_seeded(m, z, pfn)) {
+				merged++;
+				pfn = z->start_pfn > (pfn & align) ? z->start_pfn : pfn & align;
+				continue;
+			}
 			pfn += p->state == MODEL_PAGE_UNMANAGED || p->state == MODEL_PAGE_TAIL
-				       ? 1 : 1ull << order;
-			continue;
+				       ? 1 : 1ull << p->order;
 		}
-		uint64_t buddy = pfn ^ (1ull << order);
-		int mt = p->mt, bmt = zone_spans(z, buddy) ? pb_mt(m, buddy) : -1;
-		if (order < m->max_order && page_is_buddy(m, z, buddy, order) &&
-		    (order < m->pageblock_order || mt == bmt ||
-		    (mt_is_mergeable(mt) && mt_is_mergeable(bmt)))) {
-			raw_del_page_from_free_list(m, z, pfn, order, mt);
-			account_freepages(z, -(1l << order), mt);
-			raw_free_one_page(m, z, pfn, order, mt, true);
-			merged++;
-			pfn = z->start_pfn > (pfn & ~((2ull << m->max_order) - 1))
-				      ? z->start_pfn : pfn & ~((2ull << m->max_order) - 1);
-			continue;
-		}
-		pfn += 1ull << order;
+		return merged;
 	}
+	n = 0;
+	for (unsigned int o = 0; o <= m->max_order; o++)
+		for (int mt = 0; mt < MODEL_NR_MT; mt++)
+			for (uint32_t i = z->area[o].free_list[mt].head; i != NIL;
+			     i = m->links[i].next)
+				heads[n++] = ipfn(m, i);
+	qsort(heads, n, sizeof(*heads), cmp_u64);
+	for (size_t k = 0; k < n;) {
+		uint64_t pfn = heads[k];
+
+		if (pg(m, pfn)->state == MODEL_PAGE_FREE && remerge_seeded(m, z, pfn)) {
+			merged++;
+			pfn = z->start_pfn > (pfn & align) ? z->start_pfn : pfn & align;
+			k = lower_bound(heads, n, pfn);
+			continue;
+		}
+		k++;
+	}
+	free(heads);
 	return merged;
 }
 

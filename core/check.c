@@ -182,16 +182,16 @@ static int check_list(struct check *c, const struct list_desc *d, struct block_s
 	uint32_t prev = NIL;
 	int ret;
 
-	for (uint32_t idx = d->l->head; idx != NIL; prev = idx, idx = m->pages[idx].next) {
+	for (uint32_t idx = d->l->head; idx != NIL; prev = idx, idx = m->links[idx].next) {
 		if (idx >= span)
 			return list_fail(c, d, prev == NIL ? MODEL_PFN_NONE : ipfn(m, prev),
 					 "link %" PRIu32 " outside the node", idx);
 		if (n++ == d->l->nr)
 			return list_fail(c, d, MODEL_PFN_NONE, "more entries than nr %" PRIu64,
 					 d->l->nr);
-		if (m->pages[idx].prev != prev)
+		if (m->links[idx].prev != prev)
 			return list_fail(c, d, ipfn(m, idx), "prev %" PRIu32 ", expected %" PRIu32,
-					 m->pages[idx].prev, prev);
+					 m->links[idx].prev, prev);
 		ret = check_list_entry(c, d, ipfn(m, idx));
 		if (ret)
 			return ret;
@@ -536,7 +536,7 @@ static void hash_list(uint64_t *h, const struct model *m, const struct mlist *l)
 	uint32_t idx = l->head;
 
 	hash_u64(h, l->nr);
-	for (uint64_t n = 0; n < l->nr && idx < span; n++, idx = m->pages[idx].next)
+	for (uint64_t n = 0; n < l->nr && idx < span; n++, idx = m->links[idx].next)
 		hash_u64(h, ipfn(m, idx));
 }
 

@@ -289,12 +289,12 @@ static void move_freelist_head(struct model *m, struct mlist *l, uint64_t pfn)
 
 	if (l->head == i)
 		return;
-	struct mpage *p = &m->pages[i];
+	struct mlink *p = &m->links[i];
 	uint32_t before = p->prev;
 	spb_free_rotate(m, l->head, before);
-	m->pages[l->tail].next = l->head;
-	m->pages[l->head].prev = l->tail;
-	m->pages[before].next = NIL;
+	m->links[l->tail].next = l->head;
+	m->links[l->head].prev = l->tail;
+	m->links[before].next = NIL;
 	p->prev = NIL;
 	l->head = i;
 	l->tail = before;
@@ -372,7 +372,7 @@ static void fast_isolate_freepages(struct model *m, struct compact_control *cc)
 
 		if (!area->nr_free)
 			continue;
-		for (uint32_t i = list->tail; i != NIL; i = m->pages[i].prev) {
+		for (uint32_t i = list->tail; i != NIL; i = m->links[i].prev) {
 			uint64_t pfn = ipfn(m, i);
 
 			order_scanned++;

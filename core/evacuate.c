@@ -87,7 +87,7 @@ void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int sta
 /* the isolated blocks are off the LRU while on the list (PageLRU cleared) */
 static void evac_isolated(struct model *m, struct compact_control *cc, bool isolated)
 {
-	for (uint32_t i = cc->migratepages.head; i != NIL; i = m->pages[i].next)
+	for (uint32_t i = cc->migratepages.head; i != NIL; i = m->links[i].next)
 		m->pages[i].compact_gen = isolated ? ISOLATED_FREE : 0;
 }
 

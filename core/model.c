@@ -236,21 +236,21 @@ void mlist_init(struct mlist *l)
 void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
 {
 	uint32_t i = pidx(m, pfn);
-	struct mpage *p = &m->pages[i];
+	struct mlink *p = &m->links[i];
 
-	pb_touch(m, pfn, p->order);
+	pb_touch(m, pfn, m->pages[i].order);
 	if (l->head == NIL) {
 		p->next = p->prev = NIL;
 		l->head = l->tail = i;
 	} else if (tail) {
 		p->prev = l->tail;
 		p->next = NIL;
-		m->pages[l->tail].next = i;
+		m->links[l->tail].next = i;
 		l->tail = i;
 	} else {
 		p->next = l->head;
 		p->prev = NIL;
-		m->pages[l->head].prev = i;
+		m->links[l->head].prev = i;
 		l->head = i;
 	}
 	l->nr++;
@@ -259,17 +259,17 @@ void mlist_add(struct model *m, struct mlist *l, uint64_t pfn, bool tail)
 void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 {
 	uint32_t i = pidx(m, pfn);
-	struct mpage *p = &m->pages[i];
+	struct mlink *p = &m->links[i];
 
-	pb_touch(m, pfn, p->order);
+	pb_touch(m, pfn, m->pages[i].order);
 	if (p->prev == NIL)
 		l->head = p->next;
 	else
-		m->pages[p->prev].next = p->next;
+		m->links[p->prev].next = p->next;
 	if (p->next == NIL)
 		l->tail = p->prev;
 	else
-		m->pages[p->next].prev = p->prev;
+		m->links[p->next].prev = p->prev;
 	p->next = p->prev = NIL;
 	l->nr--;
 }
@@ -277,21 +277,41 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 /* ---- construction ---- */
 
 /*
- * The per-pfn array is tens of MB and touched at random: ask for transparent
- * huge pages, which take a TLB miss off most accesses (THP "madvise" mode).
+ * The per-pfn arrays are tens of MB and touched at random: ask for
+ * transparent huge pages, which take a TLB miss off most accesses (THP
+ * "madvise" mode). Anonymous memory comes zeroed, and a zeroed struct mpage
+ * is an unmanaged page (a zeroed struct mlink is never read: links are read
+ * only while a page is on a list), so the arrays need no pass to initialise
+ * them and cost nothing where nothing is written (a model_clone() copies
+ * them whole). Freed by free_pfn_array() with the same size.
  */
-static void *alloc_pages_array(size_t bytes)
+static size_t pfn_array_len(size_t bytes)
 {
 	const size_t huge = 2u << 20;
-	size_t len = (bytes + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, len);
 
+	return (bytes + huge - 1) & ~(huge - 1);
+}
+
+static void *alloc_pfn_array(size_t bytes)
+{
+	size_t len = pfn_array_len(bytes);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
 #ifdef MADV_HUGEPAGE
-	if (p)
-		madvise(p, len, MADV_HUGEPAGE);
+	madvise(p, len, MADV_HUGEPAGE);
 #endif
 	return p;
 }
+
+static void free_pfn_array(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, pfn_array_len(bytes));
+}
+
+_Static_assert(MODEL_PAGE_UNMANAGED == 0, "a zeroed struct mpage is an unmanaged page");
 
 /* int_sqrt() */
 static uint64_t int_sqrt(uint64_t x)
@@ -435,21 +455,20 @@ struct model *model_new(const struct model_desc *d)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
+	m->pages = alloc_pfn_array(npages * sizeof(*m->pages));
+	m->links = alloc_pfn_array(npages * sizeof(*m->links));
 	m->pageblocks = calloc(nblocks, 1);
 	m->nr_pageblocks = nblocks;
 	m->pb_dirty = calloc((nblocks + 63) / 64, sizeof(uint64_t));
 	m->pb_cache = calloc(nblocks, sizeof(*m->pb_cache));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
-	if (!m->pages || !m->pageblocks || !m->migrate_src || !m->migrate_dst || !m->pb_dirty ||
-	    !m->pb_cache)
+	if (!m->pages || !m->links || !m->pageblocks || !m->migrate_src || !m->migrate_dst ||
+	    !m->pb_dirty || !m->pb_cache)
 		goto nomem;
 	pb_touch_all(m);
 	if (evacuate_init(m))
 		goto nomem;
-	for (uint64_t i = 0; i < npages; i++)
-		m->pages[i] = (struct mpage){ NIL, NIL, MODEL_PAGE_UNMANAGED, 0, 0, 0 };
 	memset(m->pageblocks, MODEL_MT_MOVABLE, nblocks);
 
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
@@ -493,7 +512,8 @@ void model_free_all(struct model *m)
 		return;
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		free(m->zones[i].pcp);
-	free(m->pages);
+	free_pfn_array(m->pages, (m->node_end - m->node_start) * sizeof(*m->pages));
+	free_pfn_array(m->links, (m->node_end - m->node_start) * sizeof(*m->links));
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
@@ -512,6 +532,13 @@ static bool structural_knob(int k)
 	return k == MODEL_KNOB_PAGEBLOCK_ORDER || k == MODEL_KNOB_MAX_PAGE_ORDER ||
 	       k == MODEL_KNOB_MIN_FREE_KBYTES || k == MODEL_KNOB_WATERMARK_SCALE_FACTOR ||
 	       k == MODEL_KNOB_SPB_ORDER; /* the superpageblocks' geometry (spb_init()) */
+}
+
+/* @l's entries' links from @src to @m: links are read only on a list */
+static void clone_list_links(struct model *m, const struct model *src, const struct mlist *l)
+{
+	for (uint32_t i = l->head; i != NIL; i = src->links[i].next)
+		m->links[i] = src->links[i];
 }
 
 struct model *model_clone(const struct model *src, const long *knobs)
@@ -535,25 +562,36 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	*m = *src;
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		m->zones[i].pcp = NULL;
-	m->pages = NULL, m->pageblocks = NULL, m->pb_dirty = NULL, m->pb_cache = NULL;
+	m->pages = NULL, m->links = NULL, m->pageblocks = NULL, m->pb_dirty = NULL;
+	m->pb_cache = NULL;
 	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
 	m->spb_links = m->spb_heads = NULL;
 	m->event_fn = NULL, m->event_ctx = NULL;
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
 		if (!structural_knob(k))
 			m->knobs[k] = knobs[k];
-	m->pages = alloc_pages_array(npages * sizeof(*m->pages));
+	m->pages = alloc_pfn_array(npages * sizeof(*m->pages));
+	m->links = alloc_pfn_array(npages * sizeof(*m->links));
 	m->pageblocks = malloc(m->nr_pageblocks);
 	m->pb_dirty = malloc((m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	m->pb_cache = malloc(m->nr_pageblocks * sizeof(*m->pb_cache));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->spb = malloc(m->nr_spb * sizeof(*m->spb));
-	if (!m->pages || !m->pageblocks || !m->pb_dirty || !m->pb_cache || !m->migrate_src ||
-	    !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
+	if (!m->pages || !m->links || !m->pageblocks || !m->pb_dirty || !m->pb_cache ||
+	    !m->migrate_src || !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
 		goto nomem;
 	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
 	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
+	/* only the listed blocks' links: the rest of the array stays untouched */
+	for (unsigned int i = 0; i < m->nr_zones; i++) {
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			for (int mt = 0; mt < MODEL_NR_MT; mt++)
+				clone_list_links(m, src, &src->zones[i].area[o].free_list[mt]);
+		for (unsigned int c = 0; c < m->nr_cpus; c++)
+			for (int l = 0; l < NR_PCP_LISTS; l++)
+				clone_list_links(m, src, &src->zones[i].pcp[c].lists[l]);
+	}
 	memcpy(m->pageblocks, src->pageblocks, m->nr_pageblocks);
 	memcpy(m->pb_dirty, src->pb_dirty, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	memcpy(m->pb_cache, src->pb_cache, m->nr_pageblocks * sizeof(*m->pb_cache));
@@ -577,7 +615,8 @@ size_t model_memory_bytes(const struct model *m)
 	uint64_t npages = m->node_end - m->node_start;
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
-	return sizeof(*m) + npages * sizeof(*m->pages) + nblocks + m->nr_spb * sizeof(*m->spb) +
+	return sizeof(*m) + npages * (sizeof(*m->pages) + sizeof(*m->links)) + nblocks +
+	       m->nr_spb * sizeof(*m->spb) +
 	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp) +
 	       (m->spb_links ? npages * sizeof(*m->spb_links) +
 			       (size_t)m->nr_spb * (MODEL_MAX_ORDER_LIMIT + 1) * MODEL_NR_MT *

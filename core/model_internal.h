@@ -2,14 +2,18 @@
 /*
  * model_internal.h - the model's data structures, shared by the core/ sources only.
  *
- * Per pfn: struct mpage, 12 bytes. Only block heads carry meaning in
- * next/prev/order/mt; the pages inside a block are MODEL_PAGE_TAIL, kept so
- * by touching heads only (a merge demotes the buddy's head, expand() promotes
- * the split-off halves' heads), so every operation stays O(order).
+ * Per pfn: struct mpage, 4 bytes, and struct mlink, 8 bytes, in two arrays
+ * (m->pages, m->links) so that the walks over the pfns (seeding, metrics,
+ * compaction's scanners) read a third of the memory. Only block heads carry
+ * meaning in order/mt and the links; the pages inside a block are
+ * MODEL_PAGE_TAIL, kept so by touching heads only (a merge demotes the
+ * buddy's head, expand() promotes the split-off halves' heads), so every
+ * operation stays O(order).
  *
  * Lists (free_area[order].free_list[mt], pcp->lists[pindex]) are doubly
- * linked through mpage.next/prev, indexed by pfn - node_start_pfn: insert and
- * remove are O(1) and a list costs no memory beyond its head.
+ * linked through m->links[].next/prev, indexed by pfn - node_start_pfn: insert
+ * and remove are O(1) and a list costs no memory beyond its head. A pfn's
+ * links are read only while its block is on a list.
  *
  * Names: a function that models a kernel function has that function's name
  * and a comment that opens with it, so that a grep for the kernel name lands
@@ -28,13 +32,16 @@
 #define NIL UINT32_MAX
 
 struct mpage {
-	uint32_t next, prev; /* list links (pfn - node_start) */
 	uint8_t state;       /* enum model_page_state */
 	uint8_t order;       /* head: order of the block */
 	uint8_t mt;          /* FREE/PCP: the list's migratetype; ALLOC: mobility */
 	/* ALLOC: not on the LRU while compaction holds it as a free target, or
 	 * while it waits in an LRU batch after a migration (compaction.c); 0: on it */
 	uint8_t compact_gen;
+};
+
+struct mlink {
+	uint32_t next, prev; /* list links (pfn - node_start) */
 };
 
 struct mlist {
@@ -156,6 +163,7 @@ struct model {
 	uint64_t pageblock_nr_pages;
 	uint64_t node_start, node_end;       /* pfn span of pages[] */
 	struct mpage *pages;                 /* [node_end - node_start] */
+	struct mlink *links;                 /* [node_end - node_start] */
 	uint8_t *pageblocks;                 /* [((node_end - pb_base) >> pageblock_order) + 1] */
 	uint64_t pb_base;                    /* node_start rounded down to a pageblock */
 	uint64_t nr_pageblocks;              /* entries of pageblocks[] */

@@ -197,7 +197,7 @@ int spb_lists_build(struct model *m)
 		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
 			for (int mt = 0; mt < MODEL_NR_MT; mt++)
 				for (uint32_t i = m->zones[zi].area[o].free_list[mt].head; i != NIL;
-				     i = m->pages[i].next) {
+				     i = m->links[i].next) {
 					uint64_t pfn = ipfn(m, i);
 
 					spb_list_add(m, pfn_spb(m, pfn), pfn, o, mt, true);
@@ -264,7 +264,7 @@ void spb_free_rotate(struct model *m, uint32_t head, uint32_t last)
 {
 	if (!m->spb_links)
 		return;
-	for (uint32_t i = head;; i = m->pages[i].next) {
+	for (uint32_t i = head;; i = m->links[i].next) {
 		uint64_t pfn = ipfn(m, i);
 		const struct mpage *p = &m->pages[i];
 		const struct spb *sb = pfn_spb(m, pfn);
@@ -360,7 +360,7 @@ uint64_t spb_first_free(struct model *m, const struct mzone *z, uint32_t sb, uns
 		}
 		return MODEL_PFN_NONE;
 	}
-	for (uint32_t i = z->area[order].free_list[mt].head; i != NIL; i = m->pages[i].next) {
+	for (uint32_t i = z->area[order].free_list[mt].head; i != NIL; i = m->links[i].next) {
 		uint64_t pfn = ipfn(m, i);
 
 		if (pfn >= lo && pfn < hi)
@@ -425,7 +425,7 @@ static int spb_check_lists(const struct model *m, char *err, size_t errlen)
 				uint32_t r = 0;
 
 				for (uint32_t i = m->zones[zi].area[o].free_list[mt].head; i != NIL;
-				     i = m->pages[i].next)
+				     i = m->links[i].next)
 					rank[i] = r++;
 			}
 	for (uint32_t sb = 0; sb < m->nr_spb; sb++)

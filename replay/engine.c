@@ -2,13 +2,18 @@
 /*
  * engine.c - the replay semantics (README, "How replay works") on one model.
  *
- * Two flat maps over the model's pfn span, 9 bytes per pfn, both holding
- * offsets into the span (+1, so that 0 means none):
+ * Two maps over the model's pfn span, both holding offsets into the span
+ * (+1, so that 0 means none):
  *   obj[rec]   - the model pfn of the block the kernel placed at recorded
  *                pfn @rec, FAILED if the model could not place it; with its
- *                order in ord[rec]
+ *                order in ord[rec], a byte per pfn
  *   rec_of[mp] - the reverse, so the model's own migrations re-key blocks;
  *                or a kept block's key (KEPT_KEY + its absorber).
+ * A block the model holds at its recorded pfn is SELF in ord[] instead
+ * (obj_get()), and obj[] and rec_of[] hold the other entries in chunks of
+ * 16 pfns made as needed (struct pmap), so the maps cost a byte per pfn, a
+ * 4-byte index per 16 pfns where chunks were, and 65 bytes per chunk that
+ * holds a live block placed elsewhere: not 8 bytes more per pfn.
  * A recorded block lives only at its head pfn; frees inside it find it by
  * looking at the aligned heads above (as the kernel's split_page() blocks
  * are freed page by page).
@@ -38,7 +43,10 @@
 #define MAX_ABSORBERS 4096     /* kept blocks open at once; more: the oldest closes */
 #define KEPT_KEY (UINT32_MAX - 1 - MAX_ABSORBERS) /* rec_of[] of a kept block: + absorber */
 #define MAX_SPAN (KEPT_KEY - 1) /* pfns a map can hold: ~16 TiB of 4 KiB pages */
-#define ORD_MASK 0x3f
+#define ORD_MASK 0x0f
+#define RECOF 0x10             /* ord[] of a model pfn: rec_of[] holds an entry for it */
+#define PRESENT 0x20           /* ord[]: obj[] (or SELF) holds an entry: read it */
+#define SELF 0x40              /* ord[]: the model holds the block at its recorded pfn */
 #define GROUP 0x80             /* ord[]: a piece of a recorded block the model served smaller */
 
 /* a kept block's part nothing has claimed yet */
@@ -60,11 +68,106 @@ struct absorber {
 	struct piece *pieces;     /* at most an order's halves, unless compaction split it */
 };
 
+/*
+ * obj[] and rec_of[]: the entries of a map in chunks of 16 pfns (a cache
+ * line), allocated when a chunk gets its first entry and released when it
+ * loses its last, found through a table of 4 bytes per 16 pfns (calloc()ed:
+ * it takes memory only where chunks were). Keyed by the pfn's offset + 1, as
+ * the entries are; consecutive pfns, which the kernel and the model often
+ * use in turn, share a chunk.
+ */
+#define CHUNK 16
+
+struct pmap {
+	uint32_t *idx;                 /* [span / CHUNK]: chunk number + 1, or 0 */
+	uint32_t (*chunk)[CHUNK];      /* [cap]; a free one holds the next free's number + 1 */
+	uint8_t *cnt;                  /* [cap]: entries in each chunk */
+	uint32_t nr, cap, free_head;   /* chunks made, room for, first free + 1 */
+};
+
+static int pmap_init(struct pmap *p, uint64_t span)
+{
+	memset(p, 0, sizeof(*p));
+	p->idx = calloc((size_t)(span / CHUNK + 1), sizeof(*p->idx));
+	return p->idx ? 0 : -ENOMEM;
+}
+
+static void pmap_release(struct pmap *p)
+{
+	free(p->idx);
+	free(p->chunk);
+	free(p->cnt);
+}
+
+static uint32_t pmap_get(const struct pmap *p, uint32_t key)
+{
+	uint32_t c = p->idx[(key - 1) / CHUNK];
+
+	return c ? p->chunk[c - 1][(key - 1) % CHUNK] : 0;
+}
+
+/* a zeroed chunk's number + 1, or 0 without memory */
+static uint32_t pmap_new_chunk(struct pmap *p)
+{
+	uint32_t c = p->free_head;
+
+	if (c) {
+		p->free_head = p->chunk[c - 1][0];
+	} else {
+		if (p->nr == p->cap) {
+			uint32_t cap = p->cap ? 2 * p->cap : 1024;
+			void *ch = cap > p->cap ? realloc(p->chunk, (size_t)cap * sizeof(*p->chunk)) : NULL;
+			if (!ch)
+				return 0;
+			p->chunk = ch;
+			uint8_t *cnt = realloc(p->cnt, cap);
+			if (!cnt)
+				return 0;
+			p->cnt = cnt;
+			p->cap = cap;
+		}
+		c = ++p->nr;
+	}
+	memset(p->chunk[c - 1], 0, sizeof(p->chunk[0]));
+	p->cnt[c - 1] = 0;
+	return c;
+}
+
+/* @val 0 deletes; -ENOMEM when no chunk can be had */
+static int pmap_put(struct pmap *p, uint32_t key, uint32_t val)
+{
+	uint32_t *slot = &p->idx[(key - 1) / CHUNK], c = *slot;
+
+	if (!c) {
+		if (!val)
+			return 0;
+		c = pmap_new_chunk(p);
+		if (!c)
+			return -ENOMEM;
+		*slot = c;
+	}
+	uint32_t *e = &p->chunk[c - 1][(key - 1) % CHUNK];
+	p->cnt[c - 1] = (uint8_t)(p->cnt[c - 1] + (val != 0) - (*e != 0));
+	*e = val;
+	if (!p->cnt[c - 1]) { /* its last entry: the chunk goes on the free list */
+		p->chunk[c - 1][0] = p->free_head;
+		p->free_head = c;
+		*slot = 0;
+	}
+	return 0;
+}
+
+static void pmap_del(struct pmap *p, uint32_t key)
+{
+	pmap_put(p, key, 0);
+}
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
-	uint32_t *obj;           /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
-	uint32_t *rec_of;        /* model pfn -> recorded head - base + 1, or KEPT_KEY + i */
+	struct pmap obj;         /* recorded head -> model pfn - base + 1, or FAILED; 0 = none */
+	struct pmap rec_of;      /* model pfn -> recorded head - base + 1, or KEPT_KEY + i */
+	int err;                 /* -ENOMEM: a map could not grow; the replay stopped */
 	uint8_t *ord;            /* recorded head -> order | GROUP */
 	unsigned int max_order;
 	uint64_t start_ts;
@@ -104,15 +207,83 @@ static unsigned int rord(const struct replay *r, uint64_t rec)
 	return r->ord[rec - r->base] & ORD_MASK;
 }
 
+/*
+ * The maps' entries, read and written only through these four. A block the
+ * model holds at its own recorded pfn (every block of the start snapshot,
+ * until it moves) is SELF in ord[] and has no entry in obj[] or rec_of[], so
+ * building the maps writes a byte per block. PRESENT in ord[] says obj[] has
+ * an entry at all, so that the searches for a covering block read the 1-byte
+ * map only. The values they return are those the flat maps of 4 bytes per
+ * pfn held before. A table that cannot grow sets r->err (replay_error()).
+ */
+static uint32_t obj_get(const struct replay *r, uint64_t rec)
+{
+	uint64_t i = rec - r->base;
+	uint8_t f = r->ord[i];
+
+	if (!(f & PRESENT))
+		return 0;
+	return f & SELF ? (uint32_t)(i + 1) : pmap_get(&r->obj, (uint32_t)(i + 1));
+}
+
+static void obj_put(struct replay *r, uint64_t rec, uint32_t o)
+{
+	uint64_t i = rec - r->base;
+	uint8_t f = r->ord[i];
+
+	if ((f & (PRESENT | SELF)) == PRESENT && (o == i + 1 || !o))
+		pmap_del(&r->obj, (uint32_t)(i + 1));
+	if (o == i + 1) {
+		r->ord[i] = f | SELF | PRESENT;
+	} else if (!o) {
+		r->ord[i] = (uint8_t)(f & ~(SELF | PRESENT));
+	} else {
+		if (pmap_put(&r->obj, (uint32_t)(i + 1), o))
+			r->err = -ENOMEM;
+		r->ord[i] = (uint8_t)((f & ~SELF) | PRESENT);
+	}
+}
+
+static uint32_t rec_get(const struct replay *r, uint64_t mp)
+{
+	uint64_t i = mp - r->base;
+	uint8_t f = r->ord[i];
+	uint32_t k = f & RECOF ? pmap_get(&r->rec_of, (uint32_t)(i + 1)) : 0;
+
+	return k || !(f & SELF) ? k : (uint32_t)(i + 1);
+}
+
+/* after the obj_put() of the same block, so that SELF is already set */
+static void rec_put(struct replay *r, uint64_t mp, uint32_t k)
+{
+	uint64_t i = mp - r->base;
+
+	if (k == i + 1 && (r->ord[i] & SELF))
+		k = 0;
+	if (!k && !(r->ord[i] & RECOF))
+		return;
+	if (pmap_put(&r->rec_of, (uint32_t)(i + 1), k)) {
+		r->err = -ENOMEM;
+		return;
+	}
+	r->ord[i] = (uint8_t)(k ? r->ord[i] | RECOF : r->ord[i] & ~RECOF);
+}
+
+/* ord[i] = @v, but RECOF, which is of pfn i as a model pfn, stays */
+static void ord_put(struct replay *r, uint64_t i, unsigned int v)
+{
+	r->ord[i] = (uint8_t)((r->ord[i] & RECOF) | (v & ~RECOF));
+}
+
 /* @mp: the model's pfn, or MODEL_PFN_NONE when the model could not place it;
  * @flags: GROUP or 0 */
 static void map_set(struct replay *r, uint64_t rec, uint64_t mp, unsigned int order,
 		    unsigned int flags)
 {
-	r->obj[rec - r->base] = mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp);
-	r->ord[rec - r->base] = (uint8_t)(order | flags);
+	ord_put(r, rec - r->base, order | flags);
+	obj_put(r, rec, mp == MODEL_PFN_NONE ? FAILED : pfn_key(r, mp));
 	if (mp != MODEL_PFN_NONE)
-		r->rec_of[mp - r->base] = pfn_key(r, rec);
+		rec_put(r, mp, pfn_key(r, rec));
 }
 
 static bool placed(uint32_t o)
@@ -122,11 +293,11 @@ static bool placed(uint32_t o)
 
 static void map_clear(struct replay *r, uint64_t rec)
 {
-	uint32_t o = r->obj[rec - r->base];
+	uint32_t o = obj_get(r, rec);
 
 	if (placed(o))
-		r->rec_of[key_pfn(r, o) - r->base] = 0;
-	r->obj[rec - r->base] = 0;
+		rec_put(r, key_pfn(r, o), 0);
+	obj_put(r, rec, 0);
 }
 
 /* a kept block's piece moved with the model's compaction */
@@ -166,12 +337,12 @@ static void kept_split(struct replay *r, uint32_t key, uint64_t pfn, unsigned in
 		struct piece pc = a->pieces[i];
 		a->pieces[i] = a->pieces[--a->nr_pieces];
 		if (!piece_room(a, 1u << order)) {
-			r->rec_of[pfn - r->base] = 0;
+			rec_put(r, pfn, 0);
 			return;
 		}
 		for (uint64_t k = 0; k < 1ull << order; k++) {
 			a->pieces[a->nr_pieces++] = (struct piece){ .off = pc.off + k, .mp = pfn + k };
-			r->rec_of[pfn + k - r->base] = key;
+			rec_put(r, pfn + k, key);
 		}
 		return;
 	}
@@ -197,20 +368,20 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 	struct replay *r = ctx;
 
 	if (ev->type == MODEL_EV_MIGRATE && in_span(r, ev->pfn) && in_span(r, ev->new_pfn)) {
-		uint32_t rec = r->rec_of[ev->pfn - r->base];
+		uint32_t rec = rec_get(r, ev->pfn);
 		if (rec >= KEPT_KEY) {
 			kept_moved(r, rec, ev->pfn, ev->new_pfn);
-			r->rec_of[ev->pfn - r->base] = 0;
-			r->rec_of[ev->new_pfn - r->base] = rec;
+			rec_put(r, ev->pfn, 0);
+			rec_put(r, ev->new_pfn, rec);
 		} else if (rec) {
-			r->rec_of[ev->pfn - r->base] = 0;
-			r->obj[rec - 1] = pfn_key(r, ev->new_pfn);
-			r->rec_of[ev->new_pfn - r->base] = rec;
+			rec_put(r, ev->pfn, 0);
+			obj_put(r, key_pfn(r, rec), pfn_key(r, ev->new_pfn));
+			rec_put(r, ev->new_pfn, rec);
 		}
 		r->st.model_migrations++;
 	} else if (ev->type == MODEL_EV_SPLIT && in_span(r, ev->pfn)) {
 		/* compaction split a large block: its recorded block splits with it */
-		uint32_t rec = r->rec_of[ev->pfn - r->base];
+		uint32_t rec = rec_get(r, ev->pfn);
 		if (rec >= KEPT_KEY)
 			kept_split(r, rec, ev->pfn, ev->order);
 		else if (rec)
@@ -247,12 +418,15 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->obj = calloc(r->span, sizeof(*r->obj));
-	r->rec_of = calloc(r->span, sizeof(*r->rec_of));
 	r->ord = calloc(r->span, 1);
+	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
+		replay_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (r->feedback)
 		r->abs = calloc(MAX_ABSORBERS, sizeof(*r->abs));
-	if (!r->obj || !r->rec_of || !r->ord || (r->feedback && !r->abs)) {
+	if (!r->ord || (r->feedback && !r->abs)) {
 		replay_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -262,8 +436,8 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 		struct model_page_info pi;
 
 		model_page_info(m, pfn, &pi);
-		if (pi.state == MODEL_PAGE_ALLOC)
-			map_set(r, pfn, pfn, pi.order, 0);
+		if (pi.state == MODEL_PAGE_ALLOC) /* map_set(r, pfn, pfn, ...) on empty maps */
+			r->ord[pfn - r->base] = (uint8_t)(pi.order | SELF | PRESENT);
 		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
 			       ? 1 : 1ull << pi.order;
 	}
@@ -275,14 +449,19 @@ void replay_free(struct replay *r)
 {
 	if (!r)
 		return;
-	free(r->obj);
-	free(r->rec_of);
+	pmap_release(&r->obj);
+	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
 		free(r->abs[i].pieces);
 	free(r->abs);
 	free(r);
+}
+
+int replay_error(const struct replay *r)
+{
+	return r->err;
 }
 
 const struct replay_stats *replay_stats(const struct replay *r)
@@ -293,14 +472,14 @@ const struct replay_stats *replay_stats(const struct replay *r)
 /* the recorded block covering [rec, rec + 2^order), or MODEL_PFN_NONE */
 static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned int order)
 {
-	if (r->obj[rec - r->base])
+	if (obj_get(r, rec))
 		return rec;
 	for (unsigned int o = order + 1; o <= r->max_order; o++) {
 		uint64_t head = rec & ~((1ull << o) - 1);
 
 		if (!in_span(r, head))
 			break;
-		if (r->obj[head - r->base] && rord(r, head) >= o)
+		if (obj_get(r, head) && rord(r, head) >= o)
 			return head;
 	}
 	return MODEL_PFN_NONE;
@@ -313,7 +492,7 @@ static uint64_t covering_block(const struct replay *r, uint64_t rec, unsigned in
  */
 static void split_block(struct replay *r, uint64_t head, unsigned int order)
 {
-	uint32_t o = r->obj[head - r->base];
+	uint32_t o = obj_get(r, head);
 	unsigned int old = rord(r, head), flags = r->ord[head - r->base] & GROUP;
 
 	for (uint64_t k = 0; k < 1ull << (old - order); k++) {
@@ -343,7 +522,7 @@ static void unmatched(struct replay *r, unsigned int order)
 /* the recorded block at @rec, of exactly @order, leaves the model */
 static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
-	uint32_t o = r->obj[rec - r->base];
+	uint32_t o = obj_get(r, rec);
 
 	if (o == FAILED) {
 		r->st.frees_of_failed++;
@@ -358,13 +537,13 @@ static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsig
 static void free_pieces(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	for (uint64_t p = rec, end = rec + (1ull << order); p < end;) {
-		if (!r->obj[p - r->base]) {
+		if (!obj_get(r, p)) {
 			p++;
 			continue;
 		}
 		unsigned int k = rord(r, p);
-		if (r->obj[p - r->base] == MOVED_AWAY)
-			r->obj[p - r->base] = 0;
+		if (obj_get(r, p) == MOVED_AWAY)
+			obj_put(r, p, 0);
 		else
 			free_block(r, p, k, cpu);
 		p += 1ull << k;
@@ -384,9 +563,9 @@ static bool join_snapshot_pages(struct replay *r, uint64_t rec, unsigned int ord
 	if (!order || !in_span(r, end - 1))
 		return false;
 	for (uint64_t p = rec; p < end; p++) {
-		uint32_t o = r->obj[p - r->base];
+		uint32_t o = obj_get(r, p);
 
-		if (!placed(o) || r->ord[p - r->base] || key_pfn(r, o) != p)
+		if (!placed(o) || (r->ord[p - r->base] & (ORD_MASK | GROUP)) || key_pfn(r, o) != p)
 			return false;
 	}
 	if (model_join(r->m, rec, order))
@@ -412,13 +591,13 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 			unmatched(r, order);
 		return;
 	}
-	if (r->obj[head - r->base] == MOVED_AWAY) {
+	if (obj_get(r, head) == MOVED_AWAY) {
 		/* the migration source's pages: the block itself lives on elsewhere
 		 * (for one served as pieces, every piece's old head is marked) */
 		r->st.migration_source_frees++;
 		for (uint64_t p = head, end = head + (1ull << order); p < end && in_span(r, p); p++)
-			if (r->obj[p - r->base] == MOVED_AWAY)
-				r->obj[p - r->base] = 0;
+			if (obj_get(r, p) == MOVED_AWAY)
+				obj_put(r, p, 0);
 		return;
 	}
 	if (head != rec || rord(r, rec) > order) {
@@ -510,7 +689,7 @@ static void close_absorber(struct replay *r, unsigned int i)
 
 	for (unsigned int k = 0; k < a->nr_pieces; k++) {
 		const struct piece *pc = &a->pieces[k];
-		r->rec_of[pc->mp - r->base] = 0;
+		rec_put(r, pc->mp, 0);
 		if (!model_free(r->m, pc->mp, pc->order, a->cpu))
 			r->st.cls[a->class].returned_pages += 1ull << pc->order;
 	}
@@ -518,7 +697,7 @@ static void close_absorber(struct replay *r, unsigned int i)
 	if (i != --r->nr_abs) {
 		*a = r->abs[r->nr_abs];
 		for (unsigned int k = 0; k < a->nr_pieces; k++)
-			r->rec_of[a->pieces[k].mp - r->base] = KEPT_KEY + i;
+			rec_put(r, a->pieces[k].mp, KEPT_KEY + i);
 	}
 }
 
@@ -556,7 +735,7 @@ static void open_absorber(struct replay *r, uint64_t task, const struct model_re
 		return;
 	}
 	a->pieces[0] = (struct piece){ .off = 0, .mp = mp, .order = req->order };
-	r->rec_of[mp - r->base] = KEPT_KEY + r->nr_abs;
+	rec_put(r, mp, KEPT_KEY + r->nr_abs);
 	r->nr_abs++;
 	if (a->deadline < r->next_deadline)
 		r->next_deadline = a->deadline;
@@ -581,7 +760,7 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
 		if (!piece_room(a, pc.order) || model_carve(r->m, mp, order))
 			return false;
 		/* the piece becomes its halves but the claimed one */
-		r->rec_of[pc.mp - r->base] = 0;
+		rec_put(r, pc.mp, 0);
 		a->pieces[k] = a->pieces[--a->nr_pieces];
 		for (unsigned int o = pc.order; o > order; o--) {
 			uint64_t half = 1ull << (o - 1);
@@ -596,7 +775,7 @@ static bool claim(struct replay *r, unsigned int i, uint64_t rec, uint64_t off,
 				h.mp += half;
 			}
 			a->pieces[a->nr_pieces++] = h;
-			r->rec_of[h.mp - r->base] = KEPT_KEY + i;
+			rec_put(r, h.mp, KEPT_KEY + i);
 		}
 		map_set(r, rec, mp, order, 0);
 		return true;
@@ -739,8 +918,8 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		r->st.outside_model++;
 		return;
 	}
-	if (r->obj[rec - r->base] == MOVED_AWAY)
-		r->obj[rec - r->base] = 0; /* the source's free was not recorded */
+	if (obj_get(r, rec) == MOVED_AWAY)
+		obj_put(r, rec, 0); /* the source's free was not recorded */
 	if (covering_block(r, rec, req.order) != MODEL_PFN_NONE) {
 		/* the kernel reuses a pfn we think allocated: its free was not
 		 * recorded (a per-CPU page in the snapshot, a lost event) */
@@ -784,20 +963,21 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
  * model served as smaller pieces moves piece by piece */
 static void migrate_one(struct replay *r, uint64_t from, uint64_t to)
 {
-	r->obj[to - r->base] = r->obj[from - r->base];
-	r->ord[to - r->base] = r->ord[from - r->base];
-	r->obj[from - r->base] = MOVED_AWAY;
-	uint32_t o = r->obj[to - r->base];
+	uint32_t o = obj_get(r, from);
+
+	ord_put(r, to - r->base, r->ord[from - r->base]);
+	obj_put(r, to, o);
+	obj_put(r, from, MOVED_AWAY);
 	if (o != FAILED)
-		r->rec_of[key_pfn(r, o) - r->base] = pfn_key(r, to);
+		rec_put(r, key_pfn(r, o), pfn_key(r, to));
 }
 
 static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 {
 	uint64_t from = ev->pair.old_pfn, to = ev->pair.new_pfn;
 
-	if (!in_span(r, from) || !in_span(r, to) || !r->obj[from - r->base] ||
-	    r->obj[from - r->base] == MOVED_AWAY || r->obj[to - r->base]) {
+	if (!in_span(r, from) || !in_span(r, to) || !obj_get(r, from) ||
+	    obj_get(r, from) == MOVED_AWAY || obj_get(r, to)) {
 		r->st.migrate_pairs_unmatched++;
 		return;
 	}
@@ -809,9 +989,9 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 		return;
 	}
 	for (uint64_t k = 0; k < 1ull << order;) {
-		unsigned int piece = r->obj[from + k - r->base] ? rord(r, from + k) : 0;
-		if (r->obj[from + k - r->base] && r->obj[from + k - r->base] != MOVED_AWAY &&
-		    !r->obj[to + k - r->base])
+		uint32_t o = obj_get(r, from + k);
+		unsigned int piece = o ? rord(r, from + k) : 0;
+		if (o && o != MOVED_AWAY && !obj_get(r, to + k))
 			migrate_one(r, from + k, to + k);
 		k += 1ull << piece;
 	}
@@ -848,7 +1028,7 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
-	if (ev->ts < r->start_ts)
+	if (ev->ts < r->start_ts || r->err)
 		return;
 	if (!r->st.events)
 		r->st.first_ts = ev->ts;

@@ -91,4 +91,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev);
 
 const struct replay_stats *replay_stats(const struct replay *r);
 
+/* 0, or -ENOMEM when the maps could not grow: replay_feed() then stopped at
+ * that event, and the stats cover the events before it */
+int replay_error(const struct replay *r);
+
 #endif

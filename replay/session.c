@@ -276,6 +276,15 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = runs[i] };
 	ret = pipe_run(s->rd, c, nr, on_progress, on_frame, s, &read_ret);
+	for (int i = 0; !ret && i < nr; i++) {
+		if (!(ret = replay_error(runs[i]->r)))
+			continue;
+		snprintf(runs[i]->err, sizeof(runs[i]->err), "%.300s: out of memory for the replay's "
+			 "block maps (%.100s); replay fewer variants at once", s->path,
+			 runs[i]->settings);
+		add_error(s, runs[i]->err);
+		goto out;
+	}
 	if (ret) {
 		for (int i = 0; i < nr; i++) /* all runs fail alike on a bad trace: once */
 			if (c[i].setup_ret && !said_before(c, runs, i))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * sha256.c - SHA-256 as FIPS 180-4 section 6.2 gives it (sha256.h). Written
- * for provenance, not speed: a 9 MB trace takes tens of milliseconds.
+ * sha256.c - SHA-256 as FIPS 180-4 section 6.2 gives it (sha256.h), for
+ * provenance: a report hashes its trace, about 5 ms per MB here (portable C,
+ * no SHA extensions).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ static uint32_t ror(uint32_t x, int n)
 
 static void sha256_block(struct sha256 *c, const unsigned char *p)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
@@ -49,18 +50,23 @@ static void sha256_block(struct sha256 *c, const unsigned char *p)
 		uint32_t s1 = ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ w[t - 2] >> 10;
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	memcpy(v, c->h, sizeof(v));
+	uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
 	for (int t = 0; t < 64; t++) {
-		uint32_t e = v[4], a = v[0];
-		uint32_t t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & v[5]) ^ (~e & v[6])) +
-			      K[t] + w[t];
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		memmove(v + 1, v, 7 * sizeof(v[0]));
-		v[4] += t1;
-		v[0] = t1 + t2;
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[t] +
+			      w[t];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = cc;
+		cc = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		c->h[i] += v[i];
+	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
+	c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
 static void sha256_init(struct sha256 *c)
@@ -74,6 +80,8 @@ static void sha256_init(struct sha256 *c)
 static void sha256_update(struct sha256 *c, const unsigned char *p, size_t n)
 {
 	c->len += n;
+	for (; !c->fill && n >= 64; p += 64, n -= 64) /* whole blocks in place */
+		sha256_block(c, p);
 	while (n) {
 		size_t take = 64 - c->fill < n ? 64 - c->fill : n;
 		memcpy(c->block + c->fill, p, take);

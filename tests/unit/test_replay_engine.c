@@ -24,7 +24,8 @@
 #define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY) /* alloc_pages_mpol()'s first try */
 
 /* one DMA32 zone of @span pages (pageblock order 3), the first @pages of them
- * memory; pcp off, no compaction; the closed loop as @feedback says */
+ * memory (0: none, seeded by the test); pcp off, no compaction; the closed
+ * loop as @feedback says */
 static struct model *small_model_loop(uint64_t span, uint64_t pages, long feedback)
 {
 	struct model_desc d;
@@ -41,7 +42,7 @@ static struct model *small_model_loop(uint64_t span, uint64_t pages, long feedba
 	};
 	struct model *m = model_new(&d);
 	CHECK(m);
-	if (m)
+	if (m && pages) /* none: the test seeds it */
 		CHECK(model_online(m, BASE, pages) == 0);
 	return m;
 }
@@ -86,6 +87,13 @@ static void ok(struct model *m)
 {
 	char err[256];
 	CHECK(model_check(m, err, sizeof(err)) == 0, "%s", err);
+}
+
+static long free_pages(struct model *m)
+{
+	struct model_zone_info zi;
+	model_zone_info(m, 0, &zi);
+	return zi.nr_free_pages;
 }
 
 /* a free of the recorded pfn frees the block the model placed, wherever it is */
@@ -224,6 +232,98 @@ static void migrate_pair_moves_the_key(void)
 	const struct replay_stats *st = replay_stats(r);
 	CHECK(st->migrate_pairs == 1 && st->migration_source_frees == 1 &&
 	      st->unmatched_frees == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * The start snapshot's blocks are keyed by their own pfns (engine.c keeps
+ * them so without writing the pfn maps): a free at the pfn frees the block
+ * there, a partial free splits it in place, and a kernel migration moves the
+ * key off the pfn, after which the source's free leaves the block alone and
+ * the free at the new pfn frees it.
+ */
+static void snapshot_blocks_are_keyed_by_their_own_pfns(void)
+{
+	struct model *m = small_model_online(32, 0);
+	if (!m)
+		return;
+	CHECK(model_seed_alloc(m, BASE + 4, 2, MODEL_MT_UNMOVABLE) == 0);
+	CHECK(model_seed_alloc(m, BASE + 8, 3, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_alloc(m, BASE + 17, 0, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_free(m, BASE + 24, 3, MODEL_MT_MOVABLE) >= 0);
+	model_seed_done(m);
+	struct replay *r = replay_new(m, 0, NULL, NULL);
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	struct frt_event f = free_ev(BASE + 4, 2);
+	replay_feed(r, &f);
+	CHECK(state(m, BASE + 4) != MODEL_PAGE_ALLOC && free_pages(m) == before + 4);
+	struct frt_event part = free_ev(BASE + 12, 2); /* the upper half of the order-3 block */
+	replay_feed(r, &part);
+	CHECK(state(m, BASE + 8) == MODEL_PAGE_ALLOC && free_pages(m) == before + 8);
+	struct frt_event pair = { .ts = ++ts, .type = FRT_EV_MIGRATE_PAIR };
+	pair.pair.old_pfn = BASE + 17;
+	pair.pair.new_pfn = BASE + 26; /* free in the model: the kernel's own choice */
+	replay_feed(r, &pair);
+	struct frt_event src = free_ev(BASE + 17, 0);
+	replay_feed(r, &src);
+	CHECK(state(m, BASE + 17) == MODEL_PAGE_ALLOC); /* the block lives on */
+	struct frt_event moved = free_ev(BASE + 26, 0);
+	replay_feed(r, &moved);
+	CHECK(state(m, BASE + 17) != MODEL_PAGE_ALLOC && free_pages(m) == before + 9);
+	struct frt_event rest = free_ev(BASE + 8, 2);
+	replay_feed(r, &rest);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(free_pages(m) == before + 13 && st->unmatched_frees == 0 && st->partial_frees == 1 &&
+	      st->migrate_pairs == 1 && st->migration_source_frees == 1,
+	      "free %ld (want %ld), unmatched %" PRIu64 ", partial %" PRIu64, free_pages(m),
+	      before + 13, st->unmatched_frees, st->partial_frees);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * Blocks the model places away from their recorded pfns live in the maps'
+ * hash tables (engine.c, struct pmap): thousands of them, so that the tables
+ * grow, freed in a scrambled order, so that deletes land inside clusters;
+ * every free must still find its own block, and the last leaves all free.
+ */
+static void many_blocks_placed_elsewhere_are_all_found(void)
+{
+	const uint64_t n = 6000, span = 16384;
+	struct model *m = small_model(span);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	long before = free_pages(m);
+	/* the kernel's pfns from the top down, every other one; the model's
+	 * from its free lists */
+	for (uint64_t k = 0; k < n; k++) {
+		struct frt_event a = alloc_ev(BASE + span - 1 - 2 * k, 0, MODEL_GFP_KERNEL);
+		replay_feed(r, &a);
+	}
+	CHECK(free_pages(m) == before - (long)n, "free %ld, want %ld", free_pages(m),
+	      before - (long)n);
+	/* a permutation of 0..n-1: k * 2377 mod 6000 (2377 is prime to 6000) */
+	for (uint64_t j = 0; j < n; j++) {
+		uint64_t k = j * 2377 % n;
+		struct frt_event f = free_ev(BASE + span - 1 - 2 * k, 0);
+		replay_feed(r, &f);
+		if (j == n / 2)
+			CHECK(free_pages(m) == before - (long)(n - n / 2 - 1));
+	}
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(free_pages(m) == before && st->unmatched_frees == 0 && st->unseen_frees == 0 &&
+	      replay_error(r) == 0, "free %ld (want %ld), unmatched %" PRIu64 ", unseen %" PRIu64,
+	      free_pages(m), before, st->unmatched_frees, st->unseen_frees);
 	ok(m);
 	replay_free(r);
 	model_free_all(m);
@@ -440,13 +540,6 @@ static struct frt_event task_ev(struct frt_event e, int32_t pid)
 	e.has_task = 1;
 	e.pid = e.tgid = pid;
 	return e;
-}
-
-static long free_pages(struct model *m)
-{
-	struct model_zone_info zi;
-	model_zone_info(m, 0, &zi);
-	return zi.nr_free_pages;
 }
 
 /* allocated blocks of @order and @mobility in [from, to) */
@@ -911,6 +1004,8 @@ int main(int argc, char **argv)
 	RUN(free_over_smaller_blocks_frees_each);
 	RUN(snapshot_pcp_block_is_joined_before_its_reuse);
 	RUN(migrate_pair_moves_the_key);
+	RUN(snapshot_blocks_are_keyed_by_their_own_pfns);
+	RUN(many_blocks_placed_elsewhere_are_all_found);
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);

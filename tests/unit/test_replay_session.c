@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "session.h"
+#include "sha256.h"
 #include "trace.h"
 
 static const char *sample, *golden, *tasks;
@@ -233,6 +234,41 @@ static void damage_is_said_not_failed(void)
 	unlink(path);
 }
 
+/*
+ * FIPS 180-2 appendix B's messages (one block, two blocks, a million 'a'),
+ * hashed whole and, through a file, in read()-sized pieces: the reports'
+ * trace_sha256 is the one sha256sum prints.
+ */
+static void sha256_of_the_standard_messages(void)
+{
+	static const char *abc = "abc";
+	static const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char hex[SHA256_HEX_LEN], path[sizeof(tmpdir) + 16];
+	size_t n = 1000000;
+	char *a = malloc(n);
+
+	sha256_hex(abc, strlen(abc), hex);
+	CHECK(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "%s",
+	      hex);
+	sha256_hex(two, strlen(two), hex);
+	CHECK(!strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"), "%s",
+	      hex);
+	if (!a)
+		return;
+	memset(a, 'a', n);
+	sha256_hex(a, n, hex);
+	CHECK(!strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"), "%s",
+	      hex);
+	snprintf(path, sizeof(path), "%s/a.bin", tmpdir);
+	FILE *f = fopen(path, "wb");
+	CHECK(f && fwrite(a, 1, n, f) == n && fclose(f) == 0);
+	CHECK(sha256_file_hex(path, hex) == 0);
+	CHECK(!strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"), "%s",
+	      hex);
+	unlink(path);
+	free(a);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -246,6 +282,7 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	RUN(sha256_of_the_standard_messages);
 	RUN(three_variants_one_decode);
 	RUN(contract);
 	RUN(failed_setup_said_once);
