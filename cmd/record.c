@@ -100,7 +100,7 @@ struct capture {
 	bool size_limit_hit;
 	bool flowing;          /* the first event arrived: "capturing" was said */
 	uint64_t on_ns, off_ns; /* capture switched on and off, trace clock */
-	uint64_t misses_on, misses_off; /* BPF recursion misses then (cumulative) */
+	uint64_t misses; /* BPF recursion misses while capturing, that no catcher recorded */
 	char misses_which[512];
 	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
 	json_t *notes;         /* every WARNING, for the STATS frame */
@@ -358,12 +358,12 @@ static int put_stats(struct frt_collector *c, struct capture *cap, uint64_t *los
 	json_t *stats = json_object(), *a = json_array();
 	char *text = NULL;
 	int bad = !per_cpu, err;
-	uint64_t misses = cap->misses_off - cap->misses_on;
+	uint64_t misses = cap->misses;
 
 	if (misses)
 		warn(cap, "%" PRIu64 " events never reached the recorder: the kernel skipped them "
 		     "because a program of ours was already running on that CPU (a tracepoint "
-		     "firing in an interrupt during it: BPF recursion misses; since attaching: %s); "
+		     "firing in an interrupt during it: BPF recursion misses; by tracepoint: %s); "
 		     "the trace lacks them", misses, cap->misses_which);
 	if (cap->bogus_pfns)
 		warn(cap, "%" PRIu64 " pfn fields of compaction events were 2^63 or more (the kernel's "
@@ -502,15 +502,14 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		return 1;
 	}
 	snapshot(&cap, "start", o);
-	cap.misses_on = frt_collector_recursion_misses(c, NULL, 0);
+	frt_collector_recursion_mark(c);
 	start = cap.on_ns = now_ns();
 	frt_collector_capture(c, true);
 	fprintf(stderr, "fragreplay record: capture switched on; waiting for the first event\n");
 	err = capture_loop(c, &cap, o, start);
 	frt_collector_capture(c, false);
 	cap.off_ns = now_ns();
-	cap.misses_off = frt_collector_recursion_misses(c, cap.misses_which,
-							 sizeof(cap.misses_which));
+	cap.misses = frt_collector_recursion_misses(c, cap.misses_which, sizeof(cap.misses_which));
 	secs = (cap.off_ns - start) / 1e9;
 	fprintf(stderr, "fragreplay record: capture switched off after %.1f s\n", secs);
 	if (!cap.write_err)

@@ -175,6 +175,9 @@ struct frt_collector {
 	unsigned int held;   /* events waiting in all queues */
 	uint64_t last_ts;    /* timestamp of the last event delivered */
 	uint64_t reordered_late;
+	/* per tracepoint, when capture went on: its main program's recursion_misses
+	 * and its catcher's caught[] (frt_collector_recursion_mark()) */
+	uint64_t refused_base[FRT_EV_NR_TYPES], caught_base[FRT_EV_NR_TYPES];
 
 	/* the delivery in progress (set by poll and finish) */
 	frt_event_cb cb;
@@ -1146,6 +1149,29 @@ uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, un
 	return total;
 }
 
+/* the main program's recursion_misses of tracepoint @t, or -1 (not attached, or unreadable) */
+static int64_t refused(const struct frt_collector *c, unsigned int t)
+{
+	const struct tracepoint *tp = &c->tps[t];
+	struct bpf_program *prog = tp->how == AT_BTF ? tp->btf : tp->how == AT_TP ? tp->tp : NULL;
+	struct bpf_prog_info info = { 0 };
+	__u32 info_len = sizeof(info);
+
+	if (!tp->link || !prog || bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
+		return -1;
+	return (int64_t)info.recursion_misses;
+}
+
+void frt_collector_recursion_mark(struct frt_collector *c)
+{
+	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
+		int64_t r = refused(c, t);
+
+		c->refused_base[t] = r < 0 ? 0 : (uint64_t)r;
+		c->caught_base[t] = c->skel ? c->skel->bss->caught[t] : 0;
+	}
+}
+
 uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *names,
 				       size_t len)
 {
@@ -1156,22 +1182,21 @@ uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *nam
 		names[0] = '\0';
 	for (unsigned int t = 0; t < FRT_EV_NR_TYPES; t++) {
 		const struct tracepoint *tp = &c->tps[t];
-		struct bpf_program *prog = tp->how == AT_BTF ? tp->btf : tp->how == AT_TP ? tp->tp : NULL;
-		struct bpf_prog_info info = { 0 };
-		__u32 info_len = sizeof(info);
-		uint64_t missed;
+		int64_t r = refused(c, t);
+		uint64_t missed, caught;
 
-		if (!tp->link || !prog ||
-		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
+		if (r < 0)
 			continue;
 		/*
 		 * Every call refused the main program is in its recursion_misses,
 		 * each one its catcher recorded in caught[] (collector.bpf.c, HOT()):
-		 * what neither recorded is the difference.
+		 * what neither recorded is the difference, per tracepoint and since
+		 * the mark, so that calls refused before capture (never caught: the
+		 * catcher records only while capturing) hide nothing.
 		 */
-		missed = info.recursion_misses;
-		if (tp->catch_link)
-			missed -= missed < c->skel->bss->caught[t] ? missed : c->skel->bss->caught[t];
+		missed = (uint64_t)r - c->refused_base[t];
+		caught = tp->catch_link ? c->skel->bss->caught[t] - c->caught_base[t] : 0;
+		missed = missed > caught ? missed - caught : 0;
 		if (!missed)
 			continue;
 		total += missed;

@@ -106,10 +106,14 @@ uint64_t frt_collector_lost(const struct frt_collector *c, uint64_t *per_cpu, un
  * programs because one of them was already running on that CPU (an
  * interrupt's tracepoint firing inside the program: bpf_prog_info's
  * recursion_misses, summed over the attached programs), less those a
- * catcher program recorded instead: the events the trace lacks
+ * catcher program recorded instead: the events the trace lacks. Per
+ * tracepoint since frt_collector_recursion_mark() (since attaching without it).
  * @names: "mm_page_free 3, ..." per tracepoint with misses (may be NULL if @len is 0)
  */
 uint64_t frt_collector_recursion_misses(const struct frt_collector *c, char *names, size_t len);
+
+/* frt_collector_recursion_mark - where frt_collector_recursion_misses() counts from (capture on) */
+void frt_collector_recursion_mark(struct frt_collector *c);
 
 /*
  * Events the catcher programs recorded while capture was on: calls the kernel
