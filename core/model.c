@@ -674,6 +674,17 @@ int model_set_pageblock_isolate(struct model *m, uint64_t pfn, bool isolate)
 	return 0;
 }
 
+int model_set_pageblock_skip(struct model *m, uint64_t pfn, bool skip)
+{
+	if (!pfn_zone(m, pfn))
+		return -EINVAL;
+	if (skip)
+		*pb_byte(m, pfn) |= PB_SKIP;
+	else
+		*pb_byte(m, pfn) &= (uint8_t)~PB_SKIP;
+	return 0;
+}
+
 /* ---- initial memory ---- */
 
 static int range_unmanaged(struct model *m, uint64_t pfn, uint64_t nr, struct mzone **zp)

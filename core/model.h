@@ -368,6 +368,12 @@ struct model_event {
  */
 int model_set_pageblock_isolate(struct model *m, uint64_t pfn, bool isolate);
 
+/*
+ * Set or clear a pageblock's compaction skip hint (PB_compact_skip), as a
+ * compaction that found nothing to isolate there leaves it: for tests.
+ */
+int model_set_pageblock_skip(struct model *m, uint64_t pfn, bool skip);
+
 typedef void (*model_event_fn)(void *ctx, const struct model_event *ev);
 void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx);
 

@@ -416,6 +416,9 @@ static void spb_defrag_evacuates_tainted_spb_until_two_free_pageblocks(void)
  * (d) spb_contig_scan=2 ranges: the emptiest clean SPB's two are all it
  *     looks at (fullest first would have seen only SPB 2's and taken
  *     pageblock 5): pfn 24 again.
+ * (e) alloc_contig_range() ignores compaction's skip hints: pageblock 3
+ *     marked skipped (as a failed compaction leaves it) is taken all the
+ *     same, its page migrated.
  */
 static struct model *contig_model(struct model_desc *d, bool contig, const char *pb3, int line)
 {
@@ -483,6 +486,17 @@ static void spb_contig_takes_cheapest_range_in_emptiest_clean_spb(void)
 		return;
 	EXPECT_ALLOC(m, 3, gfp_of[M], 24);
 	EXPECT_COUNTER(m, MODEL_SCAN_RANGES_CONTIG, 2);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 1);
+	model_free_all(m);
+
+	/* (e) */
+	desc_small(&d);
+	m = contig_model(&d, true, "mFF.F...", __LINE__);
+	if (!m)
+		return;
+	CHECK(model_set_pageblock_skip(m, 24, true) == 0, "(e) skip hint set");
+	EXPECT_ALLOC(m, 3, gfp_of[M], 24);
+	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_TAKEN, 1);
 	EXPECT_COUNTER(m, MODEL_SPB_CONTIG_MIGRATED, 1);
 	model_free_all(m);
 }
