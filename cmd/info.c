@@ -367,7 +367,7 @@ static void print_tasks(const struct scan *s)
 	free(t);
 }
 
-/* Degradations the recorder wrote into the metadata (FORMAT.md §4, "notes"). */
+/* Degradations the recorder wrote into the metadata (FORMAT.md §4, "notes"), or the STATS frame's. */
 static void print_notes(json_t *meta)
 {
 	json_t *v;
@@ -445,6 +445,10 @@ static void print_text(struct frt_reader *r, const struct scan *s, json_t *meta)
 	} else {
 		print_kv("lost events", "unknown (no STATS frame)");
 	}
+	/* what the recorder or the importer learnt only at the end (STATS "notes"):
+	 * BPF recursion misses, migration pairs inferred, perf's counts */
+	if (s->stats)
+		print_notes(s->stats);
 	print_kv("snapshots", "start %s, end %s", s->snap_start ? "present" : "absent",
 		 s->snap_end ? "present" : "absent");
 	for (int k = 0; k < 2; k++)
@@ -484,9 +488,10 @@ static void info_help(FILE *f)
 		"Show what a trace holds: host, kernel, memory layout (zones, watermarks),\n"
 		"sysctls, the recorder's notes (what it could not record, and why), event\n"
 		"counts per type, tasks (how many; which made the most allocations), lost\n"
-		"events, snapshots, file size and bytes per event. Every frame is read and\n"
-		"checksummed, so a damaged or truncated file is reported with what is\n"
-		"readable and what is missing.\n"
+		"events and the notes known only at the end (recursion misses, inferred\n"
+		"migration pairs), snapshots, file size and bytes per event. Every frame\n"
+		"is read and checksummed, so a damaged or truncated file is reported with\n"
+		"what is readable and what is missing.\n"
 		"\n"
 		"  --json      print the same as one JSON object on stdout\n"
 		"  --summary   instead, the requests as perf kmem --page stat summarises\n"

@@ -155,8 +155,12 @@ check "the sample's event counts are perf report --stat's" $?
 check "validate runs on the sample" $?
 grep -q "^\*\*\* NOTE: .*the import inferred $got migration pairs .* from $sets set_migration_pte" "$W/s.val"
 check "the report notes the inferred pairs" $?
-"$FR" info "$S" | grep -q '^lost events     0$'
+"$FR" info "$S" > "$W/s.info"
+grep -q '^lost events     0$' "$W/s.info"
 check "the sample's lost events are perf's: 0" $?
+# a note the import could write only at the end (STATS), in info's text too
+grep -q "^note  *the import inferred $got migration pairs .* from $sets set_migration_pte" "$W/s.info"
+check "info shows the end-of-trace note of the inferred pairs" $?
 
 # no PTE events in the input: no pairs, and the note says why
 grep -v '_migration_pte: ' "$W/m.txt" > "$W/nopte.txt"
