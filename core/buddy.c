@@ -792,12 +792,7 @@ void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsig
 	}
 	for (uint64_t pb = start; pb < end; pb += m->pageblock_nr_pages)
 		set_pb_mt(m, pb, mobility);
-	for (uint64_t p = start + 1; p < end; p++) {
-		struct mpage *t = pg(m, p);
-
-		t->state = MODEL_PAGE_TAIL;
-		t->order = 0;
-	}
+	mark_tails(m, start, order);
 	mark_allocated(m, start, order, mobility);
 }
 
@@ -814,8 +809,7 @@ void unisolate_range(struct model *m, struct mzone *z, uint64_t start, uint64_t 
 	for (uint64_t pfn = start; pfn < end;) {
 		struct mpage *p = pg(m, pfn);
 		unsigned int o = p->order;
-		bool head = p->state == MODEL_PAGE_FREE || p->state == MODEL_PAGE_ALLOC ||
-			    p->state == MODEL_PAGE_PCP;
+		bool head = page_is_head(p);
 
 		if (p->state == MODEL_PAGE_FREE && o >= m->pageblock_order) {
 			raw_del_page_from_free_list(m, z, pfn, o, mt);

@@ -83,13 +83,6 @@ int raw_fragmentation_index(unsigned int order, const struct contig_page_info *i
 			    info->free_blocks_total);
 }
 
-/* FREE, ALLOC or PCP: a pfn that starts a block */
-static bool page_is_head(const struct mpage *p)
-{
-	return p->state == MODEL_PAGE_FREE || p->state == MODEL_PAGE_ALLOC ||
-	       p->state == MODEL_PAGE_PCP;
-}
-
 /* allocations that pin a pageblock: compaction cannot move them out */
 static bool mobility_taints(int mobility)
 {

@@ -700,7 +700,7 @@ static int range_unmanaged(struct model *m, uint64_t pfn, uint64_t nr, struct mz
 	return 0;
 }
 
-static void mark_tails(struct model *m, uint64_t pfn, unsigned int order)
+void mark_tails(struct model *m, uint64_t pfn, unsigned int order)
 {
 	for (uint64_t p = pfn + 1; p < pfn + (1ull << order); p++) {
 		struct mpage *t = pg(m, p);

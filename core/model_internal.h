@@ -243,6 +243,13 @@ struct capture_control {
 	uint64_t pfn;          /* the captured block, or MODEL_PFN_NONE */
 };
 
+/* FREE, ALLOC or PCP: a pfn that starts a block */
+static inline bool page_is_head(const struct mpage *p)
+{
+	return p->state == MODEL_PAGE_FREE || p->state == MODEL_PAGE_ALLOC ||
+	       p->state == MODEL_PAGE_PCP;
+}
+
 static inline struct mpage *pg(const struct model *m, uint64_t pfn)
 {
 	return &m->pages[pfn - m->node_start];
@@ -411,6 +418,8 @@ void reserve_highatomic_pageblock(struct model *m, struct mzone *z, uint64_t pfn
 				  unsigned int order);
 bool unreserve_highatomic_pageblock(struct model *m, int highest_zoneidx, int mt, bool force);
 void mark_allocated(struct model *m, uint64_t pfn, unsigned int order, int mobility);
+/* model.c: the pages after a block's head, tails of it */
+void mark_tails(struct model *m, uint64_t pfn, unsigned int order);
 /* split_page(): the allocated block at @head becomes blocks of @order */
 void split_allocated(struct model *m, uint64_t head, unsigned int order);
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt);

@@ -138,7 +138,7 @@ uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_z
 	uint64_t end = start + (1ull << order);
 	for (uint64_t pb = start; pb < end; pb += m->pageblock_nr_pages)
 		move_freepages_block(m, z, pb, MODEL_MT_MOVABLE, MODEL_MT_ISOLATE);
-	for (uint64_t pb = start; pb < end && range_free(m, start, end) == false;
+	for (uint64_t pb = start; pb < end && !range_free(m, start, end);
 	     pb += m->pageblock_nr_pages)
 		evacuate_block(m, pb, cpu, true, MODEL_SPB_CONTIG_MIGRATED,
 			       MODEL_SPB_CONTIG_FAILED);
