@@ -127,36 +127,17 @@ static inline __attribute__((always_inline)) int
 field(struct frt_reader *r, struct cursor *c, uint8_t kind, uint64_t *out)
 {
 	uint64_t v;
+	int ret;
 
 	if (vget(&c->p, &v))
 		return -1;
-	switch (kind) {
-	case FRT_FK_UINT:
-		*out = v;
-		return 0;
-	case FRT_FK_SINT:
-		*out = (uint64_t)(int64_t)((v >> 1) ^ -(v & 1));
-		return 0;
-	case FRT_FK_PFN:
-		if (!v) {
-			*out = FRT_PFN_NONE;
-			return 0;
-		}
-		c->last_pfn += (v - 1) >> 1 ^ -((v - 1) & 1);
-		*out = c->last_pfn;
-		return c->last_pfn == FRT_PFN_NONE ? -1 : 0; /* none is code 0 only */
-	case FRT_FK_GFP:
-		if (v < r->gfp_len) {
-			*out = r->gfp_val[v];
-			return 0;
-		}
-		if (v != r->gfp_len || r->gfp_len == GFP_DICT_MAX ||
-		    vget(&c->p, &r->gfp_val[r->gfp_len]))
-			return -1;
-		*out = r->gfp_val[r->gfp_len++];
-		return 0;
-	}
-	return -1;
+	ret = field_value(r, kind, v, &c->last_pfn, out);
+	if (ret <= 0)
+		return ret;
+	if (vget(&c->p, &r->gfp_val[r->gfp_len]))
+		return -1;
+	*out = r->gfp_val[r->gfp_len++];
+	return 0;
 }
 
 /*

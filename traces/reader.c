@@ -352,36 +352,17 @@ decode_field(struct frt_reader *r, const uint8_t **pp, const uint8_t *end, uint6
 	     uint8_t kind, uint64_t *out)
 {
 	uint64_t v;
+	int ret;
 
 	if (varint_get(pp, end, &v))
 		return -1;
-	switch (kind) {
-	case FRT_FK_UINT:
-		*out = v;
-		return 0;
-	case FRT_FK_SINT:
-		*out = (uint64_t)unzigzag(v);
-		return 0;
-	case FRT_FK_PFN:
-		if (!v) {
-			*out = FRT_PFN_NONE;
-			return 0;
-		}
-		*last_pfn += (uint64_t)unzigzag(v - 1);
-		*out = *last_pfn;
-		return *out == FRT_PFN_NONE ? -1 : 0; /* none is code 0 only */
-	case FRT_FK_GFP:
-		if (v < r->gfp_len) {
-			*out = r->gfp_val[v];
-			return 0;
-		}
-		if (v != r->gfp_len || r->gfp_len == GFP_DICT_MAX ||
-		    varint_get(pp, end, &r->gfp_val[r->gfp_len]))
-			return -1;
-		*out = r->gfp_val[r->gfp_len++];
-		return 0;
-	}
-	return -1;
+	ret = field_value(r, kind, v, last_pfn, out);
+	if (ret <= 0)
+		return ret;
+	if (varint_get(pp, end, &r->gfp_val[r->gfp_len]))
+		return -1;
+	*out = r->gfp_val[r->gfp_len++];
+	return 0;
 }
 
 static int decode_event(struct frt_reader *r, struct frt_event *ev)

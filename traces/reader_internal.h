@@ -12,6 +12,7 @@
 
 #include <zstd.h>
 
+#include "codec.h"
 #include "task_table.h"
 #include "trace.h"
 
@@ -86,5 +87,41 @@ int reader_apply_task_record(struct frt_reader *r, const struct frt_event *rec);
 void reader_set_task(struct frt_reader *r, struct frt_event *ev);
 /* decode_batch.c's loop for a schema entry's kinds (struct frame_schema.shape) */
 uint8_t reader_schema_shape(const struct frame_schema *s);
+
+/*
+ * What the varint @v of a field of @kind stands for (FORMAT.md §6.3), for
+ * both decoders (reader.c's decode_field() per event, decode_batch.c's
+ * field() per frame), which differ only in how they read varints. 0: *@out
+ * set; -1: no valid code; 1: @v opens the next gfp dictionary entry, whose
+ * value is the next varint: the caller reads it into r->gfp_val[r->gfp_len++].
+ */
+static inline __attribute__((always_inline)) int
+field_value(const struct frt_reader *r, uint8_t kind, uint64_t v, uint64_t *last_pfn,
+	    uint64_t *out)
+{
+	switch (kind) {
+	case FRT_FK_UINT:
+		*out = v;
+		return 0;
+	case FRT_FK_SINT:
+		*out = (uint64_t)unzigzag(v);
+		return 0;
+	case FRT_FK_PFN:
+		if (!v) {
+			*out = FRT_PFN_NONE;
+			return 0;
+		}
+		*last_pfn += (uint64_t)unzigzag(v - 1);
+		*out = *last_pfn;
+		return *out == FRT_PFN_NONE ? -1 : 0; /* none is code 0 only */
+	case FRT_FK_GFP:
+		if (v < r->gfp_len) {
+			*out = r->gfp_val[v];
+			return 0;
+		}
+		return v == r->gfp_len && r->gfp_len < GFP_DICT_MAX ? 1 : -1;
+	}
+	return -1;
+}
 
 #endif
