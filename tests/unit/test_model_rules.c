@@ -1110,6 +1110,28 @@ static void free_pcppages_bulk_drains_from_tail_and_rereads_block_type(void)
 }
 
 /*
+ * The two tests' model: 32 pages of DMA32 seeded with @pbs and @drawing,
+ * watermarks 10/11/12, pcp batch 1 high 8, and the movable pages at 3 and 5
+ * freed onto the pcp list.
+ */
+static struct model *pcp_model(struct evlog *log, const char *pbs, const char *drawing, int line)
+{
+	struct model_desc d;
+
+	desc_small(&d);
+	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+	set_wmarks(z, 10, 11, 12);
+	set_pcp(z, 1, 8);
+	struct model *m = build(&d, log);
+	if (!m)
+		return NULL;
+	seed(m, 0, pbs, drawing, line);
+	free_block(m, 3, 0, line);
+	free_block(m, 5, 0, line);
+	return m;
+}
+
+/*
  * __alloc_pages_direct_reclaim(): drain_all_pages() (with the highatomic
  * unreserve) runs only when reclaim made progress and the retry after it
  * still failed. The model does not reclaim: for a request the kernel failed
@@ -1127,19 +1149,11 @@ static void free_pcppages_bulk_drains_from_tail_and_rereads_block_type(void)
  */
 static void direct_reclaim_drains_pcp_only_when_the_kernel_failed(void)
 {
-	struct model_desc d;
 	struct evlog log;
+	struct model *m = pcp_model(&log, "MMMM", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|F.......|", __LINE__);
 
-	desc_small(&d);
-	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
-	set_wmarks(z, 10, 11, 12);
-	set_pcp(z, 1, 8);
-	struct model *m = build(&d, &log);
 	if (!m)
 		return;
-	SEED(m, 0, "MMMM", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|F.......|");
-	FREE(m, 3, 0);
-	FREE(m, 5, 0);
 	EXPECT_BLOCKS(m, 0, "|mmmPmPmm|mmmmmmmm|mmmmmmmm|F.......|");
 
 	struct model_req served = { .order = 0, .gfp = gfp_of[M],
@@ -1179,19 +1193,11 @@ static void direct_reclaim_drains_pcp_only_when_the_kernel_failed(void)
  */
 static void forced_alloc_drains_before_it_falls_back(void)
 {
-	struct model_desc d;
 	struct evlog log;
+	struct model *m = pcp_model(&log, "MMMU", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|", __LINE__);
 
-	desc_small(&d);
-	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
-	set_wmarks(z, 10, 11, 12);
-	set_pcp(z, 1, 8);
-	struct model *m = build(&d, &log);
 	if (!m)
 		return;
-	SEED(m, 0, "MMMU", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|");
-	FREE(m, 3, 0);
-	FREE(m, 5, 0);
 	EXPECT_BLOCKS(m, 0, "|mmmPmPmm|mmmmmmmm|mmmmmmmm|uuuuuuF.|");
 	log.n = 0;
 
