@@ -40,6 +40,25 @@ static int parse_scaled(const char *s, const struct unit *units, size_t nr, doub
 	return -EINVAL;
 }
 
+/*
+ * @v (already rounded) as a uint64_t within [@min, @max]. The bounds are
+ * compared as integers after the cast, and the cast is made only below
+ * 2^64: (double)UINT64_MAX is 2^64 itself, so "v > (double)max" let
+ * 18446744073.709551615s through to an undefined conversion (fuzz_units).
+ */
+static int in_range(double v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t x;
+
+	if (!(v >= 0) || v >= 0x1p64)
+		return -ERANGE;
+	x = (uint64_t)v;
+	if (x < min || x > max)
+		return -ERANGE;
+	*out = x;
+	return 0;
+}
+
 int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_ns,
 		   uint64_t *ns)
 {
@@ -51,11 +70,7 @@ int parse_duration(const char *s, double bare_ns, uint64_t min_ns, uint64_t max_
 
 	if (parse_scaled(s, units, sizeof(units) / sizeof(units[0]), &v))
 		return -EINVAL;
-	v = round(v);
-	if (v < (double)min_ns || v > (double)max_ns)
-		return -ERANGE;
-	*ns = (uint64_t)v;
-	return 0;
+	return in_range(round(v), min_ns, max_ns, ns);
 }
 
 int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uint64_t *bytes)
@@ -71,9 +86,5 @@ int parse_size(const char *s, double bare_bytes, uint64_t min, uint64_t max, uin
 
 	if (parse_scaled(s, units, sizeof(units) / sizeof(units[0]), &v))
 		return -EINVAL;
-	v = floor(v);
-	if (v < (double)min || v > (double)max)
-		return -ERANGE;
-	*bytes = (uint64_t)v;
-	return 0;
+	return in_range(floor(v), min, max, bytes);
 }
