@@ -2,8 +2,9 @@
 /*
  * fuzz_snapdir.c - the snapshot-directory loader (traces/import/snapshot.c,
  * procdir.c) on arbitrary copies of zoneinfo, pagetypeinfo, buddyinfo and
- * vmstat, and optionally a raw kpageflags: the input is those files in that
- * order, separated by lines "%%". The metadata import derives from the
+ * vmstat, and optionally the host.json `fragreplay snapshot` writes and a raw
+ * kpageflags: the input is those files in that order, separated by lines
+ * "%%"; an empty or missing host.json or kpageflags part is no file. The metadata import derives from the
  * directory goes through replay's own check, as cmd/import.c does.
  *
  * One bound of the harness: zones spanning more than 2^22 pfns (16 GiB) are
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,19 +30,20 @@
 #include "trace.h"
 
 static const char *const names[] = { "zoneinfo", "pagetypeinfo", "buddyinfo", "vmstat",
-				     "kpageflags" };
-#define NR_FILES 5
+				     "host.json", "kpageflags" };
+#define NR_FILES 6
+#define FIRST_OPTIONAL 4 /* host.json and kpageflags may be absent */
 
 static char dir[64];
 
-static void put(const char *name, const uint8_t *p, size_t n)
+static void put(const char *name, bool optional, const uint8_t *p, size_t n)
 {
 	char path[128];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	unlink(path);
-	if (!p)
+	if (!p || (optional && (!n || (n == 1 && *p == '\n'))))
 		return;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, p, n) != (ssize_t)n)
@@ -90,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!part[0] || claimed_span(part[0], len[0]) > 1u << 22)
 		return 0;
 	for (k = 0; k < NR_FILES; k++)
-		put(names[k], part[k], len[k]);
+		put(names[k], k >= FIRST_OPTIONAL, part[k], len[k]);
 
 	json_t *meta = json_object();
 	if (!frt_procdir_meta(dir, meta, err, sizeof(err))) {
