@@ -512,6 +512,14 @@ static void grown(struct replay *r, unsigned int order)
 	r->st.grown_pages += 1ull << order;
 }
 
+/* an allocation or free at pfns the model does not have: node 0 is all it
+ * models (setup.c), so on a NUMA host every other node's traffic lands here */
+static void outside(struct replay *r, unsigned int order)
+{
+	r->st.outside_model++;
+	r->st.outside_model_pages += 1ull << (order < 63 ? order : 63);
+}
+
 /* A free the engine cannot match to a block: counted by events and by pages. */
 static void unmatched(struct replay *r, unsigned int order)
 {
@@ -915,7 +923,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 	}
 	r->st.allocs++;
 	if (!in_span(r, rec) || req.order > r->max_order) {
-		r->st.outside_model++;
+		outside(r, req.order);
 		return;
 	}
 	if (obj_get(r, rec) == MOVED_AWAY)
@@ -1045,7 +1053,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	case FRT_EV_PAGE_FREE:
 		r->st.frees++;
 		if (!in_span(r, ev->free.pfn) || ev->free.order > r->max_order) {
-			r->st.outside_model++;
+			outside(r, (unsigned int)ev->free.order);
 			break;
 		}
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);

@@ -42,6 +42,7 @@ struct replay_stats {
 	 * [0] stolen pages, [1] claimed blocks; the kernel's are in recorded */
 	uint64_t model_extfrag[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES][2];
 	uint64_t outside_model;    /* recorded pfns outside the model's zones */
+	uint64_t outside_model_pages; /* ... their pages (another NUMA node's, say) */
 	/* the closed loop (DESIGN.md "Closed loop"), by request class
 	 * (reqclass.h); with feedback=0 only requests, kernel_failed and
 	 * model_failed count */

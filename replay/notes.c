@@ -4,7 +4,8 @@
  * in silence: what the recording said of itself (STATS "notes", lost
  * events), how good its start state is (the snapshot header), what an
  * import could not measure (the metadata), and where a run parted from the
- * kernel by more than a replay should (model-only failures, unmatched frees).
+ * kernel by more than a replay should (model-only failures, unmatched frees,
+ * traffic outside the modelled node).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -63,6 +64,25 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			"the start snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
 			"(the fit aims for 1%%): the start free lists are approximate", seed->fit_pct,
 			seed->fit_zone));
+	/* setup.c models node 0 alone: a NUMA host's other nodes are out of it */
+	json_int_t pages[2] = { 0, 0 }, nodes = 0, seen = -1;
+	json_array_foreach(json_object_get(meta, "zones"), i, v) {
+		json_int_t node = json_integer_value(json_object_get(v, "node"));
+		json_int_t managed = json_integer_value(json_object_get(v, "managed"));
+
+		if (node != seen && node > 0)
+			nodes++;
+		seen = node;
+		if (managed > 0)
+			pages[node != 0] += managed;
+	}
+	if (nodes)
+		json_array_append_new(notes, json_sprintf(
+			"the host has NUMA nodes beside node 0 (%lld more; node 0 manages %lld of "
+			"%lld pages): the model replays node 0 alone and leaves the other nodes' "
+			"allocations and frees out, while the kernel's recorded counts (THP faults, "
+			"fallbacks, compaction, vmstat) are the whole host's", (long long)nodes,
+			(long long)pages[0], (long long)(pages[0] + pages[1])));
 	a = json_object_get(json_object_get(meta, "imported"), "approximate");
 	if (json_array_size(a)) {
 		json_t *names = json_array();
@@ -126,6 +146,13 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"took a kept block's fallbacks (%" PRIu64 " requests onto %" PRIu64 " kept "
 			"blocks) from the same CPU, not the same task", label, st->allocs_without_task,
 			absorbed, kept));
+	if (st->outside_model * 1000 > st->allocs + st->frees)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " allocations and frees (%" PRIu64 " pages, %.2f%% of them, above "
+			"0.1%%) were at pfns outside the model's zones (another NUMA node, or memory "
+			"added past the start snapshot's span): the model did not see them", label,
+			st->outside_model, st->outside_model_pages,
+			100.0 * st->outside_model / (st->allocs + st->frees)));
 	if (st->unmatched_free_pages * 200 > st->freed_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages, above "

@@ -16,14 +16,16 @@
 void replay_recording_notes(json_t *notes, const char *stats_json);
 
 /* What the metadata says of the recording (its "notes": tracepoints left
- * out, slower attachments), how good the start state is (@seed: the start
- * snapshot's provenance and fit) and what an import could not measure. */
+ * out, slower attachments; NUMA nodes beside node 0, which the model leaves
+ * out), how good the start state is (@seed: the start snapshot's provenance
+ * and fit) and what an import could not measure. */
 void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			const char *meta_json);
 
 /* Where run @label parted from the kernel more than a replay should:
  * model-only failures above 0.1% of requests, unmatched frees above 0.5%
- * of the freed pages. */
+ * of the freed pages, allocations and frees outside the model's zones above
+ * 0.1% of them. */
 void replay_run_notes(json_t *notes, const char *label, const struct replay_stats *st);
 
 #endif

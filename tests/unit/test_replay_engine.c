@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "engine.h"
+#include "notes.h"
 #include "series.h"
 #include "setup.h"
 #include "trace.h"
@@ -461,6 +462,61 @@ static void thp_faults_counted_per_fault(void)
 	      model_counter(m, MODEL_THP_FAULT_ALLOC), model_counter(m, MODEL_THP_FAULT_FALLBACK));
 	CHECK(st->model_failed == 1 && st->kernel_failed == 4 && st->kernel_failed_model_ok == 2);
 	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/* how many of @notes contain @needle */
+static int notes_with(json_t *notes, const char *needle)
+{
+	json_t *n;
+	size_t i;
+	int k = 0;
+
+	json_array_foreach(notes, i, n)
+		k += strstr(json_string_value(n), needle) != NULL;
+	return k;
+}
+
+/*
+ * The model is node 0 (setup.c): an allocation and a free at pfns past its
+ * span (another NUMA node's) reach no model block, are counted by events and
+ * pages, and above 0.1% of the events the run's notes say so; a metadata
+ * listing zones of node 1 makes the trace's notes say the model leaves the
+ * node out.
+ */
+static void traffic_of_another_node_is_counted_and_noted(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	json_t *notes = json_array();
+	if (!r)
+		return;
+	struct frt_event in = alloc_ev(BASE, 0, MODEL_GFP_KERNEL);
+	struct frt_event far = alloc_ev(BASE + 1024, 3, MODEL_GFP_KERNEL);
+	struct frt_event far_free = free_ev(BASE + 1024, 3);
+	replay_feed(r, &in);
+	replay_run_notes(notes, "vanilla", replay_stats(r));
+	CHECK(!notes_with(notes, "outside the model's zones"), "a run inside the span is noted");
+	replay_feed(r, &far);
+	replay_feed(r, &far_free);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->outside_model == 2 && st->outside_model_pages == 16 && st->model_failed == 0 &&
+	      st->unmatched_frees == 0, "outside %" PRIu64 " (%" PRIu64 " pages)",
+	      st->outside_model, st->outside_model_pages);
+	CHECK(model_counter(m, MODEL_ALLOC_REQUESTS) == 1, "the far allocation reached the model");
+	replay_run_notes(notes, "vanilla", st);
+	CHECK(notes_with(notes, "vanilla: 2 allocations and frees (16 pages") == 1);
+
+	struct replay_seed_stats seed = { .empty_start = true };
+	json_array_clear(notes);
+	replay_trace_notes(notes, &seed, "{\"zones\": [{\"node\": 0, \"managed\": 100}]}");
+	CHECK(!notes_with(notes, "NUMA"), "one node noted as NUMA");
+	replay_trace_notes(notes, &seed, "{\"zones\": [{\"node\": 0, \"managed\": 100}, "
+				  "{\"node\": 1, \"managed\": 50}, {\"node\": 1, \"managed\": 10}]}");
+	CHECK(notes_with(notes, "NUMA nodes beside node 0 (1 more; node 0 manages 100 of 160 "
+			 "pages)") == 1);
+	json_decref(notes);
 	replay_free(r);
 	model_free_all(m);
 }
@@ -1009,6 +1065,7 @@ int main(int argc, char **argv)
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);
+	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(thp_faults_counted_per_fault);
 	RUN(series_stays_bounded);
 	RUN(thp_the_model_fails_becomes_order0_pieces);
