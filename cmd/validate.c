@@ -23,7 +23,10 @@ static void help(void)
 	       "(against the end snapshot's /proc/pagetypeinfo), fallbacks (claims and\n"
 	       "steals), pcp refills and drains, THP faults, compaction and migration\n"
 	       "counts (against /proc/vmstat deltas), with the agreement of each line, a\n"
-	       "page-weighted fidelity score and the per-line mean (README, \"Fidelity\").\n"
+	       "page-weighted fidelity score and the per-line mean (README, \"Fidelity\"),\n"
+	       "then checks: whether the replay clears the bars a prediction needs (score,\n"
+	       "free pages per order, pageblock types, fallbacks, compact_stall, THP faults,\n"
+	       "unmatched frees, model-only failures), each pass, FAIL or n/a.\n"
 	       "\n  --set KNOB=V  change a knob of the recorded settings (e.g. feedback=0 for the\n"
 	       "                open loop); 'fragreplay variants' lists them\n"
 	       "  --strict      fail (exit 1) on a damaged or truncated trace instead of\n"
@@ -36,8 +39,9 @@ static void help(void)
 	       "  --html FILE   also write one self-contained HTML page: provenance, plots,\n"
 	       "                pageblock maps and this table (README, \"HTML report\")\n"
 	       "  --json FILE   also write the replay's report as JSON, its run with a\n"
-	       "                \"fidelity\" object: every line, the score and free pages over\n"
-	       "                time (README, \"Report JSON\"); FILE must not exist\n"
+	       "                \"fidelity\" object: every line, the score, the checks and\n"
+	       "                free pages over time (README, \"Report JSON\"); FILE must\n"
+	       "                not exist\n"
 	       "  --force       replace an existing --json or --html FILE (whole, by a rename)\n"
 	       "\nExit status: 0 success, 1 failure (unreadable or unusable trace), 2 usage error.\n");
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "outfile.h"
+#include "checks.h"
 #include "report.h"
 
 /* [alloc][fallback] counts as {"movable<-unmovable": {"claims": n, "steals": n}, ...} */
@@ -130,16 +131,24 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 						       l->weight ? json_real(l->agreement) : json_null(),
 						       "weight", (json_int_t)l->weight));
 	}
+	struct fidelity_check chk[FIDELITY_MAX_CHECKS];
+	size_t nc = fidelity_checks(&fid, replay_stats(run->r), chk);
+	json_t *checks = json_array();
+	for (size_t i = 0; i < nc; i++)
+		json_array_append_new(checks, json_pack(
+			"{s:s,s:s,s:s,s:s,s:s}", "key", chk[i].key, "what", chk[i].what, "target",
+			chk[i].target, "measured", chk[i].measured, "state",
+			chk[i].state == CHECK_PASS ? "pass" : chk[i].state == CHECK_FAIL ? "fail" : "na"));
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(ts, json_integer((json_int_t)t[i].t_ns));
 		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
 		json_array_append_new(model, json_integer((json_int_t)t[i].model));
 	}
-	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o}}", "score", fid.score,
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o},s:o}", "score", fid.score,
 			 "line_mean", fid.line_mean, "lines", lines, "end_snapshot", fid.end_snapshot, "end_source",
 			 fid.end_source ? json_string(fid.end_source) : json_null(),
 			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
-			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model);
+			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model, "checks", checks);
 }
 
 /* the closed loop's knobs and decisions by request class */

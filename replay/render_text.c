@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "checks.h"
 #include "report.h"
 
 #define WIDTH 80
@@ -482,6 +483,29 @@ static void print_track(const struct fidelity_model *fm, FILE *f, enum replay_fo
 	}
 }
 
+/* validate's verdicts (checks.c), each with its bar */
+static void print_checks(const struct fidelity *fid, const struct replay_stats *st, FILE *f,
+			 enum replay_format fmt)
+{
+	struct fidelity_check c[FIDELITY_MAX_CHECKS];
+	size_t n = fidelity_checks(fid, st, c), met = 0, known = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		known += c[i].state != CHECK_NA;
+		met += c[i].state == CHECK_PASS;
+	}
+	fprintf(f, "\nchecks: %zu of %zu met (%zu the trace cannot measure); model first\n", met,
+		known, n - known);
+	if (fmt == REPLAY_FORMAT_MD)
+		fprintf(f, "\n| check | measured | target | |\n|---|--:|---|---|\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, fmt == REPLAY_FORMAT_MD ? "| %s | %s | %s | %s |\n"
+						   : "  %-30s %21s  %-18s %s\n",
+			c[i].what, c[i].measured, c[i].target, check_state_name(c[i].state));
+	if (fmt == REPLAY_FORMAT_MD)
+		fprintf(f, "\n");
+}
+
 int replay_session__render_fidelity_table(const struct replay_session *s, FILE *f,
 					  const struct replay_render_opts *o)
 {
@@ -553,6 +577,7 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 			fid.nr_scored, fid.nr_lines - fid.nr_scored);
 		if (hidden)
 			fprintf(f, "%zu lines both 0 not shown (--all shows them)\n", hidden);
+		print_checks(&fid, st, f, fmt);
 		if (!fid.end_snapshot)
 			fprintf(f, "no end snapshot: free lists and pageblocks not compared\n");
 		else if (!strcmp(fid.end_source, "pagetypeinfo"))

@@ -46,6 +46,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "checks.h"
 #include "fidelity.h"
 #include "model.h"
 #include "session.h"
@@ -303,6 +304,100 @@ static void scores_by_hand(void)
 	CHECK(f.nr_scored == 0 && f.score == 0 && f.line_mean == 0);
 }
 
+/* a line for checks_by_hand() */
+static void put_line(struct fidelity *f, const char *name, int64_t k, int64_t m, uint64_t unit)
+{
+	struct fidelity_line *l = &f->lines[f->nr_lines++];
+
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->kernel = k;
+	l->model = m;
+	l->weight = (uint64_t)(k > m ? k : m) * unit;
+}
+
+static enum check_state state_of(const struct fidelity_check *c, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].key, key))
+			return c[i].state;
+	return (enum check_state)-1;
+}
+
+/*
+ * validate's checks (replay/checks.c) on lines whose verdicts are known:
+ *
+ *   end free movable order 0      1000 kernel,  900 model ->  100 pages apart
+ *   end free unmovable order 0      10,          10
+ *   end free movable order 9         4,           4        -> 2048 pages each
+ *   free pages per order: order 0 910/1010, order 9 2048/2048:
+ *     (910 + 2048) / (1010 + 2048) = 96.7% >= 95%         pass
+ *   end pageblocks movable 1000 / 990, unmovable 20 / 30:
+ *     (10 + 10) / 2 / 1020 = 0.98% <= 1%                   pass
+ *   fallback steals movable <- unmovable 40 / 45 (12.5% off, over 30) FAIL,
+ *   fallback claims unmovable <- movable 5 / 8 (under 30, within 3) pass
+ *   compact_stall 100 / 120 (20%) pass; thp_fault_alloc 500 / 450 (10%) and
+ *   thp_fault_fallback 0 / 0 pass
+ *   unmatched 5 of 1000 freed pages: 0.5%, not under it   FAIL
+ *   model-only failures 0 of 2000 requests                 pass
+ *
+ * Then two model-only failures in 2000 requests, compact_stall 21% off,
+ * 21 pageblocks apart (1.03%) and order 0's model at 800 (93.5%) each fail; without an end snapshot the two end
+ * checks are n/a.
+ */
+static void checks_by_hand(void)
+{
+	struct fidelity f = { .end_snapshot = true };
+	struct replay_stats st = { .allocs = 2000, .freed_pages = 1000, .unmatched_free_pages = 5 };
+	struct fidelity_check c[FIDELITY_MAX_CHECKS];
+	size_t n;
+
+	put_line(&f, "end free movable order 0", 1000, 900, 1);
+	put_line(&f, "end free unmovable order 0", 10, 10, 1);
+	put_line(&f, "end free movable order 9", 4, 4, 512);
+	put_line(&f, "end pageblocks movable", 1000, 990, 512);
+	put_line(&f, "end pageblocks unmovable", 20, 30, 512);
+	put_line(&f, "fallback steals movable <- unmovable", 40, 45, 512);
+	put_line(&f, "fallback claims unmovable <- movable", 5, 8, 512);
+	put_line(&f, "compact_stall", 100, 120, 1);
+	put_line(&f, "thp_fault_alloc", 500, 450, 512);
+	put_line(&f, "thp_fault_fallback", 0, 0, 512);
+	for (size_t i = 0; i < f.nr_lines; i++) {
+		struct fidelity_line *l = &f.lines[i];
+		int64_t lo = l->kernel < l->model ? l->kernel : l->model;
+		int64_t hi = l->kernel < l->model ? l->model : l->kernel;
+		l->agreement = hi ? (double)lo / (double)hi : 1.0;
+	}
+	fidelity_score(&f);
+	n = fidelity_checks(&f, &st, c);
+	CHECK(n == 8);
+	CHECK(state_of(c, n, "score") == (f.score >= 90 ? CHECK_PASS : CHECK_FAIL));
+	CHECK(state_of(c, n, "free_pages_by_order") == CHECK_PASS, "%s", c[1].measured);
+	CHECK(!strcmp(c[1].measured, "96.7% agree"), "%s", c[1].measured);
+	CHECK(state_of(c, n, "pageblock_types") == CHECK_PASS, "%s", c[2].measured);
+	CHECK(state_of(c, n, "fallbacks") == CHECK_FAIL && !strcmp(c[3].measured, "1 of 2"),
+	      "%s", c[3].measured);
+	CHECK(state_of(c, n, "compact_stall") == CHECK_PASS);
+	CHECK(state_of(c, n, "thp_faults") == CHECK_PASS);
+	CHECK(state_of(c, n, "unmatched_frees") == CHECK_FAIL);
+	CHECK(state_of(c, n, "model_failures") == CHECK_PASS);
+
+	/* one more model-only failure per 1000 requests fails the last bar */
+	st.model_failed = 2;
+	f.lines[7].model = 121; /* compact_stall 21% off */
+	f.lines[4].model = 31;  /* 21 pageblocks apart: 1.03% */
+	f.lines[0].model = 800; /* (810 + 2048) / (1010 + 2048) = 93.5% */
+	n = fidelity_checks(&f, &st, c);
+	CHECK(state_of(c, n, "free_pages_by_order") == CHECK_FAIL, "%s", c[1].measured);
+	CHECK(state_of(c, n, "model_failures") == CHECK_FAIL);
+	CHECK(state_of(c, n, "compact_stall") == CHECK_FAIL);
+	CHECK(state_of(c, n, "pageblock_types") == CHECK_FAIL, "%s", c[2].measured);
+
+	f.end_snapshot = false;
+	n = fidelity_checks(&f, &st, c);
+	CHECK(state_of(c, n, "free_pages_by_order") == CHECK_NA &&
+	      state_of(c, n, "pageblock_types") == CHECK_NA);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -312,6 +407,7 @@ int main(void)
 	RUN(kernel_side_from_procfs);
 	RUN(kernel_side_from_walk_and_trace);
 	RUN(scores_by_hand);
+	RUN(checks_by_hand);
 	rmdir(tmpdir);
 	return CHECK_DONE();
 }
