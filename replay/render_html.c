@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "checks.h"
 #include "report.h"
 
 #define MAP_COLS 128 /* pageblocks per map row: 256 MiB of 2 MiB pageblocks */
@@ -665,6 +666,19 @@ static void fidelity_table(const struct replay_session *s, FILE *f)
 			"not both 0 (README \"Fidelity\").</p>\n<table>\n<tr><th>line</th><th>kernel"
 			"</th><th>model</th><th>agreement</th><th>pages</th></tr>\n", fid.score,
 			fid.line_mean, fid.nr_scored);
+		struct fidelity_check c[FIDELITY_MAX_CHECKS];
+		size_t nc = fidelity_checks(&fid, replay_stats(run->r), c);
+		for (size_t j = 0; j < nc; j++) {
+			fprintf(f, "<tr><td>check: ");
+			esc(f, c[j].what);
+			fprintf(f, " (");
+			esc(f, c[j].target);
+			fprintf(f, ")</td><td colspan=\"2\">");
+			esc(f, c[j].measured);
+			fprintf(f, "</td><td class=\"%s\">%s</td><td></td></tr>\n",
+				c[j].state == CHECK_PASS ? "better" : c[j].state == CHECK_FAIL ? "worse" : "",
+				check_state_name(c[j].state));
+		}
 		for (size_t j = 0; j < fid.nr_lines; j++) {
 			const struct fidelity_line *l = &fid.lines[j];
 			fprintf(f, "<tr><td>");
