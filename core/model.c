@@ -788,6 +788,42 @@ int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum mode
 	return (int)mt != list_mt;
 }
 
+/*
+ * A free block on @cpu's per-CPU list, where the trace shows the kernel kept
+ * it (free_frozen_page_commit() without its drain: the next free or refill
+ * on that CPU trims the list as the kernel would). The list is the one of the
+ * pageblock's type, MOVABLE for HIGHATOMIC and CMA blocks, as
+ * free_frozen_pages() picks it; an order pcp lists do not take, an isolated
+ * block, or a zone whose pcp high is 0 (lists off, as DMA's boot pageset)
+ * puts it on the buddy lists instead.
+ */
+int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu)
+{
+	struct mzone *z;
+	int ret = seed_block(m, pfn, order, &z);
+
+	if (ret)
+		return ret;
+	int mt = pb_mt(m, pfn);
+	struct mpcp *pcp = &z->pcp[cpu % m->nr_cpus];
+	if (!pcp_allowed_order(m, order) || mt == MODEL_MT_ISOLATE || !pcp->high) {
+		mark_tails(m, pfn, order);
+		place_free_block(m, z, pfn, order, mt);
+		return 0;
+	}
+	if (mt >= MODEL_NR_PCPTYPES)
+		mt = MODEL_MT_MOVABLE;
+	struct mpage *p = pg(m, pfn);
+
+	mark_tails(m, pfn, order);
+	p->state = MODEL_PAGE_PCP;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mt;
+	mlist_add(m, &pcp->lists[pcp_list_index(mt, order)], pfn, true);
+	pcp->count += 1 << order;
+	return 0;
+}
+
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility)
 {
 	struct mzone *z;

@@ -224,9 +224,12 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and
  * model_seed_free() returns 1 when the snapshot named another list.
+ * model_seed_pcp() puts a free block on @cpu's per-CPU list of its
+ * pageblock's type (the buddy lists where the kernel's pcp would not take it).
  */
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
+int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
 /* After seeding: merge free buddies the snapshot caught apart (returns how many)
  * and count HIGHATOMIC pageblocks in the zone's highatomic reserve. */

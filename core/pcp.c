@@ -20,6 +20,11 @@ static unsigned int order_to_pindex(int mt, unsigned int order)
 	return MODEL_NR_PCPTYPES * order + (unsigned int)mt;
 }
 
+unsigned int pcp_list_index(int mt, unsigned int order)
+{
+	return order_to_pindex(mt, order);
+}
+
 /* pindex_to_order() */
 static unsigned int pindex_to_order(const struct model *m, unsigned int pindex)
 {
