@@ -123,6 +123,11 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE] = { "kcompactd_ns_per_page", NULL,
 		"trace time a proactive compaction pass takes per page it migrates; 0: none",
 		2750, 0, 1000000 },
+	/* read when the model is built from a snapshot (replay/setup.c) */
+	[MODEL_KNOB_START_FROM_TRACE] = { "start_from_trace", NULL,
+		"1: start where the trace's first event on a page disagrees with the start "
+		"snapshot as the event says (free, on a pcp list, allocated); 0: as the snapshot",
+		0, 0, 1 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)
@@ -531,7 +536,8 @@ static bool structural_knob(int k)
 {
 	return k == MODEL_KNOB_PAGEBLOCK_ORDER || k == MODEL_KNOB_MAX_PAGE_ORDER ||
 	       k == MODEL_KNOB_MIN_FREE_KBYTES || k == MODEL_KNOB_WATERMARK_SCALE_FACTOR ||
-	       k == MODEL_KNOB_SPB_ORDER; /* the superpageblocks' geometry (spb_init()) */
+	       k == MODEL_KNOB_SPB_ORDER || /* the superpageblocks' geometry (spb_init()) */
+	       k == MODEL_KNOB_START_FROM_TRACE; /* the seed itself (replay/setup.c) */
 }
 
 /* @l's entries' links from @src to @m: links are read only on a list */

@@ -119,6 +119,8 @@ enum model_knob {
 	MODEL_KNOB_PAGECACHE_MIN_ORDER,
 	/* kcompactd's proactive pass in trace time (compaction.c kcompactd_tick()) */
 	MODEL_KNOB_KCOMPACTD_NS_PER_PAGE,
+	/* the start snapshot as the trace's first events have it (replay/firsttouch.h) */
+	MODEL_KNOB_START_FROM_TRACE,
 	MODEL_NR_KNOBS,
 };
 
