@@ -128,6 +128,12 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 		"1: start where the trace's first event on a page disagrees with the start "
 		"snapshot as the event says (free, on a pcp list, allocated); 0: as the snapshot",
 		0, 0, 1 },
+	/* kswapd frees in batches of SWAP_CLUSTER_MAX with microseconds between
+	 * them while balance_pgdat() runs (ab-storm-m0-r1: 99.9% of the gaps
+	 * between its frees under 1 ms); a longer gap is taken as its end */
+	[MODEL_KNOB_KSWAPD_IDLE_US] = { "kswapd_idle_us", NULL,
+		"zones are ZONE_RECLAIM_ACTIVE (small pcp lists) from a free by kswapd until it "
+		"has freed nothing for this long; 0: never", 1000, 0, 3600L * 1000000 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)
@@ -750,6 +756,12 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
 	if (!ret)
 		z->managed += nr;
 	return ret;
+}
+
+void model_set_reclaim_active(struct model *m, bool active)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		m->zones[i].reclaim_active = active && m->zones[i].managed;
 }
 
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt)

@@ -121,6 +121,8 @@ enum model_knob {
 	MODEL_KNOB_KCOMPACTD_NS_PER_PAGE,
 	/* the start snapshot as the trace's first events have it (replay/firsttouch.h) */
 	MODEL_KNOB_START_FROM_TRACE,
+	/* ZONE_RECLAIM_ACTIVE while the trace shows kswapd freeing (replay/engine.c) */
+	MODEL_KNOB_KSWAPD_IDLE_US,
 	MODEL_NR_KNOBS,
 };
 
@@ -221,6 +223,14 @@ void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t mana
  * or -EINVAL when the range is outside the zones or not all unmanaged.
  */
 int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
+
+/*
+ * ZONE_RECLAIM_ACTIVE on every populated zone, or off: kswapd's
+ * balance_pgdat() sets it for the zones it balances (set_reclaim_active())
+ * and clears it when done; while set, nr_pcp_high() shrinks the pcp lists.
+ * The model does not reclaim: the replay says when kswapd does.
+ */
+void model_set_reclaim_active(struct model *m, bool active);
 
 /*
  * Initial state from a snapshot: blocks as they are, no merging, no events.

@@ -119,6 +119,7 @@ struct mzone {
 	long nr_reserved_highatomic;
 	bool boosted_watermark;    /* ZONE_BOOSTED_WATERMARK */
 	bool below_high;           /* ZONE_BELOW_HIGH */
+	bool reclaim_active;       /* ZONE_RECLAIM_ACTIVE: kswapd is reclaiming (the trace says) */
 	/* compaction state of struct zone */
 	uint64_t compact_cached_migrate_pfn[2]; /* [async, sync] */
 	uint64_t compact_cached_free_pfn;

@@ -1175,6 +1175,47 @@ static void seed_pcp_lists_as_free_frozen_pages(void)
 	model_free_all(m);
 }
 
+/*
+ * nr_pcp_high() under ZONE_RECLAIM_ACTIVE (kswapd's balance_pgdat() sets it):
+ * high shrinks by the pages freed since the last drain, and the list is kept
+ * to min(batch << 2, high), so frees reach the buddy lists while kswapd
+ * reclaims; nr_pcp_free() then frees clamp(free_count, batch, high - batch).
+ *
+ *  32 pages, pcp batch 1 high 8 (fixed); free pfns 0, 2, 4, 6 on CPU 0
+ *  not reclaim-active: |PmPmPmPm|...  4 on the list, nothing drained
+ *  reclaim-active:     the 4th free reaches batch << 2 = 4: 3 drained
+ *                      (the oldest, from the tail), 1 on the list
+ */
+static void nr_pcp_high_keeps_lists_short_while_reclaim_active(void)
+{
+	for (int active = 0; active < 2; active++) {
+		struct model_desc d;
+
+		desc_small(&d);
+		struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+		set_wmarks(z, 1, 1, 1);
+		set_pcp(z, 1, 8);
+		struct model *m = build(&d, NULL);
+		if (!m)
+			return;
+		SEED(m, 0, "MMMM", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|mmmmmmmm|");
+		model_set_reclaim_active(m, active);
+		for (uint64_t pfn = 0; pfn < 8; pfn += 2)
+			FREE(m, pfn, 0);
+		if (active) {
+			EXPECT_BLOCKS(m, 0, "|FmFmFmPm|");
+			CHECK(pcpinfo(m, 0).count == 1 &&
+			      model_counter(m, MODEL_PCP_DRAIN_PAGES) == 3,
+			      "pcp %d, drained %" PRIu64, pcpinfo(m, 0).count,
+			      model_counter(m, MODEL_PCP_DRAIN_PAGES));
+		} else {
+			EXPECT_BLOCKS(m, 0, "|PmPmPmPm|");
+			CHECK(pcpinfo(m, 0).count == 4 && model_counter(m, MODEL_PCP_DRAIN_PAGES) == 0);
+		}
+		model_free_all(m);
+	}
+}
+
 static struct model *pcp_model(struct evlog *log, const char *pbs, const char *drawing, int line)
 {
 	struct model_desc d;
@@ -1299,6 +1340,7 @@ int main(void)
 	RUN(lowmem_reserve_keeps_normal_requests_out_of_dma32);
 	RUN(watermark_low_in_fast_path_min_in_slow_path);
 	RUN(seed_pcp_lists_as_free_frozen_pages);
+	RUN(nr_pcp_high_keeps_lists_short_while_reclaim_active);
 	RUN(direct_reclaim_drains_pcp_only_when_the_kernel_failed);
 	RUN(forced_alloc_drains_before_it_falls_back);
 	RUN(raw_zone_watermark_ok_needs_a_free_block_of_the_order);
