@@ -123,6 +123,17 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE] = { "kcompactd_ns_per_page", NULL,
 		"trace time a proactive compaction pass takes per page it migrates; 0: none",
 		2750, 0, 1000000 },
+	/* read when the model is built from a snapshot (replay/setup.c) */
+	[MODEL_KNOB_START_FROM_TRACE] = { "start_from_trace", NULL,
+		"1: start where the trace's first event on a page disagrees with the start "
+		"snapshot as the event says (free, on a pcp list, allocated); 0: as the snapshot",
+		0, 0, 1 },
+	/* kswapd frees in batches of SWAP_CLUSTER_MAX with microseconds between
+	 * them while balance_pgdat() runs (ab-storm-m0-r1: 99.9% of the gaps
+	 * between its frees under 1 ms); a longer gap is taken as its end */
+	[MODEL_KNOB_KSWAPD_IDLE_US] = { "kswapd_idle_us", NULL,
+		"zones are ZONE_RECLAIM_ACTIVE (small pcp lists) from a free by kswapd until it "
+		"has freed nothing for this long; 0: never", 1000, 0, 3600L * 1000000 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)
@@ -531,7 +542,8 @@ static bool structural_knob(int k)
 {
 	return k == MODEL_KNOB_PAGEBLOCK_ORDER || k == MODEL_KNOB_MAX_PAGE_ORDER ||
 	       k == MODEL_KNOB_MIN_FREE_KBYTES || k == MODEL_KNOB_WATERMARK_SCALE_FACTOR ||
-	       k == MODEL_KNOB_SPB_ORDER; /* the superpageblocks' geometry (spb_init()) */
+	       k == MODEL_KNOB_SPB_ORDER || /* the superpageblocks' geometry (spb_init()) */
+	       k == MODEL_KNOB_START_FROM_TRACE; /* the seed itself (replay/setup.c) */
 }
 
 /* @l's entries' links from @src to @m: links are read only on a list */
@@ -746,6 +758,12 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
 	return ret;
 }
 
+void model_set_reclaim_active(struct model *m, bool active)
+{
+	for (unsigned int i = 0; i < m->nr_zones; i++)
+		m->zones[i].reclaim_active = active && m->zones[i].managed;
+}
+
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt)
 {
 	uint64_t start = pageblock_start(m, pfn);
@@ -786,6 +804,42 @@ int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum mode
 	mark_tails(m, pfn, order);
 	place_free_block(m, z, pfn, order, list_mt);
 	return (int)mt != list_mt;
+}
+
+/*
+ * A free block on @cpu's per-CPU list, where the trace shows the kernel kept
+ * it (free_frozen_page_commit() without its drain: the next free or refill
+ * on that CPU trims the list as the kernel would). The list is the one of the
+ * pageblock's type, MOVABLE for HIGHATOMIC and CMA blocks, as
+ * free_frozen_pages() picks it; an order pcp lists do not take, an isolated
+ * block, or a zone whose pcp high is 0 (lists off, as DMA's boot pageset)
+ * puts it on the buddy lists instead.
+ */
+int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu)
+{
+	struct mzone *z;
+	int ret = seed_block(m, pfn, order, &z);
+
+	if (ret)
+		return ret;
+	int mt = pb_mt(m, pfn);
+	struct mpcp *pcp = &z->pcp[cpu % m->nr_cpus];
+	if (!pcp_allowed_order(m, order) || mt == MODEL_MT_ISOLATE || !pcp->high) {
+		mark_tails(m, pfn, order);
+		place_free_block(m, z, pfn, order, mt);
+		return 0;
+	}
+	if (mt >= MODEL_NR_PCPTYPES)
+		mt = MODEL_MT_MOVABLE;
+	struct mpage *p = pg(m, pfn);
+
+	mark_tails(m, pfn, order);
+	p->state = MODEL_PAGE_PCP;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mt;
+	mlist_add(m, &pcp->lists[pcp_list_index(mt, order)], pfn, true);
+	pcp->count += 1 << order;
+	return 0;
 }
 
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility)

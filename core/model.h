@@ -119,6 +119,10 @@ enum model_knob {
 	MODEL_KNOB_PAGECACHE_MIN_ORDER,
 	/* kcompactd's proactive pass in trace time (compaction.c kcompactd_tick()) */
 	MODEL_KNOB_KCOMPACTD_NS_PER_PAGE,
+	/* the start snapshot as the trace's first events have it (replay/firsttouch.h) */
+	MODEL_KNOB_START_FROM_TRACE,
+	/* ZONE_RECLAIM_ACTIVE while the trace shows kswapd freeing (replay/engine.c) */
+	MODEL_KNOB_KSWAPD_IDLE_US,
 	MODEL_NR_KNOBS,
 };
 
@@ -221,12 +225,23 @@ void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t mana
 int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
 
 /*
+ * ZONE_RECLAIM_ACTIVE on every populated zone, or off: kswapd's
+ * balance_pgdat() sets it for the zones it balances (set_reclaim_active())
+ * and clears it when done; while set, nr_pcp_high() shrinks the pcp lists.
+ * The model does not reclaim: the replay says when kswapd does.
+ */
+void model_set_reclaim_active(struct model *m, bool active);
+
+/*
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and
  * model_seed_free() returns 1 when the snapshot named another list.
+ * model_seed_pcp() puts a free block on @cpu's per-CPU list of its
+ * pageblock's type (the buddy lists where the kernel's pcp would not take it).
  */
 int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
+int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
 /* After seeding: merge free buddies the snapshot caught apart (returns how many)
  * and count HIGHATOMIC pageblocks in the zone's highatomic reserve. */

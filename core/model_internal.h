@@ -119,6 +119,7 @@ struct mzone {
 	long nr_reserved_highatomic;
 	bool boosted_watermark;    /* ZONE_BOOSTED_WATERMARK */
 	bool below_high;           /* ZONE_BELOW_HIGH */
+	bool reclaim_active;       /* ZONE_RECLAIM_ACTIVE: kswapd is reclaiming (the trace says) */
 	/* compaction state of struct zone */
 	uint64_t compact_cached_migrate_pfn[2]; /* [async, sync] */
 	uint64_t compact_cached_free_pfn;
@@ -431,6 +432,8 @@ long raw_isolate_free_page(struct model *m, struct mzone *z, uint64_t pfn);
 bool pcp_allowed_order(const struct model *m, unsigned int order);
 uint64_t rmqueue_pcplist(struct model *m, struct mzone *z, unsigned int order, int mt,
 			 unsigned int alloc_flags, unsigned int cpu);
+/* order_to_pindex(): the pcp list of (@mt, @order) */
+unsigned int pcp_list_index(int mt, unsigned int order);
 void free_frozen_page_commit(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 			     int mt, unsigned int cpu);
 void drain_pages_zone(struct model *m, struct mzone *z, unsigned int cpu);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pcp.c - per-CPU page lists: sizes, refill, free, drain and the high
- * auto-tuning of mm/page_alloc.c (6.18). Differs: ZONE_RECLAIM_ACTIVE is
- * never set (reclaim is not modelled), and a drain never loses the pcp lock.
+ * auto-tuning of mm/page_alloc.c (6.18). Differs: ZONE_RECLAIM_ACTIVE is set
+ * when the replay says kswapd reclaims (model_set_reclaim_active(); the model
+ * does not reclaim), and a drain never loses the pcp lock.
  */
 #include "model_internal.h"
 
@@ -18,6 +19,11 @@ static unsigned int order_to_pindex(int mt, unsigned int order)
 	if (order > PAGE_ALLOC_COSTLY_ORDER)
 		return NR_LOWORDER_PCP_LISTS + (mt == MODEL_MT_MOVABLE);
 	return MODEL_NR_PCPTYPES * order + (unsigned int)mt;
+}
+
+unsigned int pcp_list_index(int mt, unsigned int order)
+{
+	return order_to_pindex(mt, order);
 }
 
 /* pindex_to_order() */
@@ -251,7 +257,7 @@ uint64_t rmqueue_pcplist(struct model *m, struct mzone *z, unsigned int order, i
 	return pfn;
 }
 
-/* nr_pcp_high() */
+/* nr_pcp_high(): ZONE_RECLAIM_ACTIVE keeps the list to batch << 2 */
 static int nr_pcp_high(struct mpcp *pcp, const struct mzone *z, int batch, bool free_high)
 {
 	int high = pcp->high = clampi(pcp->high, pcp->high_min, pcp->high_max);
@@ -261,6 +267,10 @@ static int nr_pcp_high(struct mpcp *pcp, const struct mzone *z, int batch, bool 
 	if (free_high) {
 		pcp->high = maxi(high - (batch << PCP_BATCH_SCALE_MAX), pcp->high_min);
 		return 0;
+	}
+	if (z->reclaim_active) {
+		pcp->high = maxi(high - maxi(pcp->free_count, batch), pcp->high_min);
+		return mini(batch << 2, pcp->high);
 	}
 	if (pcp->high_min == pcp->high_max)
 		return high;

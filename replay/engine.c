@@ -181,6 +181,9 @@ struct replay {
 	struct absorber *abs;    /* open ones, [0, nr_abs) */
 	unsigned int nr_abs;
 	uint64_t next_deadline;  /* the earliest of theirs */
+	/* ZONE_RECLAIM_ACTIVE: kswapd freed a page within kswapd_idle_ns */
+	bool reclaim_active;
+	uint64_t kswapd_last_ts, kswapd_idle_ns;
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
@@ -415,6 +418,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->max_order = (unsigned int)model_knob(m, MODEL_KNOB_MAX_PAGE_ORDER);
 	r->feedback = model_knob(m, MODEL_KNOB_FEEDBACK);
 	r->window_ns = (uint64_t)model_knob(m, MODEL_KNOB_FEEDBACK_WINDOW_US) * 1000;
+	r->kswapd_idle_ns = (uint64_t)model_knob(m, MODEL_KNOB_KSWAPD_IDLE_US) * 1000;
 	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
@@ -1034,6 +1038,29 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 	}
 }
 
+/*
+ * kswapd's balance_pgdat() sets ZONE_RECLAIM_ACTIVE on the zones it balances
+ * and clears it when it is done, and the kernel's nr_pcp_high() keeps the pcp
+ * lists short meanwhile, so that reclaimed pages reach the buddy lists. The
+ * trace has no event for either; it has kswapd's frees of what it reclaims,
+ * which come microseconds apart while it runs: the zones are reclaim-active
+ * from one until kswapd has freed nothing for kswapd_idle_us (0: never).
+ */
+static void track_kswapd(struct replay *r, const struct frt_event *ev)
+{
+	bool kswapd = r->kswapd_idle_ns && ev->type == FRT_EV_PAGE_FREE && ev->has_task &&
+		      !strncmp(ev->comm, "kswapd", 6);
+
+	if (kswapd)
+		r->kswapd_last_ts = ev->ts;
+	bool active = kswapd || (r->reclaim_active &&
+				 ev->ts <= r->kswapd_last_ts + r->kswapd_idle_ns);
+	if (active != r->reclaim_active) {
+		r->reclaim_active = active;
+		model_set_reclaim_active(r->m, active);
+	}
+}
+
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->ts < r->start_ts || r->err)
@@ -1046,6 +1073,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	model_set_time(r->m, ev->ts);
 	if (ev->ts > r->next_deadline)
 		close_expired(r, ev->ts);
+	track_kswapd(r, ev);
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
 		alloc_recorded(r, ev);

@@ -197,9 +197,41 @@ cleanup:
 	return ret;
 }
 
-/* one part of the start snapshot: pageblock types first, then the blocks */
+struct seed_ctx {
+	struct model *m;
+	struct replay_seed_stats *st;
+};
+
+static int seed_pb_mt(void *ctx, uint64_t pfn)
+{
+	return model_pageblock_mt(((struct seed_ctx *)ctx)->m, pfn);
+}
+
+/* a piece of a snapshot block, as the trace's first events have it */
+static int seed_piece(void *ctx, uint64_t pfn, unsigned int order, enum seed_as as, int arg)
+{
+	struct seed_ctx *c = ctx;
+	uint64_t nr = 1ull << order;
+	int ret;
+
+	if (as == SEED_ALLOC) {
+		ret = model_seed_alloc(c->m, pfn, order, (enum model_mt)arg);
+		c->st->allocated_pages += nr;
+		if (arg >= 0 && arg < MODEL_NR_PCPTYPES)
+			c->st->allocated_mob[arg] += nr;
+	} else {
+		ret = as == SEED_PCP ? model_seed_pcp(c->m, pfn, order, (unsigned int)arg)
+				     : model_seed_free(c->m, pfn, order, (enum model_mt)arg);
+		c->st->free_pages += nr;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* one part of the start snapshot: pageblock types first, then the blocks,
+ * each as the trace's first event on its pages has it (@ft) */
 static int seed_part(struct model *m, const struct frt_snapshot_part *p,
-		     struct replay_seed_stats *st, char *err, size_t errlen)
+		     const struct first_touch *ft, struct replay_seed_stats *st, char *err,
+		     size_t errlen)
 {
 	struct frt_snapshot_iter it;
 	struct frt_snapshot_block b;
@@ -217,20 +249,13 @@ static int seed_part(struct model *m, const struct frt_snapshot_part *p,
 	}
 	frt_snapshot_iter_init(&it, p);
 	while ((ret = frt_snapshot_iter_next(&it, &b)) > 0) {
-		uint64_t nr = 1ull << b.order;
-
 		if (b.state == FRT_SNAP_RESERVED)
 			continue;
-		if (b.state == FRT_SNAP_FREE) {
-			ret = model_seed_free(m, b.pfn, b.order, (enum model_mt)b.cls);
-			if (ret == 1)
-				st->relisted_blocks++;
-			st->free_pages += nr;
-		} else {
-			ret = model_seed_alloc(m, b.pfn, b.order, (enum model_mt)b.cls);
-			st->allocated_pages += nr;
-			st->allocated_mob[b.cls] += nr;
-		}
+		if (b.state == FRT_SNAP_FREE && b.cls < MODEL_NR_MT &&
+		    (int)b.cls != model_pageblock_mt(m, b.pfn))
+			st->relisted_blocks++;
+		struct seed_ctx c = { .m = m, .st = st };
+		ret = first_touch_split(ft, &b, seed_pb_mt, seed_piece, &c, &st->reconciled);
 		if (ret < 0) {
 			snprintf(err, errlen,
 				 "start snapshot: %s block at pfn %#" PRIx64 " order %u lies outside "
@@ -330,12 +355,30 @@ static struct model *empty_model(struct model_desc *d, const struct replay_varia
 	return m;
 }
 
+/* the first event on each pfn of @m's zones after the snapshot (firsttouch.h),
+ * read through a reader of its own: @r stays at the snapshot */
+static int scan_events(struct frt_reader *r, struct model *m, uint64_t from_ts,
+		       struct first_touch *ft, char *err, size_t errlen)
+{
+	struct model_zone_info first, last;
+	char why[400];
+
+	model_zone_info(m, 0, &first);
+	model_zone_info(m, model_nr_zones(m) - 1, &last);
+	int ret = first_touch_scan(frt_reader_path(r), from_ts, first.start_pfn,
+				   last.end_pfn - first.start_pfn, ft, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "reading the events after the start snapshot: %s", why);
+	return ret;
+}
+
 struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,
 				      struct replay_seed_stats *st, char *err, size_t errlen)
 {
 	struct model_desc d;
 	struct model *m = NULL;
 	struct frt_frame_info fi;
+	struct first_touch ft = { 0 };
 	unsigned int parts = 0;
 	int ret;
 
@@ -361,11 +404,14 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
+			if (model_knob(m, MODEL_KNOB_START_FROM_TRACE) &&
+			    scan_events(r, m, st->snapshot_ts, &ft, err, errlen))
+				goto fail_h;
 		}
 		json_decref(h);
 		struct frt_snapshot_part part;
 		if (frt_snapshot_parse(payload, len, &part, err, errlen) ||
-		    seed_part(m, &part, st, err, errlen))
+		    seed_part(m, &part, &ft, st, err, errlen))
 			goto fail;
 		if (st->parts == parts)
 			break;
@@ -374,6 +420,7 @@ fail_h:
 		json_decref(h);
 		goto fail;
 	}
+	first_touch_free(&ft);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", frt_reader_error(r));
 		goto fail;
@@ -393,6 +440,7 @@ fail_h:
 	st->unmanaged_pages -= st->free_pages + st->allocated_pages;
 	return m;
 fail:
+	first_touch_free(&ft);
 	model_free_all(m);
 	return NULL;
 }

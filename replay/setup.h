@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "firsttouch.h"
 #include "model.h"
 
 struct frt_reader;
@@ -32,6 +33,10 @@ struct replay_seed_stats {
 	uint64_t unmanaged_pages;   /* reserved, holes, uninitialised memmap */
 	uint64_t relisted_blocks;   /* free blocks whose list disagreed with their pageblock */
 	uint64_t merged_blocks;     /* free buddies the snapshot caught unmerged */
+	/* pages seeded as the trace's first event on them says, not as the
+	 * snapshot shows them (firsttouch.h); free_pages (pcp pages included)
+	 * and allocated_pages above count them so */
+	struct first_touch_counts reconciled;
 	unsigned int parts;
 	/* how the start snapshot was made (its header): "bpf-struct-page",
 	 * "kpageflags" or "pagetypeinfo"; why not BPF; whether its fit to

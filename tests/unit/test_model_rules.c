@@ -1114,6 +1114,108 @@ static void free_pcppages_bulk_drains_from_tail_and_rereads_block_type(void)
  * watermarks 10/11/12, pcp batch 1 high 8, and the movable pages at 3 and 5
  * freed onto the pcp list.
  */
+/*
+ * model_seed_pcp(): a block the trace shows on a CPU's pcp list at the start
+ * is put where free_frozen_pages() puts a freed one: the list of its
+ * pageblock's type, MOVABLE for a HIGHATOMIC block (free_frozen_pages()
+ * "migratetype = MIGRATE_MOVABLE" for types above the pcp ones), and an order
+ * pcp lists do not take (pcp_allowed_order()) on the buddy lists. Not merged
+ * with free buddies; the CPU's next request of that order and list takes it
+ * from the list's head (rmqueue_pcplist()) without a refill.
+ *
+ *  32 pages, 2 CPUs, pcp batch 1 high 8
+ *  pageblocks   U        H        M        M
+ *  seed:       |Puu.u...|P.m.m...|F...............|
+ *               0: pcp of CPU 1; 8-9: pcp of CPU 0; 16-31 (order 4): buddy
+ */
+static void seed_pcp_lists_as_free_frozen_pages(void)
+{
+	struct model_desc d;
+
+	desc_small(&d);
+	d.nr_cpus = 2;
+	struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+	set_wmarks(z, 1, 1, 1);
+	set_pcp(z, 1, 8);
+	struct model *m = build(&d, NULL);
+	if (!m)
+		return;
+	static const char pbs[] = "UHMM";
+	for (int i = 0; i < 4; i++)
+		CHECK(model_seed_pageblock(m, (uint64_t)i * PB,
+					   (enum model_mt)(strchr(mt_letters, pbs[i]) - mt_letters)) == 0);
+	CHECK(model_seed_pcp(m, 0, 0, 1) == 0);
+	CHECK(model_seed_alloc(m, 1, 0, MODEL_MT_UNMOVABLE) == 0);
+	CHECK(model_seed_alloc(m, 2, 1, MODEL_MT_UNMOVABLE) == 0);
+	CHECK(model_seed_alloc(m, 4, 2, MODEL_MT_UNMOVABLE) == 0);
+	CHECK(model_seed_pcp(m, 8, 1, 0) == 0);
+	CHECK(model_seed_alloc(m, 10, 1, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_alloc(m, 12, 2, MODEL_MT_MOVABLE) == 0);
+	CHECK(model_seed_pcp(m, 16, 4, 0) == 0);
+	CHECK(model_seed_done(m) == 0);
+	model_ok(m, __LINE__);
+	EXPECT_BLOCKS(m, 0, "|Puu.u...|P.m.m...|F.......|........|");
+
+	struct model_page_info pi;
+	struct model_pcp_info p0, p1;
+	CHECK(model_page_info(m, 0, &pi) == 0 && pi.mt == MODEL_MT_UNMOVABLE, "pfn 0 list %d", pi.mt);
+	CHECK(model_page_info(m, 8, &pi) == 0 && pi.mt == MODEL_MT_MOVABLE && pi.order == 1,
+	      "pfn 8 list %d order %u", pi.mt, pi.order);
+	CHECK(model_pcp_info(m, 0, 0, &p0) == 0 && model_pcp_info(m, 0, 1, &p1) == 0);
+	CHECK(p0.count == 2 && p1.count == 1, "pcp counts %d %d", p0.count, p1.count);
+	CHECK(nr_free(m, 0, 4, MODEL_MT_MOVABLE) == 1 && zinfo(m, 0).nr_free_pages == 16,
+	      "buddy: %ld free", zinfo(m, 0).nr_free_pages);
+
+	struct model_req u1 = { .order = 0, .gfp = gfp_of[U], .cpu = 1 };
+	struct model_req m0 = { .order = 1, .gfp = gfp_of[M], .cpu = 0 };
+	CHECK(model_alloc(m, &u1) == 0);
+	CHECK(model_alloc(m, &m0) == 8);
+	CHECK(model_counter(m, MODEL_PCP_REFILL_PAGES) == 0);
+	model_ok(m, __LINE__);
+	model_free_all(m);
+}
+
+/*
+ * nr_pcp_high() under ZONE_RECLAIM_ACTIVE (kswapd's balance_pgdat() sets it):
+ * high shrinks by the pages freed since the last drain, and the list is kept
+ * to min(batch << 2, high), so frees reach the buddy lists while kswapd
+ * reclaims; nr_pcp_free() then frees clamp(free_count, batch, high - batch).
+ *
+ *  32 pages, pcp batch 1 high 8 (fixed); free pfns 0, 2, 4, 6 on CPU 0
+ *  not reclaim-active: |PmPmPmPm|...  4 on the list, nothing drained
+ *  reclaim-active:     the 4th free reaches batch << 2 = 4: 3 drained
+ *                      (the oldest, from the tail), 1 on the list
+ */
+static void nr_pcp_high_keeps_lists_short_while_reclaim_active(void)
+{
+	for (int active = 0; active < 2; active++) {
+		struct model_desc d;
+
+		desc_small(&d);
+		struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 32);
+		set_wmarks(z, 1, 1, 1);
+		set_pcp(z, 1, 8);
+		struct model *m = build(&d, NULL);
+		if (!m)
+			return;
+		SEED(m, 0, "MMMM", "|mmmmmmmm|mmmmmmmm|mmmmmmmm|mmmmmmmm|");
+		model_set_reclaim_active(m, active);
+		for (uint64_t pfn = 0; pfn < 8; pfn += 2)
+			FREE(m, pfn, 0);
+		if (active) {
+			EXPECT_BLOCKS(m, 0, "|FmFmFmPm|");
+			CHECK(pcpinfo(m, 0).count == 1 &&
+			      model_counter(m, MODEL_PCP_DRAIN_PAGES) == 3,
+			      "pcp %d, drained %" PRIu64, pcpinfo(m, 0).count,
+			      model_counter(m, MODEL_PCP_DRAIN_PAGES));
+		} else {
+			EXPECT_BLOCKS(m, 0, "|PmPmPmPm|");
+			CHECK(pcpinfo(m, 0).count == 4 && model_counter(m, MODEL_PCP_DRAIN_PAGES) == 0);
+		}
+		model_free_all(m);
+	}
+}
+
 static struct model *pcp_model(struct evlog *log, const char *pbs, const char *drawing, int line)
 {
 	struct model_desc d;
@@ -1237,6 +1339,8 @@ int main(void)
 	RUN(nofragment_claims_whole_pageblocks_in_normal);
 	RUN(lowmem_reserve_keeps_normal_requests_out_of_dma32);
 	RUN(watermark_low_in_fast_path_min_in_slow_path);
+	RUN(seed_pcp_lists_as_free_frozen_pages);
+	RUN(nr_pcp_high_keeps_lists_short_while_reclaim_active);
 	RUN(direct_reclaim_drains_pcp_only_when_the_kernel_failed);
 	RUN(forced_alloc_drains_before_it_falls_back);
 	RUN(raw_zone_watermark_ok_needs_a_free_block_of_the_order);

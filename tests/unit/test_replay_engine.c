@@ -1052,6 +1052,78 @@ static void sample_replays_deterministically(void)
 	CHECK(st->unmatched_frees * 20 < st->frees, "over 5%% of frees unmatched");
 }
 
+/*
+ * ZONE_RECLAIM_ACTIVE from the trace (kswapd_idle_us): while kswapd frees what
+ * it reclaims, nr_pcp_high() holds the pcp lists to batch << 2 pages, so its
+ * frees reach the buddy lists; kswapd_idle_us after its last free the zones
+ * are no longer reclaim-active. pcp batch 1, high 8 (fixed): the four frees
+ * by kswapd0 drain the list once it holds 4 pages; by another task, or with
+ * kswapd_idle_us=0, nothing drains below 8.
+ */
+static uint64_t kswapd_run(long idle_us, bool later_by_kswapd)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.knobs[MODEL_KNOB_FEEDBACK] = 0;
+	d.knobs[MODEL_KNOB_KSWAPD_IDLE_US] = idle_us;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+		.pcp_high_min = 8, .pcp_high_max = 8,
+	};
+	struct model *m = model_new(&d);
+	struct replay *r = m && model_online(m, BASE, 32) == 0 ? replay_new(m, 0, NULL, NULL)
+							    : NULL;
+	uint64_t now = 1000000, drained = UINT64_MAX;
+
+	CHECK(r);
+	if (!r)
+		goto out;
+	for (int phase = 0; phase < 2; phase++) {
+		/* phase 1: 4 ms after the first, by kswapd0 or by bash */
+		const char *freer = phase && !later_by_kswapd ? "bash" : "kswapd0";
+		for (uint64_t i = 0; i < 4; i++) {
+			struct frt_event a = alloc_ev(BASE + 8 * phase + i, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+			a.ts = now += 1000;
+			replay_feed(r, &a);
+		}
+		for (uint64_t i = 0; i < 4; i++) {
+			struct frt_event f = free_ev(BASE + 8 * phase + i, 0);
+			f.ts = now += 1000;
+			f.has_task = 1;
+			snprintf(f.comm, sizeof(f.comm), "%s", freer);
+			replay_feed(r, &f);
+		}
+		ok(m);
+		if (!phase)
+			drained = model_counter(m, MODEL_PCP_DRAIN_PAGES);
+		now += 4000000;
+	}
+	/* phase 0's drains, then phase 1's in the high bits */
+	drained |= (model_counter(m, MODEL_PCP_DRAIN_PAGES) - drained) << 32;
+out:
+	replay_free(r);
+	model_free_all(m);
+	return drained;
+}
+
+static void kswapd_frees_make_zones_reclaim_active(void)
+{
+	uint64_t on = kswapd_run(1000, false), off = kswapd_run(0, false);
+	uint64_t again = kswapd_run(1000, true);
+
+	CHECK((uint32_t)on > 0, "kswapd's frees drained %u pages", (uint32_t)on);
+	CHECK(on >> 32 == 0, "bash's frees 4 ms later drained %u", (unsigned int)(on >> 32));
+	CHECK(off == 0, "kswapd_idle_us=0: drained %u then %u", (uint32_t)off,
+	      (unsigned int)(off >> 32));
+	CHECK(again >> 32 > 0, "kswapd again 4 ms later: drained %u", (unsigned int)(again >> 32));
+}
+
 int main(int argc, char **argv)
 {
 	RUN(alloc_then_free_follows_the_model_block);
@@ -1074,6 +1146,7 @@ int main(int argc, char **argv)
 	RUN(thp_second_try_lands_on_the_kept_block);
 	RUN(forced_path_keeps_nofragment_under_defrag_mode);
 	RUN(model_split_follows_the_recorded_block);
+	RUN(kswapd_frees_make_zones_reclaim_active);
 	for (int i = 1; i < argc; i++) {
 		trace_path = argv[i];
 		RUN(sample_replays_deterministically);

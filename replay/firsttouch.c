@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * firsttouch.c - the start snapshot against the trace's first word on each
+ * page (firsttouch.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firsttouch.h"
+#include "snapshot.h"
+#include "trace.h"
+
+#define KIND_MASK 7
+#define HEAD_SHIFT 3
+#define BATCH 4096
+
+static enum first_touch_kind kind_at(const struct first_touch *ft, uint64_t pfn)
+{
+	return pfn - ft->base < ft->span ? (enum first_touch_kind)(ft->k[pfn - ft->base] & KIND_MASK)
+					 : FT_NONE;
+}
+
+/* the order of the block the first event at its head @pfn named, or -1 */
+static int head_order(const struct first_touch *ft, uint64_t pfn)
+{
+	uint8_t v = pfn - ft->base < ft->span ? ft->k[pfn - ft->base] : 0;
+
+	return v >> HEAD_SHIFT ? (v >> HEAD_SHIFT) - 1 : -1;
+}
+
+/* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
+static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first_touch_kind kind,
+		uint32_t cpu)
+{
+	if (order > MODEL_MAX_ORDER_LIMIT || pfn < ft->base || pfn - ft->base >= ft->span)
+		return 0; /* outside the zones, or an order no kernel has (crafted) */
+	uint64_t i = pfn - ft->base, n = 1ull << order;
+
+	if (n > ft->span - i)
+		n = ft->span - i;
+	if ((kind == FT_ALLOC || kind == FT_PCP) && !ft->k[i]) {
+		ft->k[i] = (uint8_t)(kind | (order + 1) << HEAD_SHIFT);
+		if (kind == FT_PCP) {
+			if (ft->nr_pcp == ft->cap_pcp) {
+				size_t cap = ft->cap_pcp ? 2 * ft->cap_pcp : 4096;
+				void *p = realloc(ft->pcp, cap * sizeof(*ft->pcp));
+				if (!p)
+					return -ENOMEM;
+				ft->pcp = p;
+				ft->cap_pcp = cap;
+			}
+			ft->pcp[ft->nr_pcp++] = (struct first_touch_pcp){ .pfn = pfn, .cpu = cpu };
+		}
+	}
+	for (uint64_t j = i; j < i + n; j++)
+		if (!ft->k[j])
+			ft->k[j] = (uint8_t)kind;
+	return 0;
+}
+
+static int note(struct first_touch *ft, const struct frt_event *ev)
+{
+	switch (ev->type) {
+	case FRT_EV_PAGE_ALLOC:
+		/* from the buddy lists, a zone_locked (or extfrag) of the page came
+		 * first: served without one, it came off a pcp list */
+		if (ev->alloc.pfn != FRT_PFN_NONE)
+			return mark(ft, ev->alloc.pfn, ev->alloc.order, FT_PCP, ev->cpu);
+		return 0;
+	case FRT_EV_PAGE_PCPU_DRAIN:
+		return mark(ft, ev->pcpu_drain.pfn, ev->pcpu_drain.order, FT_PCP, ev->cpu);
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		return mark(ft, ev->zone_locked.pfn, ev->zone_locked.order, FT_FREE, 0);
+	case FRT_EV_PAGE_ALLOC_EXTFRAG:
+		if (ev->extfrag.alloc_order >= 0)
+			return mark(ft, ev->extfrag.pfn, (uint64_t)ev->extfrag.alloc_order, FT_FREE, 0);
+		return 0;
+	case FRT_EV_PAGE_PCPU_REFILL:
+		return mark(ft, ev->pcpu_refill.pfn, ev->pcpu_refill.order, FT_FREE, 0);
+	case FRT_EV_PAGE_FREE:
+		return mark(ft, ev->free.pfn, ev->free.order, FT_ALLOC, 0);
+	case FRT_EV_MIGRATE_PAIR:
+		/* the target was allocated by the migration, the source is freed
+		 * after it: the pair says nothing of the start */
+		mark(ft, ev->pair.old_pfn, ev->pair.order, FT_SEEN, 0);
+		return mark(ft, ev->pair.new_pfn, ev->pair.order, FT_SEEN, 0);
+	default:
+		return 0;
+	}
+}
+
+static int by_pfn(const void *a, const void *b)
+{
+	uint64_t x = ((const struct first_touch_pcp *)a)->pfn, y = ((const struct first_touch_pcp *)b)->pfn;
+
+	return x < y ? -1 : x > y;
+}
+
+int first_touch_scan(const char *path, uint64_t from_ts, uint64_t base, uint64_t span,
+		     struct first_touch *ft, char *err, size_t errlen)
+{
+	struct frt_event *ev = malloc(BATCH * sizeof(*ev));
+	struct frt_reader *r = NULL;
+	ssize_t n;
+	int ret = -ENOMEM;
+
+	memset(ft, 0, sizeof(*ft));
+	ft->base = base;
+	ft->span = span;
+	ft->k = calloc(span ? span : 1, 1);
+	if (!ev || !ft->k)
+		goto cleanup;
+	r = frt_reader_open(path, err, errlen);
+	if (!r) {
+		ret = errno ? -errno : -EIO;
+		goto cleanup;
+	}
+	ret = 0;
+	while (!ret && (n = frt_reader_next_batch(r, ev, BATCH)) > 0)
+		for (ssize_t i = 0; !ret && i < n; i++)
+			if (ev[i].ts >= from_ts)
+				ret = note(ft, &ev[i]);
+	/* n < 0: damaged; the replay stops there too and says so */
+	if (!ret)
+		qsort(ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
+cleanup:
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+	frt_reader_free(r);
+	free(ev);
+	if (ret)
+		first_touch_free(ft);
+	return ret;
+}
+
+void first_touch_free(struct first_touch *ft)
+{
+	free(ft->k);
+	free(ft->pcp);
+	memset(ft, 0, sizeof(*ft));
+}
+
+/* the CPU of the pcp block covering @pfn, or -1 */
+static int pcp_cpu(const struct first_touch *ft, uint64_t pfn)
+{
+	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++) {
+		uint64_t head = pfn & ~((1ull << o) - 1);
+		if (kind_at(ft, head) != FT_PCP || head_order(ft, head) < (int)o)
+			continue;
+		struct first_touch_pcp key = { .pfn = head }, *e;
+		e = bsearch(&key, ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
+		return e ? (int)e->cpu : -1;
+	}
+	return -1;
+}
+
+/* a pageblock type as the mobility of what it holds */
+static int mobility_of(int mt)
+{
+	if (mt >= 0 && mt < MODEL_NR_PCPTYPES)
+		return mt;
+	return mt == MODEL_MT_HIGHATOMIC ? MODEL_MT_UNMOVABLE : MODEL_MT_MOVABLE;
+}
+
+struct split_ctx {
+	const struct first_touch *ft;
+	int (*pb_mt)(void *ctx, uint64_t pfn);
+	first_touch_emit_fn emit;
+	void *ctx;
+	struct first_touch_counts *n;
+};
+
+/* what the trace makes of a page of a free (@free) or allocated block */
+static enum seed_as wanted(const struct first_touch *ft, uint64_t pfn, bool free)
+{
+	switch (kind_at(ft, pfn)) {
+	case FT_FREE:
+		return SEED_FREE;
+	case FT_ALLOC:
+		return SEED_ALLOC;
+	case FT_PCP:
+		return SEED_PCP;
+	default:
+		return free ? SEED_FREE : SEED_ALLOC;
+	}
+}
+
+static int split(const struct split_ctx *c, uint64_t pfn, unsigned int order, bool free, int cls)
+{
+	enum seed_as as = free ? SEED_FREE : SEED_ALLOC, first = wanted(c->ft, pfn, free);
+	uint64_t n = 1ull << order;
+	bool same = true;
+
+	for (uint64_t p = pfn + 1; same && p < pfn + n; p++)
+		same = wanted(c->ft, p, free) == first;
+	if (same && first == as)
+		return c->emit(c->ctx, pfn, order, as, cls);
+	if (same && first == SEED_FREE) { /* the trace takes it from the buddy lists first */
+		c->n->to_free += n;
+		return c->emit(c->ctx, pfn, order, SEED_FREE, c->pb_mt(c->ctx, pfn));
+	}
+	/* a block the trace frees first, or found on a pcp list: whole, as the
+	 * event named it */
+	if (same && (head_order(c->ft, pfn) == (int)order || !order)) {
+		int cpu = first == SEED_PCP ? pcp_cpu(c->ft, pfn) : 0;
+		if (first == SEED_ALLOC) {
+			c->n->to_alloc += n;
+			return c->emit(c->ctx, pfn, order, SEED_ALLOC,
+				       mobility_of(c->pb_mt(c->ctx, pfn)));
+		}
+		if (cpu >= 0) {
+			c->n->to_pcp += n;
+			return c->emit(c->ctx, pfn, order, SEED_PCP, cpu);
+		}
+		if (!free)
+			c->n->to_free += n;
+		return c->emit(c->ctx, pfn, order, SEED_FREE, c->pb_mt(c->ctx, pfn));
+	}
+	int ret = split(c, pfn, order - 1, free, cls);
+	return ret ? ret : split(c, pfn + n / 2, order - 1, free, cls);
+}
+
+int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_block *b,
+		      int (*pb_mt)(void *ctx, uint64_t pfn), first_touch_emit_fn emit, void *ctx,
+		      struct first_touch_counts *n)
+{
+	struct split_ctx c = { .ft = ft, .pb_mt = pb_mt, .emit = emit, .ctx = ctx, .n = n };
+
+	return split(&c, b->pfn, b->order, b->state == FRT_SNAP_FREE, b->cls);
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_replay_firsttouch - the start snapshot as the trace's first event on
+ * each page has it (replay/firsttouch.c, knob start_from_trace; README, "How
+ * replay works"), on a trace written by hand.
+ *
+ * The walk is not atomic, and capture switches on after it, so the first
+ * event on a page says what it was when the trace began:
+ *   - mm_page_alloc_zone_locked / _extfrag: taken from the buddy lists, so
+ *     free there (rmqueue_bulk() and __rmqueue_smallest() fire it);
+ *   - mm_page_alloc without one before it, or mm_page_pcpu_drain: it sat on
+ *     that CPU's pcp list (free, but not on the buddy lists: the kernel's
+ *     NR_FREE_PAGES and /proc/pagetypeinfo leave it out);
+ *   - mm_page_free: allocated, as a block of the freed order.
+ *
+ * One zone (Normal, pfns 0-511, one pageblock, UNMOVABLE), two CPUs:
+ *
+ *   pfn       0   1   2   3   4-5 6-7 8   9   10-11 12-15 16-19 20-23 24-31
+ *   snapshot  A0  A0  A0  A0  F2......F3..................  A4.............
+ *   1st event dr1 zl  -   fr  fr1 -   al0 -   -     -     -     zl2   -
+ *   seeded    P1  F   A   A   A1  F1  P0  F   F     F     A2    F     A3
+ *
+ * A: allocated (order), F: free on the buddy lists, P<cpu>: on that CPU's pcp
+ * list; dr1: drained on CPU 1, zl: zone_locked, fr: freed (fr1: order 1),
+ * al0: allocated on CPU 0 with no zone_locked before it. After seeding, the
+ * buddy merges what the kernel's would: 1 stays order 0 (its buddy 0 is on a
+ * pcp list), 6-7 and 9-15 likewise stay apart from their allocated or pcp
+ * buddies. With start_from_trace=0, the snapshot as it is.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "check.h"
+#include "model.h"
+#include "setup.h"
+#include "snapshot.h"
+#include "snapshot_codec.h"
+#include "trace.h"
+#include "variant.h"
+
+#define ZONES                                                                              \
+	"[{\"node\":0,\"name\":\"Normal\",\"start_pfn\":0,\"spanned\":512,\"present\":512,"   \
+	"\"managed\":512,\"wmark_min\":1,\"wmark_low\":2,\"wmark_high\":3,"                   \
+	"\"lowmem_reserve\":[0,0,0,0,0],\"pcp_high\":64,\"pcp_batch\":4}]"
+
+static const char meta[] =
+	"{\"format\":\"fragreplay-trace\",\"created_by\":\"test_replay_firsttouch\","
+	"\"page_size\":4096,\"pageblock_order\":9,\"max_order\":10,\"nr_cpus\":2,"
+	"\"clock\":\"CLOCK_MONOTONIC\",\"sysctls\":{\"defrag_mode\":0},\"zones\":" ZONES "}";
+
+static int put_snapshot(struct frt_writer *w)
+{
+	static const uint8_t pb[1] = { FRT_MT_UNMOVABLE };
+	struct frt_snap_buf b = { 0 };
+	uint8_t *payload = NULL;
+	size_t len;
+	int ret = 0;
+
+	for (int i = 0; i < 4; i++) /* 0-3 */
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0);
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 2); /* 4-7 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 3); /* 8-15 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 4); /* 16-31 */
+	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind", "start",
+			      "part", 0, "parts", 1, "ts", (json_int_t)1000, "source",
+			      "bpf-struct-page", "start_pfn", 0, "end_pfn", 512,
+			      "pageblock_order", 9, "max_order", 10, "inferred");
+	json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
+	if (!ret && h)
+		ret = frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
+	if (!ret)
+		ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
+	json_decref(h);
+	free(payload);
+	frt_snap_buf_release(&b);
+	return ret;
+}
+
+static int put(struct frt_writer *w, uint64_t ts, uint16_t type, uint32_t cpu, uint64_t pfn,
+	       uint64_t order)
+{
+	struct frt_event e = { .ts = ts, .type = type, .cpu = cpu };
+
+	e.f[0] = pfn;
+	e.f[1] = order;
+	if (type == FRT_EV_PAGE_ALLOC)
+		e.alloc.migratetype = MODEL_MT_UNMOVABLE;
+	return frt_writer_add(w, &e);
+}
+
+static int write_trace(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	int ret;
+
+	if (!w)
+		return -errno;
+	ret = put_snapshot(w);
+	ret = ret ?: put(w, 2000, FRT_EV_PAGE_PCPU_DRAIN, 1, 0, 0);
+	ret = ret ?: put(w, 2100, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 1, 0);
+	ret = ret ?: put(w, 2200, FRT_EV_PAGE_FREE, 0, 3, 0);
+	ret = ret ?: put(w, 2300, FRT_EV_PAGE_FREE, 0, 4, 1);
+	ret = ret ?: put(w, 2400, FRT_EV_PAGE_ALLOC, 0, 8, 0);
+	ret = ret ?: put(w, 2500, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 20, 2);
+	/* later events on pages already named change nothing */
+	ret = ret ?: put(w, 2600, FRT_EV_PAGE_FREE, 0, 1, 0);
+	ret = ret ?: put(w, 2700, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 3, 0);
+	int cret = frt_writer_close(w);
+	return ret ? ret : cret;
+}
+
+static struct model *seeded(const char *path, bool from_trace, struct replay_seed_stats *st)
+{
+	struct replay_variant v = { .as_recorded = true };
+	char err[512];
+	struct frt_reader *r = frt_reader_open(path, err, sizeof(err));
+	struct model *m = NULL;
+
+	CHECK(r, "%s", err);
+	if (!r)
+		return NULL;
+	if (from_trace)
+		CHECK(replay_variant_set(&v, "start_from_trace=1", err, sizeof(err)) == 0, "%s", err);
+	m = replay_model_from_trace(r, &v, st, err, sizeof(err));
+	CHECK(m, "%s", err);
+	frt_reader_free(r);
+	return m;
+}
+
+/* "A0" "F2" "P1": the state of the block at @pfn */
+static const char *at(const struct model *m, uint64_t pfn, char *buf)
+{
+	struct model_page_info pi;
+
+	model_page_info(m, pfn, &pi);
+	const char *s = pi.state == MODEL_PAGE_ALLOC ? "A" : pi.state == MODEL_PAGE_FREE ? "F"
+		      : pi.state == MODEL_PAGE_PCP ? "P" : "-";
+	snprintf(buf, 8, "%s%u", s, pi.order);
+	return buf;
+}
+
+static char path[] = "/tmp/test_replay_firsttouch.XXXXXX";
+
+static void seeded_as_the_trace_says(void)
+{
+	struct replay_seed_stats st;
+	struct model *m = seeded(path, true, &st);
+	char b[8], cerr[256];
+
+	if (!m)
+		return;
+	static const struct { uint64_t pfn; const char *want; } want[] = {
+		{ 0, "P0" }, { 1, "F0" }, { 2, "A0" }, { 3, "A0" }, { 4, "A1" }, { 6, "F1" },
+		{ 8, "P0" }, { 9, "F0" }, { 10, "F1" }, { 12, "F2" }, { 16, "A2" }, { 20, "F2" },
+		{ 24, "A3" },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(!strcmp(at(m, want[i].pfn, b), want[i].want), "pfn %lu: %s, want %s",
+		      (unsigned long)want[i].pfn, b, want[i].want);
+	/* each pcp page on the list of the CPU the trace names */
+	struct model_pcp_info p0, p1;
+	CHECK(model_pcp_info(m, 0, 0, &p0) == 0 && model_pcp_info(m, 0, 1, &p1) == 0);
+	CHECK(p0.count == 1 && p1.count == 1, "pcp counts %d %d", p0.count, p1.count);
+	/* 0 and 8 moved to pcp lists, 1 and 20-23 to the buddy: 2 + 5 pages the
+	 * snapshot shows allocated, and 8 of its free pages; 4-5 the other way */
+	CHECK(st.reconciled.to_pcp == 2 && st.reconciled.to_free == 5 &&
+	      st.reconciled.to_alloc == 2, "pcp %lu free %lu alloc %lu",
+	      (unsigned long)st.reconciled.to_pcp, (unsigned long)st.reconciled.to_free,
+	      (unsigned long)st.reconciled.to_alloc);
+	/* free: 1, 6-7, 8-15 (8 on a pcp list), 20-23, and 0 on a pcp list */
+	CHECK(st.free_pages == 1 + 2 + 8 + 4 + 1 && st.allocated_pages == 32 - st.free_pages,
+	      "free %lu allocated %lu", (unsigned long)st.free_pages,
+	      (unsigned long)st.allocated_pages);
+	CHECK(model_check(m, cerr, sizeof(cerr)) == 0, "%s", cerr);
+	model_free_all(m);
+}
+
+static void off_seeds_the_snapshot(void)
+{
+	struct replay_seed_stats st;
+	struct model *m = seeded(path, false, &st);
+	char b[8], cerr[256];
+
+	if (!m)
+		return;
+	static const struct { uint64_t pfn; const char *want; } want[] = {
+		{ 0, "A0" }, { 1, "A0" }, { 2, "A0" }, { 3, "A0" }, { 4, "F2" }, { 8, "F3" },
+		{ 16, "A4" },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(!strcmp(at(m, want[i].pfn, b), want[i].want), "pfn %lu: %s, want %s",
+		      (unsigned long)want[i].pfn, b, want[i].want);
+	CHECK(st.free_pages == 12 && st.reconciled.to_free + st.reconciled.to_pcp +
+	      st.reconciled.to_alloc == 0);
+	CHECK(model_check(m, cerr, sizeof(cerr)) == 0, "%s", cerr);
+	model_free_all(m);
+}
+
+int main(void)
+{
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
+	if (fd < 0)
+		return 1;
+	close(fd);
+	CHECK(write_trace(path) == 0);
+	RUN(seeded_as_the_trace_says);
+	RUN(off_seeds_the_snapshot);
+	unlink(path);
+	return CHECK_DONE();
+}
