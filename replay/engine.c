@@ -1045,11 +1045,13 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
  * trace has no event for either; it has kswapd's frees of what it reclaims,
  * which come microseconds apart while it runs: the zones are reclaim-active
  * from one until kswapd has freed nothing for kswapd_idle_us (0: never).
+ * Only frees in the model's node count: kswapd1 reclaiming node 1 leaves
+ * node 0's zones alone.
  */
 static void track_kswapd(struct replay *r, const struct frt_event *ev)
 {
 	bool kswapd = r->kswapd_idle_ns && ev->type == FRT_EV_PAGE_FREE && ev->has_task &&
-		      !strncmp(ev->comm, "kswapd", 6);
+		      !strncmp(ev->comm, "kswapd", 6) && in_span(r, ev->free.pfn);
 
 	if (kswapd)
 		r->kswapd_last_ts = ev->ts;
