@@ -239,6 +239,7 @@ ssize_t frt_reader_frame_batch(struct frt_reader *r, struct frt_event *ev, size_
 			break;
 		}
 		if (!frt_event_is_task_record(e->type)) {
+			reader_fix_event(r, e);
 			/* reader_set_task(), its lookup done once per run of a CPU */
 			if (r->tasks.nr && (!task_known || e->cpu != task_cpu)) {
 				task = task_table_get(&r->tasks,

@@ -163,6 +163,12 @@ struct frt_reader *frt_reader_open(const char *path, char *errbuf, size_t errlen
 		goto cleanup;
 	}
 	r->pos = r->valid = sizeof(hdr) + meta_len;
+	/* our own compact metadata (collector.c): a tp_btf mm_compaction_migratepages
+	 * before tp_btf_revision 2 needs its fields corrected */
+	const char *rev = strstr(r->meta, "\"tp_btf_revision\":");
+	r->fix_migratepages =
+		strstr(r->meta, "\"compaction:mm_compaction_migratepages\":\"tp_btf\"") &&
+		(!rev || atoi(rev + 18) < FRT_TP_BTF_REVISION);
 	return r;
 cleanup:
 	if (why && errbuf)
@@ -467,6 +473,7 @@ int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev)
 			return reader_fail_current(r, "%zu bytes left after the last record",
 						   (size_t)(r->end - r->p));
 		if (!frt_event_is_task_record(ev->type)) {
+			reader_fix_event(r, ev);
 			reader_set_task(r, ev);
 			return 1;
 		}

@@ -71,6 +71,10 @@ struct frt_reader {
 	uint32_t gfp_len;
 	uint64_t gfp_val[GFP_DICT_MAX];
 	struct task_table tasks;
+	/* a trace whose tp_btf mm_compaction_migratepages wrote the tracepoint's
+	 * arguments (nr_migratepages, nr_succeeded) as the event's fields
+	 * (tp_btf_revision < 2): corrected as each event is decoded */
+	bool fix_migratepages;
 	struct frame_schema schema[256];
 };
 
@@ -122,6 +126,17 @@ field_value(const struct frt_reader *r, uint8_t kind, uint64_t v, uint64_t *last
 		return v == r->gfp_len && r->gfp_len < GFP_DICT_MAX ? 1 : -1;
 	}
 	return -1;
+}
+
+/* a decoded event as the kernel's tracepoint would have written it */
+static inline void reader_fix_event(const struct frt_reader *r, struct frt_event *e)
+{
+	if (r->fix_migratepages && e->type == FRT_EV_COMPACTION_MIGRATEPAGES) {
+		uint64_t all = e->migratepages.nr_migrated, ok = e->migratepages.nr_failed;
+
+		e->migratepages.nr_migrated = ok;
+		e->migratepages.nr_failed = all >= ok ? all - ok : 0;
+	}
 }
 
 #endif

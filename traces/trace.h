@@ -21,6 +21,10 @@
 
 #define FRT_FORMAT_MAJOR 1
 #define FRT_FORMAT_MINOR 1 /* 1.1: task identity (FORMAT.md §6.6) */
+/* metadata tp_btf_revision: 2, the tp_btf programs write the fields the
+ * kernel's event computes (mm_compaction_migratepages); before it, the
+ * reader corrects (FORMAT.md, "tp_btf_revision") */
+#define FRT_TP_BTF_REVISION 2
 
 enum frt_frame_type {
 	FRT_FRAME_EVENTS = 1,

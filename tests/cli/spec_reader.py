@@ -9,6 +9,7 @@ records are not events and are not printed.  Exit 0: complete;
 1: unreadable, truncated or damaged (stderr: "PATH: frame N at byte offset
 OFF: REASON", after the events of the valid prefix); 2: usage error.
 """
+import json
 import struct
 import subprocess
 import sys
@@ -111,6 +112,10 @@ def zstd_decompress(stored):
 
 
 # --- section 6: EVENTS payload ---------------------------------------------
+MIGRATEPAGES = 18       # section 6: mm_compaction_migratepages
+FIX_MIGRATEPAGES = [False]
+
+
 def decode_events(pl, records):
     """Return the list of output lines of one EVENTS payload, or raise Bad."""
     p = 0
@@ -185,6 +190,10 @@ def decode_events(pl, records):
                 raise Bad("task_switch to an entry the table does not hold")
             current[cpu] = fields[0]
             continue
+        if t == MIGRATEPAGES and FIX_MIGRATEPAGES[0]:
+            # metadata tp_btf_revision: the arguments stored as the fields
+            done, ok = fields[0], fields[1]
+            fields[0], fields[1] = ok, done - ok if done >= ok else 0
         n = current.get(cpu, 0)
         task = tasks[n - 1] if n else "-"
         out.append(f"{t} {cpu} {ts} " + " ".join(map(str, fields)) + " " + task)
@@ -239,6 +248,17 @@ def open_trace(data):
         raise Bad(f"format version {major}.{minor} is not supported")
     if m > LIMIT or len(data) - 32 < m or crc32c(data[32:32 + m]) != mcrc:
         raise Bad("metadata damaged")
+    # section 4.2, tp_btf_revision: an older tp_btf mm_compaction_migratepages
+    try:
+        meta = json.loads(data[32:32 + m])
+    except ValueError:
+        meta = None
+    if isinstance(meta, dict):
+        attach = meta.get("bpf_attach")
+        rev = meta.get("tp_btf_revision")
+        FIX_MIGRATEPAGES[0] = (isinstance(attach, dict) and
+                               attach.get("compaction:mm_compaction_migratepages") == "tp_btf"
+                               and not (isinstance(rev, int) and rev >= 2))
     return 32 + m
 
 

@@ -11,6 +11,8 @@
  *                                           compressed frames (for test_spec.sh)
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +366,46 @@ static void test_every_frame_type(void)
 	CHECK(frt_reader_trailer(r) && strstr(frt_reader_trailer(r), "\"lost_events\":3") &&
 	      strstr(frt_reader_trailer(r), "\"events\":2"), "%s", frt_reader_trailer(r));
 	frt_reader_free(r);
+}
+
+/*
+ * A trace whose metadata says mm_compaction_migratepages was attached as
+ * tp_btf, written before tp_btf_revision 2, holds the tracepoint's arguments
+ * (nr_migratepages, nr_succeeded) as the event's fields: the reader gives the
+ * kernel's fields (nr_succeeded, the difference), by event and by batch. With
+ * revision 2, or attached as tp/, the fields are read as written.
+ */
+static void test_old_tp_btf_migratepages_corrected(void)
+{
+	static const struct { const char *meta; bool fixed; } cases[] = {
+		{ "{\"bpf_attach\":{\"compaction:mm_compaction_migratepages\":\"tp_btf\"}}", true },
+		{ "{\"bpf_attach\":{\"compaction:mm_compaction_migratepages\":\"tp_btf\"},"
+		  "\"tp_btf_revision\":2}", false },
+		{ "{\"bpf_attach\":{\"compaction:mm_compaction_migratepages\":\"tp\"}}", false },
+	};
+	struct frt_event e = { .ts = 5, .type = FRT_EV_COMPACTION_MIGRATEPAGES,
+			       .migratepages = { 32, 30 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct frt_writer *w = frt_writer_new(create(tmp_path("mig.frt")), cases[i].meta,
+						      NULL);
+		struct frt_event got[2];
+		struct frt_reader *r;
+		uint64_t want_m = cases[i].fixed ? 30 : 32, want_f = cases[i].fixed ? 2 : 30;
+
+		CHECK(w && frt_writer_add(w, &e) == 0 && frt_writer_close(w) == 0);
+		r = frt_reader_open(tmp_path("mig.frt"), NULL, 0);
+		CHECK(r && frt_reader_next(r, &got[0]) == 1);
+		frt_reader_free(r);
+		r = frt_reader_open(tmp_path("mig.frt"), NULL, 0);
+		CHECK(r && frt_reader_next_batch(r, &got[1], 1) == 1);
+		frt_reader_free(r);
+		for (int k = 0; k < 2; k++)
+			CHECK(got[k].migratepages.nr_migrated == want_m &&
+			      got[k].migratepages.nr_failed == want_f,
+			      "case %zu, %s: %" PRIu64 "/%" PRIu64, i, k ? "batch" : "event",
+			      got[k].migratepages.nr_migrated, got[k].migratepages.nr_failed);
+	}
 }
 
 static int copy_file(const char *from, const char *to)
@@ -1043,6 +1085,7 @@ int main(int argc, char **argv)
 	RUN(test_writer_clamps_unencodable_pfn);
 	RUN(test_gfp_dictionary_overflow);
 	RUN(test_every_frame_type);
+	RUN(test_old_tp_btf_migratepages_corrected);
 	RUN(test_truncation_and_bit_flips);
 	RUN(test_decode_error_names_its_frame);
 	RUN(test_schema_table_decodes_newer_writers);

@@ -575,10 +575,19 @@ ISOLATE(mm_compaction_isolate_migratepages, FRT_EV_COMPACTION_ISOLATE_MIGRATEPAG
 ISOLATE(mm_compaction_isolate_freepages, FRT_EV_COMPACTION_ISOLATE_FREEPAGES)
 ISOLATE(mm_compaction_fast_isolate_freepages, FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES)
 
+/*
+ * The tracepoint's arguments (since 6.9: include/trace/events/compaction.h)
+ * are what the event's fields are computed from, not the fields:
+ * nr_migrated = nr_succeeded, nr_failed = nr_migratepages - nr_succeeded.
+ * Before metadata tp_btf_revision 2 this program wrote the two arguments as
+ * the fields; the reader corrects such traces (FORMAT.md 4.2).
+ */
 SEC("tp_btf/mm_compaction_migratepages")
-int BPF_PROG(btf_mm_compaction_migratepages, unsigned int nr_migrated, unsigned int nr_failed)
+int BPF_PROG(btf_mm_compaction_migratepages, unsigned int nr_migratepages,
+	     unsigned int nr_succeeded)
 {
-	EMIT2(FRT_EV_COMPACTION_MIGRATEPAGES, nr_migrated, nr_failed);
+	EMIT2(FRT_EV_COMPACTION_MIGRATEPAGES, nr_succeeded,
+	      (unsigned long)nr_migratepages - nr_succeeded);
 	return 0;
 }
 

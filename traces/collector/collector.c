@@ -52,6 +52,7 @@
 #include "collector.h"
 #include "collector.skel.h"
 #include "collector_api.h"
+#include "trace.h"
 #include "vmemmap.h"
 
 /*
@@ -1036,6 +1037,9 @@ json_t *frt_collector_meta(const struct frt_collector *c)
 	json_object_set_new(o, "events_enabled", enabled);
 	json_object_set_new(o, "events_absent", absent);
 	json_object_set_new(o, "bpf_attach", how);
+	/* 2: the tp_btf programs compute the fields the kernel's event would
+	 * (mm_compaction_migratepages; FORMAT.md, tp_btf_revision) */
+	json_object_set_new(o, "tp_btf_revision", json_integer(FRT_TP_BTF_REVISION));
 	json_object_set_new(o, "ring_buffer_bytes_per_cpu", json_integer((json_int_t)c->ring_bytes));
 	json_object_set(o, "notes", c->notes);
 	return o;
