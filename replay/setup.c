@@ -197,8 +197,47 @@ cleanup:
 	return ret;
 }
 
+/* the pfns of a zone of another NUMA node than node 0, [start, end) */
+struct pfn_span {
+	uint64_t start, end;
+};
+
+/*
+ * The zones of nodes other than 0 in part 0's (or the metadata's) zoneinfo:
+ * the start snapshot walks every node, the model is node 0's (see
+ * replay_desc_from_json()), so their blocks are counted and left out, not
+ * taken for blocks outside every zone. Returns how many, into *@out
+ * (malloc'd, NULL when none).
+ */
+static size_t other_node_spans(const char *json, struct pfn_span **out)
+{
+	json_t *root = json_loads(json, JSON_DISABLE_EOF_CHECK, NULL), *z;
+	json_t *zones = json_object_get(root, "zones");
+	size_t i, n = 0;
+
+	*out = json_array_size(zones) ? calloc(json_array_size(zones), sizeof(**out)) : NULL;
+	json_array_foreach(zones, i, z) {
+		uint64_t start = u64_of(z, "start_pfn"), spanned = u64_of(z, "spanned");
+
+		if (*out && json_integer_value(json_object_get(z, "node")) > 0 && spanned &&
+		    start < MAX_PFN && spanned <= MAX_PFN - start)
+			(*out)[n++] = (struct pfn_span){ start, start + spanned };
+	}
+	json_decref(root);
+	return n;
+}
+
+static bool on_other_node(const struct pfn_span *spans, size_t nr, uint64_t pfn, uint64_t nr_pages)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (pfn >= spans[i].start && pfn + nr_pages <= spans[i].end)
+			return true;
+	return false;
+}
+
 /* one part of the start snapshot: pageblock types first, then the blocks */
 static int seed_part(struct model *m, const struct frt_snapshot_part *p,
+		     const struct pfn_span *other, size_t nr_other,
 		     struct replay_seed_stats *st, char *err, size_t errlen)
 {
 	struct frt_snapshot_iter it;
@@ -221,6 +260,12 @@ static int seed_part(struct model *m, const struct frt_snapshot_part *p,
 
 		if (b.state == FRT_SNAP_RESERVED)
 			continue;
+		if (model_zone_of(m, b.pfn) < 0 && on_other_node(other, nr_other, b.pfn, nr)) {
+			st->other_node_pages += nr;
+			if (b.state == FRT_SNAP_FREE)
+				st->other_node_free_pages += nr;
+			continue;
+		}
 		if (b.state == FRT_SNAP_FREE) {
 			ret = model_seed_free(m, b.pfn, b.order, (enum model_mt)b.cls);
 			if (ret == 1)
@@ -336,6 +381,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 	struct model_desc d;
 	struct model *m = NULL;
 	struct frt_frame_info fi;
+	struct pfn_span *other = NULL;
+	size_t nr_other = 0;
 	unsigned int parts = 0;
 	int ret;
 
@@ -358,6 +405,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			m = new_model(&d, v, err, errlen);
 			if (!m)
 				goto fail_h;
+			nr_other = other_node_spans(payload, &other);
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
@@ -365,7 +413,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 		json_decref(h);
 		struct frt_snapshot_part part;
 		if (frt_snapshot_parse(payload, len, &part, err, errlen) ||
-		    seed_part(m, &part, st, err, errlen))
+		    seed_part(m, &part, other, nr_other, st, err, errlen))
 			goto fail;
 		if (st->parts == parts)
 			break;
@@ -378,6 +426,8 @@ fail_h:
 		snprintf(err, errlen, "%s", frt_reader_error(r));
 		goto fail;
 	}
+	free(other);
+	other = NULL;
 	if (!m)
 		return empty_model(&d, v, st, err, errlen);
 	if (st->parts != parts) {
@@ -393,6 +443,7 @@ fail_h:
 	st->unmanaged_pages -= st->free_pages + st->allocated_pages;
 	return m;
 fail:
+	free(other);
 	model_free_all(m);
 	return NULL;
 }

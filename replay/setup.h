@@ -32,6 +32,8 @@ struct replay_seed_stats {
 	uint64_t unmanaged_pages;   /* reserved, holes, uninitialised memmap */
 	uint64_t relisted_blocks;   /* free blocks whose list disagreed with their pageblock */
 	uint64_t merged_blocks;     /* free buddies the snapshot caught unmerged */
+	/* blocks of other NUMA nodes' zones (the model is node 0), left out */
+	uint64_t other_node_pages, other_node_free_pages;
 	unsigned int parts;
 	/* how the start snapshot was made (its header): "bpf-struct-page",
 	 * "kpageflags" or "pagetypeinfo"; why not BPF; whether its fit to
