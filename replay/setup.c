@@ -310,8 +310,14 @@ static void seed_provenance(json_t *h, struct replay_seed_stats *st)
 		pct = zpct > pct ? zpct : pct;
 		if (json_is_false(json_object_get(z, "ok")) && pct >= st->fit_pct) {
 			st->fit_pct = pct;
-			snprintf(st->fit_zone, sizeof(st->fit_zone), "%s",
-				 json_string_value(json_object_get(z, "zone")) ?: "?");
+			const char *name = json_string_value(json_object_get(z, "zone")) ?: "?";
+			json_int_t node = json_integer_value(json_object_get(z, "node"));
+
+			if (node)
+				snprintf(st->fit_zone, sizeof(st->fit_zone), "%.15s of node %lld",
+					 name, (long long)node);
+			else
+				snprintf(st->fit_zone, sizeof(st->fit_zone), "%s", name);
 		}
 	}
 }

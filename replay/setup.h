@@ -41,7 +41,7 @@ struct replay_seed_stats {
 	char source[24];
 	char why_not_bpf[160];
 	bool fit_failed;
-	char fit_zone[16];
+	char fit_zone[32]; /* "DMA32 of node 1" for a zone beside node 0 */
 	double fit_pct;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
