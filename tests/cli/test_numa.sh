@@ -17,7 +17,8 @@
 #   - validate's kernel side is node 0's: pcp refills, fallback claims and
 #     thp_fault_alloc equal node 0's counts from dump, the THP lines come
 #     from the trace, and /proc/vmstat's whole-host compaction counters are
-#     listed as not compared rather than set against the node-0 model.
+#     listed as not compared rather than set against the node-0 model;
+#   - diff (the kernel alone) counts every node's events and names the nodes.
 #
 # Usage: test_numa.sh FRAGREPLAY_BINARY SAMPLE.frt
 # Prints "FAIL: ..." for each failed check, then "N passed, N failed";
@@ -40,6 +41,7 @@ trap 'rm -rf "$W"' EXIT
 echo "$?" >"$W/replay.rc"
 "$FR" validate "$S" --json "$W/validate.json" >"$W/validate.txt" 2>"$W/validate.err"
 echo "$?" >"$W/validate.rc"
+"$FR" diff --json "$W/diff.json" "$S" "$S" >/dev/null 2>"$W/diff.err"
 
 python3 - "$W" <<'PY'
 import json, re, sys
@@ -177,6 +179,17 @@ check(fid.get("thp_source") == "trace" and thp.get("kernel") == c["thp", 0],
 whole = fid.get("vmstat_whole_host", [])
 check("compact_stall" in whole and "compact_stall" not in lines,
       "compact_stall listed as whole-host, not compared: %s" % whole)
+
+# diff is of the kernel: its events are every node's, its end state node 0's,
+# and it says how many nodes the host had
+try:
+    fig = json.load(open(w + "/diff.json"))["traces"][0]["figures"]
+except (OSError, ValueError, KeyError, IndexError) as e:
+    fig = {}
+    check(False, "diff --json: %s" % e)
+check(fig.get("numa_nodes") == 2, "diff's numa_nodes: %s" % fig.get("numa_nodes"))
+check(fig.get("extfrag") == c["extfrag", 0] + c["extfrag", 1],
+      "diff's extfrag %s: every node's, %d + %d" % (fig.get("extfrag"), c["extfrag", 0], c["extfrag", 1]))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -39,6 +39,10 @@ vm_initramfs() {
 	return $rc
 }
 
+# VM_NUMA2: qemu's arguments for a two-node guest of 2 GiB, 1 GiB and CPU n
+# on node n (both nodes' memory lies below 4 GiB: node 1 is a second DMA32)
+VM_NUMA2="-m 2G -smp 2 -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
+
 # vm_boot LABEL INITRD TIMEOUT CONSOLE OUT PIDFILE [QEMU-ARG...]: boot the
 # cache's kernel LABEL with INITRD under TCG (one host thread), no disk, no
 # network, its kernel log to the file CONSOLE (first serial port) and the

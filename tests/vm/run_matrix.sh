@@ -8,7 +8,8 @@
 #
 # Usage: run_matrix.sh FRAGREPLAY PROGCHECK OBJDIR [LABEL...]
 #   OBJDIR holds collector.bpf.o and snapshot.bpf.o; LABELs pick kernels of
-#   kernels.list ("host" is the host's kernel); default: all, then the host.
+#   kernels.list ("host" is the host's kernel; "K+numa2" boots kernel K as a
+#   two-node NUMA guest, VM_NUMA2 in guest-lib.sh); default: all, then the host.
 # Environment: FRAGREPLAY_VM_CACHE (default ~/.cache/fragreplay-vm), where
 #   tests/setup.sh (fetch_kernels.sh) put the images.
 #
@@ -34,7 +35,7 @@ if (($# == 0)); then
 fi
 missing=
 for label; do
-	[ "$label" = host ] || [ -s "$VM_CACHE/$label/vmlinuz" ] || missing="$missing $label"
+	[ "$label" = host ] || [ -s "$VM_CACHE/${label%+numa2}/vmlinuz" ] || missing="$missing $label"
 done
 [ -z "$missing" ] || skip "kernel images not fetched:$missing (in $VM_CACHE; tests/setup.sh runs tests/vm/fetch_kernels.sh)"
 
@@ -61,11 +62,14 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }'
 # run_guest LABEL: boot the label's kernel; its report in $work/LABEL.out
 run_guest() {
 	local t0=$EPOCHREALTIME rc
-	vm_boot "$1" "$work/initrd.cpio" "$VM_TIMEOUT" "$work/$1.console" "$work/$1.out" "$work/$1.pid"
+	local numa=
+	[ "${1%+numa2}" != "$1" ] && numa=$VM_NUMA2
+	vm_boot "${1%+numa2}" "$work/initrd.cpio" "$VM_TIMEOUT" "$work/$1.console" "$work/$1.out" \
+		"$work/$1.pid" $numa
 	rc=$?
 	echo "INFO time guest $(since "$t0") (qemu exit $rc)" >>"$work/$1.out"
 	if grep -q '^END' "$work/$1.out"; then
-		echo "RESULT boot PASS $(cat "$VM_CACHE/$1/version"), report complete" >>"$work/$1.out"
+		echo "RESULT boot PASS $(cat "$VM_CACHE/${1%+numa2}/version")${numa:+, two NUMA nodes}, report complete" >>"$work/$1.out"
 	else
 		echo "RESULT boot FAIL no complete report ($( ((rc == 124)) && echo "timed out after ${VM_TIMEOUT} s" || echo "qemu exit $rc")); console ends: $(tail -c 300 "$work/$1.console" | tr '\n' ' ')" >>"$work/$1.out"
 	fi
@@ -122,6 +126,7 @@ fail=0
 	printf '%-16s' check
 	for label; do
 		rel=$(awk '$1 == "INFO" && $2 == "kernel" { print $3; exit }' "$work/$label.out")
+		[ -n "$rel" ] && [ "${label%+numa2}" != "$label" ] && rel="$rel+numa2"
 		printf ' %-22s' "${rel:-$label}"
 	done
 	echo

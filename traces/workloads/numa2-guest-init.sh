@@ -6,7 +6,7 @@
 # trace in base64 between the lines BEGIN-FRT and END-FRT to the second
 # serial port, with INFO lines about the guest before and after, and powers
 # off. Its sizes come from the kernel command line: numaload=ANON,THP,SHM,FILES
-# (see numaload.c).
+# (see numaload.c), and numarec=OPT,OPT,... adds options to record.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -17,6 +17,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 mount -t tracefs tracefs /sys/kernel/tracing
 load=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numaload=//p' | tr , ' ')
+recopts=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numarec=//p' | tr , ' ')
 [ -n "$load" ] || load="32 32 32 60000"
 info() { echo "INFO $*"; }
 node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '/MemFree/ { print $4 " kB free" }' "$n/meminfo")"; done | tr '\n' ';'; }
@@ -27,7 +28,7 @@ node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '
 	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 	info "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 	info "free before $(node_free)"
-	/frt/fragreplay record -o /tmp/numa2.frt 2>/tmp/rec.err &
+	/frt/fragreplay record -o /tmp/numa2.frt $recopts 2>/tmp/rec.err &
 	rec=$!
 	i=0
 	until grep -q "capturing into" /tmp/rec.err; do

@@ -9,17 +9,21 @@
 # then compact_memory over both nodes. The trace comes out base64 on the
 # guest's second serial port. A real capture of a real kernel, in a guest.
 #
-# Usage: traces/workloads/numa2-guest.sh FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES]]
+# Usage: traces/workloads/numa2-guest.sh FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES [RECORD-OPT...]]]
 #   LABEL: a kernel of tests/vm/kernels.list (default 6.12); sizes in MiB and
-#   files per node (default 32,32,32,60000). Needs no root: no host memory is
+#   files per node (default 32,32,32,60000); RECORD-OPTs are added to
+#   `fragreplay record` in the guest (e.g. --snapshot-from kpageflags). Needs no root: no host memory is
 #   touched beyond qemu's 2 GiB guest. Exit 77 when qemu, a static busybox,
 #   cpio or the kernel image is missing (as the matrix).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-frag=${1:?usage: $0 FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES]]}
-out=${2:?usage: $0 FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES]]}
+usage="usage: $0 FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES [RECORD-OPT...]]]"
+frag=${1:?$usage}
+out=${2:?$usage}
 label=${3:-6.12}
 load=${4:-32,32,32,60000}
+shift $(($# < 4 ? $# : 4))
+recopts=$(IFS=,; echo "$*")
 timeout=${VM_TIMEOUT:-900}
 
 . "$here/../../tests/bpf/lib.sh"
@@ -37,10 +41,8 @@ cp "$frag" "$work/fragreplay" # /frt/fragreplay in the guest, whatever its name 
 vm_initramfs "$work/initrd.cpio" "$here/numa2-guest-init.sh" "$work/fragreplay" "$work/numaload" ||
 	{ echo "FAIL: building the initramfs" >&2; exit 1; }
 t0=$EPOCHREALTIME
-VM_APPEND="numaload=$load" vm_boot "$label" "$work/initrd.cpio" "$timeout" "$work/console" "$work/out" "$work/qemu.pid" \
-	-m 2G -smp 2 \
-	-object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G \
-	-numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1
+VM_APPEND="numaload=$load${recopts:+ numarec=$recopts}" vm_boot "$label" "$work/initrd.cpio" \
+	"$timeout" "$work/console" "$work/out" "$work/qemu.pid" $VM_NUMA2
 rc=$?
 grep -E '^(INFO|numaload)' "$work/out" | tr -d '\r' >&2
 echo "INFO guest $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }') (qemu exit $rc)" >&2
