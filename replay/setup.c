@@ -127,6 +127,17 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	}
 	if (cpus > 0)
 		d->nr_cpus = (unsigned int)cpus;
+	/* record's CPU -> node map: node 0's CPUs split its zones' pcp high */
+	json_t *cpu_node = json_object_get(root, "cpu_node");
+	if (json_is_array(cpu_node)) {
+		size_t c;
+		json_t *n;
+		unsigned int local = 0;
+
+		json_array_foreach(cpu_node, c, n)
+			local += json_is_integer(n) && json_integer_value(n) == 0;
+		d->node_cpus = local;
+	}
 	static const struct { const char *key; enum model_knob knob; } orders[] = {
 		{ "pageblock_order", MODEL_KNOB_PAGEBLOCK_ORDER },
 		{ "max_order", MODEL_KNOB_MAX_PAGE_ORDER },

@@ -69,6 +69,10 @@ for z in zones:
         spans[z["node"]] = (min(lo, z["start_pfn"]), max(hi, z["start_pfn"] + z["spanned"]))
 check(sorted(spans) == [0, 1], "the sample has nodes 0 and 1 with memory: %s" % sorted(spans))
 end0 = spans.get(0, (0, 0))[1]
+# record's CPU -> node map (the guest puts CPU n on node n): replay splits
+# node 0's pcp high over node 0's CPUs by it
+check(info["metadata"].get("cpu_node") == [0, 1],
+      "metadata cpu_node: %s" % info["metadata"].get("cpu_node"))
 
 
 def node(pfn):
