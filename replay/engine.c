@@ -1032,6 +1032,12 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 	case FRT_EV_COMPACTION_BEGIN:
 		pfn = ev->compaction.zone_start;
 		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		pfn = ev->isolate.start_pfn;
+		r->st.recorded.isolate_events++;
+		break;
 	default:
 		return;
 	}
@@ -1059,6 +1065,13 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 		break;
 	case FRT_EV_COMPACTION_BEGIN:
 		r->st.recorded.compaction_runs++;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+		r->st.recorded.compact_migrate_scanned += ev->isolate.nr_scanned;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		r->st.recorded.compact_free_scanned += ev->isolate.nr_scanned;
 		break;
 	default:
 		break;

@@ -595,11 +595,26 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 		{ "pgmigrate_success", MODEL_PGMIGRATE_SUCCESS },
 	};
 	for (size_t i = 0; k->vmstat[0] && k->vmstat[1] && i < sizeof(vm) / sizeof(vm[0]); i++) {
-		if (k->other_nodes) /* every node's: not set against node 0's model */
-			out->vmstat_whole_host[out->nr_vmstat_whole_host++] = vm[i].name;
-		else
+		/*
+		 * The scanners' pages are the isolate events' nr_scanned, which
+		 * vmstat counts in the same functions (isolate_migratepages_block(),
+		 * isolate_freepages_block(), fast_isolate_freepages()); their
+		 * start_pfn gives the node. So on a NUMA host those two lines are
+		 * node 0's from the trace, where it has isolate events or vmstat
+		 * says there were none; the others count every node and are left out.
+		 */
+		const uint64_t *node0 = vm[i].ctr == MODEL_COMPACT_MIGRATE_SCANNED
+						? &st->recorded.compact_migrate_scanned
+					: vm[i].ctr == MODEL_COMPACT_FREE_SCANNED
+						? &st->recorded.compact_free_scanned
+						: NULL;
+		if (!k->other_nodes)
 			add(out, vm[i].name, vmstat_delta(k, vm[i].name),
 			    (int64_t)model_counter(m, vm[i].ctr), 1);
+		else if (node0 && (st->recorded.isolate_events || !vmstat_delta(k, vm[i].name)))
+			add(out, vm[i].name, (int64_t)*node0, (int64_t)model_counter(m, vm[i].ctr), 1);
+		else /* every node's: not set against node 0's model */
+			out->vmstat_whole_host[out->nr_vmstat_whole_host++] = vm[i].name;
 	}
 	out->other_nodes = k->other_nodes;
 	fidelity_score(out);

@@ -15,9 +15,10 @@
 #   - the model's requests are node 0's (served there, or failed: no node),
 #     with no model-only failure and unmatched frees under 1% of the freed pages;
 #   - validate's kernel side is node 0's: pcp refills, fallback claims and
-#     thp_fault_alloc equal node 0's counts from dump, the THP lines come
-#     from the trace, and /proc/vmstat's whole-host compaction counters are
-#     listed as not compared rather than set against the node-0 model;
+#     thp_fault_alloc and the compaction scanners' pages equal node 0's counts
+#     from dump, the THP lines come from the trace, and /proc/vmstat's other
+#     compaction counters (every node's) are listed as not compared rather
+#     than set against the node-0 model;
 #   - diff (the kernel alone) counts every node's events and names the nodes.
 #
 # Usage: test_numa.sh FRAGREPLAY_BINARY SAMPLE.frt
@@ -111,8 +112,14 @@ for line in open(w + "/dump.txt"):
         c["drain", node(int(f["pfn"], 16))] += 1
     elif ev == "mm_compaction_begin":
         c["compaction", node(int(f["zone_start"], 16))] += 1
+    elif ev in ("mm_compaction_isolate_migratepages", "mm_compaction_isolate_freepages",
+                "mm_compaction_fast_isolate_freepages"):
+        n = node(int(f["start_pfn"], 16))
+        c["isolate", n] += 1
+        c["migrate_scanned" if "migratepages" in ev else "free_scanned", n] += int(f["nr_scanned"])
 
-for what in ("alloc", "free", "extfrag", "refill", "compaction", "thp"):
+for what in ("alloc", "free", "extfrag", "refill", "compaction", "thp", "migrate_scanned",
+             "free_scanned"):
     check(c[what, 0] > 0 and c[what, 1] > 0,
           "the capture has %s on both nodes: node 0 %d, node 1 %d" % (what, c[what, 0], c[what, 1]))
 
@@ -139,7 +146,8 @@ if m:
     check(int(m.group(1)) == c["alloc", 1] + c["free", 1],
           "node-1 allocations and frees left out: %s, dump %d + %d"
           % (m.group(1), c["alloc", 1], c["free", 1]))
-    want = c["extfrag", 1] + c["zone_locked", 1] + c["drain", 1] + c["compaction", 1]
+    want = c["extfrag", 1] + c["zone_locked", 1] + c["drain", 1] + c["compaction", 1] + \
+        c["isolate", 1]
     check(int(m.group(3)) == want,
           "node-1 kernel decisions left out: %s, dump %d" % (m.group(3), want))
 
@@ -180,6 +188,11 @@ thp = lines.get("thp_fault_alloc", {})
 check(fid.get("thp_source") == "trace" and thp.get("kernel") == c["thp", 0],
       "thp_fault_alloc from the trace (%s), node 0's: %s = %d"
       % (fid.get("thp_source"), thp.get("kernel"), c["thp", 0]))
+for name in ("migrate_scanned", "free_scanned"):
+    l = lines.get("compact_" + name, {})
+    check(l.get("kernel") == c[name, 0],
+          "kernel compact_%s %s = node 0's isolate events' %d (node 1's %d left out)"
+          % (name, l.get("kernel"), c[name, 0], c[name, 1]))
 whole = fid.get("vmstat_whole_host", [])
 check("compact_stall" in whole and "compact_stall" not in lines,
       "compact_stall listed as whole-host, not compared: %s" % whole)

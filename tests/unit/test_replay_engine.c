@@ -525,7 +525,8 @@ static void traffic_of_another_node_is_counted_and_noted(void)
  * The kernel's own decisions are compared with the model's, which is node
  * 0: each event that names a pfn (mm_page_alloc_extfrag's page,
  * mm_page_alloc_zone_locked's and mm_page_pcpu_drain's, mm_compaction_begin's
- * zone_start) counts on the kernel's side only inside the model's span;
+ * zone_start, the isolate events' start_pfn with their nr_scanned) counts
+ * on the kernel's side only inside the model's span;
  * another node's is counted apart (recorded.outside). An allocation served
  * on another node is no request of the model's classes. On a real two-node
  * guest (numa2-guest-6.12.frt) node 1 held 48% of the pcp refills: counted
@@ -561,6 +562,12 @@ static void kernel_decisions_on_another_node_are_left_out(void)
 	}
 	for (size_t i = 0; i < 8; i++)
 		replay_feed(r, &ev[i]);
+	for (int i = 0; i < 2; i++) { /* the migrate scanner on each node */
+		struct frt_event x = { .ts = ++ts, .type = FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES };
+		x.isolate.start_pfn = i ? far : BASE;
+		x.isolate.nr_scanned = 7;
+		replay_feed(r, &x);
+	}
 	struct frt_event a_in = alloc_ev(BASE, 0, MODEL_GFP_KERNEL);
 	struct frt_event a_far = alloc_ev(far, 0, MODEL_GFP_KERNEL);
 	replay_feed(r, &a_in);
@@ -569,8 +576,10 @@ static void kernel_decisions_on_another_node_are_left_out(void)
 	CHECK(st->recorded.extfrag_claim == 1 &&
 	      st->recorded.extfrag[MODEL_MT_UNMOVABLE][MODEL_MT_MOVABLE][1] == 1,
 	      "claims %" PRIu64, st->recorded.extfrag_claim);
+	CHECK(st->recorded.compact_migrate_scanned == 7 && st->recorded.isolate_events == 2,
+	      "migrate scanned %" PRIu64, st->recorded.compact_migrate_scanned);
 	CHECK(st->recorded.pcp_refills == 1 && st->recorded.pcp_drains == 1 &&
-	      st->recorded.compaction_runs == 1 && st->recorded.outside == 4,
+	      st->recorded.compaction_runs == 1 && st->recorded.outside == 5,
 	      "refills %" PRIu64 " drains %" PRIu64 " runs %" PRIu64 " outside %" PRIu64,
 	      st->recorded.pcp_refills, st->recorded.pcp_drains, st->recorded.compaction_runs,
 	      st->recorded.outside);
