@@ -110,7 +110,8 @@ struct fidelity {
 	const char *thp_source;
 	/* NUMA nodes beside 0 (the end snapshot's zones), and the /proc/vmstat
 	 * counters not compared for it: they count every node, the model is
-	 * node 0 (the compaction counters; names are static strings) */
+	 * node 0 (the compaction counters no event splits by node; names are
+	 * static strings) */
 	unsigned int other_nodes;
 	const char *vmstat_whole_host[8];
 	size_t nr_vmstat_whole_host;
