@@ -9,7 +9,8 @@
 # Usage: run_matrix.sh FRAGREPLAY PROGCHECK OBJDIR [LABEL...]
 #   OBJDIR holds collector.bpf.o and snapshot.bpf.o; LABELs pick kernels of
 #   kernels.list ("host" is the host's kernel; "K+numa2" boots kernel K as a
-#   two-node NUMA guest, VM_NUMA2 in guest-lib.sh); default: all, then the host.
+#   two-node NUMA guest, VM_NUMA2 in guest-lib.sh); default: all, 6.12+numa2
+#   after 6.12, then the host.
 # Environment: FRAGREPLAY_VM_CACHE (default ~/.cache/fragreplay-vm), where
 #   tests/setup.sh (fetch_kernels.sh) put the images.
 #
@@ -31,7 +32,9 @@ CHECKS="boot load:collector load:snapshot record walk fit count:tracefs count:vm
 
 vm_require
 if (($# == 0)); then
-	set -- $(awk '!/^[[:space:]]*(#|$)/ { print $1 }' "$here/kernels.list") host
+	# every kernel, Debian 13's again as a two-node NUMA guest, then the host
+	set -- $(awk '!/^[[:space:]]*(#|$)/ { print $1 } $1 == "6.12" { print "6.12+numa2" }' \
+		"$here/kernels.list") host
 fi
 missing=
 for label; do
