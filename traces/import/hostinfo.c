@@ -303,7 +303,7 @@ static int set_parsed(json_t *meta, const char *key, const char *path,
  * no such directory (no NUMA support) or it lists no CPU. The kernel splits a
  * zone's pcp high over the CPUs of the zone's node (zone_highsize()).
  */
-static json_t *cpu_node_json(void)
+json_t *frt_hostinfo_cpu_node(void)
 {
 	int node_of[4096];
 	int max_cpu = -1;
@@ -365,7 +365,7 @@ char *frt_hostinfo_meta_json(const char *created_by, json_t *recorder)
 			  frt_hostinfo_parse_pageblock_order);
 	bad |= set_parsed(meta, "max_order", "/proc/buddyinfo", frt_hostinfo_parse_max_order);
 	bad |= json_object_set_new(meta, "nr_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
-	json_t *cpu_node = cpu_node_json();
+	json_t *cpu_node = frt_hostinfo_cpu_node();
 	if (cpu_node)
 		bad |= json_object_set_new(meta, "cpu_node", cpu_node);
 	bad |= json_object_set_new(meta, "clock", json_string("CLOCK_MONOTONIC"));
