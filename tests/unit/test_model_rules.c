@@ -1002,9 +1002,9 @@ static void pcp_frees_to_list_head_and_allocates_from_head(void)
  * (an eighth of the zone) are split over the online CPUs of the zone's node,
  * cpumask_of_node(zone_to_nid(zone)), not over every CPU. The model is node
  * 0: on a NUMA host its pagesets are sized by node 0's CPUs
- * (model_desc.node_cpus, from the trace's cpu_node); on a two-node 6.12 guest
- * with a CPU per node the kernel's node-0 DMA32 "high" read 23,090, above
- * the 15,264 high_max the model had split over both CPUs.
+ * (model_desc.node_cpus, from the trace's cpu_node). In numa2-guest-6.12.frt
+ * (two nodes, a CPU each) both nodes' DMA32 start with "high" equal to their
+ * low watermark (10,606 and 10,352): split over one CPU, not two.
  *
  *  4 CPUs, 1 of them on node 0; DMA32 of 256 pages, low watermark 40, batch 2
  *  split over 4: high_min 40 / 4 = 10, high_max 256 / 8 / 4 = 8 -> 10

@@ -6,7 +6,10 @@
 # trace in base64 between the lines BEGIN-FRT and END-FRT to the second
 # serial port, with INFO lines about the guest before and after, and powers
 # off. Its sizes come from the kernel command line: numaload=ANON,THP,SHM,FILES
-# (see numaload.c), and numarec=OPT,OPT,... adds options to record.
+# (see numaload.c), and numarec=OPT,OPT,... adds options to record;
+# numasnap=1 also takes `fragreplay snapshot` directories once capture runs
+# and before it stops, written as a gzipped tar in base64 between
+# BEGIN-SNAPS and END-SNAPS (for `fragreplay import` of a NUMA host).
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -18,6 +21,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tracefs tracefs /sys/kernel/tracing
 load=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numaload=//p' | tr , ' ')
 recopts=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numarec=//p' | tr , ' ')
+snaps=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numasnap=//p')
 [ -n "$load" ] || load="32 32 32 60000"
 info() { echo "INFO $*"; }
 node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '/MemFree/ { print $4 " kB free" }' "$n/meminfo")"; done | tr '\n' ';'; }
@@ -38,11 +42,13 @@ node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '
 		sleep 0.1
 	done
 	info "record started at $(cut -d' ' -f1 /proc/uptime) s"
+	[ -n "$snaps" ] && /frt/fragreplay snapshot /tmp/s1 >/dev/null 2>/tmp/s1.err
 	/frt/numaload 0 $load
 	/frt/numaload 1 $load
 	echo 1 >/proc/sys/vm/compact_memory
 	sleep 1
 	info "free after $(node_free)"
+	[ -n "$snaps" ] && /frt/fragreplay snapshot /tmp/s2 >/dev/null 2>/tmp/s2.err
 	kill -INT $rec
 	wait $rec
 	info "record exit $?"
@@ -54,6 +60,12 @@ node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '
 	echo BEGIN-FRT
 	base64 /tmp/numa2.frt
 	echo END-FRT
+	if [ -n "$snaps" ]; then
+		info "snapshots: $(cat /tmp/s1.err /tmp/s2.err | tr '\n' ' ')"
+		echo BEGIN-SNAPS
+		tar -C /tmp -cf - s1 s2 | gzip | base64
+		echo END-SNAPS
+	fi
 	echo END
 } >/dev/ttyS1 2>&1
 poweroff -f

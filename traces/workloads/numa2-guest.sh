@@ -12,7 +12,10 @@
 # Usage: traces/workloads/numa2-guest.sh FRAGREPLAY OUT.frt [LABEL [ANON,THP,SHM,FILES [RECORD-OPT...]]]
 #   LABEL: a kernel of tests/vm/kernels.list (default 6.12); sizes in MiB and
 #   files per node (default 32,32,32,60000); RECORD-OPTs are added to
-#   `fragreplay record` in the guest (e.g. --snapshot-from kpageflags). Needs no root: no host memory is
+#   `fragreplay record` in the guest (e.g. --snapshot-from kpageflags).
+# Environment: NUMA2_SNAPDIRS=DIR also takes `fragreplay snapshot`
+#   directories in the guest while capture runs, DIR/s1 soon after it starts
+#   and DIR/s2 before it stops (for `fragreplay import` of a NUMA host). Needs no root: no host memory is
 #   touched beyond qemu's 2 GiB guest. Exit 77 when qemu, a static busybox,
 #   cpio or the kernel image is missing (as the matrix).
 set -uo pipefail
@@ -41,7 +44,7 @@ cp "$frag" "$work/fragreplay" # /frt/fragreplay in the guest, whatever its name 
 vm_initramfs "$work/initrd.cpio" "$here/numa2-guest-init.sh" "$work/fragreplay" "$work/numaload" ||
 	{ echo "FAIL: building the initramfs" >&2; exit 1; }
 t0=$EPOCHREALTIME
-VM_APPEND="numaload=$load${recopts:+ numarec=$recopts}" vm_boot "$label" "$work/initrd.cpio" \
+VM_APPEND="numaload=$load${recopts:+ numarec=$recopts}${NUMA2_SNAPDIRS:+ numasnap=1}" vm_boot "$label" "$work/initrd.cpio" \
 	"$timeout" "$work/console" "$work/out" "$work/qemu.pid" $VM_NUMA2
 rc=$?
 grep -E '^(INFO|numaload)' "$work/out" | tr -d '\r' >&2
@@ -54,4 +57,11 @@ fi
 sed -n '/^BEGIN-FRT/,/^END-FRT/p' "$work/out" | sed '1d;$d' | tr -d '\r' | base64 -d >"$work/trace.frt" ||
 	{ echo "FAIL: the trace's base64 does not decode" >&2; exit 1; }
 mv "$work/trace.frt" "$out"
+if [ -n "${NUMA2_SNAPDIRS:-}" ]; then
+	mkdir -p "$NUMA2_SNAPDIRS" &&
+		sed -n '/^BEGIN-SNAPS/,/^END-SNAPS/p' "$work/out" | sed '1d;$d' | tr -d '\r' |
+		base64 -d | tar -C "$NUMA2_SNAPDIRS" -xzf - ||
+		{ echo "FAIL: the snapshot directories did not come out" >&2; exit 1; }
+	echo "wrote $NUMA2_SNAPDIRS/s1 and s2" >&2
+fi
 echo "wrote $out ($(wc -c <"$out") bytes)" >&2
