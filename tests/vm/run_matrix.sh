@@ -130,14 +130,14 @@ fail=0
 	for label; do
 		rel=$(awk '$1 == "INFO" && $2 == "kernel" { print $3; exit }' "$work/$label.out")
 		[ -n "$rel" ] && [ "${label%+numa2}" != "$label" ] && rel="$rel+numa2"
-		printf ' %-22s' "${rel:-$label}"
+		printf ' %-27s' "${rel:-$label}"
 	done
 	echo
 	for c in $CHECKS; do
 		printf '%-16s' "$c"
 		for label; do
 			s=$(awk -v c="$c" '$1 == "RESULT" && $2 == c { print $3; exit }' "$work/$label.out")
-			printf ' %-22s' "${s:--}"
+			printf ' %-27s' "${s:--}"
 		done
 		echo
 	done
