@@ -450,6 +450,7 @@ struct model *model_new(const struct model_desc *d)
 	memcpy(m->knobs, d->knobs, sizeof(m->knobs));
 	m->nr_zones = d->nr_zones;
 	m->nr_cpus = d->nr_cpus;
+	m->node_cpus = d->node_cpus && d->node_cpus <= d->nr_cpus ? d->node_cpus : d->nr_cpus;
 	m->pageblock_order = (unsigned int)d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER];
 	m->max_order = (unsigned int)d->knobs[MODEL_KNOB_MAX_PAGE_ORDER];
 	m->pageblock_nr_pages = 1ull << m->pageblock_order;

@@ -171,6 +171,9 @@ struct model_desc {
 	unsigned int nr_zones;
 	struct model_zone_desc zones[MODEL_NR_ZONE_TYPES]; /* ascending pfn, one per type */
 	unsigned int nr_cpus;
+	/* CPUs of the modelled node (node 0), over which zone_highsize() splits
+	 * a zone's pcp high; 0: nr_cpus (a one-node host, or not recorded) */
+	unsigned int node_cpus;
 	long knobs[MODEL_NR_KNOBS];
 	bool pcp_free_high_batch; /* PCPF_FREE_HIGH_BATCH: set when the CPU cache is large */
 };

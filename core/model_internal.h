@@ -157,6 +157,7 @@ struct spb {
 
 struct model {
 	unsigned int nr_zones, nr_cpus;
+	unsigned int node_cpus; /* the node's CPUs, over which pcp high is split (pcp.c) */
 	struct mzone zones[MODEL_NR_ZONE_TYPES];
 	int zone_of_type[MODEL_NR_ZONE_TYPES]; /* index into zones[], -1 if absent */
 	long knobs[MODEL_NR_KNOBS];

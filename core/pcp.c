@@ -57,12 +57,14 @@ static int zone_batchsize(uint64_t managed)
 
 /*
  * zone_highsize(): high_min from the low watermark, high_max from an eighth
- * of the zone, both split over the node's CPUs and at least 4 batches.
+ * of the zone, both split over the online CPUs of the zone's node
+ * (cpumask_of_node(zone_to_nid(zone))) and at least 4 batches. On a NUMA
+ * host that is node 0's CPUs, not all of them (model_desc.node_cpus).
  */
 static int zone_highsize(const struct model *m, const struct mzone *z, int batch, int fraction)
 {
 	uint64_t total = fraction ? z->managed / (uint64_t)fraction : (uint64_t)z->wmark[WMARK_LOW];
-	uint64_t high = total / m->nr_cpus;
+	uint64_t high = total / m->node_cpus;
 
 	if (high < (uint64_t)batch << 2)
 		high = (uint64_t)batch << 2;

@@ -889,10 +889,18 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 	uint32_t retry_gfp = 0;
 	enum req_class class = req_class_of(req.order, req.gfp);
 	struct replay_class_stats *cs = &r->st.cls[class];
-	uint64_t task = r->feedback ? task_of(r, ev) : 0;
-	bool pmd_fault = class == REQ_THP && model_thp_fault_try(r->m, req.order, req.gfp);
-	bool first_try = false;
+	uint64_t task;
+	bool pmd_fault, first_try = false;
 
+	if (rec != FRT_PFN_NONE && (!in_span(r, rec) || req.order > r->max_order)) {
+		/* another node's (or memory past the span): neither a request of
+		 * the model nor a THP fault of its node */
+		r->st.allocs++;
+		outside(r, req.order);
+		return;
+	}
+	task = r->feedback ? task_of(r, ev) : 0;
+	pmd_fault = class == REQ_THP && model_thp_fault_try(r->m, req.order, req.gfp);
 	cs->requests++;
 	if (class == REQ_THP && !pmd_fault && req.order < 32)
 		r->mthp_orders |= 1u << req.order;
@@ -926,10 +934,6 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		return;
 	}
 	r->st.allocs++;
-	if (!in_span(r, rec) || req.order > r->max_order) {
-		outside(r, req.order);
-		return;
-	}
 	if (obj_get(r, rec) == MOVED_AWAY)
 		obj_put(r, rec, 0); /* the source's free was not recorded */
 	if (covering_block(r, rec, req.order) != MODEL_PFN_NONE) {
@@ -1009,9 +1013,42 @@ static void migrate_recorded(struct replay *r, const struct frt_event *ev)
 	}
 }
 
-/* the kernel's own decisions, tallied for the reports */
+/*
+ * The kernel's own decisions, tallied for the reports. Each of these events
+ * names a pfn: one outside the model's zones is another NUMA node's decision
+ * (the model is node 0), counted apart so that kernel and model counts speak
+ * of the same memory.
+ */
 static void note_recorded(struct replay *r, const struct frt_event *ev)
 {
+	uint64_t pfn;
+
+	switch (ev->type) {
+	case FRT_EV_PAGE_ALLOC_EXTFRAG:
+		pfn = ev->extfrag.pfn;
+		break;
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		pfn = ev->zone_locked.pfn;
+		break;
+	case FRT_EV_PAGE_PCPU_DRAIN:
+		pfn = ev->pcpu_drain.pfn;
+		break;
+	case FRT_EV_COMPACTION_BEGIN:
+		pfn = ev->compaction.zone_start;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		pfn = ev->isolate.start_pfn;
+		r->st.recorded.isolate_events++;
+		break;
+	default:
+		return;
+	}
+	if (!in_span(r, pfn)) {
+		r->st.recorded.outside++;
+		return;
+	}
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC_EXTFRAG:
 		if (ev->extfrag.change_ownership)
@@ -1032,6 +1069,13 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 		break;
 	case FRT_EV_COMPACTION_BEGIN:
 		r->st.recorded.compaction_runs++;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+		r->st.recorded.compact_migrate_scanned += ev->isolate.nr_scanned;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		r->st.recorded.compact_free_scanned += ev->isolate.nr_scanned;
 		break;
 	default:
 		break;

@@ -41,7 +41,8 @@ struct replay_stats {
 	/* the model's fallbacks (MODEL_EV_EXTFRAG) by [alloc][fallback] mobility,
 	 * [0] stolen pages, [1] claimed blocks; the kernel's are in recorded */
 	uint64_t model_extfrag[MODEL_NR_PCPTYPES][MODEL_NR_PCPTYPES][2];
-	uint64_t outside_model;    /* recorded pfns outside the model's zones */
+	uint64_t outside_model;    /* recorded pfns outside the model's zones (allocs or frees;
+				    * such allocations count in allocs, in no class) */
 	uint64_t outside_model_pages; /* ... their pages (another NUMA node's, say) */
 	/* the closed loop (DESIGN.md "Closed loop"), by request class
 	 * (reqclass.h); with feedback=0 only requests, kernel_failed and
@@ -72,6 +73,17 @@ struct replay_stats {
 		/* anonymous THP faults, counted per fault from their tries
 		 * (model_thp_fault_try()) as /proc/vmstat counts them */
 		uint64_t thp_fault_alloc, thp_fault_fallback;
+		/* pages the compaction scanners looked at, from the isolate
+		 * events (mm_compaction_isolate_migratepages; _isolate_freepages
+		 * and _fast_isolate_freepages): vmstat's compact_migrate_scanned
+		 * and compact_free_scanned, by node; isolate_events says whether
+		 * the trace has any (on any node) */
+		uint64_t compact_migrate_scanned, compact_free_scanned, isolate_events;
+		/* those of the events above (fallbacks, pcp refills and drains,
+		 * compaction runs and scans) whose pfn lies outside the model's
+		 * zones: another NUMA node's, left out of the counts so that both
+		 * sides speak of node 0 (failed THP faults have no pfn: counted) */
+		uint64_t outside;
 	} recorded;
 };
 

@@ -45,6 +45,7 @@ struct fidelity_kernel {
 	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
 	struct kzone zone[MAX_ZONES];
 	unsigned int nr_zones;  /* 0 until the end snapshot's part 0 */
+	unsigned int other_nodes; /* NUMA nodes beside 0 with pages, in that part 0 */
 	bool have_end;
 	bool nomem;             /* something could not be kept */
 	/* the kernel's end state, once fidelity_kernel_end() has run */
@@ -142,10 +143,18 @@ static void end_zones(struct fidelity_kernel *k, json_t *h)
 	json_t *z;
 	size_t i;
 
+	json_int_t last_other = 0;
+
 	json_array_foreach(json_object_get(h, "zones"), i, z) {
 		uint64_t start = (uint64_t)json_integer_value(json_object_get(z, "start_pfn"));
 		uint64_t spanned = (uint64_t)json_integer_value(json_object_get(z, "spanned"));
 		const char *name = json_string_value(json_object_get(z, "name"));
+		json_int_t node = json_integer_value(json_object_get(z, "node"));
+
+		if (node > 0 && spanned && node != last_other) {
+			k->other_nodes++; /* zoneinfo lists a node's zones together */
+			last_other = node;
+		}
 
 		if (json_integer_value(json_object_get(z, "node")) || !name || !spanned ||
 		    k->nr_zones == MAX_ZONES)
@@ -423,11 +432,13 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 		fm->next_ns += 1000000000ull;
 	}
 	/* an order no kernel has is a crafted record, not pages (the engine skips
-	 * it too): no shift past 63 */
+	 * it too): no shift past 63. Pages of another NUMA node (no zone of the
+	 * model's) are not node 0's free pages, which the model's are */
 	if (ev->type == FRT_EV_PAGE_ALLOC && ev->alloc.pfn != FRT_PFN_NONE &&
-	    ev->alloc.order <= MODEL_MAX_ORDER_LIMIT)
+	    ev->alloc.order <= MODEL_MAX_ORDER_LIMIT && model_zone_of(m, ev->alloc.pfn) >= 0)
 		fm->kernel -= 1ll << ev->alloc.order;
-	else if (ev->type == FRT_EV_PAGE_FREE && ev->free.order <= MODEL_MAX_ORDER_LIMIT)
+	else if (ev->type == FRT_EV_PAGE_FREE && ev->free.order <= MODEL_MAX_ORDER_LIMIT &&
+		 model_zone_of(m, ev->free.pfn) >= 0)
 		fm->kernel += 1ll << ev->free.order;
 }
 
@@ -560,8 +571,11 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains,
 	    1);
 	/* THP faults: /proc/vmstat's own count where both snapshots carry it,
-	 * else the trace's tries counted per fault as vmstat would */
-	bool vmstat = k->vmstat[0] && k->vmstat[1];
+	 * else the trace's tries counted per fault as vmstat would. On a host
+	 * with nodes beside 0, vmstat counts every node's and the model is node
+	 * 0's: the trace's, whose served faults the engine counts by pfn (node
+	 * 0's only; a failed fault names no node and counts wherever it was) */
+	bool vmstat = k->vmstat[0] && k->vmstat[1] && !k->other_nodes;
 	out->thp_source = vmstat ? "vmstat" : "trace";
 	add(out, "thp_fault_alloc",
 	    vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
@@ -570,20 +584,38 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	    vmstat ? vmstat_delta(k, "thp_fault_fallback")
 		   : (int64_t)st->recorded.thp_fault_fallback,
 	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK), HPAGE_PMD_NR);
-	if (vmstat) {
-		/* pages, or runs and wakeups of no fixed size: a page each */
-		static const struct { const char *name; enum model_counter ctr; } vm[] = {
-			{ "compact_stall", MODEL_COMPACT_STALL },
-			{ "compact_success", MODEL_COMPACT_SUCCESS },
-			{ "compact_fail", MODEL_COMPACT_FAIL },
-			{ "compact_migrate_scanned", MODEL_COMPACT_MIGRATE_SCANNED },
-			{ "compact_free_scanned", MODEL_COMPACT_FREE_SCANNED },
-			{ "compact_daemon_wake", MODEL_COMPACT_DAEMON_WAKE },
-			{ "pgmigrate_success", MODEL_PGMIGRATE_SUCCESS },
-		};
-		for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++)
+	/* pages, or runs and wakeups of no fixed size: a page each */
+	static const struct { const char *name; enum model_counter ctr; } vm[] = {
+		{ "compact_stall", MODEL_COMPACT_STALL },
+		{ "compact_success", MODEL_COMPACT_SUCCESS },
+		{ "compact_fail", MODEL_COMPACT_FAIL },
+		{ "compact_migrate_scanned", MODEL_COMPACT_MIGRATE_SCANNED },
+		{ "compact_free_scanned", MODEL_COMPACT_FREE_SCANNED },
+		{ "compact_daemon_wake", MODEL_COMPACT_DAEMON_WAKE },
+		{ "pgmigrate_success", MODEL_PGMIGRATE_SUCCESS },
+	};
+	for (size_t i = 0; k->vmstat[0] && k->vmstat[1] && i < sizeof(vm) / sizeof(vm[0]); i++) {
+		/*
+		 * The scanners' pages are the isolate events' nr_scanned, which
+		 * vmstat counts in the same functions (isolate_migratepages_block(),
+		 * isolate_freepages_block(), fast_isolate_freepages()); their
+		 * start_pfn gives the node. So on a NUMA host those two lines are
+		 * node 0's from the trace, where it has isolate events or vmstat
+		 * says there were none; the others count every node and are left out.
+		 */
+		const uint64_t *node0 = vm[i].ctr == MODEL_COMPACT_MIGRATE_SCANNED
+						? &st->recorded.compact_migrate_scanned
+					: vm[i].ctr == MODEL_COMPACT_FREE_SCANNED
+						? &st->recorded.compact_free_scanned
+						: NULL;
+		if (!k->other_nodes)
 			add(out, vm[i].name, vmstat_delta(k, vm[i].name),
 			    (int64_t)model_counter(m, vm[i].ctr), 1);
+		else if (node0 && (st->recorded.isolate_events || !vmstat_delta(k, vm[i].name)))
+			add(out, vm[i].name, (int64_t)*node0, (int64_t)model_counter(m, vm[i].ctr), 1);
+		else /* every node's: not set against node 0's model */
+			out->vmstat_whole_host[out->nr_vmstat_whole_host++] = vm[i].name;
 	}
+	out->other_nodes = k->other_nodes;
 	fidelity_score(out);
 }

@@ -105,8 +105,16 @@ struct fidelity {
 	const char *end_source;
 	unsigned int capped_cells; /* counts shown as ">100000": the walk's where larger */
 	/* the kernel's thp_fault_*: "vmstat" (the snapshots' /proc/vmstat
-	 * deltas) or "trace" (its tries, counted per fault) */
+	 * deltas) or "trace" (its tries, counted per fault; on a host with
+	 * NUMA nodes beside 0, node 0's served faults) */
 	const char *thp_source;
+	/* NUMA nodes beside 0 (the end snapshot's zones), and the /proc/vmstat
+	 * counters not compared for it: they count every node, the model is
+	 * node 0 (the compaction counters no event splits by node; names are
+	 * static strings) */
+	unsigned int other_nodes;
+	const char *vmstat_whole_host[8];
+	size_t nr_vmstat_whole_host;
 };
 
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */

@@ -79,10 +79,15 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	if (nodes)
 		json_array_append_new(notes, json_sprintf(
 			"the host has NUMA nodes beside node 0 (%lld more; node 0 manages %lld of "
-			"%lld pages): the model replays node 0 alone and leaves the other nodes' "
-			"allocations and frees out, while the kernel's recorded counts (THP faults, "
-			"fallbacks, compaction, vmstat) are the whole host's", (long long)nodes,
-			(long long)pages[0], (long long)(pages[0] + pages[1])));
+			"%lld pages): the model replays node 0 alone. Left out by pfn: the start "
+			"snapshot's %" PRIu64 " pages on the other nodes (%" PRIu64 " of them free), "
+			"their allocations and frees, and the kernel's fallbacks, pcp refills and "
+			"drains, compaction runs and scans and served THP faults there, so that both "
+			"sides count node 0. /proc/vmstat counts every node: its other compaction "
+			"counters are not compared, and a failed allocation, which names no node, is replayed "
+			"on node 0", (long long)nodes, (long long)pages[0],
+			(long long)(pages[0] + pages[1]), seed->other_node_pages,
+			seed->other_node_free_pages));
 	a = json_object_get(json_object_get(meta, "imported"), "approximate");
 	if (json_array_size(a)) {
 		json_t *names = json_array();
@@ -150,9 +155,10 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " allocations and frees (%" PRIu64 " pages, %.2f%% of them, above "
 			"0.1%%) were at pfns outside the model's zones (another NUMA node, or memory "
-			"added past the start snapshot's span): the model did not see them", label,
-			st->outside_model, st->outside_model_pages,
-			100.0 * st->outside_model / (st->allocs + st->frees)));
+			"added past the start snapshot's span): the model did not see them, nor the "
+			"%" PRIu64 " fallbacks, pcp refills and drains, compaction runs and scans the "
+			"kernel recorded there", label, st->outside_model, st->outside_model_pages,
+			100.0 * st->outside_model / (st->allocs + st->frees), st->recorded.outside));
 	if (st->unmatched_free_pages * 200 > st->freed_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages, above "

@@ -17,7 +17,7 @@ void replay_recording_notes(json_t *notes, const char *stats_json);
 
 /* What the metadata says of the recording (its "notes": tracepoints left
  * out, slower attachments; NUMA nodes beside node 0, which the model leaves
- * out), how good the start state is (@seed: the start snapshot's provenance
+ * out, with the start snapshot's pages there from @seed), how good the start state is (@seed: the start snapshot's provenance
  * and fit) and what an import could not measure. */
 void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			const char *meta_json);

@@ -20,7 +20,7 @@
 #define S_CMP "Compaction"
 #define S_RCL "Reclaim (/proc/vmstat)"
 #define S_ALC "Allocations and pcp"
-#define S_END "End state (end snapshot)"
+#define S_END "End state (end snapshot, node 0)"
 #define S_TRC "Trace"
 
 #define PAIR(kind, a, f) { kind ":" a "<-" f, "  " kind " " a " <- " f, S_EXT }
@@ -75,7 +75,8 @@ static const struct recorded_row_desc rows[] = {
 	{ "frozen_pages", "pcp or frozen pages (counted unmovable)", S_END },
 	ORDER(0), ORDER(1), ORDER(2), ORDER(3), ORDER(4), ORDER(5),
 	ORDER(6), ORDER(7), ORDER(8), ORDER(9), ORDER(10),
-	{ "events", "events", S_TRC },
+	{ "events", "events (every node's)", S_TRC },
+	{ "numa_nodes", "NUMA nodes with memory", S_TRC },
 	{ "duration_ms", "duration (ms, first to last event)", S_TRC },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -266,6 +267,31 @@ static int recorded_defrag_mode(const char *meta)
 	return mode;
 }
 
+/*
+ * The metadata's nodes with a zone that spans pages. The event rows count
+ * every node's events; the end state is node 0's (fidelity_kernel_state(),
+ * the model's node): on a NUMA host the two sections speak of different
+ * memory, and this row says so.
+ */
+static void recorded_nodes(struct recorded *r, const char *meta)
+{
+	json_t *m = json_loads(meta, 0, NULL), *z;
+	json_int_t last = -1, n = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "zones"), i, z) {
+		json_int_t node = json_integer_value(json_object_get(z, "node"));
+
+		if (json_integer_value(json_object_get(z, "spanned")) > 0 && node != last) {
+			n++; /* zoneinfo lists a node's zones together */
+			last = node;
+		}
+	}
+	if (n)
+		set(r, "numa_nodes", (int64_t)n);
+	json_decref(m);
+}
+
 int recorded_read(const char *path, struct recorded *out, char *err, size_t errlen)
 {
 	struct fidelity_kernel *k = NULL;
@@ -291,6 +317,7 @@ int recorded_read(const char *path, struct recorded *out, char *err, size_t errl
 		goto cleanup;
 	}
 	out->defrag_mode = recorded_defrag_mode(frt_reader_meta(rd));
+	recorded_nodes(out, frt_reader_meta(rd));
 	while ((ret = frt_reader_next_frame(rd, &fi)) > 0) {
 		if (fi.type == FRT_FRAME_EVENTS) {
 			while ((ret = frt_reader_frame_next(rd, &ev)) > 0)

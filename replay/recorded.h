@@ -22,6 +22,10 @@
  *            the pages asked for taken from another type's list (single
  *            pages for an order-0 request or a pcp refill).
  * pollute and steal are counted by (allocation type, fallback type).
+ *
+ * On a NUMA host the event rows count every node's events (a diff is of the
+ * kernel, not of the model), while the end state is node 0's, as validate's
+ * is; the row "numa_nodes" gives the metadata's nodes with memory.
  */
 #ifndef FRAGREPLAY_REPLAY_RECORDED_H
 #define FRAGREPLAY_REPLAY_RECORDED_H

@@ -144,10 +144,14 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 		json_array_append_new(kernel, json_integer((json_int_t)t[i].kernel));
 		json_array_append_new(model, json_integer((json_int_t)t[i].model));
 	}
-	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:{s:o,s:o,s:o},s:o}", "score", fid.score,
+	json_t *whole = json_array();
+	for (size_t i = 0; i < fid.nr_vmstat_whole_host; i++)
+		json_array_append_new(whole, json_string(fid.vmstat_whole_host[i]));
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:o,s:{s:o,s:o,s:o},s:o}", "score", fid.score,
 			 "line_mean", fid.line_mean, "lines", lines, "end_snapshot", fid.end_snapshot, "end_source",
 			 fid.end_source ? json_string(fid.end_source) : json_null(),
 			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
+			 "vmstat_whole_host", whole,
 			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model, "checks", checks);
 }
 

@@ -590,8 +590,19 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 		fprintf(f, "kernel's thp_fault_alloc and thp_fault_fallback: %s\n",
 			!strcmp(fid.thp_source, "vmstat")
 				? "/proc/vmstat,\n  end snapshot minus start snapshot"
+			: fid.other_nodes
+				? "the trace's tries,\n  counted per fault, served ones on node 0 only "
+				  "(/proc/vmstat counts every\n  node; a failed try names no node)"
 				: "the trace's tries,\n  counted per fault (no /proc/vmstat in both "
 				  "snapshots)");
+		if (fid.nr_vmstat_whole_host) {
+			fprintf(f, "not compared (/proc/vmstat counts all %u nodes, the model is\n"
+				"  node 0 alone):", fid.other_nodes + 1);
+			for (size_t i = 0; i < fid.nr_vmstat_whole_host; i++)
+				fprintf(f, "%s%s", i % 3 ? ", " : i ? ",\n  " : " ",
+					fid.vmstat_whole_host[i]);
+			fprintf(f, "\n");
+		}
 		print_track(run->fid, f, fmt);
 	}
 	return done(f);

@@ -127,6 +127,17 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 	}
 	if (cpus > 0)
 		d->nr_cpus = (unsigned int)cpus;
+	/* record's CPU -> node map: node 0's CPUs split its zones' pcp high */
+	json_t *cpu_node = json_object_get(root, "cpu_node");
+	if (json_is_array(cpu_node)) {
+		size_t c;
+		json_t *n;
+		unsigned int local = 0;
+
+		json_array_foreach(cpu_node, c, n)
+			local += json_is_integer(n) && json_integer_value(n) == 0;
+		d->node_cpus = local;
+	}
 	static const struct { const char *key; enum model_knob knob; } orders[] = {
 		{ "pageblock_order", MODEL_KNOB_PAGEBLOCK_ORDER },
 		{ "max_order", MODEL_KNOB_MAX_PAGE_ORDER },
@@ -227,11 +238,50 @@ static int seed_piece(void *ctx, uint64_t pfn, unsigned int order, enum seed_as 
 	return ret < 0 ? ret : 0;
 }
 
+/* the pfns of a zone of another NUMA node than node 0, [start, end) */
+struct pfn_span {
+	uint64_t start, end;
+};
+
+/*
+ * The zones of nodes other than 0 in part 0's (or the metadata's) zoneinfo:
+ * the start snapshot walks every node, the model is node 0's (see
+ * replay_desc_from_json()), so their blocks are counted and left out, not
+ * taken for blocks outside every zone. Returns how many, into *@out
+ * (malloc'd, NULL when none).
+ */
+static size_t other_node_spans(const char *json, struct pfn_span **out)
+{
+	json_t *root = json_loads(json, JSON_DISABLE_EOF_CHECK, NULL), *z;
+	json_t *zones = json_object_get(root, "zones");
+	size_t i, n = 0;
+
+	*out = json_array_size(zones) ? calloc(json_array_size(zones), sizeof(**out)) : NULL;
+	json_array_foreach(zones, i, z) {
+		uint64_t start = u64_of(z, "start_pfn"), spanned = u64_of(z, "spanned");
+
+		if (*out && json_integer_value(json_object_get(z, "node")) > 0 && spanned &&
+		    start < MAX_PFN && spanned <= MAX_PFN - start)
+			(*out)[n++] = (struct pfn_span){ start, start + spanned };
+	}
+	json_decref(root);
+	return n;
+}
+
+static bool on_other_node(const struct pfn_span *spans, size_t nr, uint64_t pfn, uint64_t nr_pages)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (pfn >= spans[i].start && pfn + nr_pages <= spans[i].end)
+			return true;
+	return false;
+}
+
 /* one part of the start snapshot: pageblock types first, then the blocks,
- * each as the trace's first event on its pages has it (@ft) */
+ * each as the trace's first event on its pages has it (@ft); blocks of other
+ * NUMA nodes' zones (@other) counted and left out */
 static int seed_part(struct model *m, const struct frt_snapshot_part *p,
-		     const struct first_touch *ft, struct replay_seed_stats *st, char *err,
-		     size_t errlen)
+		     const struct first_touch *ft, const struct pfn_span *other, size_t nr_other,
+		     struct replay_seed_stats *st, char *err, size_t errlen)
 {
 	struct frt_snapshot_iter it;
 	struct frt_snapshot_block b;
@@ -251,6 +301,14 @@ static int seed_part(struct model *m, const struct frt_snapshot_part *p,
 	while ((ret = frt_snapshot_iter_next(&it, &b)) > 0) {
 		if (b.state == FRT_SNAP_RESERVED)
 			continue;
+		uint64_t nr = 1ull << b.order;
+
+		if (model_zone_of(m, b.pfn) < 0 && on_other_node(other, nr_other, b.pfn, nr)) {
+			st->other_node_pages += nr;
+			if (b.state == FRT_SNAP_FREE)
+				st->other_node_free_pages += nr;
+			continue;
+		}
 		if (b.state == FRT_SNAP_FREE && b.cls < MODEL_NR_MT &&
 		    (int)b.cls != model_pageblock_mt(m, b.pfn))
 			st->relisted_blocks++;
@@ -290,8 +348,14 @@ static void seed_provenance(json_t *h, struct replay_seed_stats *st)
 		pct = zpct > pct ? zpct : pct;
 		if (json_is_false(json_object_get(z, "ok")) && pct >= st->fit_pct) {
 			st->fit_pct = pct;
-			snprintf(st->fit_zone, sizeof(st->fit_zone), "%s",
-				 json_string_value(json_object_get(z, "zone")) ?: "?");
+			const char *name = json_string_value(json_object_get(z, "zone")) ?: "?";
+			json_int_t node = json_integer_value(json_object_get(z, "node"));
+
+			if (node)
+				snprintf(st->fit_zone, sizeof(st->fit_zone), "%.15s of node %lld",
+					 name, (long long)node);
+			else
+				snprintf(st->fit_zone, sizeof(st->fit_zone), "%s", name);
 		}
 	}
 }
@@ -379,6 +443,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 	struct model *m = NULL;
 	struct frt_frame_info fi;
 	struct first_touch ft = { 0 };
+	struct pfn_span *other = NULL;
+	size_t nr_other = 0;
 	unsigned int parts = 0;
 	int ret;
 
@@ -401,6 +467,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			m = new_model(&d, v, err, errlen);
 			if (!m)
 				goto fail_h;
+			nr_other = other_node_spans(payload, &other);
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
@@ -411,7 +478,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 		json_decref(h);
 		struct frt_snapshot_part part;
 		if (frt_snapshot_parse(payload, len, &part, err, errlen) ||
-		    seed_part(m, &part, &ft, st, err, errlen))
+		    seed_part(m, &part, &ft, other, nr_other, st, err, errlen))
 			goto fail;
 		if (st->parts == parts)
 			break;
@@ -425,6 +492,8 @@ fail_h:
 		snprintf(err, errlen, "%s", frt_reader_error(r));
 		goto fail;
 	}
+	free(other);
+	other = NULL;
 	if (!m)
 		return empty_model(&d, v, st, err, errlen);
 	if (st->parts != parts) {
@@ -441,6 +510,7 @@ fail_h:
 	return m;
 fail:
 	first_touch_free(&ft);
+	free(other);
 	model_free_all(m);
 	return NULL;
 }

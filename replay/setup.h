@@ -37,6 +37,8 @@ struct replay_seed_stats {
 	 * snapshot shows them (firsttouch.h); free_pages (pcp pages included)
 	 * and allocated_pages above count them so */
 	struct first_touch_counts reconciled;
+	/* blocks of other NUMA nodes' zones (the model is node 0), left out */
+	uint64_t other_node_pages, other_node_free_pages;
 	unsigned int parts;
 	/* how the start snapshot was made (its header): "bpf-struct-page",
 	 * "kpageflags" or "pagetypeinfo"; why not BPF; whether its fit to
@@ -44,7 +46,7 @@ struct replay_seed_stats {
 	char source[24];
 	char why_not_bpf[160];
 	bool fit_failed;
-	char fit_zone[16];
+	char fit_zone[32]; /* "DMA32 of node 1" for a zone beside node 0 */
 	double fit_pct;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */

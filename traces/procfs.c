@@ -62,14 +62,24 @@ static int parse_free_line(struct frt_pagetypeinfo *pt, const char *line)
 	return 0;
 }
 
+/*
+ * mm/vmstat.c prints the file per node (pagetypeinfo_show() is a seq_file
+ * over the nodes with memory): each node's section repeats "Page block
+ * order", the free table's header and the block table's header, and may end
+ * with a table we do not read (mixed blocks, CONFIG_PAGE_OWNER) whose lines
+ * name the zones again. A section's free header starts reading free lines
+ * anew; every section must count the same orders.
+ */
 int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt)
 {
-	int types[FRT_MT_NR], nr_types = -1, used, node, n;
+	enum { FREE, BLOCKS, OTHER } state = FREE;
+	int types[FRT_MT_NR], nr_types = 0, used, node, n;
 	bool blocks_seen[FRT_PT_MAX_ZONES] = { 0 };
 	const char *p = text, *q;
 	unsigned long long v;
 	char line[1024], zname[16], tname[16];
 	struct frt_pt_zone *z;
+	unsigned int pbo;
 
 	memset(pt, 0, sizeof(*pt));
 	while (*p) {
@@ -77,13 +87,21 @@ int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt)
 
 		snprintf(line, sizeof(line), "%.*s", (int)len, p);
 		p += len + (p[len] == '\n');
-		if (sscanf(line, "Page block order: %u", &pt->pageblock_order) == 1)
-			continue;
-		if (!strncmp(line, "Free pages count per migrate type at order", 42)) {
-			for (q = line + 42; sscanf(q, "%llu%n", &v, &used) == 1; q += used)
-				pt->nr_orders++;
-			if (pt->nr_orders > FRT_PT_ORDERS)
+		if (sscanf(line, "Page block order: %u", &pbo) == 1) {
+			if (pt->pageblock_order && pbo != pt->pageblock_order)
 				return -EBADMSG;
+			pt->pageblock_order = pbo;
+			continue;
+		}
+		if (!strncmp(line, "Free pages count per migrate type at order", 42)) {
+			unsigned int orders = 0;
+
+			for (q = line + 42; sscanf(q, "%llu%n", &v, &used) == 1; q += used)
+				orders++;
+			if (orders > FRT_PT_ORDERS || (pt->nr_orders && orders != pt->nr_orders))
+				return -EBADMSG;
+			pt->nr_orders = orders;
+			state = FREE;
 			continue;
 		}
 		if (!strncmp(line, "Number of blocks type", 21)) {
@@ -91,20 +109,26 @@ int frt_pagetypeinfo_parse(const char *text, struct frt_pagetypeinfo *pt)
 			for (q = line + 21; nr_types < FRT_MT_NR &&
 			     sscanf(q, "%15s%n", tname, &used) == 1; q += used)
 				types[nr_types++] = frt_mt_by_name(tname);
+			state = BLOCKS;
 			continue;
 		}
-		if (nr_types < 0) {
+		if (state == FREE) {
 			if (parse_free_line(pt, line))
 				return -EBADMSG;
 			continue;
 		}
+		if (state == OTHER)
+			continue;
 		/* a blocks line: "Node 0, zone   Normal     80   3786 ..."; a zone seen
-		 * twice means another table (this kernel's or a newer one): stop */
+		 * twice means another table (this kernel's or a newer one): skip it
+		 * up to the next node's section */
 		if (sscanf(line, "Node %d, zone %15s%n", &node, zname, &used) != 2)
 			continue;
 		z = pt_zone(pt, node, zname);
-		if (!z || blocks_seen[z - pt->zone])
-			break;
+		if (!z || blocks_seen[z - pt->zone]) {
+			state = OTHER;
+			continue;
+		}
 		blocks_seen[z - pt->zone] = true;
 		q = line + used;
 		for (n = 0; n < nr_types && sscanf(q, "%llu%n", &v, &used) == 1; n++, q += used)

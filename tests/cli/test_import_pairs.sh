@@ -205,7 +205,8 @@ printf '%s\n' \
 	"$FR" dump "$W/c.frt" | grep -q 'fast_isolate_freepages: start_pfn=-1 end_pfn=0x102400 '
 check "free_pfn + 2^63 kept as no pfn and counted; 2^63 + another pfn still malformed ($(tail -c 300 "$W/c.err"))" $?
 
-# host.json: snapshot writes it, import takes host, kernel, page size and sysctls from it,
+# host.json: snapshot writes it, import takes host, kernel, page size, sysctls and each
+# CPU's NUMA node from it,
 # leaves out values of the wrong type, and refuses a file that is not JSON, naming it
 "$FR" snapshot --no-kpageflags "$W/hd" > /dev/null
 check "snapshot --no-kpageflags exits 0" $?
@@ -218,21 +219,36 @@ want = {"hostname": os.uname().nodename, "kernel_release": os.uname().release,
         "page_size": os.sysconf("SC_PAGE_SIZE"),
         "defrag_mode": int(open("/proc/sys/vm/defrag_mode").read()),
         "min_free_kbytes": int(open("/proc/sys/vm/min_free_kbytes").read())}
+# each CPU's node from /sys/devices/system/node/node*/cpulist ("0-3,8")
+nodes = {}
+for d in os.listdir("/sys/devices/system/node") if os.path.isdir("/sys/devices/system/node") else []:
+    if d.startswith("node") and d[4:].isdigit():
+        for part in open("/sys/devices/system/node/%s/cpulist" % d).read().split(","):
+            if part.strip():
+                a, _, b = part.strip().partition("-")
+                for c in range(int(a), int(b or a) + 1):
+                    nodes[c] = int(d[4:])
+if nodes:
+    want["cpu_node"] = [nodes.get(c, -1) for c in range(max(nodes) + 1)]
 got = dict(h, **h["sysctls"])
-sys.exit(0 if all(got.get(k) == v for k, v in want.items()) else 1)
+sys.exit(0 if all(got.get(k) == v for k, v in want.items()) and
+         ("cpu_node" in h) == bool(nodes) else 1)
 PY
-check "host.json holds this host's name, kernel, page size and sysctls" $?
+check "host.json holds this host's name, kernel, page size, sysctls and CPU nodes" $?
 "$FR" import --start-snapshot "$W/hd" -o "$W/hd.frt" "$DATA/perf-script.txt" > /dev/null 2>&1 &&
 	"$FR" info "$W/hd.frt" > "$W/hd.info" &&
 	grep -q "^host            $(uname -n), kernel $(uname -r)$" "$W/hd.info" &&
 	grep -q "^memory          page size $(getconf PAGESIZE)," "$W/hd.info" &&
-	grep -q "^sysctls .*defrag_mode=$(cat /proc/sys/vm/defrag_mode) " "$W/hd.info"
-check "the import's metadata has the snapshot's host, kernel, page size and sysctls" $?
+	grep -q "^sysctls .*defrag_mode=$(cat /proc/sys/vm/defrag_mode) " "$W/hd.info" &&
+	"$FR" info --json "$W/hd.frt" | python3 -c "import json,sys
+m = json.load(sys.stdin)['metadata']; h = json.load(open(sys.argv[1]))
+sys.exit(0 if m.get('cpu_node') == h.get('cpu_node') else 1)" "$W/hd/host.json"
+check "the import's metadata has the snapshot's host, kernel, page size, sysctls and CPU nodes" $?
 python3 -c "import json,sys; h=json.load(open(sys.argv[1])); h['page_size']=3; h['hostname']=7;
-h['sysctls']['defrag_mode']='x'; json.dump(h, open(sys.argv[1], 'w'))" "$W/hd/host.json"
+h['sysctls']['defrag_mode']='x'; h['cpu_node']=[0, 'x']; json.dump(h, open(sys.argv[1], 'w'))" "$W/hd/host.json"
 "$FR" import --start-snapshot "$W/hd" -o "$W/hd2.frt" "$DATA/perf-script.txt" > /dev/null 2>&1 &&
 	"$FR" info --json "$W/hd2.frt" | python3 -c "import json,sys; m=json.load(sys.stdin)['metadata'];
-sys.exit(0 if 'page_size' not in m and 'hostname' not in m and 'defrag_mode' not in m['sysctls'] and 'min_free_kbytes' in m['sysctls'] else 1)"
+sys.exit(0 if 'page_size' not in m and 'hostname' not in m and 'defrag_mode' not in m['sysctls'] and 'min_free_kbytes' in m['sysctls'] and 'cpu_node' not in m else 1)"
 check "host.json values of the wrong type are left out, the others kept" $?
 echo '{"hostname": ' > "$W/hd/host.json"
 "$FR" import --start-snapshot "$W/hd" -o "$W/hd3.frt" "$DATA/perf-script.txt" > /dev/null 2> "$W/hd3.err"

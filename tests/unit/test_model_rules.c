@@ -998,6 +998,45 @@ static void pcp_frees_to_list_head_and_allocates_from_head(void)
 }
 
 /*
+ * zone_highsize(): a zone's pcp high_min (the low watermark) and high_max
+ * (an eighth of the zone) are split over the online CPUs of the zone's node,
+ * cpumask_of_node(zone_to_nid(zone)), not over every CPU. The model is node
+ * 0: on a NUMA host its pagesets are sized by node 0's CPUs
+ * (model_desc.node_cpus, from the trace's cpu_node). In numa2-guest-6.12.frt
+ * (two nodes, a CPU each) both nodes' DMA32 start with "high" equal to their
+ * low watermark (10,606 and 10,352): split over one CPU, not two.
+ *
+ *  4 CPUs, 1 of them on node 0; DMA32 of 256 pages, low watermark 40, batch 2
+ *  split over 4: high_min 40 / 4 = 10, high_max 256 / 8 / 4 = 8 -> 10
+ *  split over 1: high_min 40,          high_max 256 / 8 = 32    -> 40
+ */
+static void pcp_high_splits_over_the_node_cpus(void)
+{
+	for (unsigned int node_cpus = 0; node_cpus <= 1; node_cpus++) {
+		struct model_desc d;
+
+		desc_small(&d);
+		d.nr_cpus = 4;
+		d.node_cpus = node_cpus; /* 0: not recorded, every CPU */
+		struct model_zone_desc *z = add_zone(&d, MODEL_ZONE_DMA32, 256);
+		z->managed = 256;
+		set_wmarks(z, 30, 40, 50);
+		z->pcp_batch = 2;
+		z->pcp_high_min = -1; /* computed */
+		z->pcp_high_max = 0;
+		struct model *m = build(&d, NULL);
+		if (!m)
+			return;
+		struct model_zone_info zi = zinfo(m, 0);
+		int want = node_cpus ? 40 : 10;
+		CHECK(zi.pcp_high_min == want && zi.pcp_high_max == want && pcpinfo(m, 0).high == want,
+		      "node_cpus %u: high_min %d high_max %d high %d, want %d", node_cpus,
+		      zi.pcp_high_min, zi.pcp_high_max, pcpinfo(m, 0).high, want);
+		model_free_all(m);
+	}
+}
+
+/*
  * nr_pcp_alloc(): an order-0 refill is batch << alloc_factor, capped at
  * max(high - count - batch, batch); alloc_factor grows (up to 5) while the
  * refill fits, and a free halves it. Refills of order > 0 take
@@ -1347,6 +1386,7 @@ int main(void)
 	RUN(reserve_highatomic_pageblock_and_unreserve);
 	RUN(reserve_highatomic_pageblock_counts_seeded_reserves);
 	RUN(pcp_frees_to_list_head_and_allocates_from_head);
+	RUN(pcp_high_splits_over_the_node_cpus);
 	RUN(pcp_refill_batch_and_order0_alloc_factor);
 	RUN(free_pcppages_bulk_drains_from_tail_and_rereads_block_type);
 	return CHECK_DONE();

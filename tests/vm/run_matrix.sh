@@ -8,7 +8,9 @@
 #
 # Usage: run_matrix.sh FRAGREPLAY PROGCHECK OBJDIR [LABEL...]
 #   OBJDIR holds collector.bpf.o and snapshot.bpf.o; LABELs pick kernels of
-#   kernels.list ("host" is the host's kernel); default: all, then the host.
+#   kernels.list ("host" is the host's kernel; "K+numa2" boots kernel K as a
+#   two-node NUMA guest, VM_NUMA2 in guest-lib.sh); default: all, 6.12+numa2
+#   after 6.12, then the host.
 # Environment: FRAGREPLAY_VM_CACHE (default ~/.cache/fragreplay-vm), where
 #   tests/setup.sh (fetch_kernels.sh) put the images.
 #
@@ -22,25 +24,23 @@ frag=${1:?usage: $0 FRAGREPLAY PROGCHECK OBJDIR [LABEL...]}
 progcheck=${2:?usage: $0 FRAGREPLAY PROGCHECK OBJDIR [LABEL...]}
 objdir=${3:?usage: $0 FRAGREPLAY PROGCHECK OBJDIR [LABEL...]}
 shift 3
-cache=${FRAGREPLAY_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fragreplay-vm}
 VM_TIMEOUT=${VM_TIMEOUT:-240} # seconds per guest, boot to power-off
 CHECKS="boot load:collector load:snapshot record walk fit count:tracefs count:vmstat snapshot"
 
 . "$here/../bpf/lib.sh"
+. "$here/guest-lib.sh"
 
-[ "$(uname -m)" = x86_64 ] || skip "the guests run this host's x86-64 binaries"
-command -v qemu-system-x86_64 >/dev/null || skip "needs qemu-system-x86_64 (Debian qemu-system-x86)"
-busybox=$(command -v busybox) && ! ldd "$busybox" >/dev/null 2>&1 ||
-	skip "needs a static busybox (Debian busybox-static)"
-command -v cpio >/dev/null || skip "needs cpio"
+vm_require
 if (($# == 0)); then
-	set -- $(awk '!/^[[:space:]]*(#|$)/ { print $1 }' "$here/kernels.list") host
+	# every kernel, Debian 13's again as a two-node NUMA guest, then the host
+	set -- $(awk '!/^[[:space:]]*(#|$)/ { print $1 } $1 == "6.12" { print "6.12+numa2" }' \
+		"$here/kernels.list") host
 fi
 missing=
 for label; do
-	[ "$label" = host ] || [ -s "$cache/$label/vmlinuz" ] || missing="$missing $label"
+	[ "$label" = host ] || [ -s "$VM_CACHE/${label%+numa2}/vmlinuz" ] || missing="$missing $label"
 done
-[ -z "$missing" ] || skip "kernel images not fetched:$missing (in $cache; tests/setup.sh runs tests/vm/fetch_kernels.sh)"
+[ -z "$missing" ] || skip "kernel images not fetched:$missing (in $VM_CACHE; tests/setup.sh runs tests/vm/fetch_kernels.sh)"
 
 work=$(mktemp -d /var/tmp/frt-vm.XXXXXX)
 # stopped early (ctest's timeout): stop the guests and the host's checks too
@@ -56,19 +56,8 @@ trap stop_all EXIT
 trap 'exit 1' INT TERM
 
 # the initramfs, shared by every guest
-root=$work/root
-mkdir -p "$root"/{bin,frt,proc,sys,dev,tmp}
-cp "$busybox" "$root/bin/busybox"
-cp "$frag" "$root/frt/fragreplay"
-cp "$progcheck" "$root/frt/progcheck"
-cp "$objdir/collector.bpf.o" "$objdir/snapshot.bpf.o" "$here/checks.sh" "$root/frt/"
-cp "$here/guest-init.sh" "$root/init"
-chmod 755 "$root/init"
-for lib in $( (ldd "$frag"; ldd "$progcheck") | grep -o '/[^ ]*' | sort -u); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio" ||
+vm_initramfs "$work/initrd.cpio" "$here/guest-init.sh" "$frag" "$progcheck" \
+	"$objdir/collector.bpf.o" "$objdir/snapshot.bpf.o" "$here/checks.sh" ||
 	{ echo "FAIL: building the initramfs"; exit 1; }
 
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }'; }
@@ -76,17 +65,14 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }'
 # run_guest LABEL: boot the label's kernel; its report in $work/LABEL.out
 run_guest() {
 	local t0=$EPOCHREALTIME rc
-	timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 1G \
-		-kernel "$cache/$1/vmlinuz" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 rdinit=/init panic=-1 mitigations=off loglevel=4" \
-		-display none -monitor none -no-reboot \
-		-serial "file:$work/$1.console" -serial "file:$work/$1.out" &
-	echo $! >"$work/$1.pid"
-	wait $!
+	local numa=
+	[ "${1%+numa2}" != "$1" ] && numa=$VM_NUMA2
+	vm_boot "${1%+numa2}" "$work/initrd.cpio" "$VM_TIMEOUT" "$work/$1.console" "$work/$1.out" \
+		"$work/$1.pid" $numa
 	rc=$?
 	echo "INFO time guest $(since "$t0") (qemu exit $rc)" >>"$work/$1.out"
 	if grep -q '^END' "$work/$1.out"; then
-		echo "RESULT boot PASS $(cat "$cache/$1/version"), report complete" >>"$work/$1.out"
+		echo "RESULT boot PASS $(cat "$VM_CACHE/${1%+numa2}/version")${numa:+, two NUMA nodes}, report complete" >>"$work/$1.out"
 	else
 		echo "RESULT boot FAIL no complete report ($( ((rc == 124)) && echo "timed out after ${VM_TIMEOUT} s" || echo "qemu exit $rc")); console ends: $(tail -c 300 "$work/$1.console" | tr '\n' ' ')" >>"$work/$1.out"
 	fi
@@ -143,14 +129,15 @@ fail=0
 	printf '%-16s' check
 	for label; do
 		rel=$(awk '$1 == "INFO" && $2 == "kernel" { print $3; exit }' "$work/$label.out")
-		printf ' %-22s' "${rel:-$label}"
+		[ -n "$rel" ] && [ "${label%+numa2}" != "$label" ] && rel="$rel+numa2"
+		printf ' %-27s' "${rel:-$label}"
 	done
 	echo
 	for c in $CHECKS; do
 		printf '%-16s' "$c"
 		for label; do
 			s=$(awk -v c="$c" '$1 == "RESULT" && $2 == c { print $3; exit }' "$work/$label.out")
-			printf ' %-22s' "${s:--}"
+			printf ' %-27s' "${s:--}"
 		done
 		echo
 	done

@@ -297,6 +297,50 @@ static int set_parsed(json_t *meta, const char *key, const char *path,
 	return v < 0 ? 0 : json_object_set_new(meta, key, json_integer(v));
 }
 
+/*
+ * The node of each online CPU, indexed by CPU number (-1: not listed), from
+ * /sys/devices/system/node/node<N>/cpulist ("0-3,8"); NULL when the host has
+ * no such directory (no NUMA support) or it lists no CPU. The kernel splits a
+ * zone's pcp high over the CPUs of the zone's node (zone_highsize()).
+ */
+json_t *frt_hostinfo_cpu_node(void)
+{
+	int node_of[4096];
+	int max_cpu = -1;
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(node_of) / sizeof(node_of[0]); i++)
+		node_of[i] = -1;
+	for (int node = 0; node < 1024; node++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+		char *list = read_text(path), *p = list;
+
+		if (!list)
+			continue;
+		while (*p && *p != '\n') {
+			char *end;
+			long a = strtol(p, &end, 10), b = a;
+
+			if (end == p)
+				break;
+			if (*end == '-')
+				b = strtol(end + 1, &end, 10);
+			for (long c = a; c <= b && c >= 0 && c < 4096; c++) {
+				node_of[c] = node;
+				max_cpu = c > max_cpu ? (int)c : max_cpu;
+			}
+			p = *end == ',' ? end + 1 : end;
+		}
+		free(list);
+	}
+	if (max_cpu < 0)
+		return NULL;
+	json_t *a = json_array();
+	for (int c = 0; c <= max_cpu; c++)
+		json_array_append_new(a, json_integer(node_of[c]));
+	return a;
+}
+
 char *frt_hostinfo_meta_json(const char *created_by, json_t *recorder)
 {
 	json_t *meta = json_object();
@@ -321,6 +365,9 @@ char *frt_hostinfo_meta_json(const char *created_by, json_t *recorder)
 			  frt_hostinfo_parse_pageblock_order);
 	bad |= set_parsed(meta, "max_order", "/proc/buddyinfo", frt_hostinfo_parse_max_order);
 	bad |= json_object_set_new(meta, "nr_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_t *cpu_node = frt_hostinfo_cpu_node();
+	if (cpu_node)
+		bad |= json_object_set_new(meta, "cpu_node", cpu_node);
 	bad |= json_object_set_new(meta, "clock", json_string("CLOCK_MONOTONIC"));
 	bad |= json_object_set_new(meta, "capture_start_realtime_ns",
 				   json_integer(real.tv_sec * 1000000000ll + real.tv_nsec));

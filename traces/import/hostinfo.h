@@ -42,5 +42,8 @@ char *frt_hostinfo_read_text(const char *path);
 /* The "sysctls" and "thp" objects of the metadata; NULL on ENOMEM. */
 json_t *frt_hostinfo_sysctls(void);
 json_t *frt_hostinfo_thp(void);
+/* the metadata's "cpu_node": each CPU's NUMA node from /sys/devices/system/node,
+ * indexed by CPU (-1: none); NULL where the host has no such directory */
+json_t *frt_hostinfo_cpu_node(void);
 
 #endif

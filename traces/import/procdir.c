@@ -108,10 +108,11 @@ static int save_host(int dirfd, const char *dir, char *err, size_t errlen)
 	clock_gettime(CLOCK_REALTIME, &real);
 	gethostname(host, sizeof(host) - 1);
 	uname(&uts);
-	o = json_pack("{s:s, s:s, s:I, s:I, s:o*, s:o*}", "hostname", host,
+	o = json_pack("{s:s, s:s, s:I, s:I, s:o*, s:o*, s:o*}", "hostname", host,
 		      "kernel_release", uts.release, "page_size", (json_int_t)sysconf(_SC_PAGESIZE),
 		      "realtime_ns", (json_int_t)real.tv_sec * 1000000000 + real.tv_nsec,
-		      "sysctls", frt_hostinfo_sysctls(), "thp", frt_hostinfo_thp());
+		      "sysctls", frt_hostinfo_sysctls(), "thp", frt_hostinfo_thp(),
+		      "cpu_node", frt_hostinfo_cpu_node());
 	if (o)
 		text = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(o);
@@ -352,6 +353,19 @@ static int host_meta(const char *dir, json_t *meta, char *err, size_t errlen)
 			if (json_is_string(v))
 				bad |= json_object_set(o, k, v);
 		bad |= json_object_set_new(meta, "thp", o);
+	}
+	/* each CPU's node, as record's metadata has it: integers from -1 (none) */
+	v = json_object_get(h, "cpu_node");
+	if (json_is_array(v) && json_array_size(v) <= 4096) {
+		json_t *n;
+		size_t i;
+		bool ok = true;
+
+		json_array_foreach(v, i, n)
+			ok &= json_is_integer(n) && json_integer_value(n) >= -1 &&
+			      json_integer_value(n) < 1 << 16;
+		if (ok)
+			bad |= json_object_set(meta, "cpu_node", v);
 	}
 	json_decref(h);
 	return bad ? frt_snap_errf(err, errlen, -ENOMEM, "%s: out of memory", path) : 0;

@@ -688,7 +688,13 @@ static void result(const struct snap *s, struct frt_snapshot_result *res)
 		pct = s->fit[z].error_pct > zpct ? s->fit[z].error_pct : zpct;
 		if (pct >= res->worst_pct) {
 			res->worst_pct = pct;
-			snprintf(res->worst_zone, sizeof(res->worst_zone), "%s", s->zone[z].name);
+			/* a NUMA host has a DMA32 (say) per node: name the node */
+			if (s->zone[z].node)
+				snprintf(res->worst_zone, sizeof(res->worst_zone), "%s of node %d",
+					 s->zone[z].name, s->zone[z].node);
+			else
+				snprintf(res->worst_zone, sizeof(res->worst_zone), "%s",
+					 s->zone[z].name);
 		}
 	}
 }

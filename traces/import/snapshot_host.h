@@ -38,7 +38,7 @@ struct frt_snapshot_result {
 	bool bpf_load_failed;    /* the BPF object did not load: trying again cannot help */
 	char bpf_error[256];     /* why not BPF ("" when bpf) */
 	bool fit_ok;             /* every zone within 1% of pagetypeinfo and zoneinfo */
-	char worst_zone[16];     /* the zone furthest off, and by how much (%) */
+	char worst_zone[32];     /* the zone furthest off ("DMA32 of node 1" beside node 0), and by how much (%) */
 	double worst_pct;
 	double secs;             /* the whole snapshot, /proc reads included */
 };
