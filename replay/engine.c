@@ -162,6 +162,23 @@ static void pmap_del(struct pmap *p, uint32_t key)
 	pmap_put(p, key, 0);
 }
 
+/*
+ * The kernel's compaction run on one CPU, from its mm_compaction_begin to
+ * its mm_compaction_end: the ranges its migrate scanner isolated pages from
+ * (mm_compaction_isolate_migratepages with nr_taken > 0) since its last
+ * mm_compaction_migratepages. migrate_pages() frees each source it moved
+ * right there, before that event: a free of a pfn in one of these ranges
+ * is a migration source (FORMAT.md, type 26: unmapped page cache has no
+ * pair).
+ */
+#define KC_RANGES 4
+
+struct kcompact {
+	bool active;
+	unsigned int nr;
+	uint64_t start[KC_RANGES], end[KC_RANGES];
+};
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
@@ -181,6 +198,8 @@ struct replay {
 	struct absorber *abs;    /* open ones, [0, nr_abs) */
 	unsigned int nr_abs;
 	uint64_t next_deadline;  /* the earliest of theirs */
+	struct kcompact *kc;     /* per CPU: the kernel's compaction run there */
+	uint32_t nr_kc;
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
@@ -453,6 +472,7 @@ void replay_free(struct replay *r)
 	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
+	free(r->kc);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
 		free(r->abs[i].pieces);
 	free(r->abs);
@@ -576,6 +596,68 @@ static bool join_snapshot_pages(struct replay *r, uint64_t rec, unsigned int ord
 	return true;
 }
 
+/* the kernel's compaction run on @cpu, grown on first use; NULL without memory */
+static struct kcompact *kcompact_of(struct replay *r, uint32_t cpu)
+{
+	if (cpu >= r->nr_kc) {
+		uint32_t n = cpu + 1 > 2 * r->nr_kc ? cpu + 1 : 2 * r->nr_kc;
+		struct kcompact *p = realloc(r->kc, n * sizeof(*p));
+		if (!p)
+			return NULL;
+		memset(p + r->nr_kc, 0, (n - r->nr_kc) * sizeof(*p));
+		r->kc = p;
+		r->nr_kc = n;
+	}
+	return &r->kc[cpu];
+}
+
+/* is the free of [rec, rec + 2^order) on @cpu a source the kernel's
+ * compaction just migrated (struct kcompact)? */
+static bool unpaired_source(const struct replay *r, uint64_t rec, unsigned int order,
+			    unsigned int cpu)
+{
+	const struct kcompact *kc = cpu < r->nr_kc ? &r->kc[cpu] : NULL;
+
+	if (!kc || !kc->active)
+		return false;
+	for (unsigned int i = 0; i < kc->nr; i++)
+		if (rec >= kc->start[i] && rec + (1ull << order) <= kc->end[i])
+			return true;
+	return false;
+}
+
+/* the kernel's compaction events that tell which frees are its migrations */
+static void track_compaction(struct replay *r, const struct frt_event *ev)
+{
+	struct kcompact *kc = kcompact_of(r, ev->cpu);
+
+	if (!kc)
+		return; /* frees are then taken as frees, as without these events */
+	switch (ev->type) {
+	case FRT_EV_COMPACTION_BEGIN:
+	case FRT_EV_COMPACTION_END:
+		kc->active = ev->type == FRT_EV_COMPACTION_BEGIN;
+		kc->nr = 0;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+		if (!kc->active || !ev->isolate.nr_taken || ev->isolate.end_pfn <= ev->isolate.start_pfn)
+			break;
+		if (kc->nr == KC_RANGES) { /* the oldest goes */
+			memmove(kc->start, kc->start + 1, (KC_RANGES - 1) * sizeof(*kc->start));
+			memmove(kc->end, kc->end + 1, (KC_RANGES - 1) * sizeof(*kc->end));
+			kc->nr--;
+		}
+		kc->start[kc->nr] = ev->isolate.start_pfn;
+		kc->end[kc->nr++] = ev->isolate.end_pfn;
+		break;
+	case FRT_EV_COMPACTION_MIGRATEPAGES:
+		kc->nr = 0;
+		break;
+	default:
+		break;
+	}
+}
+
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	uint64_t head = covering_block(r, rec, order);
@@ -595,9 +677,28 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		/* the migration source's pages: the block itself lives on elsewhere
 		 * (for one served as pieces, every piece's old head is marked) */
 		r->st.migration_source_frees++;
+		r->st.migration_source_pages += 1ull << order;
 		for (uint64_t p = head, end = head + (1ull << order); p < end && in_span(r, p); p++)
 			if (obj_get(r, p) == MOVED_AWAY)
 				obj_put(r, p, 0);
+		return;
+	}
+	if (unpaired_source(r, rec, order, cpu)) {
+		/* each block it covers lives on at a pfn the trace does not
+		 * say: the model keeps it, under no recorded key */
+		if (head != rec || rord(r, rec) > order)
+			split_block(r, head, order);
+		for (uint64_t p = rec, end = rec + (1ull << order); p < end && in_span(r, p);) {
+			if (!obj_get(r, p)) {
+				p++;
+				continue;
+			}
+			unsigned int k = rord(r, p);
+			map_clear(r, p);
+			p += 1ull << k;
+		}
+		r->st.unpaired_sources++;
+		r->st.unpaired_source_pages += 1ull << order;
 		return;
 	}
 	if (head != rec || rord(r, rec) > order) {
@@ -1055,6 +1156,12 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		break;
 	case FRT_EV_MIGRATE_PAIR:
 		migrate_recorded(r, ev);
+		break;
+	case FRT_EV_COMPACTION_BEGIN:
+	case FRT_EV_COMPACTION_END:
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_MIGRATEPAGES:
+		track_compaction(r, ev);
 		break;
 	default:
 		break; /* the kernel's own decisions: for fidelity checks, not inputs */
