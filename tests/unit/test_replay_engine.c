@@ -306,6 +306,25 @@ static void unpaired_migration_source_is_kept(void)
 	replay_feed(r, &again);
 	CHECK(free_pages(m) == before + 4 && st->unpaired_sources == 1 && st->unmatched_frees == 1);
 	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC);
+	/* with task ids, the run is its task's wherever it runs: kcompactd
+	 * (pid 38) begins on CPU 1 and goes on on CPU 0; another task's free
+	 * on CPU 0 (pid 7) is a free */
+	struct frt_event a14 = alloc_ev(BASE + 14, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &a14);
+	struct frt_event ev2[] = {
+		compaction_ev(FRT_EV_COMPACTION_BEGIN, 1),
+		isolate_ev(0, BASE + 12, BASE + 16, 2),
+		free_ev(BASE + 13, 0), /* kcompactd, CPU 0: kept */
+		free_ev(BASE + 14, 0), /* pid 7, CPU 0: freed */
+	};
+	for (size_t i = 0; i < sizeof(ev2) / sizeof(ev2[0]); i++) {
+		ev2[i].has_task = 1;
+		ev2[i].pid = i == 3 ? 7 : 38;
+		ev2[i].cpu = i ? 0 : 1;
+		replay_feed(r, &ev2[i]);
+	}
+	CHECK(st->unpaired_sources == 2 && free_pages(m) == before + 4,
+	      "%" PRIu64 " kept, %ld free", st->unpaired_sources, free_pages(m));
 	ok(m);
 	replay_free(r);
 	model_free_all(m);
