@@ -631,6 +631,20 @@ static uint64_t forced_alloc(struct model *m, const struct alloc_context *ac)
 	return pfn;
 }
 
+/*
+ * Will the block get a mapping (folio_mapping() != NULL: page cache, shmem)?
+ * The kernel's anonymous memory comes zeroed (vma_alloc_zeroed_movable_folio(),
+ * __GFP_ZERO) or as a THP fault's folio; a movable request that is neither
+ * is taken for the page cache's. Differs: a COW copy (anonymous, not zeroed)
+ * counts as mapped. Read only by compaction's GFP_NOFS rule.
+ */
+static bool req_has_mapping(const struct model *m, const struct model_req *r)
+{
+	if (model_gfp_migratetype(r->gfp) != MODEL_MT_MOVABLE || (r->gfp & MODEL_GFP_ZERO))
+		return false;
+	return !(r->flags & MODEL_REQ_THP_FAULT) && !model_thp_fault_try(m, r->order, r->gfp);
+}
+
 /* __alloc_frozen_pages_noprof(): the fast path against the low watermark */
 uint64_t model_alloc(struct model *m, const struct model_req *r)
 {
@@ -666,6 +680,7 @@ uint64_t model_alloc(struct model *m, const struct model_req *r)
 	bool thp = (r->flags & MODEL_REQ_THP_FAULT) && r->order == m->pmd_order;
 	if (pfn != MODEL_PFN_NONE) {
 		mark_allocated(m, pfn, r->order, ac.mt);
+		page_mapping_set(m, pfn, req_has_mapping(m, r));
 		if (thp)
 			count_event(m, MODEL_THP_FAULT_ALLOC, 1);
 		return pfn;
@@ -702,9 +717,12 @@ void split_allocated(struct model *m, uint64_t head, unsigned int order)
 	struct mpage *h = pg(m, head);
 	uint64_t end = head + (1ull << h->order);
 	int mobility = h->mt;
+	bool mapped = page_mapping(m, head);
 
-	for (uint64_t p = head; p < end; p += 1ull << order)
+	for (uint64_t p = head; p < end; p += 1ull << order) {
 		mark_allocated(m, p, order, mobility);
+		page_mapping_set(m, p, mapped);
+	}
 }
 
 /* the head of the allocated block of order >= @order covering @pfn, or MODEL_PFN_NONE */
@@ -754,6 +772,7 @@ int model_carve(struct model *m, uint64_t pfn, unsigned int order)
 	if (head == MODEL_PFN_NONE)
 		return -ENOENT;
 	int mobility = pg(m, head)->mt;
+	bool mapped = page_mapping(m, head);
 	for (unsigned int o = pg(m, head)->order; o > order; o--) {
 		uint64_t half = 1ull << (o - 1);
 
@@ -762,9 +781,11 @@ int model_carve(struct model *m, uint64_t pfn, unsigned int order)
 			head += half;
 		} else {
 			mark_allocated(m, head + half, o - 1, mobility);
+			page_mapping_set(m, head + half, mapped);
 		}
 	}
 	mark_allocated(m, head, order, mobility);
+	page_mapping_set(m, head, mapped);
 	return 0;
 }
 

@@ -14,9 +14,11 @@
  *
  * Deliberate differences: no fast_find_migrateblock() (the migrate scanner
  * always scans linearly from its cached position); isolation never fails for
- * a movable block (dirty, writeback or pinned pages are stood in for by the
+ * a movable block it may take (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
- * is never "contended";
+ * is never "contended"; whether a folio has a mapping (the GFP_NOFS rule of
+ * isolate_migratepages_block()) is read from its request's gfp, and the
+ * start snapshot's blocks count as anonymous (a snapshot does not say);
  * a large folio that gets no target of its order is split only with the
  * knob migrate_split (the kernel's try_split_folio(); off by default, see
  * README "Fidelity"): without it migrate_pages() stops with -ENOMEM and the
@@ -572,6 +574,7 @@ void migrate_folio_move(struct model *m, struct mzone *src_zone, uint64_t src, u
 	int mobility = pg(m, src)->mt;
 
 	mark_allocated(m, dst, order, mobility);
+	page_mapping_set(m, dst, page_mapping(m, src));
 	folio_add_lru(m, dst);
 	struct model_event ev = { .type = MODEL_EV_MIGRATE, .pfn = src, .new_pfn = dst,
 				  .order = order, .migratetype = mobility,
@@ -709,6 +712,9 @@ void isolate_migratepages_block(struct model *m, struct compact_control *cc, uin
 		if (p->state != MODEL_PAGE_ALLOC || p->mt != MODEL_MT_MOVABLE ||
 		    p->compact_gen == ISOLATED_FREE || p->compact_gen == m->compact_gen)
 			goto fail; /* not on the LRU: unmovable, reclaimable, pcp, tail, held */
+		/* only anonymous pages in GFP_NOFS context: no fs locks */
+		if (!(cc->gfp_mask & MODEL_GFP_FS) && page_mapping(m, low))
+			goto fail;
 		if (!skip_updated && valid != MODEL_PFN_NONE) {
 			skip_updated = true;
 			bool was = !cc->ignore_skip_hint && get_pageblock_skip(m, valid);
@@ -1119,7 +1125,7 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 			.migratetype = model_gfp_migratetype(gfp),
 			.mode = prio == COMPACT_PRIO_ASYNC ? MIGRATE_ASYNC : MIGRATE_SYNC_LIGHT,
 			.alloc_flags = alloc_flags, .highest_zoneidx = highest_zoneidx,
-			.direct_compaction = true, .cpu = cpu,
+			.direct_compaction = true, .cpu = cpu, .gfp_mask = gfp,
 			.whole_zone = prio == MIN_COMPACT_PRIORITY,
 			.ignore_skip_hint = prio == MIN_COMPACT_PRIORITY,
 			.ignore_block_suitable = prio == MIN_COMPACT_PRIORITY,
@@ -1187,6 +1193,7 @@ static void kcompactd_do_work(struct model *m)
 	struct compact_control cc = {
 		.order = m->kcompactd_max_order, .search_order = m->kcompactd_max_order,
 		.highest_zoneidx = m->kcompactd_highest_zoneidx, .mode = MIGRATE_SYNC_LIGHT,
+		.gfp_mask = MODEL_GFP_KERNEL,
 		.alloc_flags = kcompactd_alloc_flags(m), .migratetype = MODEL_MT_UNMOVABLE,
 	};
 
@@ -1229,6 +1236,7 @@ static void compact_node(struct model *m)
 		struct compact_control cc = {
 			.z = &m->zones[i], .order = -1, .search_order = -1,
 			.mode = MIGRATE_SYNC_LIGHT, .ignore_skip_hint = true, .whole_zone = true,
+			.gfp_mask = MODEL_GFP_KERNEL,
 			.proactive_compaction = true, .migratetype = MODEL_MT_UNMOVABLE,
 			.highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
 		};

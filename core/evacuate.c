@@ -163,7 +163,7 @@ uint64_t evacuate_block(struct model *m, uint64_t start, unsigned int cpu, bool 
 	struct compact_control cc = {
 		.z = z, .order = -1, .search_order = -1,
 		.migratetype = MODEL_MT_MOVABLE, .highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
-		.cpu = cpu % m->nr_cpus,
+		.cpu = cpu % m->nr_cpus, .gfp_mask = MODEL_GFP_KERNEL,
 		/* alloc_contig_range()'s compact_control (17/40, spb_contig.c) */
 		.ignore_skip_hint = contig, .mode = contig ? MIGRATE_SYNC : MIGRATE_ASYNC,
 	};

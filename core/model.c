@@ -473,10 +473,11 @@ struct model *model_new(const struct model_desc *d)
 	m->nr_pageblocks = nblocks;
 	m->pb_dirty = calloc((nblocks + 63) / 64, sizeof(uint64_t));
 	m->pb_cache = calloc(nblocks, sizeof(*m->pb_cache));
+	m->mapping = calloc((npages + 63) / 64, sizeof(uint64_t));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	if (!m->pages || !m->links || !m->pageblocks || !m->migrate_src || !m->migrate_dst ||
-	    !m->pb_dirty || !m->pb_cache)
+	    !m->pb_dirty || !m->pb_cache || !m->mapping)
 		goto nomem;
 	pb_touch_all(m);
 	if (evacuate_init(m))
@@ -529,6 +530,7 @@ void model_free_all(struct model *m)
 	free(m->pageblocks);
 	free(m->pb_dirty);
 	free(m->pb_cache);
+	free(m->mapping);
 	free(m->spb);
 	free(m->spb_links);
 	free(m->spb_heads);
@@ -576,7 +578,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	for (unsigned int i = 0; i < m->nr_zones; i++)
 		m->zones[i].pcp = NULL;
 	m->pages = NULL, m->links = NULL, m->pageblocks = NULL, m->pb_dirty = NULL;
-	m->pb_cache = NULL;
+	m->pb_cache = NULL, m->mapping = NULL;
 	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
 	m->spb_links = m->spb_heads = NULL;
 	m->event_fn = NULL, m->event_ctx = NULL;
@@ -588,14 +590,17 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	m->pageblocks = malloc(m->nr_pageblocks);
 	m->pb_dirty = malloc((m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	m->pb_cache = malloc(m->nr_pageblocks * sizeof(*m->pb_cache));
+	m->mapping = malloc((npages + 63) / 64 * sizeof(uint64_t));
 	m->migrate_src = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->migrate_dst = malloc(m->pageblock_nr_pages * sizeof(uint64_t));
 	m->spb = malloc(m->nr_spb * sizeof(*m->spb));
 	if (!m->pages || !m->links || !m->pageblocks || !m->pb_dirty || !m->pb_cache ||
-	    !m->migrate_src || !m->migrate_dst || (m->nr_spb && !m->spb) || evacuate_init(m))
+	    !m->mapping || !m->migrate_src || !m->migrate_dst || (m->nr_spb && !m->spb) ||
+	    evacuate_init(m))
 		goto nomem;
 	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
 	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
+	memcpy(m->mapping, src->mapping, (npages + 63) / 64 * sizeof(uint64_t));
 	/* only the listed blocks' links: the rest of the array stays untouched */
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
 		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
@@ -629,6 +634,7 @@ size_t model_memory_bytes(const struct model *m)
 	uint64_t nblocks = ((m->node_end - m->pb_base) >> m->pageblock_order) + 1;
 
 	return sizeof(*m) + npages * (sizeof(*m->pages) + sizeof(*m->links)) + nblocks +
+	       (npages + 63) / 64 * sizeof(*m->mapping) +
 	       m->nr_spb * sizeof(*m->spb) +
 	       m->nr_zones * m->nr_cpus * sizeof(struct mpcp) +
 	       (m->spb_links ? npages * sizeof(*m->spb_links) +

@@ -55,6 +55,7 @@ enum model_mt {
 #define MODEL_GFP_HIGH           (1u << 5)
 #define MODEL_GFP_IO             (1u << 6)
 #define MODEL_GFP_FS             (1u << 7)
+#define MODEL_GFP_ZERO           (1u << 8)
 #define MODEL_GFP_DIRECT_RECLAIM (1u << 10)
 #define MODEL_GFP_KSWAPD_RECLAIM (1u << 11)
 #define MODEL_GFP_NOWARN         (1u << 13)

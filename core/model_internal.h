@@ -173,6 +173,10 @@ struct model {
 	 * they were taken: every list insert/delete, allocation and retype marks
 	 * its pageblocks (pb_touch), so a sample redoes only those (metrics.c) */
 	uint64_t *pb_dirty;                  /* bitmap over pageblocks[] */
+	/* per pfn, read at the head of an allocated block: folio_mapping()
+	 * is not NULL (page cache, shmem), as far as the request's gfp says
+	 * (page_mapping_set()); 0: anonymous */
+	uint64_t *mapping;
 	struct pb_usage *pb_cache;
 	uint64_t counters[MODEL_NR_COUNTERS];
 	uint64_t captures[MODEL_MAX_ORDER_LIMIT + 1]; /* by capture order */
@@ -275,6 +279,24 @@ static inline uint8_t *pb_byte(const struct model *m, uint64_t pfn)
 static inline int pb_mt(const struct model *m, uint64_t pfn)
 {
 	return *pb_byte(m, pfn) & PB_MT_MASK;
+}
+
+/* the allocated block at @pfn has a mapping (struct model.mapping) */
+static inline bool page_mapping(const struct model *m, uint64_t pfn)
+{
+	uint64_t i = pfn - m->node_start;
+
+	return m->mapping[i >> 6] >> (i & 63) & 1;
+}
+
+static inline void page_mapping_set(struct model *m, uint64_t pfn, bool mapped)
+{
+	uint64_t i = pfn - m->node_start;
+
+	if (mapped)
+		m->mapping[i >> 6] |= 1ull << (i & 63);
+	else
+		m->mapping[i >> 6] &= ~(1ull << (i & 63));
 }
 
 /* the pageblocks of [pfn, pfn + 2^order) changed: the metrics redo them */
@@ -458,6 +480,7 @@ struct compact_control {
 	int order; /* -1: compact everything (proactive) */
 	int migratetype, highest_zoneidx, mode;
 	unsigned int alloc_flags, cpu;
+	uint32_t gfp_mask;
 	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
 	bool whole_zone, finish_pageblock;
 };

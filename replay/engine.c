@@ -162,6 +162,24 @@ static void pmap_del(struct pmap *p, uint32_t key)
 	pmap_put(p, key, 0);
 }
 
+/*
+ * A compaction run of the kernel's, from its mm_compaction_begin to its
+ * mm_compaction_end, by the task that runs it (its CPU in a trace without
+ * task ids; kcompactd may move between CPUs mid-run): the ranges its migrate
+ * scanner isolated pages from (mm_compaction_isolate_migratepages with
+ * nr_taken > 0) since its last mm_compaction_migratepages. migrate_pages()
+ * frees each source it moved right there, before that event: a free of a
+ * pfn in one of these ranges is a migration source (FORMAT.md, type 26:
+ * unmapped page cache has no pair).
+ */
+#define KC_RANGES 4
+
+struct kcompact {
+	uint64_t task;
+	unsigned int nr;
+	uint64_t start[KC_RANGES], end[KC_RANGES];
+};
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
@@ -184,6 +202,8 @@ struct replay {
 	/* ZONE_RECLAIM_ACTIVE: kswapd freed a page within kswapd_idle_ns */
 	bool reclaim_active;
 	uint64_t kswapd_last_ts, kswapd_idle_ns;
+	struct kcompact *kc;     /* the kernel's compaction runs under way, [0, nr_kc) */
+	unsigned int nr_kc, cap_kc;
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
@@ -457,6 +477,7 @@ void replay_free(struct replay *r)
 	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->thp_served);
+	free(r->kc);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
 		free(r->abs[i].pieces);
 	free(r->abs);
@@ -588,6 +609,106 @@ static bool join_snapshot_pages(struct replay *r, uint64_t rec, unsigned int ord
 	return true;
 }
 
+/* who ran the event: its task, or its CPU when the trace cannot say */
+static uint64_t event_task(const struct frt_event *ev)
+{
+	return ev->has_task && ev->pid >= 0 ? (uint64_t)ev->pid : (1ull << 63) | ev->cpu;
+}
+
+/* @task's compaction run under way, or NULL */
+static struct kcompact *kcompact_of(const struct replay *r, uint64_t task)
+{
+	for (unsigned int i = 0; i < r->nr_kc; i++)
+		if (r->kc[i].task == task)
+			return &r->kc[i];
+	return NULL;
+}
+
+/* the kernel's compaction events that tell which frees are its migrations */
+static void track_compaction(struct replay *r, const struct frt_event *ev)
+{
+	uint64_t task = event_task(ev);
+	struct kcompact *kc = kcompact_of(r, task);
+
+	switch (ev->type) {
+	case FRT_EV_COMPACTION_BEGIN:
+		if (!kc && r->nr_kc == r->cap_kc) {
+			unsigned int cap = r->cap_kc ? 2 * r->cap_kc : 4;
+			struct kcompact *p = realloc(r->kc, cap * sizeof(*p));
+			if (!p)
+				return; /* its frees are then taken as frees */
+			r->kc = p;
+			r->cap_kc = cap;
+		}
+		if (!kc)
+			kc = &r->kc[r->nr_kc++];
+		*kc = (struct kcompact){ .task = task };
+		break;
+	case FRT_EV_COMPACTION_END:
+		if (kc)
+			*kc = r->kc[--r->nr_kc];
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+		if (!kc || !ev->isolate.nr_taken || ev->isolate.end_pfn <= ev->isolate.start_pfn)
+			break;
+		if (kc->nr == KC_RANGES) { /* the oldest goes */
+			memmove(kc->start, kc->start + 1, (KC_RANGES - 1) * sizeof(*kc->start));
+			memmove(kc->end, kc->end + 1, (KC_RANGES - 1) * sizeof(*kc->end));
+			kc->nr--;
+		}
+		kc->start[kc->nr] = ev->isolate.start_pfn;
+		kc->end[kc->nr++] = ev->isolate.end_pfn;
+		break;
+	case FRT_EV_COMPACTION_MIGRATEPAGES:
+		if (kc)
+			kc->nr = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* is this free a source the kernel's compaction just migrated (struct kcompact)? */
+static bool unpaired_source(const struct replay *r, const struct frt_event *ev)
+{
+	const struct kcompact *kc = kcompact_of(r, event_task(ev));
+	uint64_t rec = ev->free.pfn, end = rec + (1ull << ev->free.order);
+
+	for (unsigned int i = 0; kc && i < kc->nr; i++)
+		if (rec >= kc->start[i] && end <= kc->end[i])
+			return true;
+	return false;
+}
+
+/*
+ * The free of an unpaired migration source: each block it covers lives on
+ * at a pfn the trace does not say, so the model keeps it, under no key.
+ * False when the map holds no block there, or a paired one (MOVED_AWAY):
+ * free_recorded() deals with those.
+ */
+static bool keep_unpaired(struct replay *r, uint64_t rec, unsigned int order)
+{
+	uint64_t head = covering_block(r, rec, order);
+
+	if (head == MODEL_PFN_NONE || obj_get(r, head) == MOVED_AWAY)
+		return false;
+	r->st.freed_pages += 1ull << order;
+	if (head != rec || rord(r, rec) > order)
+		split_block(r, head, order);
+	for (uint64_t p = rec, end = rec + (1ull << order); p < end && in_span(r, p);) {
+		if (!obj_get(r, p)) {
+			p++;
+			continue;
+		}
+		unsigned int k = rord(r, p);
+		map_clear(r, p);
+		p += 1ull << k;
+	}
+	r->st.unpaired_sources++;
+	r->st.unpaired_source_pages += 1ull << order;
+	return true;
+}
+
 static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
 	uint64_t head = covering_block(r, rec, order);
@@ -607,6 +728,7 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		/* the migration source's pages: the block itself lives on elsewhere
 		 * (for one served as pieces, every piece's old head is marked) */
 		r->st.migration_source_frees++;
+		r->st.migration_source_pages += 1ull << order;
 		for (uint64_t p = head, end = head + (1ull << order); p < end && in_span(r, p); p++)
 			if (obj_get(r, p) == MOVED_AWAY)
 				obj_put(r, p, 0);
@@ -1130,6 +1252,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 			outside(r, (unsigned int)ev->free.order);
 			break;
 		}
+		if (unpaired_source(r, ev) && keep_unpaired(r, ev->free.pfn, (unsigned int)ev->free.order))
+			break;
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);
 		break;
 	case FRT_EV_PAGE_FREE_BATCHED:
@@ -1137,6 +1261,12 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		break;
 	case FRT_EV_MIGRATE_PAIR:
 		migrate_recorded(r, ev);
+		break;
+	case FRT_EV_COMPACTION_BEGIN:
+	case FRT_EV_COMPACTION_END:
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_MIGRATEPAGES:
+		track_compaction(r, ev);
 		break;
 	default:
 		break; /* the kernel's own decisions: for fidelity checks, not inputs */

@@ -36,7 +36,12 @@ struct replay_stats {
 	uint64_t unseen_frees;     /* a recorded block allocated again at its pfn: freed unseen */
 	uint64_t migrate_pairs;    /* kernel migrations re-keyed */
 	uint64_t migration_source_frees; /* frees of a migrated block's old pages */
+	uint64_t migration_source_pages; /* ... their pages */
 	uint64_t migrate_pairs_unmatched;
+	/* frees of pages the kernel's compaction had just isolated and
+	 * migrated, with no pair (unmapped page cache): the block lives on
+	 * elsewhere, so the model keeps it, under no key */
+	uint64_t unpaired_sources, unpaired_source_pages;
 	uint64_t model_migrations; /* the model's own compaction moved a block */
 	/* the model's fallbacks (MODEL_EV_EXTFRAG) by [alloc][fallback] mobility,
 	 * [0] stolen pages, [1] claimed blocks; the kernel's are in recorded */

@@ -442,6 +442,11 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 		fm->kernel += 1ll << ev->free.order;
 }
 
+void fidelity_model_moved(struct fidelity_model *fm, uint64_t pages)
+{
+	fm->kernel -= (int64_t)pages;
+}
+
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 			const struct replay *r)
 {

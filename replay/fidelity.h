@@ -75,6 +75,9 @@ void fidelity_model_event(void *ctx, const struct model_event *ev);
 /* each trace event, before the engine feeds it */
 void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 			  const struct frt_event *ev);
+/* the event the engine was just fed moved @pages, freeing none (a kernel
+ * migration's source: paired or not, the engine's stats say) */
+void fidelity_model_moved(struct fidelity_model *fm, uint64_t pages);
 /* after the last event */
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 			const struct replay *r);

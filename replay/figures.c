@@ -13,6 +13,7 @@
 ST(allocs) ST(model_failed) ST(kernel_failed) ST(kernel_failed_model_ok) ST(unmatched_frees)
 ST(unmatched_free_pages) ST(grown_pages)
 ST(partial_frees) ST(unseen_frees) ST(migrate_pairs) ST(model_migrations)
+ST(unpaired_source_pages)
 CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
 CT(MODEL_EXTFRAG_STEAL) CT(MODEL_EXTFRAG_FRAGMENTING) CT(MODEL_COMPACT_STALL)
 CT(MODEL_COMPACT_SUCCESS) CT(MODEL_COMPACT_FAIL) CT(MODEL_COMPACT_DAEMON_WAKE)
@@ -64,6 +65,7 @@ const struct session_figure session_figures[] = {
 	{ "partial_frees", "partial frees (splits)", st_partial_frees, FIG_REQ },
 	{ "unseen_frees", "frees inferred", st_unseen_frees, FIG_REQ },
 	{ "kernel_migrations_followed", "kernel migrations followed", st_migrate_pairs, FIG_REQ },
+	{ "kernel_migrations_unpaired", "  unpaired, kept (pages)", st_unpaired_source_pages, FIG_REQ },
 	{ "thp_fault_alloc", "thp_fault_alloc", ct_MODEL_THP_FAULT_ALLOC, FIG_THP },
 	{ "thp_fault_fallback", "thp_fault_fallback", ct_MODEL_THP_FAULT_FALLBACK, FIG_THP },
 	{ "extfrag_claim", "fallbacks: claimed blocks", ct_MODEL_EXTFRAG_CLAIM, FIG_FRAG },

@@ -464,7 +464,7 @@ static void print_track(const struct fidelity_model *fm, FILE *f, enum replay_fo
 	if (!n || fmt == REPLAY_FORMAT_CSV)
 		return;
 	fprintf(f, "\nfree pages over trace time (buddy + pcp; kernel: start snapshot + frees -\n"
-		"allocations in the trace)\n");
+		"allocations in the trace, a migration's source not counted as freed)\n");
 	if (fmt == REPLAY_FORMAT_MD)
 		fprintf(f, "\n| t (s) | kernel | model | model − kernel |\n|--:|--:|--:|--:|\n");
 	else

@@ -187,9 +187,15 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 	struct session_run *run = ctx;
 
 	for (size_t i = 0; i < n; i++) {
+		const struct replay_stats *st = replay_stats(run->r);
+		uint64_t moved = st->migration_source_pages + st->unpaired_source_pages;
+
 		if (run->fid)
 			fidelity_model_track(run->fid, run->m, &ev[i]);
 		replay_feed(run->r, &ev[i]);
+		if (run->fid)
+			fidelity_model_moved(run->fid, st->migration_source_pages +
+						       st->unpaired_source_pages - moved);
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
 	}
 }

@@ -1960,6 +1960,59 @@ static void isolate_migratepages_block_takes_lru_pages_only(void)
 	model_free_all(m);
 }
 
+/* ==== isolate_migratepages_block(): GFP_NOFS takes anonymous pages only ==== */
+
+/*
+ * isolate_migratepages_block(), 6.18: "Only allow to migrate anonymous
+ * pages in GFP_NOFS context because those do not depend on fs locks":
+ * without __GFP_FS in cc->gfp_mask a folio with a mapping is passed
+ * (isolate_fail_put). The model knows a block's mapping from its request:
+ * a movable request without __GFP_ZERO that is no THP fault is the page
+ * cache's (req_has_mapping()); the drawn blocks are anonymous.
+ *
+ * Two page-cache pages take the MOVABLE order-0 free pages 1 and 3; 0 and 2
+ * are anonymous. An order-3 movable request then compacts (SYNC_LIGHT):
+ * with __GFP_FS every page of block 0 moves; without it, only 0 and 2.
+ *
+ *  pageblocks   M        U        U        U        M        U        U        U
+ *  before:     |mFmFuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|F...uuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|
+ *  page cache at 1 and 3, then an order-3 movable request
+ */
+static void isolate_migratepages_block_nofs_takes_anonymous_pages_only(void)
+{
+	static const char *before =
+		"|mFmFuuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|F...uuuu|uFuFuFuF|uFuFuFuF|uFuFuFuF|";
+	const uint32_t pagecache = MODEL_GFP_HIGHUSER_MOVABLE;
+
+	for (int fs = 0; fs <= 1; fs++) {
+		struct model_desc d;
+		static struct evlog log;
+		bool moved[4] = { false };
+
+		desc_compact(&d);
+		struct model *m = SMALL_MODEL(&d, 8, &log, "MUUUMUUU", before);
+		if (!m)
+			return;
+		EXPECT_ALLOC(m, 0, pagecache, B + 1);
+		EXPECT_ALLOC(m, 0, pagecache, B + 3);
+		log.n = 0;
+		uint32_t gfp = GFP_MOV_NORETRY & ~(fs ? 0 : MODEL_GFP_FS);
+		EXPECT_ALLOC(m, 3, gfp, MODEL_PFN_NONE);
+		CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 1, "fs=%d: %d compactions", fs,
+		      nr_events(&log, MODEL_EV_COMPACT_BEGIN));
+		for (int k = 0; k < nr_events(&log, MODEL_EV_MIGRATE); k++) {
+			const struct model_event *e = event(&log, MODEL_EV_MIGRATE, k);
+			if (e->pfn >= B && e->pfn < B + 4)
+				moved[e->pfn - B] = true;
+		}
+		CHECK(moved[0] && moved[2], "fs=%d: the anonymous pages stayed", fs);
+		CHECK(moved[1] == (fs == 1) && moved[3] == (fs == 1),
+		      "fs=%d: page cache at 1 %s, at 3 %s", fs, moved[1] ? "moved" : "stayed",
+		      moved[3] ? "moved" : "stayed");
+		model_free_all(m);
+	}
+}
+
 /* ==== fast_isolate_freepages(): freelist_scan_limit() after many failures ==== */
 
 /*
@@ -2333,6 +2386,7 @@ int main(void)
 	RUN(compact_zone_finish_pageblock_in_pageblock_0);
 	RUN(kcompactd_do_work_keeps_whole_zone_across_zones);
 	RUN(isolate_migratepages_block_takes_lru_pages_only);
+	RUN(isolate_migratepages_block_nofs_takes_anonymous_pages_only);
 	/* last: under UBSan (-fno-sanitize-recover) the model's shift aborts the run */
 	RUN(fast_isolate_freepages_scan_limit_after_32_failures);
 	return CHECK_DONE();

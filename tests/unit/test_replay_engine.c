@@ -238,6 +238,99 @@ static void migrate_pair_moves_the_key(void)
 	model_free_all(m);
 }
 
+/* a kernel compaction event on @cpu */
+static struct frt_event compaction_ev(uint16_t type, uint16_t cpu)
+{
+	struct frt_event e = { .ts = ++ts, .type = type, .cpu = cpu };
+	return e;
+}
+
+static struct frt_event isolate_ev(uint16_t cpu, uint64_t start, uint64_t end, uint64_t taken)
+{
+	struct frt_event e = compaction_ev(FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES, cpu);
+	e.isolate.start_pfn = start;
+	e.isolate.end_pfn = end;
+	e.isolate.nr_scanned = end - start;
+	e.isolate.nr_taken = taken;
+	return e;
+}
+
+/*
+ * migrate_pages(), called by compact_zone() right after the migrate
+ * scanner's isolate_migratepages_block(), frees each source it moved before
+ * trace_mm_compaction_migratepages(), on the compacting CPU; a folio with no
+ * migration PTE (unmapped page cache) gets no pair (FORMAT.md, type 26). So
+ * a free on that CPU of a pfn inside a range isolated from (nr_taken > 0)
+ * since the last mm_compaction_migratepages is a move, not the block's end:
+ * the model keeps the block, under no key. Not one: a free on another CPU,
+ * outside the range, after mm_compaction_migratepages, or outside a run.
+ */
+static void unpaired_migration_source_is_kept(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	for (unsigned int k = 0; k < 6; k++) { /* the kernel's at +8..+13, the model's at 0..5 */
+		struct frt_event a = alloc_ev(BASE + 8 + k, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+		a.cpu = 1;
+		replay_feed(r, &a);
+	}
+	long before = free_pages(m);
+	struct frt_event ev[] = {
+		compaction_ev(FRT_EV_COMPACTION_BEGIN, 1),
+		isolate_ev(1, BASE + 8, BASE + 12, 3), /* +8..+11 isolated */
+		free_ev(BASE + 8, 0),                  /* a source: kept */
+		free_ev(BASE + 9, 0),                  /* on CPU 0 below: freed */
+		free_ev(BASE + 12, 0),                 /* outside the range: freed */
+		compaction_ev(FRT_EV_COMPACTION_MIGRATEPAGES, 1),
+		free_ev(BASE + 10, 0),                 /* after the batch: freed */
+		compaction_ev(FRT_EV_COMPACTION_END, 1),
+	};
+	ev[2].cpu = 1;
+	ev[3].cpu = 0;
+	ev[4].cpu = 1;
+	ev[6].cpu = 1;
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		replay_feed(r, &ev[i]);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->unpaired_sources == 1 && st->unpaired_source_pages == 1, "%" PRIu64 " kept",
+	      st->unpaired_sources);
+	CHECK(free_pages(m) == before + 3, "%ld free, %ld before", free_pages(m), before);
+	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC); /* +8's block, kept */
+	CHECK(st->unmatched_frees == 0);
+	/* no run open now: +11's free is a free; and +8 has no key left */
+	struct frt_event f = free_ev(BASE + 11, 0);
+	f.cpu = 1;
+	replay_feed(r, &f);
+	struct frt_event again = free_ev(BASE + 8, 0);
+	replay_feed(r, &again);
+	CHECK(free_pages(m) == before + 4 && st->unpaired_sources == 1 && st->unmatched_frees == 1);
+	CHECK(state(m, BASE) == MODEL_PAGE_ALLOC);
+	/* with task ids, the run is its task's wherever it runs: kcompactd
+	 * (pid 38) begins on CPU 1 and goes on on CPU 0; another task's free
+	 * on CPU 0 (pid 7) is a free */
+	struct frt_event a14 = alloc_ev(BASE + 14, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &a14);
+	struct frt_event ev2[] = {
+		compaction_ev(FRT_EV_COMPACTION_BEGIN, 1),
+		isolate_ev(0, BASE + 12, BASE + 16, 2),
+		free_ev(BASE + 13, 0), /* kcompactd, CPU 0: kept */
+		free_ev(BASE + 14, 0), /* pid 7, CPU 0: freed */
+	};
+	for (size_t i = 0; i < sizeof(ev2) / sizeof(ev2[0]); i++) {
+		ev2[i].has_task = 1;
+		ev2[i].pid = i == 3 ? 7 : 38;
+		ev2[i].cpu = i ? 0 : 1;
+		replay_feed(r, &ev2[i]);
+	}
+	CHECK(st->unpaired_sources == 2 && free_pages(m) == before + 4,
+	      "%" PRIu64 " kept, %ld free", st->unpaired_sources, free_pages(m));
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /*
  * The start snapshot's blocks are keyed by their own pfns (engine.c keeps
  * them so without writing the pfn maps): a free at the pfn frees the block
@@ -1203,6 +1296,7 @@ int main(int argc, char **argv)
 	RUN(free_over_smaller_blocks_frees_each);
 	RUN(snapshot_pcp_block_is_joined_before_its_reuse);
 	RUN(migrate_pair_moves_the_key);
+	RUN(unpaired_migration_source_is_kept);
 	RUN(snapshot_blocks_are_keyed_by_their_own_pfns);
 	RUN(many_blocks_placed_elsewhere_are_all_found);
 	RUN(failures_on_either_side);
