@@ -2,9 +2,11 @@
 /*
  * pipe.h - one decoder, several consumers: a trace's events decoded once on
  * the calling thread and handed, in batches and in file order, to each
- * consumer on a thread of its own. `compare` runs its two models this way,
- * so A and B cost about one replay on two cores; `replay` runs its one model
- * beside the decoder.
+ * consumer. The consumers run on at most as many threads as there are CPUs
+ * (one per consumer when there are enough), each thread stepping its
+ * consumers batch by batch. `compare` runs its models this way, so A and B
+ * cost about one replay on two cores; `replay` runs its one model beside
+ * the decoder.
  *
  * Memory is bounded: PIPE_BATCHES batches of PIPE_BATCH events, each reused
  * once every consumer is done with it.
@@ -23,7 +25,8 @@
 #define PIPE_MAX_CONSUMERS 8
 
 struct pipe_consumer {
-	/* on the consumer's thread, before any event; nonzero stops the pipe */
+	/* on the consumer's thread, before any event; nonzero stops the pipe
+	 * (after the setups of the consumers that share its thread) */
 	int (*setup)(void *ctx);
 	/* @n events in file order */
 	void (*feed)(void *ctx, const struct frt_event *ev, size_t n);
@@ -42,6 +45,14 @@ typedef void (*pipe_progress_fn)(void *ctx, const struct frt_reader *rd, size_t 
  */
 typedef void (*pipe_frame_fn)(void *ctx, const struct frt_frame_info *fi, const char *payload,
 			      uint32_t len);
+
+/*
+ * pipe_set_threads - the consumer threads of the pipe_run()s that follow: at
+ * most @n (still no more than consumers); 0, the default: the CPUs the
+ * process may run on. Not thread-safe; for tests, which check that the
+ * outcome does not depend on it.
+ */
+void pipe_set_threads(int n);
 
 /**
  * pipe_run - decode @rd to its end and feed every consumer
