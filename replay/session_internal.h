@@ -26,6 +26,7 @@ struct session_run {
 	bool as_recorded; /* no variant: the trace's own settings */
 	char settings[512];
 	struct model *m;
+	bool cloned; /* m is share_build()'s model or a copy of it */
 	struct replay *r;
 	struct replay_seed_stats seed;
 	struct model_frag_metrics end;
@@ -41,6 +42,7 @@ struct replay_session {
 	char *meta; /* the trace's metadata JSON */
 	struct replay_session_opts opts;
 	struct frt_reader *rd; /* the decoder's, until the run ends */
+	struct replay *proto; /* the engine of share_build()'s model before any event, or NULL */
 	struct session_run *runs[REPLAY_SESSION_MAX_VARIANTS];
 	int nr_runs;
 	bool ran, ok; /* ok: the run succeeded, there is something to report */
