@@ -9,7 +9,9 @@
  * the decoder.
  *
  * Memory is bounded: PIPE_BATCHES batches of PIPE_BATCH events, each reused
- * once every consumer is done with it.
+ * once every consumer is done with it. A batch (104 KiB) stays in a core's
+ * cache while a thread feeds it to each of its consumers: compare of 4
+ * variants on 2 CPUs took 3% more CPU with batches of 4096 events.
  */
 #ifndef FRAGREPLAY_REPLAY_PIPE_H
 #define FRAGREPLAY_REPLAY_PIPE_H
@@ -20,8 +22,8 @@
 #include "event.h"
 #include "trace.h"
 
-#define PIPE_BATCH 4096
-#define PIPE_BATCHES 8
+#define PIPE_BATCH 1024
+#define PIPE_BATCHES 16
 #define PIPE_MAX_CONSUMERS 8
 
 struct pipe_consumer {
