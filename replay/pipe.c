@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * pipe.c - pipe_run(): a ring of event batches between one decoding thread
- * and a few worker threads, each stepping its share of the consumers.
+ * and worker threads, each stepping its share of the consumers.
  *
- * There are no more workers than CPUs (pipe_set_threads()): consumer i is
+ * A worker per consumer unless pipe_set_threads() says fewer: consumer i is
  * worker i % workers', and a worker feeds batch k to each of its consumers
- * in turn, so the batch is read from cache by all but the first, and 4
- * variants on 2 CPUs are 2 threads that run, not 4 that take turns.
- * Consumers are independent: which thread feeds one changes nothing of it.
+ * in turn. Fewer workers than consumers costs less CPU (4 variants on 2
+ * workers on 2 CPUs: ~2% less than on 4, the batch read from cache by all
+ * but the first), but on a host shared with other busy processes the
+ * scheduler gives each thread its share, and 2 workers took 1.3x the wall
+ * time of 4 (compare of the largest sample at load average 7), so the
+ * default is a worker each. Consumers are independent: which thread feeds
+ * one changes nothing of it.
  *
  * The decoder fills batch number k in slot k % PIPE_BATCHES once every
  * worker has finished batch k - PIPE_BATCHES; worker w feeds batches 0, 1,
@@ -17,14 +21,11 @@
  * Wakeups are few: a full ring wakes the decoder only when half of it is
  * free again, and a batch wakes only the workers that wait for one.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "pipe.h"
 
@@ -57,18 +58,6 @@ static int forced_threads;
 void pipe_set_threads(int n)
 {
 	forced_threads = n > 0 ? n : 0;
-}
-
-/* the CPUs this process may run on */
-static int nr_cpus(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
 }
 
 static void cancel_locked(struct pipe *p)
@@ -214,7 +203,7 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 
 	if (nr < 1 || nr > PIPE_MAX_CONSUMERS)
 		return -EINVAL;
-	p.nw = forced_threads ? forced_threads : nr_cpus();
+	p.nw = forced_threads ? forced_threads : nr;
 	if (p.nw > nr)
 		p.nw = nr;
 	p.slots = malloc(PIPE_BATCHES * sizeof(*p.slots));

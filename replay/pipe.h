@@ -2,11 +2,10 @@
 /*
  * pipe.h - one decoder, several consumers: a trace's events decoded once on
  * the calling thread and handed, in batches and in file order, to each
- * consumer. The consumers run on at most as many threads as there are CPUs
- * (one per consumer when there are enough), each thread stepping its
- * consumers batch by batch. `compare` runs its models this way, so A and B
- * cost about one replay on two cores; `replay` runs its one model beside
- * the decoder.
+ * consumer on a thread of its own (or fewer threads, each stepping its
+ * consumers batch by batch: pipe_set_threads()). `compare` runs its models
+ * this way, so A and B cost about one replay on two cores; `replay` runs its
+ * one model beside the decoder.
  *
  * Memory is bounded: PIPE_BATCHES batches of PIPE_BATCH events, each reused
  * once every consumer is done with it. A batch (104 KiB) stays in a core's
@@ -50,9 +49,9 @@ typedef void (*pipe_frame_fn)(void *ctx, const struct frt_frame_info *fi, const 
 
 /*
  * pipe_set_threads - the consumer threads of the pipe_run()s that follow: at
- * most @n (still no more than consumers); 0, the default: the CPUs the
- * process may run on. Not thread-safe; for tests, which check that the
- * outcome does not depend on it.
+ * most @n; 0, the default: one per consumer. Not thread-safe. For a caller
+ * that runs several pipes at once on few CPUs, and for tests, which check
+ * that the outcome does not depend on it.
  */
 void pipe_set_threads(int n);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * session.c - a replay session (session.h): one decoder on the calling
- * thread, and each variant's model built and fed on a consumer thread
- * (pipe.h: at most one per CPU), so the variants of a compare go side by side.
+ * thread, and each variant's model built and fed on a thread of its own
+ * (pipe.h), so the variants of a compare go side by side.
  */
 #include <errno.h>
 #include <pthread.h>

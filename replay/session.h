@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * session.h - one replay session: a trace decoded once and fed to one model
- * per variant, on at most a thread per CPU (pipe.h), then the figures, the
+ * per variant, each on a thread of its own (pipe.h), then the figures, the
  * fidelity against what the kernel recorded, and the reports. replay,
  * compare and validate are this session with different outputs:
  *
