@@ -10,7 +10,8 @@
  * Memory is bounded: PIPE_BATCHES batches of PIPE_BATCH events, each reused
  * once every consumer is done with it. A batch (104 KiB) stays in a core's
  * cache while a thread feeds it to each of its consumers: compare of 4
- * variants on 2 CPUs took 3% more CPU with batches of 4096 events.
+ * variants on 2 threads took 3% more CPU with batches of 4096 events (on a
+ * thread each, the same).
  */
 #ifndef FRAGREPLAY_REPLAY_PIPE_H
 #define FRAGREPLAY_REPLAY_PIPE_H
