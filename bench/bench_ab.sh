@@ -24,7 +24,8 @@ figures() {
 	/^event loop/             { print "loop_s", $3; print "loop_Mev_s", $5 }
 	/^CPU \(user/              { print "replay_cpu_s", $5; print "setup_cpu_s", $8; print "loop_Mev_cpu_s", $13 }
 	/^compare \(2 variants\)/ { print "compare2_s", $4; print "compare2_over_replay", $9 }
-	/^compare \(4 variants\)/ { print "compare4_s", $4; print "compare4_over_replay", $9 }
+	/^compare \(4 variants\)/ { print "compare4_s", $4; print "compare4_over_replay", $9
+	                            print "compare4_cpu_over_replay", $14 }
 	/^peak RSS replay/        { print "rss_replay_MB", $4 }
 	/^peak RSS compare/       { print "rss_compare2_MB", $4; print "rss_compare4_MB", $8 }
 	/^peak RSS per pfn/       { print "rss_per_pfn_B", $5; print "rss_per_pfn_compare4_B", $15 }'

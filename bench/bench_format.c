@@ -48,7 +48,7 @@ enum decode_how {
 	PER_EVENT,   /* frt_reader_next(): one call per event */
 	BATCH,       /* frt_reader_next_batch(): replay's way (replay/pipe.c) */
 };
-#define BATCH_EVENTS 4096 /* PIPE_BATCH */
+#define BATCH_EVENTS 1024 /* PIPE_BATCH */
 
 /* Decode the whole file; returns events decoded (frames for FRAMES_ONLY), or 0 on error. */
 static size_t decode_all(const char *path, enum decode_how how, struct frt_event *batch,

@@ -201,14 +201,48 @@ void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
 			return;
 		}
 	}
-	while (pfn < end) {
-		const struct mpage *p = pg(m, pfn);
-		uint64_t nr = page_is_head(p) ? 1ULL << p->order : 1;
+	/*
+	 * note_block() over the heads, with the pageblock's type read once and
+	 * the sums kept in registers (stores to *u could alias the pageblock
+	 * bytes, so the compiler reloads them): the dirty pageblocks of every
+	 * sample are walked page by page, most of them holding order-0 blocks
+	 */
+	const struct mpage *pages = m->pages;
+	uint64_t i = pidx(m, pfn), e = pidx(m, end);
+	const int pbmt = pb_mt(m, pb);
+	uint32_t free = 0, pcp = 0, movable = 0;
+	bool mixed = false, tainted = false;
 
-		if (page_is_head(p))
-			note_block(m, u, pb, p, nr);
-		pfn += nr;
+	while (i < e) {
+		const struct mpage *p = &pages[i];
+		uint64_t nr = 1;
+
+		switch (p->state) {
+		case MODEL_PAGE_FREE:
+			nr = 1ULL << p->order;
+			free += (uint32_t)nr;
+			break;
+		case MODEL_PAGE_PCP:
+			nr = 1ULL << p->order;
+			pcp += (uint32_t)nr;
+			break;
+		case MODEL_PAGE_ALLOC:
+			nr = 1ULL << p->order;
+			mixed |= p->mt != pbmt;
+			tainted |= mobility_taints(p->mt);
+			if (p->mt == MODEL_MT_MOVABLE)
+				movable += (uint32_t)nr;
+			break;
+		default:
+			break;
+		}
+		i += nr;
 	}
+	u->free = free;
+	u->pcp = pcp;
+	u->movable = movable;
+	u->mixed = mixed;
+	u->tainted = tainted;
 }
 
 static bool pb_is_dirty(const struct model *m, uint64_t i)

@@ -417,7 +417,13 @@ static void on_model_event(void *ctx, const struct model_event *ev)
 		r->fn(r->ctx, ev);
 }
 
-struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn, void *ctx)
+/*
+ * An engine on @m's span, its maps empty but for the start snapshot's blocks
+ * keyed by their own pfns: walked from @m, or copied from @proto's (an
+ * engine of a model @m was cloned from, before any event). @m is only read.
+ */
+static struct replay *engine_new(const struct model *m, const struct replay *proto,
+				 uint64_t start_ts, model_event_fn fn, void *ctx)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	struct model_zone_info zi;
@@ -433,7 +439,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 		errno = EFBIG;
 		return NULL;
 	}
-	r->m = m;
+	r->m = (struct model *)m; /* written only once replay_new() or _like() attached it */
 	r->start_ts = start_ts;
 	r->max_order = (unsigned int)model_knob(m, MODEL_KNOB_MAX_PAGE_ORDER);
 	r->feedback = model_knob(m, MODEL_KNOB_FEEDBACK);
@@ -442,7 +448,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->ord = calloc(r->span, 1);
+	r->ord = proto ? malloc(r->span) : calloc(r->span, 1);
 	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
 		replay_free(r);
 		errno = ENOMEM;
@@ -455,6 +461,10 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (proto) { /* the same blocks at the same pfns: the same map */
+		memcpy(r->ord, proto->ord, r->span);
+		return r;
+	}
 	/* the start snapshot's blocks are keyed by their own pfns */
 	for (uint64_t pfn = r->base; pfn < r->base + r->span;) {
 		struct model_page_info pi;
@@ -465,7 +475,36 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
 			       ? 1 : 1ull << pi.order;
 	}
-	model_set_event_fn(m, on_model_event, r);
+	return r;
+}
+
+struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn, void *ctx)
+{
+	struct replay *r = engine_new(m, NULL, start_ts, fn, ctx);
+
+	if (r)
+		model_set_event_fn(m, on_model_event, r);
+	return r;
+}
+
+struct replay *replay_proto(const struct model *m)
+{
+	return engine_new(m, NULL, 0, NULL, NULL);
+}
+
+struct replay *replay_new_like(const struct replay *proto, struct model *m, uint64_t start_ts,
+			       model_event_fn fn, void *ctx)
+{
+	struct replay *r;
+	struct model_zone_info first, last;
+
+	model_zone_info(m, 0, &first);
+	model_zone_info(m, model_nr_zones(m) - 1, &last);
+	if (!proto || first.start_pfn != proto->base || last.end_pfn - first.start_pfn != proto->span)
+		return replay_new(m, start_ts, fn, ctx);
+	r = engine_new(m, proto, start_ts, fn, ctx);
+	if (r)
+		model_set_event_fn(m, on_model_event, r);
 	return r;
 }
 

@@ -102,6 +102,17 @@ struct replay;
  * zones span more pfns than the maps hold (2^32 - 3: 16 TiB of 4 KiB pages).
  */
 struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn, void *ctx);
+/*
+ * replay_proto - the engine replay_new() would make for @m, without taking
+ * over its events (@m is only read, so models can be cloned from it at the
+ * same time): not to be fed, only to give replay_new_like() its start map.
+ * replay_new_like - replay_new() for a model cloned (model_clone()) from
+ * @proto's before any event: the start snapshot's map copied, not walked
+ * again. A @proto of another span (or NULL): replay_new().
+ */
+struct replay *replay_proto(const struct model *m);
+struct replay *replay_new_like(const struct replay *proto, struct model *m, uint64_t start_ts,
+			       model_event_fn fn, void *ctx);
 void replay_free(struct replay *r);
 
 /* one event of the trace, in file order */

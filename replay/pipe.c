@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * pipe.c - pipe_run(): a ring of event batches between one decoding thread
- * and one thread per consumer.
+ * and worker threads, each stepping its share of the consumers.
+ *
+ * A worker per consumer unless pipe_set_threads() says fewer: consumer i is
+ * worker i % workers', and a worker feeds batch k to each of its consumers
+ * in turn. Fewer workers than consumers costs less CPU (4 variants on 2
+ * workers on 2 CPUs: ~2% less than on 4, the batch read from cache by all
+ * but the first), but on a host shared with other busy processes the
+ * scheduler gives each thread its share, and 2 workers took 1.3x the wall
+ * time of 4 (compare of the largest sample at load average 7), so the
+ * default is a worker each. Consumers are independent: which thread feeds
+ * one changes nothing of it.
  *
  * The decoder fills batch number k in slot k % PIPE_BATCHES once every
- * consumer has finished batch k - PIPE_BATCHES; consumer i feeds batches
- * 0, 1, 2, ... in order. One mutex guards the counters only: batches are
- * filled and read outside it, a slot being owned by the decoder until it is
- * published and by the consumers until the last one is done with it.
+ * worker has finished batch k - PIPE_BATCHES; worker w feeds batches 0, 1,
+ * 2, ... in order. One mutex guards the counters only: batches are filled
+ * and read outside it, a slot being owned by the decoder until it is
+ * published and by the workers until the last one is done with it.
+ * Wakeups are few: a full ring wakes the decoder only when half of it is
+ * free again, and a batch wakes only the workers that wait for one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,67 +37,94 @@ struct batch {
 struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t more; /* a batch was published, or the end */
-	pthread_cond_t room; /* a consumer finished a batch, or gave up */
+	pthread_cond_t room; /* half of the ring is free, or a worker gave up */
 	struct batch *slots;
 	uint64_t published;
 	bool done, cancel;
-	int nr;
-	uint64_t consumed[PIPE_MAX_CONSUMERS];
+	bool decoder_waits;  /* for room */
+	int workers_wait;    /* how many wait for more */
+	int nr, nw;          /* consumers, workers */
+	uint64_t consumed[PIPE_MAX_CONSUMERS]; /* per worker */
 	struct pipe_consumer *c;
 };
 
 struct worker {
 	struct pipe *p;
-	int i;
+	int w;
 };
 
-static void *consume(void *arg)
-{
-	struct worker *w = arg;
-	struct pipe *p = w->p;
-	struct pipe_consumer *c = &p->c[w->i];
+static int forced_threads;
 
-	c->setup_ret = c->setup ? c->setup(c->ctx) : 0;
-	if (c->setup_ret) {
+void pipe_set_threads(int n)
+{
+	forced_threads = n > 0 ? n : 0;
+}
+
+static void cancel_locked(struct pipe *p)
+{
+	p->cancel = true;
+	pthread_cond_broadcast(&p->more);
+	pthread_cond_broadcast(&p->room);
+}
+
+/* the slowest worker's progress */
+static uint64_t min_consumed(const struct pipe *p)
+{
+	uint64_t m = UINT64_MAX;
+
+	for (int i = 0; i < p->nw; i++)
+		if (p->consumed[i] < m)
+			m = p->consumed[i];
+	return m;
+}
+
+static void *work(void *arg)
+{
+	struct worker *me = arg;
+	struct pipe *p = me->p;
+	bool failed = false;
+	uint64_t k;
+
+	/* every setup runs, as each says why it failed */
+	for (int i = me->w; i < p->nr; i += p->nw) {
+		struct pipe_consumer *c = &p->c[i];
+		c->setup_ret = c->setup ? c->setup(c->ctx) : 0;
+		failed |= c->setup_ret != 0;
+	}
+	if (failed) {
 		pthread_mutex_lock(&p->mu);
-		p->cancel = true;
-		pthread_cond_broadcast(&p->more);
-		pthread_cond_broadcast(&p->room);
+		cancel_locked(p);
 		pthread_mutex_unlock(&p->mu);
 		return NULL;
 	}
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (p->consumed[w->i] == p->published && !p->done && !p->cancel)
+		k = p->consumed[me->w];
+		while (k == p->published && !p->done && !p->cancel) {
+			p->workers_wait++;
 			pthread_cond_wait(&p->more, &p->mu);
-		if (p->cancel || p->consumed[w->i] == p->published) {
+			p->workers_wait--;
+		}
+		if (p->cancel || k == p->published) {
 			bool cancel = p->cancel;
 			pthread_mutex_unlock(&p->mu);
-			if (!cancel && c->end)
-				c->end(c->ctx);
+			for (int i = me->w; !cancel && i < p->nr; i += p->nw)
+				if (p->c[i].end)
+					p->c[i].end(p->c[i].ctx);
 			return NULL;
 		}
-		const struct batch *b = &p->slots[p->consumed[w->i] % PIPE_BATCHES];
 		pthread_mutex_unlock(&p->mu);
 
-		c->feed(c->ctx, b->ev, b->n);
+		const struct batch *b = &p->slots[k % PIPE_BATCHES];
+		for (int i = me->w; i < p->nr; i += p->nw)
+			p->c[i].feed(p->c[i].ctx, b->ev, b->n);
 
 		pthread_mutex_lock(&p->mu);
-		p->consumed[w->i]++;
-		pthread_cond_signal(&p->room);
+		p->consumed[me->w] = k + 1;
+		if (p->decoder_waits && p->published - min_consumed(p) <= PIPE_BATCHES / 2)
+			pthread_cond_signal(&p->room);
 		pthread_mutex_unlock(&p->mu);
 	}
-}
-
-/* the slowest consumer's progress */
-static uint64_t min_consumed(const struct pipe *p)
-{
-	uint64_t m = UINT64_MAX;
-
-	for (int i = 0; i < p->nr; i++)
-		if (p->consumed[i] < m)
-			m = p->consumed[i];
-	return m;
 }
 
 /* wait for the next slot to be free; false when the pipe was cancelled */
@@ -94,8 +133,12 @@ static bool next_slot(struct pipe *p)
 	bool ok;
 
 	pthread_mutex_lock(&p->mu);
-	while (!p->cancel && p->published - min_consumed(p) >= PIPE_BATCHES)
-		pthread_cond_wait(&p->room, &p->mu);
+	if (p->published - min_consumed(p) >= PIPE_BATCHES) {
+		p->decoder_waits = true;
+		while (!p->cancel && p->published - min_consumed(p) > PIPE_BATCHES / 2)
+			pthread_cond_wait(&p->room, &p->mu);
+		p->decoder_waits = false;
+	}
 	ok = !p->cancel;
 	pthread_mutex_unlock(&p->mu);
 	return ok;
@@ -108,7 +151,8 @@ static void publish(struct pipe *p, bool last)
 		p->published++;
 	else
 		p->done = true;
-	pthread_cond_broadcast(&p->more);
+	if (p->workers_wait)
+		pthread_cond_broadcast(&p->more);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -159,22 +203,24 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 
 	if (nr < 1 || nr > PIPE_MAX_CONSUMERS)
 		return -EINVAL;
+	p.nw = forced_threads ? forced_threads : nr;
+	if (p.nw > nr)
+		p.nw = nr;
 	p.slots = malloc(PIPE_BATCHES * sizeof(*p.slots));
 	if (!p.slots)
 		return -ENOMEM;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.more, NULL);
 	pthread_cond_init(&p.room, NULL);
-	for (; started < nr; started++) {
-		w[started] = (struct worker){ .p = &p, .i = started };
-		ret = -pthread_create(&t[started], NULL, consume, &w[started]);
+	for (; started < p.nw; started++) {
+		w[started] = (struct worker){ .p = &p, .w = started };
+		ret = -pthread_create(&t[started], NULL, work, &w[started]);
 		if (ret)
 			break;
 	}
 	if (ret) { /* the ones running see the cancel and stop */
 		pthread_mutex_lock(&p.mu);
-		p.cancel = true;
-		pthread_cond_broadcast(&p.more);
+		cancel_locked(&p);
 		pthread_mutex_unlock(&p.mu);
 	}
 	while (!ret && next_slot(&p)) {

@@ -92,7 +92,7 @@ static void head(const struct replay_session *s, FILE *f, const char *cmd)
 	char hash[65] = "unreadable", b[32];
 	const char *base = strrchr(s->path, '/');
 
-	sha256_file_hex(s->path, hash);
+	session_trace_sha256(s, hash);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		"style-src 'unsafe-inline'\">\n<title>fragreplay %s: ", cmd);

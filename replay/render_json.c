@@ -202,7 +202,7 @@ json_t *provenance_json(const struct replay_session *s)
 			      "nr_cpus", json_incref(json_object_get(meta, "nr_cpus")) ?: json_null(),
 			      "trace_bytes", (json_int_t)s->valid_bytes);
 
-	json_object_set_new(o, "trace_sha256", sha256_file_hex(s->path, hash)
+	json_object_set_new(o, "trace_sha256", session_trace_sha256(s, hash)
 					       ? json_null() : json_string(hash));
 	json_decref(meta);
 	return o;

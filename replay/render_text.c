@@ -131,7 +131,7 @@ static void print_identity(const struct replay_session *s, FILE *f, enum replay_
 		print_notes(s, f, fmt);
 		return;
 	}
-	sha256_file_hex(s->path, hash);
+	session_trace_sha256(s, hash);
 	report_fmt(n1, sizeof(n1), (int64_t)st->events, false, true, false);
 	if (fmt == REPLAY_FORMAT_MD) {
 		snprintf(line, sizeof(line), "fragreplay %s, `%s` (sha256 `%.16s`), host %s, "
@@ -539,7 +539,7 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 			}
 			continue;
 		}
-		sha256_file_hex(s->path, hash);
+		session_trace_sha256(s, hash);
 		report_fmt(k, sizeof(k), (int64_t)st->events, false, true, false);
 		report_fmt(m, sizeof(m), (int64_t)st->unmatched_frees, false, true, false);
 		report_fmt(w, sizeof(w), (int64_t)st->frees, false, true, false);

@@ -5,6 +5,7 @@
  * (pipe.h), so the variants of a compare go side by side.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,17 +83,46 @@ static const struct replay_variant *variant_of(const struct session_run *run)
 	return run->as_recorded && !run->v.nr_sets ? NULL : &run->v;
 }
 
+/* a clone of the shared build for one run, on a thread of its own */
+struct clone_job {
+	const struct model *base;
+	struct session_run *run;
+	struct model *m;
+	pthread_t t;
+	bool started;
+};
+
+static void *clone_one(void *arg)
+{
+	struct clone_job *job = arg;
+	const struct replay_session *s = job->run->s;
+	struct model_desc d;
+	char err[512];
+
+	model_desc_init(&d);
+	if (replay_desc_from_json(s->meta, &d, err, sizeof(err)))
+		return NULL;
+	if (variant_of(job->run))
+		replay_variant_apply(variant_of(job->run), &d);
+	job->m = model_clone(job->base, d.knobs);
+	return NULL;
+}
+
 /*
  * Two variants or more: the model is built from the start snapshot once,
  * here, and copied for each (model_clone()), instead of each run decoding
  * and seeding the snapshot on its own thread. A variant whose knobs the
  * build reads differ from the first's (pageblock_order, min_free_kbytes, ...)
  * builds its own as before; so does every run when this build fails, which
- * then reports why.
+ * then reports why. The copies are made side by side on threads of their
+ * own (each a ~100 MB memcpy and its page faults on the largest sample),
+ * while this thread walks the start map the engines of the copies share
+ * (replay_proto()); all of them only read the first model.
  */
 static void share_build(struct replay_session *s)
 {
 	struct session_run *first = s->runs[0];
+	struct clone_job job[REPLAY_SESSION_MAX_VARIANTS];
 	struct replay_seed_stats seed;
 	struct pbmap map = { 0 };
 	struct frt_reader *rd;
@@ -111,21 +141,29 @@ static void share_build(struct replay_session *s)
 	struct model_frag_metrics fm;
 	model_metrics(base, -1, &fm);
 	for (int i = 1; i < s->nr_runs; i++) {
+		job[i] = (struct clone_job){ .base = base, .run = s->runs[i] };
+		job[i].started = !pthread_create(&job[i].t, NULL, clone_one, &job[i]);
+	}
+	s->proto = replay_proto(base); /* NULL: each engine walks its own */
+	for (int i = 1; i < s->nr_runs; i++) {
+		if (job[i].started)
+			pthread_join(job[i].t, NULL);
+		else /* no thread: here */
+			clone_one(&job[i]);
+	}
+	for (int i = 1; i < s->nr_runs; i++) {
 		struct session_run *run = s->runs[i];
-		struct model_desc d;
-		model_desc_init(&d);
-		if (replay_desc_from_json(s->meta, &d, err, sizeof(err)))
-			continue;
-		if (variant_of(run))
-			replay_variant_apply(variant_of(run), &d);
-		if (!(run->m = model_clone(base, d.knobs)))
+
+		if (!(run->m = job[i].m))
 			continue;
 		run->seed = seed;
+		run->cloned = true;
 		if (!s->opts.maps)
 			continue;
 		if (!(run->map_start.pb = malloc(map.n))) {
 			model_free_all(run->m);
 			run->m = NULL;
+			run->cloned = false;
 			continue;
 		}
 		memcpy(run->map_start.pb, map.pb, map.n);
@@ -136,6 +174,7 @@ static void share_build(struct replay_session *s)
 	first->m = base;
 	first->seed = seed;
 	first->map_start = map;
+	first->cloned = true;
 }
 
 /* on the run's own thread: the model from the trace's metadata and start
@@ -170,8 +209,9 @@ static int build_run(void *ctx)
 		errno = ENOMEM;
 		goto fail;
 	}
-	run->r = replay_new(run->m, run->seed.snapshot_ts, run->fid ? fidelity_model_event : NULL,
-			    run->fid);
+	/* a copy of the shared build starts with the shared build's start map */
+	run->r = replay_new_like(run->cloned ? s->proto : NULL, run->m, run->seed.snapshot_ts,
+				 run->fid ? fidelity_model_event : NULL, run->fid);
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
 					  s->opts.interval_ns, SERIES_CAP))
 		goto fail;
@@ -263,8 +303,28 @@ static bool said_before(const struct pipe_consumer *c, struct session_run *const
 	return false;
 }
 
+/* the trace's hash for the reports, on a thread beside the replay's */
+static void *hash_trace(void *arg)
+{
+	struct replay_session *s = arg;
+
+	s->hash_ret = sha256_file_hex(s->path, s->hash);
+	return NULL;
+}
+
+int session_trace_sha256(const struct replay_session *s, char hex[SHA256_HEX_LEN])
+{
+	if (!s->hashed)
+		return sha256_file_hex(s->path, hex);
+	if (!s->hash_ret)
+		memcpy(hex, s->hash, SHA256_HEX_LEN);
+	return s->hash_ret;
+}
+
 int replay_session__run(struct replay_session *s, replay_progress_fn progress, void *ctx)
 {
+	pthread_t hasher;
+	bool hashing;
 	struct pipe_consumer c[REPLAY_SESSION_MAX_VARIANTS];
 	struct session_run *const *runs = s->runs;
 	int nr = s->nr_runs, ret, read_ret;
@@ -277,11 +337,17 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	s->ran = true;
 	s->progress = progress;
 	s->progress_ctx = ctx;
+	/* a pass over the file, ~30 ms on the largest sample: beside the models, not after them */
+	hashing = !pthread_create(&hasher, NULL, hash_trace, s);
 	share_build(s);
 	for (int i = 0; i < nr; i++)
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = runs[i] };
 	ret = pipe_run(s->rd, c, nr, on_progress, on_frame, s, &read_ret);
+	replay_free(s->proto); /* every engine has its copy */
+	s->proto = NULL;
+	if (hashing) /* else the reports hash it themselves */
+		s->hashed = !pthread_join(hasher, NULL);
 	for (int i = 0; !ret && i < nr; i++) {
 		if (!(ret = replay_error(runs[i]->r)))
 			continue;
@@ -382,6 +448,7 @@ void replay_session__free(struct replay_session *s)
 		return;
 	for (int i = 0; i < s->nr_runs; i++)
 		free_run(s->runs[i]);
+	replay_free(s->proto);
 	fidelity_kernel_free(s->kernel);
 	json_decref(s->rec_notes);
 	frt_reader_free(s->rd);

@@ -18,6 +18,7 @@
 #include "series.h"
 #include "session.h"
 #include "setup.h"
+#include "sha256.h"
 
 /* one variant's model and what came of it */
 struct session_run {
@@ -26,6 +27,7 @@ struct session_run {
 	bool as_recorded; /* no variant: the trace's own settings */
 	char settings[512];
 	struct model *m;
+	bool cloned; /* m is share_build()'s model or a copy of it */
 	struct replay *r;
 	struct replay_seed_stats seed;
 	struct model_frag_metrics end;
@@ -41,6 +43,11 @@ struct replay_session {
 	char *meta; /* the trace's metadata JSON */
 	struct replay_session_opts opts;
 	struct frt_reader *rd; /* the decoder's, until the run ends */
+	struct replay *proto; /* the engine of share_build()'s model before any event, or NULL */
+	/* the trace file's SHA-256, hashed beside the replay (session_trace_sha256()) */
+	bool hashed;
+	int hash_ret;
+	char hash[SHA256_HEX_LEN];
 	struct session_run *runs[REPLAY_SESSION_MAX_VARIANTS];
 	int nr_runs;
 	bool ran, ok; /* ok: the run succeeded, there is something to report */
@@ -58,6 +65,9 @@ struct replay_session {
 json_t *session_notes(const struct replay_session *s);
 /* the same without the runs' own: what every run of the trace shares */
 json_t *session_trace_notes(const struct replay_session *s);
+/* the trace file's SHA-256 into @hex, as sha256_file_hex(): 0, or a negative
+ * errno (@hex untouched); hashed once, beside the replay */
+int session_trace_sha256(const struct replay_session *s, char hex[SHA256_HEX_LEN]);
 
 /* figures.c: the rows of the figure table: a key (the JSON's, under "figures",
  * snake_case and independent of the text), a label (text, at most 30
