@@ -77,7 +77,7 @@ size_t fidelity_checks(const struct fidelity *f, const struct replay_stats *st,
 	size_t n = 0;
 
 	c = add(out, &n, "score", "page-weighted score", ">= 90");
-	snprintf(c->measured, sizeof(c->measured), "%.1f", f->score);
+	snprintf(c->measured, sizeof(c->measured), "%.2f", f->score); /* 89.97 is not 90 */
 	verdict(c, f->score >= 90.0);
 
 	/* the end free lists, per order over the types, and the pageblocks */
