@@ -64,6 +64,13 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			"the start snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
 			"(the fit aims for 1%%): the start free lists are approximate", seed->fit_pct,
 			seed->fit_zone));
+	if (seed->hotplug_pfns)
+		json_array_append_new(notes, json_sprintf(
+			"memory hotplug: the end snapshot shows node 0 with %" PRIu64 " pfns more "
+			"than the start: %s. The model holds them from the start, not present, and "
+			"grows its zones as the kernel's frees online them (online_pages()); the "
+			"watermarks and lowmem reserves online_pages() recomputes stay the start's "
+			"(an added zone's are the end's)", seed->hotplug_pfns, seed->hotplug_zones));
 	/* setup.c models node 0 alone: a NUMA host's other nodes are out of it */
 	json_int_t pages[2] = { 0, 0 }, nodes = 0, seen = -1;
 	json_array_foreach(json_object_get(meta, "zones"), i, v) {

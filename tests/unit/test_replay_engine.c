@@ -635,6 +635,80 @@ static void free_into_unmanaged_memory_grows_the_zone(void)
 	model_free_all(m);
 }
 
+/*
+ * Memory hotplug into a zone the start did not have (a DIMM onlined into an
+ * empty ZONE_NORMAL: online_pages() -> __free_pages_core() frees its pfns,
+ * MAX_PAGE_ORDER blocks, and grows present_pages and managed_pages). The
+ * model holds the zone from the start, hot_added: nothing present or
+ * managed, so a request goes to DMA32 (first_zones_zonelist() skips an
+ * unpopulated zone), and the frees of its pfns grow it; then the next
+ * movable request is served there, in the highest zone, as the kernel's
+ * were (a 1 GiB guest with a 256 MiB DIMM: 95% of its allocations):
+ *
+ *   DMA32 [BASE, +16) 16 managed   Normal [BASE+32, +64) hot_added, 0 present
+ *   free order 4 at BASE+32, BASE+48: grown, Normal 32 present and managed
+ */
+static void hotplug_grows_a_zone_added_empty(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 2;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 16, .managed = 16,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	d.zones[1] = (struct model_zone_desc){
+		.type = MODEL_ZONE_NORMAL, .start_pfn = BASE + 32, .spanned = 32, .present = 32,
+		.managed = 32, .wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+		.pcp_batch = 1, .hot_added = true,
+	};
+	struct model *m = model_new(&d);
+	struct replay *r = m && !model_online(m, BASE, 16) ? replay_new(m, 0, NULL, NULL) : NULL;
+	struct model_zone_info zi;
+
+	CHECK(r);
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	model_zone_info(m, 1, &zi);
+	CHECK(zi.present == 0 && zi.managed == 0 && zi.nr_free_pages == 0,
+	      "Normal before: present %" PRIu64 " managed %" PRIu64, zi.present, zi.managed);
+	/* before the DIMM is online: served in DMA32 */
+	struct frt_event a = alloc_ev(BASE + 40, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &a);
+	const struct replay_stats *st = replay_stats(r);
+	model_zone_info(m, 0, &zi);
+	CHECK(st->model_failed == 0 && zi.nr_free_pages == 15, "failed %" PRIu64 " DMA32 free %ld",
+	      st->model_failed, zi.nr_free_pages);
+	struct frt_event f = free_ev(BASE + 40, 0);
+	replay_feed(r, &f);
+	/* online_pages(): the DIMM's pfns freed in MAX_PAGE_ORDER blocks */
+	struct frt_event g1 = free_ev(BASE + 32, 4), g2 = free_ev(BASE + 48, 4);
+	replay_feed(r, &g1);
+	replay_feed(r, &g2);
+	CHECK(st->grown_pages == 32 && st->grow_frees == 2 && st->unmatched_frees == 0 &&
+	      st->outside_model == 0, "grown %" PRIu64 " unmatched %" PRIu64 " outside %" PRIu64,
+	      st->grown_pages, st->unmatched_frees, st->outside_model);
+	model_zone_info(m, 1, &zi);
+	CHECK(zi.present == 32 && zi.managed == 32 && zi.nr_free_pages == 32,
+	      "Normal after: present %" PRIu64 " managed %" PRIu64 " free %ld", zi.present,
+	      zi.managed, zi.nr_free_pages);
+	ok(m);
+	/* a movable request now goes to the highest zone, the one added */
+	struct frt_event b = alloc_ev(BASE + 56, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &b);
+	model_zone_info(m, 1, &zi);
+	CHECK(st->model_failed == 0 && zi.nr_free_pages == 31, "Normal free %ld", zi.nr_free_pages);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /* the time series stays within its buffer: every other sample goes, the interval doubles */
 static void series_stays_bounded(void)
 {
@@ -1136,6 +1210,7 @@ int main(int argc, char **argv)
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);
+	RUN(hotplug_grows_a_zone_added_empty);
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
