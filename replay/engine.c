@@ -162,6 +162,8 @@ static void pmap_del(struct pmap *p, uint32_t key)
 	pmap_put(p, key, 0);
 }
 
+#define ISOLATED_MAX 256
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
@@ -184,6 +186,18 @@ struct replay {
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
+	/*
+	 * The free pages compaction runs under way isolated (the pfn ranges of
+	 * mm_compaction_isolate_freepages and _fast_isolate_freepages with
+	 * nr_taken > 0): isolation takes them off the free lists with no
+	 * allocation event, and release_free_list() frees the ones migration
+	 * did not use (mm_page_free) before mm_compaction_end. The model never
+	 * saw them leave, so such a free is no unmatched one. A ring of the
+	 * latest, emptied when no run is under way.
+	 */
+	struct { uint64_t start, end; } isolated[ISOLATED_MAX];
+	unsigned int nr_isolated, next_isolated;
+	unsigned int compacting; /* mm_compaction_begin events without their end */
 };
 
 static bool in_span(const struct replay *r, uint64_t pfn)
@@ -527,6 +541,43 @@ static void unmatched(struct replay *r, unsigned int order)
 	r->st.unmatched_free_pages += 1ull << order;
 }
 
+/* [rec, rec + 2^order) lies in a free-page range a compaction run under way isolated */
+static bool compaction_isolated(const struct replay *r, uint64_t rec, unsigned int order)
+{
+	for (unsigned int i = 0; i < r->nr_isolated; i++)
+		if (rec >= r->isolated[i].start && rec + (1ull << order) <= r->isolated[i].end)
+			return true;
+	return false;
+}
+
+static void note_compaction(struct replay *r, const struct frt_event *ev)
+{
+	switch (ev->type) {
+	case FRT_EV_COMPACTION_BEGIN:
+		r->compacting++;
+		break;
+	case FRT_EV_COMPACTION_END:
+		if (r->compacting && !--r->compacting)
+			r->nr_isolated = r->next_isolated = 0;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		/* a fast-isolate start past the free scanner is written as none
+		 * (FORMAT.md bogus_pfns): nothing to match */
+		if (!ev->isolate.nr_taken || ev->isolate.start_pfn == FRT_PFN_NONE ||
+		    ev->isolate.end_pfn <= ev->isolate.start_pfn)
+			break;
+		r->isolated[r->next_isolated].start = ev->isolate.start_pfn;
+		r->isolated[r->next_isolated].end = ev->isolate.end_pfn;
+		r->next_isolated = (r->next_isolated + 1) % ISOLATED_MAX;
+		if (r->nr_isolated < ISOLATED_MAX)
+			r->nr_isolated++;
+		break;
+	default:
+		break;
+	}
+}
+
 /* the recorded block at @rec, of exactly @order, leaves the model */
 static void free_block(struct replay *r, uint64_t rec, unsigned int order, unsigned int cpu)
 {
@@ -593,10 +644,14 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		/* memory the model never managed (deferred struct page init,
 		 * hotplug, freed reserved memory) joins the zone; anything else
 		 * the kernel had and the model has not */
-		if (!model_grow(r->m, rec, 1ull << order))
+		if (!model_grow(r->m, rec, 1ull << order)) {
 			grown(r, order);
-		else
+		} else if (compaction_isolated(r, rec, order)) {
+			r->st.compaction_released++;
+			r->st.compaction_released_pages += 1ull << order;
+		} else {
 			unmatched(r, order);
+		}
 		return;
 	}
 	if (obj_get(r, head) == MOVED_AWAY) {
@@ -1087,6 +1142,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	r->st.last_ts = ev->ts;
 	r->st.events++;
 	note_recorded(r, ev);
+	note_compaction(r, ev);
 	model_set_time(r->m, ev->ts);
 	if (ev->ts > r->next_deadline)
 		close_expired(r, ev->ts);
