@@ -63,7 +63,9 @@ blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state
 	*)
 		/frt/numaload 0 $load ;;
 	esac
+	info "workload done at $(cut -d' ' -f1 /proc/uptime) s"
 	echo 1 >/proc/sys/vm/compact_memory
+	info "compact_memory done at $(cut -d' ' -f1 /proc/uptime) s"
 	sleep 1
 	info "free after $(awk '/MemFree/ { print $2 " kB" }' /proc/meminfo)"
 	info "zones after $(zones)"

@@ -73,7 +73,7 @@ grep -E '^(INFO|numaload)' "$work/out" | tr -d '\r' >&2
 echo "INFO guest $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }') (qemu exit $rc)" >&2
 if ! grep -q '^END-FRT' "$work/out" || ! grep -q '^INFO record exit 0' "$work/out"; then
 	echo "FAIL: the guest recorded no complete trace; its console ends:" >&2
-	tail -c 600 "$work/console" >&2
+	tail -c 1500 "$work/console" >&2
 	exit 1
 fi
 sed -n '/^BEGIN-FRT/,/^END-FRT/p' "$work/out" | sed '1d;$d' | tr -d '\r' | base64 -d >"$work/trace.frt" ||
