@@ -55,11 +55,13 @@ blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state
 	smp8)
 		n=$(grep -c ^processor /proc/cpuinfo)
 		c=0
+		pids=
 		while [ $c -lt "$n" ]; do
 			/frt/numaload 0 $load $c &
+			pids="$pids $!"
 			c=$((c + 1))
 		done
-		wait ;;
+		wait $pids ;; # not a bare wait: record runs in the background too
 	*)
 		/frt/numaload 0 $load ;;
 	esac
