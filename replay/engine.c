@@ -198,6 +198,17 @@ struct replay {
 	struct { uint64_t start, end; } isolated[ISOLATED_MAX];
 	unsigned int nr_isolated, next_isolated;
 	unsigned int compacting; /* mm_compaction_begin events without their end */
+	/*
+	 * A bit per pfn of the span: the trace last saw the page freed, or put
+	 * on a per-CPU list by a refill (mm_page_alloc_zone_locked with
+	 * percpu_refill), and saw no allocation or migration hand it out since.
+	 * The kernel frees no free page: a free of such pages means an
+	 * allocation came between that no tracepoint shows (alloc_pages_bulk(),
+	 * vmalloc's and the page pools' path, takes pages off a pcp list with
+	 * no mm_page_alloc). The model never had them, so the free changes
+	 * nothing and is no unmatched one.
+	 */
+	uint64_t *trace_free;
 };
 
 static bool in_span(const struct replay *r, uint64_t pfn)
@@ -433,6 +444,7 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 	r->fn = fn;
 	r->ctx = ctx;
 	r->ord = calloc(r->span, 1);
+	r->trace_free = calloc((r->span + 63) / 64, sizeof(uint64_t));
 	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
 		replay_free(r);
 		errno = ENOMEM;
@@ -466,6 +478,7 @@ void replay_free(struct replay *r)
 	pmap_release(&r->obj);
 	pmap_release(&r->rec_of);
 	free(r->ord);
+	free(r->trace_free);
 	free(r->thp_served);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
 		free(r->abs[i].pieces);
@@ -539,6 +552,35 @@ static void unmatched(struct replay *r, unsigned int order)
 {
 	r->st.unmatched_frees++;
 	r->st.unmatched_free_pages += 1ull << order;
+}
+
+/* mark (@set) or clear [pfn, pfn + 2^order)'s trace_free bits, the span's part of it */
+static void trace_free_mark(struct replay *r, uint64_t pfn, uint64_t order, bool set)
+{
+	if (!r->trace_free || order > r->max_order)
+		return;
+	for (uint64_t p = pfn, end = pfn + (1ull << order); p < end; p++) {
+		if (!in_span(r, p))
+			continue;
+		uint64_t i = p - r->base;
+		if (set)
+			r->trace_free[i / 64] |= 1ull << (i % 64);
+		else
+			r->trace_free[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+/* every page of [rec, rec + 2^order) was last seen free by the trace */
+static bool trace_saw_free(const struct replay *r, uint64_t rec, unsigned int order)
+{
+	if (!r->trace_free)
+		return false;
+	for (uint64_t p = rec, end = rec + (1ull << order); p < end; p++) {
+		uint64_t i = p - r->base;
+		if (!in_span(r, p) || !(r->trace_free[i / 64] & (1ull << (i % 64))))
+			return false;
+	}
+	return true;
 }
 
 /* [rec, rec + 2^order) lies in a free-page range a compaction run under way isolated */
@@ -649,6 +691,9 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		} else if (compaction_isolated(r, rec, order)) {
 			r->st.compaction_released++;
 			r->st.compaction_released_pages += 1ull << order;
+		} else if (trace_saw_free(r, rec, order)) {
+			r->st.untraced_alloc_frees++;
+			r->st.untraced_alloc_free_pages += 1ull << order;
 		} else {
 			unmatched(r, order);
 		}
@@ -1149,6 +1194,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
 		alloc_recorded(r, ev);
+		if (ev->alloc.pfn != FRT_PFN_NONE)
+			trace_free_mark(r, ev->alloc.pfn, ev->alloc.order, false);
 		break;
 	case FRT_EV_PAGE_FREE:
 		r->st.frees++;
@@ -1157,12 +1204,18 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 			break;
 		}
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);
+		trace_free_mark(r, ev->free.pfn, ev->free.order, true);
+		break;
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		if (ev->zone_locked.percpu_refill)
+			trace_free_mark(r, ev->zone_locked.pfn, ev->zone_locked.order, true);
 		break;
 	case FRT_EV_PAGE_FREE_BATCHED:
 		r->st.batched_ignored++; /* FORMAT.md: the mm_page_free before it did the free */
 		break;
 	case FRT_EV_MIGRATE_PAIR:
 		migrate_recorded(r, ev);
+		trace_free_mark(r, ev->pair.new_pfn, ev->pair.order, false);
 		break;
 	default:
 		break; /* the kernel's own decisions: for fidelity checks, not inputs */

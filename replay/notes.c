@@ -170,6 +170,13 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 	 * DIMM onlined, 65,536 pages) would otherwise hide them (445 pages of
 	 * 23,505 held, 1.9%, read as 0.50% of 89,041) */
 	uint64_t held = st->freed_pages - st->grown_pages;
+	if (st->untraced_alloc_free_pages * 200 > held)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages) were of "
+			"pages the trace last saw free: allocations no tracepoint shows came between "
+			"(alloc_pages_bulk(): vmalloc, page pools; or lost events). The model did "
+			"not make them and is unchanged by their frees", label, st->untraced_alloc_frees,
+			st->untraced_alloc_free_pages, 100.0 * st->untraced_alloc_free_pages / held));
 	if (st->unmatched_free_pages * 200 > held)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " frees (%" PRIu64 " pages, %.2f%% of the freed pages, above "

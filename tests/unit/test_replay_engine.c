@@ -203,8 +203,15 @@ static void free_over_smaller_blocks_frees_each(void)
 	const struct replay_stats *st = replay_stats(r);
 	CHECK(st->unmatched_frees == 0 && free_pages(m) == before, "unmatched %" PRIu64
 	      ", free %ld, want %ld", st->unmatched_frees, free_pages(m), before);
-	/* and again: nothing left there, so now it is unmatched */
+	/* and again: nothing left there, and the trace saw the pages freed, so
+	 * an allocation no tracepoint shows came between (alloc_pages_bulk()):
+	 * not unmatched, and nothing changes in the model */
 	replay_feed(r, &f);
+	CHECK(st->unmatched_frees == 0 && st->untraced_alloc_frees == 1 &&
+	      st->untraced_alloc_free_pages == 4 && free_pages(m) == before);
+	/* a free of pages the model does not hold and the trace never saw: unmatched */
+	struct frt_event u = free_ev(BASE + 16, 2);
+	replay_feed(r, &u);
 	CHECK(st->unmatched_frees == 1 && st->unmatched_free_pages == 4 && free_pages(m) == before);
 	ok(m);
 	replay_free(r);
@@ -604,7 +611,8 @@ static void kernel_decisions_on_another_node_are_left_out(void)
  *   after   [ 16 managed, free ][ 16 managed, free         ]
  *
  * A second free of the same pfns (the model manages them now, and no block
- * covers them) is unmatched, by events and by pages.
+ * covers them) is no growth: the trace saw them freed, so it counts as a
+ * free after an untraced allocation, by pages.
  */
 static void free_into_unmanaged_memory_grows_the_zone(void)
 {
@@ -624,7 +632,7 @@ static void free_into_unmanaged_memory_grows_the_zone(void)
 	CHECK(state(m, BASE + 16) == MODEL_PAGE_FREE);
 	ok(m);
 	replay_feed(r, &g);
-	CHECK(st->grown_pages == 16 && st->unmatched_frees == 1 && st->unmatched_free_pages == 16 &&
+	CHECK(st->grown_pages == 16 && st->unmatched_frees == 0 && st->untraced_alloc_free_pages == 16 &&
 	      st->freed_pages == 32);
 	/* the model can now serve from the grown half */
 	struct frt_event a = alloc_ev(BASE + 16, 4, MODEL_GFP_KERNEL);
@@ -643,10 +651,10 @@ static void free_into_unmanaged_memory_grows_the_zone(void)
  * allocated, before mm_compaction_end. The model never saw them leave, so
  * such a free changes nothing and is no unmatched free (the movablecore guest:
  * all 228 of its unmatched pages; thp-compaction-pressure: 499 of 557).
- * After the run ends, a free there is unmatched again:
+ * Outside the isolated ranges a free the model cannot match is unmatched:
  *
  *   begin, isolate [+8, +16) taken 8, free order 3 at +8: released, not unmatched
- *   end, free order 3 at +8: unmatched
+ *   end, free order 3 at +16 (not isolated, never seen): unmatched
  */
 static void compaction_release_is_not_unmatched(void)
 {
@@ -675,11 +683,53 @@ static void compaction_release_is_not_unmatched(void)
 	struct frt_event e = { .ts = ++ts, .type = FRT_EV_COMPACTION_END };
 	e.compaction = b.compaction;
 	replay_feed(r, &e);
-	f.ts = ++ts;
-	replay_feed(r, &f);
+	struct frt_event u = free_ev(BASE + 16, 3);
+	replay_feed(r, &u);
 	CHECK(st->unmatched_frees == 1 && st->unmatched_free_pages == 8 &&
 	      st->compaction_released_pages == 8, "after the run: unmatched %" PRIu64,
 	      st->unmatched_frees);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * alloc_pages_bulk() (vmalloc, page pools) takes order-0 pages off a per-CPU
+ * list with no mm_page_alloc; the pages got there by a refill the trace
+ * shows (mm_page_alloc_zone_locked, percpu_refill) or by a free. Their later
+ * free is of pages the trace last saw free: an untraced allocation came
+ * between, which the model never made, so the free changes nothing and is
+ * no unmatched one (the hotplug guest: all 445 of its unmatched pages,
+ * pagecache-slab-mix all 469). A free of pages the trace allocated last is
+ * an ordinary one:
+ *
+ *   refill +4 (percpu), free +4: untraced allocation
+ *   alloc +5, free +5: matched;  free +5 again: untraced allocation
+ */
+static void free_after_untraced_allocation(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	long before = free_pages(m);
+	struct frt_event z = { .ts = ++ts, .type = FRT_EV_PAGE_ALLOC_ZONE_LOCKED };
+	z.zone_locked.pfn = BASE + 4;
+	z.zone_locked.percpu_refill = 1;
+	replay_feed(r, &z);
+	struct frt_event f = free_ev(BASE + 4, 0);
+	replay_feed(r, &f);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->untraced_alloc_frees == 1 && st->unmatched_frees == 0 && free_pages(m) == before,
+	      "untraced %" PRIu64 " unmatched %" PRIu64, st->untraced_alloc_frees, st->unmatched_frees);
+	struct frt_event a = alloc_ev(BASE + 5, 0, MODEL_GFP_KERNEL), g = free_ev(BASE + 5, 0);
+	replay_feed(r, &a);
+	replay_feed(r, &g);
+	CHECK(st->untraced_alloc_frees == 1 && st->unmatched_frees == 0 && free_pages(m) == before);
+	g.ts = ++ts;
+	replay_feed(r, &g);
+	CHECK(st->untraced_alloc_frees == 2 && st->untraced_alloc_free_pages == 2 &&
+	      st->unmatched_frees == 0 && free_pages(m) == before);
 	ok(m);
 	replay_free(r);
 	model_free_all(m);
@@ -1262,6 +1312,7 @@ int main(int argc, char **argv)
 	RUN(free_into_unmanaged_memory_grows_the_zone);
 	RUN(hotplug_grows_a_zone_added_empty);
 	RUN(compaction_release_is_not_unmatched);
+	RUN(free_after_untraced_allocation);
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
