@@ -17,7 +17,9 @@
 #
 # Usage: traces/workloads/shape-guest.sh FRAGREPLAY OUT.frt SHAPE [LABEL [ANON,THP,SHM,FILES [RECORD-OPT...]]]
 #   SHAPE: movable, hotplug (HPMODE=online|online_movable in the environment,
-#   default online) or smp8; LABEL: a kernel of tests/vm/kernels.list
+#   default online; HPMEM and HPMAXMEM the boot memory and qemu's maxmem,
+#   default 1G and 2G: with HPMEM=4G the guest has a ZONE_NORMAL above 4 GiB
+#   at boot, which the DIMM widens) or smp8; LABEL: a kernel of tests/vm/kernels.list
 #   (default 6.12); sizes in MiB and files per numaload run (default
 #   32,32,32,30000; smp8 runs eight of them, give it less). Needs no root.
 #   Exit 77 when qemu, a static busybox, cpio or the kernel image is missing.
@@ -40,7 +42,7 @@ movable)
 	append="movablecore=256M" ;;
 hotplug)
 	case $hpmode in online | online_movable) ;; *) echo "$0: HPMODE must be online or online_movable" >&2; exit 2 ;; esac
-	qemu=(-m 1G,slots=2,maxmem=2G -object memory-backend-ram,id=h1,size=256M -device pc-dimm,id=d1,memdev=h1)
+	qemu=(-m "${HPMEM:-1G},slots=2,maxmem=${HPMAXMEM:-2G}" -object memory-backend-ram,id=h1,size=256M -device pc-dimm,id=d1,memdev=h1)
 	append="memhp_default_state=offline hpmode=$hpmode" ;;
 smp8)
 	qemu=(-m 1G -smp 8)
