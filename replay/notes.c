@@ -71,6 +71,13 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			"grows its zones as the kernel's frees online them (online_pages()); the "
 			"watermarks and lowmem reserves online_pages() recomputes stay the start's "
 			"(an added zone's are the end's)", seed->hotplug_pfns, seed->hotplug_zones));
+	if (seed->unplug_pfns)
+		json_array_append_new(notes, json_sprintf(
+			"memory hot-removal: the end snapshot shows node 0 with %" PRIu64 " pfns fewer "
+			"than the start: %s. offline_pages() takes the free pages off the free lists "
+			"with no event the trace shows, so the model keeps them, free: its end state "
+			"(free pages, pageblocks) counts memory the kernel's no longer has",
+			seed->unplug_pfns, seed->unplug_zones));
 	/* setup.c models node 0 alone: a NUMA host's other nodes are out of it */
 	json_int_t pages[2] = { 0, 0 }, nodes = 0, seen = -1;
 	json_array_foreach(json_object_get(meta, "zones"), i, v) {

@@ -314,6 +314,51 @@ static void hotplug_zones(struct model_desc *d, json_t *end, struct replay_seed_
 	}
 }
 
+/*
+ * Memory hot-removal: node 0's zones of the start (@d) that the end
+ * snapshot's zoneinfo shows narrower or gone. offline_pages() migrates the
+ * pages out (events the trace shows) and then takes the free pages off the
+ * free lists with none (__offline_isolated_pages()), so the model keeps them,
+ * free: its end state has memory the kernel's has not. Said, not hidden: the
+ * zones go to st->unplug_zones, the pfns to st->unplug_pfns. An end snapshot
+ * without zoneinfo says nothing.
+ */
+static void unplugged_zones(const struct model_desc *d, json_t *end, struct replay_seed_stats *st)
+{
+	json_t *zones = json_object_get(end, "zones"), *z;
+	size_t i, n = 0;
+
+	if (!json_array_size(zones))
+		return;
+	for (unsigned int k = 0; k < d->nr_zones; k++) {
+		const struct model_zone_desc *zd = &d->zones[k];
+		uint64_t lo = zd->start_pfn, hi = zone_end(zd), left = 0, elo = 0, ehi = 0;
+		bool listed = false;
+
+		json_array_foreach(zones, i, z) {
+			if (json_integer_value(json_object_get(z, "node")) != 0 ||
+			    frt_zone_idx_by_name(json_string_value(json_object_get(z, "name"))) !=
+				    (int)zd->type)
+				continue;
+			listed = true;
+			elo = u64_of(z, "start_pfn");
+			ehi = elo + u64_of(z, "spanned");
+			if (!u64_of(z, "spanned"))
+				break;
+			uint64_t a = elo > lo ? elo : lo, b = ehi < hi ? ehi : hi;
+			left = b > a ? b - a : 0;
+		}
+		if (!listed || left == hi - lo)
+			continue;
+		st->unplug_pfns += hi - lo - left;
+		if (n < sizeof(st->unplug_zones))
+			n += (size_t)snprintf(st->unplug_zones + n, sizeof(st->unplug_zones) - n,
+					      "%s%s (%s, pfns %#" PRIx64 "-%#" PRIx64 " at the start)",
+					      n ? ", " : "", frt_zone_idx_name(zd->type),
+					      left ? "narrower" : "gone", lo, hi);
+	}
+}
+
 /* the pfns of a zone of another NUMA node than node 0, [start, end) */
 struct pfn_span {
 	uint64_t start, end;
@@ -526,6 +571,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			if (replay_desc_from_json(payload, &d, err, errlen))
 				goto fail_h;
 			json_t *end = end_header(frt_reader_path(r));
+			unplugged_zones(&d, end, st);
 			hotplug_zones(&d, end, st);
 			json_decref(end);
 			m = new_model(&d, v, err, errlen);

@@ -2,7 +2,8 @@
 # shape-guest-init.sh - PID 1 of shape-guest.sh's guest (packed as /init with
 # busybox, fragreplay and its libraries, and numaload). Starts `fragreplay
 # record`; for shape=hotplug onlines the offline memory blocks (hpmode=online
-# or online_movable); runs numaload on node 0 (shape=smp8: one on each CPU
+# or online_movable), or offlines the ones online in ZONE_MOVABLE (hpmode=
+# offline); runs numaload on node 0 (shape=smp8: one on each CPU
 # at once); then compact_memory; then writes the trace in base64 between the
 # lines BEGIN-FRT and END-FRT to the second serial port, with INFO lines
 # about the guest before and after, and powers off. From the kernel command
@@ -47,7 +48,12 @@ blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state
 	case $shape in
 	hotplug)
 		for b in /sys/devices/system/memory/memory*; do
-			[ "$(cat "$b/state")" = offline ] || continue
+			if [ "$hpmode" = offline ]; then
+				# the DIMM's blocks: onlined movable at boot
+				[ "$(cat "$b/valid_zones" 2>/dev/null)" = Movable ] || continue
+			else
+				[ "$(cat "$b/state")" = offline ] || continue
+			fi
 			echo "$hpmode" >"$b/state" || info "${b##*/}: $hpmode refused"
 			info "${b##*/} $(cat "$b/state") at $(cut -d' ' -f1 /proc/uptime) s (phys_index 0x$(cat "$b/phys_index"))"
 		done

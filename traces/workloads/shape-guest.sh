@@ -17,7 +17,8 @@
 #
 # Usage: traces/workloads/shape-guest.sh FRAGREPLAY OUT.frt SHAPE [LABEL [ANON,THP,SHM,FILES [RECORD-OPT...]]]
 #   SHAPE: movable, hotplug (HPMODE=online|online_movable in the environment,
-#   default online; HPMEM and HPMAXMEM the boot memory and qemu's maxmem,
+#   default online; or offline: the DIMM goes online_movable at boot and
+#   offline during the recording, memory leaving mid-trace; HPMEM and HPMAXMEM the boot memory and qemu's maxmem,
 #   default 1G and 2G: with HPMEM=4G the guest has a ZONE_NORMAL above 4 GiB
 #   at boot, which the DIMM widens) or smp8; LABEL: a kernel of tests/vm/kernels.list
 #   (default 6.12); sizes in MiB and files per numaload run (default
@@ -41,9 +42,10 @@ movable)
 	qemu=(-m 1280M)
 	append="movablecore=256M" ;;
 hotplug)
-	case $hpmode in online | online_movable) ;; *) echo "$0: HPMODE must be online or online_movable" >&2; exit 2 ;; esac
+	case $hpmode in online | online_movable) boot=offline ;; offline) boot=online_movable ;;
+	*) echo "$0: HPMODE must be online, online_movable or offline" >&2; exit 2 ;; esac
 	qemu=(-m "${HPMEM:-1G},slots=2,maxmem=${HPMAXMEM:-2G}" -object memory-backend-ram,id=h1,size=256M -device pc-dimm,id=d1,memdev=h1)
-	append="memhp_default_state=offline hpmode=$hpmode" ;;
+	append="memhp_default_state=$boot hpmode=$hpmode" ;;
 smp8)
 	qemu=(-m 1G -smp 8)
 	append="" ;;
