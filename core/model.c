@@ -508,6 +508,11 @@ struct model *model_new(const struct model_desc *d)
 	for (unsigned int i = 0; i < m->nr_zones; i++) {
 		setup_zone_pageset(m, &m->zones[i], &d->zones[i]);
 		compaction_init_zone(m, &m->zones[i]);
+		if (d->zones[i].hot_added) {
+			/* no memory until online_pages() (model_grow) */
+			m->zones[i].hot_added = true;
+			m->zones[i].present = m->zones[i].managed = 0;
+		}
 	}
 	m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
 	m->compact_gen = 1; /* the LRU batch's generation; 0 marks blocks on the LRU */
@@ -760,8 +765,11 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
 	struct mzone *z = pfn_zone(m, pfn);
 	int ret = model_online(m, pfn, nr);
 
-	if (!ret)
+	if (!ret) {
 		z->managed += nr;
+		if (z->hot_added)
+			z->present += nr;
+	}
 	return ret;
 }
 
@@ -925,6 +933,7 @@ int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_
 	zi->type = z->type;
 	zi->start_pfn = z->start_pfn;
 	zi->end_pfn = z->end_pfn;
+	zi->present = z->present;
 	zi->managed = z->managed;
 	for (int w = 0; w < NR_WMARK; w++)
 		zi->wmark[w] = z->wmark[w];

@@ -166,6 +166,12 @@ struct model_zone_desc {
 	 * to [min, max]. */
 	bool pcp_given;
 	int pcp_batch, pcp_high_min, pcp_high_max, pcp_high;
+	/* memory hotplug: the zone has no memory at the start, its pfns are
+	 * onlined later (model_grow). present and managed then start at 0 and
+	 * grow as online_pages() grows them; the pcp sizes are computed from
+	 * the present and managed given here (the zone's once online, as
+	 * zone_pcp_update() recomputes them) */
+	bool hot_added;
 };
 
 struct model_desc {
@@ -223,7 +229,9 @@ void model_set_managed(struct model *m, enum model_zone_type zone, uint64_t mana
  *
  * Models deferred struct page init growing a zone (deferred_free_pages() via
  * __free_pages_core(), which adjust_managed_page_count()s) and memory hotplug
- * (online_pages()); as in the kernel, watermarks are not recomputed. Returns 0
+ * (online_pages(), which also grows present_pages: in the model, for a zone
+ * the desc marks hot_added). Watermarks are not recomputed (online_pages()
+ * does recompute them: the model keeps the ones it was given). Returns 0
  * or -EINVAL when the range is outside the zones or not all unmanaged.
  */
 int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
@@ -485,6 +493,7 @@ int model_zone_of(const struct model *m, uint64_t pfn);
 struct model_zone_info {
 	enum model_zone_type type; /* named by the trace format's frt_zone_idx_name() */
 	uint64_t start_pfn, end_pfn, managed;
+	uint64_t present;   /* pages; a hot_added zone's grow with it */
 	long wmark[3];      /* min, low, high, without boost */
 	long watermark_boost;
 	long lowmem_reserve[MODEL_NR_ZONE_TYPES];

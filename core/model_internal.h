@@ -108,6 +108,7 @@ struct mzone {
 	enum model_zone_type type;
 	uint64_t start_pfn, end_pfn; /* [start, end) */
 	uint64_t present, managed;
+	bool hot_added;            /* empty at the start: model_grow grows present too */
 	long wmark[NR_WMARK];
 	long watermark_boost;
 	long lowmem_reserve[MODEL_NR_ZONE_TYPES];

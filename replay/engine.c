@@ -180,6 +180,8 @@ struct kcompact {
 	uint64_t start[KC_RANGES], end[KC_RANGES];
 };
 
+#define ISOLATED_MAX 256
+
 struct replay {
 	struct model *m;
 	uint64_t base, span;     /* pfn range of the maps: the model's zones */
@@ -207,6 +209,29 @@ struct replay {
 	struct replay_stats st;
 	model_event_fn fn;
 	void *ctx;
+	/*
+	 * The free pages compaction runs under way isolated (the pfn ranges of
+	 * mm_compaction_isolate_freepages and _fast_isolate_freepages with
+	 * nr_taken > 0): isolation takes them off the free lists with no
+	 * allocation event, and release_free_list() frees the ones migration
+	 * did not use (mm_page_free) before mm_compaction_end. The model never
+	 * saw them leave, so such a free is no unmatched one. A ring of the
+	 * latest, emptied when no run is under way.
+	 */
+	struct { uint64_t start, end; } isolated[ISOLATED_MAX];
+	unsigned int nr_isolated, next_isolated;
+	unsigned int compacting; /* mm_compaction_begin events without their end */
+	/*
+	 * A bit per pfn of the span: the trace last saw the page freed, or put
+	 * on a per-CPU list by a refill (mm_page_alloc_zone_locked with
+	 * percpu_refill), and saw no allocation or migration hand it out since.
+	 * The kernel frees no free page: a free of such pages means an
+	 * allocation came between that no tracepoint shows (alloc_pages_bulk(),
+	 * vmalloc's and the page pools' path, takes pages off a pcp list with
+	 * no mm_page_alloc). The model never had them, so the free changes
+	 * nothing and is no unmatched one.
+	 */
+	uint64_t *trace_free;
 };
 
 static bool in_span(const struct replay *r, uint64_t pfn)
@@ -449,6 +474,7 @@ static struct replay *engine_new(const struct model *m, const struct replay *pro
 	r->fn = fn;
 	r->ctx = ctx;
 	r->ord = proto ? malloc(r->span) : calloc(r->span, 1);
+	r->trace_free = calloc((r->span + 63) / 64, sizeof(uint64_t));
 	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
 		replay_free(r);
 		errno = ENOMEM;
@@ -515,6 +541,7 @@ void replay_free(struct replay *r)
 	pmap_release(&r->obj);
 	pmap_release(&r->rec_of);
 	free(r->ord);
+	free(r->trace_free);
 	free(r->thp_served);
 	free(r->kc);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
@@ -589,6 +616,72 @@ static void unmatched(struct replay *r, unsigned int order)
 {
 	r->st.unmatched_frees++;
 	r->st.unmatched_free_pages += 1ull << order;
+}
+
+/* mark (@set) or clear [pfn, pfn + 2^order)'s trace_free bits, the span's part of it */
+static void trace_free_mark(struct replay *r, uint64_t pfn, uint64_t order, bool set)
+{
+	if (!r->trace_free || order > r->max_order)
+		return;
+	for (uint64_t p = pfn, end = pfn + (1ull << order); p < end; p++) {
+		if (!in_span(r, p))
+			continue;
+		uint64_t i = p - r->base;
+		if (set)
+			r->trace_free[i / 64] |= 1ull << (i % 64);
+		else
+			r->trace_free[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+/* every page of [rec, rec + 2^order) was last seen free by the trace */
+static bool trace_saw_free(const struct replay *r, uint64_t rec, unsigned int order)
+{
+	if (!r->trace_free)
+		return false;
+	for (uint64_t p = rec, end = rec + (1ull << order); p < end; p++) {
+		uint64_t i = p - r->base;
+		if (!in_span(r, p) || !(r->trace_free[i / 64] & (1ull << (i % 64))))
+			return false;
+	}
+	return true;
+}
+
+/* [rec, rec + 2^order) lies in a free-page range a compaction run under way isolated */
+static bool compaction_isolated(const struct replay *r, uint64_t rec, unsigned int order)
+{
+	for (unsigned int i = 0; i < r->nr_isolated; i++)
+		if (rec >= r->isolated[i].start && rec + (1ull << order) <= r->isolated[i].end)
+			return true;
+	return false;
+}
+
+static void note_compaction(struct replay *r, const struct frt_event *ev)
+{
+	switch (ev->type) {
+	case FRT_EV_COMPACTION_BEGIN:
+		r->compacting++;
+		break;
+	case FRT_EV_COMPACTION_END:
+		if (r->compacting && !--r->compacting)
+			r->nr_isolated = r->next_isolated = 0;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		/* a fast-isolate start past the free scanner is written as none
+		 * (FORMAT.md bogus_pfns): nothing to match */
+		if (!ev->isolate.nr_taken || ev->isolate.start_pfn == FRT_PFN_NONE ||
+		    ev->isolate.end_pfn <= ev->isolate.start_pfn)
+			break;
+		r->isolated[r->next_isolated].start = ev->isolate.start_pfn;
+		r->isolated[r->next_isolated].end = ev->isolate.end_pfn;
+		r->next_isolated = (r->next_isolated + 1) % ISOLATED_MAX;
+		if (r->nr_isolated < ISOLATED_MAX)
+			r->nr_isolated++;
+		break;
+	default:
+		break;
+	}
 }
 
 /* the recorded block at @rec, of exactly @order, leaves the model */
@@ -757,10 +850,17 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		/* memory the model never managed (deferred struct page init,
 		 * hotplug, freed reserved memory) joins the zone; anything else
 		 * the kernel had and the model has not */
-		if (!model_grow(r->m, rec, 1ull << order))
+		if (!model_grow(r->m, rec, 1ull << order)) {
 			grown(r, order);
-		else
+		} else if (compaction_isolated(r, rec, order)) {
+			r->st.compaction_released++;
+			r->st.compaction_released_pages += 1ull << order;
+		} else if (trace_saw_free(r, rec, order)) {
+			r->st.untraced_alloc_frees++;
+			r->st.untraced_alloc_free_pages += 1ull << order;
+		} else {
 			unmatched(r, order);
+		}
 		return;
 	}
 	if (obj_get(r, head) == MOVED_AWAY) {
@@ -1277,6 +1377,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	r->st.last_ts = ev->ts;
 	r->st.events++;
 	note_recorded(r, ev);
+	note_compaction(r, ev);
 	model_set_time(r->m, ev->ts);
 	if (ev->ts > r->next_deadline)
 		close_expired(r, ev->ts);
@@ -1284,6 +1385,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
 		alloc_recorded(r, ev);
+		if (ev->alloc.pfn != FRT_PFN_NONE)
+			trace_free_mark(r, ev->alloc.pfn, ev->alloc.order, false);
 		break;
 	case FRT_EV_PAGE_FREE:
 		r->st.frees++;
@@ -1294,12 +1397,18 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		if (unpaired_source(r, ev) && keep_unpaired(r, ev->free.pfn, (unsigned int)ev->free.order))
 			break;
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);
+		trace_free_mark(r, ev->free.pfn, ev->free.order, true);
+		break;
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		if (ev->zone_locked.percpu_refill)
+			trace_free_mark(r, ev->zone_locked.pfn, ev->zone_locked.order, true);
 		break;
 	case FRT_EV_PAGE_FREE_BATCHED:
 		r->st.batched_ignored++; /* FORMAT.md: the mm_page_free before it did the free */
 		break;
 	case FRT_EV_MIGRATE_PAIR:
 		migrate_recorded(r, ev);
+		trace_free_mark(r, ev->pair.new_pfn, ev->pair.order, false);
 		break;
 	case FRT_EV_COMPACTION_BEGIN:
 	case FRT_EV_COMPACTION_END:

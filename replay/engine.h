@@ -32,6 +32,12 @@ struct replay_stats {
 	uint64_t grow_frees;       /* ... how many frees that took */
 	uint64_t first_grow_ts, last_grow_ts;
 	uint64_t unmatched_free_pages; /* ... over the unmatched ones */
+	/* frees of free pages a compaction run isolated and did not use
+	 * (release_free_list()): the model never saw them taken */
+	uint64_t compaction_released, compaction_released_pages;
+	/* frees of pages the trace last saw freed (or refilled onto a pcp
+	 * list): an allocation no tracepoint shows came between */
+	uint64_t untraced_alloc_frees, untraced_alloc_free_pages;
 	uint64_t frees_of_failed;  /* frees of blocks the model had failed to allocate */
 	uint64_t unseen_frees;     /* a recorded block allocated again at its pfn: freed unseen */
 	uint64_t migrate_pairs;    /* kernel migrations re-keyed */

@@ -11,7 +11,7 @@
 #define CT(c) static uint64_t ct_##c(const struct session_run *r) { return model_counter(r->m, c); }
 #define EN(f) static uint64_t en_##f(const struct session_run *r) { return r->end.f; }
 ST(allocs) ST(model_failed) ST(kernel_failed) ST(kernel_failed_model_ok) ST(unmatched_frees)
-ST(unmatched_free_pages) ST(grown_pages)
+ST(unmatched_free_pages) ST(grown_pages) ST(compaction_released_pages) ST(untraced_alloc_free_pages)
 ST(partial_frees) ST(unseen_frees) ST(migrate_pairs) ST(model_migrations)
 ST(unpaired_source_pages)
 CT(MODEL_THP_FAULT_ALLOC) CT(MODEL_THP_FAULT_FALLBACK) CT(MODEL_EXTFRAG_CLAIM)
@@ -62,6 +62,8 @@ const struct session_figure session_figures[] = {
 	{ "unmatched_frees", "unmatched frees", st_unmatched_frees, FIG_REQ },
 	{ "unmatched_free_pages", "  their pages", st_unmatched_free_pages, FIG_REQ },
 	{ "zone_growth_pages", "zone growth (pages)", st_grown_pages, FIG_REQ },
+	{ "compaction_released_pages", "compaction's unused free pages", st_compaction_released_pages, FIG_REQ },
+	{ "untraced_alloc_free_pages", "frees after untraced allocations", st_untraced_alloc_free_pages, FIG_REQ },
 	{ "partial_frees", "partial frees (splits)", st_partial_frees, FIG_REQ },
 	{ "unseen_frees", "frees inferred", st_unseen_frees, FIG_REQ },
 	{ "kernel_migrations_followed", "kernel migrations followed", st_migrate_pairs, FIG_REQ },

@@ -60,6 +60,26 @@ static void pcp_from_json(json_t *z, struct model_zone_desc *zd)
 	zd->pcp_high_min = high ? -1 : 0; /* -1: compute; 0 with high_max 0: off */
 }
 
+/* a zone of zoneinfo as the metadata (or a snapshot header) lists it */
+static void zone_from_json(struct model_zone_desc *zd, json_t *z, int type)
+{
+	memset(zd, 0, sizeof(*zd));
+	zd->type = (enum model_zone_type)type;
+	zd->start_pfn = u64_of(z, "start_pfn");
+	zd->spanned = u64_of(z, "spanned");
+	zd->present = u64_of(z, "present");
+	zd->managed = u64_of(z, "managed");
+	zd->wmark_min = u64_of(z, "wmark_min");
+	zd->wmark_low = u64_of(z, "wmark_low");
+	zd->wmark_high = u64_of(z, "wmark_high");
+	json_t *lr = json_object_get(z, "lowmem_reserve");
+	for (size_t t = 0; t < MODEL_NR_ZONE_TYPES && t < json_array_size(lr); t++) {
+		json_int_t v = json_integer_value(json_array_get(lr, t));
+		zd->lowmem_reserve[t] = v > 0 ? (uint64_t)v : 0;
+	}
+	pcp_from_json(z, zd);
+}
+
 #define MAX_CPUS 4096     /* model_new()'s limit */
 #define MAX_PFN (1ull << 40)
 #define MODEL_MAX_NODE_PFNS UINT32_MAX /* model_new(): pfn indices are 32-bit, NIL excluded */ /* 52 physical address bits of 4 KiB pages (x86-64 5-level) */
@@ -174,22 +194,7 @@ int replay_desc_from_json(const char *json, struct model_desc *d, char *err, siz
 			continue; /* one node: node 0 */
 		if (zone_check(d, z, type, i, err, errlen))
 			goto cleanup;
-		struct model_zone_desc *zd = &d->zones[d->nr_zones++];
-		memset(zd, 0, sizeof(*zd));
-		zd->type = (enum model_zone_type)type;
-		zd->start_pfn = u64_of(z, "start_pfn");
-		zd->spanned = u64_of(z, "spanned");
-		zd->present = u64_of(z, "present");
-		zd->managed = u64_of(z, "managed");
-		zd->wmark_min = u64_of(z, "wmark_min");
-		zd->wmark_low = u64_of(z, "wmark_low");
-		zd->wmark_high = u64_of(z, "wmark_high");
-		json_t *lr = json_object_get(z, "lowmem_reserve");
-		for (size_t t = 0; t < MODEL_NR_ZONE_TYPES && t < json_array_size(lr); t++) {
-			json_int_t v = json_integer_value(json_array_get(lr, t));
-			zd->lowmem_reserve[t] = v > 0 ? (uint64_t)v : 0;
-		}
-		pcp_from_json(z, zd);
+		zone_from_json(&d->zones[d->nr_zones++], z, type);
 	}
 	if (!d->nr_zones) {
 		snprintf(err, errlen, "metadata names no zone of node 0");
@@ -236,6 +241,152 @@ static int seed_piece(void *ctx, uint64_t pfn, unsigned int order, enum seed_as 
 		c->st->free_pages += nr;
 	}
 	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The end snapshot's part 0 header (NULL: the trace has none): a second
+ * reader of the file steps through its frames to it. Each frame is
+ * decompressed on the way, about what `info` costs.
+ */
+static json_t *end_header(const char *path)
+{
+	char err[256];
+	struct frt_reader *r = path ? frt_reader_open(path, err, sizeof(err)) : NULL;
+	struct frt_frame_info fi;
+	json_t *found = NULL;
+
+	if (!r)
+		return NULL;
+	while (!found && frt_reader_next_frame(r, &fi) > 0) {
+		if (fi.type != FRT_FRAME_SNAPSHOT)
+			continue;
+		uint32_t len;
+		json_t *h = json_loads(frt_reader_frame_payload(r, &len), JSON_DISABLE_EOF_CHECK, NULL);
+		const char *kind = json_string_value(json_object_get(h, "kind"));
+
+		if (kind && !strcmp(kind, "end") && !json_integer_value(json_object_get(h, "part")))
+			found = h;
+		else
+			json_decref(h);
+	}
+	frt_reader_free(r);
+	return found;
+}
+
+static uint64_t zone_end(const struct model_zone_desc *zd)
+{
+	return zd->start_pfn + zd->spanned;
+}
+
+/*
+ * Memory hotplug: node 0's zones as the end snapshot's zoneinfo shows them,
+ * where they hold more than at the start. online_pages() frees the pfns it
+ * onlines (__free_pages_core(), MAX_PAGE_ORDER blocks: mm_page_free events)
+ * into a zone that was empty until then (a hot-added DIMM goes to Normal, or
+ * to Movable with online_movable) or that it widens (move_pfn_range_to_zone()).
+ * The model holds such a zone from the start, empty (hot_added: no page
+ * present or managed), or widened, its new pfns unmanaged, so that those
+ * frees grow it (engine.c, model_grow) instead of falling outside the model,
+ * where every later allocation there did too (a 256 MiB DIMM onlined in a
+ * 1 GiB guest: 95% of the allocations and frees). An added zone takes the
+ * end's watermarks, reserves and pcp sizes. The zones named go to
+ * st->hotplug_zones, the pfns added to st->hotplug_pfns.
+ */
+static void hotplug_zones(struct model_desc *d, json_t *end, struct replay_seed_stats *st)
+{
+	size_t i, n = 0;
+	json_t *z;
+
+	json_array_foreach(json_object_get(end, "zones"), i, z) {
+		int type = frt_zone_idx_by_name(json_string_value(json_object_get(z, "name")));
+		uint64_t start = u64_of(z, "start_pfn"), spanned = u64_of(z, "spanned");
+		unsigned int k = 0;
+
+		if (type < 0 || type >= MODEL_NR_ZONE_TYPES || !spanned ||
+		    json_integer_value(json_object_get(z, "node")) != 0 ||
+		    !json_is_integer(json_object_get(z, "start_pfn")) || start >= MAX_PFN ||
+		    spanned > MAX_PFN - start)
+			continue;
+		while (k < d->nr_zones && (int)d->zones[k].type < type)
+			k++;
+		const struct model_zone_desc *prev = k ? &d->zones[k - 1] : NULL;
+		bool have = k < d->nr_zones && (int)d->zones[k].type == type;
+		const struct model_zone_desc *next = k + have < d->nr_zones ? &d->zones[k + have] : NULL;
+		uint64_t lo = start, hi = start + spanned;
+
+		if (have) {
+			lo = lo < d->zones[k].start_pfn ? lo : d->zones[k].start_pfn;
+			hi = hi > zone_end(&d->zones[k]) ? hi : zone_end(&d->zones[k]);
+			if (hi - lo == d->zones[k].spanned)
+				continue; /* as at the start */
+		}
+		/* zones stay in order, apart, and within what the model can hold */
+		uint64_t first = k ? d->zones[0].start_pfn : lo;
+		uint64_t last = next ? zone_end(&d->zones[d->nr_zones - 1]) : hi;
+		if ((prev && lo < zone_end(prev)) || (next && hi > next->start_pfn) ||
+		    last - first >= MODEL_MAX_NODE_PFNS || (!have && d->nr_zones == MODEL_NR_ZONE_TYPES))
+			continue;
+		st->hotplug_pfns += have ? hi - lo - d->zones[k].spanned : hi - lo;
+		if (have) {
+			d->zones[k].start_pfn = lo;
+			d->zones[k].spanned = hi - lo;
+		} else {
+			memmove(&d->zones[k + 1], &d->zones[k], (d->nr_zones - k) * sizeof(d->zones[0]));
+			zone_from_json(&d->zones[k], z, type);
+			d->zones[k].hot_added = true;
+			d->nr_zones++;
+		}
+		if (n < sizeof(st->hotplug_zones))
+			n += (size_t)snprintf(st->hotplug_zones + n, sizeof(st->hotplug_zones) - n,
+					      "%s%s (%s, pfns %#" PRIx64 "-%#" PRIx64 ")", n ? ", " : "",
+					      json_string_value(json_object_get(z, "name")),
+					      have ? "wider" : "new", lo, hi);
+	}
+}
+
+/*
+ * Memory hot-removal: node 0's zones of the start (@d) that the end
+ * snapshot's zoneinfo shows narrower or gone. offline_pages() migrates the
+ * pages out (events the trace shows) and then takes the free pages off the
+ * free lists with none (__offline_isolated_pages()), so the model keeps them,
+ * free: its end state has memory the kernel's has not. Said, not hidden: the
+ * zones go to st->unplug_zones, the pfns to st->unplug_pfns. An end snapshot
+ * without zoneinfo says nothing.
+ */
+static void unplugged_zones(const struct model_desc *d, json_t *end, struct replay_seed_stats *st)
+{
+	json_t *zones = json_object_get(end, "zones"), *z;
+	size_t i, n = 0;
+
+	if (!json_array_size(zones))
+		return;
+	for (unsigned int k = 0; k < d->nr_zones; k++) {
+		const struct model_zone_desc *zd = &d->zones[k];
+		uint64_t lo = zd->start_pfn, hi = zone_end(zd), left = 0, elo = 0, ehi = 0;
+		bool listed = false;
+
+		json_array_foreach(zones, i, z) {
+			if (json_integer_value(json_object_get(z, "node")) != 0 ||
+			    frt_zone_idx_by_name(json_string_value(json_object_get(z, "name"))) !=
+				    (int)zd->type)
+				continue;
+			listed = true;
+			elo = u64_of(z, "start_pfn");
+			ehi = elo + u64_of(z, "spanned");
+			if (!u64_of(z, "spanned"))
+				break;
+			uint64_t a = elo > lo ? elo : lo, b = ehi < hi ? ehi : hi;
+			left = b > a ? b - a : 0;
+		}
+		if (!listed || left == hi - lo)
+			continue;
+		st->unplug_pfns += hi - lo - left;
+		if (n < sizeof(st->unplug_zones))
+			n += (size_t)snprintf(st->unplug_zones + n, sizeof(st->unplug_zones) - n,
+					      "%s%s (%s, pfns %#" PRIx64 "-%#" PRIx64 " at the start)",
+					      n ? ", " : "", frt_zone_idx_name(zd->type),
+					      left ? "narrower" : "gone", lo, hi);
+	}
 }
 
 /* the pfns of a zone of another NUMA node than node 0, [start, end) */
@@ -464,6 +615,10 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			/* part 0's zoneinfo is newer than the metadata's */
 			if (replay_desc_from_json(payload, &d, err, errlen))
 				goto fail_h;
+			json_t *end = end_header(frt_reader_path(r));
+			unplugged_zones(&d, end, st);
+			hotplug_zones(&d, end, st);
+			json_decref(end);
 			m = new_model(&d, v, err, errlen);
 			if (!m)
 				goto fail_h;

@@ -48,6 +48,14 @@ struct replay_seed_stats {
 	bool fit_failed;
 	char fit_zone[32]; /* "DMA32 of node 1" for a zone beside node 0 */
 	double fit_pct;
+	/* memory hotplug: zones the end snapshot shows with more pfns than the
+	 * start ("Normal (new, pfns 0x100000-0x110000)"), and how many pfns */
+	char hotplug_zones[160];
+	uint64_t hotplug_pfns;
+	/* memory hot-removal: zones the end snapshot shows with fewer pfns than
+	 * the start ("Movable (gone, pfns ...)"), and how many pfns went */
+	char unplug_zones[160];
+	uint64_t unplug_pfns;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
 	bool empty_start;

@@ -203,8 +203,15 @@ static void free_over_smaller_blocks_frees_each(void)
 	const struct replay_stats *st = replay_stats(r);
 	CHECK(st->unmatched_frees == 0 && free_pages(m) == before, "unmatched %" PRIu64
 	      ", free %ld, want %ld", st->unmatched_frees, free_pages(m), before);
-	/* and again: nothing left there, so now it is unmatched */
+	/* and again: nothing left there, and the trace saw the pages freed, so
+	 * an allocation no tracepoint shows came between (alloc_pages_bulk()):
+	 * not unmatched, and nothing changes in the model */
 	replay_feed(r, &f);
+	CHECK(st->unmatched_frees == 0 && st->untraced_alloc_frees == 1 &&
+	      st->untraced_alloc_free_pages == 4 && free_pages(m) == before);
+	/* a free of pages the model does not hold and the trace never saw: unmatched */
+	struct frt_event u = free_ev(BASE + 16, 2);
+	replay_feed(r, &u);
 	CHECK(st->unmatched_frees == 1 && st->unmatched_free_pages == 4 && free_pages(m) == before);
 	ok(m);
 	replay_free(r);
@@ -697,7 +704,8 @@ static void kernel_decisions_on_another_node_are_left_out(void)
  *   after   [ 16 managed, free ][ 16 managed, free         ]
  *
  * A second free of the same pfns (the model manages them now, and no block
- * covers them) is unmatched, by events and by pages.
+ * covers them) is no growth: the trace saw them freed, so it counts as a
+ * free after an untraced allocation, by pages.
  */
 static void free_into_unmanaged_memory_grows_the_zone(void)
 {
@@ -717,12 +725,178 @@ static void free_into_unmanaged_memory_grows_the_zone(void)
 	CHECK(state(m, BASE + 16) == MODEL_PAGE_FREE);
 	ok(m);
 	replay_feed(r, &g);
-	CHECK(st->grown_pages == 16 && st->unmatched_frees == 1 && st->unmatched_free_pages == 16 &&
+	CHECK(st->grown_pages == 16 && st->unmatched_frees == 0 && st->untraced_alloc_free_pages == 16 &&
 	      st->freed_pages == 32);
 	/* the model can now serve from the grown half */
 	struct frt_event a = alloc_ev(BASE + 16, 4, MODEL_GFP_KERNEL);
 	replay_feed(r, &a);
 	CHECK(st->model_failed == 0);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * Compaction's free scanner takes free pages off the free lists (isolate_
+ * freepages_block(): mm_compaction_isolate_freepages with nr_taken, no
+ * allocation event); the ones migration did not use go back through
+ * release_free_list() -> __free_pages(): mm_page_free of pfns the trace never
+ * allocated, before mm_compaction_end. The model never saw them leave, so
+ * such a free changes nothing and is no unmatched free (the movablecore guest:
+ * all 228 of its unmatched pages; thp-compaction-pressure: 499 of 557).
+ * Outside the isolated ranges a free the model cannot match is unmatched:
+ *
+ *   begin, isolate [+8, +16) taken 8, free order 3 at +8: released, not unmatched
+ *   end, free order 3 at +16 (not isolated, never seen): unmatched
+ */
+static void compaction_release_is_not_unmatched(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	long before = free_pages(m);
+	struct frt_event b = { .ts = ++ts, .type = FRT_EV_COMPACTION_BEGIN };
+	b.compaction.zone_start = BASE;
+	b.compaction.zone_end = BASE + 32;
+	struct frt_event iso = { .ts = ++ts, .type = FRT_EV_COMPACTION_ISOLATE_FREEPAGES };
+	iso.isolate.start_pfn = BASE + 8;
+	iso.isolate.end_pfn = BASE + 16;
+	iso.isolate.nr_scanned = 8;
+	iso.isolate.nr_taken = 8;
+	replay_feed(r, &b);
+	replay_feed(r, &iso);
+	struct frt_event f = free_ev(BASE + 8, 3);
+	replay_feed(r, &f);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->unmatched_frees == 0 && st->compaction_released == 1 &&
+	      st->compaction_released_pages == 8 && free_pages(m) == before,
+	      "unmatched %" PRIu64 " released %" PRIu64 " free %ld", st->unmatched_frees,
+	      st->compaction_released_pages, free_pages(m));
+	struct frt_event e = { .ts = ++ts, .type = FRT_EV_COMPACTION_END };
+	e.compaction = b.compaction;
+	replay_feed(r, &e);
+	struct frt_event u = free_ev(BASE + 16, 3);
+	replay_feed(r, &u);
+	CHECK(st->unmatched_frees == 1 && st->unmatched_free_pages == 8 &&
+	      st->compaction_released_pages == 8, "after the run: unmatched %" PRIu64,
+	      st->unmatched_frees);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * alloc_pages_bulk() (vmalloc, page pools) takes order-0 pages off a per-CPU
+ * list with no mm_page_alloc; the pages got there by a refill the trace
+ * shows (mm_page_alloc_zone_locked, percpu_refill) or by a free. Their later
+ * free is of pages the trace last saw free: an untraced allocation came
+ * between, which the model never made, so the free changes nothing and is
+ * no unmatched one (the hotplug guest: all 445 of its unmatched pages,
+ * pagecache-slab-mix all 469). A free of pages the trace allocated last is
+ * an ordinary one:
+ *
+ *   refill +4 (percpu), free +4: untraced allocation
+ *   alloc +5, free +5: matched;  free +5 again: untraced allocation
+ */
+static void free_after_untraced_allocation(void)
+{
+	struct model *m = small_model(32);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	long before = free_pages(m);
+	struct frt_event z = { .ts = ++ts, .type = FRT_EV_PAGE_ALLOC_ZONE_LOCKED };
+	z.zone_locked.pfn = BASE + 4;
+	z.zone_locked.percpu_refill = 1;
+	replay_feed(r, &z);
+	struct frt_event f = free_ev(BASE + 4, 0);
+	replay_feed(r, &f);
+	const struct replay_stats *st = replay_stats(r);
+	CHECK(st->untraced_alloc_frees == 1 && st->unmatched_frees == 0 && free_pages(m) == before,
+	      "untraced %" PRIu64 " unmatched %" PRIu64, st->untraced_alloc_frees, st->unmatched_frees);
+	struct frt_event a = alloc_ev(BASE + 5, 0, MODEL_GFP_KERNEL), g = free_ev(BASE + 5, 0);
+	replay_feed(r, &a);
+	replay_feed(r, &g);
+	CHECK(st->untraced_alloc_frees == 1 && st->unmatched_frees == 0 && free_pages(m) == before);
+	g.ts = ++ts;
+	replay_feed(r, &g);
+	CHECK(st->untraced_alloc_frees == 2 && st->untraced_alloc_free_pages == 2 &&
+	      st->unmatched_frees == 0 && free_pages(m) == before);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * Memory hotplug into a zone the start did not have (a DIMM onlined into an
+ * empty ZONE_NORMAL: online_pages() -> __free_pages_core() frees its pfns,
+ * MAX_PAGE_ORDER blocks, and grows present_pages and managed_pages). The
+ * model holds the zone from the start, hot_added: nothing present or
+ * managed, so a request goes to DMA32 (first_zones_zonelist() skips an
+ * unpopulated zone), and the frees of its pfns grow it; then the next
+ * movable request is served there, in the highest zone, as the kernel's
+ * were (a 1 GiB guest with a 256 MiB DIMM: 95% of its allocations):
+ *
+ *   DMA32 [BASE, +16) 16 managed   Normal [BASE+32, +64) hot_added, 0 present
+ *   free order 4 at BASE+32, BASE+48: grown, Normal 32 present and managed
+ */
+static void hotplug_grows_a_zone_added_empty(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.knobs[MODEL_KNOB_COMPACTION] = 0;
+	d.nr_zones = 2;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 16, .managed = 16,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	d.zones[1] = (struct model_zone_desc){
+		.type = MODEL_ZONE_NORMAL, .start_pfn = BASE + 32, .spanned = 32, .present = 32,
+		.managed = 32, .wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+		.pcp_batch = 1, .hot_added = true,
+	};
+	struct model *m = model_new(&d);
+	struct replay *r = m && !model_online(m, BASE, 16) ? replay_new(m, 0, NULL, NULL) : NULL;
+	struct model_zone_info zi;
+
+	CHECK(r);
+	if (!r) {
+		model_free_all(m);
+		return;
+	}
+	model_zone_info(m, 1, &zi);
+	CHECK(zi.present == 0 && zi.managed == 0 && zi.nr_free_pages == 0,
+	      "Normal before: present %" PRIu64 " managed %" PRIu64, zi.present, zi.managed);
+	/* before the DIMM is online: served in DMA32 */
+	struct frt_event a = alloc_ev(BASE + 40, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &a);
+	const struct replay_stats *st = replay_stats(r);
+	model_zone_info(m, 0, &zi);
+	CHECK(st->model_failed == 0 && zi.nr_free_pages == 15, "failed %" PRIu64 " DMA32 free %ld",
+	      st->model_failed, zi.nr_free_pages);
+	struct frt_event f = free_ev(BASE + 40, 0);
+	replay_feed(r, &f);
+	/* online_pages(): the DIMM's pfns freed in MAX_PAGE_ORDER blocks */
+	struct frt_event g1 = free_ev(BASE + 32, 4), g2 = free_ev(BASE + 48, 4);
+	replay_feed(r, &g1);
+	replay_feed(r, &g2);
+	CHECK(st->grown_pages == 32 && st->grow_frees == 2 && st->unmatched_frees == 0 &&
+	      st->outside_model == 0, "grown %" PRIu64 " unmatched %" PRIu64 " outside %" PRIu64,
+	      st->grown_pages, st->unmatched_frees, st->outside_model);
+	model_zone_info(m, 1, &zi);
+	CHECK(zi.present == 32 && zi.managed == 32 && zi.nr_free_pages == 32,
+	      "Normal after: present %" PRIu64 " managed %" PRIu64 " free %ld", zi.present,
+	      zi.managed, zi.nr_free_pages);
+	ok(m);
+	/* a movable request now goes to the highest zone, the one added */
+	struct frt_event b = alloc_ev(BASE + 56, 0, MODEL_GFP_HIGHUSER_MOVABLE);
+	replay_feed(r, &b);
+	model_zone_info(m, 1, &zi);
+	CHECK(st->model_failed == 0 && zi.nr_free_pages == 31, "Normal free %ld", zi.nr_free_pages);
 	ok(m);
 	replay_free(r);
 	model_free_all(m);
@@ -1302,6 +1476,9 @@ int main(int argc, char **argv)
 	RUN(failures_on_either_side);
 	RUN(model_only_failure_is_counted);
 	RUN(free_into_unmanaged_memory_grows_the_zone);
+	RUN(hotplug_grows_a_zone_added_empty);
+	RUN(compaction_release_is_not_unmatched);
+	RUN(free_after_untraced_allocation);
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);

@@ -4,9 +4,11 @@
  * two-node guest in turn: built static by that script (the guest has busybox
  * and no libnuma), not part of fragreplay.
  *
- *   numaload NODE ANON_MIB THP_MIB SHM_MIB FILES
+ *   numaload NODE ANON_MIB THP_MIB SHM_MIB FILES [CPU]
  *
- * Binds itself to CPU NODE (the guest puts CPU n on node n) and to node NODE
+ * Binds itself to CPU NODE (the guest puts CPU n on node n), or to CPU CPU
+ * when given (shape-guest.sh's many-CPU guest runs one on each CPU; the shm
+ * file and the files' directory are then named NODE.CPU), and to node NODE
  * (set_mempolicy(MPOL_BIND)), then:
  *   - ANON_MIB of anonymous memory with MADV_NOHUGEPAGE, touched every 4 KiB
  *     (order-0 movable pages);
@@ -50,20 +52,22 @@ static void *touch(size_t bytes, int advice)
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: numaload NODE ANON_MIB THP_MIB SHM_MIB FILES\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: numaload NODE ANON_MIB THP_MIB SHM_MIB FILES [CPU]\n");
 		return 2;
 	}
 	int node = atoi(argv[1]);
 	size_t anon = (size_t)atol(argv[2]) << 20, thp = (size_t)atol(argv[3]) << 20;
 	size_t shm = (size_t)atol(argv[4]) << 20;
 	long files = atol(argv[5]);
+	int cpu = argc == 7 ? atoi(argv[6]) : node;
+	char name[32];
 	unsigned long mask = 1ul << node;
 	cpu_set_t cpus;
 	char path[128];
 
 	CPU_ZERO(&cpus);
-	CPU_SET(node, &cpus);
+	CPU_SET(cpu, &cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
 		perror("numaload: sched_setaffinity (going on)");
 	if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, sizeof(mask) * 8)) {
@@ -71,10 +75,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (argc == 7)
+		snprintf(name, sizeof(name), "%d.%d", node, cpu);
+	else
+		snprintf(name, sizeof(name), "%d", node);
 	char *a = anon ? touch(anon, MADV_NOHUGEPAGE) : NULL;
 	char *t = thp ? touch(thp, MADV_HUGEPAGE) : NULL;
 
-	snprintf(path, sizeof(path), "/dev/shm/numaload-%d", node);
+	snprintf(path, sizeof(path), "/dev/shm/numaload-%s", name);
 	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
 	static char buf[1 << 16];
 	memset(buf, 0x5a, sizeof(buf));
@@ -88,10 +96,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	snprintf(path, sizeof(path), "/tmp/numaload-%d", node);
+	snprintf(path, sizeof(path), "/tmp/numaload-%s", name);
 	mkdir(path, 0700);
 	for (long i = 0; i < files; i++) {
-		snprintf(path, sizeof(path), "/tmp/numaload-%d/f%ld", node, i);
+		snprintf(path, sizeof(path), "/tmp/numaload-%s/f%ld", name, i);
 		int f = open(path, O_CREAT | O_WRONLY, 0600);
 		if (f < 0) {
 			perror(path);
@@ -109,10 +117,10 @@ int main(int argc, char **argv)
 		perror("numaload: ftruncate");
 	close(fd);
 	for (long i = 0; i < files; i += 2) {
-		snprintf(path, sizeof(path), "/tmp/numaload-%d/f%ld", node, i);
+		snprintf(path, sizeof(path), "/tmp/numaload-%s/f%ld", name, i);
 		unlink(path);
 	}
-	printf("numaload node %d: %zu MiB anon, %zu MiB THP-advised, %zu MiB shm, %ld files; "
-	       "half given back\n", node, anon >> 20, thp >> 20, shm >> 20, files);
+	printf("numaload node %s: %zu MiB anon, %zu MiB THP-advised, %zu MiB shm, %ld files; "
+	       "half given back\n", name, anon >> 20, thp >> 20, shm >> 20, files);
 	return 0;
 }
