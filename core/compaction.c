@@ -1228,6 +1228,31 @@ static void kcompactd_do_work(struct model *m)
 		m->kcompactd_highest_zoneidx = MODEL_NR_ZONE_TYPES - 1;
 }
 
+/*
+ * compact_node(pgdat, false) for one zone (mm/compaction.c, 6.18; the
+ * compact_memory sysctl and the per-node compact file): MIGRATE_SYNC, order
+ * -1, the whole zone, skip hints ignored, no proactive score, so
+ * __compact_finished() goes on until the scanners meet.
+ */
+int model_compact_memory(struct model *m, unsigned int zone)
+{
+	if (zone >= m->nr_zones)
+		return -EINVAL;
+	if (!m->knobs[MODEL_KNOB_COMPACTION])
+		return 0; /* no CONFIG_COMPACTION, no compact_memory */
+	struct compact_control cc = {
+		.z = &m->zones[zone], .order = -1, .search_order = -1,
+		.mode = MIGRATE_SYNC, .ignore_skip_hint = true, .whole_zone = true,
+		.gfp_mask = MODEL_GFP_KERNEL, .migratetype = MODEL_MT_UNMOVABLE,
+		.highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
+	};
+	if (!m->zones[zone].managed)
+		return 0;
+	count_event(m, MODEL_COMPACT_MANUAL, 1);
+	compact_zone(m, &cc, NULL);
+	return 0;
+}
+
 /* compact_node(pgdat, proactive): every zone, SYNC_LIGHT, down to the low score */
 static void compact_node(struct model *m)
 {

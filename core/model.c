@@ -175,6 +175,7 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_CAPTURE] = "model_compact_capture",
 	[MODEL_COMPACT_DEFERRED] = "model_compact_deferred",
 	[MODEL_COMPACT_PROACTIVE] = "model_compact_proactive",
+	[MODEL_COMPACT_MANUAL] = "model_compact_manual",
 	[MODEL_EVACUATE_QUEUED] = "model_evacuate_queued",
 	[MODEL_EVACUATE_DROPPED] = "model_evacuate_dropped",
 	[MODEL_EVACUATE_SKIPPED] = "model_evacuate_skipped",

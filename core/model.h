@@ -245,6 +245,17 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
 void model_set_reclaim_active(struct model *m, bool active);
 
 /*
+ * model_compact_memory - compaction asked for from user space: a write to
+ * /proc/sys/vm/compact_memory or /sys/devices/system/node/nodeN/compact
+ * runs compact_node(pgdat, false), which compacts each populated zone whole
+ * (order -1, MIGRATE_SYNC, skip hints ignored) until its scanners meet, with
+ * no score to stop at. The replay says when the kernel did (a compaction run
+ * no allocation asked for); this runs it in zone @zone (0..nr_zones-1) of
+ * the model. -EINVAL for no such zone.
+ */
+int model_compact_memory(struct model *m, unsigned int zone);
+
+/*
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and
  * model_seed_free() returns 1 when the snapshot named another list.
@@ -430,6 +441,7 @@ enum model_counter {
 	MODEL_COMPACT_CAPTURE,      /* pages handed to a compacting request */
 	MODEL_COMPACT_DEFERRED,     /* zones skipped by compaction_deferred() */
 	MODEL_COMPACT_PROACTIVE,    /* proactive compact_node() runs */
+	MODEL_COMPACT_MANUAL,       /* zones compacted as user space asked (compact_memory) */
 	/* evacuate: the policy's work and cost */
 	MODEL_EVACUATE_QUEUED,      /* work items queued by a claim */
 	MODEL_EVACUATE_DROPPED,     /* claims that found no free work item */

@@ -173,6 +173,8 @@ static void pmap_del(struct pmap *p, uint32_t key)
  * unmapped page cache has no pair).
  */
 #define KC_RANGES 4
+#define DIRECT_TASKS 16
+#define DIRECT_WINDOW_NS 1000000000ull /* a direct compaction's runs follow its try at once */
 
 struct kcompact {
 	uint64_t task;
@@ -205,6 +207,11 @@ struct replay {
 	bool reclaim_active;
 	uint64_t kswapd_last_ts, kswapd_idle_ns;
 	struct kcompact *kc;     /* the kernel's compaction runs under way, [0, nr_kc) */
+	/* compaction user space asked for (replay_follow_manual_compaction()):
+	 * the tasks that last entered direct compaction, and when */
+	bool follow_manual;
+	struct { uint64_t task, ts; } direct[DIRECT_TASKS];
+	unsigned int next_direct;
 	unsigned int nr_kc, cap_kc;
 	struct replay_stats st;
 	model_event_fn fn;
@@ -754,6 +761,44 @@ static struct kcompact *kcompact_of(const struct replay *r, uint64_t task)
 		if (r->kc[i].task == task)
 			return &r->kc[i];
 	return NULL;
+}
+
+void replay_follow_manual_compaction(struct replay *r, bool on)
+{
+	r->follow_manual = on;
+}
+
+/*
+ * A compaction run of the kernel's that no allocation asked for and no
+ * kcompactd began: compact_node(pgdat, false) of the compact_memory sysctl or
+ * a node's compact file, whose compact_zone() fires mm_compaction_begin per
+ * zone in the writer's context. A direct compaction's runs come right after
+ * its task's mm_compaction_try_to_compact_pages; kcompactd is named. The
+ * model compacts the same zone (model_compact_memory()). Only with task ids
+ * and the try_to_compact_pages tracepoint recorded, without which a direct
+ * run could not be told from one user space asked for.
+ */
+static void follow_manual(struct replay *r, const struct frt_event *ev)
+{
+	uint64_t task = event_task(ev);
+
+	if (ev->type == FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES) {
+		r->direct[r->next_direct].task = task;
+		r->direct[r->next_direct].ts = ev->ts;
+		r->next_direct = (r->next_direct + 1) % DIRECT_TASKS;
+		return;
+	}
+	if (!ev->has_task || !strncmp(ev->comm, "kcompactd", 9))
+		return;
+	for (unsigned int i = 0; i < DIRECT_TASKS; i++)
+		if (r->direct[i].task == task && r->direct[i].ts &&
+		    ev->ts - r->direct[i].ts <= DIRECT_WINDOW_NS)
+			return;
+	int zone = model_zone_of(r->m, ev->compaction.zone_start);
+	if (zone >= 0 && in_span(r, ev->compaction.zone_start)) {
+		r->st.manual_compactions++;
+		model_compact_memory(r->m, (unsigned int)zone);
+	}
 }
 
 /* the kernel's compaction events that tell which frees are its migrations */
@@ -1411,6 +1456,14 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		trace_free_mark(r, ev->pair.new_pfn, ev->pair.order, false);
 		break;
 	case FRT_EV_COMPACTION_BEGIN:
+		track_compaction(r, ev);
+		if (r->follow_manual)
+			follow_manual(r, ev);
+		break;
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+		if (r->follow_manual)
+			follow_manual(r, ev);
+		break;
 	case FRT_EV_COMPACTION_END:
 	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
 	case FRT_EV_COMPACTION_MIGRATEPAGES:

@@ -55,6 +55,7 @@ struct replay_stats {
 	uint64_t outside_model;    /* recorded pfns outside the model's zones (allocs or frees;
 				    * such allocations count in allocs, in no class) */
 	uint64_t outside_model_pages; /* ... their pages (another NUMA node's, say) */
+	uint64_t manual_compactions; /* the kernel's runs user space asked for, followed */
 	/* the closed loop (DESIGN.md "Closed loop"), by request class
 	 * (reqclass.h); with feedback=0 only requests, kernel_failed and
 	 * model_failed count */
@@ -120,6 +121,16 @@ struct replay *replay_proto(const struct model *m);
 struct replay *replay_new_like(const struct replay *proto, struct model *m, uint64_t start_ts,
 			       model_event_fn fn, void *ctx);
 void replay_free(struct replay *r);
+
+/*
+ * replay_follow_manual_compaction - when @on, a compaction run of the
+ * kernel's that neither an allocation (mm_compaction_try_to_compact_pages by
+ * its task just before) nor kcompactd began, i.e. one user space asked for
+ * (the compact_memory sysctl, a node's compact file), compacts the same zone
+ * of the model (model_compact_memory()). For traces with task ids that
+ * recorded try_to_compact_pages; off by default.
+ */
+void replay_follow_manual_compaction(struct replay *r, bool on);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

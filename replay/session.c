@@ -72,6 +72,26 @@ int replay_session__add_variant(struct replay_session *s, const struct replay_va
 }
 
 /* errno as a return value, never 0 */
+/*
+ * Whether the trace can tell a direct compaction's runs from runs user space
+ * asked for: mm_compaction_try_to_compact_pages among the tracepoints record
+ * attached (engine.h, replay_follow_manual_compaction(), which also needs
+ * each event's task: format 1.1).
+ */
+static bool records_direct_compaction(const char *meta)
+{
+	json_t *root = json_loads(meta, 0, NULL), *v;
+	bool yes = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "events_enabled"), i, v)
+		if (json_is_string(v) &&
+		    !strcmp(json_string_value(v), "compaction:mm_compaction_try_to_compact_pages"))
+			yes = true;
+	json_decref(root);
+	return yes;
+}
+
 static int neg_errno(void)
 {
 	return errno ? -errno : -EIO;
@@ -215,6 +235,7 @@ static int build_run(void *ctx)
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
 					  s->opts.interval_ns, SERIES_CAP))
 		goto fail;
+	replay_follow_manual_compaction(run->r, records_direct_compaction(s->meta));
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
 	ret = neg_errno();

@@ -1639,6 +1639,38 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 }
 
 /*
+ * The compact_memory sysctl (and a node's compact file): compact_node(pgdat,
+ * false) runs compact_zone() with order -1, MIGRATE_SYNC, the whole zone,
+ * skip hints ignored and proactive_compaction false, so __compact_finished()
+ * has no score to stop at and goes on until the scanners meet.
+ * On proactive_model(5888), where a proactive pass stops at extfrag 76 after
+ * 512 pages, it moves every movable page the free scanner finds room for;
+ * on proactive_model(5887), whose score a proactive check never acts on, it
+ * runs all the same. Each zone run counts MODEL_COMPACT_MANUAL, none the
+ * proactive or direct counters.
+ */
+static void compact_memory_runs_until_the_scanners_meet(void)
+{
+	for (unsigned int pairs = 5887; pairs <= 5888; pairs++) {
+		struct model_desc d;
+		/* no event log: the run migrates more than it holds */
+		struct model *m = proactive_model(&d, NULL, M, pairs);
+		if (!m)
+			return;
+		CHECK(model_compact_memory(m, 1) == -EINVAL);
+		CHECK(model_compact_memory(m, 0) == 0);
+		EXPECT_COUNTER(m, MODEL_COMPACT_MANUAL, 1);
+		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+		EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 0);
+		CHECK(model_counter(m, MODEL_PGMIGRATE_SUCCESS) > 512 && extfrag9(m, 0) < 76,
+		      "%u pairs: %" PRIu64 " migrated, extfrag %u: stopped at a score", pairs,
+		      model_counter(m, MODEL_PGMIGRATE_SUCCESS), extfrag9(m, 0));
+		model_ok(m, __LINE__);
+		model_free_all(m);
+	}
+}
+
+/*
  * kcompactd(): prev_score = fragmentation_score_node() before compact_node(),
  * score after it returns; score >= prev_score backs off to 500 ms <<
  * COMPACT_MAX_DEFER_SHIFT. The kernel's pass runs while the workload goes
@@ -2376,6 +2408,7 @@ int main(void)
 	RUN(migrate_fail_permille_fails_migrations_deterministically);
 	RUN(proactive_compaction_starts_above_high_stops_at_low);
 	RUN(proactive_compaction_compares_the_score_when_the_pass_ends);
+	RUN(compact_memory_runs_until_the_scanners_meet);
 	RUN(storm_with_compaction);
 
 	/* kernel behaviour core/compaction.c did not follow when these were written */

@@ -692,6 +692,74 @@ static void kernel_decisions_on_another_node_are_left_out(void)
 	model_free_all(m);
 }
 
+/* a compaction event of the kernel's, run by task @pid named @comm */
+static struct frt_event task_compaction_ev(enum frt_event_type type, int pid, const char *comm)
+{
+	struct frt_event e = { .ts = ++ts, .type = type, .has_task = 1, .pid = pid, .tgid = pid };
+
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	if (type == FRT_EV_COMPACTION_BEGIN) {
+		e.compaction.zone_start = BASE;
+		e.compaction.zone_end = BASE + 32;
+	}
+	return e;
+}
+
+/*
+ * compact_node(pgdat, false), from the compact_memory sysctl or a node's
+ * compact file, runs compact_zone() per zone in the writer's context: an
+ * mm_compaction_begin no mm_compaction_try_to_compact_pages of the same task
+ * came just before (a direct compaction's) and no kcompactd ran. With
+ * replay_follow_manual_compaction() on, the model compacts that zone
+ * (model_compact_memory(): MODEL_COMPACT_MANUAL); a direct run, kcompactd's
+ * run, an event without a task, or the engine with it off leave the model
+ * alone.
+ */
+static void compaction_user_space_asked_for_is_followed(void)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 32) == 0);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event direct_try = task_compaction_ev(FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES, 7, "app");
+	struct frt_event direct = task_compaction_ev(FRT_EV_COMPACTION_BEGIN, 7, "app");
+	struct frt_event daemon = task_compaction_ev(FRT_EV_COMPACTION_BEGIN, 38, "kcompactd0");
+	struct frt_event manual = task_compaction_ev(FRT_EV_COMPACTION_BEGIN, 1, "sh");
+	struct frt_event anon = task_compaction_ev(FRT_EV_COMPACTION_BEGIN, 1, "sh");
+	anon.has_task = 0;
+
+	replay_feed(r, &manual); /* off by default */
+	CHECK(model_counter(m, MODEL_COMPACT_MANUAL) == 0);
+	replay_follow_manual_compaction(r, true);
+	direct_try.ts = direct.ts = daemon.ts = anon.ts = manual.ts = ++ts;
+	replay_feed(r, &direct_try);
+	replay_feed(r, &direct);
+	replay_feed(r, &daemon);
+	replay_feed(r, &anon);
+	CHECK(model_counter(m, MODEL_COMPACT_MANUAL) == 0 && replay_stats(r)->manual_compactions == 0,
+	      "a direct, kcompactd's or untasked run followed");
+	replay_feed(r, &manual);
+	CHECK(model_counter(m, MODEL_COMPACT_MANUAL) == 1 && replay_stats(r)->manual_compactions == 1);
+	/* the same task's direct compaction a second on is no longer "just before" */
+	direct.ts = direct_try.ts + 1000000001ull;
+	replay_feed(r, &direct);
+	CHECK(model_counter(m, MODEL_COMPACT_MANUAL) == 2);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /*
  * Memory joining the zone at run time (deferred struct page init frees
  * order-MAX blocks into pfns the start snapshot shows as not managed;
@@ -1480,6 +1548,7 @@ int main(int argc, char **argv)
 	RUN(compaction_release_is_not_unmatched);
 	RUN(free_after_untraced_allocation);
 	RUN(traffic_of_another_node_is_counted_and_noted);
+	RUN(compaction_user_space_asked_for_is_followed);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
 	RUN(series_stays_bounded);
