@@ -797,6 +797,33 @@ void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsig
 }
 
 /*
+ * __offline_isolated_pages(): the free blocks of the isolated [start, end)
+ * off the lists, and their pages out of the zone (unmanaged, as before
+ * online_pages()); returns how many pages. The caller adjusts the zone.
+ */
+uint64_t offline_isolated_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end)
+{
+	uint64_t taken = 0;
+
+	for (uint64_t pfn = start; pfn < end;) {
+		struct mpage *p = pg(m, pfn);
+		uint64_t n = 1;
+
+		if (p->state == MODEL_PAGE_FREE) {
+			n = 1ull << p->order;
+			raw_del_page_from_free_list(m, z, pfn, p->order, MODEL_MT_ISOLATE);
+			for (uint64_t q = pfn; q < pfn + n; q++) {
+				pg(m, q)->state = MODEL_PAGE_UNMANAGED;
+				pg(m, q)->order = 0;
+			}
+			taken += n;
+		}
+		pfn += n;
+	}
+	return taken;
+}
+
+/*
  * undo_isolate_page_range() -> unset_migratetype_isolate(): the pageblocks
  * of [start, end) back to @mt with their free pages; a free block of
  * pageblock order or more is freed again so that it merges with a free

@@ -176,6 +176,9 @@ static const char *const counter_names[MODEL_NR_COUNTERS] = {
 	[MODEL_COMPACT_DEFERRED] = "model_compact_deferred",
 	[MODEL_COMPACT_PROACTIVE] = "model_compact_proactive",
 	[MODEL_COMPACT_MANUAL] = "model_compact_manual",
+	[MODEL_OFFLINE_PAGES] = "model_offline_pages",
+	[MODEL_OFFLINE_MIGRATED] = "model_offline_migrated",
+	[MODEL_OFFLINE_BUSY] = "model_offline_busy",
 	[MODEL_EVACUATE_QUEUED] = "model_evacuate_queued",
 	[MODEL_EVACUATE_DROPPED] = "model_evacuate_dropped",
 	[MODEL_EVACUATE_SKIPPED] = "model_evacuate_skipped",
@@ -772,6 +775,95 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
 			z->present += nr;
 	}
 	return ret;
+}
+
+/* [start, end): every page free (or not the zone's memory at all) */
+static bool offline_range_free(const struct model *m, uint64_t start, uint64_t end)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct mpage *p = pg(m, pfn);
+
+		if (p->state == MODEL_PAGE_UNMANAGED) {
+			pfn++;
+			continue;
+		}
+		if (p->state != MODEL_PAGE_FREE)
+			return false;
+		pfn += 1ull << p->order;
+	}
+	return true;
+}
+
+/* a free block of @order for a page leaving memory being offlined: the
+ * mobility's own list first, then the others, highest zone first (the
+ * isolated range's free pages are on no list but ISOLATE) */
+static uint64_t offline_target(struct model *m, unsigned int order, int mobility)
+{
+	static const int order_of_lists[] = { MODEL_MT_MOVABLE, MODEL_MT_RECLAIMABLE,
+					      MODEL_MT_UNMOVABLE };
+
+	for (int i = (int)m->nr_zones - 1; i >= 0; i--) {
+		uint64_t dst = mobility < MODEL_NR_PCPTYPES
+				       ? raw_rmqueue_smallest(m, &m->zones[i], order, mobility)
+				       : MODEL_PFN_NONE;
+		for (int k = 0; k < 3 && dst == MODEL_PFN_NONE; k++)
+			dst = raw_rmqueue_smallest(m, &m->zones[i], order, order_of_lists[k]);
+		if (dst != MODEL_PFN_NONE)
+			return dst;
+	}
+	return MODEL_PFN_NONE;
+}
+
+int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu)
+{
+	struct mzone *z = pfn_zone(m, pfn);
+	uint64_t end = pfn + nr, taken = 0;
+
+	if (!z || !nr || end > z->end_pfn || end < pfn || (pfn | nr) & (m->pageblock_nr_pages - 1))
+		return -EINVAL;
+	for (unsigned int c = 0; c < m->nr_cpus; c++)
+		drain_pages_zone(m, z, c); /* offline_pages(): drain_all_pages() */
+	for (uint64_t pb = pfn; pb < end; pb += m->pageblock_nr_pages) {
+		int mt = pb_mt(m, pb);
+		if (mt != MODEL_MT_ISOLATE) /* start_isolate_page_range() */
+			move_freepages_block(m, z, pb, mt, MODEL_MT_ISOLATE);
+	}
+	/* do_migrate_range(): the pages in use out, as alloc_contig_range() moves them */
+	for (uint64_t pb = pfn; pb < end; pb += m->pageblock_nr_pages)
+		if (!offline_range_free(m, pb, pb + m->pageblock_nr_pages))
+			evacuate_block(m, pb, cpu, true, MODEL_OFFLINE_MIGRATED, MODEL_PGMIGRATE_FAIL);
+	/*
+	 * What compaction's isolation would not take (the start snapshot's walk
+	 * classes pages it cannot tell, a pcp page among them, as unmovable; in
+	 * the kernel the range did empty) moves block by block to a free block
+	 * of its order outside the range, any list, highest zone first.
+	 */
+	for (uint64_t p = pfn; p < end;) {
+		struct mpage *q = pg(m, p);
+		if (q->state != MODEL_PAGE_ALLOC) {
+			p += q->state == MODEL_PAGE_FREE ? 1ull << q->order : 1;
+			continue;
+		}
+		unsigned int order = q->order;
+		uint64_t dst = offline_target(m, order, q->mt);
+		if (dst == MODEL_PFN_NONE)
+			break;
+		migrate_folio_move(m, z, p, dst, cpu);
+		count_event(m, MODEL_OFFLINE_MIGRATED, 1ull << order);
+		p += 1ull << order;
+	}
+	for (unsigned int c = 0; c < m->nr_cpus; c++)
+		drain_pages_zone(m, z, c);
+	if (!offline_range_free(m, pfn, end)) {
+		unisolate_range(m, z, pfn, end, MODEL_MT_MOVABLE);
+		count_event(m, MODEL_OFFLINE_BUSY, 1);
+		return -EBUSY;
+	}
+	taken = offline_isolated_range(m, z, pfn, end);
+	z->managed -= taken < z->managed ? taken : z->managed;
+	z->present -= taken < z->present ? taken : z->present;
+	count_event(m, MODEL_OFFLINE_PAGES, taken);
+	return 0;
 }
 
 void model_set_reclaim_active(struct model *m, bool active)

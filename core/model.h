@@ -245,6 +245,18 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr);
 void model_set_reclaim_active(struct model *m, bool active);
 
 /*
+ * model_offline - memory hot-removal, as offline_pages() does it: the pcp
+ * lists drained, the pageblocks of [pfn, pfn + nr) isolated, the pages in
+ * use migrated out (MODEL_OFFLINE_MIGRATED), then every free page taken off
+ * the lists and out of the zone (not managed, not present: what online
+ * made, offline unmakes; MODEL_OFFLINE_PAGES). The range is pageblock
+ * aligned, in one zone. -EINVAL otherwise; -EBUSY when a page could not be
+ * moved (the kernel retries and may fail): the range is left as it was,
+ * unisolated (MODEL_OFFLINE_BUSY).
+ */
+int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu);
+
+/*
  * model_compact_memory - compaction asked for from user space: a write to
  * /proc/sys/vm/compact_memory or /sys/devices/system/node/nodeN/compact
  * runs compact_node(pgdat, false), which compacts each populated zone whole
@@ -442,6 +454,9 @@ enum model_counter {
 	MODEL_COMPACT_DEFERRED,     /* zones skipped by compaction_deferred() */
 	MODEL_COMPACT_PROACTIVE,    /* proactive compact_node() runs */
 	MODEL_COMPACT_MANUAL,       /* zones compacted as user space asked (compact_memory) */
+	MODEL_OFFLINE_PAGES,        /* pages hot-removed (model_offline()) */
+	MODEL_OFFLINE_MIGRATED,     /* pages migrated out of a range being hot-removed */
+	MODEL_OFFLINE_BUSY,         /* hot-removals given up: a page could not be moved */
 	/* evacuate: the policy's work and cost */
 	MODEL_EVACUATE_QUEUED,      /* work items queued by a claim */
 	MODEL_EVACUATE_DROPPED,     /* claims that found no free work item */

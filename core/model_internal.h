@@ -416,6 +416,7 @@ bool spb_evacuate_tainted(struct model *m, int mt, int highest_zoneidx, unsigned
 void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsigned int order,
 			 int mobility);
 void unisolate_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end, int mt);
+uint64_t offline_isolated_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end);
 /* metrics.c: what the pageblock at @pb holds, inside @z */
 void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
 		     struct pb_usage *u);

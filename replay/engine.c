@@ -210,6 +210,10 @@ struct replay {
 	/* compaction user space asked for (replay_follow_manual_compaction()):
 	 * the tasks that last entered direct compaction, and when */
 	bool follow_manual;
+	/* memory hot-removal (replay_set_unplug()): taken out of the model at the
+	 * kernel's first migration for it */
+	struct { uint64_t start, end; } unplug[4];
+	unsigned int nr_unplug;
 	struct { uint64_t task, ts; } direct[DIRECT_TASKS];
 	unsigned int next_direct;
 	unsigned int nr_kc, cap_kc;
@@ -766,6 +770,48 @@ static struct kcompact *kcompact_of(const struct replay *r, uint64_t task)
 void replay_follow_manual_compaction(struct replay *r, bool on)
 {
 	r->follow_manual = on;
+}
+
+void replay_set_unplug(struct replay *r, const uint64_t (*ranges)[2], unsigned int nr)
+{
+	uint64_t pb = 1ull << model_knob(r->m, MODEL_KNOB_PAGEBLOCK_ORDER);
+
+	r->nr_unplug = 0;
+	r->st.unplug_expected = 0;
+	for (unsigned int i = 0; i < nr && i < 4; i++) {
+		uint64_t s = (ranges[i][0] + pb - 1) & ~(pb - 1), e = ranges[i][1] & ~(pb - 1);
+		if (e <= s)
+			continue;
+		r->unplug[r->nr_unplug].start = s;
+		r->unplug[r->nr_unplug++].end = e;
+		r->st.unplug_expected += e - s;
+	}
+}
+
+/*
+ * offline_pages() migrates what is in use out of the memory going away
+ * (migrate_pages(..., MR_MEMORY_HOTPLUG): mm_migrate_pages_start with that
+ * reason), then takes its free pages off the lists with no event. The end
+ * snapshot says which pfns went (setup.c); at the kernel's first such
+ * migration the model takes them out too (model_offline(), pageblocks whole;
+ * its own pages there move out as the kernel's do), once.
+ */
+static void follow_unplug(struct replay *r, const struct frt_event *ev)
+{
+	for (unsigned int i = 0; i < r->nr_unplug; i++) {
+		uint64_t s = r->unplug[i].start, e = r->unplug[i].end;
+		int zone = model_zone_of(r->m, s);
+
+		if (zone >= 0 && model_zone_of(r->m, e - 1) == zone) {
+			if (model_offline(r->m, s, e - s, ev->cpu))
+				r->st.unplug_busy++;
+			else
+				r->st.unplugged_pages += e - s;
+		} else {
+			r->st.unplug_busy++;
+		}
+	}
+	r->nr_unplug = 0;
 }
 
 /*
@@ -1463,6 +1509,10 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
 		if (r->follow_manual)
 			follow_manual(r, ev);
+		break;
+	case FRT_EV_MIGRATE_PAGES_START:
+		if (r->nr_unplug && ev->migrate_start.reason == 2) /* MR_MEMORY_HOTPLUG */
+			follow_unplug(r, ev);
 		break;
 	case FRT_EV_COMPACTION_END:
 	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:

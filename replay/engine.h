@@ -56,6 +56,9 @@ struct replay_stats {
 				    * such allocations count in allocs, in no class) */
 	uint64_t outside_model_pages; /* ... their pages (another NUMA node's, say) */
 	uint64_t manual_compactions; /* the kernel's runs user space asked for, followed */
+	uint64_t unplugged_pages;    /* pages taken out of the model: memory hot-removal */
+	uint64_t unplug_busy;        /* ... ranges the model could not empty (left in) */
+	uint64_t unplug_expected;    /* ... the pages replay_set_unplug() named */
 	/* the closed loop (DESIGN.md "Closed loop"), by request class
 	 * (reqclass.h); with feedback=0 only requests, kernel_failed and
 	 * model_failed count */
@@ -131,6 +134,14 @@ void replay_free(struct replay *r);
  * recorded try_to_compact_pages; off by default.
  */
 void replay_follow_manual_compaction(struct replay *r, bool on);
+
+/*
+ * replay_set_unplug - the pfn ranges [start, end) the end snapshot no longer
+ * has (memory hot-removal, setup.c): at the kernel's first migration for
+ * memory hotplug (mm_migrate_pages_start, MR_MEMORY_HOTPLUG) the model takes
+ * them out (model_offline()). At most 4.
+ */
+void replay_set_unplug(struct replay *r, const uint64_t (*ranges)[2], unsigned int nr);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

@@ -74,9 +74,10 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	if (seed->unplug_pfns)
 		json_array_append_new(notes, json_sprintf(
 			"memory hot-removal: the end snapshot shows node 0 with %" PRIu64 " pfns fewer "
-			"than the start: %s. offline_pages() takes the free pages off the free lists "
-			"with no event the trace shows, so the model keeps them, free: its end state "
-			"(free pages, pageblocks) counts memory the kernel's no longer has",
+			"than the start: %s. offline_pages() migrates what is in use out of them "
+			"(mm_migrate_pages_start, reason memory_hotplug) and takes the free pages "
+			"off the lists with no event; at the first such migration the model takes "
+			"the same pageblocks out (its pages there moved first)",
 			seed->unplug_pfns, seed->unplug_zones));
 	/* setup.c models node 0 alone: a NUMA host's other nodes are out of it */
 	json_int_t pages[2] = { 0, 0 }, nodes = 0, seen = -1;
@@ -165,6 +166,13 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"took a kept block's fallbacks (%" PRIu64 " requests onto %" PRIu64 " kept "
 			"blocks) from the same CPU, not the same task", label, st->allocs_without_task,
 			absorbed, kept));
+	if (st->unplug_expected > st->unplugged_pages)
+		json_array_append_new(notes, json_sprintf(
+			"%s: of the %" PRIu64 " pages of memory the kernel hot-removed, the model "
+			"took %" PRIu64 " out (%s): its end state counts the rest, which the "
+			"kernel's no longer has", label, st->unplug_expected, st->unplugged_pages,
+			st->unplug_busy ? "pages it could not move were in the way"
+					: "the trace shows no migration for memory hotplug"));
 	if (st->outside_model * 1000 > st->allocs + st->frees)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " allocations and frees (%" PRIu64 " pages, %.2f%% of them, above "

@@ -236,6 +236,12 @@ static int build_run(void *ctx)
 					  s->opts.interval_ns, SERIES_CAP))
 		goto fail;
 	replay_follow_manual_compaction(run->r, records_direct_compaction(s->meta));
+	uint64_t unplug[4][2];
+	for (unsigned int i = 0; i < run->seed.nr_unplug && i < 4; i++) {
+		unplug[i][0] = run->seed.unplug_range[i].start;
+		unplug[i][1] = run->seed.unplug_range[i].end;
+	}
+	replay_set_unplug(run->r, (const uint64_t (*)[2])unplug, run->seed.nr_unplug);
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
 	ret = neg_errno();

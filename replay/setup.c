@@ -381,6 +381,16 @@ static void unplugged_zones(const struct model_desc *d, json_t *end, struct repl
 		if (!listed || left == hi - lo)
 			continue;
 		st->unplug_pfns += hi - lo - left;
+		/* what went: the start's zone less what the end's keeps of it */
+		uint64_t keep_lo = left ? (elo > lo ? elo : lo) : hi, keep_hi = left ? (ehi < hi ? ehi : hi) : hi;
+		if (keep_lo > lo && st->nr_unplug < 4) {
+			st->unplug_range[st->nr_unplug].start = lo;
+			st->unplug_range[st->nr_unplug++].end = keep_lo;
+		}
+		if (left && keep_hi < hi && st->nr_unplug < 4) {
+			st->unplug_range[st->nr_unplug].start = keep_hi;
+			st->unplug_range[st->nr_unplug++].end = hi;
+		}
 		if (n < sizeof(st->unplug_zones))
 			n += (size_t)snprintf(st->unplug_zones + n, sizeof(st->unplug_zones) - n,
 					      "%s%s (%s, pfns %#" PRIx64 "-%#" PRIx64 " at the start)",

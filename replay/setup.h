@@ -56,6 +56,10 @@ struct replay_seed_stats {
 	 * the start ("Movable (gone, pfns ...)"), and how many pfns went */
 	char unplug_zones[160];
 	uint64_t unplug_pfns;
+	/* ... the pfn ranges removed, [start, end), for the engine to take out of
+	 * the model when the kernel's offlining shows (replay_set_unplug()) */
+	struct { uint64_t start, end; } unplug_range[4];
+	unsigned int nr_unplug;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
 	bool empty_start;

@@ -665,9 +665,11 @@ rep = json.load(open(sys.argv[3]))
 run = rep["runs"][0]
 unseen = managed[1] - managed[0] - run["figures"]["zone_growth_pages"]
 # memory taken offline (hot-removal, no event in the trace; replay says so in
-# a note) is the model's alone: the kernel's side has that many fewer
+# a note) leaves the kernel's side, and the model's by what model_offline()
+# took out at the kernel's offlining migrations (model_offline_pages)
 removed = any(n.startswith("memory hot-removal") for n in rep.get("notes", []))
-if pb["kernel"] - pb["model"] != (unseen if removed else max(unseen, 0)) // 512:
+offlined = run["counters"].get("model_offline_pages", 0)
+if pb["kernel"] - pb["model"] != ((unseen + offlined) if removed else max(unseen, 0)) // 512:
     bad.append("pageblocks: the model has %d, the kernel %d, growth unseen by the trace %d pages"
                % (pb["model"], pb["kernel"], unseen))
 if f["end_source"] != "pagetypeinfo" or f["thp_source"] != ("trace" if numa else "vmstat"):

@@ -6,6 +6,7 @@
  *
  * Usage: test_replay_engine TRACE.frt...
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -755,6 +756,112 @@ static void compaction_user_space_asked_for_is_followed(void)
 	direct.ts = direct_try.ts + 1000000001ull;
 	replay_feed(r, &direct);
 	CHECK(model_counter(m, MODEL_COMPACT_MANUAL) == 2);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
+ * A DMA32 zone of 32 pfns, pageblock order 3, seeded from a "snapshot":
+ * pageblocks 0 and 1 free (two order-3 blocks), pageblock 2 holding a
+ * movable page at +17 and an unmovable one at +20 (as the walk classes a pcp
+ * page it cannot tell), the rest of it free, pageblock 3 free. @full: blocks
+ * 0, 1 and 3 allocated instead, so that nothing outside pageblock 2 is free.
+ */
+static struct model *offline_model(bool full)
+{
+	struct model_desc d;
+
+	model_desc_init(&d);
+	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d.nr_zones = 1;
+	d.zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .present = 32,
+		.managed = 32, .wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
+		.pcp_batch = 1,
+	};
+	struct model *m = model_new(&d);
+	if (!m)
+		return NULL;
+	for (uint64_t pb = 0; pb < 32; pb += 8)
+		CHECK(model_seed_pageblock(m, BASE + pb, MODEL_MT_MOVABLE) == 0);
+	for (uint64_t pb = 0; pb < 32; pb += 8) {
+		if (pb == 16)
+			continue;
+		CHECK((full ? model_seed_alloc(m, BASE + pb, 3, MODEL_MT_MOVABLE)
+			    : model_seed_free(m, BASE + pb, 3, MODEL_MT_MOVABLE)) >= 0);
+	}
+	for (uint64_t p = 16; p < 24; p++) {
+		int ret = p == 17 ? model_seed_alloc(m, BASE + p, 0, MODEL_MT_MOVABLE)
+			: p == 20 ? model_seed_alloc(m, BASE + p, 0, MODEL_MT_UNMOVABLE)
+				  : model_seed_free(m, BASE + p, 0, MODEL_MT_MOVABLE);
+		CHECK(ret >= 0);
+	}
+	CHECK(model_seed_done(m) >= 0);
+	ok(m);
+	return m;
+}
+
+/*
+ * offline_pages() (mm/memory_hotplug.c, 6.18): the pageblocks isolated, what
+ * is in use migrated out (do_migrate_range()), the free pages taken off the
+ * lists and out of the zone (__offline_isolated_pages(): present and managed
+ * fall). model_offline() of pageblock 2: both its pages move to free pages
+ * outside it, the unmovable one too (in the kernel the range did empty), and
+ * the zone keeps 24 pages, 22 of them free. With no room outside, -EBUSY and
+ * the range stays as it was; a range that is not whole pageblocks, -EINVAL.
+ * Then the engine: replay_set_unplug() names pageblock 2, a compaction's
+ * migration (mm_migrate_pages_start, reason compaction) does nothing, the
+ * first for memory hotplug takes it out, a second does not again.
+ */
+static void memory_hot_removal_takes_the_range_out(void)
+{
+	struct model *m = offline_model(false);
+	struct model_zone_info zi;
+	if (!m)
+		return;
+	CHECK(model_offline(m, BASE + 16, 4, 0) == -EINVAL);
+	CHECK(model_offline(m, BASE + 16, 8, 0) == 0);
+	model_zone_info(m, 0, &zi);
+	CHECK(zi.managed == 24 && zi.present == 24 && zi.nr_free_pages == 22,
+	      "managed %" PRIu64 " present %" PRIu64 " free %ld", zi.managed, zi.present,
+	      zi.nr_free_pages);
+	for (uint64_t p = 16; p < 24; p++)
+		CHECK(state(m, BASE + p) == MODEL_PAGE_UNMANAGED, "pfn +%" PRIu64 " still there", p);
+	CHECK(model_counter(m, MODEL_OFFLINE_PAGES) == 8 &&
+	      model_counter(m, MODEL_OFFLINE_MIGRATED) == 2);
+	ok(m);
+	model_free_all(m);
+
+	m = offline_model(true);
+	if (!m)
+		return;
+	CHECK(model_offline(m, BASE + 16, 8, 0) == -EBUSY);
+	model_zone_info(m, 0, &zi);
+	CHECK(zi.managed == 32 && state(m, BASE + 17) == MODEL_PAGE_ALLOC &&
+	      state(m, BASE + 20) == MODEL_PAGE_ALLOC && model_counter(m, MODEL_OFFLINE_BUSY) == 1,
+	      "managed %" PRIu64, zi.managed);
+	ok(m);
+	model_free_all(m);
+
+	m = offline_model(false);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	const uint64_t range[1][2] = { { BASE + 16, BASE + 24 } };
+	replay_set_unplug(r, range, 1);
+	struct frt_event mig = { .ts = ++ts, .type = FRT_EV_MIGRATE_PAGES_START };
+	mig.migrate_start.reason = 0; /* MR_COMPACTION */
+	replay_feed(r, &mig);
+	CHECK(replay_stats(r)->unplugged_pages == 0 && state(m, BASE + 17) == MODEL_PAGE_ALLOC);
+	mig.ts = ++ts;
+	mig.migrate_start.reason = 2; /* MR_MEMORY_HOTPLUG */
+	replay_feed(r, &mig);
+	mig.ts = ++ts;
+	replay_feed(r, &mig);
+	CHECK(replay_stats(r)->unplugged_pages == 8 && replay_stats(r)->unplug_expected == 8 &&
+	      model_counter(m, MODEL_OFFLINE_PAGES) == 8 && replay_stats(r)->unplug_busy == 0);
 	ok(m);
 	replay_free(r);
 	model_free_all(m);
@@ -1549,6 +1656,7 @@ int main(int argc, char **argv)
 	RUN(free_after_untraced_allocation);
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(compaction_user_space_asked_for_is_followed);
+	RUN(memory_hot_removal_takes_the_range_out);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
 	RUN(series_stays_bounded);
