@@ -3,6 +3,7 @@
  * fidelity.c - the model's figures beside the kernel's (fidelity.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,31 @@ void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 	uint64_t last = replay_stats(r)->last_ts; /* 0: no event after the start snapshot */
 
 	track_sample(fm, m, (last ? last : fm->start_ns) - fm->start_ns);
+}
+
+void fidelity_notes(json_t *notes, const struct fidelity_kernel *k, const struct fidelity_model *fm,
+		    uint64_t removed_pages)
+{
+	struct fidelity_kernel_state ks;
+	const struct fidelity_sample *t;
+	size_t n = fm ? fidelity_track(fm, &t) : 0;
+	uint64_t snap = 0;
+
+	fidelity_kernel_state(k, &ks);
+	if (!ks.end_source || !n)
+		return;
+	for (unsigned int o = 0; o < MODEL_NR_ORDERS; o++) /* the lists validate's lines compare */
+		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
+			snap += ks.free_blocks[o][mt] << o;
+	int64_t end = t[n - 1].kernel - (int64_t)removed_pages, diff = (int64_t)snap - end;
+	if (!snap || (double)llabs(diff) <= 0.05 * (double)snap)
+		return;
+	json_array_append_new(notes, json_sprintf(
+		"the end snapshot holds %" PRIu64 " free pages where the trace's events end at %" PRId64
+		" (start snapshot + frees - allocations%s): %.1f%% apart, above 5%%. The host moved "
+		"between the last event and the end walk, or while a walk ran: the end free lists "
+		"and pageblocks validate compares are of another moment than the model's end", snap,
+		end, removed_pages ? " - memory hot-removed" : "", 100.0 * (double)llabs(diff) / (double)snap));
 }
 
 size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sample **samples)

@@ -135,4 +135,17 @@ struct fidelity_sample {
 };
 size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sample **samples);
 
+/*
+ * A note when the end snapshot's free pages (node 0's buddy lists) and the
+ * free pages the trace's events end at (the track's last kernel sample) are
+ * more than 5% apart: the host moved between the last event and the walk,
+ * or during the walk, so the end free lists and pageblocks validate reads
+ * are of another moment than the model's end. @notes a JSON array;
+ * @removed_pages: memory hot-removed in the trace (its free pages leave
+ * with no event), taken off the trace's end.
+ */
+struct json_t;
+void fidelity_notes(struct json_t *notes, const struct fidelity_kernel *k,
+		    const struct fidelity_model *fm, uint64_t removed_pages);
+
 #endif

@@ -446,6 +446,8 @@ json_t *session_trace_notes(const struct replay_session *s)
 	json_array_extend(notes, s->rec_notes);
 	if (s->ok) /* else no run to speak of */
 		replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
+	if (s->ok && s->kernel) /* validate */
+		fidelity_notes(notes, s->kernel, s->runs[0]->fid, s->runs[0]->seed.unplug_pfns);
 	return notes;
 }
 

@@ -677,6 +677,20 @@ if f["end_source"] != "pagetypeinfo" or f["thp_source"] != ("trace" if numa else
 if ("compact_stall" in f["vmstat_whole_host"]) != numa:
     bad.append("vmstat counters not compared: %s on a %s host"
                % (f["vmstat_whole_host"], "NUMA" if numa else "one-node"))
+# the end snapshot's free pages (pagetypeinfo, node 0) against the trace's end
+# (free_pages.kernel's last sample, hot-removed pfns off): a note iff > 5% apart
+snap = 0
+for l in f["lines"]:
+    m = re.match(r"end free (\S+) order (\d+)$", l["name"])
+    if m:
+        snap += l["kernel"] << int(m.group(2))
+m = re.search(r"memory hot-removal: the end snapshot shows node 0 with (\d+) pfns fewer",
+              " ".join(rep.get("notes", [])))
+end = f["free_pages"]["kernel"][-1] - (int(m.group(1)) if m else 0)
+apart = snap and abs(snap - end) > 0.05 * snap
+said = [n for n in rep.get("notes", []) if n.startswith("the end snapshot holds")]
+if bool(said) != bool(apart) or (said and ("holds %d free pages" % snap) not in said[0]):
+    bad.append("end snapshot %d free pages, the trace ends at %d: note %s" % (snap, end, said))
 print("; ".join(bad[:4]) or "procfs")
 PY
 for s in "$DATA"/../../traces/samples/*.frt; do
@@ -742,6 +756,9 @@ while off + 24 <= len(b) and b[off + 4] != 4:
 assert off < len(b), "no trailer found"
 open(sys.argv[2], 'wb').write(b[:off])
 PY
+# the whole sample's own notes (its end snapshot against the trace's end, say): a cut adds one
+run "$FR" validate "$SAMPLE" --json "$W/whole-validate.json"
+whole_notes=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["notes"]))' "$W/whole-validate.json")
 for cut in cut notrailer; do
 	what="validate of a trace cut ($cut)"
 	run "$FR" replay "$W/$cut.frt"
@@ -755,8 +772,8 @@ for cut in cut notrailer; do
 	expect_re out "$what" '^fidelity score [0-9.]+ / 100 '
 	expect_report_valid "$what: --json" "$W/$cut-validate.json"
 	expect_eq "$what: JSON note" \
-		"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["notes"]), "valid prefix" in d["notes"][0])' "$W/$cut-validate.json")" \
-		"1 True"
+		"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["notes"]) - int(sys.argv[2]) <= 1, "valid prefix" in d["notes"][0])' "$W/$cut-validate.json" "$whole_notes")" \
+		"True True"
 	run "$FR" validate "$W/$cut.frt" --strict --json "$W/$cut-strict.json"
 	expect_rc "$what --strict" 1
 	expect_in err "$what --strict" "--strict: no report"
