@@ -39,31 +39,19 @@ if [ $# -ne 2 ]; then
 fi
 FR=$1
 S=$2
-command -v python3 >/dev/null 2>&1 || { echo "$0: python3 is needed" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-hotplug.XXXXXX") || exit 2
-trap 'rm -rf "$W"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/guest_lib.sh"
+guest_workdir hotplug
+guest_run "$W" "$S"
 
-"$FR" info --json "$S" >"$W/info.json" 2>"$W/info.err" || { echo "FAIL: info: $(cat "$W/info.err")"; exit 1; }
-"$FR" dump "$S" >"$W/dump.txt" 2>"$W/dump.err" || { echo "FAIL: dump: $(cat "$W/dump.err")"; exit 1; }
-"$FR" replay "$S" --json "$W/replay.json" >"$W/replay.txt" 2>"$W/replay.err"
-echo "$?" >"$W/replay.rc"
-"$FR" validate "$S" --json "$W/validate.json" >"$W/validate.txt" 2>"$W/validate.err"
-echo "$?" >"$W/validate.rc"
-
-python3 - "$W" <<'PY'
+python3 - "$here" "$W" <<'PY'
 import json, re, sys
 
-w = sys.argv[1]
-passed = failed = 0
+sys.path.insert(0, sys.argv[1])
+from guest_checks import Checks
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
+w = sys.argv[2]
+check = Checks()
 
 
 info = json.load(open(w + "/info.json"))
@@ -121,13 +109,8 @@ check(onlined >= 32768, "the dump onlines memory past pfn %#x: %d pages" % (star
 check(allocs_past * 2 > allocs, "most allocations are past the start's zones: %d of %d"
       % (allocs_past, allocs))
 
-check(open(w + "/replay.rc").read().strip() == "0",
-      "replay exits 0: %s" % open(w + "/replay.err").read()[:300])
-try:
-    rep = json.load(open(w + "/replay.json"))
-except (OSError, ValueError) as e:
-    print("FAIL: replay --json: %s" % e)
-    sys.exit(1)
+check.exits_0(w, "replay")
+rep = check.report(w, "replay")
 run = rep["runs"][0]
 fig = run["figures"]
 check(fig.get("zone_growth_pages") == onlined,
@@ -160,14 +143,8 @@ check(len(hp) == 1 and "Normal (new, pfns %#x-" % (first_online or 0) in hp[0] a
 check([n for n in notes if "the zones grew by %d pages" % onlined in n],
       "the growth note counts %d pages" % onlined)
 
-check(open(w + "/validate.rc").read().strip() == "0",
-      "validate exits 0: %s" % open(w + "/validate.err").read()[:300])
-try:
-    val = json.load(open(w + "/validate.json"))
-    fid = val["runs"][0]["fidelity"] if "runs" in val else val["fidelity"]
-except (OSError, ValueError, KeyError, IndexError) as e:
-    fid = {"lines": []}
-    check(False, "validate --json has a fidelity object: %s" % e)
+check.exits_0(w, "validate")
+fid = check.fidelity(w)
 lines = {l["name"]: l for l in fid["lines"]}
 for t in ("unmovable", "movable", "reclaimable"):
     l = lines.get("end pageblocks " + t, {})
@@ -175,6 +152,5 @@ for t in ("unmovable", "movable", "reclaimable"):
     check(k and abs(k - m) * 100 <= k, "end pageblocks %s: model %s within 1%% of the kernel's %s"
           % (t, m, k))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.done()
 PY

@@ -29,30 +29,20 @@ if [ $# -ne 2 ]; then
 fi
 FR=$1
 S=$2
-command -v python3 >/dev/null 2>&1 || { echo "$0: python3 is needed" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-movable.XXXXXX") || exit 2
-trap 'rm -rf "$W"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/guest_lib.sh"
+guest_workdir movable
+guest_run "$W" "$S"
 
-"$FR" info --json "$S" >"$W/info.json" 2>"$W/info.err" || { echo "FAIL: info: $(cat "$W/info.err")"; exit 1; }
-"$FR" dump "$S" >"$W/dump.txt" 2>"$W/dump.err" || { echo "FAIL: dump: $(cat "$W/dump.err")"; exit 1; }
-"$FR" replay "$S" --json "$W/replay.json" >"$W/replay.txt" 2>"$W/replay.err"
-echo "$?" >"$W/replay.rc"
-
-python3 - "$W" <<'PY'
+python3 - "$here" "$W" <<'PY'
 import json, re, sys
 from collections import Counter
 
-w = sys.argv[1]
-passed = failed = 0
+sys.path.insert(0, sys.argv[1])
+from guest_checks import Checks
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
+w = sys.argv[2]
+check = Checks()
 
 
 info = json.load(open(w + "/info.json"))
@@ -62,8 +52,7 @@ check(mov is not None and zones.get("DMA32") and
       mov["start_pfn"] >= zones["DMA32"]["start_pfn"] + zones["DMA32"]["spanned"],
       "a Movable zone above DMA32: %s" % sorted(zones))
 if mov is None:
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1)
+    check.done()
 lo, hi = mov["start_pfn"], mov["start_pfn"] + mov["spanned"]
 
 where = Counter()
@@ -114,13 +103,8 @@ check(where["other", True] == 0, "and no other allocation there: %d" % where["ot
 check(iso_taken_movable > 0, "compaction isolated free pages in Movable: %d" % iso_taken_movable)
 check(released > 0, "the dump has frees of isolated, unused free pages: %d" % released)
 
-check(open(w + "/replay.rc").read().strip() == "0",
-      "replay exits 0: %s" % open(w + "/replay.err").read()[:300])
-try:
-    rep = json.load(open(w + "/replay.json"))
-except (OSError, ValueError) as e:
-    print("FAIL: replay --json: %s" % e)
-    sys.exit(1)
+check.exits_0(w, "replay")
+rep = check.report(w, "replay")
 run = rep["runs"][0]
 fig = run["figures"]
 mz = [z for z in run["zones"] if z["zone"] == "Movable"]
@@ -134,6 +118,5 @@ check(fig.get("compaction_released_pages") == released,
 check(fig.get("unmatched_free_pages") == 0, "no unmatched free: %s pages" % fig.get("unmatched_free_pages"))
 check(not [n for n in rep.get("notes", []) if "matched no block" in n], "no unmatched-frees note")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.done()
 PY

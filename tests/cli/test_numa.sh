@@ -37,22 +37,10 @@ fi
 FR=$1
 S=$2
 SNAPS=${3:-}
-command -v python3 >/dev/null 2>&1 || { echo "$0: python3 is needed" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-numa.XXXXXX") || exit 2
-trap 'rm -rf "$W"' EXIT
-
-# run DIR TRACE: what the checks read, into DIR
-run() {
-	mkdir -p "$1"
-	"$FR" info --json "$2" >"$1/info.json" 2>"$1/info.err" || { echo "FAIL: info: $(cat "$1/info.err")"; exit 1; }
-	"$FR" dump "$2" >"$1/dump.txt" 2>"$1/dump.err" || { echo "FAIL: dump: $(cat "$1/dump.err")"; exit 1; }
-	"$FR" replay "$2" --json "$1/replay.json" >"$1/replay.txt" 2>"$1/replay.err"
-	echo "$?" >"$1/replay.rc"
-	"$FR" validate "$2" --json "$1/validate.json" >"$1/validate.txt" 2>"$1/validate.err"
-	echo "$?" >"$1/validate.rc"
-	"$FR" diff --json "$1/diff.json" "$2" "$2" >/dev/null 2>"$1/diff.err"
-}
-run "$W/rec" "$S"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/guest_lib.sh"
+guest_workdir numa
+guest_run "$W/rec" "$S"
 dirs=$W/rec
 if [ -n "$SNAPS" ]; then
 	# the same events as ftrace text (dump's lines), imported with the
@@ -60,25 +48,21 @@ if [ -n "$SNAPS" ]; then
 	"$FR" import --from ftrace --start-snapshot "$SNAPS/s1" --end-snapshot "$SNAPS/s2" \
 		-o "$W/imp.frt" "$W/rec/dump.txt" >"$W/imp.out" 2>&1 ||
 		{ echo "FAIL: import with $SNAPS: $(tail -3 "$W/imp.out")"; exit 1; }
-	run "$W/imp" "$W/imp.frt"
+	guest_run "$W/imp" "$W/imp.frt"
 	dirs="$dirs $W/imp"
 fi
 
-python3 - $dirs <<'PY'
+python3 - "$here" $dirs <<'PY'
 import json, re, sys
 from collections import Counter
+sys.path.insert(0, sys.argv[1])
+from guest_checks import Checks
 
-passed = failed = 0
+check = Checks()
 
 
 def check_trace(w, what):
-    def check(ok, msg):
-        global passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print("FAIL: %s: %s" % (what, msg))
+    check.prefix = what + ": "
     info = json.load(open(w + "/info.json"))
     zones = info["metadata"]["zones"]
     spans = {}
@@ -142,8 +126,7 @@ def check_trace(w, what):
               "the capture has %s on both nodes: node 0 %d, node 1 %d" % (what, c[what, 0], c[what, 1]))
 
     # replay: starts, notes the nodes and counts node 1 exactly
-    check(open(w + "/replay.rc").read().strip() == "0",
-          "replay exits 0: %s" % open(w + "/replay.err").read()[:300])
+    check.exits_0(w, "replay")
     try:
         rep = json.load(open(w + "/replay.json"))
     except (OSError, ValueError):
@@ -186,14 +169,8 @@ def check_trace(w, what):
           % (rec.get("extfrag"), rec.get("compaction_runs"), c["extfrag", 0], c["compaction", 0]))
 
     # validate: the kernel side is node 0's
-    check(open(w + "/validate.rc").read().strip() == "0",
-          "validate exits 0: %s" % open(w + "/validate.err").read()[:300])
-    try:
-        val = json.load(open(w + "/validate.json"))
-        fid = val["runs"][0]["fidelity"] if "runs" in val else val["fidelity"]
-    except (OSError, ValueError, KeyError, IndexError) as e:
-        fid = {"lines": []}
-        check(False, "validate --json has a fidelity object: %s" % e)
+    check.exits_0(w, "validate")
+    fid = check.fidelity(w)
     lines = {l["name"]: l for l in fid["lines"]}
     refill = lines.get("pcp refills (zone_locked, percpu)", {})
     check(refill.get("kernel") == c["refill", 0],
@@ -227,9 +204,8 @@ def check_trace(w, what):
           "diff's extfrag %s: every node's, %d + %d" % (fig.get("extfrag"), c["extfrag", 0], c["extfrag", 1]))
 
 
-for w in sys.argv[1:]:
+for w in sys.argv[2:]:
     check_trace(w, "import" if w.endswith("/imp") else "recording")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.done()
 PY

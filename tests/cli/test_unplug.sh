@@ -32,37 +32,26 @@ if [ $# -ne 2 ]; then
 fi
 FR=$1
 S=$2
-command -v python3 >/dev/null 2>&1 || { echo "$0: python3 is needed" >&2; exit 2; }
-W=$(mktemp -d "${TMPDIR:-/tmp}/fragreplay-unplug.XXXXXX") || exit 2
-trap 'rm -rf "$W"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/guest_lib.sh"
+guest_workdir unplug
+guest_run "$W" "$S"
 
-"$FR" info --json "$S" >"$W/info.json" 2>"$W/info.err" || { echo "FAIL: info: $(cat "$W/info.err")"; exit 1; }
-"$FR" dump "$S" >"$W/dump.txt" 2>"$W/dump.err" || { echo "FAIL: dump: $(cat "$W/dump.err")"; exit 1; }
-"$FR" replay "$S" --json "$W/replay.json" >"$W/replay.txt" 2>"$W/replay.err"
-echo "$?" >"$W/replay.rc"
-
-python3 - "$W" <<'PY'
+python3 - "$here" "$W" <<'PY'
 import json, re, sys
 
-w = sys.argv[1]
-passed = failed = 0
+sys.path.insert(0, sys.argv[1])
+from guest_checks import Checks
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
+w = sys.argv[2]
+check = Checks()
 
 
 info = json.load(open(w + "/info.json"))
 mov = [z for z in info["metadata"]["zones"] if z.get("node") == 0 and z["name"] == "Movable"]
 check(mov and mov[0].get("spanned"), "a Movable zone at the start: %s" % mov)
 if not mov or not mov[0].get("spanned"):
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1)
+    check.done()
 lo, hi = mov[0]["start_pfn"], mov[0]["start_pfn"] + mov[0]["spanned"]
 
 out = 0
@@ -83,13 +72,8 @@ check(out > 0, "the kernel migrated pages out of Movable: %d" % out)
 check(last_out is not None and (last_in is None or last_in < last_out),
       "no allocation in Movable after its last migration out (%s, %s)" % (last_in, last_out))
 
-check(open(w + "/replay.rc").read().strip() == "0",
-      "replay exits 0: %s" % open(w + "/replay.err").read()[:300])
-try:
-    rep = json.load(open(w + "/replay.json"))
-except (OSError, ValueError) as e:
-    print("FAIL: replay --json: %s" % e)
-    sys.exit(1)
+check.exits_0(w, "replay")
+rep = check.report(w, "replay")
 notes = rep.get("notes", [])
 rm = [n for n in notes if n.startswith("memory hot-removal")]
 check(len(rm) == 1 and "Movable (gone, pfns %#x-%#x at the start)" % (lo, hi) in rm[0] and
@@ -106,6 +90,5 @@ check(not [n for n in notes if "of memory the kernel hot-removed" in n],
 check(not [n for n in notes if n.startswith("memory hotplug")] and
       not rep["runs"][0]["figures"].get("zone_growth_pages"), "no hot-add, no growth")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+check.done()
 PY
