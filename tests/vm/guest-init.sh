@@ -4,15 +4,7 @@
 # the BPF objects into the initramfs). Mounts what recording needs, runs
 # checks.sh with its report on the second serial port (the first is the
 # kernel's console), and powers off.
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/shm
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tracefs tracefs /sys/kernel/tracing
+. /frt/guest-init-lib.sh # busybox and the mounts recording needs
 {
 	echo "INFO guest up at $(cut -d' ' -f1 /proc/uptime) s"
 	sh /frt/checks.sh /frt/fragreplay /frt/progcheck /frt /tmp

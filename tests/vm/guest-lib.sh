@@ -64,3 +64,44 @@ vm_boot() {
 	rm -f "$pidfile"
 	return $rc
 }
+
+# vm_workload_setup NAME INIT LABEL FRAGREPLAY: what a workload script that
+# records in a guest (traces/workloads/numa2-guest.sh, shape-guest.sh) needs
+# before vm_boot: skip (77) unless this host can boot LABEL; VM_WORK, a work
+# directory removed on exit (qemu stopped first); numaload built static and
+# the initramfs VM_WORK/initrd.cpio with INIT as /init, FRAGREPLAY,
+# numaload and guest-init-lib.sh. Needs tests/bpf/lib.sh sourced (skip).
+vm_workload_setup() {
+	local name=$1 init=$2 label=$3 frag=$4 here
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	vm_require
+	[ -s "$VM_CACHE/$label/vmlinuz" ] || skip "no kernel image $VM_CACHE/$label/vmlinuz (tests/vm/fetch_kernels.sh)"
+	command -v base64 >/dev/null || skip "needs base64 (coreutils)"
+	VM_WORK=$(mktemp -d "/var/tmp/frt-$name.XXXXXX")
+	trap '[ -e "$VM_WORK/qemu.pid" ] && kill "$(cat "$VM_WORK/qemu.pid")" 2>/dev/null; rm -rf "$VM_WORK"' EXIT
+	trap 'exit 1' INT TERM
+	cc -O2 -Wall -static -o "$VM_WORK/numaload" "$here/../../traces/workloads/numaload.c" ||
+		{ echo "FAIL: building numaload (static: needs libc6-dev)" >&2; exit 1; }
+	cp "$frag" "$VM_WORK/fragreplay" # /frt/fragreplay in the guest, whatever its name here
+	vm_initramfs "$VM_WORK/initrd.cpio" "$init" "$VM_WORK/fragreplay" "$VM_WORK/numaload" \
+		"$here/guest-init-lib.sh" || { echo "FAIL: building the initramfs" >&2; exit 1; }
+}
+
+# vm_workload_trace OUT QEMU-RC T0 TAIL: after vm_boot into VM_WORK/out and
+# VM_WORK/console: the guest's INFO lines to stderr, then its trace (base64
+# between BEGIN-FRT and END-FRT, guest-init-lib.sh's send_trace) to OUT; a
+# guest that recorded no complete trace fails, showing the last TAIL bytes of
+# its console.
+vm_workload_trace() {
+	local out=$1 rc=$2 t0=$3 tail=$4
+	grep -E '^(INFO|numaload)' "$VM_WORK/out" | tr -d '\r' >&2
+	echo "INFO guest $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }') (qemu exit $rc)" >&2
+	if ! grep -q '^END-FRT' "$VM_WORK/out" || ! grep -q '^INFO record exit 0' "$VM_WORK/out"; then
+		echo "FAIL: the guest recorded no complete trace; its console ends:" >&2
+		tail -c "$tail" "$VM_WORK/console" >&2
+		exit 1
+	fi
+	sed -n '/^BEGIN-FRT/,/^END-FRT/p' "$VM_WORK/out" | sed '1d;$d' | tr -d '\r' | base64 -d >"$VM_WORK/trace.frt" ||
+		{ echo "FAIL: the trace's base64 does not decode" >&2; exit 1; }
+	mv "$VM_WORK/trace.frt" "$out"
+}

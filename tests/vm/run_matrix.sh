@@ -56,7 +56,7 @@ trap stop_all EXIT
 trap 'exit 1' INT TERM
 
 # the initramfs, shared by every guest
-vm_initramfs "$work/initrd.cpio" "$here/guest-init.sh" "$frag" "$progcheck" \
+vm_initramfs "$work/initrd.cpio" "$here/guest-init.sh" "$here/guest-init-lib.sh" "$frag" "$progcheck" \
 	"$objdir/collector.bpf.o" "$objdir/snapshot.bpf.o" "$here/checks.sh" ||
 	{ echo "FAIL: building the initramfs"; exit 1; }
 

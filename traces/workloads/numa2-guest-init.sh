@@ -10,20 +10,11 @@
 # numasnap=1 also takes `fragreplay snapshot` directories once capture runs
 # and before it stops, written as a gzipped tar in base64 between
 # BEGIN-SNAPS and END-SNAPS (for `fragreplay import` of a NUMA host).
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/shm
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tracefs tracefs /sys/kernel/tracing
-load=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numaload=//p' | tr , ' ')
-recopts=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numarec=//p' | tr , ' ')
-snaps=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^numasnap=//p')
+. /frt/guest-init-lib.sh # busybox, the mounts, arg, info, record_start/_stop, send_trace
+load=$(arg numaload)
+recopts=$(arg numarec)
+snaps=$(arg numasnap)
 [ -n "$load" ] || load="32 32 32 60000"
-info() { echo "INFO $*"; }
 node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '/MemFree/ { print $4 " kB free" }' "$n/meminfo")"; done | tr '\n' ';'; }
 {
 	info "kernel $(uname -r)"
@@ -32,16 +23,7 @@ node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '
 	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 	info "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 	info "free before $(node_free)"
-	/frt/fragreplay record -o /tmp/numa2.frt $recopts 2>/tmp/rec.err &
-	rec=$!
-	i=0
-	until grep -q "capturing into" /tmp/rec.err; do
-		kill -0 $rec 2>/dev/null || break
-		i=$((i + 1))
-		[ $i -gt 1200 ] && break
-		sleep 0.1
-	done
-	info "record started at $(cut -d' ' -f1 /proc/uptime) s"
+	record_start /tmp/numa2.frt $recopts
 	[ -n "$snaps" ] && /frt/fragreplay snapshot /tmp/s1 >/dev/null 2>/tmp/s1.err
 	/frt/numaload 0 $load
 	/frt/numaload 1 $load
@@ -49,17 +31,11 @@ node_free() { for n in /sys/devices/system/node/node*; do echo "${n##*/} $(awk '
 	sleep 1
 	info "free after $(node_free)"
 	[ -n "$snaps" ] && /frt/fragreplay snapshot /tmp/s2 >/dev/null 2>/tmp/s2.err
-	kill -INT $rec
-	wait $rec
-	info "record exit $?"
-	sed 's/^/INFO record: /' /tmp/rec.err
+	record_stop
 	for n in /sys/devices/system/node/node*; do
 		info "${n##*/} numastat $(tr "\n" " " <"$n/numastat")"
 	done
-	info "trace $(wc -c </tmp/numa2.frt) bytes"
-	echo BEGIN-FRT
-	base64 /tmp/numa2.frt
-	echo END-FRT
+	send_trace /tmp/numa2.frt
 	if [ -n "$snaps" ]; then
 		info "snapshots: $(cat /tmp/s1.err /tmp/s2.err | tr '\n' ' ')"
 		echo BEGIN-SNAPS

@@ -9,22 +9,12 @@
 # about the guest before and after, and powers off. From the kernel command
 # line: shape=, numaload=ANON,THP,SHM,FILES, numarec=OPT,... (options to
 # record), hpmode=.
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/shm
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tracefs tracefs /sys/kernel/tracing
-arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tr , ' '; }
+. /frt/guest-init-lib.sh # busybox, the mounts, arg, info, record_start/_stop, send_trace
 shape=$(arg shape)
 load=$(arg numaload)
 recopts=$(arg numarec)
 hpmode=$(arg hpmode)
 [ -n "$load" ] || load="32 32 32 30000"
-info() { echo "INFO $*"; }
 zones() { awk '/^Node/ { z = $2 " " $4 } /spanned/ { s = $2 } /present/ { p = $2 } /managed/ { m = $2 } /start_pfn/ { printf "%s: start_pfn %s spanned %s present %s managed %s; ", z, $2, s, p, m }' /proc/zoneinfo; }
 blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state")"; done | sort | uniq -c | tr '\n' ' '; }
 {
@@ -35,16 +25,7 @@ blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state
 	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 	info "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 	info "free before $(awk '/MemFree/ { print $2 " kB" }' /proc/meminfo)"
-	/frt/fragreplay record -o /tmp/shape.frt $recopts 2>/tmp/rec.err &
-	rec=$!
-	i=0
-	until grep -q "capturing into" /tmp/rec.err; do
-		kill -0 $rec 2>/dev/null || break
-		i=$((i + 1))
-		[ $i -gt 1200 ] && break
-		sleep 0.1
-	done
-	info "record started at $(cut -d' ' -f1 /proc/uptime) s"
+	record_start /tmp/shape.frt $recopts
 	case $shape in
 	hotplug)
 		for b in /sys/devices/system/memory/memory*; do
@@ -77,14 +58,8 @@ blocks() { for b in /sys/devices/system/memory/memory*; do echo "$(cat "$b/state
 	sleep 1
 	info "free after $(awk '/MemFree/ { print $2 " kB" }' /proc/meminfo)"
 	info "zones after $(zones)"
-	kill -INT $rec
-	wait $rec
-	info "record exit $?"
-	sed 's/^/INFO record: /' /tmp/rec.err
-	info "trace $(wc -c </tmp/shape.frt) bytes"
-	echo BEGIN-FRT
-	base64 /tmp/shape.frt
-	echo END-FRT
+	record_stop
+	send_trace /tmp/shape.frt
 	echo END
 } >/dev/ttyS1 2>&1
 poweroff -f

@@ -57,30 +57,10 @@ esac
 
 . "$here/../../tests/bpf/lib.sh"
 . "$here/../../tests/vm/guest-lib.sh"
-vm_require
-[ -s "$VM_CACHE/$label/vmlinuz" ] || skip "no kernel image $VM_CACHE/$label/vmlinuz (tests/vm/fetch_kernels.sh)"
-command -v base64 >/dev/null || skip "needs base64 (coreutils)"
-
-work=$(mktemp -d /var/tmp/frt-shape.XXXXXX)
-trap '[ -e "$work/qemu.pid" ] && kill "$(cat "$work/qemu.pid")" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
-
-cc -O2 -Wall -static -o "$work/numaload" "$here/numaload.c" || { echo "FAIL: building numaload (static: needs libc6-dev)" >&2; exit 1; }
-cp "$frag" "$work/fragreplay"
-vm_initramfs "$work/initrd.cpio" "$here/shape-guest-init.sh" "$work/fragreplay" "$work/numaload" ||
-	{ echo "FAIL: building the initramfs" >&2; exit 1; }
+vm_workload_setup shape "$here/shape-guest-init.sh" "$label" "$frag"
+work=$VM_WORK
 t0=$EPOCHREALTIME
 VM_APPEND="shape=$shape numaload=$load${recopts:+ numarec=$recopts}${append:+ $append}" vm_boot "$label" \
 	"$work/initrd.cpio" "$timeout" "$work/console" "$work/out" "$work/qemu.pid" "${qemu[@]}"
-rc=$?
-grep -E '^(INFO|numaload)' "$work/out" | tr -d '\r' >&2
-echo "INFO guest $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }') (qemu exit $rc)" >&2
-if ! grep -q '^END-FRT' "$work/out" || ! grep -q '^INFO record exit 0' "$work/out"; then
-	echo "FAIL: the guest recorded no complete trace; its console ends:" >&2
-	tail -c 1500 "$work/console" >&2
-	exit 1
-fi
-sed -n '/^BEGIN-FRT/,/^END-FRT/p' "$work/out" | sed '1d;$d' | tr -d '\r' | base64 -d >"$work/trace.frt" ||
-	{ echo "FAIL: the trace's base64 does not decode" >&2; exit 1; }
-mv "$work/trace.frt" "$out"
+vm_workload_trace "$out" $? "$t0" 1500
 echo "wrote $out ($(wc -c <"$out") bytes)" >&2
