@@ -796,6 +796,22 @@ void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsig
 	mark_allocated(m, start, order, mobility);
 }
 
+bool range_free(const struct model *m, uint64_t start, uint64_t end, bool holes)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct mpage *p = pg(m, pfn);
+
+		if (holes && p->state == MODEL_PAGE_UNMANAGED) {
+			pfn++;
+			continue;
+		}
+		if (p->state != MODEL_PAGE_FREE)
+			return false;
+		pfn += 1ull << p->order;
+	}
+	return true;
+}
+
 /*
  * __offline_isolated_pages(): the free blocks of the isolated [start, end)
  * off the lists, and their pages out of the zone (unmanaged, as before

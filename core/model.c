@@ -777,23 +777,6 @@ int model_grow(struct model *m, uint64_t pfn, uint64_t nr)
 	return ret;
 }
 
-/* [start, end): every page free (or not the zone's memory at all) */
-static bool offline_range_free(const struct model *m, uint64_t start, uint64_t end)
-{
-	for (uint64_t pfn = start; pfn < end;) {
-		const struct mpage *p = pg(m, pfn);
-
-		if (p->state == MODEL_PAGE_UNMANAGED) {
-			pfn++;
-			continue;
-		}
-		if (p->state != MODEL_PAGE_FREE)
-			return false;
-		pfn += 1ull << p->order;
-	}
-	return true;
-}
-
 /* a free block of @order for a page leaving memory being offlined: the
  * mobility's own list first, then the others, highest zone first (the
  * isolated range's free pages are on no list but ISOLATE) */
@@ -830,7 +813,7 @@ int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu)
 	}
 	/* do_migrate_range(): the pages in use out, as alloc_contig_range() moves them */
 	for (uint64_t pb = pfn; pb < end; pb += m->pageblock_nr_pages)
-		if (!offline_range_free(m, pb, pb + m->pageblock_nr_pages))
+		if (!range_free(m, pb, pb + m->pageblock_nr_pages, true))
 			evacuate_block(m, pb, cpu, true, MODEL_OFFLINE_MIGRATED, MODEL_PGMIGRATE_FAIL);
 	/*
 	 * What compaction's isolation would not take (the start snapshot's walk
@@ -854,7 +837,7 @@ int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu)
 	}
 	for (unsigned int c = 0; c < m->nr_cpus; c++)
 		drain_pages_zone(m, z, c);
-	if (!offline_range_free(m, pfn, end)) {
+	if (!range_free(m, pfn, end, true)) {
 		unisolate_range(m, z, pfn, end, MODEL_MT_MOVABLE);
 		count_event(m, MODEL_OFFLINE_BUSY, 1);
 		return -EBUSY;

@@ -256,6 +256,11 @@ void model_set_reclaim_active(struct model *m, bool active);
  */
 int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu);
 
+/* pfns [start, end): a node's span, memory hot-removed */
+struct model_pfn_range {
+	uint64_t start, end;
+};
+
 /*
  * model_compact_memory - compaction asked for from user space: a write to
  * /proc/sys/vm/compact_memory or /sys/devices/system/node/nodeN/compact

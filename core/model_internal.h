@@ -417,6 +417,10 @@ void take_isolated_range(struct model *m, struct mzone *z, uint64_t start, unsig
 			 int mobility);
 void unisolate_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end, int mt);
 uint64_t offline_isolated_range(struct model *m, struct mzone *z, uint64_t start, uint64_t end);
+/* [start, end) all free blocks (@holes: pfns the zone does not manage count
+ * as free: memory being offlined); alloc_contig_range()'s and
+ * offline_pages()'s test that a range emptied */
+bool range_free(const struct model *m, uint64_t start, uint64_t end, bool holes);
 /* metrics.c: what the pageblock at @pb holds, inside @z */
 void pageblock_usage(const struct model *m, const struct mzone *z, uint64_t pb,
 		     struct pb_usage *u);

@@ -103,18 +103,6 @@ static uint64_t contig_pick(struct model *m, const struct mzone *z, unsigned int
 	return best;
 }
 
-static bool range_free(const struct model *m, uint64_t start, uint64_t end)
-{
-	for (uint64_t pfn = start; pfn < end;) {
-		const struct mpage *p = pg(m, pfn);
-
-		if (p->state != MODEL_PAGE_FREE)
-			return false;
-		pfn += 1ull << p->order;
-	}
-	return true;
-}
-
 /* sb_try_alloc_contig() for one MOVABLE request: its page, or MODEL_PFN_NONE */
 uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_zoneidx,
 			      unsigned int cpu)
@@ -138,11 +126,11 @@ uint64_t spb_try_alloc_contig(struct model *m, unsigned int order, int highest_z
 	uint64_t end = start + (1ull << order);
 	for (uint64_t pb = start; pb < end; pb += m->pageblock_nr_pages)
 		move_freepages_block(m, z, pb, MODEL_MT_MOVABLE, MODEL_MT_ISOLATE);
-	for (uint64_t pb = start; pb < end && !range_free(m, start, end);
+	for (uint64_t pb = start; pb < end && !range_free(m, start, end, false);
 	     pb += m->pageblock_nr_pages)
 		evacuate_block(m, pb, cpu, true, MODEL_SPB_CONTIG_MIGRATED,
 			       MODEL_SPB_CONTIG_FAILED);
-	if (!range_free(m, start, end)) {
+	if (!range_free(m, start, end, false)) {
 		unisolate_range(m, z, start, end, MODEL_MT_MOVABLE);
 		return MODEL_PFN_NONE;
 	}
