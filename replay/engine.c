@@ -212,7 +212,7 @@ struct replay {
 	bool follow_manual;
 	/* memory hot-removal (replay_set_unplug()): taken out of the model at the
 	 * kernel's first migration for it */
-	struct { uint64_t start, end; } unplug[4];
+	struct model_pfn_range unplug[REPLAY_MAX_UNPLUG];
 	unsigned int nr_unplug;
 	struct { uint64_t task, ts; } direct[DIRECT_TASKS];
 	unsigned int next_direct;
@@ -772,14 +772,14 @@ void replay_follow_manual_compaction(struct replay *r, bool on)
 	r->follow_manual = on;
 }
 
-void replay_set_unplug(struct replay *r, const uint64_t (*ranges)[2], unsigned int nr)
+void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, unsigned int nr)
 {
 	uint64_t pb = 1ull << model_knob(r->m, MODEL_KNOB_PAGEBLOCK_ORDER);
 
 	r->nr_unplug = 0;
 	r->st.unplug_expected = 0;
-	for (unsigned int i = 0; i < nr && i < 4; i++) {
-		uint64_t s = (ranges[i][0] + pb - 1) & ~(pb - 1), e = ranges[i][1] & ~(pb - 1);
+	for (unsigned int i = 0; i < nr && i < REPLAY_MAX_UNPLUG; i++) {
+		uint64_t s = (ranges[i].start + pb - 1) & ~(pb - 1), e = ranges[i].end & ~(pb - 1);
 		if (e <= s)
 			continue;
 		r->unplug[r->nr_unplug].start = s;

@@ -139,9 +139,10 @@ void replay_follow_manual_compaction(struct replay *r, bool on);
  * replay_set_unplug - the pfn ranges [start, end) the end snapshot no longer
  * has (memory hot-removal, setup.c): at the kernel's first migration for
  * memory hotplug (mm_migrate_pages_start, MR_MEMORY_HOTPLUG) the model takes
- * them out (model_offline()). At most 4.
+ * them out (model_offline()). At most REPLAY_MAX_UNPLUG (setup.h).
  */
-void replay_set_unplug(struct replay *r, const uint64_t (*ranges)[2], unsigned int nr);
+#define REPLAY_MAX_UNPLUG 4
+void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, unsigned int nr);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

@@ -24,6 +24,26 @@
 _Static_assert(REPLAY_SESSION_MAX_VARIANTS <= PIPE_MAX_CONSUMERS,
 	       "one pipe consumer per variant");
 
+/*
+ * Whether the trace can tell a direct compaction's runs from runs user space
+ * asked for: mm_compaction_try_to_compact_pages among the tracepoints record
+ * attached (engine.h, replay_follow_manual_compaction(), which also needs
+ * each event's task: format 1.1).
+ */
+static bool records_direct_compaction(const char *meta)
+{
+	json_t *root = json_loads(meta, 0, NULL), *v;
+	bool yes = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "events_enabled"), i, v)
+		if (json_is_string(v) &&
+		    !strcmp(json_string_value(v), "compaction:mm_compaction_try_to_compact_pages"))
+			yes = true;
+	json_decref(root);
+	return yes;
+}
+
 struct replay_session *replay_session__open(const char *path,
 					    const struct replay_session_opts *opts, char *err,
 					    size_t errlen)
@@ -39,7 +59,9 @@ struct replay_session *replay_session__open(const char *path,
 	if (!s->opts.interval_ns)
 		s->opts.interval_ns = 1000000000ull;
 	s->rd = frt_reader_open(path, err, errlen);
-	if (!s->rd || !(s->meta = strdup(frt_reader_meta(s->rd))))
+	if (s->rd && (s->meta = strdup(frt_reader_meta(s->rd))))
+		s->direct_compaction_recorded = records_direct_compaction(s->meta);
+	if (!s->rd || !s->meta)
 		goto cleanup;
 	if (s->opts.fidelity && !(s->kernel = fidelity_kernel_new()))
 		goto cleanup;
@@ -72,25 +94,6 @@ int replay_session__add_variant(struct replay_session *s, const struct replay_va
 }
 
 /* errno as a return value, never 0 */
-/*
- * Whether the trace can tell a direct compaction's runs from runs user space
- * asked for: mm_compaction_try_to_compact_pages among the tracepoints record
- * attached (engine.h, replay_follow_manual_compaction(), which also needs
- * each event's task: format 1.1).
- */
-static bool records_direct_compaction(const char *meta)
-{
-	json_t *root = json_loads(meta, 0, NULL), *v;
-	bool yes = false;
-	size_t i;
-
-	json_array_foreach(json_object_get(root, "events_enabled"), i, v)
-		if (json_is_string(v) &&
-		    !strcmp(json_string_value(v), "compaction:mm_compaction_try_to_compact_pages"))
-			yes = true;
-	json_decref(root);
-	return yes;
-}
 
 static int neg_errno(void)
 {
@@ -235,13 +238,8 @@ static int build_run(void *ctx)
 	if (!run->r || replay_series_init(&run->series, run->seed.snapshot_ts,
 					  s->opts.interval_ns, SERIES_CAP))
 		goto fail;
-	replay_follow_manual_compaction(run->r, records_direct_compaction(s->meta));
-	uint64_t unplug[4][2];
-	for (unsigned int i = 0; i < run->seed.nr_unplug && i < 4; i++) {
-		unplug[i][0] = run->seed.unplug_range[i].start;
-		unplug[i][1] = run->seed.unplug_range[i].end;
-	}
-	replay_set_unplug(run->r, (const uint64_t (*)[2])unplug, run->seed.nr_unplug);
+	replay_follow_manual_compaction(run->r, s->direct_compaction_recorded);
+	replay_set_unplug(run->r, run->seed.unplug_range, run->seed.nr_unplug);
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
 	ret = neg_errno();

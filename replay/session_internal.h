@@ -41,6 +41,9 @@ struct session_run {
 struct replay_session {
 	char *path;
 	char *meta; /* the trace's metadata JSON */
+	/* it lists mm_compaction_try_to_compact_pages among the tracepoints
+	 * record attached: replay_follow_manual_compaction() can tell runs apart */
+	bool direct_compaction_recorded;
 	struct replay_session_opts opts;
 	struct frt_reader *rd; /* the decoder's, until the run ends */
 	struct replay *proto; /* the engine of share_build()'s model before any event, or NULL */

@@ -383,11 +383,11 @@ static void unplugged_zones(const struct model_desc *d, json_t *end, struct repl
 		st->unplug_pfns += hi - lo - left;
 		/* what went: the start's zone less what the end's keeps of it */
 		uint64_t keep_lo = left ? (elo > lo ? elo : lo) : hi, keep_hi = left ? (ehi < hi ? ehi : hi) : hi;
-		if (keep_lo > lo && st->nr_unplug < 4) {
+		if (keep_lo > lo && st->nr_unplug < REPLAY_MAX_UNPLUG) {
 			st->unplug_range[st->nr_unplug].start = lo;
 			st->unplug_range[st->nr_unplug++].end = keep_lo;
 		}
-		if (left && keep_hi < hi && st->nr_unplug < 4) {
+		if (left && keep_hi < hi && st->nr_unplug < REPLAY_MAX_UNPLUG) {
 			st->unplug_range[st->nr_unplug].start = keep_hi;
 			st->unplug_range[st->nr_unplug++].end = hi;
 		}
@@ -399,11 +399,6 @@ static void unplugged_zones(const struct model_desc *d, json_t *end, struct repl
 	}
 }
 
-/* the pfns of a zone of another NUMA node than node 0, [start, end) */
-struct pfn_span {
-	uint64_t start, end;
-};
-
 /*
  * The zones of nodes other than 0 in part 0's (or the metadata's) zoneinfo:
  * the start snapshot walks every node, the model is node 0's (see
@@ -411,7 +406,7 @@ struct pfn_span {
  * taken for blocks outside every zone. Returns how many, into *@out
  * (malloc'd, NULL when none).
  */
-static size_t other_node_spans(const char *json, struct pfn_span **out)
+static size_t other_node_spans(const char *json, struct model_pfn_range **out)
 {
 	json_t *root = json_loads(json, JSON_DISABLE_EOF_CHECK, NULL), *z;
 	json_t *zones = json_object_get(root, "zones");
@@ -423,13 +418,13 @@ static size_t other_node_spans(const char *json, struct pfn_span **out)
 
 		if (*out && json_integer_value(json_object_get(z, "node")) > 0 && spanned &&
 		    start < MAX_PFN && spanned <= MAX_PFN - start)
-			(*out)[n++] = (struct pfn_span){ start, start + spanned };
+			(*out)[n++] = (struct model_pfn_range){ start, start + spanned };
 	}
 	json_decref(root);
 	return n;
 }
 
-static bool on_other_node(const struct pfn_span *spans, size_t nr, uint64_t pfn, uint64_t nr_pages)
+static bool on_other_node(const struct model_pfn_range *spans, size_t nr, uint64_t pfn, uint64_t nr_pages)
 {
 	for (size_t i = 0; i < nr; i++)
 		if (pfn >= spans[i].start && pfn + nr_pages <= spans[i].end)
@@ -441,7 +436,7 @@ static bool on_other_node(const struct pfn_span *spans, size_t nr, uint64_t pfn,
  * each as the trace's first event on its pages has it (@ft); blocks of other
  * NUMA nodes' zones (@other) counted and left out */
 static int seed_part(struct model *m, const struct frt_snapshot_part *p,
-		     const struct first_touch *ft, const struct pfn_span *other, size_t nr_other,
+		     const struct first_touch *ft, const struct model_pfn_range *other, size_t nr_other,
 		     struct replay_seed_stats *st, char *err, size_t errlen)
 {
 	struct frt_snapshot_iter it;
@@ -604,7 +599,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 	struct model *m = NULL;
 	struct frt_frame_info fi;
 	struct first_touch ft = { 0 };
-	struct pfn_span *other = NULL;
+	struct model_pfn_range *other = NULL;
 	size_t nr_other = 0;
 	unsigned int parts = 0;
 	int ret;

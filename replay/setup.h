@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "firsttouch.h"
 #include "model.h"
 
@@ -58,7 +59,7 @@ struct replay_seed_stats {
 	uint64_t unplug_pfns;
 	/* ... the pfn ranges removed, [start, end), for the engine to take out of
 	 * the model when the kernel's offlining shows (replay_set_unplug()) */
-	struct { uint64_t start, end; } unplug_range[4];
+	struct model_pfn_range unplug_range[REPLAY_MAX_UNPLUG];
 	unsigned int nr_unplug;
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
