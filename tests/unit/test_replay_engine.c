@@ -25,6 +25,20 @@
 #define TH (LIGHT | MODEL_GFP_DIRECT_RECLAIM)     /* GFP_TRANSHUGE */
 #define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY) /* alloc_pages_mpol()'s first try */
 
+/* one DMA32 zone of @span pfns at BASE, @managed of them, pageblock order 3,
+ * MAX_PAGE_ORDER 4, watermarks 1, pcp batch 1: the callers add the rest */
+static void dma32_desc(struct model_desc *d, uint64_t span, uint64_t managed)
+{
+	model_desc_init(d);
+	d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
+	d->knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	d->nr_zones = 1;
+	d->zones[0] = (struct model_zone_desc){
+		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span, .managed = managed,
+		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
+	};
+}
+
 /* one DMA32 zone of @span pages (pageblock order 3), the first @pages of them
  * memory (0: none, seeded by the test); pcp off, no compaction; the closed
  * loop as @feedback says */
@@ -32,16 +46,9 @@ static struct model *small_model_loop(uint64_t span, uint64_t pages, long feedba
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
+	dma32_desc(&d, span, pages);
 	d.knobs[MODEL_KNOB_FEEDBACK] = feedback;
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span, .managed = pages,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-	};
 	struct model *m = model_new(&d);
 	CHECK(m);
 	if (m && pages) /* none: the test seeds it */
@@ -720,14 +727,7 @@ static void compaction_user_space_asked_for_is_followed(void)
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-	};
+	dma32_desc(&d, 32, 32);
 	struct model *m = model_new(&d);
 	CHECK(m && model_online(m, BASE, 32) == 0);
 	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
@@ -772,15 +772,8 @@ static struct model *offline_model(bool full)
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .present = 32,
-		.managed = 32, .wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
-		.pcp_batch = 1,
-	};
+	dma32_desc(&d, 32, 32);
+	d.zones[0].present = 32;
 	struct model *m = model_new(&d);
 	if (!m)
 		return NULL;
@@ -849,7 +842,7 @@ static void memory_hot_removal_takes_the_range_out(void)
 	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 	if (!r)
 		return;
-	const uint64_t range[1][2] = { { BASE + 16, BASE + 24 } };
+	const struct model_pfn_range range[1] = { { BASE + 16, BASE + 24 } };
 	replay_set_unplug(r, range, 1);
 	struct frt_event mig = { .ts = ++ts, .type = FRT_EV_MIGRATE_PAGES_START };
 	mig.migrate_start.reason = 0; /* MR_COMPACTION */
@@ -1020,15 +1013,9 @@ static void hotplug_grows_a_zone_added_empty(void)
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	dma32_desc(&d, 16, 16);
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
 	d.nr_zones = 2;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 16, .managed = 16,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-	};
 	d.zones[1] = (struct model_zone_desc){
 		.type = MODEL_ZONE_NORMAL, .start_pfn = BASE + 32, .spanned = 32, .present = 32,
 		.managed = 32, .wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
@@ -1211,18 +1198,10 @@ static struct model *defrag_model(uint64_t span, enum model_knob knob, long valu
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	dma32_desc(&d, span, 32);
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
 	d.knobs[MODEL_KNOB_DEFRAG_MODE] = 1;
 	d.knobs[knob] = value;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = span, .managed = 32,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
-		.pcp_batch = 1,
-	};
 	struct model *m = model_new(&d);
 	CHECK(m && model_online(m, BASE, 32) == 0);
 	if (m)
@@ -1461,16 +1440,10 @@ static void snapshot_pcp_block_is_joined_before_its_reuse(void)
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	dma32_desc(&d, 32, 32);
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true,
-		.pcp_batch = 1, .pcp_high_min = 8, .pcp_high_max = 8,
-	};
+	d.zones[0].pcp_high_min = 8;
+	d.zones[0].pcp_high_max = 8;
 	struct model *m = model_new(&d);
 	CHECK(m);
 	if (!m)
@@ -1577,18 +1550,12 @@ static uint64_t kswapd_run(long idle_us, bool later_by_kswapd)
 {
 	struct model_desc d;
 
-	model_desc_init(&d);
-	d.knobs[MODEL_KNOB_PAGEBLOCK_ORDER] = 3;
-	d.knobs[MODEL_KNOB_MAX_PAGE_ORDER] = 4;
+	dma32_desc(&d, 32, 32);
 	d.knobs[MODEL_KNOB_COMPACTION] = 0;
 	d.knobs[MODEL_KNOB_FEEDBACK] = 0;
 	d.knobs[MODEL_KNOB_KSWAPD_IDLE_US] = idle_us;
-	d.nr_zones = 1;
-	d.zones[0] = (struct model_zone_desc){
-		.type = MODEL_ZONE_DMA32, .start_pfn = BASE, .spanned = 32, .managed = 32,
-		.wmark_min = 1, .wmark_low = 1, .wmark_high = 1, .pcp_given = true, .pcp_batch = 1,
-		.pcp_high_min = 8, .pcp_high_max = 8,
-	};
+	d.zones[0].pcp_high_min = 8;
+	d.zones[0].pcp_high_max = 8;
 	struct model *m = model_new(&d);
 	struct replay *r = m && model_online(m, BASE, 32) == 0 ? replay_new(m, 0, NULL, NULL)
 							    : NULL;
