@@ -125,9 +125,11 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 		2750, 0, 1000000 },
 	/* read when the model is built from a snapshot (replay/setup.c) */
 	[MODEL_KNOB_START_FROM_TRACE] = { "start_from_trace", NULL,
-		"1: start where the trace's first event on a page disagrees with the start "
-		"snapshot as the event says (free, on a pcp list, allocated); 0: as the snapshot",
-		0, 0, 1 },
+		"where the trace's first event on a page disagrees with the start snapshot: "
+		"1: a page first taken from the buddy lists starts free; 2: also one first "
+		"freed starts allocated, one first allocated or drained on its pcp list; "
+		"0: as the snapshot",
+		1, 0, 2 },
 	/* kswapd frees in batches of SWAP_CLUSTER_MAX with microseconds between
 	 * them while balance_pgdat() runs (ab-storm-m0-r1: 99.9% of the gaps
 	 * between its frees under 1 ms); a longer gap is taken as its end */

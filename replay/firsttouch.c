@@ -179,12 +179,17 @@ static enum seed_as wanted(const struct first_touch *ft, uint64_t pfn, bool free
 	case FT_FREE:
 		return SEED_FREE;
 	case FT_ALLOC:
-		return SEED_ALLOC;
+		if (ft->mode == FT_MODE_ALL)
+			return SEED_ALLOC;
+		break;
 	case FT_PCP:
-		return SEED_PCP;
+		if (ft->mode == FT_MODE_ALL)
+			return SEED_PCP;
+		break;
 	default:
-		return free ? SEED_FREE : SEED_ALLOC;
+		break;
 	}
+	return free ? SEED_FREE : SEED_ALLOC;
 }
 
 static int split(const struct split_ctx *c, uint64_t pfn, unsigned int order, bool free, int cls)

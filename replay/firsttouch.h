@@ -39,8 +39,16 @@ struct first_touch_pcp {
 	uint32_t cpu;  /* whose list: the CPU that allocated or drained it */
 };
 
+/* what the seed takes from the trace (knob start_from_trace) */
+enum first_touch_mode {
+	FT_MODE_OFF = 0,   /* the snapshot as it is */
+	FT_MODE_BUDDY = 1, /* only what proves a page free: taken from the buddy lists first */
+	FT_MODE_ALL = 2,   /* every first event: also freed first, and pcp lists */
+};
+
 struct first_touch {
 	uint64_t base, span; /* pfns [base, base + span) */
+	enum first_touch_mode mode; /* set by the caller before first_touch_split() */
 	/* per pfn: enum first_touch_kind in bits 0-2; at the head of the block
 	 * the first event named (FT_ALLOC, FT_PCP), its order + 1 in bits 3-7 */
 	uint8_t *k;

@@ -64,6 +64,18 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			"the start snapshot is %.2f%% off /proc/pagetypeinfo or zoneinfo in zone %s "
 			"(the fit aims for 1%%): the start free lists are approximate", seed->fit_pct,
 			seed->fit_zone));
+	/* the walk raced the host (firsttouch.h): said above a thousandth of the
+	 * pages seeded, so that a few pages moving is not a caveat */
+	const struct first_touch_counts *rc = &seed->reconciled;
+	uint64_t moved = rc->to_free + rc->to_pcp + rc->to_alloc;
+	if (moved && moved * 1000 > seed->free_pages + seed->allocated_pages)
+		json_array_append_new(notes, json_sprintf(
+			"the start snapshot and the trace disagree on %" PRIu64 " pages (the walk ran "
+			"while the host allocated and freed, before capture switched on); seeded as "
+			"the trace's first event on each says (start_from_trace): %" PRIu64 " the walk "
+			"read as allocated were first taken from the buddy lists, so free%s",
+			moved, rc->to_free, rc->to_pcp + rc->to_alloc ? "; others as the first free "
+			"or pcp use says" : ""));
 	if (seed->hotplug_pfns)
 		json_array_append_new(notes, json_sprintf(
 			"memory hotplug: the end snapshot shows node 0 with %" PRIu64 " pfns more "

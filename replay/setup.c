@@ -634,6 +634,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			if (model_knob(m, MODEL_KNOB_START_FROM_TRACE) &&
 			    scan_events(r, m, st->snapshot_ts, &ft, err, errlen))
 				goto fail_h;
+			ft.mode = (enum first_touch_mode)model_knob(m, MODEL_KNOB_START_FROM_TRACE);
 		}
 		json_decref(h);
 		struct frt_snapshot_part part;

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "metrics.h"
 #include "setup.h"
+#include "variant.h"
 #include "trace.h"
 
 static const char *trace_path;
@@ -50,7 +51,10 @@ static void model_from_sample(void)
 	CHECK(r, "%s", err);
 	if (!r)
 		return;
-	struct model *m = replay_model_from_trace(r, NULL, &st, err, sizeof(err));
+	/* the snapshot as it is: no correction from the trace (firsttouch.h) */
+	struct replay_variant v = { .as_recorded = true };
+	CHECK(replay_variant_set(&v, "start_from_trace=0", err, sizeof(err)) == 0, "%s", err);
+	struct model *m = replay_model_from_trace(r, &v, &st, err, sizeof(err));
 	CHECK(m, "%s: %s", trace_path, err);
 	frt_reader_free(r);
 	if (!m)
@@ -73,6 +77,23 @@ static void model_from_sample(void)
 		CHECK(st.allocated_mob[mob] ==
 			      (uint64_t)json_integer_value(json_array_get(alloc, (size_t)mob)),
 		      "mobility %d: %" PRIu64, mob, st.allocated_mob[mob]);
+
+	/* by default the pages the trace first takes from the buddy lists move
+	 * from allocated to free, and nothing else moves */
+	struct replay_seed_stats dst;
+	struct frt_reader *r2 = frt_reader_open(trace_path, err, sizeof(err));
+	struct model *dm = r2 ? replay_model_from_trace(r2, NULL, &dst, err, sizeof(err)) : NULL;
+	frt_reader_free(r2);
+	CHECK(dm, "%s: %s", trace_path, err);
+	if (dm) {
+		CHECK(dst.free_pages == st.free_pages + dst.reconciled.to_free &&
+		      dst.allocated_pages == st.allocated_pages - dst.reconciled.to_free &&
+		      !dst.reconciled.to_pcp && !dst.reconciled.to_alloc,
+		      "default: free %" PRIu64 " allocated %" PRIu64 " to_free %" PRIu64,
+		      dst.free_pages, dst.allocated_pages, dst.reconciled.to_free);
+		CHECK(model_check(dm, err, sizeof(err)) == 0, "%s", err);
+		model_free_all(dm);
+	}
 	json_decref(totals);
 
 	/* the model's free memory is the seeded free memory, all on buddy lists */
