@@ -943,7 +943,10 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		 * the kernel had and the model has not */
 		if (!model_grow(r->m, rec, 1ull << order)) {
 			grown(r, order);
-		} else if (compaction_isolated(r, rec, order)) {
+			return;
+		}
+		r->st.unallocated_free_pages += 1ull << order;
+		if (compaction_isolated(r, rec, order)) {
 			r->st.compaction_released++;
 			r->st.compaction_released_pages += 1ull << order;
 		} else if (trace_saw_free(r, rec, order)) {
@@ -1292,6 +1295,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 		/* the kernel reuses a pfn we think allocated: its free was not
 		 * recorded (a per-CPU page in the snapshot, a lost event) */
 		r->st.unseen_frees++;
+		r->st.unseen_free_pages += 1ull << req.order;
 		free_recorded(r, rec, req.order, ev->cpu);
 	}
 	if (r->feedback && r->nr_abs && absorb(r, task, &req, rec, pmd_fault))

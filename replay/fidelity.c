@@ -63,6 +63,8 @@ struct fidelity_kernel {
 struct fidelity_model {
 	uint64_t pcp_refills, pcp_drains;
 	uint64_t start_ns;
+	int64_t start_frozen;  /* the start snapshot's pcp pages, -1: not said */
+	uint64_t removed;      /* pages hot-removed during the trace */
 	int64_t kernel; /* free pages as the trace implies */
 	uint64_t next_ns;
 	size_t n;
@@ -384,6 +386,8 @@ struct fidelity_model *fidelity_model_new(const struct replay_seed_stats *seed)
 	if (!fm)
 		return NULL;
 	fm->start_ns = seed->snapshot_ts;
+	fm->start_frozen = seed->frozen_pages;
+	fm->removed = seed->unplug_pfns;
 	fm->kernel = (int64_t)seed->free_pages;
 	fm->next_ns = seed->snapshot_ts;
 	return fm;
@@ -443,9 +447,9 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 		fm->kernel += 1ll << ev->free.order;
 }
 
-void fidelity_model_moved(struct fidelity_model *fm, uint64_t pages)
+void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages)
 {
-	fm->kernel -= (int64_t)pages;
+	fm->kernel += pages;
 }
 
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
@@ -456,29 +460,63 @@ void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 	track_sample(fm, m, (last ? last : fm->start_ns) - fm->start_ns);
 }
 
-void fidelity_notes(json_t *notes, const struct fidelity_kernel *k, const struct fidelity_model *fm,
-		    uint64_t removed_pages)
+/* the end snapshot against the trace's end (fidelity.h, fidelity_notes()) */
+struct end_apart {
+	uint64_t end;      /* the end snapshot's free pages (pcp included when said) */
+	int64_t low, high; /* where the trace's events end */
+	bool pcp;
+	double pct;        /* how far apart, 0: within [low, high] */
+};
+
+static bool end_apart(const struct fidelity_kernel *k, const struct fidelity_model *fm,
+		      const struct replay_stats *rst, struct end_apart *a)
 {
 	struct fidelity_kernel_state ks;
 	const struct fidelity_sample *t;
 	size_t n = fm ? fidelity_track(fm, &t) : 0;
-	uint64_t snap = 0;
 
+	memset(a, 0, sizeof(*a));
 	fidelity_kernel_state(k, &ks);
 	if (!ks.end_source || !n)
-		return;
+		return false;
 	for (unsigned int o = 0; o < MODEL_NR_ORDERS; o++) /* the lists validate's lines compare */
 		for (int mt = 0; mt < MODEL_NR_PCPTYPES; mt++)
-			snap += ks.free_blocks[o][mt] << o;
-	int64_t end = t[n - 1].kernel - (int64_t)removed_pages, diff = (int64_t)snap - end;
-	if (!snap || (double)llabs(diff) <= 0.05 * (double)snap)
+			a->end += ks.free_blocks[o][mt] << o;
+	if (!a->end)
+		return false;
+	a->low = a->high = t[n - 1].kernel - (int64_t)fm->removed;
+	a->pcp = ks.frozen_pages >= 0 && fm->start_frozen >= 0;
+	if (a->pcp) { /* pcp pages on both sides */
+		a->end += (uint64_t)ks.frozen_pages;
+		if ((uint64_t)fm->start_frozen > rst->unseen_free_pages)
+			a->high += fm->start_frozen - (int64_t)rst->unseen_free_pages;
+	}
+	int64_t e = (int64_t)a->end, near = e < a->low ? a->low : e > a->high ? a->high : e;
+	a->pct = 100.0 * (double)llabs(e - near) / (double)a->end;
+	return a->pct > 5.0;
+}
+
+void fidelity_notes(json_t *notes, const struct fidelity_kernel *k, const struct fidelity_model *fm,
+		    const struct replay_stats *rst)
+{
+	struct end_apart a;
+	char at[96];
+
+	if (!end_apart(k, fm, rst, &a))
 		return;
+	if (a.high > a.low)
+		snprintf(at, sizeof(at), "between %" PRId64 " and %" PRId64, a.low, a.high);
+	else
+		snprintf(at, sizeof(at), "at %" PRId64, a.low);
 	json_array_append_new(notes, json_sprintf(
-		"the end snapshot holds %" PRIu64 " free pages where the trace's events end at %" PRId64
-		" (start snapshot + frees - allocations%s): %.1f%% apart, above 5%%. The host moved "
+		"the end snapshot holds %" PRIu64 " free pages%s where the trace's events end %s "
+		"(start snapshot + frees - allocations%s%s): %.1f%% apart, above 5%%. The host moved "
 		"between the last event and the end walk, or while a walk ran: the end free lists "
-		"and pageblocks validate compares are of another moment than the model's end", snap,
-		end, removed_pages ? " - memory hot-removed" : "", 100.0 * (double)llabs(diff) / (double)snap));
+		"and pageblocks validate compares are of another moment than the model's end, and "
+		"the free pages per order cannot be checked", a.end,
+		a.pcp ? " (pcp pages included)" : "", at, fm->removed ? " - memory hot-removed" : "",
+		a.high > a.low ? "; the start's pcp pages the trace did not allocate, which the walk "
+		"writes allocated, may be free or not" : "", a.pct));
 }
 
 size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sample **samples)
@@ -562,6 +600,12 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	char label[64];
 
 	memset(out, 0, sizeof(*out));
+	struct end_apart a;
+	if (end_apart(k, fm, st, &a))
+		out->end_apart_pct = a.pct;
+	out->start_pcp_pages = fm ? fm->start_frozen : -1;
+	out->end_pcp_pages = k->frozen_pages;
+	out->start_pcp_used = st->unseen_free_pages;
 	out->end_snapshot = k->have_end;
 	out->end_source = k->end_source;
 	out->capped_cells = k->capped_cells;

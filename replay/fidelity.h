@@ -75,9 +75,11 @@ void fidelity_model_event(void *ctx, const struct model_event *ev);
 /* each trace event, before the engine feeds it */
 void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 			  const struct frt_event *ev);
-/* the event the engine was just fed moved @pages, freeing none (a kernel
- * migration's source: paired or not, the engine's stats say) */
-void fidelity_model_moved(struct fidelity_model *fm, uint64_t pages);
+/* the event the engine was just fed changes the kernel's free pages by
+ * @pages beyond its own + or - (session.c curve_fix(): a migration's
+ * source, a free of memory allocated unseen, an allocation of memory freed
+ * unseen) */
+void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages);
 /* after the last event */
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 			const struct replay *r);
@@ -102,6 +104,13 @@ struct fidelity {
 	double line_mean;  /* 100 x the mean agreement of the lines not both 0 */
 	size_t nr_scored;  /* lines not both 0: those the scores count */
 	bool end_snapshot; /* the trace has one: free lists and pageblocks compared */
+	/* the end snapshot's free pages are this far (%) from the trace's end,
+	 * above 5 (fidelity_notes()); 0: not */
+	double end_apart_pct;
+	/* pages on pcp lists (the snapshots' frozen_pages, -1: not said), and of
+	 * the start's, how many the trace allocated (the engine's unseen frees) */
+	int64_t start_pcp_pages, end_pcp_pages;
+	uint64_t start_pcp_used;
 	/* where the kernel's free lists and pageblocks come from: "pagetypeinfo"
 	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
 	 * no copy), or NULL (no end snapshot) */
@@ -136,16 +145,20 @@ struct fidelity_sample {
 size_t fidelity_track(const struct fidelity_model *fm, const struct fidelity_sample **samples);
 
 /*
- * A note when the end snapshot's free pages (node 0's buddy lists) and the
- * free pages the trace's events end at (the track's last kernel sample) are
- * more than 5% apart: the host moved between the last event and the walk,
- * or during the walk, so the end free lists and pageblocks validate reads
- * are of another moment than the model's end. @notes a JSON array;
- * @removed_pages: memory hot-removed in the trace (its free pages leave
- * with no event), taken off the trace's end.
+ * A note when the end snapshot's free pages and the free pages the trace's
+ * events end at (the track's last kernel sample) are more than 5% apart:
+ * the host moved between the last event and the walk, or during the walk,
+ * so the end free lists and pageblocks validate reads are of another moment
+ * than the model's end. Both sides count pages on pcp lists where they can:
+ * the snapshot its buddy lists and its frozen_pages; the trace's end lies
+ * between its curve and the curve plus the start snapshot's pcp pages that
+ * no allocation in the trace used (the seed's frozen_pages less @st's
+ * unseen_free_pages). Memory hot-removed (the seed's unplug_pfns: its free
+ * pages leave with no event) is taken off the trace's end. @notes a JSON
+ * array. fidelity_compute() says the same in end_apart_pct.
  */
 struct json_t;
 void fidelity_notes(struct json_t *notes, const struct fidelity_kernel *k,
-		    const struct fidelity_model *fm, uint64_t removed_pages);
+		    const struct fidelity_model *fm, const struct replay_stats *st);
 
 #endif

@@ -247,20 +247,37 @@ fail: /* ENOMEM, or EFBIG from replay_new() */
 	return ret;
 }
 
+/*
+ * What the kernel's free-page curve (start snapshot + frees - allocations)
+ * must leave out or add, as the engine found it (fidelity.h): a migration's
+ * source is not freed memory; a free no recorded allocation covers was
+ * allocated unseen before it (its + alone would count memory twice); an
+ * allocation of a block the engine held allocated took memory freed unseen
+ * (a pcp page of the start snapshot, which writes it allocated, or a lost
+ * free), so the - alone would count it away twice.
+ */
+static int64_t curve_fix(const struct replay_stats *st)
+{
+	return (int64_t)st->unseen_free_pages - (int64_t)st->unallocated_free_pages -
+	       (int64_t)(st->migration_source_pages + st->unpaired_source_pages);
+}
+
 static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 {
 	struct session_run *run = ctx;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct replay_stats *st = replay_stats(run->r);
-		uint64_t moved = st->migration_source_pages + st->unpaired_source_pages;
 
-		if (run->fid)
+		if (run->fid) {
+			int64_t fix = curve_fix(st);
+
 			fidelity_model_track(run->fid, run->m, &ev[i]);
-		replay_feed(run->r, &ev[i]);
-		if (run->fid)
-			fidelity_model_moved(run->fid, st->migration_source_pages +
-						       st->unpaired_source_pages - moved);
+			replay_feed(run->r, &ev[i]);
+			fidelity_model_adjust(run->fid, curve_fix(st) - fix);
+		} else {
+			replay_feed(run->r, &ev[i]);
+		}
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
 	}
 }
@@ -445,7 +462,7 @@ json_t *session_trace_notes(const struct replay_session *s)
 	if (s->ok) /* else no run to speak of */
 		replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
 	if (s->ok && s->kernel) /* validate */
-		fidelity_notes(notes, s->kernel, s->runs[0]->fid, s->runs[0]->seed.unplug_pfns);
+		fidelity_notes(notes, s->kernel, s->runs[0]->fid, replay_stats(s->runs[0]->r));
 	return notes;
 }
 

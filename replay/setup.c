@@ -497,6 +497,8 @@ static void seed_provenance(json_t *h, struct replay_seed_stats *st)
 	snprintf(st->why_not_bpf, sizeof(st->why_not_bpf), "%s",
 		 json_string_value(json_object_get(json_object_get(h, "walk"), "bpf")) ?: "");
 	st->fit_failed = json_is_false(json_object_get(fit, "ok"));
+	json_t *frozen = json_object_get(json_object_get(h, "totals"), "frozen_pages");
+	st->frozen_pages = json_is_integer(frozen) ? json_integer_value(frozen) : -1;
 	json_array_foreach(json_object_get(fit, "zones"), i, z) {
 		double pct = json_number_value(json_object_get(z, "error_pct"));
 		double zpct = json_number_value(json_object_get(z, "zoneinfo_error_pct"));

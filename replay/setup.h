@@ -47,6 +47,9 @@ struct replay_seed_stats {
 	char source[24];
 	char why_not_bpf[160];
 	bool fit_failed;
+	/* its totals.frozen_pages: pages on pcp lists (or being freed), which
+	 * it writes allocated; -1: not said */
+	int64_t frozen_pages;
 	char fit_zone[32]; /* "DMA32 of node 1" for a zone beside node 0 */
 	double fit_pct;
 	/* memory hotplug: zones the end snapshot shows with more pfns than the
