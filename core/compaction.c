@@ -1301,7 +1301,8 @@ int model_compact_memory(struct model *m, unsigned int zone)
  * __compact_finished()'s proactive rule (the zone's score at or below the
  * low mark, read anew at every step as the workload changes the zone),
  * kswapd running, the scanners meeting, or contention. Each step of
- * compact_zone() (a pageblock's batch of at most 32 pages) runs when the
+ * compact_zone() (one batch: at most 32 pages, or the rest of a pageblock
+ * it goes back to finish) runs when the
  * trace clock reaches the time the pass has used so far and takes
  * kcompactd_ns_per_page per page it migrated; the trace's events in
  * between find the model as the pass left it, its isolated free pages
@@ -1392,7 +1393,7 @@ static void proactive_pass_done(struct model *m, uint64_t end_ns)
 
 /*
  * kcompactd() on the trace clock: a wakeup runs kcompactd_do_work() at the
- * next step; every 500 ms without one, kcompactd_do_work() runs if an
+ * next step; every 512 ms without one, kcompactd_do_work() runs if an
  * order was asked for without a wakeup, else the proactive check, backing
  * off 64 times longer when a proactive pass did not lower the node's score.
  * The pass goes on beside the trace's requests (proactive_pass_advance()):
