@@ -16,7 +16,8 @@
  * always scans linearly from its cached position); isolation never fails for
  * a movable block it may take (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
- * is never "contended"; whether a folio has a mapping (the GFP_NOFS rule of
+ * is never "contended" (a proactive pass is where the trace says the kernel's
+ * was: model_kcompactd_contended()); whether a folio has a mapping (the GFP_NOFS rule of
  * isolate_migratepages_block()) is read from its request's gfp, and the
  * start snapshot's blocks count as anonymous (a snapshot does not say);
  * a large folio that gets no target of its order is split only with the
@@ -30,7 +31,14 @@
 #include "model_internal.h"
 
 #define COMPACT_MAX_DEFER_SHIFT 6
-#define HPAGE_FRAG_CHECK_INTERVAL_NS 500000000ull
+/*
+ * kcompactd's timeout, msecs_to_jiffies(HPAGE_FRAG_CHECK_INTERVAL_MSEC =
+ * 500): 125 jiffies at HZ=250 fall in the timer wheel's second level, whose
+ * 8-jiffy granularity rounds them up to 128, 512 ms. Every trace here shows
+ * it: mm_compaction_kcompactd_sleep 508..516 ms apart while kcompactd idles
+ * (thp-compaction-pressure, slab-pagecache-interleave, import-perf-thp-anon).
+ */
+#define HPAGE_FRAG_CHECK_INTERVAL_NS 512000000ull
 
 enum isolate_result { ISOLATE_ABORT, ISOLATE_NONE, ISOLATE_SUCCESS };
 
@@ -516,6 +524,9 @@ again:
 		mark_compaction_block(m, half, o, MODEL_MT_MOVABLE);
 		mlist_add(m, &cc->freepages[o], half, false);
 	}
+	/* the piece taken is of @order now: compaction_free() may put it back,
+	 * and a proactive pass holds its list between steps */
+	mark_compaction_block(m, pfn, order, MODEL_MT_MOVABLE);
 	cc->nr_freepages -= 1l << order;
 	cc->nr_migratepages -= 1l << order;
 	return pfn;
@@ -983,16 +994,14 @@ static void emit_compact(struct model *m, const struct compact_control *cc, bool
 }
 
 /*
- * compact_zone(): the migrate scanner isolates up to 32 movable pages, they
- * migrate to free pages the free scanner isolated from the top of the zone,
- * until compact_finished() says so or a page was captured.
+ * compact_zone(), its set-up: scanners at the cached positions (the zone's
+ * ends for a whole-zone run), mm_compaction_begin. Returns CONTINUE, or why
+ * the zone is not compacted (nothing emitted then).
  */
-static int compact_zone(struct model *m, struct compact_control *cc, struct capture_control *capc)
+static int compact_zone_begin(struct model *m, struct compact_control *cc)
 {
 	struct mzone *z = cc->z;
 	bool sync = cc->mode != MIGRATE_ASYNC;
-	uint64_t last_migrated = 0;
-	int ret;
 
 	lru_add_drain(m);
 	for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
@@ -1000,11 +1009,15 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 	mlist_init(&cc->migratepages);
 	cc->nr_freepages = cc->nr_migratepages = 0;
 	cc->total_migrate_scanned = cc->total_free_scanned = 0;
+	/* last_migrated starts at 0, as the kernel's does: the first iteration
+	 * in pageblock 0 finishes that pageblock */
+	cc->last_migrated = 0;
 
 	if (cc->order >= 0) {
-		ret = compaction_suit_allocation_order(m, z, cc->order, cc->highest_zoneidx,
-						       cc->alloc_flags, cc->mode == MIGRATE_ASYNC,
-						       !cc->direct_compaction);
+		int ret = compaction_suit_allocation_order(m, z, cc->order, cc->highest_zoneidx,
+							   cc->alloc_flags,
+							   cc->mode == MIGRATE_ASYNC,
+							   !cc->direct_compaction);
 		if (ret != MODEL_COMPACT_CONTINUE)
 			return ret;
 	}
@@ -1028,60 +1041,76 @@ static int compact_zone(struct model *m, struct compact_control *cc, struct capt
 		if (cc->migrate_pfn <= z->compact_init_migrate_pfn)
 			cc->whole_zone = true;
 	}
-	bool update_cached = !sync &&
-			     z->compact_cached_migrate_pfn[0] == z->compact_cached_migrate_pfn[1];
+	cc->update_cached = !sync &&
+			    z->compact_cached_migrate_pfn[0] == z->compact_cached_migrate_pfn[1];
 	emit_compact(m, cc, false, 0);
+	return MODEL_COMPACT_CONTINUE;
+}
 
-	while ((ret = compact_finished(m, cc)) == MODEL_COMPACT_CONTINUE) {
-		uint64_t iteration_start = cc->migrate_pfn;
+/*
+ * compact_zone(), one turn of its loop: compact_finished(), then the migrate
+ * scanner isolates up to 32 movable pages from one pageblock and they
+ * migrate to free pages the free scanner isolated from the top of the zone.
+ * Returns CONTINUE, or how the run ends (a page captured: SUCCESS). The
+ * free pages isolated and not used yet stay on cc->freepages between turns.
+ */
+static int compact_zone_step(struct model *m, struct compact_control *cc,
+			     struct capture_control *capc)
+{
+	struct mzone *z = cc->z;
+	int ret = compact_finished(m, cc);
 
-		/* last_migrated starts at 0, as the kernel's does: the first
-		 * iteration in pageblock 0 finishes that pageblock */
-		cc->finish_pageblock = pageblock_start(m, last_migrated) ==
-				       pageblock_start(m, iteration_start);
+	if (ret != MODEL_COMPACT_CONTINUE)
+		return ret;
+	uint64_t iteration_start = cc->migrate_pfn;
+
+	cc->finish_pageblock = pageblock_start(m, cc->last_migrated) ==
+			       pageblock_start(m, iteration_start);
 rescan:
-		if (isolate_migratepages(m, cc) == ISOLATE_NONE) {
-			if (update_cached)
-				z->compact_cached_migrate_pfn[1] = z->compact_cached_migrate_pfn[0];
-			goto check_drain;
-		}
-		update_cached = false;
-		last_migrated = pageblock_start(m, cc->migrate_pfn - 1);
-		if (last_migrated < z->start_pfn)
-			last_migrated = z->start_pfn;
+	if (isolate_migratepages(m, cc) == ISOLATE_NONE) {
+		if (cc->update_cached)
+			z->compact_cached_migrate_pfn[1] = z->compact_cached_migrate_pfn[0];
+		goto check_drain;
+	}
+	cc->update_cached = false;
+	cc->last_migrated = pageblock_start(m, cc->migrate_pfn - 1);
+	if (cc->last_migrated < z->start_pfn)
+		cc->last_migrated = z->start_pfn;
 
-		int err = migrate_pages(m, cc);
-		cc->nr_migratepages = 0;
-		if (err) {
-			putback_movable_pages(m, cc);
-			if (err < 0 && !compact_scanners_met(m, cc)) {
-				ret = MODEL_COMPACT_CONTENDED;
-				goto out;
-			}
-			if (!pageblock_aligned(m, cc->migrate_pfn) && !cc->ignore_skip_hint &&
-			    !cc->finish_pageblock && cc->mode < MIGRATE_SYNC) {
-				cc->finish_pageblock = true;
-				if (cc->order == (int)hpage_order(m))
-					last_migrated = 0;
-				goto rescan;
-			}
-		}
-		if (capc && capc->pfn != MODEL_PFN_NONE) {
-			ret = MODEL_COMPACT_SUCCESS_RES;
-			break;
-		}
-check_drain:
-		/* lru_add_drain_cpu_zone(): freed pages leave this CPU's lists to merge */
-		if (cc->order > 0 && last_migrated) {
-			uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
-			if (last_migrated < cur) {
-				lru_add_drain(m);
-				drain_pages_zone(m, z, cc->cpu);
-				last_migrated = 0;
-			}
+	int err = migrate_pages(m, cc);
+	cc->nr_migratepages = 0;
+	if (err) {
+		putback_movable_pages(m, cc);
+		if (err < 0 && !compact_scanners_met(m, cc))
+			return MODEL_COMPACT_CONTENDED;
+		if (!pageblock_aligned(m, cc->migrate_pfn) && !cc->ignore_skip_hint &&
+		    !cc->finish_pageblock && cc->mode < MIGRATE_SYNC) {
+			cc->finish_pageblock = true;
+			if (cc->order == (int)hpage_order(m))
+				cc->last_migrated = 0;
+			goto rescan;
 		}
 	}
-out:
+	if (capc && capc->pfn != MODEL_PFN_NONE)
+		return MODEL_COMPACT_SUCCESS_RES;
+check_drain:
+	/* lru_add_drain_cpu_zone(): freed pages leave this CPU's lists to merge */
+	if (cc->order > 0 && cc->last_migrated) {
+		uint64_t cur = cc->migrate_pfn & ~((1ull << cc->order) - 1);
+		if (cc->last_migrated < cur) {
+			lru_add_drain(m);
+			drain_pages_zone(m, z, cc->cpu);
+			cc->last_migrated = 0;
+		}
+	}
+	return MODEL_COMPACT_CONTINUE;
+}
+
+/* compact_zone(), its end: unused free pages back, counters, mm_compaction_end */
+static int compact_zone_end(struct model *m, struct compact_control *cc, int ret)
+{
+	struct mzone *z = cc->z;
+
 	if (cc->nr_freepages > 0) {
 		uint64_t free_pfn = pageblock_start(m, release_free_list(m, cc));
 		if (free_pfn > z->compact_cached_free_pfn)
@@ -1095,6 +1124,19 @@ out:
 	}
 	emit_compact(m, cc, true, ret);
 	return ret;
+}
+
+/* compact_zone(): the whole run at once, until compact_finished() says so or
+ * a page was captured (kcompactd's proactive pass goes step by step instead) */
+static int compact_zone(struct model *m, struct compact_control *cc, struct capture_control *capc)
+{
+	int ret = compact_zone_begin(m, cc);
+
+	if (ret != MODEL_COMPACT_CONTINUE)
+		return ret;
+	while ((ret = compact_zone_step(m, cc, capc)) == MODEL_COMPACT_CONTINUE)
+		;
+	return compact_zone_end(m, cc, ret);
 }
 
 /*
@@ -1253,51 +1295,122 @@ int model_compact_memory(struct model *m, unsigned int zone)
 	return 0;
 }
 
-/* compact_node(pgdat, proactive): every zone, SYNC_LIGHT, down to the low score */
-static void compact_node(struct model *m)
+/*
+ * compact_node(pgdat, true), step by step beside the trace's requests: each
+ * populated zone in turn, SYNC_LIGHT, order -1, the whole zone, until
+ * __compact_finished()'s proactive rule (the zone's score at or below the
+ * low mark, read anew at every step as the workload changes the zone),
+ * kswapd running, the scanners meeting, or contention. Each step of
+ * compact_zone() (one batch: at most 32 pages, or the rest of a pageblock
+ * it goes back to finish) runs when the
+ * trace clock reaches the time the pass has used so far and takes
+ * kcompactd_ns_per_page per page it migrated; the trace's events in
+ * between find the model as the pass left it, its isolated free pages
+ * held (knob 0: every step at once, the pass takes no trace time).
+ * Differs: the kernel's pass also takes time to scan, and its contention
+ * (a large folio it could neither migrate nor split) comes from the
+ * trace (model_kcompactd_contended()), not from the model.
+ */
+static void proactive_pass_advance(struct model *m)
 {
-	count_event(m, MODEL_COMPACT_PROACTIVE, 1);
-	for (unsigned int i = 0; i < m->nr_zones; i++) {
-		struct compact_control cc = {
-			.z = &m->zones[i], .order = -1, .search_order = -1,
-			.mode = MIGRATE_SYNC_LIGHT, .ignore_skip_hint = true, .whole_zone = true,
-			.gfp_mask = MODEL_GFP_KERNEL,
-			.proactive_compaction = true, .migratetype = MODEL_MT_UNMOVABLE,
-			.highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
-		};
-		if (!m->zones[i].managed)
-			continue;
-		compact_zone(m, &cc, NULL);
+	uint64_t ns_per_page = (uint64_t)m->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE];
+	struct compact_control *cc = &m->proactive_cc;
+
+	while (m->proactive_running && m->proactive_clock_ns <= m->now_ns) {
+		if (!cc->z) { /* the next populated zone */
+			while (m->proactive_zone < m->nr_zones && !m->zones[m->proactive_zone].managed)
+				m->proactive_zone++;
+			if (m->proactive_zone == m->nr_zones) {
+				m->proactive_running = false;
+				break;
+			}
+			*cc = (struct compact_control){
+				.z = &m->zones[m->proactive_zone], .order = -1, .search_order = -1,
+				.mode = MIGRATE_SYNC_LIGHT, .ignore_skip_hint = true,
+				.whole_zone = true, .gfp_mask = MODEL_GFP_KERNEL,
+				.proactive_compaction = true, .migratetype = MODEL_MT_UNMOVABLE,
+				.highest_zoneidx = MODEL_NR_ZONE_TYPES - 1,
+			};
+			compact_zone_begin(m, cc); /* order -1: always CONTINUE */
+		}
+		uint64_t migrated = model_counter(m, MODEL_PGMIGRATE_SUCCESS);
+		int ret = compact_zone_step(m, cc, NULL);
+
+		m->proactive_clock_ns +=
+			(model_counter(m, MODEL_PGMIGRATE_SUCCESS) - migrated) * ns_per_page;
+		if (ret != MODEL_COMPACT_CONTINUE) {
+			compact_zone_end(m, cc, ret);
+			cc->z = NULL;
+			m->proactive_zone++;
+		}
 	}
+}
+
+/* the zone's compact_zone() of the pass ends now, COMPACT_CONTENDED */
+static void proactive_pass_contended(struct model *m)
+{
+	compact_zone_end(m, &m->proactive_cc, MODEL_COMPACT_CONTENDED);
+	m->proactive_cc.z = NULL;
+	m->proactive_zone++;
+}
+
+void model_kcompactd_contended(struct model *m, unsigned int zone)
+{
+	if (!m->proactive_running || !m->proactive_cc.z || m->proactive_zone != zone)
+		return;
+	proactive_pass_contended(m);
+	/* the pass is where the kernel's was: now, not when its last step's
+	 * migrations would have taken it */
+	if (m->proactive_clock_ns > m->now_ns)
+		m->proactive_clock_ns = m->now_ns;
+}
+
+void model_kcompactd_slept(struct model *m)
+{
+	if (m->proactive_running || m->kcompactd_woken || !m->knobs[MODEL_KNOB_COMPACTION])
+		return;
+	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+}
+
+/* a pass in @z's zone ends before memory goes: offline_pages() would wait
+ * for its isolated pages (model_offline() moves allocated blocks out) */
+void kcompactd_stop_pass(struct model *m, const struct mzone *z)
+{
+	if (m->proactive_running && m->proactive_cc.z == z)
+		proactive_pass_contended(m);
+}
+
+/* kcompactd() after compact_node(pgdat, true): back off 64 times longer
+ * when the node's score did not go down */
+static void proactive_pass_done(struct model *m, uint64_t end_ns)
+{
+	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+	if (fragmentation_score_node(m) >= m->proactive_prev_score)
+		m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
+	m->next_proactive_ns = end_ns + m->proactive_timeout_ns;
 }
 
 /*
  * kcompactd() on the trace clock: a wakeup runs kcompactd_do_work() at the
- * next step; every 500 ms without one, kcompactd_do_work() runs if an
+ * next step; every 512 ms without one, kcompactd_do_work() runs if an
  * order was asked for without a wakeup, else the proactive check, backing
  * off 64 times longer when a proactive pass did not lower the node's score.
- *
- * The kernel's pass takes time while the workload goes on, and kcompactd()
- * reads the score after compact_node() returns: on thp-compaction-pressure
- * its one pass took 0.541 s, and the score then was no lower (kcompactd
- * slept 32 s). Differs, deliberately: the model migrates all at once when
- * the pass starts, then keeps kcompactd busy for kcompactd_ns_per_page per
- * page migrated and compares the score when that time is up. A wakeup
- * during the pass waits for its end and, as in the kernel, its
- * kcompactd_do_work() resets the timeout, losing the backoff.
+ * The pass goes on beside the trace's requests (proactive_pass_advance()):
+ * on thp-compaction-pressure the kernel's one pass took 0.541 s, and the
+ * workload's frees meanwhile left the score no lower (kcompactd slept
+ * 32 s). A wakeup during the pass waits for its end and, as in the kernel,
+ * its kcompactd_do_work() resets the timeout, losing the backoff.
  */
 void kcompactd_tick(struct model *m)
 {
 	if (!m->knobs[MODEL_KNOB_COMPACTION])
 		return;
-	if (m->proactive_end_ns) {
-		if (m->now_ns < m->proactive_end_ns)
+	if (m->proactive_running) {
+		proactive_pass_advance(m);
+		if (m->proactive_running)
 			return; /* still compacting */
-		m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
-		if (fragmentation_score_node(m) >= m->proactive_prev_score)
-			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
-		m->next_proactive_ns = m->proactive_end_ns + m->proactive_timeout_ns;
-		m->proactive_end_ns = 0;
+		proactive_pass_done(m, m->proactive_clock_ns);
 	}
 	if (m->kcompactd_woken) {
 		m->kcompactd_woken = false;
@@ -1328,19 +1441,17 @@ void kcompactd_tick(struct model *m)
 	}
 	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] && !m->kswapd_running &&
 	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
-		unsigned int prev = fragmentation_score_node(m);
-		uint64_t migrated = model_counter(m, MODEL_PGMIGRATE_SUCCESS);
-
-		compact_node(m);
-		migrated = model_counter(m, MODEL_PGMIGRATE_SUCCESS) - migrated;
-		if (migrated && m->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE]) {
-			m->proactive_prev_score = prev;
-			m->proactive_end_ns = m->now_ns + migrated *
-				(uint64_t)m->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE];
+		count_event(m, MODEL_COMPACT_PROACTIVE, 1);
+		m->proactive_prev_score = fragmentation_score_node(m);
+		m->proactive_running = true;
+		m->proactive_zone = 0;
+		m->proactive_cc.z = NULL;
+		m->proactive_clock_ns = m->now_ns;
+		proactive_pass_advance(m);
+		if (m->proactive_running)
 			return;
-		}
-		if (fragmentation_score_node(m) >= prev)
-			m->proactive_timeout_ns <<= COMPACT_MAX_DEFER_SHIFT;
+		proactive_pass_done(m, m->proactive_clock_ns);
+		return;
 	}
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
 }

@@ -116,10 +116,12 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_PAGECACHE_MIN_ORDER] = { "pagecache_min_order", NULL,
 		"lowest order a large page-cache folio falls back to (the mapping's minimum)", 0,
 		0, MODEL_MAX_ORDER_LIMIT },
-	/* the kernel's pass runs while the workload goes on, and kcompactd()
-	 * compares the node's score after it with the one before: measured on
-	 * thp-compaction-pressure, 0.541 s for its one pass of 196,435 pages
-	 * (2.75 us a page); up to 1 ms a page */
+	/* the kernel's pass runs while the workload goes on, and the model's
+	 * steps with the trace clock at this rate (compaction.c
+	 * proactive_pass_advance()): measured on thp-compaction-pressure, 0.541 s
+	 * for its one pass of 196,435 pages (2.75 us a page; 2.2..2.6 us on
+	 * slab-pagecache-interleave, about 6 us on the perf-recorded
+	 * import-perf-thp-anon); up to 1 ms a page */
 	[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE] = { "kcompactd_ns_per_page", NULL,
 		"trace time a proactive compaction pass takes per page it migrates; 0: none",
 		2750, 0, 1000000 },
@@ -578,7 +580,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 			errno = EINVAL;
 			return NULL;
 		}
-	if (src->capc || src->evac_n) { /* only a model at rest */
+	if (src->capc || src->evac_n || src->proactive_running) { /* only a model at rest */
 		errno = EBUSY;
 		return NULL;
 	}
@@ -806,6 +808,7 @@ int model_offline(struct model *m, uint64_t pfn, uint64_t nr, unsigned int cpu)
 
 	if (!z || !nr || end > z->end_pfn || end < pfn || (pfn | nr) & (m->pageblock_nr_pages - 1))
 		return -EINVAL;
+	kcompactd_stop_pass(m, z);
 	for (unsigned int c = 0; c < m->nr_cpus; c++)
 		drain_pages_zone(m, z, c); /* offline_pages(): drain_all_pages() */
 	for (uint64_t pb = pfn; pb < end; pb += m->pageblock_nr_pages) {
@@ -1029,6 +1032,8 @@ int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_
 	zi->pcp_high_max = z->pcp[0].high_max;
 	for (unsigned int c = 0; c < m->nr_cpus; c++)
 		zi->pcp_count += z->pcp[c].count;
+	if (m->proactive_running && m->proactive_cc.z == z)
+		zi->compact_isolated = m->proactive_cc.nr_freepages;
 	return 0;
 }
 
@@ -1053,6 +1058,7 @@ int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info 
 	pi->state = p->state;
 	pi->order = p->order;
 	pi->mt = p->mt;
+	pi->compact_isolated = p->state == MODEL_PAGE_ALLOC && p->compact_gen == ISOLATED_FREE;
 	return 0;
 }
 

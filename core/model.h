@@ -273,6 +273,25 @@ struct model_pfn_range {
 int model_compact_memory(struct model *m, unsigned int zone);
 
 /*
+ * model_kcompactd_contended - the kernel's proactive compaction of zone
+ * @zone (0..nr_zones-1) ended COMPACT_CONTENDED: migrate_pages() failed
+ * with -ENOMEM on a large folio it could neither migrate nor split, which
+ * the model cannot tell. If the model's own proactive pass is compacting
+ * that zone, its compact_zone() ends now the same way (the pass goes on
+ * with the next zone, as compact_node() does); otherwise nothing.
+ */
+void model_kcompactd_contended(struct model *m, unsigned int zone);
+
+/*
+ * model_kcompactd_slept - the kernel's kcompactd went to sleep now
+ * (mm_compaction_kcompactd_sleep): the model's 512 ms timeout runs from
+ * here, unless its kcompactd has a wakeup to serve or a pass under way.
+ * The replay calls it once, at the trace's first such event: the timer's
+ * phase is host state no snapshot holds.
+ */
+void model_kcompactd_slept(struct model *m);
+
+/*
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and
  * model_seed_free() returns 1 when the snapshot named another list.
@@ -536,6 +555,7 @@ struct model_zone_info {
 	uint64_t nr_free[MODEL_MAX_ORDER_LIMIT + 1][MODEL_NR_MT]; /* free blocks per order and list */
 	int pcp_batch, pcp_high_min, pcp_high_max;
 	long pcp_count;           /* pages on all CPUs' lists */
+	long compact_isolated;    /* free pages a proactive pass under way holds isolated */
 };
 int model_zone_info(const struct model *m, unsigned int zone, struct model_zone_info *zi);
 
@@ -573,6 +593,7 @@ struct model_page_info {
 	enum model_page_state state;
 	unsigned int order; /* of the block this pfn heads */
 	int mt;             /* FREE/PCP: list type; ALLOC: mobility */
+	bool compact_isolated; /* ALLOC: a free block compaction holds isolated */
 };
 int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info *pi);
 /* get_pageblock_migratetype(); -1 outside the zones */

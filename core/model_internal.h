@@ -156,6 +156,29 @@ struct spb {
 	uint64_t defrag_due_ns, defrag_quiet_until_ns;
 };
 
+/* struct compact_control: one compaction (or evacuation) run over a zone */
+struct compact_control {
+	struct mzone *z;
+	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
+	struct mlist migratepages;
+	long nr_freepages, nr_migratepages;
+	uint64_t free_pfn, migrate_pfn;
+	uint64_t total_migrate_scanned, total_free_scanned;
+	unsigned int fast_search_fail;
+	int search_order;
+	int order; /* -1: compact everything (proactive) */
+	int migratetype, highest_zoneidx, mode;
+	unsigned int alloc_flags, cpu;
+	uint32_t gfp_mask;
+	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
+	bool whole_zone, finish_pageblock;
+	/* compact_zone()'s locals kept between its steps (compact_zone_step()):
+	 * where it last migrated from, and whether a run that isolated
+	 * nothing yet may move the sync cached position */
+	uint64_t last_migrated;
+	bool update_cached;
+};
+
 struct model {
 	unsigned int nr_zones, nr_cpus;
 	unsigned int node_cpus; /* the node's CPUs, over which pcp high is split (pcp.c) */
@@ -203,10 +226,15 @@ struct model {
 	int kcompactd_max_order, kcompactd_highest_zoneidx;
 	bool kcompactd_woken;
 	uint64_t next_proactive_ns, proactive_timeout_ns;
-	/* a proactive pass takes trace time (kcompactd_ns_per_page for each page
-	 * it migrated): kcompactd is busy until proactive_end_ns (0: idle), and
-	 * the node's score is compared then with proactive_prev_score */
-	uint64_t proactive_end_ns;
+	/* kcompactd's proactive pass (compact_node(pgdat, true)) under way beside
+	 * the trace's requests: whether one runs, the zone index it compacts, its
+	 * compact_control (.z NULL between zones), the trace time its
+	 * migrations have used up to (kcompactd_ns_per_page each page), and the
+	 * node's score when it began, which kcompactd() compares at its end */
+	bool proactive_running;
+	unsigned int proactive_zone;
+	struct compact_control proactive_cc;
+	uint64_t proactive_clock_ns;
 	unsigned int proactive_prev_score;
 	uint64_t rng; /* xorshift state, from the seed knob */
 	uint8_t compact_gen;   /* LRU-batch generation of migrated blocks (compaction.c) */
@@ -473,24 +501,6 @@ void setup_zone_pageset(struct model *m, struct mzone *z, const struct model_zon
 #define COMPACT_CLUSTER_MAX 32
 enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
 
-/* struct compact_control: one compaction (or evacuation) run over a zone */
-struct compact_control {
-	struct mzone *z;
-	struct mlist freepages[MODEL_MAX_ORDER_LIMIT + 1];
-	struct mlist migratepages;
-	long nr_freepages, nr_migratepages;
-	uint64_t free_pfn, migrate_pfn;
-	uint64_t total_migrate_scanned, total_free_scanned;
-	unsigned int fast_search_fail;
-	int search_order;
-	int order; /* -1: compact everything (proactive) */
-	int migratetype, highest_zoneidx, mode;
-	unsigned int alloc_flags, cpu;
-	uint32_t gfp_mask;
-	bool ignore_skip_hint, ignore_block_suitable, direct_compaction, proactive_compaction;
-	bool whole_zone, finish_pageblock;
-};
-
 /*
  * Blocks that are not PageLRU although allocated and movable: the free
  * blocks compaction isolated as targets (never on the LRU), and blocks just
@@ -519,6 +529,7 @@ void isolate_migratepages_block(struct model *m, struct compact_control *cc, uin
 void putback_movable_pages(struct model *m, struct compact_control *cc);
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx);
 void kcompactd_tick(struct model *m);
+void kcompactd_stop_pass(struct model *m, const struct mzone *z);
 
 /* capture_split.c: Johannes Weiner's 2026 defrag_mode series (knob capture_split) */
 unsigned int capture_split_compact_order(const struct model *m, unsigned int alloc_flags,

@@ -210,6 +210,10 @@ struct replay {
 	/* compaction user space asked for (replay_follow_manual_compaction()):
 	 * the tasks that last entered direct compaction, and when */
 	bool follow_manual;
+	/* kcompactd's timer started with the trace's first kcompactd_sleep */
+	bool kcompactd_synced;
+	/* zones (by type) with an order -1 compaction run of the kernel's under way */
+	unsigned int order_all_zones;
 	/* memory hot-removal (replay_set_unplug()): taken out of the model at the
 	 * kernel's first migration for it */
 	struct model_pfn_range unplug[REPLAY_MAX_UNPLUG];
@@ -845,6 +849,38 @@ static void follow_manual(struct replay *r, const struct frt_event *ev)
 		r->st.manual_compactions++;
 		model_compact_memory(r->m, (unsigned int)zone);
 	}
+}
+
+/*
+ * The kernel's proactive pass, kcompactd's compact_node(pgdat, true), ended
+ * a zone COMPACT_CONTENDED: migrate_pages() failed with -ENOMEM on a large
+ * folio it could neither migrate nor split, which the model cannot know.
+ * The model's pass stops that zone too if it is compacting it
+ * (model_kcompactd_contended()). Its runs are the sync ones whose
+ * mm_compaction_finished says order -1 (compact_memory's too, but those
+ * run MIGRATE_SYNC to the end): told by zone, not by task, as kcompactd
+ * may change CPUs within a run and older traces have no task ids.
+ */
+static void follow_contended(struct replay *r, const struct frt_event *ev)
+{
+	if (ev->type == FRT_EV_COMPACTION_FINISHED) {
+		if (ev->suitable.order == -1 && ev->suitable.idx < MODEL_NR_ZONE_TYPES)
+			r->order_all_zones |= 1u << ev->suitable.idx;
+		return;
+	}
+	int zone = model_zone_of(r->m, ev->compaction.zone_start);
+	struct model_zone_info zi;
+
+	if (!ev->compaction.sync || zone < 0 || !in_span(r, ev->compaction.zone_start) ||
+	    model_zone_info(r->m, (unsigned int)zone, &zi) ||
+	    !(r->order_all_zones & 1u << zi.type))
+		return;
+	r->order_all_zones &= ~(1u << zi.type);
+	if (ev->compaction.status != 7 /* COMPACT_CONTENDED */ ||
+	    (ev->has_task && strncmp(ev->comm, "kcompactd", 9)))
+		return;
+	r->st.kcompactd_contended++;
+	model_kcompactd_contended(r->m, (unsigned int)zone);
 }
 
 /* the kernel's compaction events that tell which frees are its migrations */
@@ -1514,11 +1550,23 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		if (r->follow_manual)
 			follow_manual(r, ev);
 		break;
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP: /* the timer's phase, once */
+		if (!r->kcompactd_synced) {
+			r->kcompactd_synced = true;
+			model_kcompactd_slept(r->m);
+		}
+		break;
 	case FRT_EV_MIGRATE_PAGES_START:
 		if (r->nr_unplug && ev->migrate_start.reason == 2) /* MR_MEMORY_HOTPLUG */
 			follow_unplug(r, ev);
 		break;
+	case FRT_EV_COMPACTION_FINISHED:
+		follow_contended(r, ev);
+		break;
 	case FRT_EV_COMPACTION_END:
+		follow_contended(r, ev);
+		track_compaction(r, ev);
+		break;
 	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
 	case FRT_EV_COMPACTION_MIGRATEPAGES:
 		track_compaction(r, ev);

@@ -58,6 +58,9 @@
 
 #define SEC 1000000000ull
 #define MS 1000000ull
+/* kcompactd's timeout: msecs_to_jiffies(HPAGE_FRAG_CHECK_INTERVAL_MSEC) as
+ * the timer wheel rounds it, 512 ms (the traces' kcompactd_sleep spacing) */
+#define KT (512 * MS)
 
 /* desc_small() with compaction on */
 static void desc_compact(struct model_desc *d)
@@ -626,8 +629,8 @@ static void compaction_suitable_needs_the_compact_gap(void)
  *  not suitable at order 3 (compact_gap 16)
  *  order-3 movable, no direct reclaim: fails; wakes kswapd (no order-3 block)
  *  0.1 s    kswapd, balanced at order 0, sleeps: wakeup_kcompactd(3), no wake
- *  0.5 s    the timeout: kcompactd_do_work() (nothing suitable), no proactive
- *  1.0 s    nothing asked since: the proactive check (score 100 > 90) runs
+ *  0.512 s  the timeout: kcompactd_do_work() (nothing suitable), no proactive
+ *  1.024 s  nothing asked since: the proactive check (score 100 > 90) runs
  */
 static void kcompactd_timeout_does_work_asked_without_a_wakeup(void)
 {
@@ -643,12 +646,14 @@ static void kcompactd_timeout_does_work_asked_without_a_wakeup(void)
 	EXPECT_ALLOC(m, 3, GFP_NOWAIT_MOV, MODEL_PFN_NONE);
 	SET_TIME(m, 100 * MS);
 	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 0);
-	SET_TIME(m, 500 * MS);
+	SET_TIME(m, KT - 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 0);
+	SET_TIME(m, KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
 	CHECK(nr_events(&log, MODEL_EV_KCOMPACTD_WAKE) == 1 &&
 	      nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0);
-	SET_TIME(m, 1000 * MS);
+	SET_TIME(m, 2 * KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_DAEMON_WAKE, 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	model_free_all(m);
@@ -1561,7 +1566,7 @@ static struct model *proactive_model(struct model_desc *d, struct evlog *log, in
  * is at most 80 (checked at every step, aligned or not).
  *
  *  5887 free pairs: extfrag 91, node score 16384 * 91 / 16385 = 90: never
- *  5888 free pairs: extfrag 92, score 91: at 500 ms the run starts. Pages
+ *  5888 free pairs: extfrag 92, score 91: at 512 ms the run starts. Pages
  *    of block 8 move, 32 at a time, into the free pages of block 30 (the
  *    free scanner passes block 31: a free block of pageblock order is no
  *    target), then block 9's into block 29: after 16 batches (512 pages)
@@ -1569,8 +1574,8 @@ static struct model *proactive_model(struct model_desc *d, struct evlog *log, in
  *    (6400 - 3 * 512) * 100 / 6400 = 76 <= 80: COMPACT_SUCCESS. Score 75;
  *    no further run.
  *  5888 free pairs, all unmovable: the run migrates nothing, the score
- *    does not go down, and kcompactd waits 500 ms << COMPACT_MAX_DEFER_SHIFT
- *    = 32 s before the next check.
+ *    does not go down, and kcompactd waits 512 ms << COMPACT_MAX_DEFER_SHIFT
+ *    = 32.8 s before the next check.
  */
 static void proactive_compaction_starts_above_high_stops_at_low(void)
 {
@@ -1583,7 +1588,7 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 		return;
 	CHECK(extfrag9(m, 0) == 91 && node_score(m) == 90, "extfrag %u score %u", extfrag9(m, 0),
 	      node_score(m));
-	for (uint64_t t = 0; t <= 5 * SEC; t += 500 * MS)
+	for (uint64_t t = 0; t <= 10 * KT; t += KT)
 		SET_TIME(m, t);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
 	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0);
@@ -1597,7 +1602,7 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 	      node_score(m));
 	SET_TIME(m, 0);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
-	SET_TIME(m, 500 * MS);
+	SET_TIME(m, KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 1);
 	EXPECT_BEGIN(&log, 0, B9, B9 + 31 * PB9, true, false);
@@ -1615,7 +1620,7 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 			break;
 		}
 	}
-	for (uint64_t t = 1 * SEC; t <= 5 * SEC; t += 500 * MS)
+	for (uint64_t t = 2 * KT; t <= 10 * KT; t += KT)
 		SET_TIME(m, t);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	model_free_all(m);
@@ -1625,15 +1630,15 @@ static void proactive_compaction_starts_above_high_stops_at_low(void)
 	if (!m)
 		return;
 	SET_TIME(m, 0);
-	SET_TIME(m, 500 * MS);
+	SET_TIME(m, KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	EXPECT_END(&log, 0, MODEL_COMPACT_COMPLETE);
 	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 0);
 	CHECK(node_score(m) == 91);
-	for (uint64_t t = 1 * SEC; t < 32 * SEC + 500 * MS; t += 500 * MS)
+	for (uint64_t t = 2 * KT; t < KT + (KT << 6); t += KT)
 		SET_TIME(m, t);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
-	SET_TIME(m, 32 * SEC + 500 * MS);
+	SET_TIME(m, KT + (KT << 6));
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
 	model_free_all(m);
 }
@@ -1671,23 +1676,25 @@ static void compact_memory_runs_until_the_scanners_meet(void)
 }
 
 /*
- * kcompactd(): prev_score = fragmentation_score_node() before compact_node(),
- * score after it returns; score >= prev_score backs off to 500 ms <<
- * COMPACT_MAX_DEFER_SHIFT. The kernel's pass runs while the workload goes
- * on, so "after" is when the pass ends: the model holds kcompactd busy for
- * kcompactd_ns_per_page per page migrated and compares the score then.
+ * kcompactd()'s proactive pass runs beside the workload (compact_node(pgdat,
+ * true) takes trace time: kcompactd_ns_per_page, here 1 ms, per page
+ * migrated), and __compact_finished()'s proactive rule reads the zone's
+ * score anew at every step. kcompactd() compares the node's score with
+ * prev_score when compact_node() returns: score >= prev_score backs off to
+ * 500 ms << COMPACT_MAX_DEFER_SHIFT.
  *
- *  proactive_model(5888), score 91, kcompactd_ns_per_page 1 ms:
- *  0.5 s    the pass migrates 512 pages (score 75): busy until 1.012 s
- *  0.6 s    three order-9 movable allocations take the order-10 and order-9
- *           free blocks: extfrag 100, score 99
- *  1.0 s    still compacting: no check, no second pass
- *  1.1 s    the pass has ended: 99 >= 91, so the next check is at
- *           1.012 s + 32 s; the pass at 33.5 s is the second
- *  The same with passes that take no time (0): the score is compared at
- *  0.5 s (75 < 91), and the check at 1.0 s starts a second pass (99 > 90).
+ *  proactive_model(5888), score 91:
+ *  0.512 s  the pass starts; its first step moves 32 pages of block 8, the
+ *           next (0.544 s) the other 224 (finish_pageblock: the same
+ *           pageblock again), then block 9 the same way (0.768, 0.8 s)
+ *  1.0 s    512 pages moved, blocks 8 and 9 free (an order-10 block),
+ *           extfrag 76; the step that reads it is due at 1.024 s
+ *  1.1 s    COMPACT_SUCCESS; score 75 < 91: next check 1.024 + 0.512 s
+ *  1.6 s    one order-10 and one order-9 movable allocation took the free
+ *           blocks at 1.1 s: score 99 > 90, a second pass
+ *  With passes that take no time (0) all 512 pages move at 0.512 s.
  */
-static void proactive_compaction_compares_the_score_when_the_pass_ends(void)
+static void proactive_compaction_steps_with_the_trace_clock(void)
 {
 	for (long ns = 0; ns <= 1000000; ns += 1000000) {
 		struct model_desc d;
@@ -1699,30 +1706,165 @@ static void proactive_compaction_compares_the_score_when_the_pass_ends(void)
 		if (!m)
 			return;
 		SET_TIME(m, 0);
-		SET_TIME(m, 500 * MS);
+		SET_TIME(m, KT);
 		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
-		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
-		CHECK(node_score(m) == 75, "score %u", node_score(m));
-		SET_TIME(m, 600 * MS);
-		for (int i = 0; i < 3; i++) {
-			struct model_req q = { .order = 9, .gfp = GFP_MOV };
-			CHECK(model_alloc(m, &q) != MODEL_PFN_NONE, "order-9 alloc %d", i);
-		}
-		CHECK(node_score(m) == 99, "score %u", node_score(m));
-		SET_TIME(m, 1000 * MS);
+		CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 1);
 		if (!ns) {
-			EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+			EXPECT_END(&log, 0, MODEL_COMPACT_SUCCESS_RES);
+			EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
 			model_free_all(m);
 			continue;
 		}
+		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 32);
+		CHECK(nr_events(&log, MODEL_EV_COMPACT_END) == 0);
+		model_ok(m, __LINE__);
+		SET_TIME(m, 1000 * MS);
+		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
+		CHECK(nr_events(&log, MODEL_EV_COMPACT_END) == 0);
+		CHECK(extfrag9(m, 0) == 76, "extfrag %u", extfrag9(m, 0));
+		SET_TIME(m, 1100 * MS);
+		EXPECT_END(&log, 0, MODEL_COMPACT_SUCCESS_RES);
+		EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 512);
+		CHECK(node_score(m) == 75, "score %u", node_score(m));
+		struct model_req q10 = { .order = 10, .gfp = GFP_MOV }, q9 = { .order = 9, .gfp = GFP_MOV };
+		CHECK(model_alloc(m, &q10) != MODEL_PFN_NONE && model_alloc(m, &q9) != MODEL_PFN_NONE);
+		CHECK(node_score(m) == 99, "score %u", node_score(m));
+		SET_TIME(m, 1500 * MS);
 		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
-		for (uint64_t t = 1100 * MS; t <= 33 * SEC; t += 500 * MS)
-			SET_TIME(m, t);
-		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
-		SET_TIME(m, 33 * SEC + 500 * MS);
+		SET_TIME(m, 1600 * MS);
 		EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+		model_ok(m, __LINE__);
 		model_free_all(m);
 	}
+}
+
+/*
+ * __compact_finished(), proactive: the zone's score is read at every step,
+ * so what the workload does while the pass runs can end it. The step at
+ * 0.512 s moves 32 pages of block 8, the one at 0.544 s the other 224
+ * (finish_pageblock: the same pageblock again), due until 0.768 s. At 0.6 s
+ * block 8 is free (extfrag (6400 - 2 * 512) * 100 / 6400 = 84) and the
+ * workload frees every allocated page of blocks 10 and 11, which merge into
+ * an order-10 block: extfrag (6912 - 4 * 512) * 100 / 6912 = 70 <= 80, and
+ * the step due at 0.768 s ends the pass, COMPACT_SUCCESS, 256 pages moved
+ * where a pass that read the score only at its start moves 512.
+ */
+static void proactive_compaction_rereads_the_score_the_workload_changes(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	next_ns_per_page9 = 1000000;
+	struct model *m = proactive_model(&d, &log, M, 5888);
+	next_ns_per_page9 = 0;
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	SET_TIME(m, KT);
+	SET_TIME(m, 600 * MS);
+	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 256);
+	EXPECT_PAGE(m, B9 + 8 * PB9, MODEL_PAGE_FREE, 9, M);
+	CHECK(extfrag9(m, 0) == 84, "extfrag %u", extfrag9(m, 0));
+	for (uint64_t p = B9 + 10 * PB9; p < B9 + 12 * PB9; p += 2)
+		CHECK(model_free(m, p, 0, 0) == 0, "free %" PRIu64, p);
+	model_drain_all(m);
+	EXPECT_PAGE(m, B9 + 10 * PB9, MODEL_PAGE_FREE, 10, M);
+	CHECK(extfrag9(m, 0) == 70, "extfrag %u", extfrag9(m, 0));
+	SET_TIME(m, 700 * MS);
+	CHECK(nr_events(&log, MODEL_EV_COMPACT_END) == 0);
+	SET_TIME(m, 800 * MS);
+	EXPECT_END(&log, 0, MODEL_COMPACT_SUCCESS_RES);
+	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 256);
+	for (uint64_t t = 900 * MS; t <= 2 * SEC; t += 100 * MS)
+		SET_TIME(m, t);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 256);
+	model_ok(m, __LINE__);
+	model_free_all(m);
+}
+
+/*
+ * compact_zone()'s COMPACT_CONTENDED from migrate_pages()' -ENOMEM (a large
+ * folio neither migrated nor split), which only the trace can tell: at
+ * 0.52 s the kernel's pass ended contended (model_kcompactd_contended()),
+ * and so does the model's zone run, there: the 32 pages of its first step
+ * moved, the free pages it held back on the lists. The node's score is
+ * then no lower (91 >= 91): kcompactd() backs off 512 ms << 6 = 32.8 s,
+ * from 0.52 s. Told while no pass runs, it changes nothing.
+ */
+static void proactive_compaction_ends_contended_where_the_kernel_did(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+
+	next_ns_per_page9 = 1000000;
+	struct model *m = proactive_model(&d, &log, M, 5888);
+	next_ns_per_page9 = 0;
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	model_kcompactd_contended(m, 0);
+	CHECK(nr_all(&log) == 0, "%d events with no pass", nr_all(&log));
+	SET_TIME(m, KT);
+	SET_TIME(m, 520 * MS);
+	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 32);
+	model_kcompactd_contended(m, 0);
+	EXPECT_END(&log, 0, MODEL_COMPACT_CONTENDED);
+	CHECK(zinfo(m, 0).compact_isolated == 0, "%ld isolated", zinfo(m, 0).compact_isolated);
+	CHECK(node_score(m) == 91, "score %u", node_score(m));
+	model_ok(m, __LINE__);
+	for (uint64_t t = 600 * MS; t < 520 * MS + (KT << 6); t += KT)
+		SET_TIME(m, t);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	EXPECT_COUNTER(m, MODEL_PGMIGRATE_SUCCESS, 32);
+	SET_TIME(m, 520 * MS + (KT << 6));
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+	model_free_all(m);
+}
+
+/*
+ * kcompactd()'s timer has a phase no snapshot holds: the model's starts at
+ * the trace's first event, the kernel's at its last sleep. The replay hands
+ * over the trace's first mm_compaction_kcompactd_sleep (model_kcompactd_
+ * slept()): the timeout runs from there. proactive_model(5888), score 91:
+ * told at 0.3 s, the check due at 0.512 s moves to 0.812 s. Not while
+ * kcompactd has a wakeup to serve or a pass under way.
+ */
+static void kcompactd_timer_starts_at_the_kernels_sleep(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+	struct model *m = proactive_model(&d, &log, M, 5888);
+
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	SET_TIME(m, 300 * MS);
+	model_kcompactd_slept(m);
+	SET_TIME(m, KT);
+	SET_TIME(m, 300 * MS + KT - 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	SET_TIME(m, 300 * MS + KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+
+	next_ns_per_page9 = 1000000; /* a pass under way: its own end sets the timer */
+	m = proactive_model(&d, &log, M, 5888);
+	next_ns_per_page9 = 0;
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	SET_TIME(m, KT);
+	SET_TIME(m, 600 * MS);
+	model_kcompactd_slept(m);
+	SET_TIME(m, 1100 * MS); /* ended at 1.024 s, score 75 < 91 */
+	SET_TIME(m, 1024 * MS + KT - 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	struct model_req q10 = { .order = 10, .gfp = GFP_MOV }, q9 = { .order = 9, .gfp = GFP_MOV };
+	CHECK(model_alloc(m, &q10) != MODEL_PFN_NONE && model_alloc(m, &q9) != MODEL_PFN_NONE);
+	SET_TIME(m, 1024 * MS + KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+	model_free_all(m);
 }
 
 /* ==== migrate_pages(): the order of cc->migratepages ==== */
@@ -1733,12 +1875,13 @@ static void proactive_compaction_compares_the_score_when_the_pass_ends(void)
  * while kswapd runs. kswapd runs from a wakeup_kswapd() that finds no zone
  * at its high watermark (pgdat_balanced()) until frees balance the node
  * (reclaim is not modelled: the trace's frees). proactive_model(5888), score
- * 91, would compact at 500 ms; with watermarks min 6000, low 6500, high 7000
+ * 91, would compact at 512 ms; with watermarks min 6000, low 6500, high 7000
  * and 6410 free pages (10 frees) an order-0 request misses the low mark and
- * its slow path wakes kswapd: no proactive run at 0.5 s or 1 s. 700 order-0
- * frees (every other allocated page of blocks 8.., so nothing merges past
- * order 1: still score 91) balance the node: kswapd sleeps, and at 1.5 s
- * the proactive run starts.
+ * its slow path wakes kswapd: no proactive run at the check the first
+ * event after 512 ms (1 s) makes. 700 order-0 frees (every other allocated
+ * page of blocks 8.., so nothing merges past order 1: still score 91)
+ * balance the node: kswapd sleeps, and at the next check (1.512 s) the
+ * proactive run starts.
  */
 static void proactive_compaction_waits_while_kswapd_runs(void)
 {
@@ -1772,7 +1915,7 @@ static void proactive_compaction_waits_while_kswapd_runs(void)
 	CHECK(node_score(m) == 91, "score %u", node_score(m));
 	SET_TIME(m, 1200 * MS);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
-	SET_TIME(m, 1500 * MS);
+	SET_TIME(m, 1000 * MS + KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	model_free_all(m);
 }
@@ -2407,7 +2550,10 @@ int main(void)
 	RUN(raw_alloc_pages_slowpath_noretry_compacts_sync_light_after_reclaim);
 	RUN(migrate_fail_permille_fails_migrations_deterministically);
 	RUN(proactive_compaction_starts_above_high_stops_at_low);
-	RUN(proactive_compaction_compares_the_score_when_the_pass_ends);
+	RUN(proactive_compaction_steps_with_the_trace_clock);
+	RUN(proactive_compaction_rereads_the_score_the_workload_changes);
+	RUN(proactive_compaction_ends_contended_where_the_kernel_did);
+	RUN(kcompactd_timer_starts_at_the_kernels_sleep);
 	RUN(compact_memory_runs_until_the_scanners_meet);
 	RUN(storm_with_compaction);
 

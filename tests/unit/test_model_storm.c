@@ -360,7 +360,8 @@ static int check_counts(struct storm *s)
 		if (zi.nr_free_pages < 0 || zi.pcp_count < 0)
 			return storm_fail(s, "zone type %d: nr_free_pages %ld, pcp %ld", (int)zi.type,
 					  zi.nr_free_pages, zi.pcp_count);
-		held += (uint64_t)zi.nr_free_pages + (uint64_t)zi.pcp_count;
+		held += (uint64_t)zi.nr_free_pages + (uint64_t)zi.pcp_count +
+			(uint64_t)zi.compact_isolated;
 		ret = check_zone_bounds(s, z, &zi);
 		if (ret)
 			return ret;
@@ -621,7 +622,7 @@ static int check_highatomic(struct storm *s, const struct model_zone_info *zi)
  * model_metrics() sees the same free and pcp pages as the zone counters */
 static int check_live_table(struct storm *s)
 {
-	uint64_t heads = 0, pages = 0, free_pcp = 0;
+	uint64_t heads = 0, pages = 0, free_pcp = 0, isolated = 0, zones_isolated = 0;
 	struct model_frag_metrics fm;
 	struct model_page_info pi;
 
@@ -636,7 +637,9 @@ static int check_live_table(struct storm *s)
 		model_page_info(s->m, pfn, &pi);
 		bool head = pi.state == MODEL_PAGE_ALLOC || pi.state == MODEL_PAGE_FREE ||
 			    pi.state == MODEL_PAGE_PCP;
-		if (pi.state == MODEL_PAGE_ALLOC) {
+		if (pi.state == MODEL_PAGE_ALLOC && pi.compact_isolated) {
+			isolated += 1ull << pi.order; /* a proactive pass's target, not live */
+		} else if (pi.state == MODEL_PAGE_ALLOC) {
 			heads++;
 			pages += 1ull << pi.order;
 		}
@@ -651,10 +654,15 @@ static int check_live_table(struct storm *s)
 
 		model_zone_info(s->m, z, &zi);
 		free_pcp += (uint64_t)zi.pcp_count;
+		zones_isolated += (uint64_t)zi.compact_isolated;
 		if (check_highatomic(s, &zi))
 			return -1;
 	}
-	if (fm.free_pages + fm.pcp_pages + s->live_pages != s->onlined || fm.pcp_pages != free_pcp)
+	if (isolated != zones_isolated)
+		return storm_fail(s, "compaction holds %" PRIu64 " pages isolated, zones say %" PRIu64,
+				  isolated, zones_isolated);
+	if (fm.free_pages + fm.pcp_pages + isolated + s->live_pages != s->onlined ||
+	    fm.pcp_pages != free_pcp)
 		return storm_fail(s, "metrics: free %" PRIu64 " pcp %" PRIu64 " (zones %" PRIu64 ")",
 				  fm.free_pages, fm.pcp_pages, free_pcp);
 	return 0;

@@ -761,6 +761,71 @@ static void compaction_user_space_asked_for_is_followed(void)
 	model_free_all(m);
 }
 
+/* feed @e (mm_compaction_finished: of @order; mm_compaction_end: @sync, @status) */
+static void feed_compaction(struct replay *r, struct frt_event *e, int order, int sync, int status)
+{
+	e->ts = ++ts;
+	if (e->type == FRT_EV_COMPACTION_FINISHED) {
+		e->suitable.order = order;
+	} else {
+		e->compaction.sync = (uint64_t)sync;
+		e->compaction.status = status;
+	}
+	replay_feed(r, e);
+}
+
+/*
+ * kcompactd's proactive pass (compact_node(pgdat, true)) that ended a zone
+ * COMPACT_CONTENDED (status 7): a sync mm_compaction_end of a zone whose
+ * mm_compaction_finished said order -1 since that zone's last sync end. The
+ * engine tells the model (model_kcompactd_contended(), counted in
+ * kcompactd_contended) whichever CPU the end comes from (kcompactd may move);
+ * not an end of another kind, an async one, a direct run's (order >= 0), a
+ * second end after the first, or a task other than kcompactd*.
+ */
+static void kcompactd_contended_pass_is_followed(void)
+{
+	struct model_desc d;
+
+	dma32_desc(&d, 32, 32);
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 32) == 0);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event fin = { .type = FRT_EV_COMPACTION_FINISHED, .cpu = 0 };
+	fin.suitable.idx = MODEL_ZONE_DMA32;
+	struct frt_event end = { .type = FRT_EV_COMPACTION_END, .cpu = 1 };
+	end.compaction.zone_start = BASE;
+	end.compaction.zone_end = BASE + 32;
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &end, 0, 1, 7);
+	CHECK(replay_stats(r)->kcompactd_contended == 1, "%" PRIu64,
+	      replay_stats(r)->kcompactd_contended);
+	feed_compaction(r, &end, 0, 1, 7); /* no order -1 run under way any more */
+	feed_compaction(r, &fin, 9, 0, 0); /* a direct compaction's */
+	feed_compaction(r, &end, 0, 1, 7);
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &end, 0, 0, 7); /* async: not kcompactd's pass */
+	feed_compaction(r, &end, 0, 1, 8); /* the pass's end: success */
+	feed_compaction(r, &end, 0, 1, 7);
+	CHECK(replay_stats(r)->kcompactd_contended == 1, "%" PRIu64,
+	      replay_stats(r)->kcompactd_contended);
+	fin.has_task = end.has_task = 1;
+	snprintf(fin.comm, sizeof(fin.comm), "sh");
+	snprintf(end.comm, sizeof(end.comm), "sh");
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &end, 0, 1, 7);
+	CHECK(replay_stats(r)->kcompactd_contended == 1);
+	snprintf(end.comm, sizeof(end.comm), "kcompactd0");
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &end, 0, 1, 7);
+	CHECK(replay_stats(r)->kcompactd_contended == 2);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
 /*
  * A DMA32 zone of 32 pfns, pageblock order 3, seeded from a "snapshot":
  * pageblocks 0 and 1 free (two order-3 blocks), pageblock 2 holding a
@@ -1623,6 +1688,7 @@ int main(int argc, char **argv)
 	RUN(free_after_untraced_allocation);
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(compaction_user_space_asked_for_is_followed);
+	RUN(kcompactd_contended_pass_is_followed);
 	RUN(memory_hot_removal_takes_the_range_out);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
