@@ -80,7 +80,7 @@ static const char css[] =
 	".t2{fill:#fdc030}.t2.f{fill:#fff3c8}.t2.m{fill:#7a4a00}"
 	".t3{fill:#b39ddb}.t3.m{fill:#4a148c}.t4{fill:#a1d99b}.t5{fill:#bdbdbd}.t7{fill:#f0f0f0}"
 	".rc{fill:#9ecae1}.rt{fill:#c62828}.rf{fill:#fff}.rp{fill:#ddd}"
-	".prov td{white-space:normal;word-break:break-all}small,.dim{color:#666}details{margin:6px 0}summary{cursor:pointer;font-weight:600}";
+	".prov td{white-space:normal;word-break:break-all}.prov td:first-child{word-break:normal;white-space:nowrap}small,.dim{color:#666}details{margin:6px 0}summary{cursor:pointer;font-weight:600}";
 
 /* ------------------------------------------------------------ provenance */
 
