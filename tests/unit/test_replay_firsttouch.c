@@ -148,24 +148,37 @@ static const char *at(const struct model *m, uint64_t pfn, char *buf)
 	return buf;
 }
 
+struct want_state {
+	uint64_t pfn;
+	const char *want;
+};
+
+/* each block of @w in the state it says */
+static void check_states(const struct model *m, const struct want_state *w, size_t n)
+{
+	char b[8];
+
+	for (size_t i = 0; i < n; i++)
+		CHECK(!strcmp(at(m, w[i].pfn, b), w[i].want), "pfn %lu: %s, want %s",
+		      (unsigned long)w[i].pfn, b, w[i].want);
+}
+
 static char path[] = "/tmp/test_replay_firsttouch.XXXXXX";
 
 static void seeded_as_the_trace_says(void)
 {
 	struct replay_seed_stats st;
 	struct model *m = seeded(path, "start_from_trace=2", &st);
-	char b[8], cerr[256];
+	char cerr[256];
 
 	if (!m)
 		return;
-	static const struct { uint64_t pfn; const char *want; } want[] = {
+	static const struct want_state want[] = {
 		{ 0, "P0" }, { 1, "F0" }, { 2, "A0" }, { 3, "A0" }, { 4, "A1" }, { 6, "F1" },
 		{ 8, "P0" }, { 9, "F0" }, { 10, "F1" }, { 12, "F2" }, { 16, "A2" }, { 20, "F2" },
 		{ 24, "A3" },
 	};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		CHECK(!strcmp(at(m, want[i].pfn, b), want[i].want), "pfn %lu: %s, want %s",
-		      (unsigned long)want[i].pfn, b, want[i].want);
+	check_states(m, want, sizeof(want) / sizeof(want[0]));
 	/* each pcp page on the list of the CPU the trace names */
 	struct model_pcp_info p0, p1;
 	CHECK(model_pcp_info(m, 0, 0, &p0) == 0 && model_pcp_info(m, 0, 1, &p1) == 0);
@@ -196,17 +209,15 @@ static void default_takes_only_the_buddy_proof(void)
 {
 	struct replay_seed_stats st;
 	struct model *m = seeded(path, NULL, &st);
-	char b[8], cerr[256];
+	char cerr[256];
 
 	if (!m)
 		return;
-	static const struct { uint64_t pfn; const char *want; } want[] = {
+	static const struct want_state want[] = {
 		{ 0, "A0" }, { 1, "F0" }, { 2, "A0" }, { 3, "A0" }, { 4, "F2" }, { 8, "F3" },
 		{ 16, "A2" }, { 20, "F2" }, { 24, "A3" },
 	};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		CHECK(!strcmp(at(m, want[i].pfn, b), want[i].want), "pfn %lu: %s, want %s",
-		      (unsigned long)want[i].pfn, b, want[i].want);
+	check_states(m, want, sizeof(want) / sizeof(want[0]));
 	struct model_pcp_info p0, p1;
 	CHECK(model_pcp_info(m, 0, 0, &p0) == 0 && model_pcp_info(m, 0, 1, &p1) == 0);
 	CHECK(p0.count == 0 && p1.count == 0, "pcp counts %d %d", p0.count, p1.count);
@@ -223,17 +234,15 @@ static void off_seeds_the_snapshot(void)
 {
 	struct replay_seed_stats st;
 	struct model *m = seeded(path, "start_from_trace=0", &st);
-	char b[8], cerr[256];
+	char cerr[256];
 
 	if (!m)
 		return;
-	static const struct { uint64_t pfn; const char *want; } want[] = {
+	static const struct want_state want[] = {
 		{ 0, "A0" }, { 1, "A0" }, { 2, "A0" }, { 3, "A0" }, { 4, "F2" }, { 8, "F3" },
 		{ 16, "A4" },
 	};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		CHECK(!strcmp(at(m, want[i].pfn, b), want[i].want), "pfn %lu: %s, want %s",
-		      (unsigned long)want[i].pfn, b, want[i].want);
+	check_states(m, want, sizeof(want) / sizeof(want[0]));
 	CHECK(st.free_pages == 12 && st.reconciled.to_free + st.reconciled.to_pcp +
 	      st.reconciled.to_alloc == 0);
 	CHECK(model_check(m, cerr, sizeof(cerr)) == 0, "%s", cerr);
