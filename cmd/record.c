@@ -71,7 +71,9 @@ static const char usage_text[] =
 	"\n"
 	"The file starts with a snapshot of physical memory (every free block and\n"
 	"allocated page with its mobility, every pageblock's migratetype) and ends\n"
-	"with another; capture runs between them (see traces/FORMAT.md).\n"
+	"with another; capture runs from the start of the first walk of memory to the\n"
+	"end of the last, and each snapshot says when it read which pages, so that\n"
+	"replay knows which events of a walk it already shows (see traces/FORMAT.md).\n"
 	"stderr says when each snapshot starts and ends (with its progress on a\n"
 	"terminal), when capture is switched on, and 'capturing into FILE' once the\n"
 	"first event has arrived: start the workload after that line. On a terminal a\n"
@@ -105,6 +107,13 @@ struct capture {
 	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
 	json_t *notes;         /* every WARNING, for the STATS frame */
 	uint64_t bogus_pfns;   /* pfn fields >= 2^63 the format could not hold, written as none */
+	struct frt_collector *c;
+	const char *kind;      /* the snapshot under way: "start" or "end" */
+	/* events of the start walk, held until its frames are written: replay
+	 * reads the start snapshot before any event */
+	struct frt_event *held;
+	size_t nr_held, cap_held;
+	int poll_err;          /* the first error draining the rings during a walk */
 };
 
 /*
@@ -434,7 +443,54 @@ static int open_output(const struct record_opts *o, struct frt_outfile *out)
 static void snapshot_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	fprintf(stderr, "\r\033[Kfragreplay record: %s snapshot: %3.0f%% of %.1f M pfns",
-		(const char *)ctx, total ? 100.0 * done / total : 100.0, total / 1e6);
+		((struct capture *)ctx)->kind, total ? 100.0 * done / total : 100.0, total / 1e6);
+}
+
+static int hold_event(const struct frt_event *ev, void *ctx)
+{
+	struct capture *cap = ctx;
+
+	if (cap->nr_held == cap->cap_held) {
+		size_t n = cap->cap_held ? 2 * cap->cap_held : 65536;
+		void *p = realloc(cap->held, n * sizeof(*cap->held));
+
+		if (!p)
+			return -ENOMEM;
+		cap->held = p;
+		cap->cap_held = n;
+	}
+	cap->held[cap->nr_held++] = *ev;
+	return 0;
+}
+
+/*
+ * Capture runs through both walks (FORMAT.md §8.2 read_times): on right
+ * before the start walk, so that every event while it reads is in the
+ * trace, and off right after the end walk.
+ */
+static void snapshot_walk_begins(void *ctx)
+{
+	struct capture *cap = ctx;
+
+	if (cap->on_ns)
+		return;
+	frt_collector_recursion_mark(cap->c);
+	cap->on_ns = now_ns();
+	frt_collector_capture(cap->c, true);
+}
+
+/* After each chunk of a walk: drain the rings, which a busy host fills in a second. */
+static void snapshot_walked(void *ctx)
+{
+	struct capture *cap = ctx;
+	int n;
+
+	if (!cap->on_ns || cap->poll_err)
+		return;
+	n = frt_collector_poll(cap->c, 0, strcmp(cap->kind, "start") ? write_event : hold_event,
+			       cap);
+	if (n < 0)
+		cap->poll_err = n;
 }
 
 /*
@@ -453,9 +509,13 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 		.verbose = o->verbose,
 		.no_bpf_reason = cap->no_bpf_reason[0] ? cap->no_bpf_reason : NULL,
 		.progress = isatty(STDERR_FILENO) ? snapshot_progress : NULL,
-		.ctx = (void *)kind,
+		.walk_begins = snapshot_walk_begins,
+		.walked = snapshot_walked,
+		.ctx = cap,
 	};
 	char err[512];
+
+	cap->kind = kind;
 
 	fprintf(stderr, "fragreplay record: taking the %s snapshot of physical memory\n", kind);
 	if (frt_snapshot_write(cap->w, kind, &so, &res, err, sizeof(err))) {
@@ -481,15 +541,29 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 			  res.worst_pct, res.worst_zone);
 }
 
+/* The start walk's events, after its frames. */
+static int put_held(struct capture *cap)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < cap->nr_held && !err; i++)
+		err = write_event(&cap->held[i], cap);
+	free(cap->held);
+	cap->held = NULL;
+	cap->nr_held = cap->cap_held = 0;
+	return err;
+}
+
 /*
  * Capture into @w until the end, then write the stats and close @w. The
- * programs are attached already; capture switches on right after the start
- * snapshot and off right before the end snapshot, so the snapshots bracket
- * the events with no gap spent attaching or detaching.
+ * programs are attached already; capture switches on right before the start
+ * snapshot's walk and off right after the end snapshot's, so the trace has
+ * every event of the time each walk read memory (each snapshot says when it
+ * read which pfns), with no gap spent attaching or detaching.
  */
 static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
 {
-	struct capture cap = { .w = w, .pairer = frt_pairer_new(), .notes = json_array() };
+	struct capture cap = { .w = w, .pairer = frt_pairer_new(), .notes = json_array(), .c = c };
 	uint64_t start, events, lost = 0;
 	double secs;
 	int err, close_err;
@@ -502,18 +576,24 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		return 1;
 	}
 	snapshot(&cap, "start", o);
-	frt_collector_recursion_mark(c);
-	start = cap.on_ns = now_ns();
-	frt_collector_capture(c, true);
-	fprintf(stderr, "fragreplay record: capture switched on; waiting for the first event\n");
-	err = capture_loop(c, &cap, o, start);
+	snapshot_walk_begins(&cap); /* on already, unless the snapshot failed before its walk */
+	start = cap.on_ns;
+	err = cap.poll_err ? cap.poll_err : frt_collector_poll(c, 0, hold_event, &cap);
+	err = err < 0 ? err : put_held(&cap);
+	fprintf(stderr, "fragreplay record: capture switched on %.1f s ago, before the start "
+		"walk; waiting for the first event\n", (now_ns() - start) / 1e9);
+	if (!err)
+		err = capture_loop(c, &cap, o, start);
+	if (!cap.write_err && !err)
+		snapshot(&cap, "end", o);
+	if (!err && cap.poll_err)
+		err = cap.poll_err;
 	frt_collector_capture(c, false);
 	cap.off_ns = now_ns();
 	cap.misses = frt_collector_recursion_misses(c, cap.misses_which, sizeof(cap.misses_which));
 	secs = (cap.off_ns - start) / 1e9;
-	fprintf(stderr, "fragreplay record: capture switched off after %.1f s\n", secs);
-	if (!cap.write_err)
-		snapshot(&cap, "end", o);
+	fprintf(stderr, "fragreplay record: capture switched off after %.1f s, after the end "
+		"walk\n", secs);
 	if (cap.size_limit_hit)
 		fprintf(stderr, "fragreplay record: %s reached --max-size %.3f MB; capture "
 			"stopped\n", o->path, o->max_bytes / 1e6);
@@ -536,6 +616,7 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 	print_summary(o->path, events, secs, lost, frt_collector_reordered_late(c));
 	frt_pairer_free(cap.pairer);
 	json_decref(cap.notes);
+	free(cap.held);
 	return err < 0 || cap.write_err || close_err ? 1 : 0;
 }
 

@@ -28,6 +28,7 @@ same() { # same NAME FILE: both readers print the same lines and exit codes
 
 same "golden 1.0" "$data/golden-v1.frt"
 same "golden 1.1" "$data/golden-v1.1.frt"
+same "golden 1.2" "$data/golden-v1.2.frt"
 "$test_format" --write-random "$work/random.frt"
 same "random 1.1 trace with tasks" "$work/random.frt"
 # every sample up to 6 MB: the Python reader decodes ~100 K events/s, and the
