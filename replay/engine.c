@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "firsttouch.h"
 
 #define FAILED UINT32_MAX      /* the model could not place it */
 #define MOVED_AWAY (UINT32_MAX - 1) /* the kernel migrated it; its old pages' free is next */
@@ -247,6 +248,8 @@ struct replay {
 	 * nothing and is no unmatched one.
 	 */
 	uint64_t *trace_free;
+	/* when the start snapshot's walk read which pfns (replay_set_walk_times()) */
+	struct walk_times walk;
 };
 
 static bool in_span(const struct replay *r, uint64_t pfn)
@@ -557,6 +560,7 @@ void replay_free(struct replay *r)
 	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->trace_free);
+	walk_times_free(&r->walk);
 	free(r->thp_served);
 	free(r->kc);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
@@ -1499,6 +1503,32 @@ static void track_kswapd(struct replay *r, const struct frt_event *ev)
 	}
 }
 
+void replay_set_walk_times(struct replay *r, struct walk_times *wt)
+{
+	walk_times_free(&r->walk);
+	r->walk = *wt;
+	memset(wt, 0, sizeof(*wt));
+}
+
+/*
+ * An allocation, free or migration of the start snapshot's walk that it
+ * already shows (walk_reflected()): not replayed, the snapshot's seed has
+ * it. Straddling blocks are replayed and counted.
+ */
+static bool reconciled(struct replay *r, const struct frt_event *ev)
+{
+	bool straddles;
+
+	if (!r->walk.nr)
+		return false;
+	if (walk_reflected(&r->walk, ev, &straddles)) {
+		r->st.walk_reconciled++;
+		return true;
+	}
+	r->st.walk_straddling += straddles;
+	return false;
+}
+
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->ts < r->start_ts || r->err)
@@ -1515,7 +1545,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	track_kswapd(r, ev);
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
-		alloc_recorded(r, ev);
+		if (!reconciled(r, ev))
+			alloc_recorded(r, ev);
 		if (ev->alloc.pfn != FRT_PFN_NONE)
 			trace_free_mark(r, ev->alloc.pfn, ev->alloc.order, false);
 		break;
@@ -1523,6 +1554,10 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		r->st.frees++;
 		if (!in_span(r, ev->free.pfn) || ev->free.order > r->max_order) {
 			outside(r, (unsigned int)ev->free.order);
+			break;
+		}
+		if (reconciled(r, ev)) {
+			trace_free_mark(r, ev->free.pfn, ev->free.order, true);
 			break;
 		}
 		if (unpaired_source(r, ev) && keep_unpaired(r, ev->free.pfn, (unsigned int)ev->free.order))
@@ -1538,7 +1573,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		r->st.batched_ignored++; /* FORMAT.md: the mm_page_free before it did the free */
 		break;
 	case FRT_EV_MIGRATE_PAIR:
-		migrate_recorded(r, ev);
+		if (!reconciled(r, ev))
+			migrate_recorded(r, ev);
 		trace_free_mark(r, ev->pair.new_pfn, ev->pair.order, false);
 		break;
 	case FRT_EV_COMPACTION_BEGIN:

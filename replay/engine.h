@@ -82,6 +82,10 @@ struct replay_stats {
 		uint64_t returned_pages; /* kept pages no fallback claimed, freed when the window closed */
 	} cls[REQ_NR_CLASSES];
 	uint64_t allocs_without_task; /* allocations whose task the trace does not say */
+	/* allocations, frees and migrations of the start snapshot's walk that it
+	 * already shows (replay_set_walk_times()): not replayed; and blocks the
+	 * walk read across their event (replayed) */
+	uint64_t walk_reconciled, walk_straddling;
 	uint64_t first_ts, last_ts;
 	/* what the kernel itself recorded over the replayed span: its own
 	 * decisions, which the model's are compared with (not inputs) */
@@ -149,6 +153,16 @@ void replay_follow_manual_compaction(struct replay *r, bool on);
  */
 #define REPLAY_MAX_UNPLUG 4
 void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, unsigned int nr);
+
+/*
+ * replay_set_walk_times - when the start snapshot's walk read which pfns
+ * (firsttouch.h; taken over, @wt left empty): an allocation, free or
+ * migration it already shows (walk_reflected()) changes no model, only the
+ * engine's record of which pages the trace saw free. Without read times
+ * (older traces) every event from the snapshot's ts on is replayed.
+ */
+struct walk_times;
+void replay_set_walk_times(struct replay *r, struct walk_times *wt);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

@@ -178,6 +178,14 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"took a kept block's fallbacks (%" PRIu64 " requests onto %" PRIu64 " kept "
 			"blocks) from the same CPU, not the same task", label, st->allocs_without_task,
 			absorbed, kept));
+	if (st->walk_reconciled || st->walk_straddling)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " allocations, frees and migrations came while the start "
+			"snapshot's walk ran, on pages it read after them: the snapshot shows them, "
+			"so they were not replayed (its read times, FORMAT.md read_times); %" PRIu64
+			" more were of blocks the walk read across them (their first page before, "
+			"their last after): replayed", label, st->walk_reconciled,
+			st->walk_straddling));
 	if (st->unplug_expected > st->unplugged_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: of the %" PRIu64 " pages of memory the kernel hot-removed, the model "
