@@ -86,6 +86,9 @@ struct replay_stats {
 	 * already shows (replay_set_walk_times()): not replayed; and blocks the
 	 * walk read across their event (replayed) */
 	uint64_t walk_reconciled, walk_straddling;
+	/* ... of the end snapshot's walk, on pages it had read already: not in
+	 * it, so not replayed either */
+	uint64_t walk_end_skipped;
 	uint64_t first_ts, last_ts;
 	/* what the kernel itself recorded over the replayed span: its own
 	 * decisions, which the model's are compared with (not inputs) */
@@ -155,14 +158,16 @@ void replay_follow_manual_compaction(struct replay *r, bool on);
 void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, unsigned int nr);
 
 /*
- * replay_set_walk_times - when the start snapshot's walk read which pfns
- * (firsttouch.h; taken over, @wt left empty): an allocation, free or
- * migration it already shows (walk_reflected()) changes no model, only the
- * engine's record of which pages the trace saw free. Without read times
- * (older traces) every event from the snapshot's ts on is replayed.
+ * replay_set_walk_times - when the start and end snapshots' walks read which
+ * pfns (firsttouch.h; taken over, both left empty): an allocation, free or
+ * migration the start snapshot already shows (walk_reflected()) changes no
+ * model, only the engine's record of which pages the trace saw free; one on
+ * a page the end walk had read before it (walk_after()) is not in the end
+ * snapshot and is left out too. Without read times (older traces) every
+ * event from the snapshot's ts on is replayed.
  */
 struct walk_times;
-void replay_set_walk_times(struct replay *r, struct walk_times *wt);
+void replay_set_walk_times(struct replay *r, struct walk_times *start, struct walk_times *end);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

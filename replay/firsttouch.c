@@ -122,7 +122,8 @@ int walk_times_add(struct walk_times *wt, const struct frt_snapshot_part *p)
 	return ret;
 }
 
-int walk_times_read(const char *path, struct walk_times *wt, char *err, size_t errlen)
+int walk_times_read(const char *path, const char *which, struct walk_times *wt, char *err,
+		    size_t errlen)
 {
 	struct frt_reader *r = frt_reader_open(path, err, errlen);
 	struct frt_frame_info fi;
@@ -141,7 +142,7 @@ int walk_times_read(const char *path, struct walk_times *wt, char *err, size_t e
 		const char *kind = json_string_value(json_object_get(h, "kind"));
 		struct frt_snapshot_part part;
 
-		if (kind && !strcmp(kind, "start")) {
+		if (kind && !strcmp(kind, which)) {
 			if (parts < 0)
 				parts = json_integer_value(json_object_get(h, "parts"));
 			seen++;
@@ -153,7 +154,7 @@ int walk_times_read(const char *path, struct walk_times *wt, char *err, size_t e
 	}
 	frt_reader_free(r);
 	if (ret) {
-		snprintf(err, errlen, "start snapshot read_times: %s", strerror(-ret));
+		snprintf(err, errlen, "%s snapshot read_times: %s", which, strerror(-ret));
 		walk_times_free(wt);
 	}
 	return ret;
@@ -182,14 +183,11 @@ static uint64_t read_time(const struct walk_times *wt, uint64_t pfn)
 	return lo ? wt->ts[lo - 1] : 0;
 }
 
-bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, bool *straddles)
+/* the block an event is about (its first pfn and order); false for none */
+static bool event_block(const struct frt_event *ev, uint64_t *pfn_out, uint64_t *order_out)
 {
 	uint64_t pfn, order;
 
-	if (straddles)
-		*straddles = false;
-	if (!wt || !wt->nr)
-		return false;
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
 		pfn = ev->alloc.pfn, order = ev->alloc.order;
@@ -220,13 +218,34 @@ bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, boo
 	default:
 		return false;
 	}
-	if (pfn == FRT_PFN_NONE || order > MODEL_MAX_ORDER_LIMIT)
+	*pfn_out = pfn;
+	*order_out = order;
+	return pfn != FRT_PFN_NONE && order <= MODEL_MAX_ORDER_LIMIT;
+}
+
+bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, bool *straddles)
+{
+	uint64_t pfn, order;
+
+	if (straddles)
+		*straddles = false;
+	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
 		return false;
 	if (ev->ts < read_time(wt, pfn))
 		return true;
 	if (straddles)
 		*straddles = ev->ts < read_time(wt, pfn + (1ull << order) - 1);
 	return false;
+}
+
+bool walk_after(const struct walk_times *wt, const struct frt_event *ev)
+{
+	uint64_t pfn, order, t;
+
+	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
+		return false;
+	t = read_time(wt, pfn);
+	return t && ev->ts >= t;
 }
 
 static int by_pfn(const void *a, const void *b)

@@ -71,11 +71,12 @@ struct walk_times {
 struct frt_snapshot_part;
 int walk_times_add(struct walk_times *wt, const struct frt_snapshot_part *p);
 /**
- * walk_times_read - the read times of the start snapshot of @path, read
- * through a reader of its own (empty when it has none). Returns 0, or a
- * negative errno with a reason in @err.
+ * walk_times_read - the read times of @path's snapshot of kind @which
+ * ("start" or "end"), read through a reader of its own (empty when it has
+ * none). Returns 0, or a negative errno with a reason in @err.
  */
-int walk_times_read(const char *path, struct walk_times *wt, char *err, size_t errlen);
+int walk_times_read(const char *path, const char *which, struct walk_times *wt, char *err,
+		    size_t errlen);
 void walk_times_free(struct walk_times *wt);
 
 /*
@@ -89,6 +90,12 @@ void walk_times_free(struct walk_times *wt);
  * after; such an event is not reflected (replayed) and counted apart.
  */
 bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, bool *straddles);
+/*
+ * walk_after - the end snapshot's side of the same rule: @ev's block (its
+ * first pfn) was read by the end walk before @ev, so the end snapshot does
+ * not show it.
+ */
+bool walk_after(const struct walk_times *wt, const struct frt_event *ev);
 
 /**
  * first_touch_scan - the first event on each pfn of [base, base + span) among

@@ -186,6 +186,12 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			" more were of blocks the walk read across them (their first page before, "
 			"their last after): replayed", label, st->walk_reconciled,
 			st->walk_straddling));
+	if (st->walk_end_skipped)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " allocations, frees and migrations came on pages the end "
+			"snapshot's walk had read already: the end snapshot does not show them, so "
+			"the model's end, which validate compares with it, leaves them out too",
+			label, st->walk_end_skipped));
 	if (st->unplug_expected > st->unplugged_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: of the %" PRIu64 " pages of memory the kernel hot-removed, the model "

@@ -240,12 +240,17 @@ static int build_run(void *ctx)
 		goto fail;
 	replay_follow_manual_compaction(run->r, s->direct_compaction_recorded);
 	replay_set_unplug(run->r, run->seed.unplug_range, run->seed.nr_unplug);
-	/* the start walk's events the snapshot shows (traces of format 1.2) */
-	struct walk_times wt;
-	ret = walk_times_read(s->path, &wt, run->err, sizeof(run->err));
+	/* the walks' events each snapshot shows or not (traces of format 1.2) */
+	struct walk_times start, end;
+	ret = walk_times_read(s->path, "start", &start, run->err, sizeof(run->err));
 	if (ret)
 		return ret;
-	replay_set_walk_times(run->r, &wt);
+	ret = walk_times_read(s->path, "end", &end, run->err, sizeof(run->err));
+	if (ret) {
+		walk_times_free(&start);
+		return ret;
+	}
+	replay_set_walk_times(run->r, &start, &end);
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
 	ret = neg_errno();

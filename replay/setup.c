@@ -589,7 +589,7 @@ static int scan_events(struct frt_reader *r, struct model *m, uint64_t from_ts,
 
 	model_zone_info(m, 0, &first);
 	model_zone_info(m, model_nr_zones(m) - 1, &last);
-	int ret = walk_times_read(frt_reader_path(r), &wt, why, sizeof(why));
+	int ret = walk_times_read(frt_reader_path(r), "start", &wt, why, sizeof(why));
 	if (!ret)
 		ret = first_touch_scan(frt_reader_path(r), from_ts, &wt, first.start_pfn,
 				       last.end_pfn - first.start_pfn, ft, why, sizeof(why));
