@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +111,18 @@ struct capture {
 	uint64_t bogus_pfns;   /* pfn fields >= 2^63 the format could not hold, written as none */
 	struct frt_collector *c;
 	const char *kind;      /* the snapshot under way: "start" or "end" */
-	/* events of the start walk, held until its frames are written: replay
-	 * reads the start snapshot before any event */
+	/*
+	 * Events while a snapshot is taken, drained by a thread of their own
+	 * (the rings of a busy host fill in a fraction of a second, and the
+	 * walk, fit and writing of a snapshot take longer) and held until its
+	 * frames are written: the writer is the snapshot's meanwhile.
+	 */
 	struct frt_event *held;
 	size_t nr_held, cap_held;
-	int poll_err;          /* the first error draining the rings during a walk */
+	pthread_t drainer;
+	bool draining;
+	atomic_bool drain_stop;
+	int poll_err;          /* the first error draining the rings */
 };
 
 /*
@@ -463,34 +472,63 @@ static int hold_event(const struct frt_event *ev, void *ctx)
 	return 0;
 }
 
+static void *drain(void *arg)
+{
+	struct capture *cap = arg;
+
+	while (!atomic_load(&cap->drain_stop)) {
+		int n = frt_collector_poll(cap->c, 10, hold_event, cap);
+
+		if (n < 0) {
+			cap->poll_err = n;
+			break;
+		}
+	}
+	return NULL;
+}
+
 /*
  * Capture runs through both walks (FORMAT.md §8.2 read_times): on right
  * before the start walk, so that every event while it reads is in the
- * trace, and off right after the end walk.
+ * trace, and off right after the end walk. Events are drained meanwhile.
  */
 static void snapshot_walk_begins(void *ctx)
 {
 	struct capture *cap = ctx;
 
-	if (cap->on_ns)
+	if (!cap->on_ns) {
+		frt_collector_recursion_mark(cap->c);
+		cap->on_ns = now_ns();
+		frt_collector_capture(cap->c, true);
+	}
+	if (cap->draining)
 		return;
-	frt_collector_recursion_mark(cap->c);
-	cap->on_ns = now_ns();
-	frt_collector_capture(cap->c, true);
+	atomic_store(&cap->drain_stop, false);
+	cap->draining = !pthread_create(&cap->drainer, NULL, drain, cap);
+	if (!cap->draining)
+		cap->poll_err = -EAGAIN;
 }
 
-/* After each chunk of a walk: drain the rings, which a busy host fills in a second. */
-static void snapshot_walked(void *ctx)
+/* The snapshot is written: what the drainer held goes to the writer, after its frames. */
+static int put_held(struct capture *cap)
 {
-	struct capture *cap = ctx;
-	int n;
+	int err = 0;
 
-	if (!cap->on_ns || cap->poll_err)
-		return;
-	n = frt_collector_poll(cap->c, 0, strcmp(cap->kind, "start") ? write_event : hold_event,
-			       cap);
-	if (n < 0)
-		cap->poll_err = n;
+	if (cap->draining) {
+		atomic_store(&cap->drain_stop, true);
+		pthread_join(cap->drainer, NULL);
+		cap->draining = false;
+	}
+	if (cap->on_ns && !cap->poll_err) {
+		int n = frt_collector_poll(cap->c, 0, hold_event, cap);
+
+		if (n < 0)
+			cap->poll_err = n;
+	}
+	for (size_t i = 0; i < cap->nr_held && !err; i++)
+		err = write_event(&cap->held[i], cap);
+	cap->nr_held = 0;
+	return cap->poll_err ? cap->poll_err : err;
 }
 
 /*
@@ -510,7 +548,6 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 		.no_bpf_reason = cap->no_bpf_reason[0] ? cap->no_bpf_reason : NULL,
 		.progress = isatty(STDERR_FILENO) ? snapshot_progress : NULL,
 		.walk_begins = snapshot_walk_begins,
-		.walked = snapshot_walked,
 		.ctx = cap,
 	};
 	char err[512];
@@ -541,19 +578,6 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 			  res.worst_pct, res.worst_zone);
 }
 
-/* The start walk's events, after its frames. */
-static int put_held(struct capture *cap)
-{
-	int err = 0;
-
-	for (size_t i = 0; i < cap->nr_held && !err; i++)
-		err = write_event(&cap->held[i], cap);
-	free(cap->held);
-	cap->held = NULL;
-	cap->nr_held = cap->cap_held = 0;
-	return err;
-}
-
 /*
  * Capture into @w until the end, then write the stats and close @w. The
  * programs are attached already; capture switches on right before the start
@@ -578,16 +602,15 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 	snapshot(&cap, "start", o);
 	snapshot_walk_begins(&cap); /* on already, unless the snapshot failed before its walk */
 	start = cap.on_ns;
-	err = cap.poll_err ? cap.poll_err : frt_collector_poll(c, 0, hold_event, &cap);
-	err = err < 0 ? err : put_held(&cap);
+	err = put_held(&cap);
 	fprintf(stderr, "fragreplay record: capture switched on %.1f s ago, before the start "
 		"walk; waiting for the first event\n", (now_ns() - start) / 1e9);
 	if (!err)
 		err = capture_loop(c, &cap, o, start);
-	if (!cap.write_err && !err)
+	if (!cap.write_err && !err) {
 		snapshot(&cap, "end", o);
-	if (!err && cap.poll_err)
-		err = cap.poll_err;
+		err = put_held(&cap);
+	}
 	frt_collector_capture(c, false);
 	cap.off_ns = now_ns();
 	cap.misses = frt_collector_recursion_misses(c, cap.misses_which, sizeof(cap.misses_which));

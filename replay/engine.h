@@ -86,6 +86,7 @@ struct replay_stats {
 	 * already shows (replay_set_walk_times()): not replayed; and blocks the
 	 * walk read across their event (replayed) */
 	uint64_t walk_reconciled, walk_straddling;
+	uint64_t walk_unmatched;   /* ... frees of the start walk replayed that matched no block */
 	/* ... of the end snapshot's walk, on pages it had read already: not in
 	 * it, so not replayed either */
 	uint64_t walk_end_skipped;

@@ -184,8 +184,9 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"snapshot's walk ran, on pages it read after them: the snapshot shows them, "
 			"so they were not replayed (its read times, FORMAT.md read_times); %" PRIu64
 			" more were of blocks the walk read across them (their first page before, "
-			"their last after): replayed", label, st->walk_reconciled,
-			st->walk_straddling));
+			"their last after): replayed. Of the walk's frees replayed, %" PRIu64
+			" matched no block", label, st->walk_reconciled, st->walk_straddling,
+			st->walk_unmatched));
 	if (st->walk_end_skipped)
 		json_array_append_new(notes, json_sprintf(
 			"%s: %" PRIu64 " allocations, frees and migrations came on pages the end "

@@ -261,8 +261,6 @@ static int feed(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind, co
 	if (s->o.progress)
 		s->o.progress(s->o.ctx, start_pfn + n - s->b.start_pfn,
 			      s->b.end_pfn - s->b.start_pfn);
-	if (!ret && s->o.walked)
-		s->o.walked(s->o.ctx);
 	return ret ? ret : frt_snap_builder_feed(&s->b, start_pfn, n, kind, aux, zone);
 }
 

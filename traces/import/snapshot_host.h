@@ -32,8 +32,6 @@ struct frt_snapshot_opts {
 	/* called right before the /proc reads and the walk begin (after BPF is
 	 * loaded): record switches capture on here */
 	void (*walk_begins)(void *ctx);
-	/* called after each chunk of the walk: record drains the ring buffers here */
-	void (*walked)(void *ctx);
 	void *ctx;
 };
 
