@@ -25,6 +25,9 @@
  * Replaying the two start-walk events would allocate pfn 0 twice (an unseen
  * free) and free pfn 1 that no block holds (an unmatched free); replaying
  * the end-walk free would end with 511.
+ *
+ * Usage: test_replay_walktimes           run the tests
+ *        test_replay_walktimes --write F  write the trace (fuzz seed walktimes-stored)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,7 +130,9 @@ static int write_trace(const char *path, bool timed)
 	static const uint64_t start_times[][2] = { { 0, 1000 }, { 64, 1000 } }; /* 2000, 3000 */
 	static const uint64_t end_times[][2] = { { 0, 1000 } };                 /* 5000 */
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	/* stored: the fuzz corpora's copy (--write) lets mutations reach the sections */
+	struct frt_writer_opts o = { .store = true };
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, &o);
 	int ret;
 
 	if (!w)
@@ -303,9 +308,14 @@ static void read_times_malformed(void)
 	CHECK(frt_snapshot_times_next(&it, &pfn, &ts) == -EBADMSG, "a truncated entry");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	int fd = mkstemp(path);
+	int fd;
+
+	/* the fuzz seed (tests/fuzz/corpus/README): the timed trace, stored */
+	if (argc == 3 && !strcmp(argv[1], "--write"))
+		return write_trace(argv[2], true) ? 1 : 0;
+	fd = mkstemp(path);
 
 	if (fd < 0) {
 		perror("mkstemp");
