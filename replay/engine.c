@@ -1545,6 +1545,11 @@ static bool reconciled(struct replay *r, const struct frt_event *ev)
 	return false;
 }
 
+bool replay_walk_shows(const struct replay *r, const struct frt_event *ev)
+{
+	return walk_after(&r->walk_end, ev) || walk_reflected(&r->walk, ev, NULL);
+}
+
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->ts < r->start_ts || r->err)

@@ -170,6 +170,13 @@ void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, u
 struct walk_times;
 void replay_set_walk_times(struct replay *r, struct walk_times *start, struct walk_times *end);
 
+/*
+ * replay_walk_shows - whether replay_feed() leaves @ev out of the model by
+ * the walks' read times: the start snapshot shows it already, or the end
+ * snapshot does not. validate's kernel side leaves it out as well.
+ */
+bool replay_walk_shows(const struct replay *r, const struct frt_event *ev);
+
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);
 

@@ -283,7 +283,10 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 		if (run->fid) {
 			int64_t fix = curve_fix(st);
 
-			fidelity_model_track(run->fid, run->m, &ev[i]);
+			/* the kernel's free pages from the start snapshot on: an event
+			 * a snapshot already shows (or the end one lacks) is not counted */
+			if (!replay_walk_shows(run->r, &ev[i]))
+				fidelity_model_track(run->fid, run->m, &ev[i]);
 			replay_feed(run->r, &ev[i]);
 			fidelity_model_adjust(run->fid, curve_fix(st) - fix);
 		} else {
