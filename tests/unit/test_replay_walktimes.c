@@ -152,10 +152,12 @@ struct result {
 	struct replay_stats st;
 	struct replay_seed_stats seed;
 	long free_pages; /* buddy and pcp */
+	int sft;         /* start_from_trace as the model has it */
 };
 
-/* replay @path as a session does (session.c build_run()), optionally with start_from_trace */
-static int replay_file(const char *path, bool from_trace, struct result *out)
+/* replay @path as a session does (session.c build_run()) with start_from_trace=@sft
+ * (-1: the default); out->sft: the knob as the model has it */
+static int replay_file(const char *path, int sft, struct result *out)
 {
 	struct replay_variant v = { .as_recorded = true };
 	struct walk_times start, end;
@@ -168,13 +170,17 @@ static int replay_file(const char *path, bool from_trace, struct result *out)
 	int ret = -EINVAL;
 
 	CHECK(rd, "%s", err);
-	if (from_trace)
-		CHECK(replay_variant_set(&v, "start_from_trace=1", err, sizeof(err)) == 0, "%s", err);
+	char set[32];
+
+	snprintf(set, sizeof(set), "start_from_trace=%d", sft);
+	if (sft >= 0)
+		CHECK(replay_variant_set(&v, set, err, sizeof(err)) == 0, "%s", err);
 	m = rd ? replay_model_from_trace(rd, &v, &out->seed, err, sizeof(err)) : NULL;
 	CHECK(m, "%s", err);
 	frt_reader_free(rd);
 	rd = m ? frt_reader_open(path, err, sizeof(err)) : NULL;
 	r = rd ? replay_new(m, out->seed.snapshot_ts, NULL, NULL) : NULL;
+	out->sft = m ? (int)model_knob(m, MODEL_KNOB_START_FROM_TRACE) : -1;
 	if (!r)
 		goto cleanup;
 	CHECK(walk_times_read(path, "start", &start, err, sizeof(err)) == 0, "%s", err);
@@ -221,7 +227,7 @@ static void start_walk_events_reconciled(void)
 	struct result a = { 0 };
 
 	CHECK(write_trace(path, true) == 0);
-	if (replay_file(path, false, &a))
+	if (replay_file(path, 0, &a))
 		return;
 	CHECK(a.st.walk_reconciled == 2, "reconciled %" PRIu64 ", want 2 (alloc 0, free 1)",
 	      a.st.walk_reconciled);
@@ -243,7 +249,7 @@ static void untimed_replays_everything(void)
 	struct result a = { 0 };
 
 	CHECK(write_trace(path, false) == 0);
-	if (replay_file(path, false, &a))
+	if (replay_file(path, 0, &a))
 		return;
 	CHECK(a.st.walk_reconciled == 0 && a.st.walk_end_skipped == 0);
 	CHECK(a.st.unmatched_frees == 1, "unmatched frees %" PRIu64 ", want 1 (pfn 1)",
@@ -258,18 +264,47 @@ static void first_touch_after_read_time(void)
 	struct result timed = { 0 }, untimed = { 0 };
 
 	CHECK(write_trace(path, true) == 0);
-	if (replay_file(path, true, &timed))
+	if (replay_file(path, 1, &timed))
 		return;
 	/* pfn 1's free at 1600 came before the read: the snapshot's F0 stands */
 	CHECK(timed.seed.reconciled.to_alloc == 0, "pages seeded allocated against the "
 	      "snapshot: %" PRIu64 ", want 0", timed.seed.reconciled.to_alloc);
 	CHECK(timed.free_pages == 510, "free at the end %ld, want 510", timed.free_pages);
 	CHECK(write_trace(path, false) == 0);
-	if (replay_file(path, true, &untimed))
+	if (replay_file(path, 2, &untimed))
 		return;
 	/* without read times the free says pfn 1 was allocated when the trace began */
 	CHECK(untimed.seed.reconciled.to_alloc == 1, "untimed: %" PRIu64 " pages seeded "
 	      "allocated, want 1 (pfn 1)", untimed.seed.reconciled.to_alloc);
+}
+
+/*
+ * start_from_trace's default (1, what the trace proves): with read times every
+ * first event after the walk read a page is proof, so pfn 65, first allocated
+ * with no zone_locked, starts on CPU 0's pcp list; without them only a page
+ * taken from the buddy lists would move, and pfn 65 stays as the walk read it.
+ */
+static void start_from_trace_by_default(void)
+{
+	struct result timed = { 0 }, untimed = { 0 };
+
+	CHECK(write_trace(path, true) == 0);
+	if (replay_file(path, -1, &timed))
+		return;
+	CHECK(timed.sft == 1, "start_from_trace %d, want the default 1", timed.sft);
+	CHECK(timed.seed.reconciled.to_pcp == 1, "timed: %" PRIu64 " pages seeded on a pcp "
+	      "list, want 1 (pfn 65)", timed.seed.reconciled.to_pcp);
+	CHECK(timed.st.walk_reconciled == 2 && timed.st.unmatched_frees == 0 &&
+	      timed.free_pages == 510, "timed, by default: reconciled %" PRIu64 ", unmatched %"
+	      PRIu64 ", free %ld", timed.st.walk_reconciled, timed.st.unmatched_frees,
+	      timed.free_pages);
+	CHECK(write_trace(path, false) == 0);
+	if (replay_file(path, -1, &untimed))
+		return;
+	CHECK(untimed.seed.reconciled.to_pcp == 0 && untimed.seed.reconciled.to_alloc == 0,
+	      "untimed, by default: %" PRIu64 " to pcp, %" PRIu64 " to allocated, want 0 "
+	      "(only buddy-list takes are proof)", untimed.seed.reconciled.to_pcp,
+	      untimed.seed.reconciled.to_alloc);
 }
 
 /* malformed read_times: a run that does not move on, or one past the part */
@@ -326,6 +361,7 @@ int main(int argc, char **argv)
 	RUN(start_walk_events_reconciled);
 	RUN(untimed_replays_everything);
 	RUN(first_touch_after_read_time);
+	RUN(start_from_trace_by_default);
 	RUN(read_times_malformed);
 	unlink(path);
 	return CHECK_DONE();
