@@ -366,7 +366,7 @@ static void print_snapshot(const char *what, const struct snap_sum *sum)
 	if (sum->timed)
 		printf("%-16sread in %" PRIu64 " runs of pfns over %.3f s%s\n", "", sum->runs,
 		       (double)(sum->last_read - sum->first_read) / 1e9,
-		       sum->disordered ? " (MALFORMED: pfns or times go back)" : "");
+		       sum->disordered ? " (MALFORMED: against FORMAT.md §8.2)" : "");
 }
 
 /* An imported trace: from what, what is approximate, and what replay still needs. */

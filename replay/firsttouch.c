@@ -127,7 +127,7 @@ int walk_times_read(const char *path, const char *which, struct walk_times *wt, 
 {
 	struct frt_reader *r = frt_reader_open(path, err, errlen);
 	struct frt_frame_info fi;
-	json_int_t parts = -1, seen = 0;
+	json_int_t parts = -1, seen = 0, part_no = 0;
 	int ret = 0;
 
 	memset(wt, 0, sizeof(*wt));
@@ -145,6 +145,7 @@ int walk_times_read(const char *path, const char *which, struct walk_times *wt, 
 		if (kind && !strcmp(kind, which)) {
 			if (parts < 0)
 				parts = json_integer_value(json_object_get(h, "parts"));
+			part_no = json_integer_value(json_object_get(h, "part"));
 			seen++;
 			/* a malformed part: setup.c refuses it with its own message */
 			if (!frt_snapshot_parse(payload, len, &part, NULL, 0))
@@ -154,7 +155,10 @@ int walk_times_read(const char *path, const char *which, struct walk_times *wt, 
 	}
 	frt_reader_free(r);
 	if (ret) {
-		snprintf(err, errlen, "%s snapshot read_times: %s", which, strerror(-ret));
+		snprintf(err, errlen, "%s snapshot part %lld: %s", which, (long long)part_no,
+			 ret == -EBADMSG ? "malformed read_times section (FORMAT.md §8.2: pfns "
+					   "must move on within the part, times must not overflow)"
+					 : strerror(-ret));
 		walk_times_free(wt);
 	}
 	return ret;

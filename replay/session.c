@@ -241,13 +241,14 @@ static int build_run(void *ctx)
 	replay_follow_manual_compaction(run->r, s->direct_compaction_recorded);
 	replay_set_unplug(run->r, run->seed.unplug_range, run->seed.nr_unplug);
 	/* the walks' events each snapshot shows or not (traces of format 1.2) */
-	struct walk_times start, end;
-	ret = walk_times_read(s->path, "start", &start, run->err, sizeof(run->err));
-	if (ret)
-		return ret;
-	ret = walk_times_read(s->path, "end", &end, run->err, sizeof(run->err));
+	struct walk_times start, end = { 0 };
+	char why[sizeof(run->err) / 2];
+	ret = walk_times_read(s->path, "start", &start, why, sizeof(why));
+	if (!ret)
+		ret = walk_times_read(s->path, "end", &end, why, sizeof(why));
 	if (ret) {
 		walk_times_free(&start);
+		snprintf(run->err, sizeof(run->err), "%.200s: %s", s->path, why);
 		return ret;
 	}
 	replay_set_walk_times(run->r, &start, &end);

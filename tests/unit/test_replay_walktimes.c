@@ -343,6 +343,25 @@ static void read_times_malformed(void)
 	CHECK(frt_snapshot_times_next(&it, &pfn, &ts) == -EBADMSG, "a truncated entry");
 }
 
+/* a trace whose read_times break the rules is refused, naming the part and the section */
+static void malformed_read_times_refused(void)
+{
+	static const uint64_t bad[][2] = { { 0, 10 }, { 0, 5 } }; /* a second run at the same pfn */
+	struct replay_seed_stats st;
+	char err[512] = "";
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+
+	CHECK(w && put_snapshot(w, "start", 1000, bad, 2) == 0 && frt_writer_close(w) == 0);
+	struct frt_reader *r = frt_reader_open(path, err, sizeof(err));
+	struct model *m = r ? replay_model_from_trace(r, NULL, &st, err, sizeof(err)) : NULL;
+
+	CHECK(!m, "a malformed read_times section was taken");
+	CHECK(strstr(err, "start snapshot part 0: malformed read_times section"), "%s", err);
+	model_free_all(m);
+	frt_reader_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -363,6 +382,7 @@ int main(int argc, char **argv)
 	RUN(first_touch_after_read_time);
 	RUN(start_from_trace_by_default);
 	RUN(read_times_malformed);
+	RUN(malformed_read_times_refused);
 	unlink(path);
 	return CHECK_DONE();
 }
