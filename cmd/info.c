@@ -95,7 +95,7 @@ struct scan {
 		json_t *part0; /* header of part 0: source, fit */
 		/* read_times (format 1.2): runs over all parts, the first and last
 		 * time, and whether pfns and times moved forward across parts */
-		uint64_t runs, first_read, last_read, last_pfn;
+		uint64_t runs, first_read, last_read, last_pfn, walk_ts;
 		bool timed, disordered;
 	} snap[2];     /* start, end: a snapshot may come in several parts */
 };
@@ -110,6 +110,8 @@ static void scan_read_times(struct snap_sum *sum, const char *payload, uint32_t 
 
 	if (frt_snapshot_parse(payload, len, &p, NULL, 0) || !p.read_times)
 		return;
+	if (!sum->timed)
+		sum->walk_ts = p.ts;
 	frt_snapshot_times_init(&it, &p);
 	while ((ret = frt_snapshot_times_next(&it, &pfn, &ts)) > 0) {
 		if (sum->runs && (pfn <= sum->last_pfn || ts < sum->last_read))
@@ -272,7 +274,8 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 		for (int k = 0; k < 2; k++)
 			if (s->snap[k].timed)
 				json_object_set_new(rt, k ? "end" : "start", json_pack(
-					"{s:I, s:I, s:I, s:b}", "runs", (json_int_t)s->snap[k].runs,
+					"{s:I, s:I, s:I, s:I, s:b}", "walk_ts",
+					(json_int_t)s->snap[k].walk_ts, "runs", (json_int_t)s->snap[k].runs,
 					"first_ts", (json_int_t)s->snap[k].first_read,
 					"last_ts", (json_int_t)s->snap[k].last_read,
 					"ordered", !s->snap[k].disordered));
