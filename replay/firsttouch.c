@@ -284,7 +284,7 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 			if (ev[i].ts >= from_ts && !walk_reflected(wt, &ev[i], NULL))
 				ret = note(ft, &ev[i]);
 	/* n < 0: damaged; the replay stops there too and says so */
-	if (!ret)
+	if (!ret && ft->nr_pcp) /* none: no array (qsort() of NULL is undefined) */
 		qsort(ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
 cleanup:
 	if (ret == -ENOMEM)
@@ -311,7 +311,7 @@ static int pcp_cpu(const struct first_touch *ft, uint64_t pfn)
 		if (kind_at(ft, head) != FT_PCP || head_order(ft, head) < (int)o)
 			continue;
 		struct first_touch_pcp key = { .pfn = head }, *e;
-		e = bsearch(&key, ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
+		e = ft->nr_pcp ? bsearch(&key, ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn) : NULL;
 		return e ? (int)e->cpu : -1;
 	}
 	return -1;
