@@ -70,12 +70,14 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	uint64_t moved = rc->to_free + rc->to_pcp + rc->to_alloc;
 	if (moved && moved * 1000 > seed->free_pages + seed->allocated_pages)
 		json_array_append_new(notes, json_sprintf(
-			"the start snapshot and the trace disagree on %" PRIu64 " pages (the walk ran "
-			"while the host allocated and freed, before capture switched on); seeded as "
+			"the start snapshot and the trace disagree on %" PRIu64 " pages (%s); seeded as "
 			"the trace's first event on each says (start_from_trace): %" PRIu64 " the walk "
 			"read as allocated were first taken from the buddy lists, so free%s",
-			moved, rc->to_free, rc->to_pcp + rc->to_alloc ? "; others as the first free "
-			"or pcp use says" : ""));
+			moved, seed->walk_timed ? "mostly pages on pcp lists, which the walk writes "
+			"as allocated; the snapshot has read times, so the first event after the walk "
+			"read a page says what it was" : "the walk ran while the host allocated and "
+			"freed, before capture switched on", rc->to_free,
+			rc->to_pcp + rc->to_alloc ? "; others as the first free or pcp use says" : ""));
 	if (seed->hotplug_pfns)
 		json_array_append_new(notes, json_sprintf(
 			"memory hotplug: the end snapshot shows node 0 with %" PRIu64 " pfns more "

@@ -647,6 +647,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			 * proves it allocated, a pcp use or drain on a pcp list */
 			if (wt.nr && ft.mode == FT_MODE_BUDDY)
 				ft.mode = FT_MODE_ALL;
+			st->walk_timed = wt.nr > 0;
 		}
 		json_decref(h);
 		struct frt_snapshot_part part;
