@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "main.h"
+#include "snapshot.h"
 #include "summary.h"
 #include "trace.h"
 
@@ -92,10 +93,40 @@ struct scan {
 	struct snap_sum {
 		long long parts, parts_seen, free_pages;
 		json_t *part0; /* header of part 0: source, fit */
+		/* read_times (format 1.2): runs over all parts, the first and last
+		 * time, and whether pfns and times moved forward across parts */
+		uint64_t runs, first_read, last_read, last_pfn, walk_ts;
+		bool timed, disordered;
 	} snap[2];     /* start, end: a snapshot may come in several parts */
 };
 
-static void scan_snapshot(struct scan *s, const char *payload)
+/* a part's read_times into @sum: checked as a reader would (FORMAT.md §8.2) */
+static void scan_read_times(struct snap_sum *sum, const char *payload, uint32_t len)
+{
+	struct frt_snapshot_part p;
+	struct frt_snapshot_times it;
+	uint64_t pfn, ts;
+	int ret;
+
+	if (frt_snapshot_parse(payload, len, &p, NULL, 0) || !p.read_times)
+		return;
+	if (!sum->timed)
+		sum->walk_ts = p.ts;
+	frt_snapshot_times_init(&it, &p);
+	while ((ret = frt_snapshot_times_next(&it, &pfn, &ts)) > 0) {
+		if (sum->runs && (pfn <= sum->last_pfn || ts < sum->last_read))
+			sum->disordered = true;
+		if (!sum->runs)
+			sum->first_read = ts;
+		sum->runs++;
+		sum->last_read = ts;
+		sum->last_pfn = pfn;
+	}
+	sum->timed = true;
+	sum->disordered |= ret < 0;
+}
+
+static void scan_snapshot(struct scan *s, const char *payload, uint32_t len)
 {
 	/* SNAPSHOT payload: a JSON header, a NUL, then binary sections (FORMAT.md) */
 	json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
@@ -118,6 +149,7 @@ static void scan_snapshot(struct scan *s, const char *payload)
 			sum->parts = json_integer_value(json_object_get(h, "parts"));
 			sum->part0 = json_incref(h);
 		}
+		scan_read_times(sum, payload, len);
 	}
 	json_decref(h);
 }
@@ -140,7 +172,10 @@ static int scan_trace(struct frt_reader *r, struct scan *s)
 			json_decref(s->stats);
 			s->stats = json_loads(frt_reader_frame_payload(r, NULL), 0, NULL);
 		} else if (fi.type == FRT_FRAME_SNAPSHOT) {
-			scan_snapshot(s, frt_reader_frame_payload(r, NULL));
+			uint32_t len;
+			const char *payload = frt_reader_frame_payload(r, &len);
+
+			scan_snapshot(s, payload, len);
 		} else if (fi.type != FRT_FRAME_EVENTS) {
 			continue;
 		}
@@ -233,6 +268,19 @@ static json_t *info_json(struct frt_reader *r, const struct scan *s, json_t *met
 					    json_integer((json_int_t)s->by_type[t]));
 	json_object_set_new(snaps, "start", json_boolean(s->snap_start));
 	json_object_set_new(snaps, "end", json_boolean(s->snap_end));
+	if (s->snap[0].timed || s->snap[1].timed) { /* format 1.2 */
+		json_t *rt = json_object();
+
+		for (int k = 0; k < 2; k++)
+			if (s->snap[k].timed)
+				json_object_set_new(rt, k ? "end" : "start", json_pack(
+					"{s:I, s:I, s:I, s:I, s:b}", "walk_ts",
+					(json_int_t)s->snap[k].walk_ts, "runs", (json_int_t)s->snap[k].runs,
+					"first_ts", (json_int_t)s->snap[k].first_read,
+					"last_ts", (json_int_t)s->snap[k].last_read,
+					"ordered", !s->snap[k].disordered));
+		json_object_set_new(o, "read_times", rt);
+	}
 	json_object_set_new(o, "file", json_string(frt_reader_path(r)));
 	json_object_set_new(o, "file_size", json_integer((json_int_t)size));
 	json_object_set_new(o, "format_version",
@@ -318,6 +366,10 @@ static void print_snapshot(const char *what, const struct snap_sum *sum)
 		       worst);
 	else
 		printf("no fit\n");
+	if (sum->timed)
+		printf("%-16sread in %" PRIu64 " runs of pfns over %.3f s%s\n", "", sum->runs,
+		       (double)(sum->last_read - sum->first_read) / 1e9,
+		       sum->disordered ? " (MALFORMED: against FORMAT.md §8.2)" : "");
 }
 
 /* An imported trace: from what, what is approximate, and what replay still needs. */

@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +73,9 @@ static const char usage_text[] =
 	"\n"
 	"The file starts with a snapshot of physical memory (every free block and\n"
 	"allocated page with its mobility, every pageblock's migratetype) and ends\n"
-	"with another; capture runs between them (see traces/FORMAT.md).\n"
+	"with another; capture runs from the start of the first walk of memory to the\n"
+	"end of the last, and each snapshot says when it read which pages, so that\n"
+	"replay knows which events of a walk it already shows (see traces/FORMAT.md).\n"
 	"stderr says when each snapshot starts and ends (with its progress on a\n"
 	"terminal), when capture is switched on, and 'capturing into FILE' once the\n"
 	"first event has arrived: start the workload after that line. On a terminal a\n"
@@ -105,6 +109,20 @@ struct capture {
 	char no_bpf_reason[300]; /* the start snapshot's BPF load failed: why */
 	json_t *notes;         /* every WARNING, for the STATS frame */
 	uint64_t bogus_pfns;   /* pfn fields >= 2^63 the format could not hold, written as none */
+	struct frt_collector *c;
+	const char *kind;      /* the snapshot under way: "start" or "end" */
+	/*
+	 * Events while a snapshot is taken, drained by a thread of their own
+	 * (the rings of a busy host fill in a fraction of a second, and the
+	 * walk, fit and writing of a snapshot take longer) and held until its
+	 * frames are written: the writer is the snapshot's meanwhile.
+	 */
+	struct frt_event *held;
+	size_t nr_held, cap_held;
+	pthread_t drainer;
+	bool draining;
+	atomic_bool drain_stop;
+	int poll_err;          /* the first error draining the rings */
 };
 
 /*
@@ -434,7 +452,96 @@ static int open_output(const struct record_opts *o, struct frt_outfile *out)
 static void snapshot_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	fprintf(stderr, "\r\033[Kfragreplay record: %s snapshot: %3.0f%% of %.1f M pfns",
-		(const char *)ctx, total ? 100.0 * done / total : 100.0, total / 1e6);
+		((struct capture *)ctx)->kind, total ? 100.0 * done / total : 100.0, total / 1e6);
+}
+
+static int hold_event(const struct frt_event *ev, void *ctx)
+{
+	struct capture *cap = ctx;
+
+	if (cap->nr_held == cap->cap_held) {
+		size_t n = cap->cap_held ? 2 * cap->cap_held : 65536;
+		void *p = realloc(cap->held, n * sizeof(*cap->held));
+
+		if (!p)
+			return -ENOMEM;
+		cap->held = p;
+		cap->cap_held = n;
+	}
+	cap->held[cap->nr_held++] = *ev;
+	return 0;
+}
+
+/*
+ * About this much memory holds the events of one snapshot's time (~550 k
+ * events; a host making 1.6 M a second fills it in a third of a second):
+ * past it the drainer waits, the rings fill, and what they cannot take is
+ * counted lost by the collector and said in the trace's notes, as any
+ * overflow is. record runs on production hosts: bounded, never silent.
+ */
+#define HELD_MAX_BYTES (64u << 20)
+
+static void *drain(void *arg)
+{
+	struct capture *cap = arg;
+
+	while (!atomic_load(&cap->drain_stop)) {
+		if (cap->nr_held >= HELD_MAX_BYTES / sizeof(*cap->held)) {
+			usleep(1000);
+			continue;
+		}
+		int n = frt_collector_poll(cap->c, 10, hold_event, cap);
+
+		if (n < 0) {
+			cap->poll_err = n;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Capture runs through both walks (FORMAT.md §8.2 read_times): on right
+ * before the start walk, so that every event while it reads is in the
+ * trace, and off right after the end walk. Events are drained meanwhile.
+ */
+static void snapshot_walk_begins(void *ctx)
+{
+	struct capture *cap = ctx;
+
+	if (!cap->on_ns) {
+		frt_collector_recursion_mark(cap->c);
+		cap->on_ns = now_ns();
+		frt_collector_capture(cap->c, true);
+	}
+	if (cap->draining)
+		return;
+	atomic_store(&cap->drain_stop, false);
+	cap->draining = !pthread_create(&cap->drainer, NULL, drain, cap);
+	if (!cap->draining)
+		cap->poll_err = -EAGAIN;
+}
+
+/* The snapshot is written: what the drainer held goes to the writer, after its frames. */
+static int put_held(struct capture *cap)
+{
+	int err = 0;
+
+	if (cap->draining) {
+		atomic_store(&cap->drain_stop, true);
+		pthread_join(cap->drainer, NULL);
+		cap->draining = false;
+	}
+	if (cap->on_ns && !cap->poll_err) {
+		int n = frt_collector_poll(cap->c, 0, hold_event, cap);
+
+		if (n < 0)
+			cap->poll_err = n;
+	}
+	for (size_t i = 0; i < cap->nr_held && !err; i++)
+		err = write_event(&cap->held[i], cap);
+	cap->nr_held = 0;
+	return cap->poll_err ? cap->poll_err : err;
 }
 
 /*
@@ -453,9 +560,12 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 		.verbose = o->verbose,
 		.no_bpf_reason = cap->no_bpf_reason[0] ? cap->no_bpf_reason : NULL,
 		.progress = isatty(STDERR_FILENO) ? snapshot_progress : NULL,
-		.ctx = (void *)kind,
+		.walk_begins = snapshot_walk_begins,
+		.ctx = cap,
 	};
 	char err[512];
+
+	cap->kind = kind;
 
 	fprintf(stderr, "fragreplay record: taking the %s snapshot of physical memory\n", kind);
 	if (frt_snapshot_write(cap->w, kind, &so, &res, err, sizeof(err))) {
@@ -483,13 +593,14 @@ static void snapshot(struct capture *cap, const char *kind, const struct record_
 
 /*
  * Capture into @w until the end, then write the stats and close @w. The
- * programs are attached already; capture switches on right after the start
- * snapshot and off right before the end snapshot, so the snapshots bracket
- * the events with no gap spent attaching or detaching.
+ * programs are attached already; capture switches on right before the start
+ * snapshot's walk and off right after the end snapshot's, so the trace has
+ * every event of the time each walk read memory (each snapshot says when it
+ * read which pfns), with no gap spent attaching or detaching.
  */
 static int run_capture(struct frt_collector *c, struct frt_writer *w, const struct record_opts *o)
 {
-	struct capture cap = { .w = w, .pairer = frt_pairer_new(), .notes = json_array() };
+	struct capture cap = { .w = w, .pairer = frt_pairer_new(), .notes = json_array(), .c = c };
 	uint64_t start, events, lost = 0;
 	double secs;
 	int err, close_err;
@@ -502,18 +613,23 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 		return 1;
 	}
 	snapshot(&cap, "start", o);
-	frt_collector_recursion_mark(c);
-	start = cap.on_ns = now_ns();
-	frt_collector_capture(c, true);
-	fprintf(stderr, "fragreplay record: capture switched on; waiting for the first event\n");
-	err = capture_loop(c, &cap, o, start);
+	snapshot_walk_begins(&cap); /* on already, unless the snapshot failed before its walk */
+	start = cap.on_ns;
+	err = put_held(&cap);
+	fprintf(stderr, "fragreplay record: capture switched on %.1f s ago, before the start "
+		"walk; waiting for the first event\n", (now_ns() - start) / 1e9);
+	if (!err)
+		err = capture_loop(c, &cap, o, start);
+	if (!cap.write_err && !err) {
+		snapshot(&cap, "end", o);
+		err = put_held(&cap);
+	}
 	frt_collector_capture(c, false);
 	cap.off_ns = now_ns();
 	cap.misses = frt_collector_recursion_misses(c, cap.misses_which, sizeof(cap.misses_which));
 	secs = (cap.off_ns - start) / 1e9;
-	fprintf(stderr, "fragreplay record: capture switched off after %.1f s\n", secs);
-	if (!cap.write_err)
-		snapshot(&cap, "end", o);
+	fprintf(stderr, "fragreplay record: capture switched off after %.1f s, after the end "
+		"walk\n", secs);
 	if (cap.size_limit_hit)
 		fprintf(stderr, "fragreplay record: %s reached --max-size %.3f MB; capture "
 			"stopped\n", o->path, o->max_bytes / 1e6);
@@ -536,6 +652,7 @@ static int run_capture(struct frt_collector *c, struct frt_writer *w, const stru
 	print_summary(o->path, events, secs, lost, frt_collector_reordered_late(c));
 	frt_pairer_free(cap.pairer);
 	json_decref(cap.notes);
+	free(cap.held);
 	return err < 0 || cap.write_err || close_err ? 1 : 0;
 }
 

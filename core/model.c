@@ -128,9 +128,10 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	/* read when the model is built from a snapshot (replay/setup.c) */
 	[MODEL_KNOB_START_FROM_TRACE] = { "start_from_trace", NULL,
 		"where the trace's first event on a page disagrees with the start snapshot: "
-		"1: a page first taken from the buddy lists starts free; 2: also one first "
-		"freed starts allocated, one first allocated or drained on its pcp list; "
-		"0: as the snapshot",
+		"1: a page first taken from the buddy lists starts free (with read times, "
+		"format 1.2, every first event after the walk read the page: as 2); 2: also "
+		"one first freed starts allocated, one first allocated or drained on its pcp "
+		"list; 0: as the snapshot",
 		1, 0, 2 },
 	/* kswapd frees in batches of SWAP_CLUSTER_MAX with microseconds between
 	 * them while balance_pgdat() runs (ab-storm-m0-r1: 99.9% of the gaps

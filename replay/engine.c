@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "firsttouch.h"
 
 #define FAILED UINT32_MAX      /* the model could not place it */
 #define MOVED_AWAY (UINT32_MAX - 1) /* the kernel migrated it; its old pages' free is next */
@@ -247,6 +248,8 @@ struct replay {
 	 * nothing and is no unmatched one.
 	 */
 	uint64_t *trace_free;
+	/* when the start and end snapshots' walks read which pfns (replay_set_walk_times()) */
+	struct walk_times walk, walk_end;
 };
 
 static bool in_span(const struct replay *r, uint64_t pfn)
@@ -557,6 +560,8 @@ void replay_free(struct replay *r)
 	pmap_release(&r->rec_of);
 	free(r->ord);
 	free(r->trace_free);
+	walk_times_free(&r->walk);
+	walk_times_free(&r->walk_end);
 	free(r->thp_served);
 	free(r->kc);
 	for (unsigned int i = 0; r->abs && i < r->nr_abs; i++)
@@ -1499,6 +1504,52 @@ static void track_kswapd(struct replay *r, const struct frt_event *ev)
 	}
 }
 
+void replay_set_walk_times(struct replay *r, struct walk_times *start, struct walk_times *end)
+{
+	walk_times_free(&r->walk);
+	walk_times_free(&r->walk_end);
+	r->walk = *start;
+	r->walk_end = *end;
+	memset(start, 0, sizeof(*start));
+	memset(end, 0, sizeof(*end));
+}
+
+/*
+ * An allocation, free or migration of the start snapshot's walk that it
+ * already shows (walk_reflected()): not replayed, the snapshot's seed has
+ * it. Straddling blocks are replayed and counted.
+ *
+ * The end walk, per batch of pfns too: an event on a page the end walk had
+ * read already is not in the end snapshot, which validate compares the
+ * model's end with, so it stays out of the model as well. Cheaper choices
+ * (stop at the end walk's start, or its end) each leave the model a walk's
+ * worth of events (a second on a busy host) away from the snapshot on half
+ * its pages; per page the two see the same requests. Events that name no
+ * page (failed allocations, compaction runs) are replayed as they come.
+ */
+static bool reconciled(struct replay *r, const struct frt_event *ev)
+{
+	bool straddles;
+
+	if (r->walk_end.nr && walk_after(&r->walk_end, ev)) {
+		r->st.walk_end_skipped++;
+		return true;
+	}
+	if (!r->walk.nr)
+		return false;
+	if (walk_reflected(&r->walk, ev, &straddles)) {
+		r->st.walk_reconciled++;
+		return true;
+	}
+	r->st.walk_straddling += straddles;
+	return false;
+}
+
+bool replay_walk_shows(const struct replay *r, const struct frt_event *ev)
+{
+	return walk_after(&r->walk_end, ev) || walk_reflected(&r->walk, ev, NULL);
+}
+
 void replay_feed(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->ts < r->start_ts || r->err)
@@ -1507,7 +1558,10 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		r->st.first_ts = ev->ts;
 	r->st.last_ts = ev->ts;
 	r->st.events++;
-	note_recorded(r, ev);
+	/* the kernel's decisions a snapshot shows (or the end one lacks) are not
+	 * compared: the model does not replay the requests they came with */
+	if (!r->walk.nr || !replay_walk_shows(r, ev))
+		note_recorded(r, ev);
 	note_compaction(r, ev);
 	model_set_time(r->m, ev->ts);
 	if (ev->ts > r->next_deadline)
@@ -1515,7 +1569,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 	track_kswapd(r, ev);
 	switch (ev->type) {
 	case FRT_EV_PAGE_ALLOC:
-		alloc_recorded(r, ev);
+		if (!reconciled(r, ev))
+			alloc_recorded(r, ev);
 		if (ev->alloc.pfn != FRT_PFN_NONE)
 			trace_free_mark(r, ev->alloc.pfn, ev->alloc.order, false);
 		break;
@@ -1525,10 +1580,17 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 			outside(r, (unsigned int)ev->free.order);
 			break;
 		}
+		if (reconciled(r, ev)) {
+			trace_free_mark(r, ev->free.pfn, ev->free.order, true);
+			break;
+		}
 		if (unpaired_source(r, ev) && keep_unpaired(r, ev->free.pfn, (unsigned int)ev->free.order))
 			break;
+		uint64_t unmatched = r->st.unmatched_frees;
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);
 		trace_free_mark(r, ev->free.pfn, ev->free.order, true);
+		if (r->walk.nr && ev->ts <= r->walk.ts[r->walk.nr - 1]) /* the rule's check */
+			r->st.walk_unmatched += r->st.unmatched_frees - unmatched;
 		break;
 	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
 		if (ev->zone_locked.percpu_refill)
@@ -1538,7 +1600,8 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		r->st.batched_ignored++; /* FORMAT.md: the mm_page_free before it did the free */
 		break;
 	case FRT_EV_MIGRATE_PAIR:
-		migrate_recorded(r, ev);
+		if (!reconciled(r, ev))
+			migrate_recorded(r, ev);
 		trace_free_mark(r, ev->pair.new_pfn, ev->pair.order, false);
 		break;
 	case FRT_EV_COMPACTION_BEGIN:

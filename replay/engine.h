@@ -82,6 +82,14 @@ struct replay_stats {
 		uint64_t returned_pages; /* kept pages no fallback claimed, freed when the window closed */
 	} cls[REQ_NR_CLASSES];
 	uint64_t allocs_without_task; /* allocations whose task the trace does not say */
+	/* allocations, frees and migrations of the start snapshot's walk that it
+	 * already shows (replay_set_walk_times()): not replayed; and blocks the
+	 * walk read across their event (replayed) */
+	uint64_t walk_reconciled, walk_straddling;
+	uint64_t walk_unmatched;   /* ... frees of the start walk replayed that matched no block */
+	/* ... of the end snapshot's walk, on pages it had read already: not in
+	 * it, so not replayed either */
+	uint64_t walk_end_skipped;
 	uint64_t first_ts, last_ts;
 	/* what the kernel itself recorded over the replayed span: its own
 	 * decisions, which the model's are compared with (not inputs) */
@@ -149,6 +157,25 @@ void replay_follow_manual_compaction(struct replay *r, bool on);
  */
 #define REPLAY_MAX_UNPLUG 4
 void replay_set_unplug(struct replay *r, const struct model_pfn_range *ranges, unsigned int nr);
+
+/*
+ * replay_set_walk_times - when the start and end snapshots' walks read which
+ * pfns (firsttouch.h; taken over, both left empty): an allocation, free or
+ * migration the start snapshot already shows (walk_reflected()) changes no
+ * model, only the engine's record of which pages the trace saw free; one on
+ * a page the end walk had read before it (walk_after()) is not in the end
+ * snapshot and is left out too. Without read times (older traces) every
+ * event from the snapshot's ts on is replayed.
+ */
+struct walk_times;
+void replay_set_walk_times(struct replay *r, struct walk_times *start, struct walk_times *end);
+
+/*
+ * replay_walk_shows - whether replay_feed() leaves @ev out of the model by
+ * the walks' read times: the start snapshot shows it already, or the end
+ * snapshot does not. validate's kernel side leaves it out as well.
+ */
+bool replay_walk_shows(const struct replay *r, const struct frt_event *ev);
 
 /* one event of the trace, in file order */
 void replay_feed(struct replay *r, const struct frt_event *ev);

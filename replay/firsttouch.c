@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "firsttouch.h"
 #include "snapshot.h"
 #include "trace.h"
@@ -91,6 +93,165 @@ static int note(struct first_touch *ft, const struct frt_event *ev)
 	}
 }
 
+int walk_times_add(struct walk_times *wt, const struct frt_snapshot_part *p)
+{
+	struct frt_snapshot_times it;
+	uint64_t pfn, ts;
+	int ret;
+
+	frt_snapshot_times_init(&it, p);
+	while ((ret = frt_snapshot_times_next(&it, &pfn, &ts)) > 0) {
+		if (wt->nr && pfn <= wt->pfn[wt->nr - 1])
+			return -EBADMSG; /* parts come in pfn order */
+		if (wt->nr == wt->cap) {
+			size_t cap = wt->cap ? 2 * wt->cap : 4096;
+			uint64_t *a = realloc(wt->pfn, cap * sizeof(*a)), *b;
+
+			if (!a)
+				return -ENOMEM;
+			wt->pfn = a;
+			b = realloc(wt->ts, cap * sizeof(*b));
+			if (!b)
+				return -ENOMEM;
+			wt->ts = b;
+			wt->cap = cap;
+		}
+		wt->pfn[wt->nr] = pfn;
+		wt->ts[wt->nr++] = ts;
+	}
+	return ret;
+}
+
+int walk_times_read(const char *path, const char *which, struct walk_times *wt, char *err,
+		    size_t errlen)
+{
+	struct frt_reader *r = frt_reader_open(path, err, errlen);
+	struct frt_frame_info fi;
+	json_int_t parts = -1, seen = 0, part_no = 0;
+	int ret = 0;
+
+	memset(wt, 0, sizeof(*wt));
+	if (!r)
+		return errno ? -errno : -EIO;
+	while (!ret && seen != parts && frt_reader_next_frame(r, &fi) > 0) {
+		if (fi.type != FRT_FRAME_SNAPSHOT)
+			continue;
+		uint32_t len;
+		const char *payload = frt_reader_frame_payload(r, &len);
+		json_t *h = json_loads(payload, JSON_DISABLE_EOF_CHECK, NULL);
+		const char *kind = json_string_value(json_object_get(h, "kind"));
+		struct frt_snapshot_part part;
+
+		if (kind && !strcmp(kind, which)) {
+			if (parts < 0)
+				parts = json_integer_value(json_object_get(h, "parts"));
+			part_no = json_integer_value(json_object_get(h, "part"));
+			seen++;
+			/* a malformed part: setup.c refuses it with its own message */
+			if (!frt_snapshot_parse(payload, len, &part, NULL, 0))
+				ret = walk_times_add(wt, &part);
+		}
+		json_decref(h);
+	}
+	frt_reader_free(r);
+	if (ret) {
+		snprintf(err, errlen, "%s snapshot part %lld: %s", which, (long long)part_no,
+			 ret == -EBADMSG ? "malformed read_times section (FORMAT.md §8.2: pfns "
+					   "must move on within the part, times must not overflow)"
+					 : strerror(-ret));
+		walk_times_free(wt);
+	}
+	return ret;
+}
+
+void walk_times_free(struct walk_times *wt)
+{
+	free(wt->pfn);
+	free(wt->ts);
+	memset(wt, 0, sizeof(*wt));
+}
+
+/* when the walk read @pfn; 0 (never: nothing reflected) before its first run */
+static uint64_t read_time(const struct walk_times *wt, uint64_t pfn)
+{
+	size_t lo = 0, hi = wt->nr;
+
+	while (lo < hi) { /* the first run starting past pfn */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wt->pfn[mid] <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? wt->ts[lo - 1] : 0;
+}
+
+/* the block an event is about (its first pfn and order); false for none */
+static bool event_block(const struct frt_event *ev, uint64_t *pfn_out, uint64_t *order_out)
+{
+	uint64_t pfn, order;
+
+	switch (ev->type) {
+	case FRT_EV_PAGE_ALLOC:
+		pfn = ev->alloc.pfn, order = ev->alloc.order;
+		break;
+	case FRT_EV_PAGE_FREE:
+		pfn = ev->free.pfn, order = ev->free.order;
+		break;
+	case FRT_EV_PAGE_FREE_BATCHED:
+		pfn = ev->free_batched.pfn, order = 0;
+		break;
+	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
+		pfn = ev->zone_locked.pfn, order = ev->zone_locked.order;
+		break;
+	case FRT_EV_PAGE_PCPU_DRAIN:
+		pfn = ev->pcpu_drain.pfn, order = ev->pcpu_drain.order;
+		break;
+	case FRT_EV_PAGE_PCPU_REFILL:
+		pfn = ev->pcpu_refill.pfn, order = ev->pcpu_refill.order;
+		break;
+	case FRT_EV_PAGE_ALLOC_EXTFRAG:
+		if (ev->extfrag.alloc_order < 0)
+			return false;
+		pfn = ev->extfrag.pfn, order = (uint64_t)ev->extfrag.alloc_order;
+		break;
+	case FRT_EV_MIGRATE_PAIR:
+		pfn = ev->pair.new_pfn, order = ev->pair.order;
+		break;
+	default:
+		return false;
+	}
+	*pfn_out = pfn;
+	*order_out = order;
+	return pfn != FRT_PFN_NONE && order <= MODEL_MAX_ORDER_LIMIT;
+}
+
+bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, bool *straddles)
+{
+	uint64_t pfn, order;
+
+	if (straddles)
+		*straddles = false;
+	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
+		return false;
+	if (ev->ts < read_time(wt, pfn))
+		return true;
+	if (straddles)
+		*straddles = ev->ts < read_time(wt, pfn + (1ull << order) - 1);
+	return false;
+}
+
+bool walk_after(const struct walk_times *wt, const struct frt_event *ev)
+{
+	uint64_t pfn, order, t;
+
+	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
+		return false;
+	t = read_time(wt, pfn);
+	return t && ev->ts >= t;
+}
+
 static int by_pfn(const void *a, const void *b)
 {
 	uint64_t x = ((const struct first_touch_pcp *)a)->pfn, y = ((const struct first_touch_pcp *)b)->pfn;
@@ -98,8 +259,8 @@ static int by_pfn(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int first_touch_scan(const char *path, uint64_t from_ts, uint64_t base, uint64_t span,
-		     struct first_touch *ft, char *err, size_t errlen)
+int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
+		     uint64_t base, uint64_t span, struct first_touch *ft, char *err, size_t errlen)
 {
 	struct frt_event *ev = malloc(BATCH * sizeof(*ev));
 	struct frt_reader *r = NULL;
@@ -120,10 +281,10 @@ int first_touch_scan(const char *path, uint64_t from_ts, uint64_t base, uint64_t
 	ret = 0;
 	while (!ret && (n = frt_reader_next_batch(r, ev, BATCH)) > 0)
 		for (ssize_t i = 0; !ret && i < n; i++)
-			if (ev[i].ts >= from_ts)
+			if (ev[i].ts >= from_ts && !walk_reflected(wt, &ev[i], NULL))
 				ret = note(ft, &ev[i]);
 	/* n < 0: damaged; the replay stops there too and says so */
-	if (!ret)
+	if (!ret && ft->nr_pcp) /* none: no array (qsort() of NULL is undefined) */
 		qsort(ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
 cleanup:
 	if (ret == -ENOMEM)
@@ -150,7 +311,7 @@ static int pcp_cpu(const struct first_touch *ft, uint64_t pfn)
 		if (kind_at(ft, head) != FT_PCP || head_order(ft, head) < (int)o)
 			continue;
 		struct first_touch_pcp key = { .pfn = head }, *e;
-		e = bsearch(&key, ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn);
+		e = ft->nr_pcp ? bsearch(&key, ft->pcp, ft->nr_pcp, sizeof(*ft->pcp), by_pfn) : NULL;
 		return e ? (int)e->cpu : -1;
 	}
 	return -1;

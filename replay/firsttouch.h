@@ -24,6 +24,7 @@
 #include "model.h"
 
 struct frt_snapshot_block;
+struct frt_event;
 
 /* what the first event on a pfn says of it at the trace's start */
 enum first_touch_kind {
@@ -56,14 +57,56 @@ struct first_touch {
 	size_t nr_pcp, cap_pcp;
 };
 
+/*
+ * When the start snapshot's walk read which pfns (FORMAT.md §8.2 read_times,
+ * format 1.2): runs of pfns from pfn[i] on, read at ts[i]. Empty for traces
+ * without them (older recorders, imports): nothing is then reflected.
+ */
+struct walk_times {
+	uint64_t *pfn, *ts;
+	size_t nr, cap;
+};
+
+/* append part @p's read times (in pfn order, parts in order): 0, -ENOMEM or -EBADMSG */
+struct frt_snapshot_part;
+int walk_times_add(struct walk_times *wt, const struct frt_snapshot_part *p);
+/**
+ * walk_times_read - the read times of @path's snapshot of kind @which
+ * ("start" or "end"), read through a reader of its own (empty when it has
+ * none). Returns 0, or a negative errno with a reason in @err.
+ */
+int walk_times_read(const char *path, const char *which, struct walk_times *wt, char *err,
+		    size_t errlen);
+void walk_times_free(struct walk_times *wt);
+
+/*
+ * walk_reflected - whether the start snapshot already shows the effect of
+ * @ev, an event of its walk on a page the walk read after it: an allocation
+ * or free (or the kernel's pcp refill, drain, fallback of a block) whose
+ * first page was read after @ev's time, or a migration whose new page was
+ * (the snapshot then holds the moved block there, and the old page as it was
+ * when read, which its own free event settles). *@straddles (may be NULL) is
+ * set for a block the walk read across @ev: its first page before, its last
+ * after; such an event is not reflected (replayed) and counted apart.
+ */
+bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, bool *straddles);
+/*
+ * walk_after - the end snapshot's side of the same rule: @ev's block (its
+ * first pfn) was read by the end walk before @ev, so the end snapshot does
+ * not show it.
+ */
+bool walk_after(const struct walk_times *wt, const struct frt_event *ev);
+
 /**
  * first_touch_scan - the first event on each pfn of [base, base + span) among
- * the events of @path from @from_ts on. A damaged trace is scanned up to the
+ * the events of @path from @from_ts on, less those the snapshot reflects
+ * (@wt, walk_reflected()): with read times the first word on a page is the
+ * first after the walk read it. A damaged trace is scanned up to the
  * damage (the replay reports it). Returns 0, or -ENOMEM / the reader's
  * -errno with a reason in @err.
  */
-int first_touch_scan(const char *path, uint64_t from_ts, uint64_t base, uint64_t span,
-		     struct first_touch *ft, char *err, size_t errlen);
+int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
+		     uint64_t base, uint64_t span, struct first_touch *ft, char *err, size_t errlen);
 void first_touch_free(struct first_touch *ft);
 
 enum seed_as { SEED_FREE, SEED_ALLOC, SEED_PCP };

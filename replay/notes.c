@@ -70,12 +70,14 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	uint64_t moved = rc->to_free + rc->to_pcp + rc->to_alloc;
 	if (moved && moved * 1000 > seed->free_pages + seed->allocated_pages)
 		json_array_append_new(notes, json_sprintf(
-			"the start snapshot and the trace disagree on %" PRIu64 " pages (the walk ran "
-			"while the host allocated and freed, before capture switched on); seeded as "
+			"the start snapshot and the trace disagree on %" PRIu64 " pages (%s); seeded as "
 			"the trace's first event on each says (start_from_trace): %" PRIu64 " the walk "
 			"read as allocated were first taken from the buddy lists, so free%s",
-			moved, rc->to_free, rc->to_pcp + rc->to_alloc ? "; others as the first free "
-			"or pcp use says" : ""));
+			moved, seed->walk_timed ? "mostly pages on pcp lists, which the walk writes "
+			"as allocated; the snapshot has read times, so the first event after the walk "
+			"read a page says what it was" : "the walk ran while the host allocated and "
+			"freed, before capture switched on", rc->to_free,
+			rc->to_pcp + rc->to_alloc ? "; others as the first free or pcp use says" : ""));
 	if (seed->hotplug_pfns)
 		json_array_append_new(notes, json_sprintf(
 			"memory hotplug: the end snapshot shows node 0 with %" PRIu64 " pfns more "
@@ -178,6 +180,21 @@ void replay_run_notes(json_t *notes, const char *label, const struct replay_stat
 			"took a kept block's fallbacks (%" PRIu64 " requests onto %" PRIu64 " kept "
 			"blocks) from the same CPU, not the same task", label, st->allocs_without_task,
 			absorbed, kept));
+	if (st->walk_reconciled || st->walk_straddling)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " allocations, frees and migrations came while the start "
+			"snapshot's walk ran, on pages it read after them: the snapshot shows them, "
+			"so they were not replayed (its read times, FORMAT.md read_times); %" PRIu64
+			" more were of blocks the walk read across them (their first page before, "
+			"their last after): replayed. Of the walk's frees replayed, %" PRIu64
+			" matched no block", label, st->walk_reconciled, st->walk_straddling,
+			st->walk_unmatched));
+	if (st->walk_end_skipped)
+		json_array_append_new(notes, json_sprintf(
+			"%s: %" PRIu64 " allocations, frees and migrations came on pages the end "
+			"snapshot's walk had read already: the end snapshot does not show them, so "
+			"the model's end, which validate compares with it, leaves them out too",
+			label, st->walk_end_skipped));
 	if (st->unplug_expected > st->unplugged_pages)
 		json_array_append_new(notes, json_sprintf(
 			"%s: of the %" PRIu64 " pages of memory the kernel hot-removed, the model "

@@ -240,6 +240,18 @@ static int build_run(void *ctx)
 		goto fail;
 	replay_follow_manual_compaction(run->r, s->direct_compaction_recorded);
 	replay_set_unplug(run->r, run->seed.unplug_range, run->seed.nr_unplug);
+	/* the walks' events each snapshot shows or not (traces of format 1.2) */
+	struct walk_times start, end = { 0 };
+	char why[sizeof(run->err) / 2];
+	ret = walk_times_read(s->path, "start", &start, why, sizeof(why));
+	if (!ret)
+		ret = walk_times_read(s->path, "end", &end, why, sizeof(why));
+	if (ret) {
+		walk_times_free(&start);
+		snprintf(run->err, sizeof(run->err), "%.200s: %s", s->path, why);
+		return ret;
+	}
+	replay_set_walk_times(run->r, &start, &end);
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
 	ret = neg_errno();
@@ -272,7 +284,10 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 		if (run->fid) {
 			int64_t fix = curve_fix(st);
 
-			fidelity_model_track(run->fid, run->m, &ev[i]);
+			/* the kernel's free pages from the start snapshot on: an event
+			 * a snapshot already shows (or the end one lacks) is not counted */
+			if (!replay_walk_shows(run->r, &ev[i]))
+				fidelity_model_track(run->fid, run->m, &ev[i]);
 			replay_feed(run->r, &ev[i]);
 			fidelity_model_adjust(run->fid, curve_fix(st) - fix);
 		} else {

@@ -578,16 +578,18 @@ static struct model *empty_model(struct model_desc *d, const struct replay_varia
 }
 
 /* the first event on each pfn of @m's zones after the snapshot (firsttouch.h),
- * read through a reader of its own: @r stays at the snapshot */
+ * after the walk read it (@wt), read through a reader of its own: @r stays
+ * at the snapshot */
 static int scan_events(struct frt_reader *r, struct model *m, uint64_t from_ts,
-		       struct first_touch *ft, char *err, size_t errlen)
+		       const struct walk_times *wt, struct first_touch *ft, char *err,
+		       size_t errlen)
 {
 	struct model_zone_info first, last;
 	char why[400];
 
 	model_zone_info(m, 0, &first);
 	model_zone_info(m, model_nr_zones(m) - 1, &last);
-	int ret = first_touch_scan(frt_reader_path(r), from_ts, first.start_pfn,
+	int ret = first_touch_scan(frt_reader_path(r), from_ts, wt, first.start_pfn,
 				   last.end_pfn - first.start_pfn, ft, why, sizeof(why));
 	if (ret)
 		snprintf(err, errlen, "reading the events after the start snapshot: %s", why);
@@ -601,6 +603,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 	struct model *m = NULL;
 	struct frt_frame_info fi;
 	struct first_touch ft = { 0 };
+	struct walk_times wt = { 0 };
 	struct model_pfn_range *other = NULL;
 	size_t nr_other = 0;
 	unsigned int parts = 0;
@@ -626,6 +629,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			unplugged_zones(&d, end, st);
 			hotplug_zones(&d, end, st);
 			json_decref(end);
+			if (walk_times_read(frt_reader_path(r), "start", &wt, err, errlen))
+				goto fail_h;
 			m = new_model(&d, v, err, errlen);
 			if (!m)
 				goto fail_h;
@@ -634,9 +639,15 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
 			if (model_knob(m, MODEL_KNOB_START_FROM_TRACE) &&
-			    scan_events(r, m, st->snapshot_ts, &ft, err, errlen))
+			    scan_events(r, m, st->snapshot_ts, &wt, &ft, err, errlen))
 				goto fail_h;
 			ft.mode = (enum first_touch_mode)model_knob(m, MODEL_KNOB_START_FROM_TRACE);
+			/* with read times (format 1.2) the first event after the walk
+			 * read a page proves what it was then, whichever it is: a free
+			 * proves it allocated, a pcp use or drain on a pcp list */
+			if (wt.nr && ft.mode == FT_MODE_BUDDY)
+				ft.mode = FT_MODE_ALL;
+			st->walk_timed = wt.nr > 0;
 		}
 		json_decref(h);
 		struct frt_snapshot_part part;
@@ -651,6 +662,7 @@ fail_h:
 		goto fail;
 	}
 	first_touch_free(&ft);
+	walk_times_free(&wt);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", frt_reader_error(r));
 		goto fail;
@@ -673,6 +685,7 @@ fail_h:
 	return m;
 fail:
 	first_touch_free(&ft);
+	walk_times_free(&wt);
 	free(other);
 	model_free_all(m);
 	return NULL;

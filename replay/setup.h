@@ -38,6 +38,7 @@ struct replay_seed_stats {
 	 * snapshot shows them (firsttouch.h); free_pages (pcp pages included)
 	 * and allocated_pages above count them so */
 	struct first_touch_counts reconciled;
+	bool walk_timed;            /* the start snapshot has read times (format 1.2) */
 	/* blocks of other NUMA nodes' zones (the model is node 0), left out */
 	uint64_t other_node_pages, other_node_free_pages;
 	unsigned int parts;

@@ -45,6 +45,9 @@ struct frt_snapshot_part {
 	size_t blocks_len;
 	const uint8_t *pageblocks; /* "pageblocks": one byte per pageblock of the range */
 	size_t nr_pageblocks;
+	uint64_t ts;               /* the header's "ts": when the walk began */
+	const uint8_t *read_times; /* "read_times" (format 1.2), NULL when absent */
+	size_t read_times_len;
 };
 
 struct frt_snapshot_block {
@@ -57,6 +60,13 @@ struct frt_snapshot_block {
 struct frt_snapshot_iter {
 	const uint8_t *p, *end;
 	uint64_t next_pfn, end_pfn;
+};
+
+/* a part's read_times (FORMAT.md §8.2): when the walk read which pfns */
+struct frt_snapshot_times {
+	const uint8_t *p, *end;
+	uint64_t pfn, end_pfn, ts;
+	bool started;
 };
 
 /**
@@ -72,5 +82,13 @@ void frt_snapshot_iter_init(struct frt_snapshot_iter *it, const struct frt_snaps
 
 /* The next block record: 1 with *b filled, 0 at the end, -EBADMSG if malformed. */
 int frt_snapshot_iter_next(struct frt_snapshot_iter *it, struct frt_snapshot_block *b);
+/*
+ * The part's read times in pfn order: 1 with *@pfn (first pfn of a run) and
+ * *@ts (when the walk read the run, CLOCK_MONOTONIC ns; the run ends where
+ * the next begins, the last at the part's end), 0 at the end (at once for a
+ * part without the section), -EBADMSG if malformed.
+ */
+void frt_snapshot_times_init(struct frt_snapshot_times *it, const struct frt_snapshot_part *p);
+int frt_snapshot_times_next(struct frt_snapshot_times *it, uint64_t *pfn, uint64_t *ts);
 
 #endif

@@ -46,6 +46,17 @@ int frt_snap_buf_put_block(struct frt_snap_buf *b, uint64_t gap, uint8_t state, 
 	return 0;
 }
 
+int frt_snap_buf_put_time(struct frt_snap_buf *b, uint64_t gap, uint64_t dt)
+{
+	int err = buf_reserve(b, 2 * FRT_VARINT_MAX);
+
+	if (err)
+		return err;
+	b->len += varint_put(b->data + b->len, gap);
+	b->len += varint_put(b->data + b->len, dt);
+	return 0;
+}
+
 void frt_snap_buf_release(struct frt_snap_buf *b)
 {
 	free(b->data);
@@ -62,6 +73,14 @@ int frt_snap_payload(json_t *header, const uint8_t *blocks, size_t blocks_len,
 		     const uint8_t *pageblocks, size_t nr_pageblocks, uint8_t **out,
 		     size_t *out_len)
 {
+	return frt_snap_payload_timed(header, blocks, blocks_len, pageblocks, nr_pageblocks, NULL,
+				      0, out, out_len);
+}
+
+int frt_snap_payload_timed(json_t *header, const uint8_t *blocks, size_t blocks_len,
+			   const uint8_t *pageblocks, size_t nr_pageblocks, const uint8_t *times,
+			   size_t times_len, uint8_t **out, size_t *out_len)
+{
 	json_t *sections = json_pack("[o, o]", section("blocks", 0, blocks_len),
 				     section("pageblocks", blocks_len, nr_pageblocks));
 	char *text = NULL;
@@ -69,13 +88,17 @@ int frt_snap_payload(json_t *header, const uint8_t *blocks, size_t blocks_len,
 	size_t tlen;
 	int err = -ENOMEM;
 
+	if (sections && times &&
+	    json_array_append_new(sections, section("read_times", blocks_len + nr_pageblocks,
+						    times_len)))
+		goto cleanup;
 	if (!sections || json_object_set_new(header, "sections", sections))
 		goto cleanup;
 	text = json_dumps(header, JSON_COMPACT);
 	if (!text)
 		goto cleanup;
 	tlen = strlen(text);
-	p = malloc(tlen + 1 + blocks_len + nr_pageblocks);
+	p = malloc(tlen + 1 + blocks_len + nr_pageblocks + times_len);
 	if (!p)
 		goto cleanup;
 	memcpy(p, text, tlen + 1); /* with its NUL: the separator */
@@ -83,8 +106,10 @@ int frt_snap_payload(json_t *header, const uint8_t *blocks, size_t blocks_len,
 		memcpy(p + tlen + 1, blocks, blocks_len);
 	if (nr_pageblocks)
 		memcpy(p + tlen + 1 + blocks_len, pageblocks, nr_pageblocks);
+	if (times_len)
+		memcpy(p + tlen + 1 + blocks_len + nr_pageblocks, times, times_len);
 	*out = p;
-	*out_len = tlen + 1 + blocks_len + nr_pageblocks;
+	*out_len = tlen + 1 + blocks_len + nr_pageblocks + times_len;
 	p = NULL;
 	err = 0;
 cleanup:
@@ -143,6 +168,7 @@ int frt_snapshot_parse(const void *payload, size_t len, struct frt_snapshot_part
 		goto cleanup;
 	}
 	p->pageblock_order = (unsigned int)pbo;
+	get_u64(h, "ts", &p->ts);
 	json_array_foreach(json_object_get(h, "sections"), i, s) {
 		const char *name = json_string_value(json_object_get(s, "name"));
 
@@ -158,6 +184,9 @@ int frt_snapshot_parse(const void *payload, size_t len, struct frt_snapshot_part
 		} else if (!strcmp(name, "pageblocks")) {
 			p->pageblocks = nul + 1 + off;
 			p->nr_pageblocks = slen;
+		} else if (!strcmp(name, "read_times")) {
+			p->read_times = nul + 1 + off;
+			p->read_times_len = slen;
 		}
 	}
 	if (!p->blocks || !p->pageblocks ||
@@ -197,5 +226,32 @@ int frt_snapshot_iter_next(struct frt_snapshot_iter *it, struct frt_snapshot_blo
 	if ((1ull << b->order) > it->end_pfn - b->pfn)
 		return -EBADMSG;
 	it->next_pfn = b->pfn + (1ull << b->order);
+	return 1;
+}
+
+void frt_snapshot_times_init(struct frt_snapshot_times *it, const struct frt_snapshot_part *p)
+{
+	it->p = p->read_times;
+	it->end = p->read_times ? p->read_times + p->read_times_len : NULL;
+	it->pfn = p->start_pfn;
+	it->end_pfn = p->end_pfn;
+	it->ts = p->ts;
+	it->started = false;
+}
+
+int frt_snapshot_times_next(struct frt_snapshot_times *it, uint64_t *pfn, uint64_t *ts)
+{
+	uint64_t gap, dt;
+
+	if (it->p == it->end)
+		return 0;
+	if (varint_get(&it->p, it->end, &gap) || varint_get(&it->p, it->end, &dt) ||
+	    gap >= it->end_pfn - it->pfn || (it->started && !gap) || dt > UINT64_MAX - it->ts)
+		return -EBADMSG;
+	it->started = true;
+	it->pfn += gap;
+	it->ts += dt;
+	*pfn = it->pfn;
+	*ts = it->ts;
 	return 1;
 }

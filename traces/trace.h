@@ -20,7 +20,7 @@
 #include "event.h"
 
 #define FRT_FORMAT_MAJOR 1
-#define FRT_FORMAT_MINOR 1 /* 1.1: task identity (FORMAT.md §6.6) */
+#define FRT_FORMAT_MINOR 2 /* 1.1: task identity (FORMAT.md §6.6); 1.2: snapshot read_times (§8.2) */
 /* metadata tp_btf_revision: 2, the tp_btf programs write the fields the
  * kernel's event computes (mm_compaction_migratepages); before it, the
  * reader corrects (FORMAT.md, "tp_btf_revision") */

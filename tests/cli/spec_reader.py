@@ -5,7 +5,10 @@ traces/FORMAT.md alone as a cross-check of the reference reader.
 Usage: spec_reader.py FILE.frt.  Prints "TYPE CPU TS F0 .. F7 TASK" per event
 (decimal, fields as unsigned 64-bit, absent fields 0; TASK is "-" when the
 event's task is unknown, else "PID TGID COMM COMM_HI", section 6.6).  Task
-records are not events and are not printed.  Exit 0: complete;
+records are not events and are not printed.  A SNAPSHOT part with a
+read_times section (format 1.2, section 8.2) prints "RT KIND PART PFN TS" per
+entry, or "RT KIND PART malformed" where the entries break the rules; a part
+whose header or sections do not hold together prints nothing (not damage).  Exit 0: complete;
 1: unreadable, truncated or damaged (stderr: "PATH: frame N at byte offset
 OFF: REASON", after the events of the valid prefix); 2: usage error.
 """
@@ -228,8 +231,61 @@ def read_frame(data, off):
         raise Bad("stored_size != raw_size in an uncompressed frame")
     else:
         payload = stored
-    lines = decode_events(payload, records) if ftype == EVENTS else []
+    if ftype == EVENTS:
+        lines = decode_events(payload, records)
+    elif ftype == SNAPSHOT:
+        lines = read_times(payload)
+    else:
+        lines = []
     return ftype, off + 24 + stored_size, lines
+
+
+# --- section 8.2: SNAPSHOT read_times (format 1.2) --------------------------
+def read_times(pl):
+    """RT lines of one SNAPSHOT payload; [] when it has none or does not parse."""
+    nul = pl.find(b"\0")
+    if nul < 0:
+        return []
+    try:
+        h = json.loads(pl[:nul])
+    except ValueError:
+        return []
+    body = pl[nul + 1:]
+    def uint(k, o=h):
+        v = o.get(k) if isinstance(o, dict) else None
+        return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
+    if not isinstance(h, dict):
+        return []
+    start, end, pbo = uint("start_pfn"), uint("end_pfn"), uint("pageblock_order")
+    if None in (start, end, pbo) or end < start or pbo > 30 or (start | end) & ((1 << pbo) - 1):
+        return []
+    found = {}
+    secs = h.get("sections")
+    for sec in secs if isinstance(secs, list) else []:
+        name = sec.get("name") if isinstance(sec, dict) else None
+        soff, slen = uint("offset", sec), uint("length", sec)
+        if not isinstance(name, str) or soff is None or slen is None or \
+           soff > len(body) or slen > len(body) - soff:
+            return []
+        found[name] = body[soff:soff + slen]
+    if "blocks" not in found or "pageblocks" not in found or \
+       len(found["pageblocks"]) != (end - start) >> pbo or "read_times" not in found:
+        return []
+    kind = h.get("kind") if isinstance(h.get("kind"), str) else "?"
+    part = h.get("part") if isinstance(h.get("part"), int) and not isinstance(h.get("part"), bool) else 0
+    sec, p, pfn, ts, lines = found["read_times"], 0, start, uint("ts") or 0, []
+    while p < len(sec):
+        try:
+            gap, p = varint(sec, p)
+            dt, p = varint(sec, p)
+        except Bad:
+            return lines + [f"RT {kind} {part} malformed"]
+        # later entries move on; none reaches end_pfn; times do not overflow
+        if gap >= end - pfn or (lines and gap == 0) or dt > U64 - ts:
+            return lines + [f"RT {kind} {part} malformed"]
+        pfn, ts = pfn + gap, ts + dt
+        lines.append(f"RT {kind} {part} {pfn} {ts}")
+    return lines
 
 
 # --- section 3: file header and metadata -----------------------------------

@@ -3,7 +3,8 @@
 # tests/cli/spec_reader.py was written from the spec alone, without the C
 # code. Both readers must print the same events and agree on whole/damaged,
 # on the golden files, the shipped samples (format 1.0), a random trace with
-# tasks (1.1, from test_format --write-random) and damaged copies of them.
+# tasks (1.1, from test_format --write-random), snapshots with read times
+# (1.2, their entries as RT lines) and damaged copies of them.
 #
 # Usage: test_spec.sh RAWDUMP SPEC_READER DATA_DIR SAMPLES_DIR TEST_FORMAT
 set -u
@@ -28,6 +29,9 @@ same() { # same NAME FILE: both readers print the same lines and exit codes
 
 same "golden 1.0" "$data/golden-v1.frt"
 same "golden 1.1" "$data/golden-v1.1.frt"
+same "golden 1.2" "$data/golden-v1.2.frt"
+# format 1.2 snapshots with read_times (test_replay_walktimes --write): RT lines
+same "read times 1.2" "$data/walktimes-v1.2.frt"
 "$test_format" --write-random "$work/random.frt"
 same "random 1.1 trace with tasks" "$work/random.frt"
 # every sample up to 6 MB: the Python reader decodes ~100 K events/s, and the

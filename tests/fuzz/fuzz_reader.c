@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_reader.c - the trace reader (traces/reader.c) on arbitrary bytes:
- * every event, every frame, every snapshot part and its blocks.
+ * every event, every frame, every snapshot part, its blocks and read times.
  *
  * With FRT_FUZZ_FIX=1 in the environment (tests/fuzz/run.sh sets it for half
  * the runs) the input is first made to pass the checks a mutation almost
@@ -37,6 +37,13 @@ static void snapshot_frame(struct frt_reader *r)
 		return;
 	frt_snapshot_iter_init(&it, &p);
 	for (int i = 0; i < 1 << 20 && frt_snapshot_iter_next(&it, &blk) > 0; i++)
+		;
+	/* read_times (format 1.2) */
+	struct frt_snapshot_times t;
+	uint64_t pfn, ts;
+
+	frt_snapshot_times_init(&t, &p);
+	for (int i = 0; i < 1 << 20 && frt_snapshot_times_next(&t, &pfn, &ts) > 0; i++)
 		;
 }
 

@@ -2,10 +2,10 @@
 /*
  * test_format.c - format v1: round trips, every frame type, damage, golden bytes.
  *
- * Usage: test_format GOLDEN-1.0 GOLDEN-1.1  run the tests (GOLDEN-1.1 pins the bytes
+ * Usage: test_format GOLDEN-1.0 GOLDEN-1.2  run the tests (GOLDEN-1.2 pins the bytes
  *                                           the writer writes, GOLDEN-1.0 what
  *                                           1.0 writers wrote: it must still read)
- *        test_format --write-golden F       regenerate the 1.1 golden file (only when
+ *        test_format --write-golden F       regenerate the 1.2 golden file (only when
  *                                           the format version changes; see FORMAT.md)
  *        test_format --write-random F       a random trace with tasks, many small
  *                                           compressed frames (for test_spec.sh)
@@ -917,7 +917,8 @@ static size_t golden10_events(struct frt_event *evs)
 }
 
 /*
- * golden-v1.1.frt: the 1.0 events with their tasks, plus two of the 2026
+ * golden-v1.1.frt and golden-v1.2.frt (the same bytes but the minor version and
+ * the header CRC): the 1.0 events with their tasks, plus two of the 2026
  * pcp tracepoints; FORMAT.md §12.2 walks through its task records. CPU 0
  * runs stress-ng-vm, a kworker, then stress-ng-vm again (a task_switch); CPU
  * 1 kswapd0, then nothing known (task_switch 0); the second frame starts a
@@ -992,7 +993,7 @@ static void test_golden_bytes(void)
 
 	CHECK(write_golden(tmp_path("golden.frt")) == 0);
 	CHECK(same_bytes(tmp_path("golden.frt"), golden_path),
-	      "the writer's bytes differ from %s: format 1.1 changed", golden_path);
+	      "the writer's bytes differ from %s: format 1.2 changed", golden_path);
 	CHECK(read_all(golden_path, back, 16, &st, msg, sizeof(msg)) == (long)n, "%s", msg);
 	CHECK(st == FRT_READ_OK);
 	for (size_t i = 0; i < n; i++)
@@ -1069,7 +1070,7 @@ int main(int argc, char **argv)
 		return write_trace(argv[2], evs, 3000, &o) ? 1 : 0;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: test_format GOLDEN-1.0 GOLDEN-1.1 | --write-golden FILE | "
+		fprintf(stderr, "usage: test_format GOLDEN-1.0 GOLDEN-1.2 | --write-golden FILE | "
 			"--write-random FILE\n");
 		return 2;
 	}

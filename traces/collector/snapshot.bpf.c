@@ -495,6 +495,7 @@ struct {
 	__u32 covered;            /* the batch lies inside a block described before */
 	__u32 zone1;              /* page_zonenum() + 1 of the last batch read, 0 none */
 	__u32 unreadable;         /* no struct pages there: the batch is a hole */
+	__u64 ts;                 /* when the last batch was read */
 } ws;
 
 /* SLAB_RECLAIM_ACCOUNT caches are allocated __GFP_RECLAIMABLE (kmem_cache_open). */
@@ -651,8 +652,12 @@ static __always_inline void batch_begin(struct walk_ctx *c, __u64 pfn0)
 	ws.covered = skip_until >= pfn0 + FRT_WALK_BATCH;
 	if (ws.covered) {
 		c->out->zone[z] = ws.zone1;
+		c->out->ts[z] = ws.ts; /* the block was read with its head */
 		return;
 	}
+	/* events before this moment on these pfns are in what the read finds */
+	ws.ts = bpf_ktime_get_ns();
+	c->out->ts[z] = ws.ts;
 	/* 64 struct pages of 64 bytes are one page of the vmemmap: mapped or not as a whole */
 	if (bpf_probe_read_kernel(c->buf, FRT_WALK_BATCH * PAGE_SZ,
 				  (void *)(vmemmap + pfn0 * PAGE_SZ))) {

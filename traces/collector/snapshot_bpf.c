@@ -77,7 +77,7 @@ cleanup:
 }
 
 static int copy_chunk(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind,
-		      const uint8_t *aux, const uint8_t *zone)
+		      const uint8_t *aux, const uint8_t *zone, const uint64_t *ts)
 {
 	struct frt_snap_bpf *b = ctx;
 
@@ -282,7 +282,7 @@ static int frt_snap_bpf_walk(struct frt_snap_bpf *b, uint64_t start_pfn, uint64_
 			break;
 		}
 		ret = feed(ctx, pfn, n, b->out->kind, b->out->aux,
-			   b->zones_ok ? b->out->zone : NULL);
+			   b->zones_ok ? b->out->zone : NULL, (const uint64_t *)b->out->ts);
 	}
 	return ret;
 }

@@ -74,6 +74,11 @@ struct snap {
 	uint64_t fl_restarts, fl_incomplete, zone_agree, zone_disagree;
 	char bpf_error[256], fl_error[64];
 	bool bpf_load_failed;             /* the object did not load: no use retrying */
+	/* when the walk read which pfns: runs from .pfn on, read at .ts
+	 * (FORMAT.md §8.2 read_times); untimed: a walk that cannot say */
+	struct { uint64_t pfn, ts; } *times;
+	size_t nr_times, cap_times;
+	bool untimed;
 	struct frt_snapshot_opts o;
 };
 
@@ -222,15 +227,41 @@ static void assign_zones(struct snap *s)
 	}
 }
 
+/* The read times of a chunk's batches, a run per change of time. */
+static int add_times(struct snap *s, uint64_t start_pfn, size_t n, const uint64_t *ts)
+{
+	if (!ts || s->untimed) {
+		s->untimed = true;
+		return 0;
+	}
+	for (size_t i = 0; i * FRT_WALK_BATCH < n; i++) {
+		if (s->nr_times && s->times[s->nr_times - 1].ts == ts[i])
+			continue;
+		if (s->nr_times == s->cap_times) {
+			size_t cap = s->cap_times ? 2 * s->cap_times : 4096;
+			void *p = realloc(s->times, cap * sizeof(*s->times));
+
+			if (!p)
+				return -ENOMEM;
+			s->times = p;
+			s->cap_times = cap;
+		}
+		s->times[s->nr_times].pfn = start_pfn + i * FRT_WALK_BATCH;
+		s->times[s->nr_times++].ts = ts[i];
+	}
+	return 0;
+}
+
 static int feed(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind, const uint8_t *aux,
-		const uint8_t *zone)
+		const uint8_t *zone, const uint64_t *ts)
 {
 	struct snap *s = ctx;
+	int ret = add_times(s, start_pfn, n, ts);
 
 	if (s->o.progress)
 		s->o.progress(s->o.ctx, start_pfn + n - s->b.start_pfn,
 			      s->b.end_pfn - s->b.start_pfn);
-	return frt_snap_builder_feed(&s->b, start_pfn, n, kind, aux, zone);
+	return ret ? ret : frt_snap_builder_feed(&s->b, start_pfn, n, kind, aux, zone);
 }
 
 /* The walk visits only the zones' spans (merged): holes between nodes cost nothing. */
@@ -414,12 +445,16 @@ static int walk(struct snap *s, unsigned int flags, char *err, size_t errlen)
 				   s->o.verbose, &s->bpf_load_failed, s->bpf_error,
 				   sizeof(s->bpf_error)))
 		bpf = NULL;
+	if (s->o.walk_begins)
+		s->o.walk_begins(s->o.ctx);
 	ret = read_before(s, err, errlen);
 	if (!ret && bpf) {
 		s->bpf = !walk_bpf(s, bpf);
 		if (!s->bpf) {
 			uint64_t lo = s->b.start_pfn, hi = s->b.end_pfn;
 
+			s->nr_times = 0;
+			s->untimed = false;
 			frt_snap_builder_release(&s->b);
 			ret = frt_snap_builder_init(&s->b, lo, hi, s->pbo, PART_LIMIT);
 		}
@@ -618,8 +653,34 @@ static int part0_json(const struct snap *s, json_t *h)
 	return bad ? -ENOMEM : 0;
 }
 
+/*
+ * Part @p's read_times: the runs that overlap it, the first one cut to its
+ * start_pfn, times as deltas from its header's ts (FORMAT.md §8.2).
+ */
+static int part_times(const struct snap *s, const struct frt_snap_part_buf *p,
+		      struct frt_snap_buf *out)
+{
+	uint64_t pfn = p->start_pfn, ts = s->ts;
+	size_t k = 0;
+	int ret = 0;
+
+	while (k + 1 < s->nr_times && s->times[k + 1].pfn <= p->start_pfn)
+		k++;
+	for (bool first = true; k < s->nr_times && s->times[k].pfn < p->end_pfn && !ret;
+	     k++, first = false) {
+		uint64_t at = first && s->times[k].pfn < pfn ? pfn : s->times[k].pfn;
+		uint64_t t = s->times[k].ts > ts ? s->times[k].ts : ts;
+
+		ret = frt_snap_buf_put_time(out, at - pfn, t - ts);
+		pfn = at;
+		ts = t;
+	}
+	return ret;
+}
+
 static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 {
+	struct frt_snap_buf times = { 0 };
 	json_t *inferred = NULL;
 	uint8_t *pbs = NULL, *payload = NULL;
 	size_t len;
@@ -655,9 +716,13 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 		}
 		for (size_t k = 0; k < nr_pb && !ret; k++)
 			pbs[k] = frt_snap_builder_pb(&s->b, p->start_pfn + (k << s->pbo))->mt;
+		times.len = 0;
+		if (!ret && s->nr_times && !s->untimed)
+			ret = part_times(s, p, &times);
 		if (!ret)
-			ret = frt_snap_payload(h, p->blocks.data, p->blocks.len, pbs, nr_pb,
-					       &payload, &len);
+			ret = frt_snap_payload_timed(h, p->blocks.data, p->blocks.len, pbs, nr_pb,
+						     s->nr_times && !s->untimed ? times.data : NULL,
+						     times.len, &payload, &len);
 		if (!ret)
 			ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
 		free(payload);
@@ -665,6 +730,7 @@ static int write_parts(struct snap *s, struct frt_writer *w, const char *kind)
 		json_decref(h);
 	}
 	json_decref(inferred);
+	frt_snap_buf_release(&times);
 	free(pbs);
 	return ret;
 }
@@ -756,6 +822,7 @@ int frt_snapshot_write(struct frt_writer *w, const char *kind, const struct frt_
 	ret = snapshot_run(s, w, kind, s->o.flags, res, err, errlen);
 	if (!ret && res)
 		res->secs = (now_ns() - t0) / 1e9;
+	free(s->times);
 	free(s);
 	return ret;
 }
@@ -791,6 +858,7 @@ int frt_snapshot_write_dir(struct frt_writer *w, const char *kind, const char *d
 	s->approx = !s->kpf_path[0];
 	*approximate = s->approx;
 	ret = snapshot_run(s, w, kind, FRT_SNAPSHOT_NO_BPF, res, err, errlen);
+	free(s->times);
 	free(s);
 	return ret;
 }

@@ -29,6 +29,9 @@ struct frt_snapshot_opts {
 	const char *no_bpf_reason;  /* set: don't try BPF, and say this is why */
 	/* called as the walk goes, pfns done of the total */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	/* called right before the /proc reads and the walk begin (after BPF is
+	 * loaded): record switches capture on here */
+	void (*walk_begins)(void *ctx);
 	void *ctx;
 };
 

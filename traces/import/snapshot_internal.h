@@ -141,9 +141,11 @@ int frt_kpf_buddy_marks_all(const uint64_t *kpf, uint64_t start_pfn, size_t n);
 void frt_kpf_decode(const uint64_t *kpf, uint64_t start_pfn, size_t n, bool buddy_all,
 		    unsigned int max_order, uint8_t *kind, uint8_t *aux);
 
-/* @zone: page_zonenum() + 1 of the first page of each FRT_WALK_BATCH pfns, or NULL */
+/* @zone: page_zonenum() + 1 of the first page of each FRT_WALK_BATCH pfns, or NULL;
+ * @ts: when each FRT_WALK_BATCH pfns were read (CLOCK_MONOTONIC ns, just before the
+ * read), or NULL where the walk cannot say (a copy of kpageflags) */
 typedef int (*frt_walk_feed)(void *ctx, uint64_t start_pfn, size_t n, const uint8_t *kind,
-			     const uint8_t *aux, const uint8_t *zone);
+			     const uint8_t *aux, const uint8_t *zone, const uint64_t *ts);
 
 /* Read /proc/kpageflags over [start_pfn, end_pfn) and feed the codes. */
 int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <linux/kernel-page-flags.h>
@@ -156,6 +157,12 @@ struct kpf_src {
 	bool eof;
 };
 #define KPF_ZIN (1u << 17)
+/*
+ * pfns per read of the live /proc/kpageflags: each read's start is the read
+ * time of its pfns (FORMAT.md §8.2, read_times), so a read stays short (about
+ * 20 us for 1024 words) while the host moves.
+ */
+#define KPF_TIMED_PFNS 1024u
 
 static int src_open(struct kpf_src *src, const char *path)
 {
@@ -223,6 +230,41 @@ static ssize_t src_read(struct kpf_src *src, void *buf, size_t len, uint64_t off
 	return zread(src, buf, len);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * /proc/kpageflags for [@lo, @lo + @n) in reads of KPF_TIMED_PFNS, @ts[i]
+ * the time before the read of batch i (FRT_WALK_BATCH pfns from @lo, which
+ * is batch-aligned). Returns the bytes read (short at the end of memory) or
+ * a negative errno.
+ */
+static ssize_t timed_read(struct kpf_src *src, uint64_t *kpf, uint64_t lo, size_t n,
+			  uint64_t *ts)
+{
+	size_t done = 0;
+
+	for (size_t off = 0; off < n; off += KPF_TIMED_PFNS) {
+		size_t m = n - off < KPF_TIMED_PFNS ? n - off : KPF_TIMED_PFNS;
+		uint64_t t = now_ns();
+		ssize_t got = src_read(src, kpf + off, m * sizeof(*kpf), (lo + off) * sizeof(*kpf));
+
+		if (got < 0)
+			return got;
+		for (size_t b = off / FRT_WALK_BATCH; b * FRT_WALK_BATCH < off + m; b++)
+			ts[b] = t;
+		done += (size_t)got;
+		if ((size_t)got < m * sizeof(*kpf))
+			break;
+	}
+	return (ssize_t)done;
+}
+
 int frt_kpf_walk(uint64_t start_pfn, uint64_t end_pfn, unsigned int max_order,
 		 frt_walk_feed feed, void *ctx, char *err, size_t errlen)
 {
@@ -236,12 +278,13 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 	const size_t win = (size_t)1 << FRT_KPF_WINDOW_ORDER;
 	uint64_t *kpf = malloc(win * sizeof(*kpf));
 	uint8_t *kind = malloc(win), *aux = malloc(win);
+	uint64_t *ts = malloc(win / FRT_WALK_BATCH * sizeof(*ts));
 	struct kpf_src src = { .fd = -1 };
 	int all = -1, ret = 0;
 	struct stat st;
 	bool copy;
 
-	if (!kpf || !kind || !aux) {
+	if (!kpf || !kind || !aux || !ts) {
 		ret = -ENOMEM;
 		goto cleanup;
 	}
@@ -260,7 +303,9 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 	for (uint64_t pfn = start_pfn & ~(uint64_t)(win - 1); pfn < end_pfn && !ret; pfn += win) {
 		uint64_t lo = pfn > start_pfn ? pfn : start_pfn;
 		size_t n = (size_t)((pfn + win < end_pfn ? pfn + win : end_pfn) - lo);
-		ssize_t got = src_read(&src, kpf, n * sizeof(*kpf), lo * sizeof(*kpf));
+		/* a copy was read at another time: it has no read times */
+		ssize_t got = copy ? src_read(&src, kpf, n * sizeof(*kpf), lo * sizeof(*kpf))
+				   : timed_read(&src, kpf, lo, n, ts);
 
 		if (got < 0) {
 			ret = frt_snap_errf(err, errlen, (int)got, "%s: %s", path,
@@ -290,11 +335,13 @@ int frt_kpf_walk_file(const char *path, uint64_t start_pfn, uint64_t end_pfn,
 		for (size_t off = 0; off < n && !ret; off += FRT_WALK_CHUNK) {
 			size_t m = n - off < FRT_WALK_CHUNK ? n - off : FRT_WALK_CHUNK;
 
-			ret = feed(ctx, lo + off, m, kind + off, aux + off, NULL);
+			ret = feed(ctx, lo + off, m, kind + off, aux + off, NULL,
+				   copy ? NULL : ts + off / FRT_WALK_BATCH);
 		}
 	}
 cleanup:
 	src_close(&src);
+	free(ts);
 	free(aux);
 	free(kind);
 	free(kpf);

@@ -44,6 +44,10 @@ struct frt_walk_out {
 	__u8 aux[FRT_WALK_CHUNK];
 	/* page_zonenum() + 1 of the first page of each batch; 0 unknown or no page */
 	__u8 zone[FRT_WALK_CHUNK / FRT_WALK_BATCH];
+	/* when each batch's struct pages were read (bpf_ktime_get_ns, CLOCK_MONOTONIC,
+	 * just before the read); a batch inside a block described before: that
+	 * block's read time */
+	__u64 ts[FRT_WALK_CHUNK / FRT_WALK_BATCH];
 };
 
 struct frt_walk_stats {
