@@ -575,6 +575,14 @@ struct model_page_info {
 	int mt;             /* FREE/PCP: list type; ALLOC: mobility */
 };
 int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info *pi);
+/*
+ * out[i] for each pfn start + i of @n: @flags | the order of the allocated
+ * block the pfn heads, 0 for every other pfn (free, pcp, tail, unmanaged);
+ * what model_page_info() over the range says of its allocated blocks, in one
+ * pass (the replay engine's start map). -EINVAL outside the node.
+ */
+int model_alloc_orders(const struct model *m, uint64_t start, uint64_t n, uint8_t flags,
+		       uint8_t *out);
 /* get_pageblock_migratetype(); -1 outside the zones */
 int model_pageblock_mt(const struct model *m, uint64_t pfn);
 
