@@ -283,8 +283,10 @@ int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
 int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
-/* After seeding: merge free buddies the snapshot caught apart (returns how many)
- * and count HIGHATOMIC pageblocks in the zone's highatomic reserve. */
+/* After seeding, before anything else: merge free buddies the snapshot caught
+ * apart (returns how many), count HIGHATOMIC pageblocks in the zone's
+ * highatomic reserve, and mark every pageblock for model_metrics() to walk
+ * (model_seed_alloc() leaves that to it). */
 long model_seed_done(struct model *m);
 
 /* allocation request: what mm_page_alloc reports, plus the CPU */
