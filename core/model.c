@@ -954,6 +954,18 @@ int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum mod
 	return 0;
 }
 
+int model_seed_alloc_run(struct model *m, uint64_t pfn, uint64_t nr, enum model_mt mobility)
+{
+	struct mzone *z;
+
+	if ((unsigned int)mobility >= MODEL_NR_PCPTYPES || range_unmanaged(m, pfn, nr, &z))
+		return -EINVAL;
+	struct mpage *p = pg(m, pfn);
+	for (uint64_t i = 0; i < nr; i++)
+		p[i] = (struct mpage){ .state = MODEL_PAGE_ALLOC, .mt = (uint8_t)mobility };
+	return 0;
+}
+
 /*
  * After seeding: merge what the snapshot caught unmerged, and count the
  * HIGHATOMIC pageblocks as the zone's reserve, since the kernel's

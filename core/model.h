@@ -283,6 +283,9 @@ int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
 int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
+/* @nr allocated order-0 blocks from @pfn, of one @mobility, all in one zone:
+ * model_seed_alloc() of each, or -EINVAL and none seeded */
+int model_seed_alloc_run(struct model *m, uint64_t pfn, uint64_t nr, enum model_mt mobility);
 /* After seeding, before anything else: merge free buddies the snapshot caught
  * apart (returns how many), count HIGHATOMIC pageblocks in the zone's
  * highatomic reserve, and mark every pageblock for model_metrics() to walk
