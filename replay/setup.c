@@ -468,7 +468,7 @@ static int seed_block(struct model *m, const struct frt_snapshot_block *b,
  * first_touch_split() and model_seed_alloc() each.
  */
 struct alloc_run {
-	uint64_t pfn, nr, zone_end;
+	uint64_t pfn, nr, zone_start, zone_end; /* the zone of the last run */
 	uint8_t mob;
 };
 
@@ -488,10 +488,17 @@ static bool run_start(struct alloc_run *run, struct model *m, const struct first
 	int z;
 
 	if (b->state != FRT_SNAP_ALLOCATED || b->order || b->cls >= MODEL_NR_PCPTYPES ||
-	    !first_touch_keeps_alloc(ft, b->pfn) || (z = model_zone_of(m, b->pfn)) < 0 ||
-	    model_zone_info(m, (unsigned int)z, &zi))
+	    !first_touch_keeps_alloc(ft, b->pfn))
 		return false;
-	*run = (struct alloc_run){ .pfn = b->pfn, .nr = 1, .zone_end = zi.end_pfn, .mob = b->cls };
+	if (b->pfn < run->zone_start || b->pfn >= run->zone_end) {
+		if ((z = model_zone_of(m, b->pfn)) < 0 || model_zone_info(m, (unsigned int)z, &zi))
+			return false;
+		run->zone_start = zi.start_pfn;
+		run->zone_end = zi.end_pfn;
+	}
+	run->pfn = b->pfn;
+	run->nr = 1;
+	run->mob = b->cls;
 	return true;
 }
 
