@@ -185,7 +185,7 @@ static const struct mpage *covering_block(const struct model *m, const struct mz
  * Compiled twice, the AVX2 copy used where the CPU has it: its 8-lane shifts
  * by a lane's own count (2^order) let the loop run 8 pages a step.
  */
-__attribute__((target_clones("avx2", "default")))
+CLONES_AVX2
 static void heads_usage(const struct mpage *p, uint64_t n, unsigned int pbmt, struct pb_usage *u)
 {
 	uint32_t free = 0, pcp = 0, movable = 0, mixed = 0, tainted = 0;

@@ -1074,7 +1074,7 @@ int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info 
 }
 
 /* a byte per pfn without a branch: the AVX2 copy where the CPU has it */
-__attribute__((target_clones("avx2", "default")))
+CLONES_AVX2
 static void alloc_orders(const struct mpage *p, uint64_t n, uint8_t flags, uint8_t *out)
 {
 	for (uint64_t i = 0; i < n; i++)

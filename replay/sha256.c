@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 #endif
@@ -124,10 +125,29 @@ void sha256_force_portable(bool on)
 	portable = on;
 }
 
+#ifdef HAVE_SHA_NI
+/* CPUID: SHA (leaf 7, EBX bit 29) and SSE4.1 (leaf 1, ECX bit 19); by cpuid.h,
+ * as not every compiler's __builtin_cpu_supports() knows "sha" */
+static bool cpu_has_sha_ni(void)
+{
+	static int has = -1; /* not asked yet; every thread finds the same */
+	int v = __atomic_load_n(&has, __ATOMIC_RELAXED);
+
+	if (v < 0) {
+		unsigned int a, b, c, d;
+
+		v = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) &&
+		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+		__atomic_store_n(&has, v, __ATOMIC_RELAXED);
+	}
+	return v;
+}
+#endif
+
 static void sha256_block(struct sha256 *c, const unsigned char *p)
 {
 #ifdef HAVE_SHA_NI
-	if (!portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+	if (!portable && cpu_has_sha_ni()) {
 		sha256_block_ni(c, p);
 		return;
 	}
