@@ -302,8 +302,13 @@ int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
 int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
-/* After seeding: merge free buddies the snapshot caught apart (returns how many)
- * and count HIGHATOMIC pageblocks in the zone's highatomic reserve. */
+/* @nr allocated order-0 blocks from @pfn, of one @mobility, all in one zone:
+ * model_seed_alloc() of each, or -EINVAL and none seeded */
+int model_seed_alloc_run(struct model *m, uint64_t pfn, uint64_t nr, enum model_mt mobility);
+/* After seeding, before anything else: merge free buddies the snapshot caught
+ * apart (returns how many), count HIGHATOMIC pageblocks in the zone's
+ * highatomic reserve, and mark every pageblock for model_metrics() to walk
+ * (model_seed_alloc() leaves that to it). */
 long model_seed_done(struct model *m);
 
 /* allocation request: what mm_page_alloc reports, plus the CPU */
@@ -596,6 +601,14 @@ struct model_page_info {
 	bool compact_isolated; /* ALLOC: a free block compaction holds isolated */
 };
 int model_page_info(const struct model *m, uint64_t pfn, struct model_page_info *pi);
+/*
+ * out[i] for each pfn start + i of @n: @flags | the order of the allocated
+ * block the pfn heads, 0 for every other pfn (free, pcp, tail, unmanaged);
+ * what model_page_info() over the range says of its allocated blocks, in one
+ * pass (the replay engine's start map). -EINVAL outside the node.
+ */
+int model_alloc_orders(const struct model *m, uint64_t start, uint64_t n, uint8_t flags,
+		       uint8_t *out);
 /* get_pageblock_migratetype(); -1 outside the zones */
 int model_pageblock_mt(const struct model *m, uint64_t pfn);
 

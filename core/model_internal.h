@@ -285,6 +285,13 @@ static inline bool page_is_head(const struct mpage *p)
 	       p->state == MODEL_PAGE_PCP;
 }
 
+/* a loop compiled twice, its AVX2 copy picked at load time where the CPU has it */
+#if defined(__x86_64__)
+#define CLONES_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define CLONES_AVX2
+#endif
+
 static inline struct mpage *pg(const struct model *m, uint64_t pfn)
 {
 	return &m->pages[pfn - m->node_start];

@@ -491,7 +491,7 @@ static struct replay *engine_new(const struct model *m, const struct replay *pro
 	r->next_deadline = UINT64_MAX;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->ord = proto ? malloc(r->span) : calloc(r->span, 1);
+	r->ord = malloc(r->span); /* every byte written below */
 	r->trace_free = calloc((r->span + 63) / 64, sizeof(uint64_t));
 	if (pmap_init(&r->obj, r->span) || pmap_init(&r->rec_of, r->span)) {
 		replay_free(r);
@@ -509,15 +509,12 @@ static struct replay *engine_new(const struct model *m, const struct replay *pro
 		memcpy(r->ord, proto->ord, r->span);
 		return r;
 	}
-	/* the start snapshot's blocks are keyed by their own pfns */
-	for (uint64_t pfn = r->base; pfn < r->base + r->span;) {
-		struct model_page_info pi;
-
-		model_page_info(m, pfn, &pi);
-		if (pi.state == MODEL_PAGE_ALLOC) /* map_set(r, pfn, pfn, ...) on empty maps */
-			r->ord[pfn - r->base] = (uint8_t)(pi.order | SELF | PRESENT);
-		pfn += pi.state == MODEL_PAGE_UNMANAGED || pi.state == MODEL_PAGE_TAIL
-			       ? 1 : 1ull << pi.order;
+	/* the start snapshot's blocks are keyed by their own pfns: map_set(r,
+	 * pfn, pfn, ...) on empty maps for each allocated block */
+	if (model_alloc_orders(m, r->base, r->span, SELF | PRESENT, r->ord)) {
+		replay_free(r);
+		errno = EINVAL;
+		return NULL;
 	}
 	return r;
 }

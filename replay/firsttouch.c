@@ -388,6 +388,11 @@ static int split(const struct split_ctx *c, uint64_t pfn, unsigned int order, bo
 	return ret ? ret : split(c, pfn + n / 2, order - 1, free, cls);
 }
 
+bool first_touch_keeps_alloc(const struct first_touch *ft, uint64_t pfn)
+{
+	return wanted(ft, pfn, false) == SEED_ALLOC; /* split()'s "same && first == as" */
+}
+
 int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_block *b,
 		      int (*pb_mt)(void *ctx, uint64_t pfn), first_touch_emit_fn emit, void *ctx,
 		      struct first_touch_counts *n)

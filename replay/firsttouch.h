@@ -116,6 +116,13 @@ enum seed_as { SEED_FREE, SEED_ALLOC, SEED_PCP };
 typedef int (*first_touch_emit_fn)(void *ctx, uint64_t pfn, unsigned int order, enum seed_as as,
 				   int arg);
 
+/*
+ * true when the trace's first word on @pfn leaves an allocated order-0 block
+ * there as the snapshot shows it: first_touch_split() would give it to @emit
+ * whole, as SEED_ALLOC of its own mobility (a run of them can be seeded at once)
+ */
+bool first_touch_keeps_alloc(const struct first_touch *ft, uint64_t pfn);
+
 struct first_touch_counts {
 	uint64_t to_free;  /* pages shown allocated that were free (buddy or pcp) */
 	uint64_t to_pcp;   /* pages shown free or allocated that sat on a pcp list */

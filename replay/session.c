@@ -278,21 +278,23 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 {
 	struct session_run *run = ctx;
 
+	if (!run->fid) { /* the loop below without its fidelity checks */
+		for (size_t i = 0; i < n; i++) {
+			replay_feed(run->r, &ev[i]);
+			replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
+		}
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct replay_stats *st = replay_stats(run->r);
+		int64_t fix = curve_fix(st);
 
-		if (run->fid) {
-			int64_t fix = curve_fix(st);
-
-			/* the kernel's free pages from the start snapshot on: an event
-			 * a snapshot already shows (or the end one lacks) is not counted */
-			if (!replay_walk_shows(run->r, &ev[i]))
-				fidelity_model_track(run->fid, run->m, &ev[i]);
-			replay_feed(run->r, &ev[i]);
-			fidelity_model_adjust(run->fid, curve_fix(st) - fix);
-		} else {
-			replay_feed(run->r, &ev[i]);
-		}
+		/* the kernel's free pages from the start snapshot on: an event a
+		 * snapshot already shows (or the end one lacks) is not counted */
+		if (!replay_walk_shows(run->r, &ev[i]))
+			fidelity_model_track(run->fid, run->m, &ev[i]);
+		replay_feed(run->r, &ev[i]);
+		fidelity_model_adjust(run->fid, curve_fix(st) - fix);
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
 	}
 }

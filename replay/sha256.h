@@ -6,6 +6,7 @@
 #ifndef FRAGREPLAY_REPLAY_SHA256_H
 #define FRAGREPLAY_REPLAY_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SHA256_HEX_LEN 65 /* 64 hex digits and the NUL */
@@ -13,5 +14,7 @@
 void sha256_hex(const void *buf, size_t len, char hex[SHA256_HEX_LEN]);
 /* 0, or a negative errno when @path cannot be read */
 int sha256_file_hex(const char *path, char hex[SHA256_HEX_LEN]);
+/* for tests: the portable C rounds even where the CPU has SHA extensions */
+void sha256_force_portable(bool on);
 
 #endif

@@ -233,7 +233,8 @@ static int load_schema(struct frt_reader *r)
 	return 0;
 }
 
-int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
+/* frt_reader_next_frame(), or with @only >= 0 frt_reader_next_frame_of() */
+static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 {
 	uint8_t hdr[FRT_FRAME_HEADER_SIZE];
 	uint64_t off = r->pos;
@@ -282,6 +283,15 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 	if (crc != get_le32(hdr + 20))
 		return fail(r, off, -EBADMSG, "checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    get_le32(hdr + 20), crc);
+	if (only >= 0 && r->cur.type != only && r->cur.type != FRT_FRAME_TRAILER) {
+		/* checked, not decompressed nor decoded */
+		r->pos = off + sizeof(hdr) + r->cur.stored_size;
+		r->valid = r->pos;
+		r->frame_idx++;
+		if (fi)
+			*fi = r->cur;
+		return 1;
+	}
 
 	if (r->cur.flags & FRT_FRAME_F_ZSTD) {
 		size_t n = ZSTD_decompressDCtx(r->dctx, r->rbuf, r->rcap, r->sbuf,
@@ -339,6 +349,16 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 	if (fi)
 		*fi = r->cur;
 	return 1;
+}
+
+int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
+{
+	return next_frame(r, fi, -1);
+}
+
+int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi)
+{
+	return next_frame(r, fi, type);
 }
 
 const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len)

@@ -140,6 +140,14 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
  * hold fewer events.
  */
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
+/*
+ * frt_reader_next_frame_of - frt_reader_next_frame() that decodes only frames
+ * of @type (and the trailer): any other frame is read and its checksum
+ * checked, as frt_reader_next_frame() does, but its payload is neither
+ * decompressed nor decoded (no events, no payload to read). For a reader
+ * looking for one kind of frame: the end snapshot past a trace's events.
+ */
+int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi);
 /* The next event of the current frame: 1, 0 when the frame has no more, or a negative errno. */
 int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev);
 /*

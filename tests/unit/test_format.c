@@ -369,6 +369,77 @@ static void test_every_frame_type(void)
 }
 
 /*
+ * frt_reader_next_frame_of(): the frames frt_reader_next_frame() gives, in
+ * the same order, only those of its type (and the trailer) decoded; a frame
+ * it steps over still has its checksum checked. On test_every_frame_type's
+ * file, then on a copy with a byte of its first EVENTS payload flipped.
+ */
+static void test_frames_of_one_type(void)
+{
+	struct frt_reader *r = frt_reader_open(tmp_path("ft.frt"), NULL, 0);
+	struct frt_frame_info fi;
+	struct frt_event ev;
+	uint8_t types[16];
+	unsigned int n = 0, k = 0;
+	uint64_t events_off = 0;
+	int ret;
+
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	while ((ret = frt_reader_next_frame(r, &fi)) > 0 && n < sizeof(types))
+		types[n++] = fi.type;
+	frt_reader_free(r);
+	r = frt_reader_open(tmp_path("ft.frt"), NULL, 0);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	while ((ret = frt_reader_next_frame_of(r, FRT_FRAME_SNAPSHOT, &fi)) > 0) {
+		CHECK(k < n && fi.index == k && fi.type == types[k], "frame %u: index %u type %u",
+		      k, fi.index, fi.type);
+		k++;
+		if (fi.type == FRT_FRAME_SNAPSHOT) {
+			uint32_t len;
+			const char *payload = frt_reader_frame_payload(r, &len);
+
+			CHECK(len == sizeof("{\"kind\":\"start\"}\0\x01\x02\xff") &&
+			      !strcmp(payload, "{\"kind\":\"start\"}"));
+		}
+		if (fi.type == FRT_FRAME_EVENTS) {
+			CHECK(frt_reader_frame_next(r, &ev) == 0, "events from a frame stepped over");
+			if (!events_off)
+				events_off = fi.offset;
+		}
+	}
+	CHECK(ret == 0 && k == n && frt_reader_status(r) == FRT_READ_OK && frt_reader_trailer(r),
+	      "ret %d, %u of %u frames", ret, k, n);
+	frt_reader_free(r);
+
+	/* a flipped byte in a frame it does not decode: the same checksum error */
+	FILE *f = fopen(tmp_path("ft.frt"), "rb");
+	static uint8_t buf[1 << 16];
+	size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+
+	if (f)
+		fclose(f);
+	CHECK(len > events_off + FRT_FRAME_HEADER_SIZE && events_off && len < sizeof(buf));
+	if (!events_off || len <= events_off + FRT_FRAME_HEADER_SIZE)
+		return;
+	buf[events_off + FRT_FRAME_HEADER_SIZE] ^= 0x40;
+	f = fopen(tmp_path("ft-bad.frt"), "wb");
+	CHECK(f && fwrite(buf, 1, len, f) == len && fclose(f) == 0);
+	r = frt_reader_open(tmp_path("ft-bad.frt"), NULL, 0);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	while ((ret = frt_reader_next_frame_of(r, FRT_FRAME_SNAPSHOT, &fi)) > 0)
+		;
+	CHECK(ret < 0 && strstr(frt_reader_error(r), "checksum mismatch"), "%d %s", ret,
+	      frt_reader_error(r));
+	frt_reader_free(r);
+}
+
+/*
  * A trace whose metadata says mm_compaction_migratepages was attached as
  * tp_btf, written before tp_btf_revision 2, holds the tracepoint's arguments
  * (nr_migratepages, nr_succeeded) as the event's fields: the reader gives the
@@ -1086,6 +1157,7 @@ int main(int argc, char **argv)
 	RUN(test_writer_clamps_unencodable_pfn);
 	RUN(test_gfp_dictionary_overflow);
 	RUN(test_every_frame_type);
+	RUN(test_frames_of_one_type);
 	RUN(test_old_tp_btf_migratepages_corrected);
 	RUN(test_truncation_and_bit_flips);
 	RUN(test_decode_error_names_its_frame);

@@ -618,6 +618,44 @@ static int check_highatomic(struct storm *s, const struct model_zone_info *zi)
 	return 0;
 }
 
+/*
+ * model_alloc_orders() over the node: the flags and order at each allocated
+ * head model_page_info() shows, 0 everywhere else; -EINVAL past the node
+ */
+static int check_alloc_orders(struct storm *s)
+{
+	uint8_t *ord = malloc(s->node_pages), one;
+	struct model_page_info pi;
+	uint64_t nonzero = 0, heads = 0;
+	int ret = 0;
+
+	if (!ord)
+		return storm_fail(s, "no memory for the orders");
+	if (model_alloc_orders(s->m, s->node_start, s->node_pages, 0x40, ord) ||
+	    model_alloc_orders(s->m, s->node_start + 1, s->node_pages, 0x40, ord) != -EINVAL ||
+	    model_alloc_orders(s->m, s->node_start - 1, 1, 0x40, &one) != -EINVAL) {
+		free(ord);
+		return storm_fail(s, "model_alloc_orders: wrong return on the node's range or past it");
+	}
+	for (uint64_t i = 0; i < s->node_pages; i++)
+		nonzero += ord[i] != 0;
+	for (uint64_t pfn = s->node_start; !ret && pfn < s->node_start + s->node_pages;) {
+		model_page_info(s->m, pfn, &pi);
+		bool head = pi.state == MODEL_PAGE_ALLOC || pi.state == MODEL_PAGE_FREE ||
+			    pi.state == MODEL_PAGE_PCP;
+		if (pi.state == MODEL_PAGE_ALLOC && ++heads &&
+		    ord[pfn - s->node_start] != (0x40 | pi.order))
+			ret = storm_fail(s, "model_alloc_orders: %#x at %#" PRIx64 ", order %u allocated",
+					 ord[pfn - s->node_start], pfn, pi.order);
+		pfn += head ? 1ull << pi.order : 1;
+	}
+	if (!ret && nonzero != heads)
+		ret = storm_fail(s, "model_alloc_orders: %" PRIu64 " pfns marked, %" PRIu64
+				 " allocated heads", nonzero, heads);
+	free(ord);
+	return ret;
+}
+
 /* at a phase's end: every live block is allocated in the model, and nothing else is;
  * model_metrics() sees the same free and pcp pages as the zone counters */
 static int check_live_table(struct storm *s)
@@ -648,6 +686,8 @@ static int check_live_table(struct storm *s)
 	if (heads != s->nr_live || pages != s->live_pages)
 		return storm_fail(s, "model holds %" PRIu64 " blocks (%" PRIu64 " pages), storm %zu (%"
 				  PRIu64 ")", heads, pages, s->nr_live, s->live_pages);
+	if (check_alloc_orders(s))
+		return -1;
 	model_metrics(s->m, -1, &fm);
 	for (unsigned int z = 0; z < model_nr_zones(s->m); z++) {
 		struct model_zone_info zi;

@@ -309,9 +309,10 @@ static void damage_is_said_not_failed(void)
 /*
  * FIPS 180-2 appendix B's messages (one block, two blocks, a million 'a'),
  * hashed whole and, through a file, in read()-sized pieces: the reports'
- * trace_sha256 is the one sha256sum prints.
+ * trace_sha256 is the one sha256sum prints. Twice: with the CPU's SHA
+ * extensions where it has them, then with the portable rounds.
  */
-static void sha256_of_the_standard_messages(void)
+static void sha256_checks(void)
 {
 	static const char *abc = "abc";
 	static const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -341,6 +342,18 @@ static void sha256_of_the_standard_messages(void)
 	free(a);
 }
 
+static void sha256_of_the_standard_messages(void)
+{
+	sha256_checks();
+}
+
+static void sha256_portable_of_the_standard_messages(void)
+{
+	sha256_force_portable(true);
+	sha256_checks();
+	sha256_force_portable(false);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -355,6 +368,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	RUN(sha256_of_the_standard_messages);
+	RUN(sha256_portable_of_the_standard_messages);
 	RUN(three_variants_one_decode);
 	RUN(any_number_of_threads);
 	RUN(compare_run_equals_replay);
