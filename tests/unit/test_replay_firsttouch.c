@@ -95,7 +95,9 @@ static int put(struct frt_writer *w, uint64_t ts, uint16_t type, uint32_t cpu, u
 	return frt_writer_add(w, &e);
 }
 
-static int write_trace(const char *path)
+/* @frames: each event in an EVENTS frame of its own (the scan's two halves
+ * then split them 4 and 4), else all in one */
+static int write_trace(const char *path, bool frames)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
@@ -104,6 +106,7 @@ static int write_trace(const char *path)
 	if (!w)
 		return -errno;
 	ret = put_snapshot(w);
+#define put(...) (put(__VA_ARGS__) ?: (frames ? frt_writer_flush(w) : 0))
 	ret = ret ?: put(w, 2000, FRT_EV_PAGE_PCPU_DRAIN, 1, 0, 0);
 	ret = ret ?: put(w, 2100, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 1, 0);
 	ret = ret ?: put(w, 2200, FRT_EV_PAGE_FREE, 0, 3, 0);
@@ -113,6 +116,7 @@ static int write_trace(const char *path)
 	/* later events on pages already named change nothing */
 	ret = ret ?: put(w, 2600, FRT_EV_PAGE_FREE, 0, 1, 0);
 	ret = ret ?: put(w, 2700, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 3, 0);
+#undef put
 	int cret = frt_writer_close(w);
 	return ret ? ret : cret;
 }
@@ -164,6 +168,7 @@ static void check_states(const struct model *m, const struct want_state *w, size
 }
 
 static char path[] = "/tmp/test_replay_firsttouch.XXXXXX";
+static char path8[] = "/tmp/test_replay_firsttouch8.XXXXXX"; /* 8 event frames */
 
 static void seeded_as_the_trace_says(void)
 {
@@ -228,6 +233,37 @@ static void default_takes_only_the_buddy_proof(void)
 	CHECK(st.free_pages == 12 + 5, "free %lu", (unsigned long)st.free_pages);
 	CHECK(model_check(m, cerr, sizeof(cerr)) == 0, "%s", cerr);
 	model_free_all(m);
+}
+
+/*
+ * The scan reads the events in two halves side by side (firsttouch.c): with
+ * every event in a frame of its own, the later events on pfns 1 and 3
+ * (2600, 2700) are in the second half and must not take the place of the
+ * first half's, and pfn 8's pcp list (2400, second half) must be found:
+ * the same seed as one pass in order.
+ */
+static void halves_seed_as_one_pass(void)
+{
+	struct replay_seed_stats one, two;
+	struct model *a = seeded(path, "start_from_trace=2", &one);
+	struct model *b = seeded(path8, "start_from_trace=2", &two);
+	char ba[8], bb[8];
+
+	if (!a || !b)
+		goto out;
+	for (uint64_t pfn = 0; pfn < 32; pfn++)
+		CHECK(!strcmp(at(a, pfn, ba), at(b, pfn, bb)), "pfn %lu: %s in one frame, %s in 8",
+		      (unsigned long)pfn, ba, bb);
+	struct model_pcp_info p0, p1;
+	CHECK(model_pcp_info(b, 0, 0, &p0) == 0 && model_pcp_info(b, 0, 1, &p1) == 0);
+	CHECK(p0.count == 1 && p1.count == 1, "pcp counts %d %d", p0.count, p1.count);
+	CHECK(!memcmp(&one.reconciled, &two.reconciled, sizeof(one.reconciled)) &&
+	      one.free_pages == two.free_pages);
+out:
+	if (a)
+		model_free_all(a);
+	if (b)
+		model_free_all(b);
 }
 
 static void off_seeds_the_snapshot(void)
@@ -308,11 +344,19 @@ int main(void)
 	if (fd < 0)
 		return 1;
 	close(fd);
-	CHECK(write_trace(path) == 0);
+	CHECK(write_trace(path, false) == 0);
+	int fd8 = mkstemp(path8);
+	CHECK(fd8 >= 0, "mkstemp: %s", strerror(errno));
+	if (fd8 < 0)
+		return 1;
+	close(fd8);
+	CHECK(write_trace(path8, true) == 0);
 	RUN(seeded_as_the_trace_says);
 	RUN(default_takes_only_the_buddy_proof);
 	RUN(off_seeds_the_snapshot);
 	RUN(a_run_that_fails_names_its_first_block);
+	RUN(halves_seed_as_one_pass);
 	unlink(path);
+	unlink(path8);
 	return CHECK_DONE();
 }
