@@ -55,12 +55,33 @@ static const char meta[] =
 	"\"page_size\":4096,\"pageblock_order\":9,\"max_order\":10,\"nr_cpus\":2,"
 	"\"clock\":\"CLOCK_MONOTONIC\",\"sysctls\":{\"defrag_mode\":0},\"zones\":" ZONES "}";
 
-static int put_snapshot(struct frt_writer *w)
+/* @b's blocks as part @part of @parts of a start snapshot of the one
+ * UNMOVABLE pageblock, into @w; @ret: what building @b returned. @b is
+ * released. */
+static int put_part(struct frt_writer *w, struct frt_snap_buf *b, int part, int parts, int ret)
 {
 	static const uint8_t pb[1] = { FRT_MT_UNMOVABLE };
-	struct frt_snap_buf b = { 0 };
 	uint8_t *payload = NULL;
 	size_t len;
+	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind", "start",
+			      "part", part, "parts", parts, "ts", (json_int_t)1000, "source",
+			      "bpf-struct-page", "start_pfn", 0, "end_pfn", 512,
+			      "pageblock_order", 9, "max_order", 10, "inferred");
+
+	json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
+	if (!ret && h)
+		ret = frt_snap_payload(h, b->data, b->len, pb, sizeof(pb), &payload, &len);
+	if (!ret)
+		ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
+	json_decref(h);
+	free(payload);
+	frt_snap_buf_release(b);
+	return ret;
+}
+
+static int put_snapshot(struct frt_writer *w)
+{
+	struct frt_snap_buf b = { 0 };
 	int ret = 0;
 
 	for (int i = 0; i < 4; i++) /* 0-3 */
@@ -68,19 +89,7 @@ static int put_snapshot(struct frt_writer *w)
 	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 2); /* 4-7 */
 	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 3); /* 8-15 */
 	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 4); /* 16-31 */
-	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind", "start",
-			      "part", 0, "parts", 1, "ts", (json_int_t)1000, "source",
-			      "bpf-struct-page", "start_pfn", 0, "end_pfn", 512,
-			      "pageblock_order", 9, "max_order", 10, "inferred");
-	json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
-	if (!ret && h)
-		ret = frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
-	if (!ret)
-		ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
-	json_decref(h);
-	free(payload);
-	frt_snap_buf_release(&b);
-	return ret;
+	return put_part(w, &b, 0, 1, ret);
 }
 
 static int put(struct frt_writer *w, uint64_t ts, uint16_t type, uint32_t cpu, uint64_t pfn,
@@ -294,7 +303,6 @@ static void off_seeds_the_snapshot(void)
  */
 static void a_run_that_fails_names_its_first_block(void)
 {
-	static const uint8_t pb[1] = { FRT_MT_UNMOVABLE };
 	char twice[] = "/tmp/test_replay_firsttouch_twice.XXXXXX", err[512];
 	int fd = mkstemp(twice), ret = 0;
 	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
@@ -302,23 +310,10 @@ static void a_run_that_fails_names_its_first_block(void)
 	CHECK(w);
 	for (int part = 0; w && part < 2; part++) {
 		struct frt_snap_buf b = { 0 };
-		uint8_t *payload = NULL;
-		size_t len;
 
 		for (int i = 0; i < 4; i++)
 			ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0);
-		json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind", "start",
-				      "part", part, "parts", 2, "ts", (json_int_t)1000, "source",
-				      "bpf-struct-page", "start_pfn", 0, "end_pfn", 512,
-				      "pageblock_order", 9, "max_order", 10, "inferred");
-		json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
-		if (!ret && h)
-			ret = frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
-		if (!ret)
-			ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
-		json_decref(h);
-		free(payload);
-		frt_snap_buf_release(&b);
+		ret = put_part(w, &b, part, 2, ret);
 	}
 	if (w) {
 		ret = ret ?: put(w, 2000, FRT_EV_PAGE_FREE, 0, 100, 0);
