@@ -123,6 +123,10 @@ int walk_times_add(struct walk_times *wt, const struct frt_snapshot_part *p)
 			wt->ts = b;
 			wt->cap = cap;
 		}
+		if (!wt->nr || ts < wt->first_ts)
+			wt->first_ts = ts;
+		if (ts > wt->last_ts)
+			wt->last_ts = ts;
 		wt->pfn[wt->nr] = pfn;
 		wt->ts[wt->nr++] = ts;
 	}
@@ -240,7 +244,8 @@ bool walk_reflected(const struct walk_times *wt, const struct frt_event *ev, boo
 
 	if (straddles)
 		*straddles = false;
-	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
+	/* read_time() <= last_ts: an event after the whole walk is none of its */
+	if (!wt || !wt->nr || ev->ts >= wt->last_ts || !event_block(ev, &pfn, &order))
 		return false;
 	if (ev->ts < read_time(wt, pfn))
 		return true;
@@ -253,7 +258,8 @@ bool walk_after(const struct walk_times *wt, const struct frt_event *ev)
 {
 	uint64_t pfn, order, t;
 
-	if (!wt || !wt->nr || !event_block(ev, &pfn, &order))
+	/* read_time() >= first_ts where it is not 0: an event before the walk began */
+	if (!wt || !wt->nr || ev->ts < wt->first_ts || !event_block(ev, &pfn, &order))
 		return false;
 	t = read_time(wt, pfn);
 	return t && ev->ts >= t;

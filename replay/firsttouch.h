@@ -65,6 +65,10 @@ struct first_touch {
 struct walk_times {
 	uint64_t *pfn, *ts;
 	size_t nr, cap;
+	/* the earliest and the latest read time: an event outside [first_ts,
+	 * last_ts] is decided without a search (walk_reflected(), walk_after()),
+	 * which is nearly every event of a trace, on the replay's hot path */
+	uint64_t first_ts, last_ts;
 };
 
 /* append part @p's read times (in pfn order, parts in order): 0, -ENOMEM or -EBADMSG */
