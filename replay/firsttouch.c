@@ -144,7 +144,9 @@ int walk_times_read(const char *path, const char *which, struct walk_times *wt, 
 	memset(wt, 0, sizeof(*wt));
 	if (!r)
 		return errno ? -errno : -EIO;
-	while (!ret && seen != parts && frt_reader_next_frame(r, &fi) > 0) {
+	/* the end snapshot comes after every event frame: those are checksummed,
+	 * not decompressed */
+	while (!ret && seen != parts && frt_reader_next_frame_of(r, FRT_FRAME_SNAPSHOT, &fi) > 0) {
 		if (fi.type != FRT_FRAME_SNAPSHOT)
 			continue;
 		uint32_t len;
