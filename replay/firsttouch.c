@@ -144,6 +144,10 @@ int walk_times_read(const char *path, const char *which, struct walk_times *wt, 
 	memset(wt, 0, sizeof(*wt));
 	if (!r)
 		return errno ? -errno : -EIO;
+	if (frt_reader_version_minor(r) < 2) { /* read_times came with format 1.2 */
+		frt_reader_free(r);
+		return 0;
+	}
 	/* the end snapshot comes after every event frame: those are checksummed,
 	 * not decompressed */
 	while (!ret && seen != parts && frt_reader_next_frame_of(r, FRT_FRAME_SNAPSHOT, &fi) > 0) {
