@@ -981,10 +981,7 @@ static void free_recorded(struct replay *r, uint64_t rec, unsigned int order, un
 		 * the kernel had and the model has not */
 		if (!model_grow(r->m, rec, 1ull << order)) {
 			grown(r, order);
-			return;
-		}
-		r->st.unallocated_free_pages += 1ull << order;
-		if (compaction_isolated(r, rec, order)) {
+		} else if (compaction_isolated(r, rec, order)) {
 			r->st.compaction_released++;
 			r->st.compaction_released_pages += 1ull << order;
 		} else if (trace_saw_free(r, rec, order)) {

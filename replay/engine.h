@@ -41,10 +41,6 @@ struct replay_stats {
 	uint64_t frees_of_failed;  /* frees of blocks the model had failed to allocate */
 	uint64_t unseen_frees;     /* a recorded block allocated again at its pfn: freed unseen */
 	uint64_t unseen_free_pages; /* ... their pages */
-	/* pages of the frees no recorded allocation covers and no zone growth
-	 * explains (compaction releases, untraced allocations, unmatched): each
-	 * was allocated where no event shows it */
-	uint64_t unallocated_free_pages;
 	uint64_t migrate_pairs;    /* kernel migrations re-keyed */
 	uint64_t migration_source_frees; /* frees of a migrated block's old pages */
 	uint64_t migration_source_pages; /* ... their pages */

@@ -270,7 +270,12 @@ fail: /* ENOMEM, or EFBIG from replay_new() */
  */
 static int64_t curve_fix(const struct replay_stats *st)
 {
-	return (int64_t)st->unseen_free_pages - (int64_t)st->unallocated_free_pages -
+	/* the frees no recorded allocation covers and no zone growth explains
+	 * (engine.c free_recorded()) */
+	uint64_t unallocated = st->compaction_released_pages + st->untraced_alloc_free_pages +
+			       st->unmatched_free_pages;
+
+	return (int64_t)st->unseen_free_pages - (int64_t)unallocated -
 	       (int64_t)(st->migration_source_pages + st->unpaired_source_pages);
 }
 
