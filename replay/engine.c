@@ -1583,7 +1583,7 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		uint64_t unmatched = r->st.unmatched_frees;
 		free_recorded(r, ev->free.pfn, (unsigned int)ev->free.order, ev->cpu);
 		trace_free_mark(r, ev->free.pfn, ev->free.order, true);
-		if (r->walk.nr && ev->ts <= r->walk.ts[r->walk.nr - 1]) /* the rule's check */
+		if (r->walk.nr && ev->ts <= r->walk.last_ts) /* the rule's check */
 			r->st.walk_unmatched += r->st.unmatched_frees - unmatched;
 		break;
 	case FRT_EV_PAGE_ALLOC_ZONE_LOCKED:
