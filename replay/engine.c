@@ -1433,6 +1433,16 @@ static void note_recorded(struct replay *r, const struct frt_event *ev)
 		pfn = ev->isolate.start_pfn;
 		r->st.recorded.isolate_events++;
 		break;
+	/* no pfn: counted whole (the kcompactd event names its node) */
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+		r->st.recorded.compact_tries++;
+		return;
+	case FRT_EV_COMPACTION_KCOMPACTD_WAKE:
+		r->st.recorded.kcompactd_wakes += ev->kcompactd.nid == 0;
+		return;
+	case FRT_EV_MIGRATE_PAGES:
+		r->st.recorded.migrated_pages += ev->migrate.succeeded;
+		return;
 	default:
 		return;
 	}

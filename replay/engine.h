@@ -104,6 +104,14 @@ struct replay_stats {
 		 * and compact_free_scanned, by node; isolate_events says whether
 		 * the trace has any (on any node) */
 		uint64_t compact_migrate_scanned, compact_free_scanned, isolate_events;
+		/* counts of events that name no pfn, for the /proc/vmstat counters
+		 * over the trace's own window (fidelity.c): direct compactions
+		 * begun (mm_compaction_try_to_compact_pages: compact_stall, less
+		 * a try every zone skipped), kcompactd's runs on node 0
+		 * (mm_compaction_kcompactd_wake: compact_daemon_wake) and pages
+		 * migrated (mm_migrate_pages' succeeded: pgmigrate_success); the
+		 * first and the last count every node's */
+		uint64_t compact_tries, kcompactd_wakes, migrated_pages;
 		/* those of the events above (fallbacks, pcp refills and drains,
 		 * compaction runs and scans) whose pfn lies outside the model's
 		 * zones: another NUMA node's, left out of the counts so that both

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,9 @@ struct kzone {
 
 struct fidelity_kernel {
 	char *vmstat[2];        /* start and end snapshots' /proc/vmstat text */
+	/* when each snapshot's walk began (its part 0's "ts"; 0: not said):
+	 * its /proc copies were read just before */
+	uint64_t snap_ts[2];
 	char *pagetypeinfo;     /* the end snapshot's /proc/pagetypeinfo, read before its walk */
 	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
 	struct kzone zone[MAX_ZONES];
@@ -66,6 +70,11 @@ struct fidelity_model {
 	int64_t start_frozen;  /* the start snapshot's pcp pages, -1: not said */
 	uint64_t removed;      /* pages hot-removed during the trace */
 	int64_t kernel; /* free pages as the trace implies */
+	/* the model's counters when the trace passed the end snapshot's
+	 * /proc/vmstat read (fidelity_model_set_vmstat_end()) */
+	uint64_t vmstat_end_ns;
+	bool at_vmstat_end;
+	uint64_t ctr_at_vmstat_end[MODEL_NR_COUNTERS];
 	uint64_t next_ns;
 	size_t n;
 	struct fidelity_sample s[TRACK_MAX];
@@ -221,6 +230,8 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	int which = kind && !strcmp(kind, "end") ? 1 : kind && !strcmp(kind, "start") ? 0 : -1;
 	bool part0 = !json_integer_value(json_object_get(h, "part"));
 
+	if (which >= 0 && part0 && !k->snap_ts[which])
+		k->snap_ts[which] = (uint64_t)json_integer_value(json_object_get(h, "ts"));
 	if (which >= 0 && part0 && !k->vmstat[which]) {
 		const char *text = json_string_value(
 			json_object_get(json_object_get(h, "procfs"), "vmstat"));
@@ -447,6 +458,20 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 		fm->kernel += 1ll << ev->free.order;
 }
 
+void fidelity_model_set_vmstat_end(struct fidelity_model *fm, uint64_t ns)
+{
+	fm->vmstat_end_ns = ns;
+}
+
+void fidelity_model_clock(struct fidelity_model *fm, const struct model *m, uint64_t ts)
+{
+	if (!fm->vmstat_end_ns || fm->at_vmstat_end || ts < fm->vmstat_end_ns)
+		return;
+	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
+		fm->ctr_at_vmstat_end[c] = model_counter(m, (enum model_counter)c);
+	fm->at_vmstat_end = true;
+}
+
 void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages)
 {
 	fm->kernel += pages;
@@ -645,52 +670,105 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	    (int64_t)fm->pcp_refills, 1);
 	add(out, "pcp drains (blocks)", (int64_t)st->recorded.pcp_drains, (int64_t)fm->pcp_drains,
 	    1);
-	/* THP faults: /proc/vmstat's own count where both snapshots carry it,
-	 * else the trace's tries counted per fault as vmstat would. On a host
-	 * with nodes beside 0, vmstat counts every node's and the model is node
-	 * 0's: the trace's, whose served faults the engine counts by pfn (node
-	 * 0's only; a failed fault names no node and counts wherever it was) */
-	bool vmstat = k->vmstat[0] && k->vmstat[1] && !k->other_nodes;
-	out->thp_source = vmstat ? "vmstat" : "trace";
-	add(out, "thp_fault_alloc",
-	    vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC), HPAGE_PMD_NR);
-	add(out, "thp_fault_fallback",
-	    vmstat ? vmstat_delta(k, "thp_fault_fallback")
-		   : (int64_t)st->recorded.thp_fault_fallback,
-	    (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK), HPAGE_PMD_NR);
-	/* pages, or runs and wakeups of no fixed size: a page each */
-	static const struct { const char *name; enum model_counter ctr; } vm[] = {
-		{ "compact_stall", MODEL_COMPACT_STALL },
-		{ "compact_success", MODEL_COMPACT_SUCCESS },
-		{ "compact_fail", MODEL_COMPACT_FAIL },
-		{ "compact_migrate_scanned", MODEL_COMPACT_MIGRATE_SCANNED },
-		{ "compact_free_scanned", MODEL_COMPACT_FREE_SCANNED },
-		{ "compact_daemon_wake", MODEL_COMPACT_DAEMON_WAKE },
-		{ "pgmigrate_success", MODEL_PGMIGRATE_SUCCESS },
-	};
-	for (size_t i = 0; k->vmstat[0] && k->vmstat[1] && i < sizeof(vm) / sizeof(vm[0]); i++) {
-		/*
-		 * The scanners' pages are the isolate events' nr_scanned, which
-		 * vmstat counts in the same functions (isolate_migratepages_block(),
-		 * isolate_freepages_block(), fast_isolate_freepages()); their
-		 * start_pfn gives the node. So on a NUMA host those two lines are
-		 * node 0's from the trace, where it has isolate events or vmstat
-		 * says there were none; the others count every node and are left out.
-		 */
-		const uint64_t *node0 = vm[i].ctr == MODEL_COMPACT_MIGRATE_SCANNED
-						? &st->recorded.compact_migrate_scanned
-					: vm[i].ctr == MODEL_COMPACT_FREE_SCANNED
-						? &st->recorded.compact_free_scanned
-						: NULL;
-		if (!k->other_nodes)
-			add(out, vm[i].name, vmstat_delta(k, vm[i].name),
-			    (int64_t)model_counter(m, vm[i].ctr), 1);
-		else if (node0 && (st->recorded.isolate_events || !vmstat_delta(k, vm[i].name)))
-			add(out, vm[i].name, (int64_t)*node0, (int64_t)model_counter(m, vm[i].ctr), 1);
-		else /* every node's: not set against node 0's model */
-			out->vmstat_whole_host[out->nr_vmstat_whole_host++] = vm[i].name;
+	/*
+	 * /proc/vmstat's window against the trace's: each snapshot's copy is
+	 * read just before its walk. A recorder before format 1.2 switched
+	 * capture on after the start snapshot and off before the end one, so
+	 * the deltas count what the trace never saw (0.2-0.6 s at each end of
+	 * the A/B samples: a third of their THP faults); 1.2 records through
+	 * both walks, and the model's counters are taken when the trace passes
+	 * the end read (fidelity_model_clock()).
+	 */
+	bool vmstat = k->vmstat[0] && k->vmstat[1];
+	out->vmstat_window = vmstat && k->snap_ts[0] && k->snap_ts[1] > k->snap_ts[0] &&
+			     st->last_ts;
+	if (out->vmstat_window) {
+		double win = (double)(k->snap_ts[1] - k->snap_ts[0]) / 1e9;
+		double tol = win / 100 > 0.01 ? win / 100 : 0.01;
+
+		out->vmstat_s = win;
+		out->start_gap_s = ((double)st->first_ts - (double)k->snap_ts[0]) / 1e9;
+		out->end_gap_s = ((double)k->snap_ts[1] - (double)st->last_ts) / 1e9;
+		out->vmstat_covered = out->start_gap_s <= tol && out->end_gap_s <= tol;
+		out->model_at_vmstat_end = out->vmstat_covered && fm->at_vmstat_end;
 	}
+	/* a window of the trace's own: vmstat's counts only where they cover it */
+	bool vmstat_ok = vmstat && (!out->vmstat_window || out->vmstat_covered);
+	/* the model's side of a line vmstat gives: over vmstat's window */
+#define MODEL_VM(c) (int64_t)(out->model_at_vmstat_end && vmstat_ok ? fm->ctr_at_vmstat_end[c] \
+							       : model_counter(m, c))
+	/* THP faults: /proc/vmstat's own count where both snapshots carry it
+	 * and the trace covers its window, else the trace's tries counted per
+	 * fault as vmstat would. On a host with nodes beside 0, vmstat counts
+	 * every node's and the model is node 0's: the trace's, whose served
+	 * faults the engine counts by pfn (node 0's only; a failed fault names
+	 * no node and counts wherever it was) */
+	bool thp_vmstat = vmstat_ok && !k->other_nodes;
+	out->thp_source = thp_vmstat ? "vmstat" : "trace";
+	add(out, "thp_fault_alloc",
+	    thp_vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,
+	    thp_vmstat ? MODEL_VM(MODEL_THP_FAULT_ALLOC)
+		       : (int64_t)model_counter(m, MODEL_THP_FAULT_ALLOC), HPAGE_PMD_NR);
+	add(out, "thp_fault_fallback",
+	    thp_vmstat ? vmstat_delta(k, "thp_fault_fallback")
+		       : (int64_t)st->recorded.thp_fault_fallback,
+	    thp_vmstat ? MODEL_VM(MODEL_THP_FAULT_FALLBACK)
+		       : (int64_t)model_counter(m, MODEL_THP_FAULT_FALLBACK), HPAGE_PMD_NR);
+	/*
+	 * Pages, or runs and wakeups of no fixed size: a page each. Where
+	 * vmstat's count cannot be used (its window is not the trace's, or it
+	 * counts every NUMA node), the trace's own, where it has one:
+	 *  - the scanners' pages: the isolate events' nr_scanned, which vmstat
+	 *    counts in the same functions (isolate_migratepages_block(),
+	 *    isolate_freepages_block(), fast_isolate_freepages()); their
+	 *    start_pfn gives the node;
+	 *  - compact_daemon_wake: mm_compaction_kcompactd_wake, which names its
+	 *    node (kcompactd_do_work() fires it where it counts the wake);
+	 *  - compact_stall: mm_compaction_try_to_compact_pages, a direct
+	 *    compaction begun; __alloc_pages_direct_compact() counts a stall
+	 *    unless every zone skipped it, so a try is at most a stall (on the
+	 *    samples with both, equal on 6 of 7);
+	 *  - pgmigrate_success: mm_migrate_pages' succeeded, which
+	 *    migrate_pages() adds to vmstat beside it (equal on every sample
+	 *    whose trace covers vmstat's window).
+	 * The last two name no node. A count of 0 where vmstat's is not may be
+	 * an event the recorder left out: not compared. compact_success and
+	 * _fail have no event.
+	 */
+	static const struct {
+		const char *name;
+		enum model_counter ctr;
+		size_t trace; /* offset of the trace's count in st->recorded, or 0: none */
+		bool by_node; /* the trace's count is node 0's */
+	} vm[] = {
+		{ "compact_stall", MODEL_COMPACT_STALL, offsetof(struct replay_stats, recorded.compact_tries),
+		  false },
+		{ "compact_success", MODEL_COMPACT_SUCCESS, 0, false },
+		{ "compact_fail", MODEL_COMPACT_FAIL, 0, false },
+		{ "compact_migrate_scanned", MODEL_COMPACT_MIGRATE_SCANNED,
+		  offsetof(struct replay_stats, recorded.compact_migrate_scanned), true },
+		{ "compact_free_scanned", MODEL_COMPACT_FREE_SCANNED,
+		  offsetof(struct replay_stats, recorded.compact_free_scanned), true },
+		{ "compact_daemon_wake", MODEL_COMPACT_DAEMON_WAKE,
+		  offsetof(struct replay_stats, recorded.kcompactd_wakes), true },
+		{ "pgmigrate_success", MODEL_PGMIGRATE_SUCCESS,
+		  offsetof(struct replay_stats, recorded.migrated_pages), false },
+	};
+	for (size_t i = 0; vmstat && i < sizeof(vm) / sizeof(vm[0]); i++) {
+		uint64_t tr = vm[i].trace ? *(const uint64_t *)((const char *)st + vm[i].trace) : 0;
+		bool by_trace = vm[i].trace && (vm[i].by_node || !k->other_nodes) &&
+				(tr || !vmstat_delta(k, vm[i].name));
+
+		if (!k->other_nodes && vmstat_ok)
+			add(out, vm[i].name, vmstat_delta(k, vm[i].name), MODEL_VM(vm[i].ctr), 1);
+		else if (by_trace)
+			add(out, vm[i].name, (int64_t)tr, (int64_t)model_counter(m, vm[i].ctr), 1);
+		else if (k->other_nodes) /* every node's: not set against node 0's model */
+			out->vmstat_whole_host[out->nr_vmstat_whole_host++] = vm[i].name;
+		else /* counted over a window the trace does not cover */
+			out->vmstat_window_out[out->nr_vmstat_window_out++] = vm[i].name;
+	}
+#undef MODEL_VM
 	out->other_nodes = k->other_nodes;
 	fidelity_score(out);
 }

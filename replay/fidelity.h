@@ -80,6 +80,16 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
  * source, a free of memory allocated unseen, an allocation of memory freed
  * unseen) */
 void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages);
+/*
+ * The end snapshot's /proc/vmstat is read just before its walk began, at
+ * @ns (the trace clock; 0: not known before the events, so the model's
+ * counters at the end are taken): the model's counters are taken when
+ * the trace passes it, so that both sides count over the same window
+ * (a format 1.2 trace records through the end walk, past that read).
+ */
+void fidelity_model_set_vmstat_end(struct fidelity_model *fm, uint64_t ns);
+/* every trace event's time, before the engine feeds it */
+void fidelity_model_clock(struct fidelity_model *fm, const struct model *m, uint64_t ts);
 /* after the last event */
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 			const struct replay *r);
@@ -127,6 +137,24 @@ struct fidelity {
 	unsigned int other_nodes;
 	const char *vmstat_whole_host[8];
 	size_t nr_vmstat_whole_host;
+	/*
+	 * /proc/vmstat's window: from the start snapshot's read to the end
+	 * snapshot's (just before each walk), beside the trace's events: the
+	 * trace began start_gap_s after the first read and ended end_gap_s
+	 * before the second (negative: past it). Unless the events cover the
+	 * window (vmstat_covered: both gaps within 1% of it, or 10 ms), vmstat
+	 * counted what the trace never saw: the kernel's THP faults and
+	 * scanned pages are then the trace's own counts, and the counters no
+	 * event gives are not compared (vmstat_window_out, static strings).
+	 * model_at_vmstat_end: the model's side of the vmstat lines is its
+	 * counters when the trace passed the end read, not at its end.
+	 */
+	bool vmstat_window;  /* both snapshots carry /proc/vmstat and a time */
+	bool vmstat_covered;
+	bool model_at_vmstat_end;
+	double vmstat_s, start_gap_s, end_gap_s;
+	const char *vmstat_window_out[8];
+	size_t nr_vmstat_window_out;
 };
 
 /* @m (replayed by @r, its side in @fm) beside the kernel's @k */

@@ -147,19 +147,28 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	json_t *whole = json_array();
 	for (size_t i = 0; i < fid.nr_vmstat_whole_host; i++)
 		json_array_append_new(whole, json_string(fid.vmstat_whole_host[i]));
+	json_t *out_of_window = json_array();
+	for (size_t i = 0; i < fid.nr_vmstat_window_out; i++)
+		json_array_append_new(out_of_window, json_string(fid.vmstat_window_out[i]));
+	json_t *window = fid.vmstat_window
+		? json_pack("{s:f,s:f,s:f,s:b,s:b,s:o}", "vmstat_s", fid.vmstat_s, "start_gap_s",
+			    fid.start_gap_s, "end_gap_s", fid.end_gap_s, "covered",
+			    fid.vmstat_covered, "model_at_end_read", fid.model_at_vmstat_end,
+			    "not_compared", out_of_window)
+		: (json_decref(out_of_window), json_null());
 	json_t *pcp = json_pack("{s:o,s:o,s:I}", "start", fid.start_pcp_pages >= 0 ?
 				json_integer(fid.start_pcp_pages) : json_null(),
 				"end", fid.end_pcp_pages >= 0 ? json_integer(fid.end_pcp_pages)
 							    : json_null(),
 				"start_used", (json_int_t)fid.start_pcp_used);
-	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:o,s:{s:o,s:o,s:o},s:o,s:o}", "score",
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o}", "score",
 			 fid.score, "line_mean", fid.line_mean, "lines", lines, "end_snapshot",
 			 fid.end_snapshot, "end_source",
 			 fid.end_source ? json_string(fid.end_source) : json_null(),
 			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
 			 "vmstat_whole_host", whole,
 			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model, "checks", checks,
-			 "pcp_pages", pcp);
+			 "pcp_pages", pcp, "vmstat_window", window);
 }
 
 /* the closed loop's knobs and decisions by request class */

@@ -587,9 +587,22 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 		else
 			fprintf(f, "kernel's end free lists and pageblocks: the end snapshot's walk\n"
 				"  (it carries no /proc/pagetypeinfo)\n");
+		if (fid.vmstat_window)
+			fprintf(f, "/proc/vmstat's window: %.2f s between the snapshots' reads; the\n"
+				"  trace began %.2f s after the first and ended %.2f s %s the second:\n"
+				"  %s\n", fid.vmstat_s, fid.start_gap_s,
+				fid.end_gap_s < 0 ? -fid.end_gap_s : fid.end_gap_s,
+				fid.end_gap_s < 0 ? "after" : "before",
+				!fid.vmstat_covered ? "vmstat counted what the trace never saw"
+				: fid.model_at_vmstat_end ? "covered; the model's side of its lines "
+							    "is taken at the second read"
+							  : "covered");
 		fprintf(f, "kernel's thp_fault_alloc and thp_fault_fallback: %s\n",
 			!strcmp(fid.thp_source, "vmstat")
 				? "/proc/vmstat,\n  end snapshot minus start snapshot"
+			: fid.vmstat_window && !fid.vmstat_covered
+				? "the trace's tries,\n  counted per fault (over the trace's window, "
+				  "not vmstat's)"
 			: fid.other_nodes
 				? "the trace's tries,\n  counted per fault, served ones on node 0 only "
 				  "(/proc/vmstat counts every\n  node; a failed try names no node)"
@@ -601,6 +614,14 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 			for (size_t i = 0; i < fid.nr_vmstat_whole_host; i++)
 				fprintf(f, "%s%s", i % 3 ? ", " : i ? ",\n  " : " ",
 					fid.vmstat_whole_host[i]);
+			fprintf(f, "\n");
+		}
+		if (fid.nr_vmstat_window_out) {
+			fprintf(f, "not compared (/proc/vmstat's window is not the trace's; no event\n"
+				"  gives them):");
+			for (size_t i = 0; i < fid.nr_vmstat_window_out; i++)
+				fprintf(f, "%s%s", i % 3 ? ", " : i ? ",\n  " : " ",
+					fid.vmstat_window_out[i]);
 			fprintf(f, "\n");
 		}
 		print_track(run->fid, f, fmt);

@@ -251,6 +251,9 @@ static int build_run(void *ctx)
 		snprintf(run->err, sizeof(run->err), "%.200s: %s", s->path, why);
 		return ret;
 	}
+	/* the end walk's first read: its /proc/vmstat was read just before */
+	if (run->fid && end.nr)
+		fidelity_model_set_vmstat_end(run->fid, end.first_ts);
 	replay_set_walk_times(run->r, &start, &end);
 	return 0;
 fail: /* ENOMEM, or EFBIG from replay_new() */
@@ -296,6 +299,7 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 
 		/* the kernel's free pages from the start snapshot on: an event a
 		 * snapshot already shows (or the end one lacks) is not counted */
+		fidelity_model_clock(run->fid, run->m, ev[i].ts);
 		if (!replay_walk_shows(run->r, &ev[i]))
 			fidelity_model_track(run->fid, run->m, &ev[i]);
 		replay_feed(run->r, &ev[i]);

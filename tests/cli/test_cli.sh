@@ -607,7 +607,7 @@ import json, re, struct, sys
 sys.path.insert(0, sys.argv[1])
 import spec_reader as sr
 data = open(sys.argv[2], "rb").read()
-procfs, off = {}, sr.open_trace(data)
+procfs, snap_ts, off = {}, {}, sr.open_trace(data)
 while off < len(data): # frame headers only (FORMAT.md §5): the format tests check the rest
     ftype, flags = data[off + 4], data[off + 5]
     stored_size, = struct.unpack_from("<I", data, off + 8)
@@ -617,6 +617,7 @@ while off < len(data): # frame headers only (FORMAT.md §5): the format tests ch
         h = json.loads(pl.split(b"\0", 1)[0])
         if h["part"] == 0:
             procfs[h["kind"]] = h["procfs"]
+            snap_ts[h["kind"]] = h["ts"]
     off += 24 + stored_size
 free, capped, blocks, types = {}, set(), {}, None
 for line in procfs["end"]["pagetypeinfo"].splitlines():
@@ -639,6 +640,20 @@ f = json.load(open(sys.argv[3]))["runs"][0]["fidelity"]
 numa = re.search(r"^Node [1-9]\d*, zone", procfs["end"]["zoneinfo"], re.M) is not None
 bad = []
 pb = {"kernel": 0, "model": 0}
+# vmstat's counts are compared only over a window the trace covers: every
+# sample but the format 1.2 recording and the import started capture after
+# the start snapshot's read and ended it before the end one's
+win = f["vmstat_window"]
+covered = win["covered"]
+tol = max(0.01, win["vmstat_s"] / 100)
+if covered != (win["start_gap_s"] <= tol and win["end_gap_s"] <= tol) or \
+        abs(win["vmstat_s"] - (snap_ts["end"] - snap_ts["start"]) / 1e9) > 1e-6:
+    bad.append("vmstat window %s, snapshots at %s" % (win, snap_ts))
+out = set(win["not_compared"])
+if out & {l["name"] for l in f["lines"]} or (covered and out) or \
+        not out <= {"compact_success", "compact_fail", "compact_stall", "compact_daemon_wake",
+                    "pgmigrate_success", "compact_migrate_scanned", "compact_free_scanned"}:
+    bad.append("not compared %s, covered %s" % (sorted(out), covered))
 for l in f["lines"]:
     m = re.match(r"end free (\S+) order (\d+)$", l["name"])
     if m:
@@ -652,7 +667,7 @@ for l in f["lines"]:
         pb["model"] += l["model"]
         if l["kernel"] != blocks.get(m.group(1), 0):
             bad.append("%s: %d, pagetypeinfo %d" % (l["name"], l["kernel"], blocks.get(m.group(1), 0)))
-    if l["name"].startswith("thp_fault_") and not numa:
+    if l["name"].startswith("thp_fault_") and not numa and covered:
         want = int(vm[1][l["name"]]) - int(vm[0][l["name"]])
         if l["kernel"] != want:
             bad.append("%s: %d, vmstat %d" % (l["name"], l["kernel"], want))
@@ -672,7 +687,8 @@ offlined = run["counters"].get("model_offline_pages", 0)
 if pb["kernel"] - pb["model"] != ((unseen + offlined) if removed else max(unseen, 0)) // 512:
     bad.append("pageblocks: the model has %d, the kernel %d, growth unseen by the trace %d pages"
                % (pb["model"], pb["kernel"], unseen))
-if f["end_source"] != "pagetypeinfo" or f["thp_source"] != ("trace" if numa else "vmstat"):
+if f["end_source"] != "pagetypeinfo" or \
+        f["thp_source"] != ("vmstat" if covered and not numa else "trace"):
     bad.append("sources %s, %s" % (f["end_source"], f["thp_source"]))
 if ("compact_stall" in f["vmstat_whole_host"]) != numa:
     bad.append("vmstat counters not compared: %s on a %s host"

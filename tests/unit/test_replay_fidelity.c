@@ -91,6 +91,14 @@ static const char end_pagetypeinfo[] =
 #define TH ((MODEL_GFP_HIGHUSER_MOVABLE | MODEL_GFP_COMP | MODEL_GFP_NOMEMALLOC))
 #define FIRST (MODEL_GFP_THISNODE | MODEL_GFP_NORETRY)
 
+/*
+ * When the end snapshot's walk began, its /proc/vmstat read just before:
+ * 5 us after the last event (the trace covers vmstat's window), or 1 s
+ * (it does not); and the counters vmstat_window() adds to its /proc/vmstat
+ */
+static uint64_t end_snapshot_ts = 9000;
+static const char *vmstat_more[2] = { "", "" };
+
 /* one snapshot, one part: at the end, the first half of F10 allocated */
 static int put_snapshot(struct frt_writer *w, bool end, bool with_procfs)
 {
@@ -117,15 +125,17 @@ static int put_snapshot(struct frt_writer *w, bool end, bool with_procfs)
 	}
 	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind",
 			      end ? "end" : "start", "part", 0, "parts", 1, "ts",
-			      (json_int_t)(end ? 9000 : 1000), "source", "bpf-struct-page",
+			      (json_int_t)(end ? end_snapshot_ts : 1000), "source", "bpf-struct-page",
 			      "start_pfn", 0, "end_pfn", 5120, "pageblock_order", 9, "max_order",
 			      10, "inferred");
 	json_object_set_new(h, "zones", json_loads(ZONES, 0, NULL));
+	char vmstat[512];
+	snprintf(vmstat, sizeof(vmstat), "%s%s", end
+		 ? "thp_fault_alloc 105\nthp_fault_fallback 9\n"
+		 : "thp_fault_alloc 100\nthp_fault_fallback 7\n", vmstat_more[end]);
 	if (with_procfs)
-		json_object_set_new(h, "procfs", json_pack("{s:s,s:s}", "vmstat", end
-				? "thp_fault_alloc 105\nthp_fault_fallback 9\n"
-				: "thp_fault_alloc 100\nthp_fault_fallback 7\n",
-				"pagetypeinfo", end_pagetypeinfo));
+		json_object_set_new(h, "procfs", json_pack("{s:s,s:s}", "vmstat", vmstat,
+							   "pagetypeinfo", end_pagetypeinfo));
 	if (!ret && h)
 		ret = frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
 	if (!ret)
@@ -147,15 +157,33 @@ static int put_alloc(struct frt_writer *w, uint64_t ts, uint64_t pfn, uint32_t g
 	return frt_writer_add(w, &e);
 }
 
-static int write_trace(const char *path, bool with_procfs)
+/* @with_compaction: a direct compaction begun, a kcompactd run on node 1 and
+ * one on node 0, 7 pages migrated */
+static int write_trace_with(const char *path, bool with_procfs, bool with_compaction)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	struct frt_event try = { .ts = 1500, .type = FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES };
+	struct frt_event wake = { .ts = 1600, .type = FRT_EV_COMPACTION_KCOMPACTD_WAKE };
+	struct frt_event moved = { .ts = 1700, .type = FRT_EV_MIGRATE_PAGES };
 	int ret;
 
 	if (!w)
 		return -errno;
+	try.try_compact.order = 9;
+	try.try_compact.gfp_mask = TH;
+	wake.kcompactd.order = 9;
+	moved.migrate.succeeded = 7;
 	ret = put_snapshot(w, false, with_procfs);
+	if (with_compaction) {
+		ret = ret ?: frt_writer_add(w, &try);
+		wake.kcompactd.nid = 1;
+		ret = ret ?: frt_writer_add(w, &wake);
+		wake.kcompactd.nid = 0;
+		wake.ts++;
+		ret = ret ?: frt_writer_add(w, &wake);
+		ret = ret ?: frt_writer_add(w, &moved);
+	}
 	ret = ret ?: put_alloc(w, 2000, 3072, TH | FIRST);         /* a fault, served */
 	ret = ret ?: put_alloc(w, 3000, FRT_PFN_NONE, TH | FIRST); /* a fault: first try... */
 	ret = ret ?: put_alloc(w, 4000, FRT_PFN_NONE, TH);         /* ...and second, failed */
@@ -163,6 +191,11 @@ static int write_trace(const char *path, bool with_procfs)
 	ret = ret ?: put_snapshot(w, true, with_procfs);
 	int cret = frt_writer_close(w);
 	return ret ? ret : cret;
+}
+
+static int write_trace(const char *path, bool with_procfs)
+{
+	return write_trace_with(path, with_procfs, false);
 }
 
 /* validate's "fidelity" object of the trace at @path */
@@ -270,6 +303,65 @@ static void kernel_side_from_walk_and_trace(void)
 	EXPECT_LINE(fid, "thp_fault_alloc", 1, 2);
 	EXPECT_LINE(fid, "thp_fault_fallback", 1, 0);
 	json_decref(fid);
+	unlink(path);
+}
+
+#define EXPECT_KERNEL(fid, name, k)                                                         \
+	do {                                                                                \
+		json_t *l_ = line(fid, name);                                               \
+		json_int_t hk_ = json_integer_value(json_object_get(l_, "kernel"));         \
+		CHECK(l_ && hk_ == (k), "%s: kernel %lld, want %lld", name, (long long)hk_,  \
+		      (long long)(k));                                                      \
+	} while (0)
+
+/*
+ * The window /proc/vmstat counts over against the trace's. The snapshots
+ * read it just before their walks (1000 and end_snapshot_ts); the events
+ * run from 1500 to 4000. vmstat's deltas: 3 stalls, 2 successes, 3 kcompactd
+ * wakes, 30 pages migrated; the trace has 1 try, 1 wake of node 0 (and one
+ * of node 1), 7 pages migrated.
+ *  - end read 5 us after the last event: within 10 ms, the trace covers
+ *    the window, and vmstat's counts are compared;
+ *  - end read 1 s after it: vmstat counted what the trace never saw. The
+ *    THP faults are the trace's tries (one served, one failed), stalls its
+ *    tries, wakes its node 0 wakes, migrations its pages; compact_success
+ *    and _fail, which no event gives, are not compared.
+ */
+static void vmstat_window(void)
+{
+	char path[sizeof(tmpdir) + 16];
+
+	snprintf(path, sizeof(path), "%s/window.frt", tmpdir);
+	vmstat_more[0] = "compact_stall 10\ncompact_success 0\ncompact_fail 4\n"
+			 "compact_daemon_wake 1\npgmigrate_success 50\n";
+	vmstat_more[1] = "compact_stall 13\ncompact_success 2\ncompact_fail 4\n"
+			 "compact_daemon_wake 4\npgmigrate_success 80\n";
+	for (int far = 0; far < 2; far++) {
+		end_snapshot_ts = far ? 4000 + 1000000000ull : 9000;
+		CHECK(write_trace_with(path, true, true) == 0);
+		json_t *fid = validate(path);
+		if (!fid)
+			continue;
+		json_t *win = json_object_get(fid, "vmstat_window");
+		json_t *out = json_object_get(win, "not_compared");
+		CHECK(json_is_boolean(json_object_get(win, "covered")) &&
+		      json_is_true(json_object_get(win, "covered")) == !far, "far %d", far);
+		CHECK(json_real_value(json_object_get(win, "start_gap_s")) > 0.4e-6 &&
+		      json_real_value(json_object_get(win, "start_gap_s")) < 0.6e-6);
+		CHECK(!strcmp(str(fid, "thp_source"), far ? "trace" : "vmstat"));
+		EXPECT_KERNEL(fid, "thp_fault_alloc", far ? 1 : 5);
+		EXPECT_KERNEL(fid, "thp_fault_fallback", far ? 1 : 2);
+		EXPECT_KERNEL(fid, "compact_stall", far ? 1 : 3);
+		EXPECT_KERNEL(fid, "compact_daemon_wake", far ? 1 : 3);
+		EXPECT_KERNEL(fid, "pgmigrate_success", far ? 7 : 30);
+		CHECK(!far == !!line(fid, "compact_success") && !far == !!line(fid, "compact_fail"));
+		CHECK(json_array_size(out) == (far ? 2u : 0u) &&
+		      (!far || (!strcmp(json_string_value(json_array_get(out, 0)), "compact_success") &&
+				!strcmp(json_string_value(json_array_get(out, 1)), "compact_fail"))));
+		json_decref(fid);
+	}
+	vmstat_more[0] = vmstat_more[1] = "";
+	end_snapshot_ts = 9000;
 	unlink(path);
 }
 
@@ -417,6 +509,7 @@ int main(void)
 	}
 	RUN(kernel_side_from_procfs);
 	RUN(kernel_side_from_walk_and_trace);
+	RUN(vmstat_window);
 	RUN(scores_by_hand);
 	RUN(checks_by_hand);
 	rmdir(tmpdir);
