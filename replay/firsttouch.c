@@ -69,10 +69,22 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 	return 0;
 }
 
+/* what a task (or, in traces without tasks, a CPU) last said before its run */
+enum run_ctx {
+	RUN_UNKNOWN = 0,
+	RUN_DIRECT,   /* mm_compaction_try_to_compact_pages: prio follows */
+	RUN_KCD_WORK, /* mm_compaction_kcompactd_wake: kcompactd_do_work() */
+	RUN_KCD_IDLE, /* mm_compaction_kcompactd_sleep: a run now is a proactive pass */
+};
+
 struct first_touch_run {
 	int64_t task;         /* pid, or -1 - cpu where the trace has no tasks */
 	uint64_t migrate_pfn; /* mm_compaction_begin's */
+	enum run_ctx ctx;
+	int64_t prio;         /* the last try_to_compact_pages' */
 	bool sync, open;
+	bool honours;         /* the run reads the skip hints */
+	bool isolated;        /* isolate_migratepages_block() ran in it */
 };
 
 static size_t skip_blocks(const struct first_touch *ft)
@@ -88,7 +100,7 @@ static void skip_mark(struct first_touch *ft, uint64_t pfn, enum first_touch_ski
 	if (!ft->skip || pfn < ft->base || pfn - ft->base >= ft->span)
 		return;
 	size_t i = (size_t)((pfn >> ft->pb_order) - (ft->base >> ft->pb_order));
-	if (!ft->skip[i])
+	if (!ft->skip[i] || (word == FT_SKIP_SCANNED && ft->skip[i] == FT_SKIP_PASSED_ASYNC))
 		ft->skip[i] = (uint8_t)word;
 }
 
@@ -121,36 +133,65 @@ static struct first_touch_run *run_of(struct first_touch *ft, const struct frt_e
 }
 
 /*
- * A compaction run's word on the skip hints (enum first_touch_skip): a
- * pageblock isolate_migratepages_block() or isolate_freepages_block() scanned
- * had its hint clear, or ignored; one the migrate scanner went past between
- * mm_compaction_begin's migrate_pfn and mm_compaction_end's had it set, or
- * was not a suitable source of an async run. The free scanner's passes say
- * nothing: fast_isolate_freepages() moves it without a scan.
+ * A compaction run's word on the skip hints (enum first_touch_skip), where
+ * the run reads them (isolation_suitable()): async runs always; sync ones
+ * when kcompactd_do_work() runs them (after mm_compaction_kcompactd_wake)
+ * or direct compaction above MIN_COMPACT_PRIORITY (try_to_compact_pages'
+ * prio > 0), not kcompactd's proactive pass nor a direct run at prio 0
+ * (ignore_skip_hint). A pageblock such a run's isolate_migratepages_block()
+ * or isolate_freepages_block() scanned had its hint clear; one its migrate
+ * scanner went past between mm_compaction_begin's migrate_pfn and
+ * mm_compaction_end's, in a run that scanned no pageblock at all, had it set,
+ * or, for an async run, was not a suitable source for its type
+ * (FT_SKIP_PASSED_ASYNC: a later scan by a run that reads the hints says it
+ * was the type). A run that scanned some pageblock may have got there by
+ * fast_find_migrateblock(), jumping over the ones before it, so its passes
+ * say nothing; nor do the free scanner's: fast_isolate_freepages() moves it
+ * without a scan.
  */
 static int note_compaction(struct first_touch *ft, const struct frt_event *ev)
 {
-	struct first_touch_run *run;
+	bool begin = ev->type == FRT_EV_COMPACTION_BEGIN ||
+		     ev->type == FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES ||
+		     ev->type == FRT_EV_COMPACTION_KCOMPACTD_WAKE ||
+		     ev->type == FRT_EV_COMPACTION_KCOMPACTD_SLEEP;
 	int ret = 0;
+	struct first_touch_run *run = run_of(ft, ev, begin, &ret);
 
+	if (!run)
+		return ret;
 	switch (ev->type) {
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+		run->ctx = RUN_DIRECT;
+		run->prio = ev->try_compact.prio;
+		break;
+	case FRT_EV_COMPACTION_KCOMPACTD_WAKE:
+		run->ctx = RUN_KCD_WORK;
+		break;
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP:
+		run->ctx = RUN_KCD_IDLE;
+		break;
 	case FRT_EV_COMPACTION_BEGIN:
-		run = run_of(ft, ev, true, &ret);
-		if (run) {
-			run->migrate_pfn = ev->compaction.migrate_pfn;
-			run->sync = ev->compaction.sync != 0;
-			run->open = true;
-		}
+		run->migrate_pfn = ev->compaction.migrate_pfn;
+		run->sync = ev->compaction.sync != 0;
+		run->honours = !run->sync || run->ctx == RUN_KCD_WORK ||
+			       (run->ctx == RUN_DIRECT && run->prio > 0);
+		run->open = true;
+		run->isolated = false;
 		break;
 	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
 	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
-		skip_mark(ft, ev->isolate.start_pfn, FT_SKIP_SCANNED);
+		if (ev->type == FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES)
+			run->isolated = true;
+		if (run->open && run->honours)
+			skip_mark(ft, ev->isolate.start_pfn, FT_SKIP_SCANNED);
 		break;
 	case FRT_EV_COMPACTION_END:
-		run = run_of(ft, ev, false, &ret);
-		if (!run || !run->open)
+		if (!run->open)
 			break;
 		run->open = false;
+		if (!run->honours || run->isolated)
+			break;
 		uint64_t pb = 1ull << ft->pb_order, end = ev->compaction.migrate_pfn;
 		if (end > ev->compaction.zone_end)
 			end = ev->compaction.zone_end;
@@ -170,6 +211,9 @@ static int note(struct first_touch *ft, const struct frt_event *ev)
 	case FRT_EV_COMPACTION_END:
 	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
 	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+	case FRT_EV_COMPACTION_KCOMPACTD_WAKE:
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP:
 		return note_compaction(ft, ev);
 	case FRT_EV_PAGE_ALLOC:
 		/* from the buddy lists, a zone_locked (or extfrag) of the page came
@@ -518,7 +562,8 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 			if (!ft->k[i])
 				ft->k[i] = h[1].ft.k[i];
 		for (size_t i = 0; i < skip_blocks(ft); i++)
-			if (!ft->skip[i])
+			if (!ft->skip[i] || (ft->skip[i] == FT_SKIP_PASSED_ASYNC &&
+					     h[1].ft.skip[i] == FT_SKIP_SCANNED))
 				ft->skip[i] = h[1].ft.skip[i];
 	}
 	ret = 0;
