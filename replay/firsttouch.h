@@ -40,16 +40,21 @@ enum first_touch_kind {
  * hint (PB_compact_skip) at the start, which no snapshot records: the kernel
  * keeps the hints from every compaction before the trace until a direct
  * compaction's scanners meet and kswapd then goes to sleep
- * (reset_isolation_suitable()). isolate_migratepages() passes a pageblock
- * without isolate_migratepages_block() (no mm_compaction_isolate_migratepages)
- * when its hint is set, or, in async mode, when it is not a suitable source
- * (suitable_migration_source(): for a movable request, not MOVABLE).
+ * (reset_isolation_suitable()). Only runs that read the hints count (async,
+ * kcompactd_do_work()'s, direct above MIN_COMPACT_PRIORITY; not kcompactd's
+ * proactive pass). isolate_migratepages() passes a pageblock without
+ * isolate_migratepages_block() (no mm_compaction_isolate_migratepages) when
+ * its hint is set, or, in async mode, when it is not a suitable source
+ * (suitable_migration_source(): for a movable request, not MOVABLE); a run
+ * that scanned any pageblock may have jumped the others
+ * (fast_find_migrateblock()), so only runs that scanned none say "passed".
  */
 enum first_touch_skip {
-	FT_SKIP_NONE = 0,    /* no run came over it */
-	FT_SKIP_SCANNED = 1, /* scanned: the hint was clear (or ignored) */
+	FT_SKIP_NONE = 0,    /* no run that reads the hints said anything of it */
+	FT_SKIP_SCANNED = 1, /* scanned: the hint was clear */
 	FT_SKIP_PASSED = 2,  /* passed by a sync run: the hint was set */
-	FT_SKIP_PASSED_ASYNC = 3, /* passed by an async run: set if MOVABLE */
+	FT_SKIP_PASSED_ASYNC = 3, /* passed by an async run: set if MOVABLE or CMA, unless a
+				   * later scan says clear (it was the type) */
 };
 
 struct first_touch_run;
