@@ -139,6 +139,13 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 	[MODEL_KNOB_KSWAPD_IDLE_US] = { "kswapd_idle_us", NULL,
 		"zones are ZONE_RECLAIM_ACTIVE (small pcp lists) from a free by kswapd until it "
 		"has freed nothing for this long; 0: never", 1000, 0, 3600L * 1000000 },
+	/* read when the model is built from a snapshot (replay/setup.c): no
+	 * snapshot has PB_compact_skip; off by default (README "Fidelity") */
+	[MODEL_KNOB_START_SKIP_HINTS] = { "start_skip_hints", NULL,
+		"1: pageblocks the trace's first compaction run over them went past without "
+		"scanning start with their compaction skip hint set (MOVABLE ones only for an "
+		"async run); 0: no hint set at the start",
+		0, 0, 1 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)
@@ -560,7 +567,8 @@ static bool structural_knob(int k)
 	return k == MODEL_KNOB_PAGEBLOCK_ORDER || k == MODEL_KNOB_MAX_PAGE_ORDER ||
 	       k == MODEL_KNOB_MIN_FREE_KBYTES || k == MODEL_KNOB_WATERMARK_SCALE_FACTOR ||
 	       k == MODEL_KNOB_SPB_ORDER || /* the superpageblocks' geometry (spb_init()) */
-	       k == MODEL_KNOB_START_FROM_TRACE; /* the seed itself (replay/setup.c) */
+	       k == MODEL_KNOB_START_FROM_TRACE || /* the seed itself (replay/setup.c) */
+	       k == MODEL_KNOB_START_SKIP_HINTS;
 }
 
 /* @l's entries' links from @src to @m: links are read only on a list */
@@ -716,6 +724,11 @@ int model_set_pageblock_skip(struct model *m, uint64_t pfn, bool skip)
 	else
 		*pb_byte(m, pfn) &= (uint8_t)~PB_SKIP;
 	return 0;
+}
+
+bool model_pageblock_skip(const struct model *m, uint64_t pfn)
+{
+	return model_zone_of(m, pfn) >= 0 && (*pb_byte(m, pfn) & PB_SKIP);
 }
 
 /* ---- initial memory ---- */

@@ -124,6 +124,9 @@ enum model_knob {
 	MODEL_KNOB_START_FROM_TRACE,
 	/* ZONE_RECLAIM_ACTIVE while the trace shows kswapd freeing (replay/engine.c) */
 	MODEL_KNOB_KSWAPD_IDLE_US,
+	/* the start's compaction skip hints as the trace's first runs show them
+	 * (replay/firsttouch.h, enum first_touch_skip) */
+	MODEL_KNOB_START_SKIP_HINTS,
 	MODEL_NR_KNOBS,
 };
 
@@ -452,6 +455,8 @@ int model_set_pageblock_isolate(struct model *m, uint64_t pfn, bool isolate);
  * compaction that found nothing to isolate there leaves it: for tests.
  */
 int model_set_pageblock_skip(struct model *m, uint64_t pfn, bool skip);
+/* get_pageblock_skip(); false outside the zones */
+bool model_pageblock_skip(const struct model *m, uint64_t pfn);
 
 typedef void (*model_event_fn)(void *ctx, const struct model_event *ev);
 void model_set_event_fn(struct model *m, model_event_fn fn, void *ctx);

@@ -69,9 +69,152 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 	return 0;
 }
 
+/* what a task (or, in traces without tasks, a CPU) last said before its run */
+enum run_ctx {
+	RUN_UNKNOWN = 0,
+	RUN_DIRECT,   /* mm_compaction_try_to_compact_pages: prio follows */
+	RUN_KCD_WORK, /* mm_compaction_kcompactd_wake: kcompactd_do_work() */
+	RUN_KCD_IDLE, /* mm_compaction_kcompactd_sleep: a run now is a proactive pass */
+};
+
+struct first_touch_run {
+	int64_t task;         /* pid, or -1 - cpu where the trace has no tasks */
+	uint64_t migrate_pfn; /* mm_compaction_begin's */
+	enum run_ctx ctx;
+	int64_t prio;         /* the last try_to_compact_pages' */
+	bool sync, open;
+	bool honours;         /* the run reads the skip hints */
+	bool isolated;        /* isolate_migratepages_block() ran in it */
+};
+
+static size_t skip_blocks(const struct first_touch *ft)
+{
+	return ft->span ? (size_t)(((ft->base + ft->span - 1) >> ft->pb_order) -
+				   (ft->base >> ft->pb_order) + 1)
+			: 0;
+}
+
+/* the first word on the skip hint of @pfn's pageblock, where not said yet */
+static void skip_mark(struct first_touch *ft, uint64_t pfn, enum first_touch_skip word)
+{
+	if (!ft->skip || pfn < ft->base || pfn - ft->base >= ft->span)
+		return;
+	size_t i = (size_t)((pfn >> ft->pb_order) - (ft->base >> ft->pb_order));
+	if (!ft->skip[i] || (word == FT_SKIP_SCANNED && ft->skip[i] == FT_SKIP_PASSED_ASYNC))
+		ft->skip[i] = (uint8_t)word;
+}
+
+enum first_touch_skip first_touch_skip_at(const struct first_touch *ft, uint64_t pfn)
+{
+	if (!ft->skip || pfn < ft->base || pfn - ft->base >= ft->span)
+		return FT_SKIP_NONE;
+	return (enum first_touch_skip)ft->skip[(pfn >> ft->pb_order) - (ft->base >> ft->pb_order)];
+}
+
+/* the run of the task that fired @ev; a new one for a begin; NULL: none, or -ENOMEM in *@ret */
+static struct first_touch_run *run_of(struct first_touch *ft, const struct frt_event *ev,
+				      bool begin, int *ret)
+{
+	int64_t task = ev->has_task && ev->pid >= 0 ? ev->pid : -1 - (int64_t)ev->cpu;
+
+	for (size_t i = 0; i < ft->nr_runs; i++)
+		if (ft->runs[i].task == task)
+			return &ft->runs[i];
+	if (!begin)
+		return NULL;
+	void *p = realloc(ft->runs, (ft->nr_runs + 1) * sizeof(*ft->runs));
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	ft->runs = p;
+	ft->runs[ft->nr_runs] = (struct first_touch_run){ .task = task };
+	return &ft->runs[ft->nr_runs++];
+}
+
+/*
+ * A compaction run's word on the skip hints (enum first_touch_skip), where
+ * the run reads them (isolation_suitable()): async runs always; sync ones
+ * when kcompactd_do_work() runs them (after mm_compaction_kcompactd_wake)
+ * or direct compaction above MIN_COMPACT_PRIORITY (try_to_compact_pages'
+ * prio > 0), not kcompactd's proactive pass nor a direct run at prio 0
+ * (ignore_skip_hint). A pageblock such a run's isolate_migratepages_block()
+ * or isolate_freepages_block() scanned had its hint clear; one its migrate
+ * scanner went past between mm_compaction_begin's migrate_pfn and
+ * mm_compaction_end's, in a run that scanned no pageblock at all, had it set,
+ * or, for an async run, was not a suitable source for its type
+ * (FT_SKIP_PASSED_ASYNC: a later scan by a run that reads the hints says it
+ * was the type). A run that scanned some pageblock may have got there by
+ * fast_find_migrateblock(), jumping over the ones before it, so its passes
+ * say nothing; nor do the free scanner's: fast_isolate_freepages() moves it
+ * without a scan.
+ */
+static int note_compaction(struct first_touch *ft, const struct frt_event *ev)
+{
+	bool begin = ev->type == FRT_EV_COMPACTION_BEGIN ||
+		     ev->type == FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES ||
+		     ev->type == FRT_EV_COMPACTION_KCOMPACTD_WAKE ||
+		     ev->type == FRT_EV_COMPACTION_KCOMPACTD_SLEEP;
+	int ret = 0;
+	struct first_touch_run *run = run_of(ft, ev, begin, &ret);
+
+	if (!run)
+		return ret;
+	switch (ev->type) {
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+		run->ctx = RUN_DIRECT;
+		run->prio = ev->try_compact.prio;
+		break;
+	case FRT_EV_COMPACTION_KCOMPACTD_WAKE:
+		run->ctx = RUN_KCD_WORK;
+		break;
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP:
+		run->ctx = RUN_KCD_IDLE;
+		break;
+	case FRT_EV_COMPACTION_BEGIN:
+		run->migrate_pfn = ev->compaction.migrate_pfn;
+		run->sync = ev->compaction.sync != 0;
+		run->honours = !run->sync || run->ctx == RUN_KCD_WORK ||
+			       (run->ctx == RUN_DIRECT && run->prio > 0);
+		run->open = true;
+		run->isolated = false;
+		break;
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+		if (ev->type == FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES)
+			run->isolated = true;
+		if (run->open && run->honours)
+			skip_mark(ft, ev->isolate.start_pfn, FT_SKIP_SCANNED);
+		break;
+	case FRT_EV_COMPACTION_END:
+		if (!run->open)
+			break;
+		run->open = false;
+		if (!run->honours || run->isolated)
+			break;
+		uint64_t pb = 1ull << ft->pb_order, end = ev->compaction.migrate_pfn;
+		if (end > ev->compaction.zone_end)
+			end = ev->compaction.zone_end;
+		for (uint64_t pfn = run->migrate_pfn; pfn < end; pfn = (pfn & ~(pb - 1)) + pb)
+			skip_mark(ft, pfn, run->sync ? FT_SKIP_PASSED : FT_SKIP_PASSED_ASYNC);
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
 static int note(struct first_touch *ft, const struct frt_event *ev)
 {
 	switch (ev->type) {
+	case FRT_EV_COMPACTION_BEGIN:
+	case FRT_EV_COMPACTION_END:
+	case FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES:
+	case FRT_EV_COMPACTION_ISOLATE_FREEPAGES:
+	case FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES:
+	case FRT_EV_COMPACTION_KCOMPACTD_WAKE:
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP:
+		return note_compaction(ft, ev);
 	case FRT_EV_PAGE_ALLOC:
 		/* from the buddy lists, a zone_locked (or extfrag) of the page came
 		 * first: served without one, it came off a pcp list */
@@ -366,7 +509,8 @@ static long count_event_frames(const char *path, char *err, size_t errlen)
  * the second's, as one pass in order would have it.
  */
 int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
-		     uint64_t base, uint64_t span, struct first_touch *ft, char *err, size_t errlen)
+		     uint64_t base, uint64_t span, unsigned int pb_order, struct first_touch *ft,
+		     char *err, size_t errlen)
 {
 	struct scan_half h[2] = { { .path = path, .from_ts = from_ts, .wt = wt },
 				  { .path = path, .from_ts = from_ts, .wt = wt } };
@@ -382,9 +526,11 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		h[i].ft.base = base;
 		h[i].ft.span = span;
 		h[i].ft.k = calloc(span ? span : 1, 1);
+		h[i].ft.pb_order = pb_order;
+		h[i].ft.skip = calloc(skip_blocks(&h[i].ft) + 1, 1);
 	}
 	ret = -ENOMEM;
-	if (!h[0].ft.k || !h[1].ft.k)
+	if (!h[0].ft.k || !h[1].ft.k || !h[0].ft.skip || !h[1].ft.skip)
 		goto out;
 	h[0].first = 0;
 	h[0].last = h[1].first = (uint32_t)(frames / 2);
@@ -415,6 +561,10 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		for (uint64_t i = 0; i < span; i++)
 			if (!ft->k[i])
 				ft->k[i] = h[1].ft.k[i];
+		for (size_t i = 0; i < skip_blocks(ft); i++)
+			if (!ft->skip[i] || (ft->skip[i] == FT_SKIP_PASSED_ASYNC &&
+					     h[1].ft.skip[i] == FT_SKIP_SCANNED))
+				ft->skip[i] = h[1].ft.skip[i];
 	}
 	ret = 0;
 	if (ft->nr_pcp) /* none: no array (qsort() of NULL is undefined) */
@@ -433,6 +583,8 @@ void first_touch_free(struct first_touch *ft)
 {
 	free(ft->k);
 	free(ft->pcp);
+	free(ft->skip);
+	free(ft->runs);
 	memset(ft, 0, sizeof(*ft));
 }
 

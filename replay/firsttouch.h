@@ -35,6 +35,30 @@ enum first_touch_kind {
 	FT_PCP = 4,    /* allocated without a zone_locked, or drained, first: on a pcp list */
 };
 
+/*
+ * What the trace's first compaction run over a pageblock says of its skip
+ * hint (PB_compact_skip) at the start, which no snapshot records: the kernel
+ * keeps the hints from every compaction before the trace until a direct
+ * compaction's scanners meet and kswapd then goes to sleep
+ * (reset_isolation_suitable()). Only runs that read the hints count (async,
+ * kcompactd_do_work()'s, direct above MIN_COMPACT_PRIORITY; not kcompactd's
+ * proactive pass). isolate_migratepages() passes a pageblock without
+ * isolate_migratepages_block() (no mm_compaction_isolate_migratepages) when
+ * its hint is set, or, in async mode, when it is not a suitable source
+ * (suitable_migration_source(): for a movable request, not MOVABLE); a run
+ * that scanned any pageblock may have jumped the others
+ * (fast_find_migrateblock()), so only runs that scanned none say "passed".
+ */
+enum first_touch_skip {
+	FT_SKIP_NONE = 0,    /* no run that reads the hints said anything of it */
+	FT_SKIP_SCANNED = 1, /* scanned: the hint was clear */
+	FT_SKIP_PASSED = 2,  /* passed by a sync run: the hint was set */
+	FT_SKIP_PASSED_ASYNC = 3, /* passed by an async run: set if MOVABLE or CMA, unless a
+				   * later scan says clear (it was the type) */
+};
+
+struct first_touch_run;
+
 struct first_touch_pcp {
 	uint64_t pfn;  /* head of the block */
 	uint32_t cpu;  /* whose list: the CPU that allocated or drained it */
@@ -55,6 +79,13 @@ struct first_touch {
 	uint8_t *k;
 	struct first_touch_pcp *pcp; /* FT_PCP heads, by pfn */
 	size_t nr_pcp, cap_pcp;
+	/* per pageblock (pb_order) of [base, base + span): the first compaction
+	 * run's word on its skip hint (enum first_touch_skip) */
+	unsigned int pb_order;
+	uint8_t *skip;
+	/* compaction runs under way in this scan, by task (first_touch.c) */
+	struct first_touch_run *runs;
+	size_t nr_runs;
 };
 
 /*
@@ -110,7 +141,10 @@ bool walk_after(const struct walk_times *wt, const struct frt_event *ev);
  * -errno with a reason in @err.
  */
 int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
-		     uint64_t base, uint64_t span, struct first_touch *ft, char *err, size_t errlen);
+		     uint64_t base, uint64_t span, unsigned int pb_order, struct first_touch *ft,
+		     char *err, size_t errlen);
+/* the trace's first word on the skip hint of the pageblock at @pfn */
+enum first_touch_skip first_touch_skip_at(const struct first_touch *ft, uint64_t pfn);
 void first_touch_free(struct first_touch *ft);
 
 enum seed_as { SEED_FREE, SEED_ALLOC, SEED_PCP };

@@ -677,10 +677,44 @@ static int scan_events(struct frt_reader *r, struct model *m, uint64_t from_ts,
 	model_zone_info(m, 0, &first);
 	model_zone_info(m, model_nr_zones(m) - 1, &last);
 	int ret = first_touch_scan(frt_reader_path(r), from_ts, wt, first.start_pfn,
-				   last.end_pfn - first.start_pfn, ft, why, sizeof(why));
+				   last.end_pfn - first.start_pfn,
+				   (unsigned int)model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER), ft, why,
+				   sizeof(why));
 	if (ret)
 		snprintf(err, errlen, "reading the events after the start snapshot: %s", why);
 	return ret;
+}
+
+/*
+ * Knob start_skip_hints: the skip hints the trace's first compaction runs say
+ * were set at its start (firsttouch.h, enum first_touch_skip). A pageblock an
+ * async run passed is taken as skipped only where it was a suitable source,
+ * MOVABLE or CMA (suitable_migration_source() for a movable request: the
+ * runs that pass whole zones are THP faults'); others were passed for their
+ * type.
+ */
+static void seed_skip_hints(struct model *m, const struct first_touch *ft,
+			    struct replay_seed_stats *st)
+{
+	uint64_t pb = 1ull << model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER);
+
+	if (!ft->skip)
+		return;
+	for (unsigned int i = 0; i < model_nr_zones(m); i++) {
+		struct model_zone_info zi;
+
+		model_zone_info(m, i, &zi);
+		for (uint64_t pfn = zi.start_pfn; pfn < zi.end_pfn; pfn = (pfn & ~(pb - 1)) + pb) {
+			enum first_touch_skip w = first_touch_skip_at(ft, pfn);
+			int mt = model_pageblock_mt(m, pfn);
+
+			if (w == FT_SKIP_PASSED ||
+			    (w == FT_SKIP_PASSED_ASYNC && (mt == MODEL_MT_MOVABLE || mt == MODEL_MT_CMA))) {
+				model_set_pageblock_skip(m, pfn, true);
+				st->skip_pageblocks++;
+			}
+		}
+	}
 }
 
 struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,
@@ -725,10 +759,13 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			parts = (unsigned int)json_integer_value(json_object_get(h, "parts"));
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
-			if (model_knob(m, MODEL_KNOB_START_FROM_TRACE) &&
+			if ((model_knob(m, MODEL_KNOB_START_FROM_TRACE) ||
+			     model_knob(m, MODEL_KNOB_START_SKIP_HINTS)) &&
 			    scan_events(r, m, st->snapshot_ts, &wt, &ft, err, errlen))
 				goto fail_h;
 			ft.mode = (enum first_touch_mode)model_knob(m, MODEL_KNOB_START_FROM_TRACE);
+			if (ft.mode == FT_MODE_OFF && ft.k) /* scanned for the skip hints only */
+				memset(ft.k, 0, ft.span);
 			/* with read times (format 1.2) the first event after the walk
 			 * read a page proves what it was then, whichever it is: a free
 			 * proves it allocated, a pcp use or drain on a pcp list */
@@ -748,7 +785,6 @@ fail_h:
 		json_decref(h);
 		goto fail;
 	}
-	first_touch_free(&ft);
 	walk_times_free(&wt);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", frt_reader_error(r));
@@ -756,13 +792,18 @@ fail_h:
 	}
 	free(other);
 	other = NULL;
-	if (!m)
+	if (!m) {
+		first_touch_free(&ft);
 		return empty_model(&d, v, st, err, errlen);
+	}
 	if (st->parts != parts) {
 		snprintf(err, errlen, "start snapshot incomplete: %u of %u parts", st->parts, parts);
 		goto fail;
 	}
 	st->merged_blocks = (uint64_t)model_seed_done(m);
+	if (model_knob(m, MODEL_KNOB_START_SKIP_HINTS))
+		seed_skip_hints(m, &ft, st);
+	first_touch_free(&ft);
 	for (unsigned int i = 0; i < model_nr_zones(m); i++) {
 		struct model_zone_info zi;
 		model_zone_info(m, i, &zi);

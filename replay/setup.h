@@ -39,6 +39,9 @@ struct replay_seed_stats {
 	 * and allocated_pages above count them so */
 	struct first_touch_counts reconciled;
 	bool walk_timed;            /* the start snapshot has read times (format 1.2) */
+	/* pageblocks seeded with their compaction skip hint set, as the trace's
+	 * first compaction run over them says (firsttouch.h, first_touch_skip) */
+	uint64_t skip_pageblocks;
 	/* blocks of other NUMA nodes' zones (the model is node 0), left out */
 	uint64_t other_node_pages, other_node_free_pages;
 	unsigned int parts;

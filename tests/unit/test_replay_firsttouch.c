@@ -331,6 +331,171 @@ static void a_run_that_fails_names_its_first_block(void)
 	unlink(twice);
 }
 
+/*
+ * Knob start_skip_hints: the skip hints (PB_compact_skip) the trace's first
+ * compaction run over each pageblock says were set at its start. No snapshot
+ * records them, and the kernel keeps them from every compaction before the
+ * trace until a direct compaction's scanners meet and kswapd then sleeps
+ * (reset_isolation_suitable()); isolate_migratepages() goes past a pageblock
+ * without isolate_migratepages_block() (so without an
+ * mm_compaction_isolate_migratepages event) when isolation_suitable() finds
+ * its hint set, or, in async mode, when suitable_migration_source() refuses
+ * its type (a movable request takes only MOVABLE and CMA blocks).
+ *
+ * Only runs that read the hints say anything: async ones, kcompactd_do_work()'s
+ * (after mm_compaction_kcompactd_wake) and direct ones above
+ * MIN_COMPACT_PRIORITY; kcompactd's proactive pass (after
+ * mm_compaction_kcompactd_sleep) sets ignore_skip_hint. A run that scanned
+ * a pageblock may have jumped there (fast_find_migrateblock()): its passes
+ * say nothing.
+ *
+ * Normal, pfns 0-2559: pageblocks 0, 2, 3, 4 MOVABLE, 1 UNMOVABLE, each
+ * holding an allocated order-9 block of its type.
+ *   A  CPU 0, async: migrate scanner 0 -> 1024, nothing scanned
+ *   B  CPU 0, async: 1024 -> 2048, scans pageblock 3 only
+ *   K  CPU 1, kcompactd woken, sync: 2048 -> 2560, nothing scanned
+ *   P  CPU 1, kcompactd after its sleep (proactive), sync: scans pageblock 0
+ *   C  CPU 0, async: 1536 -> 2048 again, nothing scanned
+ *   pageblock 0: passed by A, MOVABLE: set (P's scan ignores the hints)
+ *   pageblock 1: passed by A, UNMOVABLE (refused for its type): clear
+ *   pageblock 2: passed by B, which scanned and may have jumped it: clear
+ *   pageblock 3: scanned by B first: clear (C's pass changes nothing)
+ *   pageblock 4: passed by K, kcompactd_do_work()'s sync run, any type: set
+ */
+#define SKIP_ZONES                                                                         \
+	"[{\"node\":0,\"name\":\"Normal\",\"start_pfn\":0,\"spanned\":2560,\"present\":2560,"  \
+	"\"managed\":2560,\"wmark_min\":1,\"wmark_low\":2,\"wmark_high\":3,"                  \
+	"\"lowmem_reserve\":[0,0,0,0,0],\"pcp_high\":64,\"pcp_batch\":4}]"
+
+static const char skip_meta[] =
+	"{\"format\":\"fragreplay-trace\",\"created_by\":\"test_replay_firsttouch\","
+	"\"page_size\":4096,\"pageblock_order\":9,\"max_order\":10,\"nr_cpus\":2,"
+	"\"clock\":\"CLOCK_MONOTONIC\",\"sysctls\":{\"defrag_mode\":0},\"zones\":" SKIP_ZONES "}";
+
+static int put_compaction(struct frt_writer *w, uint64_t ts, uint16_t type, uint32_t cpu,
+			  uint64_t a, uint64_t b, uint64_t sync)
+{
+	struct frt_event e = { .ts = ts, .type = type, .cpu = cpu };
+
+	if (type == FRT_EV_COMPACTION_KCOMPACTD_WAKE || type == FRT_EV_COMPACTION_KCOMPACTD_SLEEP) {
+		e.kcompactd.nid = 0;
+		e.kcompactd.order = 9;
+	} else if (type == FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES) {
+		e.isolate.start_pfn = a;
+		e.isolate.end_pfn = b;
+		e.isolate.nr_scanned = b - a;
+	} else {
+		e.compaction.zone_start = 0;
+		e.compaction.zone_end = 2560;
+		e.compaction.migrate_pfn = a;
+		e.compaction.free_pfn = b;
+		e.compaction.sync = sync;
+	}
+	return frt_writer_add(w, &e);
+}
+
+static int write_skip_trace(const char *file)
+{
+	static const uint8_t pb[5] = { FRT_MT_MOVABLE, FRT_MT_UNMOVABLE, FRT_MT_MOVABLE,
+				       FRT_MT_MOVABLE, FRT_MT_MOVABLE };
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, skip_meta, NULL);
+	struct frt_snap_buf b = { 0 };
+	uint8_t *payload = NULL;
+	size_t len;
+	int ret = 0;
+
+	if (!w)
+		return -errno;
+	static const uint8_t mob[5] = { FRT_MOB_MOVABLE, FRT_MOB_UNMOVABLE, FRT_MOB_MOVABLE,
+					FRT_MOB_MOVABLE, FRT_MOB_MOVABLE };
+	for (int i = 0; i < 5; i++) /* allocated: free ones would merge across types */
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, mob[i], 9);
+	json_t *h = json_pack("{s:s,s:i,s:i,s:I,s:s,s:i,s:i,s:i,s:i,s:[]}", "kind", "start",
+			      "part", 0, "parts", 1, "ts", (json_int_t)1000, "source",
+			      "bpf-struct-page", "start_pfn", 0, "end_pfn", 2560,
+			      "pageblock_order", 9, "max_order", 10, "inferred");
+	json_object_set_new(h, "zones", json_loads(SKIP_ZONES, 0, NULL));
+	ret = ret ?: frt_snap_payload(h, b.data, b.len, pb, sizeof(pb), &payload, &len);
+	ret = ret ?: frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, payload, len);
+	json_decref(h);
+	free(payload);
+	frt_snap_buf_release(&b);
+	/* A */
+	ret = ret ?: put_compaction(w, 2000, FRT_EV_COMPACTION_BEGIN, 0, 0, 2048, 0);
+	ret = ret ?: put_compaction(w, 2100, FRT_EV_COMPACTION_END, 0, 1024, 2048, 0);
+	/* B */
+	ret = ret ?: put_compaction(w, 2200, FRT_EV_COMPACTION_BEGIN, 0, 1024, 2048, 0);
+	ret = ret ?: put_compaction(w, 2300, FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES, 0, 1536, 2048, 0);
+	ret = ret ?: put_compaction(w, 2400, FRT_EV_COMPACTION_END, 0, 2048, 2048, 0);
+	/* K */
+	ret = ret ?: put_compaction(w, 2900, FRT_EV_COMPACTION_KCOMPACTD_WAKE, 1, 0, 0, 0);
+	ret = ret ?: put_compaction(w, 3000, FRT_EV_COMPACTION_BEGIN, 1, 2048, 2048, 1);
+	ret = ret ?: put_compaction(w, 3100, FRT_EV_COMPACTION_END, 1, 2560, 2048, 1);
+	/* P */
+	ret = ret ?: put_compaction(w, 5000, FRT_EV_COMPACTION_KCOMPACTD_SLEEP, 1, 0, 0, 0);
+	ret = ret ?: put_compaction(w, 5100, FRT_EV_COMPACTION_BEGIN, 1, 0, 2048, 1);
+	ret = ret ?: put_compaction(w, 5200, FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES, 1, 0, 512, 1);
+	ret = ret ?: put_compaction(w, 5300, FRT_EV_COMPACTION_END, 1, 2560, 2560, 1);
+	/* C */
+	ret = ret ?: put_compaction(w, 6000, FRT_EV_COMPACTION_BEGIN, 0, 1536, 2048, 0);
+	ret = ret ?: put_compaction(w, 6100, FRT_EV_COMPACTION_END, 0, 2048, 2048, 0);
+	int cret = frt_writer_close(w);
+	return ret ? ret : cret;
+}
+
+static void skip_hints_as_the_first_runs_show(void)
+{
+	char file[] = "/tmp/test_replay_firsttouch_skip.XXXXXX";
+	int fd = mkstemp(file);
+	struct replay_seed_stats st;
+
+	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(write_skip_trace(file) == 0);
+	static const bool want[5] = { true, false, false, false, true };
+	/* with start_from_trace=0 too: the hints do not need the pages' seed */
+	static const char *const sets[] = { "start_skip_hints=1", "start_from_trace=0" };
+	for (int k = 0; k < 2; k++) {
+		struct replay_variant v = { .as_recorded = true };
+		char err[512];
+		struct frt_reader *r = frt_reader_open(file, err, sizeof(err));
+
+		CHECK(r, "%s", err);
+		if (!r)
+			break;
+		CHECK(replay_variant_set(&v, "start_skip_hints=1", err, sizeof(err)) == 0, "%s", err);
+		if (k)
+			CHECK(replay_variant_set(&v, sets[k], err, sizeof(err)) == 0, "%s", err);
+		struct model *m = replay_model_from_trace(r, &v, &st, err, sizeof(err));
+		frt_reader_free(r);
+		CHECK(m, "%s", err);
+		if (!m)
+			break;
+		for (int i = 0; i < 5; i++)
+			CHECK(model_pageblock_skip(m, (uint64_t)i * 512) == want[i],
+			      "%s: pageblock %d skip %d, want %d", sets[k], i,
+			      model_pageblock_skip(m, (uint64_t)i * 512), want[i]);
+		CHECK(st.skip_pageblocks == 2, "%lu seeded", (unsigned long)st.skip_pageblocks);
+		/* the pages are as the snapshot has them */
+		CHECK(st.allocated_pages == 2560 && st.free_pages == 0, "allocated %lu",
+		      (unsigned long)st.allocated_pages);
+		CHECK(model_pageblock_mt(m, 512) == MODEL_MT_UNMOVABLE);
+		model_free_all(m);
+	}
+	/* off (the default): no hint at the start */
+	struct model *m = seeded(file, NULL, &st);
+	if (m) {
+		for (int i = 0; i < 5; i++)
+			CHECK(!model_pageblock_skip(m, (uint64_t)i * 512), "default: pageblock %d", i);
+		CHECK(st.skip_pageblocks == 0);
+		model_free_all(m);
+	}
+	unlink(file);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -351,6 +516,7 @@ int main(void)
 	RUN(off_seeds_the_snapshot);
 	RUN(a_run_that_fails_names_its_first_block);
 	RUN(halves_seed_as_one_pass);
+	RUN(skip_hints_as_the_first_runs_show);
 	unlink(path);
 	unlink(path8);
 	return CHECK_DONE();
