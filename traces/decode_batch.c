@@ -292,7 +292,7 @@ ssize_t frt_reader_next_batch(struct frt_reader *r, struct frt_event *ev, size_t
 			return n;
 		if (r->ended)
 			return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
-		ret = frt_reader_next_frame(r, NULL);
+		ret = reader_next_kept_frame(r);
 		if (ret <= 0)
 			return ret;
 	}

@@ -233,7 +233,31 @@ static int load_schema(struct frt_reader *r)
 	return 0;
 }
 
-/* frt_reader_next_frame(), or with @only >= 0 frt_reader_next_frame_of() */
+/* next_frame()'s @only beside a frame type: which frames it decompresses */
+enum {
+	FRAMES_ALL = -1,  /* every frame: frt_reader_next_frame() */
+	FRAMES_KEPT = -2, /* those the reader keeps: EVENTS, STATS, TRAILER */
+};
+
+static bool decompressed(int only, uint8_t type)
+{
+	if (only == FRAMES_ALL || type == FRT_FRAME_TRAILER)
+		return true;
+	if (only == FRAMES_KEPT)
+		return type == FRT_FRAME_EVENTS || type == FRT_FRAME_STATS;
+	return type == only;
+}
+
+static bool known_frame(uint8_t type)
+{
+	return type == FRT_FRAME_EVENTS || type == FRT_FRAME_SNAPSHOT ||
+	       type == FRT_FRAME_STATS || type == FRT_FRAME_TRAILER;
+}
+
+/*
+ * frt_reader_next_frame(), or with @only >= 0 frt_reader_next_frame_of(), or
+ * with FRAMES_KEPT the next frame of frt_reader_next() and _next_batch()
+ */
 static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 {
 	uint8_t hdr[FRT_FRAME_HEADER_SIZE];
@@ -283,8 +307,9 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 	if (crc != get_le32(hdr + 20))
 		return fail(r, off, -EBADMSG, "checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    get_le32(hdr + 20), crc);
-	if (only >= 0 && r->cur.type != only && r->cur.type != FRT_FRAME_TRAILER) {
+	if (!decompressed(only, r->cur.type)) {
 		/* checked, not decompressed nor decoded */
+		r->unknown += !known_frame(r->cur.type);
 		r->pos = off + sizeof(hdr) + r->cur.stored_size;
 		r->valid = r->pos;
 		r->frame_idx++;
@@ -353,7 +378,7 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 {
-	return next_frame(r, fi, -1);
+	return next_frame(r, fi, FRAMES_ALL);
 }
 
 int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi)
@@ -514,10 +539,15 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev)
 			return ret;
 		if (r->ended)
 			return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
-		ret = frt_reader_next_frame(r, NULL);
+		ret = reader_next_kept_frame(r);
 		if (ret <= 0)
 			return ret;
 	}
+}
+
+int reader_next_kept_frame(struct frt_reader *r)
+{
+	return next_frame(r, NULL, FRAMES_KEPT);
 }
 
 const char *frt_reader_path(const struct frt_reader *r) { return r->path; }

@@ -126,8 +126,10 @@ uint64_t frt_reader_file_size(const struct frt_reader *r);
  * were all returned; frt_reader_error() names the frame and offset). A frame
  * whose checksum holds but whose records do not decode, which only a writer
  * bug or a crafted file makes, fails at the bad record, after its earlier
- * records were returned. Non-event
- * frames met on the way are kept: see the accessors below.
+ * records were returned. STATS frames and the trailer met on the way are
+ * kept (see the accessors below); SNAPSHOT frames and frames of unknown type
+ * are checked against their CRC and counted, not decompressed (their payload
+ * is frt_reader_next_frame()'s to give).
  */
 int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
 
