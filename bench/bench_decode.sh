@@ -3,8 +3,9 @@
 # (medians of RUNS runs each, from bench_format --decode-only): the frames alone (read,
 # CRC, zstd: the floor under any event decoder), events one call at a time
 # (frt_reader_next) and in batches (frt_reader_next_batch, replay's way). With a second
-# build, its bench_format's figure beside them (an older tree prints one decode figure),
-# run right before on the same trace: a before/after table from one sitting.
+# build, its bench_format's batch figure beside them (an older tree without the batch
+# decoder prints one decode figure, per event: that one), run right before on the same
+# trace: a before/after table from one sitting.
 #
 #   git worktree add /tmp/old OLDCOMMIT && cmake -S /tmp/old -B /tmp/old/build \
 #       -DCMAKE_BUILD_TYPE=Release && cmake --build /tmp/old/build --target bench_format
@@ -35,7 +36,9 @@ declare -A B F P T E
 for ((r = 0; r < rounds; r++)); do
 	for t in "$@"; do
 		if [ "$old" != - ]; then
-			B[$t]+=" $("$old/bench/bench_format" "$t" "$runs" --decode-only | rate "reader decode")"
+			o=$("$old/bench/bench_format" "$t" "$runs" --decode-only) || exit 1
+			b=$(printf '%s\n' "$o" | rate "reader decode, batch")
+			B[$t]+=" ${b:-$(printf '%s\n' "$o" | rate "reader decode")}"
 		fi
 		out=$("$new/bench/bench_format" "$t" "$runs" --decode-only) || exit 1
 		E[$t]=$(printf '%s\n' "$out" | awk '/per event/ { sub(/\(/, "", $(NF - 4)); print $(NF - 4) }')

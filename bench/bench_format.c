@@ -6,8 +6,9 @@
  * events cost without them, so the task records' share is measured on the
  * very same events. Prints medians of several runs; no pass/fail.
  *
- * Decode is measured three ways: the frames alone (read, CRC, zstd: the
- * floor under any event decoder), events one call at a time
+ * Decode is measured three ways: the frames alone (read and CRC of every
+ * frame, zstd of the EVENTS frames, which are all the decoders decompress
+ * but STATS and the trailer: the floor under any event decoder), events one call at a time
  * (frt_reader_next) and in batches (frt_reader_next_batch, replay's way).
  *
  * Usage: bench_format TRACE.frt [RUNS] [--decode-only | --batch-only]
@@ -44,7 +45,7 @@ static struct frt_event *load(const char *path, size_t *n)
 }
 
 enum decode_how {
-	FRAMES_ONLY, /* read, check and decompress every frame: the floor under decoding */
+	FRAMES_ONLY, /* read and check every frame, decompress those the decoders do: the floor */
 	PER_EVENT,   /* frt_reader_next(): one call per event */
 	BATCH,       /* frt_reader_next_batch(): replay's way (replay/pipe.c) */
 };
@@ -63,7 +64,9 @@ static size_t decode_all(const char *path, enum decode_how how, struct frt_event
 		return 0;
 	switch (how) {
 	case FRAMES_ONLY:
-		while (frt_reader_next_frame(r, &fi) > 0)
+		/* the EVENTS frames (and the trailer): the decoders decompress no other
+		 * frame but the small STATS */
+		while (frt_reader_next_frame_of(r, FRT_FRAME_EVENTS, &fi) > 0)
 			n++;
 		break;
 	case PER_EVENT:

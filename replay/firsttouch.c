@@ -678,6 +678,19 @@ bool first_touch_keeps_alloc(const struct first_touch *ft, uint64_t pfn)
 	return wanted(ft, pfn, false) == SEED_ALLOC; /* split()'s "same && first == as" */
 }
 
+uint64_t first_touch_keeps_alloc_run(const struct first_touch *ft, uint64_t pfn, uint64_t n)
+{
+	uint64_t i = 0, w;
+
+	/* eight pfns at a time where the trace touches none of them (FT_NONE) */
+	while (i + 8 <= n && pfn + i >= ft->base && pfn + i + 8 - ft->base <= ft->span &&
+	       (memcpy(&w, &ft->k[pfn + i - ft->base], sizeof(w)), !(w & 0x0707070707070707ull)))
+		i += 8;
+	while (i < n && wanted(ft, pfn + i, false) == SEED_ALLOC)
+		i++;
+	return i;
+}
+
 int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_block *b,
 		      int (*pb_mt)(void *ctx, uint64_t pfn), first_touch_emit_fn emit, void *ctx,
 		      struct first_touch_counts *n)

@@ -160,6 +160,8 @@ typedef int (*first_touch_emit_fn)(void *ctx, uint64_t pfn, unsigned int order, 
  * whole, as SEED_ALLOC of its own mobility (a run of them can be seeded at once)
  */
 bool first_touch_keeps_alloc(const struct first_touch *ft, uint64_t pfn);
+/* how many of the pfns [@pfn, @pfn + @n) from the first on first_touch_keeps_alloc() holds for */
+uint64_t first_touch_keeps_alloc_run(const struct first_touch *ft, uint64_t pfn, uint64_t n);
 
 struct first_touch_counts {
 	uint64_t to_free;  /* pages shown allocated that were free (buddy or pcp) */

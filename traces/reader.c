@@ -233,8 +233,58 @@ static int load_schema(struct frt_reader *r)
 	return 0;
 }
 
-/* frt_reader_next_frame(), or with @only >= 0 frt_reader_next_frame_of() */
-static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
+/* next_frame()'s @only beside a frame type: which frames it decompresses */
+enum {
+	FRAMES_ALL = -1,  /* every frame: frt_reader_next_frame() */
+	FRAMES_KEPT = -2, /* those the reader keeps: EVENTS, STATS, TRAILER */
+};
+
+static bool decompressed(int only, uint8_t type)
+{
+	if (only == FRAMES_ALL || type == FRT_FRAME_TRAILER)
+		return true;
+	if (only == FRAMES_KEPT)
+		return type == FRT_FRAME_EVENTS || type == FRT_FRAME_STATS;
+	return type == only;
+}
+
+static bool known_frame(uint8_t type)
+{
+	return type == FRT_FRAME_EVENTS || type == FRT_FRAME_SNAPSHOT ||
+	       type == FRT_FRAME_STATS || type == FRT_FRAME_TRAILER;
+}
+
+/*
+ * frt_reader_next_frame(), or with @only >= 0 frt_reader_next_frame_of(), or
+ * with FRAMES_KEPT the next frame of frt_reader_next() and _next_batch()
+ */
+/*
+ * The current frame's payload decompressed only as far as its first NUL byte
+ * (a SNAPSHOT frame's JSON header), 64 KiB at a time, into r->rbuf: returns
+ * the bytes there, or a zstd error code.
+ */
+static size_t decompress_head(struct frt_reader *r)
+{
+	ZSTD_inBuffer in = { r->sbuf, r->cur.stored_size, 0 };
+	ZSTD_outBuffer out = { r->rbuf, 0, 0 };
+
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	while (out.pos < r->cur.raw_size) {
+		size_t from = out.pos, ret;
+
+		out.size = out.pos + (64u << 10) < r->cur.raw_size ? out.pos + (64u << 10)
+								    : r->cur.raw_size;
+		ret = ZSTD_decompressStream(r->dctx, &out, &in);
+		if (ZSTD_isError(ret))
+			return ret;
+		if (memchr(r->rbuf + from, 0, out.pos - from) || !ret ||
+		    (out.pos == from && in.pos == in.size))
+			break; /* the header's end, the frame's, or no more input */
+	}
+	return out.pos;
+}
+
+static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only, bool head)
 {
 	uint8_t hdr[FRT_FRAME_HEADER_SIZE];
 	uint64_t off = r->pos;
@@ -283,8 +333,9 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 	if (crc != get_le32(hdr + 20))
 		return fail(r, off, -EBADMSG, "checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    get_le32(hdr + 20), crc);
-	if (only >= 0 && r->cur.type != only && r->cur.type != FRT_FRAME_TRAILER) {
+	if (!decompressed(only, r->cur.type)) {
 		/* checked, not decompressed nor decoded */
+		r->unknown += !known_frame(r->cur.type);
 		r->pos = off + sizeof(hdr) + r->cur.stored_size;
 		r->valid = r->pos;
 		r->frame_idx++;
@@ -293,6 +344,27 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 		return 1;
 	}
 
+	if (head && r->cur.type == only) {
+		/* as far as the header: the rest neither decompressed nor checked */
+		size_t n = r->cur.stored_size < r->cur.raw_size ? r->cur.stored_size
+								: r->cur.raw_size;
+
+		if (r->cur.flags & FRT_FRAME_F_ZSTD)
+			n = decompress_head(r);
+		else
+			memcpy(r->rbuf, r->sbuf, n);
+		if (ZSTD_isError(n))
+			return fail(r, off, -EBADMSG, "zstd: %s", ZSTD_getErrorName(n));
+		r->raw_len = (uint32_t)n;
+		memset(r->rbuf + r->raw_len, 0, RBUF_PAD);
+		r->unknown += !known_frame(r->cur.type);
+		r->pos = off + sizeof(hdr) + r->cur.stored_size;
+		r->valid = r->pos;
+		r->frame_idx++;
+		if (fi)
+			*fi = r->cur;
+		return 1;
+	}
 	if (r->cur.flags & FRT_FRAME_F_ZSTD) {
 		size_t n = ZSTD_decompressDCtx(r->dctx, r->rbuf, r->rcap, r->sbuf,
 					       r->cur.stored_size);
@@ -353,12 +425,17 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only)
 
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
 {
-	return next_frame(r, fi, -1);
+	return next_frame(r, fi, FRAMES_ALL, false);
 }
 
 int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi)
 {
-	return next_frame(r, fi, type);
+	return next_frame(r, fi, type, false);
+}
+
+int frt_reader_next_frame_head(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi)
+{
+	return next_frame(r, fi, type, true);
 }
 
 const char *frt_reader_frame_payload(const struct frt_reader *r, uint32_t *len)
@@ -514,10 +591,15 @@ int frt_reader_next(struct frt_reader *r, struct frt_event *ev)
 			return ret;
 		if (r->ended)
 			return r->status == FRT_READ_DAMAGED ? -EBADMSG : 0;
-		ret = frt_reader_next_frame(r, NULL);
+		ret = reader_next_kept_frame(r);
 		if (ret <= 0)
 			return ret;
 	}
+}
+
+int reader_next_kept_frame(struct frt_reader *r)
+{
+	return next_frame(r, NULL, FRAMES_KEPT, false);
 }
 
 const char *frt_reader_path(const struct frt_reader *r) { return r->path; }

@@ -89,6 +89,12 @@ int reader_fail_current(struct frt_reader *r, const char *fmt, ...)
 int reader_apply_task_record(struct frt_reader *r, const struct frt_event *rec);
 /* Fill @ev's task from its CPU's current entry. */
 void reader_set_task(struct frt_reader *r, struct frt_event *ev);
+/*
+ * The next frame for frt_reader_next() and _next_batch(), which keep only
+ * events, STATS and the trailer: frt_reader_next_frame() that checks every
+ * other frame's checksum but does not decompress it. Returns as that does.
+ */
+int reader_next_kept_frame(struct frt_reader *r);
 /* decode_batch.c's loop for a schema entry's kinds (struct frame_schema.shape) */
 uint8_t reader_schema_shape(const struct frame_schema *s);
 

@@ -83,6 +83,16 @@ void frt_snapshot_iter_init(struct frt_snapshot_iter *it, const struct frt_snaps
 /* The next block record: 1 with *b filled, 0 at the end, -EBADMSG if malformed. */
 int frt_snapshot_iter_next(struct frt_snapshot_iter *it, struct frt_snapshot_block *b);
 /*
+ * frt_snapshot_iter_repeats - how many of the next records, at most @max,
+ * repeat @b, an order-0 block the iterator just returned, at the pfns after
+ * it (gap 0, @b's state and class): runs of single pages, most of a
+ * snapshot. The records are only looked at; frt_snapshot_iter_skip() then
+ * passes over @n of them as @n frt_snapshot_iter_next() calls would.
+ */
+uint64_t frt_snapshot_iter_repeats(const struct frt_snapshot_iter *it,
+				   const struct frt_snapshot_block *b, uint64_t max);
+void frt_snapshot_iter_skip(struct frt_snapshot_iter *it, uint64_t n);
+/*
  * The part's read times in pfn order: 1 with *@pfn (first pfn of a run) and
  * *@ts (when the walk read the run, CLOCK_MONOTONIC ns; the run ends where
  * the next begins, the last at the part's end), 0 at the end (at once for a

@@ -229,6 +229,38 @@ int frt_snapshot_iter_next(struct frt_snapshot_iter *it, struct frt_snapshot_blo
 	return 1;
 }
 
+uint64_t frt_snapshot_iter_repeats(const struct frt_snapshot_iter *it,
+				   const struct frt_snapshot_block *b, uint64_t max)
+{
+	/* the record of the next pfn: gap varint 0, state, class, order 0 */
+	const uint8_t rec[4] = { 0, b->state, b->cls, 0 };
+	uint64_t n = 0, room = (uint64_t)(it->end - it->p) / sizeof(rec);
+
+	if (b->order || b->pfn + 1 != it->next_pfn)
+		return 0;
+	if (max > room)
+		max = room;
+	if (max > it->end_pfn - it->next_pfn)
+		max = it->end_pfn - it->next_pfn;
+	uint32_t r1;
+	uint64_t r2, w;
+
+	memcpy(&r1, rec, sizeof(r1));
+	r2 = (uint64_t)r1 << 32 | r1;
+	/* two records a word */
+	while (n + 2 <= max && (memcpy(&w, it->p + n * sizeof(rec), sizeof(w)), w == r2))
+		n += 2;
+	while (n < max && !memcmp(it->p + n * sizeof(rec), rec, sizeof(rec)))
+		n++;
+	return n;
+}
+
+void frt_snapshot_iter_skip(struct frt_snapshot_iter *it, uint64_t n)
+{
+	it->p += n * 4;
+	it->next_pfn += n;
+}
+
 void frt_snapshot_times_init(struct frt_snapshot_times *it, const struct frt_snapshot_part *p)
 {
 	it->p = p->read_times;

@@ -126,8 +126,10 @@ uint64_t frt_reader_file_size(const struct frt_reader *r);
  * were all returned; frt_reader_error() names the frame and offset). A frame
  * whose checksum holds but whose records do not decode, which only a writer
  * bug or a crafted file makes, fails at the bad record, after its earlier
- * records were returned. Non-event
- * frames met on the way are kept: see the accessors below.
+ * records were returned. STATS frames and the trailer met on the way are
+ * kept (see the accessors below); SNAPSHOT frames and frames of unknown type
+ * are checked against their CRC and counted, not decompressed (their payload
+ * is frt_reader_next_frame()'s to give).
  */
 int frt_reader_next(struct frt_reader *r, struct frt_event *ev);
 
@@ -148,6 +150,14 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
  * looking for one kind of frame: the end snapshot past a trace's events.
  */
 int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi);
+/*
+ * frt_reader_next_frame_head - frt_reader_next_frame_of() that decompresses a
+ * frame of @type only as far as its first NUL byte (a little past it: zstd
+ * gives 64 KiB at a time), for a reader of SNAPSHOT frames' JSON headers: the
+ * payload is those bytes. The rest is neither decompressed nor checked, and
+ * an EVENTS frame's events are not decoded.
+ */
+int frt_reader_next_frame_head(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi);
 /* The next event of the current frame: 1, 0 when the frame has no more, or a negative errno. */
 int frt_reader_frame_next(struct frt_reader *r, struct frt_event *ev);
 /*

@@ -11,7 +11,8 @@
  *
  * The batch decoder (frt_reader_frame_batch) reads the same input beside the
  * per-event one and must give the same events and the same end, or the
- * harness aborts.
+ * harness aborts. SNAPSHOT frames are also read as far as their headers
+ * (frt_reader_next_frame_head).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -102,6 +103,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else if (fi.type == FRT_FRAME_EVENTS)
 				while (frt_reader_frame_next(r, &ev) > 0)
 					;
+		}
+		frt_reader_free(r);
+	}
+	/* SNAPSHOT frames' headers only, as replay's search for the end snapshot reads them */
+	r = frt_reader_open(path, err, sizeof(err));
+	if (r) {
+		while (frt_reader_next_frame_head(r, FRT_FRAME_SNAPSHOT, &fi) > 0) {
+			uint32_t len;
+			const char *payload = frt_reader_frame_payload(r, &len);
+
+			if (fi.type == FRT_FRAME_SNAPSHOT && payload && strnlen(payload, len + 1) > len)
+				abort(); /* the payload is a C string */
 		}
 		frt_reader_free(r);
 	}

@@ -440,6 +440,73 @@ static void test_frames_of_one_type(void)
 }
 
 /*
+ * frt_reader_next_frame_head(): a compressed SNAPSHOT frame decompressed only
+ * as far as its JSON header's NUL (in 64 KiB steps), whatever the header's
+ * length, the frame's binary rest (1 MiB that zstd cannot shrink) left
+ * alone; the frame after it read as frt_reader_next_frame() reads it.
+ *
+ *   frame 0: SNAPSHOT  {"kind":"end","pad":"xx…"} NUL  1 MiB of noise
+ *            (the header 10 bytes, then 100 KiB: two steps)
+ *   frame 1: SNAPSHOT  {"kind":"start"} NUL  1 MiB of noise
+ *   frame 2: TRAILER
+ */
+static void test_frame_heads(void)
+{
+	const size_t body = 1 << 20, pads[2] = { 10, 100 << 10 };
+	char *snap = malloc(pads[1] + 64 + body);
+	struct frt_writer *w = frt_writer_new(create(tmp_path("head.frt")), meta, NULL);
+	struct frt_frame_info fi;
+	struct frt_reader *r;
+	uint64_t x = 88172645463325252ull;
+	size_t hlen[2];
+	int ret;
+
+	CHECK(snap && w);
+	if (!snap || !w)
+		return;
+	for (int f = 0; f < 2; f++) {
+		size_t n = (size_t)sprintf(snap, f ? "{\"kind\":\"start\",\"pad\":\"" :
+						  "{\"kind\":\"end\",\"pad\":\"");
+
+		memset(snap + n, 'x', pads[f ? 0 : 1]);
+		n += pads[f ? 0 : 1];
+		n += (size_t)sprintf(snap + n, "\"}");
+		hlen[f] = n;
+		snap[n++] = '\0';
+		for (size_t i = 0; i < body; i++) { /* xorshift64: nothing for zstd to match */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			snap[n + i] = (char)x;
+		}
+		CHECK(frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, snap, n + body) == 0);
+	}
+	CHECK(frt_writer_close(w) == 0);
+	free(snap);
+	r = frt_reader_open(tmp_path("head.frt"), NULL, 0);
+	CHECK(r != NULL);
+	for (int f = 0; r && f < 2; f++) {
+		uint32_t len;
+		const char *payload;
+
+		CHECK(frt_reader_next_frame_head(r, FRT_FRAME_SNAPSHOT, &fi) == 1 &&
+		      fi.type == FRT_FRAME_SNAPSHOT && (fi.flags & FRT_FRAME_F_ZSTD));
+		payload = frt_reader_frame_payload(r, &len);
+		const char *kind = f ? "{\"kind\":\"start\"" : "{\"kind\":\"end\"";
+
+		CHECK(strlen(payload) == hlen[f] && !strncmp(payload, kind, strlen(kind)),
+		      "frame %d: header of %zu bytes, want %zu", f, strlen(payload), hlen[f]);
+		CHECK(len > hlen[f] && len <= hlen[f] + (64u << 10) && len < fi.raw_size,
+		      "frame %d: %u of %u bytes decompressed", f, len, fi.raw_size);
+	}
+	/* the trailer, read whole */
+	CHECK(r && (ret = frt_reader_next_frame_head(r, FRT_FRAME_SNAPSHOT, &fi)) == 1 &&
+	      fi.type == FRT_FRAME_TRAILER && frt_reader_trailer(r) &&
+	      frt_reader_status(r) == FRT_READ_OK);
+	frt_reader_free(r);
+}
+
+/*
  * A trace whose metadata says mm_compaction_migratepages was attached as
  * tp_btf, written before tp_btf_revision 2, holds the tracepoint's arguments
  * (nr_migratepages, nr_succeeded) as the event's fields: the reader gives the
@@ -1158,6 +1225,7 @@ int main(int argc, char **argv)
 	RUN(test_gfp_dictionary_overflow);
 	RUN(test_every_frame_type);
 	RUN(test_frames_of_one_type);
+	RUN(test_frame_heads);
 	RUN(test_old_tp_btf_migratepages_corrected);
 	RUN(test_truncation_and_bit_flips);
 	RUN(test_decode_error_names_its_frame);

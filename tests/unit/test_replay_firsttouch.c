@@ -38,6 +38,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "firsttouch.h"
 #include "model.h"
 #include "setup.h"
 #include "snapshot.h"
@@ -496,6 +497,45 @@ static void skip_hints_as_the_first_runs_show(void)
 	unlink(file);
 }
 
+/*
+ * first_touch_keeps_alloc_run(), the seed's run of single pages: as many
+ * pfns as first_touch_keeps_alloc() holds for one by one, eight at a time
+ * where the trace touches none, in both modes, across the map's ends:
+ *
+ *   pfn (base 100)  100..119  120   121..139  140  141..149  150  151..163 | 164..
+ *   first event     -         fr    -         dr   -         zl   -         | (outside)
+ *   kind            NONE      ALLOC NONE      PCP  NONE      FREE NONE      | NONE
+ */
+static void keeps_alloc_run_as_one_by_one(void)
+{
+	uint8_t k[64] = { 0 };
+	struct first_touch ft = { .base = 100, .span = sizeof(k), .k = k };
+
+	k[20] = FT_ALLOC;
+	k[40] = FT_PCP;
+	k[50] = FT_FREE;
+	for (int mode = FT_MODE_BUDDY; mode <= FT_MODE_ALL; mode++) {
+		ft.mode = (enum first_touch_mode)mode;
+		for (uint64_t from = 90; from < 180; from++) {
+			for (uint64_t n = 0; n < 100; n += 7) {
+				uint64_t want = 0;
+
+				while (want < n && first_touch_keeps_alloc(&ft, from + want))
+					want++;
+				CHECK(first_touch_keeps_alloc_run(&ft, from, n) == want,
+				      "mode %d, %lu pfns from %lu", mode, (unsigned long)n,
+				      (unsigned long)from);
+			}
+		}
+	}
+	/* the pcp use ends the run in mode ALL (it seeds on the pcp list), not before */
+	ft.mode = FT_MODE_ALL;
+	CHECK(first_touch_keeps_alloc_run(&ft, 100, 64) == 40);
+	ft.mode = FT_MODE_BUDDY;
+	CHECK(first_touch_keeps_alloc_run(&ft, 100, 64) == 50, "the buddy's take ends it");
+	CHECK(first_touch_keeps_alloc_run(&ft, 151, 100) == 100, "past the map's end");
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -517,6 +557,7 @@ int main(void)
 	RUN(a_run_that_fails_names_its_first_block);
 	RUN(halves_seed_as_one_pass);
 	RUN(skip_hints_as_the_first_runs_show);
+	RUN(keeps_alloc_run_as_one_by_one);
 	unlink(path);
 	unlink(path8);
 	return CHECK_DONE();

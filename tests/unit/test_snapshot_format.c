@@ -185,6 +185,67 @@ static void test_format_example(void)
 	CHECK(n == 5 && it.p == it.end);
 }
 
+/*
+ * frt_snapshot_iter_repeats() and _skip(): a run of single pages read as
+ * one, stopping where a record differs (class, gap, order) and at @max,
+ * and the records after it read as frt_snapshot_iter_next() reads them.
+ *
+ *   pfn 0x1000..0x1006  7 x allocated movable, order 0     (a run of 7)
+ *   pfn 0x1007          allocated unmovable, order 0        (class differs)
+ *   pfn 0x1009          allocated unmovable, order 0        (gap 1)
+ *   pfn 0x100a..0x100b  allocated unmovable, order 0        (repeats 0x1009)
+ *   pfn 0x100c          allocated unmovable, order 2        (order differs)
+ */
+static void test_iter_repeats(void)
+{
+	static const struct rec want[] = {
+		{ 0x1000, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1001, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1002, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1003, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1004, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1005, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1006, FRT_SNAP_ALLOCATED, FRT_MOB_MOVABLE, 0 },
+		{ 0x1007, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0 },
+		{ 0x1009, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0 },
+		{ 0x100a, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0 },
+		{ 0x100b, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0 },
+		{ 0x100c, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 2 },
+	};
+	struct frt_snap_buf b = { 0 };
+	struct frt_snapshot_part p = { .start_pfn = 0x1000, .end_pfn = 0x1010 };
+	struct frt_snapshot_block blk;
+	struct frt_snapshot_iter it;
+	uint64_t prev = 0x1000;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK(frt_snap_buf_put_block(&b, want[i].pfn - prev, want[i].state, want[i].cls,
+					     want[i].order) == 0);
+		prev = want[i].pfn + (1ull << want[i].order);
+	}
+	p.blocks = b.data;
+	p.blocks_len = b.len;
+
+	frt_snapshot_iter_init(&it, &p);
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 1 && blk.pfn == 0x1000);
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 100) == 6, "the run's other 6");
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 4) == 4, "at most max");
+	frt_snapshot_iter_skip(&it, 4);
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 1 && blk.pfn == 0x1005);
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 100) == 1);
+	frt_snapshot_iter_skip(&it, 1);
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 1 && blk.pfn == 0x1007 &&
+	      blk.cls == FRT_MOB_UNMOVABLE);
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 100) == 0, "gap 1 is no repeat");
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 1 && blk.pfn == 0x1009);
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 100) == 2, "order 2 is no repeat");
+	frt_snapshot_iter_skip(&it, 2);
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 1 && blk.pfn == 0x100c && blk.order == 2);
+	CHECK(frt_snapshot_iter_repeats(&it, &blk, 100) == 0, "an order-2 block has none");
+	CHECK(frt_snapshot_iter_next(&it, &blk) == 0 && it.p == it.end);
+	frt_snap_buf_release(&b);
+}
+
 /* ---- builder ---- */
 
 static void set(uint8_t *kind, uint8_t *aux, size_t i, unsigned int k, unsigned int order,
@@ -560,6 +621,7 @@ int main(void)
 	RUN(test_payload_round_trip);
 	RUN(test_payload_damage);
 	RUN(test_format_example);
+	RUN(test_iter_repeats);
 	RUN(test_builder);
 	RUN(test_kpf_decode);
 	RUN(test_pagetypeinfo);
