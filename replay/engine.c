@@ -1543,6 +1543,13 @@ static bool reconciled(struct replay *r, const struct frt_event *ev)
 		return false;
 	if (walk_reflected(&r->walk, ev, &straddles)) {
 		r->st.walk_reconciled++;
+		/* a THP fault vmstat counts and the model never replays */
+		if (ev->type == FRT_EV_PAGE_ALLOC &&
+		    req_class_of((unsigned int)ev->alloc.order, (uint32_t)ev->alloc.gfp_flags) ==
+			    REQ_THP &&
+		    model_thp_fault_try(r->m, (unsigned int)ev->alloc.order,
+					(uint32_t)ev->alloc.gfp_flags))
+			r->st.walk_thp_reflected++;
 		return true;
 	}
 	r->st.walk_straddling += straddles;

@@ -82,6 +82,9 @@ struct replay_stats {
 	 * already shows (replay_set_walk_times()): not replayed; and blocks the
 	 * walk read across their event (replayed) */
 	uint64_t walk_reconciled, walk_straddling;
+	/* ... of them, anonymous THP fault tries: in /proc/vmstat's window (read
+	 * before the walk) but not replayed (fidelity.c) */
+	uint64_t walk_thp_reflected;
 	uint64_t walk_unmatched;   /* ... frees of the start walk replayed that matched no block */
 	/* ... of the end snapshot's walk, on pages it had read already: not in
 	 * it, so not replayed either */

@@ -699,11 +699,14 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 							       : model_counter(m, c))
 	/* THP faults: /proc/vmstat's own count where both snapshots carry it
 	 * and the trace covers its window, else the trace's tries counted per
-	 * fault as vmstat would. On a host with nodes beside 0, vmstat counts
+	 * fault as vmstat would; so too where the start snapshot's walk already
+	 * shows some (format 1.2): vmstat counted them, the model has them in
+	 * its seed and replays none. On a host with nodes beside 0, vmstat counts
 	 * every node's and the model is node 0's: the trace's, whose served
 	 * faults the engine counts by pfn (node 0's only; a failed fault names
 	 * no node and counts wherever it was) */
-	bool thp_vmstat = vmstat_ok && !k->other_nodes;
+	bool thp_vmstat = vmstat_ok && !k->other_nodes && !st->walk_thp_reflected;
+	out->thp_reflected = st->walk_thp_reflected;
 	out->thp_source = thp_vmstat ? "vmstat" : "trace";
 	add(out, "thp_fault_alloc",
 	    thp_vmstat ? vmstat_delta(k, "thp_fault_alloc") : (int64_t)st->recorded.thp_fault_alloc,

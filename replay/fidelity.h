@@ -130,6 +130,9 @@ struct fidelity {
 	 * deltas) or "trace" (its tries, counted per fault; on a host with
 	 * NUMA nodes beside 0, node 0's served faults) */
 	const char *thp_source;
+	/* THP fault tries the start walk already shows (not replayed): with any,
+	 * thp_source is "trace" */
+	uint64_t thp_reflected;
 	/* NUMA nodes beside 0 (the end snapshot's zones), and the /proc/vmstat
 	 * counters not compared for it: they count every node, the model is
 	 * node 0 (the compaction counters no event splits by node; names are

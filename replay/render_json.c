@@ -151,10 +151,11 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 	for (size_t i = 0; i < fid.nr_vmstat_window_out; i++)
 		json_array_append_new(out_of_window, json_string(fid.vmstat_window_out[i]));
 	json_t *window = fid.vmstat_window
-		? json_pack("{s:f,s:f,s:f,s:b,s:b,s:o}", "vmstat_s", fid.vmstat_s, "start_gap_s",
-			    fid.start_gap_s, "end_gap_s", fid.end_gap_s, "covered",
+		? json_pack("{s:f,s:f,s:f,s:b,s:b,s:o,s:I}", "vmstat_s", fid.vmstat_s,
+			    "start_gap_s", fid.start_gap_s, "end_gap_s", fid.end_gap_s, "covered",
 			    fid.vmstat_covered, "model_at_end_read", fid.model_at_vmstat_end,
-			    "not_compared", out_of_window)
+			    "not_compared", out_of_window, "thp_reflected",
+			    (json_int_t)fid.thp_reflected)
 		: (json_decref(out_of_window), json_null());
 	json_t *pcp = json_pack("{s:o,s:o,s:I}", "start", fid.start_pcp_pages >= 0 ?
 				json_integer(fid.start_pcp_pages) : json_null(),

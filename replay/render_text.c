@@ -603,6 +603,9 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 			: fid.vmstat_window && !fid.vmstat_covered
 				? "the trace's tries,\n  counted per fault (over the trace's window, "
 				  "not vmstat's)"
+			: fid.thp_reflected
+				? "the trace's tries,\n  counted per fault (vmstat also counts those "
+				  "the start walk shows, which\n  are not replayed)"
 			: fid.other_nodes
 				? "the trace's tries,\n  counted per fault, served ones on node 0 only "
 				  "(/proc/vmstat counts every\n  node; a failed try names no node)"
