@@ -136,6 +136,25 @@ void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 	json_decref(meta);
 }
 
+void replay_start_gap_note(json_t *notes, const struct replay_seed_stats *seed,
+			   const struct replay_stats *st)
+{
+	/* said where it explains a caveat already said: unmatched frees */
+	if (seed->empty_start || seed->walk_timed || !st->events ||
+	    st->first_ts <= seed->snapshot_ts + 10 * 1000 * 1000ull ||
+	    st->unmatched_free_pages * 200 <= st->freed_pages)
+		return;
+	json_array_append_new(notes, json_sprintf(
+		"the trace's first event came %.2f s after the start snapshot's walk began: its "
+		"recorder switched capture on only after the snapshot was written (format before "
+		"1.2), so what the host allocated and freed in between is in neither, and a free "
+		"of a page allocated then is an unmatched free (%.2f%% of the pages freed, first "
+		"run). fragreplay record captures through the walk since format 1.2",
+		(double)(st->first_ts - seed->snapshot_ts) / 1e9,
+		st->freed_pages ? 100.0 * (double)st->unmatched_free_pages / (double)st->freed_pages
+				: 0.0));
+}
+
 void replay_run_notes(json_t *notes, const char *label, const struct replay_stats *st)
 {
 	uint64_t requests = st->allocs + st->kernel_failed;

@@ -22,6 +22,16 @@ void replay_recording_notes(json_t *notes, const char *stats_json);
 void replay_trace_notes(json_t *notes, const struct replay_seed_stats *seed,
 			const char *meta_json);
 
+/*
+ * The time between the start snapshot's walk and the trace's first event
+ * (@st: a run's engine), above 10 ms where the snapshot has no read times:
+ * a recorder before format 1.2 switched capture on only after the snapshot
+ * was written, and what the host did meanwhile is in neither. Said where
+ * the run's unmatched frees are above 0.5% of its freed pages (their note).
+ */
+void replay_start_gap_note(json_t *notes, const struct replay_seed_stats *seed,
+			   const struct replay_stats *st);
+
 /* Where run @label parted from the kernel more than a replay should:
  * model-only failures above 0.1% of requests, unmatched frees above 0.5%
  * of the freed pages, allocations and frees outside the model's zones above

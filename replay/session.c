@@ -485,8 +485,10 @@ json_t *session_trace_notes(const struct replay_session *s)
 		json_array_append_new(notes, json_sprintf("the trace is damaged (%s): only its valid "
 							  "prefix was replayed", s->damaged));
 	json_array_extend(notes, s->rec_notes);
-	if (s->ok) /* else no run to speak of */
+	if (s->ok) { /* else no run to speak of */
 		replay_trace_notes(notes, &s->runs[0]->seed, s->meta);
+		replay_start_gap_note(notes, &s->runs[0]->seed, replay_stats(s->runs[0]->r));
+	}
 	if (s->ok && s->kernel) /* validate */
 		fidelity_notes(notes, s->kernel, s->runs[0]->fid, replay_stats(s->runs[0]->r));
 	return notes;
