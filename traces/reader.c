@@ -284,6 +284,17 @@ static size_t decompress_head(struct frt_reader *r)
 	return out.pos;
 }
 
+/* the frame at @off is read: the reader moves past it and says so (1) */
+static int frame_read(struct frt_reader *r, uint64_t off, struct frt_frame_info *fi)
+{
+	r->pos = off + FRT_FRAME_HEADER_SIZE + r->cur.stored_size;
+	r->valid = r->pos;
+	r->frame_idx++;
+	if (fi)
+		*fi = r->cur;
+	return 1;
+}
+
 static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only, bool head)
 {
 	uint8_t hdr[FRT_FRAME_HEADER_SIZE];
@@ -336,12 +347,7 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only,
 	if (!decompressed(only, r->cur.type)) {
 		/* checked, not decompressed nor decoded */
 		r->unknown += !known_frame(r->cur.type);
-		r->pos = off + sizeof(hdr) + r->cur.stored_size;
-		r->valid = r->pos;
-		r->frame_idx++;
-		if (fi)
-			*fi = r->cur;
-		return 1;
+		return frame_read(r, off, fi);
 	}
 
 	if (head && r->cur.type == only) {
@@ -358,12 +364,7 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only,
 		r->raw_len = (uint32_t)n;
 		memset(r->rbuf + r->raw_len, 0, RBUF_PAD);
 		r->unknown += !known_frame(r->cur.type);
-		r->pos = off + sizeof(hdr) + r->cur.stored_size;
-		r->valid = r->pos;
-		r->frame_idx++;
-		if (fi)
-			*fi = r->cur;
-		return 1;
+		return frame_read(r, off, fi);
 	}
 	if (r->cur.flags & FRT_FRAME_F_ZSTD) {
 		size_t n = ZSTD_decompressDCtx(r->dctx, r->rbuf, r->rcap, r->sbuf,
@@ -415,12 +416,7 @@ static int next_frame(struct frt_reader *r, struct frt_frame_info *fi, int only,
 		r->unknown++; /* skipped: a newer writer's frame type */
 		break;
 	}
-	r->pos = off + sizeof(hdr) + r->cur.stored_size;
-	r->valid = r->pos;
-	r->frame_idx++;
-	if (fi)
-		*fi = r->cur;
-	return 1;
+	return frame_read(r, off, fi);
 }
 
 int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi)
