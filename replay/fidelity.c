@@ -43,9 +43,10 @@ struct kzone {
 
 struct fidelity_kernel {
 	char *vmstat[2];        /* start and end snapshots' /proc/vmstat text */
-	/* when each snapshot's walk began (its part 0's "ts"; 0: not said):
-	 * its /proc copies were read just before */
-	uint64_t snap_ts[2];
+	/* when the end snapshot's walk began (its part 0's "ts"; 0: not said):
+	 * its /proc copies were read just before (the start's: the seed's
+	 * snapshot_ts, fidelity_model's start_ns) */
+	uint64_t end_ts;
 	char *pagetypeinfo;     /* the end snapshot's /proc/pagetypeinfo, read before its walk */
 	struct pb_map pb[2];    /* start and end snapshots' pageblock bytes */
 	struct kzone zone[MAX_ZONES];
@@ -230,8 +231,8 @@ void fidelity_kernel_frame(struct fidelity_kernel *k, const struct frt_frame_inf
 	int which = kind && !strcmp(kind, "end") ? 1 : kind && !strcmp(kind, "start") ? 0 : -1;
 	bool part0 = !json_integer_value(json_object_get(h, "part"));
 
-	if (which >= 0 && part0 && !k->snap_ts[which])
-		k->snap_ts[which] = (uint64_t)json_integer_value(json_object_get(h, "ts"));
+	if (which == 1 && part0 && !k->end_ts)
+		k->end_ts = (uint64_t)json_integer_value(json_object_get(h, "ts"));
 	if (which >= 0 && part0 && !k->vmstat[which]) {
 		const char *text = json_string_value(
 			json_object_get(json_object_get(h, "procfs"), "vmstat"));
@@ -433,9 +434,19 @@ static void track_sample(struct fidelity_model *fm, const struct model *m, uint6
 
 /* pcp pages count as free on both sides */
 void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
-			  const struct frt_event *ev)
+			  const struct frt_event *ev, bool shown)
 {
 	if (ev->ts < fm->start_ns)
+		return;
+	/* past the end snapshot's /proc/vmstat read: the model's counters as
+	 * they were then (before this event: it may be one the walks show,
+	 * which moves the model's clock all the same) */
+	if (ev->ts >= fm->vmstat_end_ns && fm->vmstat_end_ns && !fm->at_vmstat_end) {
+		for (int c = 0; c < MODEL_NR_COUNTERS; c++)
+			fm->ctr_at_vmstat_end[c] = model_counter(m, (enum model_counter)c);
+		fm->at_vmstat_end = true;
+	}
+	if (shown)
 		return;
 	while (ev->ts >= fm->next_ns) {
 		/* full, or at the end of time (a crafted timestamp): no more samples,
@@ -461,15 +472,6 @@ void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
 void fidelity_model_set_vmstat_end(struct fidelity_model *fm, uint64_t ns)
 {
 	fm->vmstat_end_ns = ns;
-}
-
-void fidelity_model_clock(struct fidelity_model *fm, const struct model *m, uint64_t ts)
-{
-	if (!fm->vmstat_end_ns || fm->at_vmstat_end || ts < fm->vmstat_end_ns)
-		return;
-	for (int c = 0; c < MODEL_NR_COUNTERS; c++)
-		fm->ctr_at_vmstat_end[c] = model_counter(m, (enum model_counter)c);
-	fm->at_vmstat_end = true;
 }
 
 void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages)
@@ -677,18 +679,18 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	 * the deltas count what the trace never saw (0.2-0.6 s at each end of
 	 * the A/B samples: a third of their THP faults); 1.2 records through
 	 * both walks, and the model's counters are taken when the trace passes
-	 * the end read (fidelity_model_clock()).
+	 * the end read (fidelity_model_track()).
 	 */
 	bool vmstat = k->vmstat[0] && k->vmstat[1];
-	out->vmstat_window = vmstat && k->snap_ts[0] && k->snap_ts[1] > k->snap_ts[0] &&
+	out->vmstat_window = vmstat && fm->start_ns && k->end_ts > fm->start_ns &&
 			     st->last_ts;
 	if (out->vmstat_window) {
-		double win = (double)(k->snap_ts[1] - k->snap_ts[0]) / 1e9;
+		double win = (double)(k->end_ts - fm->start_ns) / 1e9;
 		double tol = win / 100 > 0.01 ? win / 100 : 0.01;
 
 		out->vmstat_s = win;
-		out->start_gap_s = ((double)st->first_ts - (double)k->snap_ts[0]) / 1e9;
-		out->end_gap_s = ((double)k->snap_ts[1] - (double)st->last_ts) / 1e9;
+		out->start_gap_s = ((double)st->first_ts - (double)fm->start_ns) / 1e9;
+		out->end_gap_s = ((double)k->end_ts - (double)st->last_ts) / 1e9;
 		out->vmstat_covered = out->start_gap_s <= tol && out->end_gap_s <= tol;
 		out->model_at_vmstat_end = out->vmstat_covered && fm->at_vmstat_end;
 	}

@@ -72,9 +72,10 @@ struct fidelity_model *fidelity_model_new(const struct replay_seed_stats *seed);
 void fidelity_model_free(struct fidelity_model *fm);
 /* the engine's model_event_fn (replay_new), @ctx the fidelity_model */
 void fidelity_model_event(void *ctx, const struct model_event *ev);
-/* each trace event, before the engine feeds it */
+/* each trace event, before the engine feeds it; @shown: one a snapshot's walk
+ * already shows (or the end one lacks), which the kernel's free pages leave out */
 void fidelity_model_track(struct fidelity_model *fm, const struct model *m,
-			  const struct frt_event *ev);
+			  const struct frt_event *ev, bool shown);
 /* the event the engine was just fed changes the kernel's free pages by
  * @pages beyond its own + or - (session.c curve_fix(): a migration's
  * source, a free of memory allocated unseen, an allocation of memory freed
@@ -83,13 +84,11 @@ void fidelity_model_adjust(struct fidelity_model *fm, int64_t pages);
 /*
  * The end snapshot's /proc/vmstat is read just before its walk began, at
  * @ns (the trace clock; 0: not known before the events, so the model's
- * counters at the end are taken): the model's counters are taken when
- * the trace passes it, so that both sides count over the same window
+ * counters at the end are taken): fidelity_model_track() takes the model's
+ * counters when the trace passes it, so that both sides count over the same window
  * (a format 1.2 trace records through the end walk, past that read).
  */
 void fidelity_model_set_vmstat_end(struct fidelity_model *fm, uint64_t ns);
-/* every trace event's time, before the engine feeds it */
-void fidelity_model_clock(struct fidelity_model *fm, const struct model *m, uint64_t ts);
 /* after the last event */
 void fidelity_model_end(struct fidelity_model *fm, const struct model *m,
 			const struct replay *r);

@@ -299,9 +299,7 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 
 		/* the kernel's free pages from the start snapshot on: an event a
 		 * snapshot already shows (or the end one lacks) is not counted */
-		fidelity_model_clock(run->fid, run->m, ev[i].ts);
-		if (!replay_walk_shows(run->r, &ev[i]))
-			fidelity_model_track(run->fid, run->m, &ev[i]);
+		fidelity_model_track(run->fid, run->m, &ev[i], replay_walk_shows(run->r, &ev[i]));
 		replay_feed(run->r, &ev[i]);
 		fidelity_model_adjust(run->fid, curve_fix(st) - fix);
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
