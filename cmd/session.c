@@ -96,6 +96,12 @@ static int session_run(const char *cmd, struct replay_session *s, bool strict)
 		}
 		return EXIT_FAIL;
 	}
+	uint64_t of;
+	int64_t shared = replay_session__shared_events(s, &of);
+	if (shared >= 0 && pr.on) /* beside the progress: where the variants part */
+		fprintf(stderr, "fragreplay %s: the variants decided alike for %" PRId64 " of %" PRIu64
+			" events (%.1f%%): one model fed those for all\n", cmd, shared, of,
+			of ? 100.0 * (double)shared / (double)of : 0.0);
 	const char *why = replay_session__damage(s);
 	if (!why)
 		return EXIT_OK;

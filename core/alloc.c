@@ -223,7 +223,7 @@ try_this_zone:;
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 	}
-	if (no_fallback && !m->knobs[MODEL_KNOB_DEFRAG_MODE] && !(alloc_flags & ALLOC_FORCED)) {
+	if (no_fallback && !(alloc_flags & ALLOC_FORCED) && !knob(m, MODEL_KNOB_DEFRAG_MODE)) {
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
 		goto retry;
 	}
@@ -235,11 +235,11 @@ static unsigned int alloc_flags_nofragment(const struct model *m, int preferred,
 {
 	unsigned int flags = gfp & MODEL_GFP_KSWAPD_RECLAIM ? ALLOC_KSWAPD : 0;
 
-	if (m->knobs[MODEL_KNOB_DEFRAG_MODE])
-		return flags | ALLOC_NOFRAGMENT;
 	if (m->zones[preferred].type == MODEL_ZONE_NORMAL)
-		flags |= ALLOC_NOFRAGMENT;
-	return flags;
+		return flags | ALLOC_NOFRAGMENT;
+	/* defrag_mode's, resolved where a path asks (nofrag()): the retry without
+	 * it in get_page_from_freelist() is for Normal's alone either way */
+	return flags | ALLOC_NOFRAG_DEFRAG;
 }
 
 /* alloc_flags_nonblocking() */
@@ -270,9 +270,8 @@ static unsigned int alloc_flags_slowpath(const struct model *m, uint32_t gfp, un
 	if (!(gfp & MODEL_GFP_DIRECT_RECLAIM) && (flags & ALLOC_MIN_RESERVE))
 		flags &= ~ALLOC_CPUSET;
 	flags |= alloc_flags_cma(mt);
-	if (m->knobs[MODEL_KNOB_DEFRAG_MODE])
-		flags |= ALLOC_NOFRAGMENT;
-	return flags;
+	/* ALLOC_NOFRAGMENT under defrag_mode, the knob read where it decides */
+	return flags | ALLOC_NOFRAG_DEFRAG;
 }
 
 /*
@@ -290,7 +289,7 @@ bool pgdat_balanced(const struct model *m, int order, int highest_zoneidx)
 		if (!z->managed || (int)z->type > highest_zoneidx)
 			continue;
 		any = true;
-		long free = m->knobs[MODEL_KNOB_DEFRAG_MODE] && order ? z->nr_free_blocks
+		long free = order && knob(m, MODEL_KNOB_DEFRAG_MODE) ? z->nr_free_blocks
 								     : z->nr_free_pages;
 		if (raw_zone_watermark_ok(m, z, (unsigned int)order, z->wmark[WMARK_HIGH],
 					  highest_zoneidx, 0, free))
@@ -321,7 +320,7 @@ static void wake_all_kswapds(struct model *m, const struct alloc_context *ac)
 {
 	int order = (int)ac->order;
 
-	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && order < (int)m->pageblock_order)
+	if (order < (int)m->pageblock_order && knob(m, MODEL_KNOB_DEFRAG_MODE))
 		order = (int)m->pageblock_order;
 	wakeup_kswapd(m);
 	if (!m->kswapd_running &&
@@ -483,7 +482,6 @@ static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_con
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
 	bool can_direct_reclaim = gfp & MODEL_GFP_DIRECT_RECLAIM;
 	bool can_compact = gfp & MODEL_GFP_IO; /* gfp_compaction_allowed() */
-	bool defrag = m->knobs[MODEL_KNOB_DEFRAG_MODE];
 	bool reserves_tried = false;
 	unsigned int flags = alloc_flags_slowpath(m, gfp, ac->order, ac->mt);
 	int prio = DEF_COMPACT_PRIORITY, retries = 0, result = MODEL_COMPACT_SKIPPED;
@@ -521,8 +519,8 @@ static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_con
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 		if (!can_direct_reclaim) {
-			if (defrag && (flags & ALLOC_NOFRAGMENT) && (gfp & MODEL_GFP_KSWAPD_RECLAIM)) {
-				flags &= ~ALLOC_NOFRAGMENT;
+			if ((gfp & MODEL_GFP_KSWAPD_RECLAIM) && nofrag(m, flags)) {
+				flags &= ~(ALLOC_NOFRAGMENT | ALLOC_NOFRAG_DEFRAG);
 				continue;
 			}
 			return MODEL_PFN_NONE;
@@ -558,8 +556,8 @@ static uint64_t raw_alloc_pages_slowpath(struct model *m, const struct alloc_con
 		if (can_compact && should_compact_retry(ac, result, &prio, &retries))
 			continue;
 		/* defrag_mode: reclaim and compaction failed to prevent the fallback */
-		if (defrag && (flags & ALLOC_NOFRAGMENT)) {
-			flags &= ~ALLOC_NOFRAGMENT;
+		if (nofrag(m, flags)) {
+			flags &= ~(ALLOC_NOFRAGMENT | ALLOC_NOFRAG_DEFRAG);
 			continue;
 		}
 		return MODEL_PFN_NONE;
@@ -618,7 +616,7 @@ static uint64_t forced_alloc(struct model *m, const struct alloc_context *ac)
 	if (pfn == MODEL_PFN_NONE)
 		pfn = get_page_from_freelist(m, ac, flags | ALLOC_NOFRAGMENT | ALLOC_NO_WATERMARKS);
 	if (pfn != MODEL_PFN_NONE ||
-	    (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !defrag_drops_nofragment(ac->gfp, ac->order)))
+	    (!defrag_drops_nofragment(ac->gfp, ac->order) && knob(m, MODEL_KNOB_DEFRAG_MODE)))
 		return pfn;
 	unreserve_highatomic_pageblock(m, ac->highest_zoneidx, ac->mt, false);
 	model_drain_all(m);

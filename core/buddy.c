@@ -471,13 +471,13 @@ static uint64_t raw_rmqueue_claim(struct model *m, struct mzone *z, unsigned int
 	if (start_mt != MODEL_MT_MOVABLE) {
 		uint64_t pfn = spb_rmqueue_claim(m, z, order, start_mt, alloc_flags);
 
-		if (pfn == MODEL_PFN_NONE && !(alloc_flags & ALLOC_NOFRAGMENT))
+		if (pfn == MODEL_PFN_NONE && !nofrag(m, alloc_flags))
 			pfn = spb_rmqueue_fragment(m, z, order, start_mt);
 		if (pfn != MODEL_PFN_NONE)
 			return pfn;
 	}
 
-	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+	if (order < m->pageblock_order && nofrag(m, alloc_flags))
 		min_order = (int)m->pageblock_order;
 	for (int cur = (int)m->max_order; cur >= min_order; cur--) {
 		int fmt;
@@ -554,7 +554,7 @@ uint64_t raw_rmqueue(struct model *m, struct mzone *z, unsigned int order, int m
 		}
 		/* fallthrough */
 	case RMQUEUE_STEAL:
-		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
+		if (!nofrag(m, alloc_flags)) {
 			pfn = raw_rmqueue_steal(m, z, order, mt);
 			if (pfn != MODEL_PFN_NONE) {
 				*mode = RMQUEUE_STEAL;

@@ -36,10 +36,10 @@
 unsigned int capture_split_compact_order(const struct model *m, unsigned int alloc_flags,
 					 struct capture_control *capc)
 {
-	if (!m->knobs[MODEL_KNOB_CAPTURE_SPLIT] || !(alloc_flags & ALLOC_NOFRAGMENT) ||
-	    capc->migratetype == MODEL_MT_MOVABLE || capc->order >= m->pageblock_order)
+	if (capc->migratetype == MODEL_MT_MOVABLE || capc->order >= m->pageblock_order ||
+	    !nofrag(m, alloc_flags) || !knob(m, MODEL_KNOB_CAPTURE_SPLIT))
 		return capc->order;
-	if (m->knobs[MODEL_KNOB_CAPTURE_ORDER])
+	if (knob(m, MODEL_KNOB_CAPTURE_ORDER))
 		capc->order = m->pageblock_order;
 	return m->pageblock_order;
 }
@@ -63,5 +63,5 @@ void trim_capture(struct model *m, uint64_t pfn, unsigned int high, unsigned int
 /* suitable_migration_source() under 2/4: whole-block production takes movable blocks */
 bool capture_split_movable_source(const struct model *m, const struct compact_control *cc)
 {
-	return m->knobs[MODEL_KNOB_CAPTURE_SPLIT] && cc->order >= (int)m->pageblock_order;
+	return cc->order >= (int)m->pageblock_order && knob(m, MODEL_KNOB_CAPTURE_SPLIT);
 }

@@ -630,6 +630,17 @@ uint64_t model_hash(const struct model *m)
 	hash_u64(&h, m->kswapd_boost_pending);
 	hash_u64(&h, (uint64_t)m->kswapd_boost_left);
 	hash_u64(&h, m->next_decay_ns);
+	/* what kswapd and kcompactd will do next (a shared run's variants must
+	 * agree in it too: tests/unit/test_model_storm.c test_share()) */
+	hash_u64(&h, m->kswapd_running);
+	hash_u64(&h, (uint64_t)m->kswapd_order);
+	hash_u64(&h, (uint64_t)m->kswapd_highest_zoneidx);
+	hash_u64(&h, (uint64_t)m->kcompactd_max_order);
+	hash_u64(&h, (uint64_t)m->kcompactd_highest_zoneidx);
+	hash_u64(&h, m->kcompactd_woken);
+	hash_u64(&h, m->next_proactive_ns);
+	hash_u64(&h, m->proactive_running);
+	hash_u64(&h, m->rng);
 	for (unsigned int i = 0; i < m->evac_n; i++) {
 		const struct evac_item *it = &m->evac[(m->evac_head + i) % m->evac_cap];
 		hash_u64(&h, it->pfn);

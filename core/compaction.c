@@ -637,7 +637,7 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		unsigned int order = pg(m, src)->order;
 		uint64_t dst = compaction_alloc(m, cc, order);
 
-		if (dst == MODEL_PFN_NONE && order > 0 && m->knobs[MODEL_KNOB_MIGRATE_SPLIT]) {
+		if (dst == MODEL_PFN_NONE && order > 0 && knob(m, MODEL_KNOB_MIGRATE_SPLIT)) {
 			split_migrate_source(m, cc, src, order);
 			continue;
 		}
@@ -900,7 +900,7 @@ static int raw_compact_finished(struct model *m, struct compact_control *cc)
 	if (!pageblock_aligned(m, cc->migrate_pfn))
 		return MODEL_COMPACT_CONTINUE;
 	/* defrag_mode: kcompactd's goal is the high watermark in whole free pageblocks */
-	if (m->knobs[MODEL_KNOB_DEFRAG_MODE] && !cc->direct_compaction)
+	if (!cc->direct_compaction && knob(m, MODEL_KNOB_DEFRAG_MODE))
 		return raw_zone_watermark_ok(m, z, (unsigned int)cc->order,
 					     z->wmark[WMARK_HIGH] + z->watermark_boost,
 					     cc->highest_zoneidx, cc->alloc_flags,
@@ -965,7 +965,7 @@ static int compaction_suit_allocation_order(const struct model *m, const struct 
 					    int order, int highest_zoneidx,
 					    unsigned int alloc_flags, bool async, bool kcompactd)
 {
-	long free_pages = kcompactd && m->knobs[MODEL_KNOB_DEFRAG_MODE] ? z->nr_free_blocks
+	long free_pages = kcompactd && knob(m, MODEL_KNOB_DEFRAG_MODE) ? z->nr_free_blocks
 									 : z->nr_free_pages;
 	long mark = z->wmark[alloc_flags & ALLOC_WMARK_MASK] + z->watermark_boost;
 
@@ -1195,7 +1195,7 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 /* kcompactd_do_work()'s alloc_flags: the high watermark under defrag_mode */
 static unsigned int kcompactd_alloc_flags(const struct model *m)
 {
-	return m->knobs[MODEL_KNOB_DEFRAG_MODE] ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
+	return knob(m, MODEL_KNOB_DEFRAG_MODE) ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
 }
 
 /* kcompactd_node_suitable() */

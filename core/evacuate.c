@@ -50,13 +50,14 @@ void evacuate_release(struct model *m)
 /* queue_pageblock_evacuate(): a free item from the pool, or the evacuation is dropped */
 static void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu)
 {
+	(void)knob(m, MODEL_KNOB_EVACUATE_POOL); /* its pool's size decides (evac_cap) */
 	if (m->evac_n >= m->evac_cap) {
 		count_event(m, MODEL_EVACUATE_DROPPED, 1);
 		return;
 	}
 	struct evac_item *it = &m->evac[(m->evac_head + m->evac_n++) % m->evac_cap];
 	it->pfn = pageblock_start(m, pfn);
-	it->due_ns = m->now_ns + (uint64_t)m->knobs[MODEL_KNOB_EVACUATE_LATENCY_US] * 1000;
+	it->due_ns = m->now_ns + (uint64_t)knob(m, MODEL_KNOB_EVACUATE_LATENCY_US) * 1000;
 	it->cpu = cpu;
 	count_event(m, MODEL_EVACUATE_QUEUED, 1);
 }
@@ -69,7 +70,7 @@ static void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int
  */
 bool evacuate_refuses_claim(const struct model *m, uint64_t pfn)
 {
-	return m->knobs[MODEL_KNOB_EVACUATE] && (*pb_byte(m, pfn) & PB_ISOLATE);
+	return (*pb_byte(m, pfn) & PB_ISOLATE) && knob(m, MODEL_KNOB_EVACUATE);
 }
 
 /*
@@ -79,8 +80,9 @@ bool evacuate_refuses_claim(const struct model *m, uint64_t pfn)
  */
 void evacuate_after_claim(struct model *m, uint64_t start, int block_mt, int start_mt)
 {
-	if (m->knobs[MODEL_KNOB_EVACUATE] && block_mt == MODEL_MT_MOVABLE &&
-	    (start_mt == MODEL_MT_UNMOVABLE || start_mt == MODEL_MT_RECLAIMABLE))
+	if (block_mt == MODEL_MT_MOVABLE &&
+	    (start_mt == MODEL_MT_UNMOVABLE || start_mt == MODEL_MT_RECLAIMABLE) &&
+	    knob(m, MODEL_KNOB_EVACUATE))
 		queue_pageblock_evacuate(m, start, m->cur_cpu);
 }
 

@@ -589,7 +589,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 			errno = EINVAL;
 			return NULL;
 		}
-	if (src->capc || src->evac_n || src->proactive_running) { /* only a model at rest */
+	if (src->capc) { /* between requests only */
 		errno = EBUSY;
 		return NULL;
 	}
@@ -604,6 +604,7 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	m->migrate_src = m->migrate_dst = NULL, m->evac = NULL, m->spb = NULL;
 	m->spb_links = m->spb_heads = NULL;
 	m->event_fn = NULL, m->event_ctx = NULL;
+	m->knob_split = 0, m->parted = false;
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
 		if (!structural_knob(k))
 			m->knobs[k] = knobs[k];
@@ -632,6 +633,26 @@ struct model *model_clone(const struct model *src, const long *knobs)
 			for (int l = 0; l < NR_PCP_LISTS; l++)
 				clone_list_links(m, src, &src->zones[i].pcp[c].lists[l]);
 	}
+	/* kcompactd's proactive pass under way: its lists, its zone in the copy */
+	if (src->proactive_running) {
+		const struct compact_control *cc = &src->proactive_cc;
+
+		for (unsigned int o = 0; o <= MODEL_MAX_ORDER_LIMIT; o++)
+			clone_list_links(m, src, &cc->freepages[o]);
+		clone_list_links(m, src, &cc->migratepages);
+		if (cc->z)
+			m->proactive_cc.z = &m->zones[cc->z - src->zones];
+	}
+	/* evacuate's queued items, oldest first (the copy's pool may be larger:
+	 * a pool of another size decides nothing until an item is queued) */
+	if (src->evac_n > m->evac_cap) {
+		model_free_all(m);
+		errno = EINVAL;
+		return NULL;
+	}
+	for (unsigned int i = 0; i < src->evac_n; i++)
+		m->evac[i] = src->evac[(src->evac_head + i) % src->evac_cap];
+	m->evac_head = 0;
 	memcpy(m->pageblocks, src->pageblocks, m->nr_pageblocks);
 	memcpy(m->pb_dirty, src->pb_dirty, (m->nr_pageblocks + 63) / 64 * sizeof(uint64_t));
 	memcpy(m->pb_cache, src->pb_cache, m->nr_pageblocks * sizeof(*m->pb_cache));
@@ -648,6 +669,39 @@ nomem:
 	model_free_all(m);
 	errno = ENOMEM;
 	return NULL;
+}
+
+/* the knobs every read of which that decides something is a knob() */
+static bool shareable_knob(int k)
+{
+	return k == MODEL_KNOB_DEFRAG_MODE || k == MODEL_KNOB_EVACUATE ||
+	       k == MODEL_KNOB_EVACUATE_POOL || k == MODEL_KNOB_EVACUATE_LATENCY_US ||
+	       k == MODEL_KNOB_CAPTURE_SPLIT || k == MODEL_KNOB_CAPTURE_ORDER ||
+	       k == MODEL_KNOB_MIGRATE_SPLIT;
+}
+
+int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n)
+{
+	uint64_t split = 0;
+
+	_Static_assert(MODEL_NR_KNOBS <= 64, "knob_split has a bit per knob");
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < MODEL_NR_KNOBS; k++) {
+			if (knobs[i][k] == m->knobs[k] ||
+			    (structural_knob(k) && k == MODEL_KNOB_MIN_FREE_KBYTES && !knobs[i][k]))
+				continue; /* 0: the build's own (model_clone()) */
+			if (!shareable_knob(k))
+				return -EINVAL;
+			split |= 1ull << k;
+		}
+	m->knob_split = split;
+	m->parted = false;
+	return 0;
+}
+
+bool model_parted(const struct model *m)
+{
+	return m->parted;
 }
 
 size_t model_memory_bytes(const struct model *m)

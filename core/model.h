@@ -203,14 +203,28 @@ struct model;
 struct model *model_new(const struct model_desc *d);
 void model_free_all(struct model *m);
 /*
- * model_clone - a copy of @src, a model at rest (seeded, between requests),
- * with @knobs (NULL: @src's). Equal to a model built and seeded the same
- * way under @knobs, so variants share one build from a snapshot. Knobs that
+ * model_clone - a copy of @src, between requests (a model_new(), seeded, or
+ * part way through a replay), with @knobs (NULL: @src's). Equal to a model
+ * built and seeded the same way under @knobs, so variants share one build
+ * from a snapshot, and a model_share()d prefix. Knobs that
  * the build reads (pageblock_order, max_page_order, min_free_kbytes,
  * watermark_scale_factor) must equal @src's: NULL with errno EINVAL if not,
  * ENOMEM, EBUSY for a model in the middle of something.
  */
 struct model *model_clone(const struct model *src, const long *knobs);
+
+/**
+ * model_share - let @m stand for @n variants at once (compare's shared
+ * prefix): @knobs[i] is variant i's (a model_desc's, after defaults). Until
+ * model_parted(), every one of them would have taken each decision @m took,
+ * so each model would be in @m's state; from the request in which it turns
+ * true on, they may differ. Returns 0, or -EINVAL when the variants differ
+ * in a knob not every decision of which the model makes through its knob()
+ * gate (only defrag_mode, evacuate, evacuate_pool, evacuate_latency_us,
+ * capture_split, capture_order and migrate_split may differ).
+ */
+int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n);
+bool model_parted(const struct model *m);
 
 /* the knob's value in this model (after defaults) */
 long model_knob(const struct model *m, enum model_knob k);

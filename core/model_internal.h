@@ -74,6 +74,11 @@ struct pb_usage {
 /* the model's own: the kernel served it (MODEL_REQ_NO_WATERMARKS, closed
  * loop), so no watermark applies, but the lowmem reserve still does */
 #define ALLOC_FORCED         0x1000
+/* the model's own: ALLOC_NOFRAGMENT where defrag_mode is on, its knob read
+ * only where a path asks (nofrag()), so that the variants of a shared run
+ * (model_share()) part where defrag_mode decides something, not at every
+ * slow path it merely enters */
+#define ALLOC_NOFRAG_DEFRAG  0x2000
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
@@ -262,6 +267,13 @@ struct model {
 	struct spb_link *spb_heads; /* [nr_spb][MODEL_MAX_ORDER_LIMIT + 1][MODEL_NR_MT]: head, tail */
 	bool in_spb_contig;                  /* 17/40's path runs: its targets' allocations
 					      * do not enter it again (spb_contig.c) */
+	/*
+	 * compare's shared run (model_share()): bit k set when the variants
+	 * this model runs for differ in knob k; the first knob() of such a
+	 * knob sets parted, as from there on they may differ. 0 in a clone.
+	 */
+	uint64_t knob_split;
+	bool parted;
 };
 
 /* an evacuation work item (RFC 06/40's struct evacuate_item) */
@@ -291,6 +303,25 @@ static inline bool page_is_head(const struct mpage *p)
 #else
 #define CLONES_AVX2
 #endif
+
+/*
+ * A knob that decides something: every read of a knob variants may differ in
+ * (model_share_ok()) goes through here, after the conditions that do not
+ * depend on it, so that a shared run parts where the knob first matters.
+ */
+static inline long knob(const struct model *m, enum model_knob k)
+{
+	if (__builtin_expect((m->knob_split >> k) & 1, 0))
+		((struct model *)m)->parted = true; /* never a const object */
+	return m->knobs[k];
+}
+
+/* ALLOC_NOFRAGMENT in @alloc_flags, ALLOC_NOFRAG_DEFRAG's as defrag_mode says */
+static inline bool nofrag(const struct model *m, unsigned int alloc_flags)
+{
+	return (alloc_flags & ALLOC_NOFRAGMENT) ||
+	       ((alloc_flags & ALLOC_NOFRAG_DEFRAG) && knob(m, MODEL_KNOB_DEFRAG_MODE));
+}
 
 static inline struct mpage *pg(const struct model *m, uint64_t pfn)
 {

@@ -26,7 +26,7 @@ uint64_t spb_rmqueue_claim(struct model *m, struct mzone *z, unsigned int order,
 
 	if (!m->knobs[MODEL_KNOB_SPB_CLAIM] || start_mt >= MODEL_NR_PCPTYPES)
 		return MODEL_PFN_NONE;
-	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+	if (order < m->pageblock_order && nofrag(m, alloc_flags))
 		min_order = (int)m->pageblock_order;
 	for (uint32_t sb = spb_iter_next(m, SPB_TAINTED, NIL); sb != NIL && budget--;
 	     sb = spb_iter_next(m, SPB_TAINTED, sb)) {

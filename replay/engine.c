@@ -549,6 +549,75 @@ struct replay *replay_new_like(const struct replay *proto, struct model *m, uint
 	return r;
 }
 
+/* a copy of @n bytes of @src, or NULL (also for n == 0); *@ok false when it failed */
+static void *dup_bytes(const void *src, size_t n, bool *ok)
+{
+	void *p = n && src ? malloc(n) : NULL;
+
+	if (n && src && !p)
+		*ok = false;
+	return p ? memcpy(p, src, n) : NULL;
+}
+
+static bool pmap_copy(struct pmap *dst, const struct pmap *src, uint64_t span)
+{
+	bool ok = true;
+
+	*dst = *src;
+	dst->idx = dup_bytes(src->idx, (size_t)(span / CHUNK + 1) * sizeof(*src->idx), &ok);
+	dst->chunk = dup_bytes(src->chunk, (size_t)src->cap * sizeof(*src->chunk), &ok);
+	dst->cnt = dup_bytes(src->cnt, src->cap, &ok);
+	return ok;
+}
+
+static bool walk_times_copy(struct walk_times *dst, const struct walk_times *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	dst->pfn = dup_bytes(src->pfn, src->cap * sizeof(*src->pfn), &ok);
+	dst->ts = dup_bytes(src->ts, src->cap * sizeof(*src->ts), &ok);
+	return ok;
+}
+
+struct replay *replay_clone(const struct replay *src, struct model *m, model_event_fn fn,
+			    void *ctx)
+{
+	struct replay *r = malloc(sizeof(*r));
+	bool ok = true;
+
+	if (!r)
+		return NULL;
+	*r = *src;
+	r->m = m;
+	r->fn = fn;
+	r->ctx = ctx;
+	ok &= pmap_copy(&r->obj, &src->obj, src->span);
+	ok &= pmap_copy(&r->rec_of, &src->rec_of, src->span);
+	r->ord = dup_bytes(src->ord, src->span, &ok);
+	r->trace_free = dup_bytes(src->trace_free, (src->span + 63) / 64 * sizeof(uint64_t), &ok);
+	r->thp_served = dup_bytes(src->thp_served, src->nr_thp_cpus, &ok);
+	r->kc = dup_bytes(src->kc, src->cap_kc * sizeof(*src->kc), &ok);
+	ok &= walk_times_copy(&r->walk, &src->walk);
+	ok &= walk_times_copy(&r->walk_end, &src->walk_end);
+	r->abs = dup_bytes(src->abs, src->abs ? MAX_ABSORBERS * sizeof(*src->abs) : 0, &ok);
+	for (unsigned int i = 0; r->abs && i < MAX_ABSORBERS; i++)
+		r->abs[i].pieces = i < src->nr_abs ? dup_bytes(src->abs[i].pieces,
+							       src->abs[i].cap *
+								       sizeof(*src->abs[i].pieces),
+							       &ok)
+						   : NULL;
+	if (!r->abs) /* replay_free() walks [0, nr_abs) of it */
+		r->nr_abs = 0;
+	if (!ok) {
+		replay_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	model_set_event_fn(m, on_model_event, r);
+	return r;
+}
+
 void replay_free(struct replay *r)
 {
 	if (!r)

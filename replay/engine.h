@@ -144,6 +144,14 @@ struct replay *replay_new(struct model *m, uint64_t start_ts, model_event_fn fn,
 struct replay *replay_proto(const struct model *m);
 struct replay *replay_new_like(const struct replay *proto, struct model *m, uint64_t start_ts,
 			       model_event_fn fn, void *ctx);
+/*
+ * replay_clone - a copy of @src, between events, for @m, a model_clone() of
+ * @src's model at this point: fed the same events after, it does what @src
+ * would do for a model in @m's state. Its events go to @fn. NULL with errno
+ * ENOMEM.
+ */
+struct replay *replay_clone(const struct replay *src, struct model *m, model_event_fn fn,
+			    void *ctx);
 void replay_free(struct replay *r);
 
 /*

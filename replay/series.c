@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics.h"
 #include "series.h"
@@ -19,6 +20,16 @@ int replay_series_init(struct replay_series *se, uint64_t start_ns, uint64_t int
 	se->start_ns = start_ns;
 	se->next_ns = start_ns;
 	return se->s ? 0 : -ENOMEM;
+}
+
+int replay_series_copy(struct replay_series *dst, const struct replay_series *src)
+{
+	*dst = *src;
+	dst->s = malloc(src->cap * sizeof(*src->s));
+	if (!dst->s)
+		return -ENOMEM;
+	memcpy(dst->s, src->s, src->cap * sizeof(*src->s));
+	return 0;
 }
 
 void replay_series_free(struct replay_series *se)

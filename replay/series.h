@@ -35,6 +35,8 @@ struct replay_series {
 /* 0 or -ENOMEM; @cap samples at most (an even number) */
 int replay_series_init(struct replay_series *se, uint64_t start_ns, uint64_t interval_ns,
 		       size_t cap);
+/* @src's samples so far, into @dst (not initialised): 0 or -ENOMEM */
+int replay_series_copy(struct replay_series *dst, const struct replay_series *src);
 void replay_series_free(struct replay_series *se);
 /* after each event: samples @m when the trace clock passed the next point */
 void replay_series_tick(struct replay_series *se, const struct replay *r,

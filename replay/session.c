@@ -115,20 +115,89 @@ struct clone_job {
 	bool started;
 };
 
+/* the description @run's model is built from: 0, or -EINVAL */
+static int run_desc(const struct session_run *run, struct model_desc *d)
+{
+	char err[512];
+
+	model_desc_init(d);
+	if (replay_desc_from_json(run->s->meta, d, err, sizeof(err)))
+		return -EINVAL;
+	if (variant_of(run))
+		replay_variant_apply(variant_of(run), d);
+	return 0;
+}
+
 static void *clone_one(void *arg)
 {
 	struct clone_job *job = arg;
-	const struct replay_session *s = job->run->s;
 	struct model_desc d;
-	char err[512];
 
-	model_desc_init(&d);
-	if (replay_desc_from_json(s->meta, &d, err, sizeof(err)))
-		return NULL;
-	if (variant_of(job->run))
-		replay_variant_apply(variant_of(job->run), &d);
-	job->m = model_clone(job->base, d.knobs);
+	if (!run_desc(job->run, &d))
+		job->m = model_clone(job->base, d.knobs);
 	return NULL;
+}
+
+/*
+ * The variants' shared prefix. Three variants or more, which differ only in
+ * knobs the model reads through its knob() gate (model_share()): run 0 (the
+ * leader) stands for all of them until its model parts, at the event in
+ * which some variant would first decide otherwise. Run 1 (the follower)
+ * runs beside it, a batch behind; where the leader parted it stops before
+ * that event, and every other run (waiting until then) gets a copy of its
+ * model, engine and series (model_clone(), replay_clone()), which then goes
+ * on with the rest of the events. So a compare of N variants feeds 2 models
+ * until they part instead of N. Never parted: the copies are made after the
+ * last event. The reports are what each run alone gives (tests/test_cli.sh
+ * checks them against FRAGREPLAY_SHARE=0, which turns this off).
+ */
+struct session_share {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t decided;  /* events the leader fed */
+	uint64_t part_at;  /* the event in which it parted; UINT64_MAX: not (yet) */
+	bool copied;       /* the waiting runs have their copies (or their err says why not) */
+	bool failed;       /* a run's setup failed: nobody waits any more */
+};
+
+/* share the prefix for these runs? Then @base (runs[0]'s model) leads */
+static struct session_share *share_prefix(struct replay_session *s, struct model *base)
+{
+	static long knobs[REPLAY_SESSION_MAX_VARIANTS][MODEL_NR_KNOBS];
+	static pthread_mutex_t knobs_mu = PTHREAD_MUTEX_INITIALIZER;
+	const char *env = getenv("FRAGREPLAY_SHARE");
+	struct session_share *sh;
+	int ret = 0;
+
+	if (s->nr_runs < 3 || s->opts.fidelity || (env && !strcmp(env, "0")))
+		return NULL;
+	pthread_mutex_lock(&knobs_mu);
+	for (int i = 0; !ret && i < s->nr_runs; i++) {
+		struct model_desc d;
+
+		ret = run_desc(s->runs[i], &d);
+		memcpy(knobs[i], d.knobs, sizeof(knobs[i]));
+	}
+	if (!ret)
+		ret = model_share(base, (const long (*)[MODEL_NR_KNOBS])knobs, s->nr_runs);
+	pthread_mutex_unlock(&knobs_mu);
+	if (ret || !(sh = calloc(1, sizeof(*sh))))
+		return NULL;
+	pthread_mutex_init(&sh->mu, NULL);
+	pthread_cond_init(&sh->cv, NULL);
+	sh->part_at = UINT64_MAX;
+	for (int i = 2; i < s->nr_runs; i++)
+		s->runs[i]->waiting = true;
+	return sh;
+}
+
+static void share_free(struct session_share *sh)
+{
+	if (!sh)
+		return;
+	pthread_mutex_destroy(&sh->mu);
+	pthread_cond_destroy(&sh->cv);
+	free(sh);
 }
 
 /*
@@ -163,21 +232,23 @@ static void share_build(struct replay_session *s)
 	/* the metrics' per-pageblock summaries, taken once and copied with the model */
 	struct model_frag_metrics fm;
 	model_metrics(base, -1, &fm);
+	s->share = share_prefix(s, base);
 	for (int i = 1; i < s->nr_runs; i++) {
 		job[i] = (struct clone_job){ .base = base, .run = s->runs[i] };
-		job[i].started = !pthread_create(&job[i].t, NULL, clone_one, &job[i]);
+		if (!s->runs[i]->waiting) /* a waiting run's model is the follower's, later */
+			job[i].started = !pthread_create(&job[i].t, NULL, clone_one, &job[i]);
 	}
 	s->proto = replay_proto(base); /* NULL: each engine walks its own */
 	for (int i = 1; i < s->nr_runs; i++) {
 		if (job[i].started)
 			pthread_join(job[i].t, NULL);
-		else /* no thread: here */
+		else if (!s->runs[i]->waiting) /* no thread: here */
 			clone_one(&job[i]);
 	}
 	for (int i = 1; i < s->nr_runs; i++) {
 		struct session_run *run = s->runs[i];
 
-		if (!(run->m = job[i].m))
+		if (!(run->m = job[i].m) && !run->waiting)
 			continue;
 		run->seed = seed;
 		run->cloned = true;
@@ -187,6 +258,7 @@ static void share_build(struct replay_session *s)
 			model_free_all(run->m);
 			run->m = NULL;
 			run->cloned = false;
+			run->waiting = false; /* builds its own, in build_run() */
 			continue;
 		}
 		memcpy(run->map_start.pb, map.pb, map.n);
@@ -206,10 +278,12 @@ static int build_run(void *ctx)
 {
 	struct session_run *run = ctx;
 	const struct replay_session *s = run->s;
-	struct frt_reader *rd = frt_reader_open(s->path, run->err, sizeof(run->err));
+	struct frt_reader *rd;
 	int ret;
 
-	if (!rd)
+	if (run->waiting) /* its model, engine and series come as copies (share_prefix()) */
+		return 0;
+	if (!(rd = frt_reader_open(s->path, run->err, sizeof(run->err))))
 		return neg_errno();
 	if (!run->m) /* not cloned from a shared build (share_build()) */
 		run->m = replay_model_from_trace(rd, variant_of(run), &run->seed, run->err,
@@ -304,6 +378,193 @@ static void feed_run(void *ctx, const struct frt_event *ev, size_t n)
 		fidelity_model_adjust(run->fid, curve_fix(st) - fix);
 		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
 	}
+}
+
+/* ---- the shared prefix's three kinds of run (share_prefix()) ---- */
+
+static void end_run(void *ctx);
+
+static void share_fail(struct session_share *sh)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->failed = true;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static int build_shared(void *ctx)
+{
+	struct session_run *run = ctx;
+	int ret = build_run(ctx);
+
+	if (ret)
+		share_fail(run->s->share);
+	return ret;
+}
+
+/* runs[0]: feeds every event, and says up to where all variants agree */
+static void feed_lead(void *ctx, const struct frt_event *ev, size_t n)
+{
+	struct session_run *run = ctx;
+	struct session_share *sh = run->s->share;
+	uint64_t part_at = UINT64_MAX;
+
+	if (run->parted) { /* said where: nothing more to say */
+		feed_run(run, ev, n);
+		run->fed += n;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		replay_feed(run->r, &ev[i]);
+		replay_series_tick(&run->series, run->r, run->m, ev[i].ts);
+		if (part_at == UINT64_MAX && model_parted(run->m))
+			part_at = run->fed + i;
+	}
+	run->fed += n;
+	run->parted = part_at != UINT64_MAX;
+	pthread_mutex_lock(&sh->mu);
+	sh->decided = run->fed;
+	sh->part_at = part_at;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* a waiting run's copy of the follower's model, engine and series */
+struct copy_job {
+	const struct session_run *from;
+	struct session_run *to;
+	pthread_t t;
+	bool started;
+};
+
+static void *copy_one(void *arg)
+{
+	struct copy_job *job = arg;
+	const struct session_run *run = job->from;
+	struct session_run *w = job->to;
+	struct model_desc d;
+
+	w->seed = run->seed;
+	w->cloned = true;
+	if (run_desc(w, &d) || !(w->m = model_clone(run->m, d.knobs)) ||
+	    !(w->r = replay_clone(run->r, w->m, NULL, NULL)) ||
+	    replay_series_copy(&w->series, &run->series)) {
+		replay_free(w->r);
+		model_free_all(w->m);
+		w->r = NULL, w->m = NULL;
+		snprintf(w->err, sizeof(w->err), "%.300s: out of memory for a copy of the "
+			 "replay's model (%.100s); replay fewer variants at once", run->s->path,
+			 w->settings);
+	}
+	return NULL;
+}
+
+/*
+ * The waiting runs' copies of @run, the follower, between two events: side
+ * by side, each but the last on a thread of its own (not the pipe's: a
+ * waiting run may share the follower's), while @run waits.
+ */
+static void share_copy(struct session_run *run)
+{
+	const struct replay_session *s = run->s;
+	struct session_share *sh = s->share;
+	struct copy_job job[REPLAY_SESSION_MAX_VARIANTS];
+	int nr = 0;
+
+	for (int i = 2; i < s->nr_runs; i++)
+		if (s->runs[i]->waiting)
+			job[nr++] = (struct copy_job){ .from = run, .to = s->runs[i] };
+	for (int j = 0; j < nr - 1; j++)
+		job[j].started = !pthread_create(&job[j].t, NULL, copy_one, &job[j]);
+	for (int j = nr - 1; j >= 0; j--) {
+		if (job[j].started)
+			pthread_join(job[j].t, NULL);
+		else /* the last, or no thread */
+			copy_one(&job[j]);
+	}
+	pthread_mutex_lock(&sh->mu);
+	sh->copied = true;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* runs[1]: a batch behind the leader; the others' copies are made of it */
+static void feed_follow(void *ctx, const struct frt_event *ev, size_t n)
+{
+	struct session_run *run = ctx;
+	struct session_share *sh = run->s->share;
+	uint64_t base = run->fed, part_at = UINT64_MAX;
+
+	if (!sh->copied) { /* written by this thread only */
+		pthread_mutex_lock(&sh->mu);
+		while (sh->decided < base + n && !sh->failed)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+		part_at = sh->part_at;
+		pthread_mutex_unlock(&sh->mu);
+	}
+	if (part_at < base + n) {
+		size_t k = (size_t)(part_at - base);
+
+		feed_run(run, ev, k);
+		run->fed = part_at;
+		share_copy(run);
+		feed_run(run, ev + k, n - k);
+	} else {
+		feed_run(run, ev, n);
+	}
+	run->fed = base + n;
+}
+
+static void end_follow(void *ctx)
+{
+	struct session_run *run = ctx;
+
+	if (!run->s->share->copied) /* never parted: the copies take the end state */
+		share_copy(run);
+	end_run(run);
+}
+
+/* runs[2...]: nothing until the follower's copies, then the events after the part */
+static void feed_wait(void *ctx, const struct frt_event *ev, size_t n)
+{
+	struct session_run *run = ctx;
+	struct session_share *sh = run->s->share;
+	uint64_t base = run->fed, part_at;
+
+	if (!run->waiting) {
+		if (run->r) /* else no memory for its copy: its err says so */
+			feed_run(run, ev, n);
+		return;
+	}
+	run->fed += n;
+	pthread_mutex_lock(&sh->mu);
+	/* until the copies exist, or this batch is known to be in the prefix */
+	while (!sh->copied && !sh->failed && !(sh->decided >= base + n && sh->part_at >= base + n))
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	part_at = sh->part_at;
+	bool copied = sh->copied;
+	pthread_mutex_unlock(&sh->mu);
+	if (!copied || base + n <= part_at)
+		return;
+	run->waiting = false;
+	if (!run->r) /* no memory for the copy: its err says so */
+		return;
+	size_t k = part_at > base ? (size_t)(part_at - base) : 0;
+	feed_run(run, ev + k, n - k);
+}
+
+static void end_wait(void *ctx)
+{
+	struct session_run *run = ctx;
+	struct session_share *sh = run->s->share;
+
+	pthread_mutex_lock(&sh->mu);
+	while (!sh->copied && !sh->failed)
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	pthread_mutex_unlock(&sh->mu);
+	run->waiting = false;
+	if (run->r)
+		end_run(run);
 }
 
 /* the figures at the end of the trace */
@@ -409,12 +670,26 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 	for (int i = 0; i < nr; i++)
 		c[i] = (struct pipe_consumer){ .setup = build_run, .feed = feed_run, .end = end_run,
 					       .ctx = runs[i] };
+	if (s->share) { /* share_prefix(): a leader, a follower, the others waiting */
+		for (int i = 0; i < nr; i++)
+			c[i].setup = build_shared;
+		c[0].feed = feed_lead;
+		c[1].feed = feed_follow;
+		c[1].end = end_follow;
+		for (int i = 2; i < nr; i++)
+			c[i].feed = feed_wait, c[i].end = end_wait;
+	}
 	ret = pipe_run(s->rd, c, nr, on_progress, on_frame, s, &read_ret);
 	replay_free(s->proto); /* every engine has its copy */
 	s->proto = NULL;
 	if (hashing) /* else the reports hash it themselves */
 		s->hashed = !pthread_join(hasher, NULL);
 	for (int i = 0; !ret && i < nr; i++) {
+		if (!runs[i]->r) { /* a waiting run without its copy (share_prefix()) */
+			ret = -ENOMEM;
+			add_error(s, runs[i]->err);
+			goto out;
+		}
 		if (!(ret = replay_error(runs[i]->r)))
 			continue;
 		snprintf(runs[i]->err, sizeof(runs[i]->err), "%.300s: out of memory for the replay's "
@@ -457,6 +732,16 @@ const char *replay_session__error(const struct replay_session *s)
 const char *replay_session__damage(const struct replay_session *s)
 {
 	return s->damaged[0] ? s->damaged : NULL;
+}
+
+int64_t replay_session__shared_events(const struct replay_session *s, uint64_t *of)
+{
+	if (!s->share || !s->ok)
+		return -1;
+	if (of)
+		*of = s->runs[0]->fed;
+	return s->share->part_at == UINT64_MAX ? (int64_t)s->share->decided
+					       : (int64_t)s->share->part_at;
 }
 
 uint64_t replay_session__valid_bytes(const struct replay_session *s)
@@ -519,6 +804,7 @@ void replay_session__free(struct replay_session *s)
 	for (int i = 0; i < s->nr_runs; i++)
 		free_run(s->runs[i]);
 	replay_free(s->proto);
+	share_free(s->share);
 	fidelity_kernel_free(s->kernel);
 	json_decref(s->rec_notes);
 	frt_reader_free(s->rd);

@@ -82,6 +82,15 @@ const char *replay_session__damage(const struct replay_session *s);
 unsigned int replay_session__nr_notes(const struct replay_session *s);
 /* after a run: the bytes of the trace that were read, the whole file when undamaged */
 uint64_t replay_session__valid_bytes(const struct replay_session *s);
+/*
+ * after a run of three variants or more: the events before the first in
+ * which some variant decided otherwise than the first one (all of them,
+ * when none did), which one model fed for all (session.c share_prefix());
+ * -1 when the variants were not run that way (they differ in a knob the
+ * model does not gate, validate, FRAGREPLAY_SHARE=0); *@of (if not NULL):
+ * the events fed in all
+ */
+int64_t replay_session__shared_events(const struct replay_session *s, uint64_t *of);
 
 /*
  * The reports, after a successful run (render_text.c, render_json.c). Text:

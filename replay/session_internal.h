@@ -35,8 +35,16 @@ struct session_run {
 	struct replay_series series;
 	struct fidelity_model *fid; /* the model's side of validate's lines, or NULL */
 	struct pbmap map_start, map_end; /* every pageblock's state, before and after */
+	/* compare's shared prefix (session.c, share_prefix()): the events fed
+	 * to this run's consumer so far, whether the model and engine are
+	 * still to come as copies of the follower's, whether the leader's
+	 * model parted */
+	uint64_t fed;
+	bool waiting, parted;
 	char err[512];
 };
+
+struct session_share;
 
 struct replay_session {
 	char *path;
@@ -47,6 +55,7 @@ struct replay_session {
 	struct replay_session_opts opts;
 	struct frt_reader *rd; /* the decoder's, until the run ends */
 	struct replay *proto; /* the engine of share_build()'s model before any event, or NULL */
+	struct session_share *share; /* the variants' shared prefix, or NULL (session.c) */
 	/* the trace file's SHA-256, hashed beside the replay (session_trace_sha256()) */
 	bool hashed;
 	int hash_ret;

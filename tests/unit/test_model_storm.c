@@ -874,6 +874,107 @@ out:
 	storm_fini(&b);
 }
 
+/*
+ * model_share(): a model that stands for several variants has taken, until
+ * model_parted(), only decisions every one of them takes alike. The knobs
+ * they may differ in (defrag_mode, evacuate and its pool and latency,
+ * capture_split, capture_order, migrate_split) are read through knob(),
+ * after the conditions that do not depend on them; a read of one that
+ * decides something before that would let a variant's state part from the
+ * shared model's unseen, and compare's copies of it would be wrong
+ * (replay/session.c share_prefix()). Each variant's storm runs beside the
+ * shared one from a clone of it; its hash may differ only from the
+ * operation in which the shared model parted on. The storms do part (the
+ * test would pass vacuously otherwise) on most configurations; and a model
+ * cloned while parted, evacuate's queue and all, goes on as the original.
+ */
+static void test_share(void)
+{
+	static const struct { const char *name; int knob[3]; long value[3]; } vars[] = {
+		{ "defrag_mode flipped", { MODEL_KNOB_DEFRAG_MODE, -1, -1 }, { -1 } },
+		{ "evacuate", { MODEL_KNOB_EVACUATE, MODEL_KNOB_EVACUATE_POOL, -1 }, { 1, 2 } },
+		{ "capture_split", { MODEL_KNOB_DEFRAG_MODE, MODEL_KNOB_CAPTURE_SPLIT,
+				     MODEL_KNOB_CAPTURE_ORDER }, { 1, 1, 1 } },
+		{ "migrate_split", { MODEL_KNOB_MIGRATE_SPLIT, -1, -1 }, { -1 } },
+	};
+	unsigned int parted = 0, runs = 0, cloned = 0;
+
+	for (size_t c = 0; c < NR_CONFIGS; c++)
+		for (size_t v = 0; v < sizeof(vars) / sizeof(vars[0]); v++) {
+			const struct storm_config *cfg = &configs[c];
+			const unsigned int ops = 4000;
+			struct storm a = { 0 }, b = { 0 };
+			long knobs[2][MODEL_NR_KNOBS];
+			char err[256];
+			long part_op = -1;
+
+			if (storm_init(&a, cfg, seeds[0], (unsigned int)c) ||
+			    storm_init(&b, cfg, seeds[0], (unsigned int)c)) {
+				CHECK(0, "cannot build the models");
+				goto next;
+			}
+			for (int k = 0; k < MODEL_NR_KNOBS; k++)
+				knobs[0][k] = knobs[1][k] = model_knob(a.m, (enum model_knob)k);
+			for (int i = 0; i < 3 && vars[v].knob[i] >= 0; i++)
+				knobs[1][vars[v].knob[i]] = vars[v].value[i] < 0
+								    ? !knobs[0][vars[v].knob[i]]
+								    : vars[v].value[i];
+			CHECK(model_share(a.m, (const long (*)[MODEL_NR_KNOBS])knobs, 2) == 0,
+			      "%s: %s refused", cfg->name, vars[v].name);
+			model_free_all(b.m);
+			b.m = model_clone(a.m, knobs[1]);
+			CHECK(b.m, "clone: %s", strerror(errno));
+			if (!b.m)
+				goto next;
+			model_set_event_fn(b.m, storm_event, &b);
+			runs++;
+			for (unsigned int i = 0; i < ops; i++) {
+				a.target = b.target = a.onlined * phase_target[i * 8 / ops] / 1000;
+				if (storm_step(&a, false) || storm_step(&b, false))
+					goto next;
+				if (part_op < 0 && model_parted(a.m))
+					part_op = i;
+				if (part_op < 0 && model_hash(a.m) != model_hash(b.m)) {
+					CHECK(0, "%s, %s, seed %llu op %u (%s): the variant parted "
+						 "from the shared model, which did not say so",
+					      cfg->name, vars[v].name, seeds[0], i, a.what);
+					goto next;
+				}
+				if (part_op >= 0 && i == (unsigned int)part_op + ops / 8) {
+					/* a copy of the variant, parted, goes on as it */
+					struct model *copy = model_clone(b.m, NULL);
+					CHECK(copy && model_check(copy, err, sizeof(err)) == 0,
+					      "%s: the copy: %s", cfg->name, copy ? err : strerror(errno));
+					if (!copy)
+						goto next;
+					model_free_all(b.m);
+					b.m = copy;
+					model_set_event_fn(b.m, storm_event, &b);
+					cloned++;
+				}
+			}
+			CHECK(model_check(b.m, err, sizeof(err)) == 0, "%s: %s", cfg->name, err);
+			parted += part_op >= 0;
+next:
+			storm_fini(&a);
+			storm_fini(&b);
+		}
+	printf("  shared storms: %u of %u parted, %u copies taken after\n", parted, runs, cloned);
+	CHECK(runs && parted * 2 > runs, "%u of %u storms parted: too few to test anything",
+	      parted, runs);
+	/* only the knobs every decision of which is gated may differ */
+	struct storm a = { 0 };
+	long knobs[2][MODEL_NR_KNOBS];
+	if (storm_init(&a, &configs[0], seeds[0], 0) == 0) {
+		for (int k = 0; k < MODEL_NR_KNOBS; k++)
+			knobs[0][k] = knobs[1][k] = model_knob(a.m, (enum model_knob)k);
+		knobs[1][MODEL_KNOB_WATERMARK_BOOST_FACTOR]++;
+		CHECK(model_share(a.m, (const long (*)[MODEL_NR_KNOBS])knobs, 2) == -EINVAL,
+		      "variants of another watermark_boost_factor shared a model");
+	}
+	storm_fini(&a);
+}
+
 /* ---- metrics on hand-made layouts ---- */
 
 /*
@@ -1047,6 +1148,7 @@ int main(void)
 	RUN(test_metrics_by_hand);
 	RUN(test_determinism);
 	RUN(test_clone);
+	RUN(test_share);
 	RUN(test_storms);
 	return CHECK_DONE();
 }

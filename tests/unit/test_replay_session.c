@@ -168,6 +168,83 @@ static void compare_run_equals_replay(void)
 }
 
 /*
+ * Compare's shared prefix (session.c share_prefix()): 3 variants or more are
+ * fed to one model until the event in which one would decide otherwise,
+ * then the rest to copies of a second one's model, engine and series. Each
+ * run's report must be what it is when every variant runs on its own
+ * (FRAGREPLAY_SHARE=0), on 1 to 4 threads (a waiting run may share the
+ * leader's or the follower's thread): on the sample, where defrag_mode and
+ * capture-split part from vanilla early (in the middle of a batch), and on
+ * the tasks sample, where no variant ever does (copies at the end).
+ */
+static void shared_prefix_as_alone(void)
+{
+	struct replay_variant v[4] = { preset("vanilla"), preset("defrag_mode"), preset("evacuate"),
+				       preset("capture-split") };
+	const char *traces[2] = { sample, tasks };
+	char err[512];
+
+	for (int t = 0; t < 2; t++) {
+		json_t *alone = NULL;
+		int64_t events = 0;
+
+		for (int threads = 0; threads <= 4; threads++) {
+			struct replay_session *s = replay_session__open(traces[t], NULL, err,
+									sizeof(err));
+			CHECK(s, "%s", err);
+			if (!s)
+				break;
+			for (int i = 0; i < 4; i++)
+				CHECK(replay_session__add_variant(s, &v[i]) == 0);
+			if (!threads) /* first: each on its own */
+				setenv("FRAGREPLAY_SHARE", "0", 1);
+			pipe_set_threads(threads);
+			CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
+			pipe_set_threads(0);
+			unsetenv("FRAGREPLAY_SHARE");
+			json_t *j = report(s), *runs = json_object_get(j, "runs");
+			CHECK(json_array_size(runs) == 4);
+			if (!threads) {
+				CHECK(replay_session__shared_events(s, NULL) == -1, "shared when told not to");
+				alone = json_incref(runs);
+			} else {
+				uint64_t of = 0;
+				int64_t n = replay_session__shared_events(s, &of);
+				CHECK(n > 0, "%s: %d threads: the variants shared nothing", traces[t],
+				      threads);
+				CHECK(!events || n == events, "%d threads: shared %lld events, not %lld",
+				      threads, (long long)n, (long long)events);
+				events = n;
+				CHECK(of >= (uint64_t)n && of > 0, "of %llu", (unsigned long long)of);
+				for (int i = 0; i < 4; i++)
+					CHECK(json_equal(json_array_get(alone, (size_t)i),
+							 json_array_get(runs, (size_t)i)),
+					      "%s: %d threads: run %c differs from its run alone",
+					      traces[t], threads, 'A' + i);
+			}
+			json_decref(j);
+			replay_session__free(s);
+		}
+		size_t total = 0;
+		struct frt_event ev;
+		struct frt_reader *rd = frt_reader_open(traces[t], err, sizeof(err));
+		while (rd && frt_reader_next(rd, &ev) > 0)
+			total++;
+		frt_reader_free(rd);
+		printf("  %s: the variants shared %lld of %zu events\n", traces[t],
+		       (long long)events, total);
+		/* the sample parts early, not at a batch's edge; the tasks sample never */
+		if (t == 0)
+			CHECK(events > 0 && (size_t)events < total / 2 && events % 1024,
+			      "the sample's variants part at %lld of %zu", (long long)events, total);
+		else
+			CHECK((size_t)events == total, "the tasks sample parted at %lld of %zu",
+			      (long long)events, total);
+		json_decref(alone);
+	}
+}
+
+/*
  * Every event the reader returns reaches the runs. A format 1.1 frame counts
  * its task records among its records (traces/FORMAT.md), so a decoder that
  * took the record count for the event count stopped short of each frame's
@@ -372,6 +449,7 @@ int main(int argc, char **argv)
 	RUN(three_variants_one_decode);
 	RUN(any_number_of_threads);
 	RUN(compare_run_equals_replay);
+	RUN(shared_prefix_as_alone);
 	RUN(contract);
 	RUN(failed_setup_said_once);
 	RUN(damage_is_said_not_failed);
