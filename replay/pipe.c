@@ -194,6 +194,12 @@ static ssize_t next_events(struct frt_reader *rd, struct frt_event *ev, size_t m
 int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
 	     pipe_frame_fn frame, void *ctx, int *read_ret)
 {
+	return pipe_run_threads(0, rd, c, nr, progress, frame, ctx, read_ret);
+}
+
+int pipe_run_threads(int threads, struct frt_reader *rd, struct pipe_consumer *c, int nr,
+		     pipe_progress_fn progress, pipe_frame_fn frame, void *ctx, int *read_ret)
+{
 	bool in_events = false;
 	struct pipe p = { .nr = nr, .c = c };
 	struct worker w[PIPE_MAX_CONSUMERS];
@@ -203,7 +209,7 @@ int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progre
 
 	if (nr < 1 || nr > PIPE_MAX_CONSUMERS)
 		return -EINVAL;
-	p.nw = forced_threads ? forced_threads : nr;
+	p.nw = forced_threads ? forced_threads : threads > 0 ? threads : nr;
 	if (p.nw > nr)
 		p.nw = nr;
 	p.slots = malloc(PIPE_BATCHES * sizeof(*p.slots));

@@ -68,5 +68,9 @@ void pipe_set_threads(int n);
  */
 int pipe_run(struct frt_reader *rd, struct pipe_consumer *c, int nr, pipe_progress_fn progress,
 	     pipe_frame_fn frame, void *ctx, int *read_ret);
+/* pipe_run() on at most @threads consumer threads (0: one per consumer),
+ * unless pipe_set_threads() says otherwise */
+int pipe_run_threads(int threads, struct frt_reader *rd, struct pipe_consumer *c, int nr,
+		     pipe_progress_fn progress, pipe_frame_fn frame, void *ctx, int *read_ret);
 
 #endif
