@@ -149,8 +149,9 @@ static void *clone_one(void *arg)
  * model, engine and series (model_clone(), replay_clone()), which then goes
  * on with the rest of the events. So a compare of N variants feeds 2 models
  * until they part instead of N. Never parted: the copies are made after the
- * last event. The reports are what each run alone gives (tests/test_cli.sh
- * checks them against FRAGREPLAY_SHARE=0, which turns this off).
+ * last event. The reports are what each run alone gives (test_replay_session's
+ * shared_prefix_as_alone() checks them against FRAGREPLAY_SHARE=0, which
+ * turns this off).
  */
 struct session_share {
 	pthread_mutex_t mu;
@@ -289,6 +290,15 @@ static void share_build(struct replay_session *s)
 	first->cloned = true;
 }
 
+/* the trace's own settings are the preset its recorded defrag_mode names */
+static void label_as_recorded(struct session_run *run)
+{
+	if (!run->as_recorded)
+		return;
+	run->v.preset = model_knob(run->m, MODEL_KNOB_DEFRAG_MODE) ? "defrag_mode" : "vanilla";
+	replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
+}
+
 /* on the run's own thread: the model from the trace's metadata and start
  * snapshot, unless share_build() gave it one */
 static int build_run(void *ctx)
@@ -312,11 +322,7 @@ static int build_run(void *ctx)
 		snprintf(run->err, sizeof(run->err), "%.200s: %.300s", s->path, why);
 		return -EINVAL;
 	}
-	/* the trace's own settings are the preset its recorded defrag_mode names */
-	if (run->as_recorded) {
-		run->v.preset = model_knob(run->m, MODEL_KNOB_DEFRAG_MODE) ? "defrag_mode" : "vanilla";
-		replay_variant_describe(&run->v, run->settings, sizeof(run->settings));
-	}
+	label_as_recorded(run);
 	if (s->opts.fidelity && !(run->fid = fidelity_model_new(&run->seed)))
 		goto fail;
 	if (s->opts.maps && !run->map_start.n && pbmap_capture(&run->map_start, run->m)) {
@@ -463,16 +469,26 @@ static void *copy_one(void *arg)
 
 	w->seed = run->seed;
 	w->cloned = true;
+	errno = 0;
 	if (run_desc(w, &d) || !(w->m = model_clone(run->m, d.knobs)) ||
 	    !(w->r = replay_clone(run->r, w->m, NULL, NULL)) ||
 	    replay_series_copy(&w->series, &run->series)) {
+		int e = errno ? errno : EINVAL;
+
 		replay_free(w->r);
 		model_free_all(w->m);
 		w->r = NULL, w->m = NULL;
-		snprintf(w->err, sizeof(w->err), "%.300s: out of memory for a copy of the "
-			 "replay's model (%.100s); replay fewer variants at once", run->s->path,
-			 w->settings);
+		if (e == ENOMEM)
+			snprintf(w->err, sizeof(w->err), "%.300s: out of memory for a copy of the "
+				 "replay's model (%.100s); replay fewer variants at once",
+				 run->s->path, w->settings);
+		else /* a bug: say it, and how to go around it */
+			snprintf(w->err, sizeof(w->err), "%.300s: cannot copy the shared model for "
+				 "%.100s: %s (FRAGREPLAY_SHARE=0 runs each variant alone)",
+				 run->s->path, w->settings, strerror(e));
+		return NULL;
 	}
+	label_as_recorded(w);
 	return NULL;
 }
 

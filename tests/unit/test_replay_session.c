@@ -5,7 +5,8 @@
  * same as it would be alone; failures and damage said, not printed.
  *
  * Usage: test_replay_session SAMPLE.frt GOLDEN.frt (a trace without zones) TASKS.frt
- * (a format 1.1 sample, whose frames hold task records beside the events)
+ * (a format 1.1 sample, whose frames hold task records beside the events) DEFRAG.frt
+ * (a sample recorded with vm.defrag_mode=1)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include "sha256.h"
 #include "trace.h"
 
-static const char *sample, *golden, *tasks;
+static const char *sample, *golden, *tasks, *defrag;
 static char tmpdir[] = "/tmp/test_replay_session.XXXXXX";
 
 static struct replay_variant preset(const char *name)
@@ -245,6 +246,32 @@ static void shared_prefix_as_alone(void)
 }
 
 /*
+ * A run of the trace's own settings is named by them: defrag_mode where the
+ * host ran vm.defrag_mode=1. Three of them share a prefix, the third a copy
+ * of the second's model (share_prefix()), and must be named alike.
+ */
+static void as_recorded_named_alike(void)
+{
+	char err[512];
+	struct replay_session *s = replay_session__open(defrag, NULL, err, sizeof(err));
+
+	CHECK(s, "%s", err);
+	if (!s)
+		return;
+	for (int i = 0; i < 3; i++)
+		CHECK(replay_session__add_variant(s, NULL) == 0);
+	CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
+	CHECK(replay_session__shared_events(s, NULL) > 0, "the three did not share");
+	json_t *j = report(s), *runs = json_object_get(j, "runs");
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = json_string_value(json_object_get(json_array_get(runs, i), "variant"));
+		CHECK(v && !strcmp(v, "defrag_mode"), "run %zu is %s", i, v ? v : "(none)");
+	}
+	json_decref(j);
+	replay_session__free(s);
+}
+
+/*
  * Every event the reader returns reaches the runs. A format 1.1 frame counts
  * its task records among its records (traces/FORMAT.md), so a decoder that
  * took the record count for the event count stopped short of each frame's
@@ -433,13 +460,14 @@ static void sha256_portable_of_the_standard_messages(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s SAMPLE.frt GOLDEN.frt TASKS.frt\n", argv[0]);
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s SAMPLE.frt GOLDEN.frt TASKS.frt DEFRAG.frt\n", argv[0]);
 		return 2;
 	}
 	sample = argv[1];
 	golden = argv[2];
 	tasks = argv[3];
+	defrag = argv[4];
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
@@ -450,6 +478,7 @@ int main(int argc, char **argv)
 	RUN(any_number_of_threads);
 	RUN(compare_run_equals_replay);
 	RUN(shared_prefix_as_alone);
+	RUN(as_recorded_named_alike);
 	RUN(contract);
 	RUN(failed_setup_said_once);
 	RUN(damage_is_said_not_failed);
