@@ -110,32 +110,37 @@ static const struct replay_variant *variant_of(const struct session_run *run)
 /* a clone of the shared build for one run, on a thread of its own */
 struct clone_job {
 	const struct model *base;
+	const struct replay_seed_stats *seed; /* the shared build's */
 	struct session_run *run;
 	struct model *m;
 	pthread_t t;
 	bool started;
 };
 
-/* the description @run's model is built from: 0, or -EINVAL */
-static int run_desc(const struct session_run *run, struct model_desc *d)
+/*
+ * The knobs @run's model would be built with: the trace's as a build from it
+ * recorded them in @seed (the metadata's, then the start snapshot's sysctls),
+ * then the run's variant, as replay_model_from_trace() applies it.
+ */
+static void run_knobs(const struct session_run *run, const struct replay_seed_stats *seed,
+		      long knobs[MODEL_NR_KNOBS])
 {
-	char err[512];
+	struct model_desc d;
 
-	model_desc_init(d);
-	if (replay_desc_from_json(run->s->meta, d, err, sizeof(err)))
-		return -EINVAL;
+	model_desc_init(&d);
+	memcpy(d.knobs, seed->recorded_knobs, sizeof(d.knobs));
 	if (variant_of(run))
-		replay_variant_apply(variant_of(run), d);
-	return 0;
+		replay_variant_apply(variant_of(run), &d);
+	memcpy(knobs, d.knobs, sizeof(d.knobs));
 }
 
 static void *clone_one(void *arg)
 {
 	struct clone_job *job = arg;
-	struct model_desc d;
+	long knobs[MODEL_NR_KNOBS];
 
-	if (!run_desc(job->run, &d))
-		job->m = model_clone(job->base, d.knobs);
+	run_knobs(job->run, job->seed, knobs);
+	job->m = model_clone(job->base, knobs);
 	return NULL;
 }
 
@@ -163,27 +168,19 @@ struct session_share {
 };
 
 /* share the prefix for these runs? Then @base (runs[0]'s model) leads */
-static struct session_share *share_prefix(struct replay_session *s, struct model *base)
+static struct session_share *share_prefix(struct replay_session *s, struct model *base,
+					  const struct replay_seed_stats *seed)
 {
-	static long knobs[REPLAY_SESSION_MAX_VARIANTS][MODEL_NR_KNOBS];
-	static pthread_mutex_t knobs_mu = PTHREAD_MUTEX_INITIALIZER;
+	long knobs[REPLAY_SESSION_MAX_VARIANTS][MODEL_NR_KNOBS];
 	const char *env = getenv("FRAGREPLAY_SHARE");
 	struct session_share *sh;
-	int ret = 0;
 
 	if (s->nr_runs < 3 || s->opts.fidelity || (env && !strcmp(env, "0")))
 		return NULL;
-	pthread_mutex_lock(&knobs_mu);
-	for (int i = 0; !ret && i < s->nr_runs; i++) {
-		struct model_desc d;
-
-		ret = run_desc(s->runs[i], &d);
-		memcpy(knobs[i], d.knobs, sizeof(knobs[i]));
-	}
-	if (!ret)
-		ret = model_share(base, (const long (*)[MODEL_NR_KNOBS])knobs, s->nr_runs);
-	pthread_mutex_unlock(&knobs_mu);
-	if (ret || !(sh = calloc(1, sizeof(*sh))))
+	for (int i = 0; i < s->nr_runs; i++)
+		run_knobs(s->runs[i], seed, knobs[i]);
+	if (model_share(base, (const long (*)[MODEL_NR_KNOBS])knobs, s->nr_runs) ||
+	    !(sh = calloc(1, sizeof(*sh))))
 		return NULL;
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
@@ -250,9 +247,9 @@ static void share_build(struct replay_session *s)
 	/* the metrics' per-pageblock summaries, taken once and copied with the model */
 	struct model_frag_metrics fm;
 	model_metrics(base, -1, &fm);
-	s->share = share_prefix(s, base);
+	s->share = share_prefix(s, base, &seed);
 	for (int i = 1; i < s->nr_runs; i++) {
-		job[i] = (struct clone_job){ .base = base, .run = s->runs[i] };
+		job[i] = (struct clone_job){ .base = base, .seed = &seed, .run = s->runs[i] };
 		if (!s->runs[i]->waiting) /* a waiting run's model is the follower's, later */
 			job[i].started = !pthread_create(&job[i].t, NULL, clone_one, &job[i]);
 	}
@@ -465,12 +462,13 @@ static void *copy_one(void *arg)
 	struct copy_job *job = arg;
 	const struct session_run *run = job->from;
 	struct session_run *w = job->to;
-	struct model_desc d;
+	long knobs[MODEL_NR_KNOBS];
 
 	w->seed = run->seed;
 	w->cloned = true;
 	errno = 0;
-	if (run_desc(w, &d) || !(w->m = model_clone(run->m, d.knobs)) ||
+	run_knobs(w, &run->seed, knobs);
+	if (!(w->m = model_clone(run->m, knobs)) ||
 	    !(w->r = replay_clone(run->r, w->m, NULL, NULL)) ||
 	    replay_series_copy(&w->series, &run->series)) {
 		int e = errno ? errno : EINVAL;

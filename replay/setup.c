@@ -643,8 +643,9 @@ static json_t *start_header(const char *payload)
  * meets the trace's values, so that the message can name them.
  */
 static struct model *new_model(struct model_desc *d, const struct replay_variant *v,
-			       char *err, size_t errlen)
+			       struct replay_seed_stats *st, char *err, size_t errlen)
 {
+	memcpy(st->recorded_knobs, d->knobs, sizeof(st->recorded_knobs));
 	if (v)
 		replay_variant_apply(v, d);
 	long pb = d->knobs[MODEL_KNOB_PAGEBLOCK_ORDER], mo = d->knobs[MODEL_KNOB_MAX_PAGE_ORDER];
@@ -668,7 +669,7 @@ static struct model *new_model(struct model_desc *d, const struct replay_variant
 static struct model *empty_model(struct model_desc *d, const struct replay_variant *v,
 				 struct replay_seed_stats *st, char *err, size_t errlen)
 {
-	struct model *m = new_model(d, v, err, errlen);
+	struct model *m = new_model(d, v, st, err, errlen);
 	if (!m)
 		return NULL;
 	for (unsigned int i = 0; i < d->nr_zones; i++) {
@@ -773,7 +774,7 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			json_decref(end);
 			if (walk_times_read(frt_reader_path(r), "start", &wt, err, errlen))
 				goto fail_h;
-			m = new_model(&d, v, err, errlen);
+			m = new_model(&d, v, st, err, errlen);
 			if (!m)
 				goto fail_h;
 			nr_other = other_node_spans(payload, &other);

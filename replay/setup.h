@@ -71,6 +71,10 @@ struct replay_seed_stats {
 	/* no start snapshot: the model started with every pfn free, so early
 	 * results are not meaningful (reports say so, loudly) */
 	bool empty_start;
+	/* the knobs as the trace recorded them (its metadata, then the start
+	 * snapshot's sysctls), before a variant: what each variant of a
+	 * compare that shares this build applies its own to (session.c) */
+	long recorded_knobs[MODEL_NR_KNOBS];
 };
 
 /**
