@@ -348,12 +348,12 @@ long move_freepages_block(struct model *m, struct mzone *z, uint64_t pfn, int ol
 /* boost_watermark() */
 static bool boost_watermark(struct model *m, struct mzone *z)
 {
-	long factor = m->knobs[MODEL_KNOB_WATERMARK_BOOST_FACTOR];
 	long pb = (long)m->pageblock_nr_pages;
 
-	if (!factor)
+	if ((uint64_t)pb * 4 > z->managed) /* before the knob: it decides nothing here */
 		return false;
-	if ((uint64_t)pb * 4 > z->managed)
+	long factor = knob(m, MODEL_KNOB_WATERMARK_BOOST_FACTOR);
+	if (!factor)
 		return false;
 	long max_boost = (long)((__int128)z->wmark[WMARK_HIGH] * factor / 10000);
 	if (!max_boost)

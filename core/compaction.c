@@ -628,7 +628,6 @@ static void split_migrate_source(struct model *m, struct compact_control *cc, ui
  */
 static int migrate_pages(struct model *m, struct compact_control *cc)
 {
-	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
 	size_t n = 0;
 	int failed = 0, ret;
 
@@ -644,7 +643,7 @@ static int migrate_pages(struct model *m, struct compact_control *cc)
 		if (dst == MODEL_PFN_NONE)
 			break;
 		mlist_del(m, &cc->migratepages, src);
-		if (permille > 0 && (long)(model_rand(m) % 1000) < permille) {
+		if (migrate_fails(m)) {
 			compaction_free(m, cc, dst, order);
 			count_event(m, MODEL_PGMIGRATE_FAIL, 1ull << order);
 			failed++;
@@ -856,10 +855,9 @@ static unsigned int hpage_order(const struct model *m)
 	return m->pmd_order <= m->max_order ? m->pmd_order : m->pageblock_order;
 }
 
-/* fragmentation_score_wmark() */
-static unsigned int fragmentation_score_wmark(const struct model *m, bool low)
+/* fragmentation_score_wmark() of compaction_proactiveness @pro: falls as it rises */
+static unsigned int fragmentation_score_wmark(long pro, bool low)
 {
-	long pro = m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS];
 	unsigned int wmark_low = (unsigned int)(100 - (pro < 0 ? 0 : pro > 100 ? 100 : pro));
 	unsigned int leeway = wmark_low / 2 < 10 ? wmark_low / 2 : 10;
 
@@ -879,6 +877,20 @@ static unsigned int fragmentation_score_node(const struct model *m)
 	return (unsigned int)score;
 }
 
+/* a proactive pass goes on: *@ctx, a zone's score, above the low mark of
+ * proactiveness @pro (rises with it, as knob_monotone() needs) */
+static bool score_above_low(long pro, const void *ctx)
+{
+	return *(const unsigned int *)ctx > fragmentation_score_wmark(pro, true);
+}
+
+/* kcompactd_do_work()'s proactive start under proactiveness @pro: on at all,
+ * and the node's score above its high mark (rises with @pro) */
+static bool proactive_due(long pro, const void *ctx)
+{
+	return pro && fragmentation_score_node(ctx) > fragmentation_score_wmark(pro, false);
+}
+
 /* __compact_finished() */
 static int raw_compact_finished(struct model *m, struct compact_control *cc)
 {
@@ -893,7 +905,8 @@ static int raw_compact_finished(struct model *m, struct compact_control *cc)
 	if (cc->proactive_compaction && m->kswapd_running)
 		return MODEL_COMPACT_PARTIAL_SKIPPED; /* kswapd_is_running() */
 	if (cc->proactive_compaction)
-		return extfrag_for_order(m, z, hpage_order(m)) > fragmentation_score_wmark(m, true)
+		return knob_monotone(m, MODEL_KNOB_COMPACTION_PROACTIVENESS, score_above_low,
+				     &(unsigned int){ extfrag_for_order(m, z, hpage_order(m)) })
 			       ? MODEL_COMPACT_CONTINUE : MODEL_COMPACT_SUCCESS_RES;
 	if (cc->order < 0)
 		return MODEL_COMPACT_CONTINUE;
@@ -954,8 +967,8 @@ static bool compaction_suitable(const struct model *m, const struct mzone *z, in
 		return false;
 	if (order > PAGE_ALLOC_COSTLY_ORDER) {
 		long fi = fragmentation_index(m, z, (unsigned int)order);
-		if (fi >= 0 && fi <= m->knobs[MODEL_KNOB_EXTFRAG_THRESHOLD])
-			return false;
+		if (fi >= 0 && knob_monotone(m, MODEL_KNOB_EXTFRAG_THRESHOLD, knob_at_least, &fi))
+			return false; /* fi <= extfrag_threshold */
 	}
 	return true;
 }
@@ -1151,7 +1164,7 @@ int try_to_compact_pages(struct model *m, uint32_t gfp, unsigned int order,
 {
 	int rc = MODEL_COMPACT_SKIPPED;
 
-	if (!(gfp & MODEL_GFP_IO) || !m->knobs[MODEL_KNOB_COMPACTION])
+	if (!(gfp & MODEL_GFP_IO) || !knob(m, MODEL_KNOB_COMPACTION))
 		return rc; /* gfp_compaction_allowed() */
 	for (int i = (int)m->nr_zones - 1; i >= 0; i--) {
 		struct mzone *z = &m->zones[i];
@@ -1218,7 +1231,7 @@ static bool kcompactd_node_suitable(const struct model *m)
 /* wakeup_kcompactd(): it runs at the next step of the trace clock */
 void wakeup_kcompactd(struct model *m, int order, int highest_zoneidx)
 {
-	if (!order || !m->knobs[MODEL_KNOB_COMPACTION])
+	if (!order || !knob(m, MODEL_KNOB_COMPACTION))
 		return;
 	if (m->kcompactd_max_order < order)
 		m->kcompactd_max_order = order;
@@ -1280,7 +1293,7 @@ int model_compact_memory(struct model *m, unsigned int zone)
 {
 	if (zone >= m->nr_zones)
 		return -EINVAL;
-	if (!m->knobs[MODEL_KNOB_COMPACTION])
+	if (!knob(m, MODEL_KNOB_COMPACTION))
 		return 0; /* no CONFIG_COMPACTION, no compact_memory */
 	struct compact_control cc = {
 		.z = &m->zones[zone], .order = -1, .search_order = -1,
@@ -1313,7 +1326,7 @@ int model_compact_memory(struct model *m, unsigned int zone)
  */
 static void proactive_pass_advance(struct model *m)
 {
-	uint64_t ns_per_page = (uint64_t)m->knobs[MODEL_KNOB_KCOMPACTD_NS_PER_PAGE];
+	uint64_t ns_per_page = (uint64_t)knob(m, MODEL_KNOB_KCOMPACTD_NS_PER_PAGE);
 	struct compact_control *cc = &m->proactive_cc;
 
 	while (m->proactive_running && m->proactive_clock_ns <= m->now_ns) {
@@ -1367,7 +1380,7 @@ void model_kcompactd_contended(struct model *m, unsigned int zone)
 
 void model_kcompactd_slept(struct model *m)
 {
-	if (m->proactive_running || m->kcompactd_woken || !m->knobs[MODEL_KNOB_COMPACTION])
+	if (m->proactive_running || m->kcompactd_woken || !knob(m, MODEL_KNOB_COMPACTION))
 		return;
 	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
@@ -1404,7 +1417,7 @@ static void proactive_pass_done(struct model *m, uint64_t end_ns)
  */
 void kcompactd_tick(struct model *m)
 {
-	if (!m->knobs[MODEL_KNOB_COMPACTION])
+	if (!knob(m, MODEL_KNOB_COMPACTION))
 		return;
 	if (m->proactive_running) {
 		proactive_pass_advance(m);
@@ -1439,8 +1452,8 @@ void kcompactd_tick(struct model *m)
 		m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
 		return;
 	}
-	if (m->knobs[MODEL_KNOB_COMPACTION_PROACTIVENESS] && !m->kswapd_running &&
-	    fragmentation_score_node(m) > fragmentation_score_wmark(m, false)) {
+	if (!m->kswapd_running &&
+	    knob_monotone(m, MODEL_KNOB_COMPACTION_PROACTIVENESS, proactive_due, m)) {
 		count_event(m, MODEL_COMPACT_PROACTIVE, 1);
 		m->proactive_prev_score = fragmentation_score_node(m);
 		m->proactive_running = true;

@@ -47,10 +47,18 @@ void evacuate_release(struct model *m)
 	m->evac = NULL;
 }
 
+/* the pool is full: *@ctx items taken of a pool of @pool (falls as it grows) */
+static bool pool_full(long pool, const void *ctx)
+{
+	return *(const long *)ctx >= (pool > 0 ? pool : 0);
+}
+
 /* queue_pageblock_evacuate(): a free item from the pool, or the evacuation is dropped */
 static void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu)
 {
-	(void)knob(m, MODEL_KNOB_EVACUATE_POOL); /* its pool's size decides (evac_cap) */
+	/* the pool's size (evac_cap, evacuate_pool's) decides: full or not */
+	long n = m->evac_n;
+	(void)knob_monotone(m, MODEL_KNOB_EVACUATE_POOL, pool_full, &n);
 	if (m->evac_n >= m->evac_cap) {
 		count_event(m, MODEL_EVACUATE_DROPPED, 1);
 		return;
@@ -108,7 +116,6 @@ static void evac_putback(struct model *m, struct compact_control *cc)
 static int evac_migrate(struct model *m, struct compact_control *cc, enum model_counter migrated,
 			enum model_counter failed_pages, uint64_t *nr_migrated)
 {
-	long permille = m->knobs[MODEL_KNOB_MIGRATE_FAIL_PERMILLE];
 	struct mlist failed;
 	size_t n = 0;
 	int nr_failed = 0;
@@ -124,8 +131,7 @@ static int evac_migrate(struct model *m, struct compact_control *cc, enum model_
 
 		mlist_del(m, &cc->migratepages, src);
 		uint64_t dst = model_alloc(m, &req);
-		bool fail = dst == MODEL_PFN_NONE ||
-			    (permille > 0 && (long)(model_rand(m) % 1000) < permille);
+		bool fail = dst == MODEL_PFN_NONE || migrate_fails(m);
 		if (fail) {
 			if (dst != MODEL_PFN_NONE)
 				raw_free_frozen_pages(m, pfn_zone(m, dst), dst, order, cc->cpu);

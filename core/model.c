@@ -661,7 +661,10 @@ static bool shareable_knob(int k)
 	return k == MODEL_KNOB_DEFRAG_MODE || k == MODEL_KNOB_EVACUATE ||
 	       k == MODEL_KNOB_EVACUATE_POOL || k == MODEL_KNOB_EVACUATE_LATENCY_US ||
 	       k == MODEL_KNOB_CAPTURE_SPLIT || k == MODEL_KNOB_CAPTURE_ORDER ||
-	       k == MODEL_KNOB_MIGRATE_SPLIT;
+	       k == MODEL_KNOB_MIGRATE_SPLIT || k == MODEL_KNOB_WATERMARK_BOOST_FACTOR ||
+	       k == MODEL_KNOB_EXTFRAG_THRESHOLD || k == MODEL_KNOB_COMPACTION_PROACTIVENESS ||
+	       k == MODEL_KNOB_COMPACTION || k == MODEL_KNOB_MIGRATE_FAIL_PERMILLE ||
+	       k == MODEL_KNOB_KCOMPACTD_NS_PER_PAGE || k == MODEL_KNOB_SEED;
 }
 
 int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n)
@@ -669,6 +672,8 @@ int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n)
 	uint64_t split = 0;
 
 	_Static_assert(MODEL_NR_KNOBS <= 64, "knob_split has a bit per knob");
+	memcpy(m->knob_min, m->knobs, sizeof(m->knob_min));
+	memcpy(m->knob_max, m->knobs, sizeof(m->knob_max));
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < MODEL_NR_KNOBS; k++) {
 			if (knobs[i][k] == m->knobs[k] ||
@@ -677,6 +682,10 @@ int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n)
 			if (!shareable_knob(k))
 				return -EINVAL;
 			split |= 1ull << k;
+			if (knobs[i][k] < m->knob_min[k])
+				m->knob_min[k] = knobs[i][k];
+			if (knobs[i][k] > m->knob_max[k])
+				m->knob_max[k] = knobs[i][k];
 		}
 	m->knob_split = split;
 	m->parted = false;

@@ -220,8 +220,10 @@ struct model *model_clone(const struct model *src, const long *knobs);
  * so each model would be in @m's state; from the request in which it turns
  * true on, they may differ. Returns 0, or -EINVAL when the variants differ
  * in a knob not every decision of which the model makes through its knob()
- * gate (only defrag_mode, evacuate, evacuate_pool, evacuate_latency_us,
- * capture_split, capture_order and migrate_split may differ).
+ * gate (defrag_mode, evacuate, evacuate_pool, evacuate_latency_us,
+ * capture_split, capture_order, migrate_split, watermark_boost_factor,
+ * extfrag_threshold, compaction_proactiveness, compaction,
+ * migrate_fail_permille, kcompactd_ns_per_page and seed may differ).
  */
 int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n);
 bool model_parted(const struct model *m);

@@ -274,6 +274,7 @@ struct model {
 	 */
 	uint64_t knob_split;
 	bool parted;
+	long knob_min[MODEL_NR_KNOBS], knob_max[MODEL_NR_KNOBS]; /* over the variants */
 };
 
 /* an evacuation work item (RFC 06/40's struct evacuate_item) */
@@ -314,6 +315,22 @@ static inline long knob(const struct model *m, enum model_knob k)
 	if (__builtin_expect((m->knob_split >> k) & 1, 0))
 		((struct model *)m)->parted = true; /* never a const object */
 	return m->knobs[k];
+}
+
+/*
+ * A decision @f(value of knob @k) that is monotone in the value (false up to
+ * some value, true from there on, or the other way round): the model's own,
+ * and the variants of a shared run agree on it exactly when their smallest
+ * and largest values do. So a sweep of values parts only where one of them
+ * would decide otherwise, not at every read.
+ */
+static inline bool knob_monotone(const struct model *m, enum model_knob k,
+				 bool (*f)(long v, const void *ctx), const void *ctx)
+{
+	if (__builtin_expect((m->knob_split >> k) & 1, 0) &&
+	    f(m->knob_min[k], ctx) != f(m->knob_max[k], ctx))
+		((struct model *)m)->parted = true;
+	return f(m->knobs[k], ctx);
 }
 
 /* ALLOC_NOFRAGMENT in @alloc_flags, ALLOC_NOFRAG_DEFRAG's as defrag_mode says */
@@ -440,11 +457,37 @@ static inline void emit(struct model *m, const struct model_event *ev)
 static inline uint64_t model_rand(struct model *m)
 {
 	if (!m->rng)
-		m->rng = (uint64_t)m->knobs[MODEL_KNOB_SEED] * 0x9E3779B97F4A7C15ull | 1;
+		m->rng = (uint64_t)knob(m, MODEL_KNOB_SEED) * 0x9E3779B97F4A7C15ull | 1;
 	m->rng ^= m->rng << 13;
 	m->rng ^= m->rng >> 7;
 	m->rng ^= m->rng << 17;
 	return m->rng;
+}
+
+static inline bool knob_positive(long v, const void *ctx)
+{
+	(void)ctx;
+	return v > 0;
+}
+
+static inline bool knob_above(long v, const void *ctx)
+{
+	return v > *(const long *)ctx;
+}
+
+static inline bool knob_at_least(long v, const void *ctx)
+{
+	return v >= *(const long *)ctx;
+}
+
+/* a migration fails, migrate_fail_permille times in 1000 (the model's only
+ * randomness: no draw at all where it is 0) */
+static inline bool migrate_fails(struct model *m)
+{
+	if (!knob_monotone(m, MODEL_KNOB_MIGRATE_FAIL_PERMILLE, knob_positive, NULL))
+		return false;
+	long r = (long)(model_rand(m) % 1000);
+	return knob_monotone(m, MODEL_KNOB_MIGRATE_FAIL_PERMILLE, knob_above, &r);
 }
 
 /* spb.c: RFC 08/40's superpageblock bookkeeping, on in every variant */

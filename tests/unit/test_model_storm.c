@@ -877,9 +877,10 @@ out:
 /*
  * model_share(): a model that stands for several variants has taken, until
  * model_parted(), only decisions every one of them takes alike. The knobs
- * they may differ in (defrag_mode, evacuate and its pool and latency,
- * capture_split, capture_order, migrate_split) are read through knob(),
- * after the conditions that do not depend on them; a read of one that
+ * they may differ in (model_share(): the seed policies', the watermark boost,
+ * compaction's, the migration failures and their seed) are read through
+ * knob() after the conditions that do not depend on them, or decided by
+ * knob_monotone() for the smallest and the largest value; a read of one that
  * decides something before that would let a variant's state part from the
  * shared model's unseen, and compare's copies of it would be wrong
  * (replay/session.c share_prefix()). Each variant's storm runs beside the
@@ -896,13 +897,21 @@ static void test_share(void)
 		{ "capture_split", { MODEL_KNOB_DEFRAG_MODE, MODEL_KNOB_CAPTURE_SPLIT,
 				     MODEL_KNOB_CAPTURE_ORDER }, { 1, 1, 1 } },
 		{ "migrate_split", { MODEL_KNOB_MIGRATE_SPLIT, -1, -1 }, { -1 } },
+		{ "watermark_boost_factor", { MODEL_KNOB_WATERMARK_BOOST_FACTOR, -1, -1 }, { 5000 } },
+		{ "extfrag_threshold", { MODEL_KNOB_EXTFRAG_THRESHOLD, -1, -1 }, { 1000 } },
+		{ "compaction_proactiveness", { MODEL_KNOB_COMPACTION_PROACTIVENESS, -1, -1 },
+		  { 90 } },
+		{ "compaction flipped", { MODEL_KNOB_COMPACTION, -1, -1 }, { -1 } },
+		{ "migrate_fail_permille", { MODEL_KNOB_MIGRATE_FAIL_PERMILLE, -1, -1 }, { 300 } },
+		{ "seed", { MODEL_KNOB_SEED, MODEL_KNOB_MIGRATE_FAIL_PERMILLE, -1 }, { 4242, 100 } },
+		{ "kcompactd_ns_per_page", { MODEL_KNOB_KCOMPACTD_NS_PER_PAGE, -1, -1 }, { 20000 } },
 	};
-	unsigned int parted = 0, runs = 0, cloned = 0;
+	unsigned int parted = 0, runs = 0, cloned = 0, parted_by[16] = { 0 };
 
 	for (size_t c = 0; c < NR_CONFIGS; c++)
 		for (size_t v = 0; v < sizeof(vars) / sizeof(vars[0]); v++) {
 			const struct storm_config *cfg = &configs[c];
-			const unsigned int ops = 4000;
+			const unsigned int ops = 8000;
 			struct storm a = { 0 }, b = { 0 };
 			long knobs[2][MODEL_NR_KNOBS];
 			char err[256];
@@ -955,22 +964,25 @@ static void test_share(void)
 			}
 			CHECK(model_check(b.m, err, sizeof(err)) == 0, "%s: %s", cfg->name, err);
 			parted += part_op >= 0;
+			parted_by[v] += part_op >= 0;
 next:
 			storm_fini(&a);
 			storm_fini(&b);
 		}
 	printf("  shared storms: %u of %u parted, %u copies taken after\n", parted, runs, cloned);
-	CHECK(runs && parted * 2 > runs, "%u of %u storms parted: too few to test anything",
-	      parted, runs);
+	_Static_assert(sizeof(vars) / sizeof(vars[0]) <= 16, "parted_by[]");
+	/* each knob's variant parts somewhere, or its gates were never tried */
+	for (size_t v = 0; v < sizeof(vars) / sizeof(vars[0]); v++)
+		CHECK(parted_by[v], "%s: no storm parted", vars[v].name);
 	/* only the knobs every decision of which is gated may differ */
 	struct storm a = { 0 };
 	long knobs[2][MODEL_NR_KNOBS];
 	if (storm_init(&a, &configs[0], seeds[0], 0) == 0) {
 		for (int k = 0; k < MODEL_NR_KNOBS; k++)
 			knobs[0][k] = knobs[1][k] = model_knob(a.m, (enum model_knob)k);
-		knobs[1][MODEL_KNOB_WATERMARK_BOOST_FACTOR]++;
+		knobs[1][MODEL_KNOB_FEEDBACK] = !knobs[1][MODEL_KNOB_FEEDBACK];
 		CHECK(model_share(a.m, (const long (*)[MODEL_NR_KNOBS])knobs, 2) == -EINVAL,
-		      "variants of another watermark_boost_factor shared a model");
+		      "variants of another feedback (read by the engine) shared a model");
 	}
 	storm_fini(&a);
 }
