@@ -137,6 +137,11 @@ rc=0; "$bin" sweep run "$tmp/junk.json" --out "$tmp/j" -j 1 2>"$tmp/err" || rc=$
 "$bin" sweep merge "$tmp/a" >/dev/null
 "$bin" sweep merge "$tmp/b" >/dev/null
 same_summary "$tmp/a" "$tmp/b"
+# a session's settings (6 per trace here) share one model until one of them
+# decides otherwise (README "Compare's shared prefix"): each alone, the same
+FRAGREPLAY_SHARE=0 "$bin" sweep run "$tmp/m.json" --out "$tmp/c" -j 2 2>/dev/null
+"$bin" sweep merge "$tmp/c" >/dev/null
+same_summary "$tmp/b" "$tmp/c"
 # summary.md: a table per trace, best (fewest mixed pageblocks) first
 python3 - "$tmp/b/summary.md" "$tmp/b/summary.json" <<'PY'
 import json, sys
