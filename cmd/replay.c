@@ -25,7 +25,10 @@ static void help(const char *cmd)
 		       "Replay the trace's requests through the allocator model under two to eight\n"
 		       "variants, decoded once, from the trace's start snapshot, and print them\n"
 		       "side by side: the first is the baseline; two get B - A and the change in\n"
-		       "percent, more get each one's difference from the first.\n"
+		       "percent, more get each one's difference from the first. Three or more that\n"
+		       "differ only in knobs the model gates share one model until the first event\n"
+		       "in which one decides otherwise (README \"Compare's shared prefix\"; the\n"
+		       "same figures as alone; FRAGREPLAY_SHARE=0 runs each alone).\n"
 		       "\n  --variants L  the variants, comma-separated (the first is the baseline)\n"
 		       "  --a, --b      the same for two: --a V1 --b V2 is --variants V1,V2\n"
 		       "  --set KNOB=V  give every variant a knob value (--set-a, --set-b: one)\n");
