@@ -56,10 +56,10 @@ static bool pool_full(long pool, const void *ctx)
 /* queue_pageblock_evacuate(): a free item from the pool, or the evacuation is dropped */
 static void queue_pageblock_evacuate(struct model *m, uint64_t pfn, unsigned int cpu)
 {
-	/* the pool's size (evac_cap, evacuate_pool's) decides: full or not */
 	long n = m->evac_n;
-	(void)knob_monotone(m, MODEL_KNOB_EVACUATE_POOL, pool_full, &n);
-	if (m->evac_n >= m->evac_cap) {
+
+	/* evacuate is on here, so the pool holds evacuate_pool items (evac_cap) */
+	if (knob_monotone(m, MODEL_KNOB_EVACUATE_POOL, pool_full, &n)) {
 		count_event(m, MODEL_EVACUATE_DROPPED, 1);
 		return;
 	}

@@ -571,14 +571,19 @@ static bool structural_knob(int k)
 	       k == MODEL_KNOB_START_SKIP_HINTS;
 }
 
+/* @v for knob @k is what @m was built with (min_free_kbytes 0: the build's own) */
+static bool knob_as_built(const struct model *m, int k, long v)
+{
+	return v == m->knobs[k] || (k == MODEL_KNOB_MIN_FREE_KBYTES && !v);
+}
+
 struct model *model_clone(const struct model *src, const long *knobs)
 {
 	uint64_t npages = src->node_end - src->node_start;
 	struct model *m;
 
 	for (int k = 0; k < MODEL_NR_KNOBS && knobs; k++)
-		if (structural_knob(k) && knobs[k] != src->knobs[k] &&
-		    !(k == MODEL_KNOB_MIN_FREE_KBYTES && !knobs[k])) {
+		if (structural_knob(k) && !knob_as_built(src, k, knobs[k])) {
 			errno = EINVAL;
 			return NULL;
 		}
@@ -676,9 +681,8 @@ int model_share(struct model *m, const long (*knobs)[MODEL_NR_KNOBS], int n)
 	memcpy(m->knob_max, m->knobs, sizeof(m->knob_max));
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < MODEL_NR_KNOBS; k++) {
-			if (knobs[i][k] == m->knobs[k] ||
-			    (structural_knob(k) && k == MODEL_KNOB_MIN_FREE_KBYTES && !knobs[i][k]))
-				continue; /* 0: the build's own (model_clone()) */
+			if (knob_as_built(m, k, knobs[i][k]))
+				continue;
 			if (!shareable_knob(k))
 				return -EINVAL;
 			split |= 1ull << k;

@@ -601,14 +601,10 @@ struct replay *replay_clone(const struct replay *src, struct model *m, model_eve
 	ok &= walk_times_copy(&r->walk, &src->walk);
 	ok &= walk_times_copy(&r->walk_end, &src->walk_end);
 	r->abs = dup_bytes(src->abs, src->abs ? MAX_ABSORBERS * sizeof(*src->abs) : 0, &ok);
-	for (unsigned int i = 0; r->abs && i < MAX_ABSORBERS; i++)
-		r->abs[i].pieces = i < src->nr_abs ? dup_bytes(src->abs[i].pieces,
-							       src->abs[i].cap *
-								       sizeof(*src->abs[i].pieces),
-							       &ok)
-						   : NULL;
-	if (!r->abs) /* replay_free() walks [0, nr_abs) of it */
-		r->nr_abs = 0;
+	/* the open ones' pieces; past nr_abs an entry is rewritten whole when opened */
+	for (unsigned int i = 0; r->abs && i < src->nr_abs; i++)
+		r->abs[i].pieces = dup_bytes(src->abs[i].pieces,
+					     src->abs[i].cap * sizeof(*src->abs[i].pieces), &ok);
 	if (!ok) {
 		replay_free(r);
 		errno = ENOMEM;

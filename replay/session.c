@@ -429,7 +429,7 @@ static void feed_lead(void *ctx, const struct frt_event *ev, size_t n)
 	struct session_share *sh = run->s->share;
 	uint64_t part_at = UINT64_MAX;
 
-	if (run->parted) { /* said where: nothing more to say */
+	if (model_parted(run->m)) { /* in an earlier batch, which said where */
 		feed_run(run, ev, n);
 		run->fed += n;
 		return;
@@ -441,7 +441,6 @@ static void feed_lead(void *ctx, const struct frt_event *ev, size_t n)
 			part_at = run->fed + i;
 	}
 	run->fed += n;
-	run->parted = part_at != UINT64_MAX;
 	pthread_mutex_lock(&sh->mu);
 	sh->decided = run->fed;
 	sh->part_at = part_at;
@@ -465,7 +464,6 @@ static void *copy_one(void *arg)
 	long knobs[MODEL_NR_KNOBS];
 
 	w->seed = run->seed;
-	w->cloned = true;
 	errno = 0;
 	run_knobs(w, &run->seed, knobs);
 	if (!(w->m = model_clone(run->m, knobs)) ||

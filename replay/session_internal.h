@@ -37,10 +37,9 @@ struct session_run {
 	struct pbmap map_start, map_end; /* every pageblock's state, before and after */
 	/* compare's shared prefix (session.c, share_prefix()): the events fed
 	 * to this run's consumer so far, whether the model and engine are
-	 * still to come as copies of the follower's, whether the leader's
-	 * model parted */
+	 * still to come as copies of the follower's */
 	uint64_t fed;
-	bool waiting, parted;
+	bool waiting;
 	char err[512];
 };
 
