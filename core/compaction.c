@@ -1378,11 +1378,39 @@ void model_kcompactd_contended(struct model *m, unsigned int zone)
 		m->proactive_clock_ns = m->now_ns;
 }
 
-void model_kcompactd_slept(struct model *m)
+/*
+ * kcompactd() traces mm_compaction_kcompactd_sleep at the top of its loop,
+ * as each wait begins: after a timeout's check, a kcompactd_do_work() or a
+ * proactive pass. Each wait is the timeout (500 ms, 512 at HZ=250) plus
+ * however long the scheduler then keeps kcompactd off a CPU, which no model
+ * knows: on thp-compaction-pressure the kernel's waits kept their phase for
+ * 7 s, then one sleep came 128 ms late while both CPUs faulted in THPs, and
+ * the kernel's proactive pass began 128 ms after the model's. So every sleep
+ * the trace shows sets the model's phase while its kcompactd is idle at the
+ * default timeout: a check due within half an interval is the one the
+ * kernel just made, and runs now; a later one moves to an interval from now.
+ * The trace's first sleep only starts the timer (the phase before it is
+ * the model's start, not the host's). A pass under way, a wakeup to serve or
+ * a backed-off timeout (a pass that did not lower the node's score) are the
+ * model's own decisions, which a sleep of the kernel's does not change.
+ * Differs: the kernel's timer is in jiffies.
+ */
+void model_kcompactd_slept(struct model *m, bool first)
 {
 	if (m->proactive_running || m->kcompactd_woken || !knob(m, MODEL_KNOB_COMPACTION))
 		return;
-	m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+	if (first || !m->next_proactive_ns) {
+		m->proactive_timeout_ns = HPAGE_FRAG_CHECK_INTERVAL_NS;
+		m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
+		return;
+	}
+	if (m->proactive_timeout_ns != HPAGE_FRAG_CHECK_INTERVAL_NS)
+		return;
+	if (m->next_proactive_ns < m->now_ns + HPAGE_FRAG_CHECK_INTERVAL_NS / 2) {
+		m->next_proactive_ns = m->now_ns;
+		kcompactd_tick(m); /* the check, which sets the next one or starts a pass */
+		return;
+	}
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
 }
 

@@ -303,12 +303,14 @@ void model_kcompactd_contended(struct model *m, unsigned int zone);
 
 /*
  * model_kcompactd_slept - the kernel's kcompactd went to sleep now
- * (mm_compaction_kcompactd_sleep): the model's 512 ms timeout runs from
- * here, unless its kcompactd has a wakeup to serve or a pass under way.
- * The replay calls it once, at the trace's first such event: the timer's
- * phase is host state no snapshot holds.
+ * (mm_compaction_kcompactd_sleep of node 0): the timer's phase, which is
+ * host state (the scheduler's) no snapshot holds. @first, the trace's first
+ * such event: the model's 512 ms timeout runs from here. Later ones, while
+ * the model's kcompactd is idle and not backed off: a check due within
+ * 256 ms runs now, a later one moves to 512 ms from now. Nothing while its
+ * kcompactd has a wakeup to serve or a pass under way.
  */
-void model_kcompactd_slept(struct model *m);
+void model_kcompactd_slept(struct model *m, bool first);
 
 /*
  * Initial state from a snapshot: blocks as they are, no merging, no events.

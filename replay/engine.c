@@ -1689,10 +1689,10 @@ void replay_feed(struct replay *r, const struct frt_event *ev)
 		if (r->follow_manual)
 			follow_manual(r, ev);
 		break;
-	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP: /* the timer's phase, once */
-		if (!r->kcompactd_synced) {
+	case FRT_EV_COMPACTION_KCOMPACTD_SLEEP: /* the timer's phase: node 0's, the model's */
+		if (ev->kcompactd.nid == 0) {
+			model_kcompactd_slept(r->m, !r->kcompactd_synced);
 			r->kcompactd_synced = true;
-			model_kcompactd_slept(r->m);
 		}
 		break;
 	case FRT_EV_MIGRATE_PAGES_START:

@@ -1840,7 +1840,7 @@ static void kcompactd_timer_starts_at_the_kernels_sleep(void)
 		return;
 	SET_TIME(m, 0);
 	SET_TIME(m, 300 * MS);
-	model_kcompactd_slept(m);
+	model_kcompactd_slept(m, true);
 	SET_TIME(m, KT);
 	SET_TIME(m, 300 * MS + KT - 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
@@ -1856,13 +1856,72 @@ static void kcompactd_timer_starts_at_the_kernels_sleep(void)
 	SET_TIME(m, 0);
 	SET_TIME(m, KT);
 	SET_TIME(m, 600 * MS);
-	model_kcompactd_slept(m);
+	model_kcompactd_slept(m, true);
 	SET_TIME(m, 1100 * MS); /* ended at 1.024 s, score 75 < 91 */
 	SET_TIME(m, 1024 * MS + KT - 1);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	struct model_req q10 = { .order = 10, .gfp = GFP_MOV }, q9 = { .order = 9, .gfp = GFP_MOV };
 	CHECK(model_alloc(m, &q10) != MODEL_PFN_NONE && model_alloc(m, &q9) != MODEL_PFN_NONE);
 	SET_TIME(m, 1024 * MS + KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+	model_free_all(m);
+}
+
+/*
+ * kcompactd() traces mm_compaction_kcompactd_sleep as each wait begins, and
+ * a wait lasts the timeout plus whatever time the scheduler keeps kcompactd
+ * waiting for a CPU: every sleep of the kernel's sets the model's phase
+ * (model_kcompactd_slept()), not only the first. While the model's
+ * kcompactd is idle at the default timeout, a check due 256 ms or more
+ * after the sleep moves to 512 ms after it, and one due sooner is the
+ * check the kernel just made, so it runs at the sleep; after a pass that did not
+ * lower the score (timeout 512 ms << 6) the model keeps its own backoff.
+ * proactive_model(5888): score 91, a check starts a pass.
+ */
+static void kcompactd_follows_every_sleep_of_the_kernels(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+	struct model *m = proactive_model(&d, &log, M, 5888);
+
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	SET_TIME(m, 100 * MS);
+	model_kcompactd_slept(m, true); /* check due at 612 ms */
+	SET_TIME(m, 300 * MS);
+	model_kcompactd_slept(m, false); /* 312 ms before it: moves to 812 ms */
+	SET_TIME(m, 300 * MS + KT - 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	SET_TIME(m, 300 * MS + KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+
+	m = proactive_model(&d, &log, M, 5888);
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	model_kcompactd_slept(m, true); /* check due at 512 ms */
+	SET_TIME(m, 400 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	model_kcompactd_slept(m, false); /* 112 ms before it: the kernel's check, now */
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+
+	m = proactive_model(&d, &log, U, 5888); /* nothing moves: backed off */
+	if (!m)
+		return;
+	SET_TIME(m, 0);
+	model_kcompactd_slept(m, true);
+	SET_TIME(m, KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	SET_TIME(m, 2 * KT);
+	model_kcompactd_slept(m, false); /* neither moves nor runs the check */
+	SET_TIME(m, KT + (KT << 6) - 100 * MS);
+	model_kcompactd_slept(m, false);
+	SET_TIME(m, KT + (KT << 6) - 1);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	SET_TIME(m, KT + (KT << 6));
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
 	model_free_all(m);
 }
@@ -2554,6 +2613,7 @@ int main(void)
 	RUN(proactive_compaction_rereads_the_score_the_workload_changes);
 	RUN(proactive_compaction_ends_contended_where_the_kernel_did);
 	RUN(kcompactd_timer_starts_at_the_kernels_sleep);
+	RUN(kcompactd_follows_every_sleep_of_the_kernels);
 	RUN(compact_memory_runs_until_the_scanners_meet);
 	RUN(storm_with_compaction);
 
