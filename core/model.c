@@ -140,12 +140,13 @@ static const struct model_knob_spec knob_specs[MODEL_NR_KNOBS] = {
 		"zones are ZONE_RECLAIM_ACTIVE (small pcp lists) from a free by kswapd until it "
 		"has freed nothing for this long; 0: never", 1000, 0, 3600L * 1000000 },
 	/* read when the model is built from a snapshot (replay/setup.c): no
-	 * snapshot has PB_compact_skip; off by default (README "Fidelity") */
+	 * snapshot has PB_compact_skip; on by default since kcompactd's phase
+	 * follows every sleep (README "Fidelity") */
 	[MODEL_KNOB_START_SKIP_HINTS] = { "start_skip_hints", NULL,
 		"1: pageblocks the trace's first compaction run over them went past without "
 		"scanning start with their compaction skip hint set (MOVABLE ones only for an "
 		"async run); 0: no hint set at the start",
-		0, 0, 1 },
+		1, 0, 1 },
 };
 
 const struct model_knob_spec *model_knob_spec(enum model_knob k)

@@ -486,11 +486,20 @@ static void skip_hints_as_the_first_runs_show(void)
 		CHECK(model_pageblock_mt(m, 512) == MODEL_MT_UNMOVABLE);
 		model_free_all(m);
 	}
-	/* off (the default): no hint at the start */
+	/* on by default */
 	struct model *m = seeded(file, NULL, &st);
 	if (m) {
 		for (int i = 0; i < 5; i++)
-			CHECK(!model_pageblock_skip(m, (uint64_t)i * 512), "default: pageblock %d", i);
+			CHECK(model_pageblock_skip(m, (uint64_t)i * 512) == want[i],
+			      "default: pageblock %d", i);
+		CHECK(st.skip_pageblocks == 2);
+		model_free_all(m);
+	}
+	/* off: no hint at the start */
+	m = seeded(file, "start_skip_hints=0", &st);
+	if (m) {
+		for (int i = 0; i < 5; i++)
+			CHECK(!model_pageblock_skip(m, (uint64_t)i * 512), "off: pageblock %d", i);
 		CHECK(st.skip_pageblocks == 0);
 		model_free_all(m);
 	}
