@@ -12,8 +12,7 @@
  * "allocated" in the per-pfn state while compaction holds them, linked on
  * the compact_control's lists through their mpage links.
  *
- * Deliberate differences: no fast_find_migrateblock() (the migrate scanner
- * always scans linearly from its cached position); isolation never fails for
+ * Deliberate differences: isolation never fails for
  * a movable block it may take (dirty, writeback or pinned pages are stood in for by the
  * seeded migrate_fail_permille knob); no lock contention, so async compaction
  * is never "contended" (a proactive pass is where the trace says the kernel's
@@ -792,20 +791,125 @@ static bool suitable_migration_source(const struct model *m, const struct compac
 	return mt == cc->migratetype;
 }
 
-/* isolate_migratepages(): the first suitable pageblock from cc->migrate_pfn */
+/* move_freelist_tail(): rotate the list so that @pfn comes last */
+static void move_freelist_tail(struct model *m, struct mlist *l, uint64_t pfn)
+{
+	uint32_t next = m->links[pidx(m, pfn)].next;
+
+	if (next != NIL)
+		move_freelist_head(m, l, ipfn(m, next));
+}
+
+/* update_fast_start_pfn() */
+static void update_fast_start_pfn(struct compact_control *cc, uint64_t pfn)
+{
+	if (cc->fast_start_pfn == UINT64_MAX)
+		return;
+	if (!cc->fast_start_pfn || pfn < cc->fast_start_pfn)
+		cc->fast_start_pfn = pfn;
+}
+
+/* reinit_migrate_pfn() */
+static uint64_t reinit_migrate_pfn(struct compact_control *cc)
+{
+	if (!cc->fast_start_pfn || cc->fast_start_pfn == UINT64_MAX)
+		return cc->migrate_pfn;
+	cc->migrate_pfn = cc->fast_start_pfn;
+	cc->fast_start_pfn = UINT64_MAX;
+	return cc->migrate_pfn;
+}
+
+/*
+ * fast_find_migrateblock() (mm/compaction.c, 6.18): a run for a costly order
+ * (a THP's) that reads the skip hints, at the start of a pageblock and not
+ * finishing one, looks for a pageblock that already has free pages instead
+ * of going on linearly: on the MOVABLE free lists of order cc->order - 1
+ * down to PAGE_ALLOC_COSTLY_ORDER, from each list's head, the first block
+ * below high_pfn (half the way to the free scanner from the zone's start,
+ * an eighth of it later) whose pageblock's hint is clear, at most
+ * freelist_scan_limit() entries in all (each counts as migrate-scanned).
+ * The migrate scanner starts at its pageblock (behind it too), and the block
+ * goes to its list's tail so that the next search finds another. None
+ * found: the lowest find of this run, once (reinit_migrate_pfn()), else
+ * where the scanner was. A direct compaction for a non-movable request
+ * scans linearly (vanilla 6.18; the 2026 tree lets whole-pageblock requests
+ * search too). So a THP compaction's migrate scanner passes pageblocks it
+ * neither scans nor marks, which is why the trace's first runs cannot say
+ * those pageblocks' hints (start_skip_hints).
+ */
+static uint64_t fast_find_migrateblock(struct model *m, struct compact_control *cc)
+{
+	struct mzone *z = cc->z;
+	uint64_t pfn = cc->migrate_pfn;
+	unsigned int shift = cc->fast_search_fail < 63 ? cc->fast_search_fail : 63;
+	unsigned int limit = (unsigned int)(((uint64_t)COMPACT_CLUSTER_MAX >> shift) + 1);
+	unsigned int nr_scanned = 0;
+	bool found = false;
+
+	if (cc->ignore_skip_hint || cc->finish_pageblock)
+		return pfn;
+	if (pfn != z->start_pfn && pfn != pageblock_start(m, pfn))
+		return pfn; /* a pageblock's scan resumed after COMPACT_CLUSTER_MAX */
+	if (cc->order <= PAGE_ALLOC_COSTLY_ORDER)
+		return pfn;
+	if (cc->direct_compaction && cc->migratetype != MODEL_MT_MOVABLE)
+		return pfn;
+	uint64_t distance = (cc->free_pfn - cc->migrate_pfn) >> 1;
+	if (cc->migrate_pfn != z->start_pfn)
+		distance >>= 2;
+	uint64_t high_pfn = pageblock_start(m, cc->migrate_pfn + distance);
+
+	for (int order = cc->order - 1;
+	     order >= PAGE_ALLOC_COSTLY_ORDER && !found && nr_scanned < limit; order--) {
+		struct free_area *area = &z->area[order];
+		struct mlist *list = &area->free_list[MODEL_MT_MOVABLE];
+
+		if (!area->nr_free)
+			continue;
+		for (uint32_t i = list->head; i != NIL; i = m->links[i].next) {
+			uint64_t free_pfn = ipfn(m, i);
+
+			if (nr_scanned++ >= limit) {
+				move_freelist_tail(m, list, free_pfn);
+				break;
+			}
+			if (free_pfn >= high_pfn || get_pageblock_skip(m, free_pfn))
+				continue;
+			move_freelist_tail(m, list, free_pfn);
+			update_fast_start_pfn(cc, free_pfn);
+			pfn = pageblock_start(m, free_pfn);
+			if (pfn < z->start_pfn)
+				pfn = z->start_pfn;
+			cc->fast_search_fail = 0;
+			found = true;
+			break;
+		}
+	}
+	cc->total_migrate_scanned += nr_scanned;
+	if (!found) {
+		cc->fast_search_fail++;
+		pfn = reinit_migrate_pfn(cc);
+	}
+	return pfn;
+}
+
+/* isolate_migratepages(): the first suitable pageblock from where
+ * fast_find_migrateblock() says */
 static enum isolate_result isolate_migratepages(struct model *m, struct compact_control *cc)
 {
-	uint64_t low = cc->migrate_pfn;
+	uint64_t low = fast_find_migrateblock(m, cc);
 	uint64_t bstart = pageblock_start(m, low);
 	uint64_t bend = bstart + m->pageblock_nr_pages;
+	/* the search checked the hint of the pageblock it found */
+	bool fast_find_block = low != cc->migrate_pfn && !cc->fast_search_fail;
 
 	if (bstart < cc->z->start_pfn)
 		bstart = cc->z->start_pfn;
-	for (; bend <= cc->free_pfn;
+	for (; bend <= cc->free_pfn; fast_find_block = false,
 	     cc->migrate_pfn = low = bend, bstart = bend, bend += m->pageblock_nr_pages) {
 		if (bend > cc->z->end_pfn)
 			break;
-		if ((pageblock_aligned(m, low) || low == cc->z->start_pfn) &&
+		if ((pageblock_aligned(m, low) || low == cc->z->start_pfn) && !fast_find_block &&
 		    !isolation_suitable(m, cc, bstart))
 			continue;
 		if (!suitable_migration_source(m, cc, bstart)) {
@@ -1022,6 +1126,7 @@ static int compact_zone_begin(struct model *m, struct compact_control *cc)
 	mlist_init(&cc->migratepages);
 	cc->nr_freepages = cc->nr_migratepages = 0;
 	cc->total_migrate_scanned = cc->total_free_scanned = 0;
+	cc->fast_start_pfn = 0;
 	/* last_migrated starts at 0, as the kernel's does: the first iteration
 	 * in pageblock 0 finishes that pageblock */
 	cc->last_migrated = 0;

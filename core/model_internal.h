@@ -170,6 +170,9 @@ struct compact_control {
 	uint64_t free_pfn, migrate_pfn;
 	uint64_t total_migrate_scanned, total_free_scanned;
 	unsigned int fast_search_fail;
+	/* fast_find_migrateblock()'s lowest find this run: 0 none yet,
+	 * UINT64_MAX taken (reinit_migrate_pfn()) */
+	uint64_t fast_start_pfn;
 	int search_order;
 	int order; /* -1: compact everything (proactive) */
 	int migratetype, highest_zoneidx, mode;

@@ -94,13 +94,25 @@ static size_t skip_blocks(const struct first_touch *ft)
 			: 0;
 }
 
+/*
+ * A later word that settles an async run's pass (FT_SKIP_PASSED_ASYNC): a
+ * scan says the hint was clear; a sync run's pass that it was set. Only a
+ * scan sets a hint (isolate_migratepages_block(), isolate_freepages_block():
+ * each traces an isolate event, which would have said SCANNED here), so set
+ * then it was set since the trace's start.
+ */
+static bool skip_settles(enum first_touch_skip had, enum first_touch_skip word)
+{
+	return had == FT_SKIP_PASSED_ASYNC && (word == FT_SKIP_SCANNED || word == FT_SKIP_PASSED);
+}
+
 /* the first word on the skip hint of @pfn's pageblock, where not said yet */
 static void skip_mark(struct first_touch *ft, uint64_t pfn, enum first_touch_skip word)
 {
 	if (!ft->skip || pfn < ft->base || pfn - ft->base >= ft->span)
 		return;
 	size_t i = (size_t)((pfn >> ft->pb_order) - (ft->base >> ft->pb_order));
-	if (!ft->skip[i] || (word == FT_SKIP_SCANNED && ft->skip[i] == FT_SKIP_PASSED_ASYNC))
+	if (!ft->skip[i] || skip_settles(ft->skip[i], word))
 		ft->skip[i] = (uint8_t)word;
 }
 
@@ -562,8 +574,7 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 			if (!ft->k[i])
 				ft->k[i] = h[1].ft.k[i];
 		for (size_t i = 0; i < skip_blocks(ft); i++)
-			if (!ft->skip[i] || (ft->skip[i] == FT_SKIP_PASSED_ASYNC &&
-					     h[1].ft.skip[i] == FT_SKIP_SCANNED))
+			if (!ft->skip[i] || skip_settles(ft->skip[i], h[1].ft.skip[i]))
 				ft->skip[i] = h[1].ft.skip[i];
 	}
 	ret = 0;

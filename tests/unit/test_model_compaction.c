@@ -1926,6 +1926,64 @@ static void kcompactd_follows_every_sleep_of_the_kernels(void)
 	model_free_all(m);
 }
 
+/*
+ * fast_find_migrateblock() (mm/compaction.c, 6.18): a THP's compaction (order
+ * 9 > PAGE_ALLOC_COSTLY_ORDER, a movable request) that reads the skip hints
+ * starts its migrate scanner at a pageblock that already holds free pages,
+ * the first found on the MOVABLE free lists of orders 8 down to 3 below
+ * high_pfn (half the way from the zone's start to the free scanner, block
+ * 3 here): block 2, whose one movable page moves out and whose pageblock
+ * the request then captures, not block 0. The block found goes to its list's
+ * tail. With block 2's hint set the search passes it, finds nothing else
+ * (the other blocks' free pages are order 0) and the scanner goes on
+ * linearly from block 0.
+ *
+ *   pageblocks  M M M M M M M M   2: seed_one_movable(); the others
+ *                                 alternating movable and free pages
+ */
+static void fast_find_migrateblock_starts_at_a_block_with_free_pages(void)
+{
+	for (int hint = 0; hint <= 1; hint++) {
+		struct model_desc d;
+		static struct evlog log;
+		struct model *m = model9(&d, 8, true, &log);
+		const uint64_t b2 = B9 + 2 * PB9;
+
+		if (!m)
+			return;
+		for (uint64_t b = 0; b < 8; b++) {
+			if (b == 2)
+				seed_one_movable(m, b2);
+			else
+				seed_alternating(m, B9 + b * PB9, M, PB9 / 2);
+		}
+		CHECK(model_seed_done(m) == 0);
+		if (hint)
+			CHECK(model_set_pageblock_skip(m, b2, true) == 0);
+		model_ok(m, __LINE__);
+		log.n = 0;
+
+		struct model_req r = { .order = 9, .gfp = GFP_MOV };
+		uint64_t pfn = model_alloc(m, &r);
+		model_ok(m, __LINE__);
+		const struct model_event *e = event(&log, MODEL_EV_MIGRATE, 0);
+		CHECK(e, "hint %d: nothing migrated", hint);
+		if (!e) {
+			model_free_all(m);
+			return;
+		}
+		if (!hint) {
+			CHECK(e->pfn == b2, "first migration from %" PRIu64 ", expected %" PRIu64,
+			      e->pfn, b2);
+			CHECK(pfn == b2, "served %" PRIu64 ", expected %" PRIu64, pfn, b2);
+		} else {
+			CHECK(e->pfn < B9 + PB9, "hint set: first migration from %" PRIu64
+			      ", expected pageblock 0", e->pfn);
+		}
+		model_free_all(m);
+	}
+}
+
 /* ==== migrate_pages(): the order of cc->migratepages ==== */
 
 /*
@@ -2614,6 +2672,7 @@ int main(void)
 	RUN(proactive_compaction_ends_contended_where_the_kernel_did);
 	RUN(kcompactd_timer_starts_at_the_kernels_sleep);
 	RUN(kcompactd_follows_every_sleep_of_the_kernels);
+	RUN(fast_find_migrateblock_starts_at_a_block_with_free_pages);
 	RUN(compact_memory_runs_until_the_scanners_meet);
 	RUN(storm_with_compaction);
 

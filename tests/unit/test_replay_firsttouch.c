@@ -357,8 +357,12 @@ static void a_run_that_fails_names_its_first_block(void)
  *   K  CPU 1, kcompactd woken, sync: 2048 -> 2560, nothing scanned
  *   P  CPU 1, kcompactd after its sleep (proactive), sync: scans pageblock 0
  *   C  CPU 0, async: 1536 -> 2048 again, nothing scanned
+ *   D  CPU 0, direct at SYNC_LIGHT (prio 1), sync: 0 -> 1024, nothing scanned
  *   pageblock 0: passed by A, MOVABLE: set (P's scan ignores the hints)
- *   pageblock 1: passed by A, UNMOVABLE (refused for its type): clear
+ *   pageblock 1: passed by A, UNMOVABLE (refused for its type: A says
+ *                nothing), then by D, which reads the hints and refuses
+ *                no type: set, and since no scan in between could have set it
+ *                (each traces an isolate event), set at the start
  *   pageblock 2: passed by B, which scanned and may have jumped it: clear
  *   pageblock 3: scanned by B first: clear (C's pass changes nothing)
  *   pageblock 4: passed by K, kcompactd_do_work()'s sync run, any type: set
@@ -378,7 +382,11 @@ static int put_compaction(struct frt_writer *w, uint64_t ts, uint16_t type, uint
 {
 	struct frt_event e = { .ts = ts, .type = type, .cpu = cpu };
 
-	if (type == FRT_EV_COMPACTION_KCOMPACTD_WAKE || type == FRT_EV_COMPACTION_KCOMPACTD_SLEEP) {
+	if (type == FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES) {
+		e.try_compact.order = 9;
+		e.try_compact.prio = (int64_t)a;
+	} else if (type == FRT_EV_COMPACTION_KCOMPACTD_WAKE ||
+		   type == FRT_EV_COMPACTION_KCOMPACTD_SLEEP) {
 		e.kcompactd.nid = 0;
 		e.kcompactd.order = 9;
 	} else if (type == FRT_EV_COMPACTION_ISOLATE_MIGRATEPAGES) {
@@ -441,6 +449,10 @@ static int write_skip_trace(const char *file)
 	/* C */
 	ret = ret ?: put_compaction(w, 6000, FRT_EV_COMPACTION_BEGIN, 0, 1536, 2048, 0);
 	ret = ret ?: put_compaction(w, 6100, FRT_EV_COMPACTION_END, 0, 2048, 2048, 0);
+	/* D */
+	ret = ret ?: put_compaction(w, 7000, FRT_EV_COMPACTION_TRY_TO_COMPACT_PAGES, 0, 1, 0, 0);
+	ret = ret ?: put_compaction(w, 7100, FRT_EV_COMPACTION_BEGIN, 0, 0, 2048, 1);
+	ret = ret ?: put_compaction(w, 7200, FRT_EV_COMPACTION_END, 0, 1024, 2048, 1);
 	int cret = frt_writer_close(w);
 	return ret ? ret : cret;
 }
@@ -456,7 +468,7 @@ static void skip_hints_as_the_first_runs_show(void)
 		return;
 	close(fd);
 	CHECK(write_skip_trace(file) == 0);
-	static const bool want[5] = { true, false, false, false, true };
+	static const bool want[5] = { true, true, false, false, true };
 	/* with start_from_trace=0 too: the hints do not need the pages' seed */
 	static const char *const sets[] = { "start_skip_hints=1", "start_from_trace=0" };
 	for (int k = 0; k < 2; k++) {
@@ -479,7 +491,7 @@ static void skip_hints_as_the_first_runs_show(void)
 			CHECK(model_pageblock_skip(m, (uint64_t)i * 512) == want[i],
 			      "%s: pageblock %d skip %d, want %d", sets[k], i,
 			      model_pageblock_skip(m, (uint64_t)i * 512), want[i]);
-		CHECK(st.skip_pageblocks == 2, "%lu seeded", (unsigned long)st.skip_pageblocks);
+		CHECK(st.skip_pageblocks == 3, "%lu seeded", (unsigned long)st.skip_pageblocks);
 		/* the pages are as the snapshot has them */
 		CHECK(st.allocated_pages == 2560 && st.free_pages == 0, "allocated %lu",
 		      (unsigned long)st.allocated_pages);
@@ -492,7 +504,7 @@ static void skip_hints_as_the_first_runs_show(void)
 		for (int i = 0; i < 5; i++)
 			CHECK(model_pageblock_skip(m, (uint64_t)i * 512) == want[i],
 			      "default: pageblock %d", i);
-		CHECK(st.skip_pageblocks == 2);
+		CHECK(st.skip_pageblocks == 3);
 		model_free_all(m);
 	}
 	/* off: no hint at the start */
