@@ -408,7 +408,10 @@ static uint64_t raw_alloc_pages_direct_compact(struct model *m, const struct all
 		if (capc.order > ac->order)
 			trim_capture(m, pfn, capc.order, ac->order);
 	}
-	if (*result == MODEL_COMPACT_SKIPPED || *result == MODEL_COMPACT_DEFERRED_RES)
+	/* only SKIPPED goes back without a stall: a try every zone deferred is
+	 * counted (compact_stall, then compact_fail unless the lists have the
+	 * page), whatever the comment above the count in 6.18 says */
+	if (*result == MODEL_COMPACT_SKIPPED)
 		return MODEL_PFN_NONE;
 	count_event(m, MODEL_COMPACT_STALL, 1);
 	if (promoted)

@@ -1310,8 +1310,10 @@ static void raw_alloc_pages_slowpath_costly_noretry_reclaims_then_compacts_once_
  * async, then SYNC_LIGHT, whose failure defers order 4 (defer_shift 1),
  * and fails. Page-cache folio 1: compaction_deferred() (++considered = 1 <
  * 2): DEFERRED, fails at once; had it gone on, its second compaction would
- * have found considered = 2 and run. Folio 2: considered 2, not deferred:
- * async, async (PARTIAL_SKIPPED, which async does not defer), fails.
+ * have found considered = 2 and run. __alloc_pages_direct_compact() counts
+ * a stall (and a failure) for every result but SKIPPED, DEFERRED included:
+ * compact_stall 2 -> 3. Folio 2: considered 2, not deferred: async, async
+ * (PARTIAL_SKIPPED, which async does not defer), fails: two stalls more.
  *
  *  pageblocks   M        U        U        U        U        U        U        U
  *  before:     |mFF.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|uFu.F...|
@@ -1351,7 +1353,8 @@ static void raw_alloc_pages_slowpath_costly_noretry_fails_at_once_when_deferred_
 	CHECK(nr_events(&log, MODEL_EV_COMPACT_BEGIN) == 0, "folio 1 compacted");
 	CHECK(nr_events(&log, MODEL_EV_COMPACT_DEFERRED) == 1, "folio 1: %d deferrals",
 	      nr_events(&log, MODEL_EV_COMPACT_DEFERRED));
-	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 2);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 3);
+	EXPECT_COUNTER(m, MODEL_COMPACT_FAIL, 3);
 
 	log.n = 0;
 	EXPECT_ALLOC(m, 4, GFP_PAGECACHE_NORETRY, MODEL_PFN_NONE);
@@ -1360,7 +1363,7 @@ static void raw_alloc_pages_slowpath_costly_noretry_fails_at_once_when_deferred_
 	EXPECT_BEGIN(&log, 0, B, B + 56, false, true);
 	EXPECT_BEGIN(&log, 1, B, B + 56, false, true);
 	CHECK(nr_events(&log, MODEL_EV_COMPACT_DEFERRED) == 0);
-	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 4);
+	EXPECT_COUNTER(m, MODEL_COMPACT_STALL, 5);
 	model_free_all(m);
 
 	desc_compact(&d);
