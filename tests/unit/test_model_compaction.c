@@ -1825,6 +1825,16 @@ static void proactive_compaction_ends_contended_where_the_kernel_did(void)
 	model_free_all(m);
 }
 
+/* the proactive passes go from @n to @n + 1 at @at, not before */
+static void expect_pass_at(struct model *m, uint64_t at, uint64_t n, int line)
+{
+	set_time(m, at - 1, line);
+	expect_counter(m, MODEL_COMPACT_PROACTIVE, n, line);
+	set_time(m, at, line);
+	expect_counter(m, MODEL_COMPACT_PROACTIVE, n + 1, line);
+}
+#define EXPECT_PASS_AT(m, at, n) expect_pass_at(m, at, n, __LINE__)
+
 /*
  * kcompactd()'s timer has a phase no snapshot holds: the model's starts at
  * the trace's first event, the kernel's at its last sleep. The replay hands
@@ -1845,10 +1855,7 @@ static void kcompactd_timer_starts_at_the_kernels_sleep(void)
 	SET_TIME(m, 300 * MS);
 	model_kcompactd_slept(m, true);
 	SET_TIME(m, KT);
-	SET_TIME(m, 300 * MS + KT - 1);
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
-	SET_TIME(m, 300 * MS + KT);
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	EXPECT_PASS_AT(m, 300 * MS + KT, 0);
 	model_free_all(m);
 
 	next_ns_per_page9 = 1000000; /* a pass under way: its own end sets the timer */
@@ -1894,10 +1901,7 @@ static void kcompactd_follows_every_sleep_of_the_kernels(void)
 	model_kcompactd_slept(m, true); /* check due at 612 ms */
 	SET_TIME(m, 300 * MS);
 	model_kcompactd_slept(m, false); /* 312 ms before it: moves to 812 ms */
-	SET_TIME(m, 300 * MS + KT - 1);
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
-	SET_TIME(m, 300 * MS + KT);
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	EXPECT_PASS_AT(m, 300 * MS + KT, 0);
 	model_free_all(m);
 
 	m = proactive_model(&d, &log, M, 5888);
@@ -1922,10 +1926,7 @@ static void kcompactd_follows_every_sleep_of_the_kernels(void)
 	model_kcompactd_slept(m, false); /* neither moves nor runs the check */
 	SET_TIME(m, KT + (KT << 6) - 100 * MS);
 	model_kcompactd_slept(m, false);
-	SET_TIME(m, KT + (KT << 6) - 1);
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
-	SET_TIME(m, KT + (KT << 6));
-	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 2);
+	EXPECT_PASS_AT(m, KT + (KT << 6), 1);
 	model_free_all(m);
 }
 
