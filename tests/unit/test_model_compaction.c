@@ -1835,6 +1835,22 @@ static void expect_pass_at(struct model *m, uint64_t at, uint64_t n, int line)
 }
 #define EXPECT_PASS_AT(m, at, n) expect_pass_at(m, at, n, __LINE__)
 
+/* proactive_model(@mobility, 5888) on the clock from 0, told at @at of the
+ * trace's first kcompactd sleep; NULL if it cannot be built */
+static struct model *first_sleep_at(struct model_desc *d, struct evlog *log, int mobility,
+				    uint64_t at, int line)
+{
+	struct model *m = proactive_model(d, log, mobility, 5888);
+
+	if (!m)
+		return NULL;
+	set_time(m, 0, line);
+	set_time(m, at, line);
+	model_kcompactd_slept(m, true);
+	return m;
+}
+#define FIRST_SLEEP_AT(d, log, mobility, at) first_sleep_at(d, log, mobility, at, __LINE__)
+
 /*
  * kcompactd()'s timer has a phase no snapshot holds: the model's starts at
  * the trace's first event, the kernel's at its last sleep. The replay hands
@@ -1847,13 +1863,10 @@ static void kcompactd_timer_starts_at_the_kernels_sleep(void)
 {
 	struct model_desc d;
 	static struct evlog log;
-	struct model *m = proactive_model(&d, &log, M, 5888);
+	struct model *m = FIRST_SLEEP_AT(&d, &log, M, 300 * MS);
 
 	if (!m)
 		return;
-	SET_TIME(m, 0);
-	SET_TIME(m, 300 * MS);
-	model_kcompactd_slept(m, true);
 	SET_TIME(m, KT);
 	EXPECT_PASS_AT(m, 300 * MS + KT, 0);
 	model_free_all(m);
@@ -1892,34 +1905,27 @@ static void kcompactd_follows_every_sleep_of_the_kernels(void)
 {
 	struct model_desc d;
 	static struct evlog log;
-	struct model *m = proactive_model(&d, &log, M, 5888);
+	struct model *m = FIRST_SLEEP_AT(&d, &log, M, 100 * MS); /* check due at 612 ms */
 
 	if (!m)
 		return;
-	SET_TIME(m, 0);
-	SET_TIME(m, 100 * MS);
-	model_kcompactd_slept(m, true); /* check due at 612 ms */
 	SET_TIME(m, 300 * MS);
 	model_kcompactd_slept(m, false); /* 312 ms before it: moves to 812 ms */
 	EXPECT_PASS_AT(m, 300 * MS + KT, 0);
 	model_free_all(m);
 
-	m = proactive_model(&d, &log, M, 5888);
+	m = FIRST_SLEEP_AT(&d, &log, M, 0); /* check due at 512 ms */
 	if (!m)
 		return;
-	SET_TIME(m, 0);
-	model_kcompactd_slept(m, true); /* check due at 512 ms */
 	SET_TIME(m, 400 * MS);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
 	model_kcompactd_slept(m, false); /* 112 ms before it: the kernel's check, now */
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	model_free_all(m);
 
-	m = proactive_model(&d, &log, U, 5888); /* nothing moves: backed off */
+	m = FIRST_SLEEP_AT(&d, &log, U, 0); /* nothing moves: backed off */
 	if (!m)
 		return;
-	SET_TIME(m, 0);
-	model_kcompactd_slept(m, true);
 	SET_TIME(m, KT);
 	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
 	SET_TIME(m, 2 * KT);

@@ -54,19 +54,28 @@ static bool same(json_t *runs, size_t a, size_t b, const char *key)
 			  json_object_get(json_array_get(runs, b), key));
 }
 
+/* @path opened with the @n variants of @v (NULL: the trace's own settings
+ * each), or NULL, the failure checked */
+static struct replay_session *open_with(const char *path, const struct replay_variant *v, int n)
+{
+	char err[512];
+	struct replay_session *s = replay_session__open(path, NULL, err, sizeof(err));
+
+	CHECK(s, "%s: %s", path, err);
+	for (int i = 0; s && i < n; i++)
+		CHECK(replay_session__add_variant(s, v ? &v[i] : NULL) == 0);
+	return s;
+}
+
 /* three variants, one decode; the first and the third are both vanilla and
  * must agree in every figure, counter and sample: the runs share nothing */
 static void three_variants_one_decode(void)
 {
 	struct replay_variant v[3] = { preset("vanilla"), preset("defrag_mode"), preset("vanilla") };
-	char err[512];
-	struct replay_session *s = replay_session__open(sample, NULL, err, sizeof(err));
+	struct replay_session *s = open_with(sample, v, 3);
 
-	CHECK(s, "%s", err);
 	if (!s)
 		return;
-	for (int i = 0; i < 3; i++)
-		CHECK(replay_session__add_variant(s, &v[i]) == 0);
 	CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
 	CHECK(!replay_session__damage(s));
 	json_t *j = report(s), *runs = json_object_get(j, "runs");
@@ -104,15 +113,11 @@ static void any_number_of_threads(void)
 {
 	struct replay_variant v[3] = { preset("vanilla"), preset("defrag_mode"), preset("vanilla") };
 	json_t *first = NULL;
-	char err[512];
 
 	for (int threads = 1; threads <= 3; threads++) {
-		struct replay_session *s = replay_session__open(sample, NULL, err, sizeof(err));
-		CHECK(s, "%s", err);
+		struct replay_session *s = open_with(sample, v, 3);
 		if (!s)
 			break;
-		for (int i = 0; i < 3; i++)
-			CHECK(replay_session__add_variant(s, &v[i]) == 0);
 		pipe_set_threads(threads);
 		CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
 		pipe_set_threads(0);
@@ -144,15 +149,11 @@ static void compare_run_equals_replay(void)
 {
 	struct replay_variant v[2] = { preset("vanilla"), preset("defrag_mode") };
 	json_t *runs[2] = { NULL, NULL }, *j[2] = { NULL, NULL };
-	char err[512];
 
 	for (int n = 1; n <= 2; n++) {
-		struct replay_session *s = replay_session__open(sample, NULL, err, sizeof(err));
-		CHECK(s, "%s", err);
+		struct replay_session *s = open_with(sample, v, n);
 		if (!s)
 			break;
-		for (int i = 0; i < n; i++)
-			CHECK(replay_session__add_variant(s, &v[i]) == 0);
 		CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
 		j[n - 1] = report(s);
 		runs[n - 1] = json_object_get(j[n - 1], "runs");
@@ -190,13 +191,9 @@ static void shared_prefix_as_alone(void)
 		int64_t events = 0;
 
 		for (int threads = 0; threads <= 4; threads++) {
-			struct replay_session *s = replay_session__open(traces[t], NULL, err,
-									sizeof(err));
-			CHECK(s, "%s", err);
+			struct replay_session *s = open_with(traces[t], v, 4);
 			if (!s)
 				break;
-			for (int i = 0; i < 4; i++)
-				CHECK(replay_session__add_variant(s, &v[i]) == 0);
 			if (!threads) /* first: each on its own */
 				setenv("FRAGREPLAY_SHARE", "0", 1);
 			pipe_set_threads(threads);
@@ -252,14 +249,10 @@ static void shared_prefix_as_alone(void)
  */
 static void as_recorded_named_alike(void)
 {
-	char err[512];
-	struct replay_session *s = replay_session__open(defrag, NULL, err, sizeof(err));
+	struct replay_session *s = open_with(defrag, NULL, 3);
 
-	CHECK(s, "%s", err);
 	if (!s)
 		return;
-	for (int i = 0; i < 3; i++)
-		CHECK(replay_session__add_variant(s, NULL) == 0);
 	CHECK(replay_session__run(s, NULL, NULL) == 0, "%s", replay_session__error(s));
 	CHECK(replay_session__shared_events(s, NULL) > 0, "the three did not share");
 	json_t *j = report(s), *runs = json_object_get(j, "runs");
@@ -347,14 +340,10 @@ static void contract(void)
 static void failed_setup_said_once(void)
 {
 	struct replay_variant v[2] = { preset("vanilla"), preset("defrag_mode") };
-	char err[512];
-	struct replay_session *s = replay_session__open(golden, NULL, err, sizeof(err));
+	struct replay_session *s = open_with(golden, v, 2);
 
-	CHECK(s, "%s", err);
 	if (!s)
 		return;
-	for (int i = 0; i < 2; i++)
-		CHECK(replay_session__add_variant(s, &v[i]) == 0);
 	CHECK(replay_session__run(s, NULL, NULL) == -ECANCELED);
 	CHECK(replay_session__render_text(s, stdout) == -EINVAL, "a report of a failed run");
 	const char *e = replay_session__error(s);
