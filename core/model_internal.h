@@ -310,7 +310,7 @@ static inline bool page_is_head(const struct mpage *p)
 
 /*
  * A knob that decides something: every read of a knob variants may differ in
- * (model_share_ok()) goes through here, after the conditions that do not
+ * (model_share()) goes through here, after the conditions that do not
  * depend on it, so that a shared run parts where the knob first matters.
  */
 static inline long knob(const struct model *m, enum model_knob k)
