@@ -1519,6 +1519,33 @@ void model_kcompactd_slept(struct model *m, bool first)
 	m->next_proactive_ns = m->now_ns + m->proactive_timeout_ns;
 }
 
+/*
+ * The trace shows the kernel's kcompactd beginning a proactive pass
+ * (compact_node(pgdat, true): its first zone's mm_compaction_finished says
+ * order -1): its timeout elapsed now, not a wakeup. A sleep (above) is the
+ * timer's start, but each timeout also ends late by however long the timer
+ * wheel rounds it and the scheduler keeps kcompactd waiting: on
+ * import-perf-thp-anon the kernel's pass began 507.5 ms after its sleep,
+ * the model's check would have come 4.5 ms later, after the kernel's pass
+ * had ended contended in both zones. The model's pass then ran in full
+ * where the kernel's stopped (and, not having lowered the node's score, backed
+ * off 32 s), and the model went on to another pass 512 ms later: 1 M free
+ * pages scanned that the kernel never scanned.
+ * So a check of the model's due within half an interval runs now, as for a
+ * sleep; what it decides (a pass or none) is the model's own, from its own
+ * score. Nothing while its kcompactd has a wakeup to serve, a pass under way
+ * or a backed-off timeout.
+ */
+void model_kcompactd_pass_began(struct model *m)
+{
+	if (m->proactive_running || m->kcompactd_woken || !knob(m, MODEL_KNOB_COMPACTION) ||
+	    m->proactive_timeout_ns != HPAGE_FRAG_CHECK_INTERVAL_NS || !m->next_proactive_ns ||
+	    m->next_proactive_ns >= m->now_ns + HPAGE_FRAG_CHECK_INTERVAL_NS / 2)
+		return;
+	m->next_proactive_ns = m->now_ns;
+	kcompactd_tick(m);
+}
+
 /* a pass in @z's zone ends before memory goes: offline_pages() would wait
  * for its isolated pages (model_offline() moves allocated blocks out) */
 void kcompactd_stop_pass(struct model *m, const struct mzone *z)

@@ -313,6 +313,14 @@ void model_kcompactd_contended(struct model *m, unsigned int zone);
 void model_kcompactd_slept(struct model *m, bool first);
 
 /*
+ * model_kcompactd_pass_began - the kernel's kcompactd began a proactive
+ * pass now (its timeout elapsed): while the model's kcompactd is idle and not
+ * backed off, a check of its due within 256 ms runs now (which starts the
+ * model's own pass only if its own score asks for one). Nothing otherwise.
+ */
+void model_kcompactd_pass_began(struct model *m);
+
+/*
  * Initial state from a snapshot: blocks as they are, no merging, no events.
  * Seed pageblock types first: a free block goes on its pageblock's list, and
  * model_seed_free() returns 1 when the snapshot named another list.

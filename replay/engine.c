@@ -931,8 +931,19 @@ static void follow_manual(struct replay *r, const struct frt_event *ev)
 static void follow_contended(struct replay *r, const struct frt_event *ev)
 {
 	if (ev->type == FRT_EV_COMPACTION_FINISHED) {
-		if (ev->suitable.order == -1 && ev->suitable.idx < MODEL_NR_ZONE_TYPES)
-			r->order_all_zones |= 1u << ev->suitable.idx;
+		if (ev->suitable.order != -1 || ev->suitable.idx >= MODEL_NR_ZONE_TYPES)
+			return;
+		/* the first step in the node's first zone: kcompactd's pass began
+		 * (model_kcompactd_pass_began()); compact_node() skips no zone the
+		 * model has */
+		struct model_zone_info first;
+		if (!(r->order_all_zones & 1u << ev->suitable.idx) && ev->suitable.nid == 0 &&
+		    (!ev->has_task || !strncmp(ev->comm, "kcompactd", 9)) &&
+		    !model_zone_info(r->m, 0, &first) && first.type == ev->suitable.idx) {
+			r->st.kcompactd_passes++;
+			model_kcompactd_pass_began(r->m);
+		}
+		r->order_all_zones |= 1u << ev->suitable.idx;
 		return;
 	}
 	int zone = model_zone_of(r->m, ev->compaction.zone_start);

@@ -58,6 +58,7 @@ struct replay_stats {
 	uint64_t outside_model_pages; /* ... their pages (another NUMA node's, say) */
 	uint64_t manual_compactions; /* the kernel's runs user space asked for, followed */
 	uint64_t kcompactd_contended; /* the kernel's proactive runs that ended contended */
+	uint64_t kcompactd_passes;    /* the kernel's proactive passes seen beginning */
 	uint64_t unplugged_pages;    /* pages taken out of the model: memory hot-removal */
 	uint64_t unplug_busy;        /* ... ranges the model could not empty (left in) */
 	uint64_t unplug_expected;    /* ... the pages replay_set_unplug() named */

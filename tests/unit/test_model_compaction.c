@@ -1937,6 +1937,50 @@ static void kcompactd_follows_every_sleep_of_the_kernels(void)
 }
 
 /*
+ * kcompactd()'s timeout ends late by however long the timer wheel rounds
+ * it up and the scheduler keeps kcompactd waiting, which no sleep event
+ * says: the trace's mm_compaction_finished of order -1 in the node's first
+ * zone says the kernel's timed out now and began compact_node(pgdat, true)
+ * (model_kcompactd_pass_began()). While the model's kcompactd is idle at the
+ * default timeout, its check due within 256 ms runs then (here 12 ms early:
+ * the pass begins with the kernel's); one due later keeps its time; after a
+ * pass that did not lower the score the model keeps its own backoff.
+ * proactive_model(5888), score 91: a check starts a pass.
+ */
+static void kcompactd_check_runs_when_the_kernels_pass_begins(void)
+{
+	struct model_desc d;
+	static struct evlog log;
+	struct model *m = FIRST_SLEEP_AT(&d, &log, M, 0); /* check due at 512 ms */
+
+	if (!m)
+		return;
+	SET_TIME(m, 500 * MS);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 0);
+	model_kcompactd_pass_began(m);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	model_free_all(m);
+
+	m = FIRST_SLEEP_AT(&d, &log, M, 0);
+	if (!m)
+		return;
+	SET_TIME(m, 200 * MS);
+	model_kcompactd_pass_began(m); /* 312 ms before the model's check: not its */
+	EXPECT_PASS_AT(m, KT, 0);
+	model_free_all(m);
+
+	m = FIRST_SLEEP_AT(&d, &log, U, 0); /* backed off after its pass */
+	if (!m)
+		return;
+	SET_TIME(m, KT);
+	EXPECT_COUNTER(m, MODEL_COMPACT_PROACTIVE, 1);
+	SET_TIME(m, 2 * KT);
+	model_kcompactd_pass_began(m);
+	EXPECT_PASS_AT(m, KT + (KT << 6), 1);
+	model_free_all(m);
+}
+
+/*
  * fast_find_migrateblock() (mm/compaction.c, 6.18): a THP's compaction (order
  * 9 > PAGE_ALLOC_COSTLY_ORDER, a movable request) that reads the skip hints
  * starts its migrate scanner at a pageblock that already holds free pages,
@@ -2682,6 +2726,7 @@ int main(void)
 	RUN(proactive_compaction_ends_contended_where_the_kernel_did);
 	RUN(kcompactd_timer_starts_at_the_kernels_sleep);
 	RUN(kcompactd_follows_every_sleep_of_the_kernels);
+	RUN(kcompactd_check_runs_when_the_kernels_pass_begins);
 	RUN(fast_find_migrateblock_starts_at_a_block_with_free_pages);
 	RUN(compact_memory_runs_until_the_scanners_meet);
 	RUN(storm_with_compaction);

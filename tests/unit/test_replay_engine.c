@@ -827,6 +827,52 @@ static void kcompactd_contended_pass_is_followed(void)
 }
 
 /*
+ * kcompactd's proactive pass began (compact_node(pgdat, true)): the first
+ * mm_compaction_finished of order -1 in the node's first zone (here DMA32,
+ * its only one) since that zone's last sync end. The engine tells the model
+ * (model_kcompactd_pass_began(), counted in kcompactd_passes) once per
+ * pass: not for the later steps of the same run, a direct compaction's
+ * (order >= 0), another node's, or a task other than kcompactd*.
+ */
+static void kcompactd_pass_begin_is_followed(void)
+{
+	struct model_desc d;
+
+	dma32_desc(&d, 32, 32);
+	struct model *m = model_new(&d);
+	CHECK(m && model_online(m, BASE, 32) == 0);
+	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
+	if (!r)
+		return;
+	struct frt_event fin = { .type = FRT_EV_COMPACTION_FINISHED, .cpu = 0 };
+	fin.suitable.idx = MODEL_ZONE_DMA32;
+	struct frt_event end = { .type = FRT_EV_COMPACTION_END, .cpu = 1 };
+	end.compaction.zone_start = BASE;
+	end.compaction.zone_end = BASE + 32;
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &fin, -1, 0, 0); /* the run's next step */
+	CHECK(replay_stats(r)->kcompactd_passes == 1, "%" PRIu64, replay_stats(r)->kcompactd_passes);
+	feed_compaction(r, &end, 0, 1, 8);
+	feed_compaction(r, &fin, 9, 0, 0); /* a direct compaction's */
+	fin.suitable.nid = 1;
+	feed_compaction(r, &fin, -1, 0, 0); /* node 1's kcompactd */
+	CHECK(replay_stats(r)->kcompactd_passes == 1, "%" PRIu64, replay_stats(r)->kcompactd_passes);
+	fin.suitable.nid = 0;
+	feed_compaction(r, &end, 0, 1, 8);
+	fin.has_task = 1;
+	snprintf(fin.comm, sizeof(fin.comm), "sh"); /* echo 1 >/proc/sys/vm/compact_memory */
+	feed_compaction(r, &fin, -1, 0, 0);
+	feed_compaction(r, &end, 0, 1, 8);
+	CHECK(replay_stats(r)->kcompactd_passes == 1, "%" PRIu64, replay_stats(r)->kcompactd_passes);
+	snprintf(fin.comm, sizeof(fin.comm), "kcompactd0");
+	feed_compaction(r, &fin, -1, 0, 0);
+	CHECK(replay_stats(r)->kcompactd_passes == 2, "%" PRIu64, replay_stats(r)->kcompactd_passes);
+	ok(m);
+	replay_free(r);
+	model_free_all(m);
+}
+
+/*
  * A DMA32 zone of 32 pfns, pageblock order 3, seeded from a "snapshot":
  * pageblocks 0 and 1 free (two order-3 blocks), pageblock 2 holding a
  * movable page at +17 and an unmovable one at +20 (as the walk classes a pcp
@@ -1689,6 +1735,7 @@ int main(int argc, char **argv)
 	RUN(traffic_of_another_node_is_counted_and_noted);
 	RUN(compaction_user_space_asked_for_is_followed);
 	RUN(kcompactd_contended_pass_is_followed);
+	RUN(kcompactd_pass_begin_is_followed);
 	RUN(memory_hot_removal_takes_the_range_out);
 	RUN(kernel_decisions_on_another_node_are_left_out);
 	RUN(thp_faults_counted_per_fault);
