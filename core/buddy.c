@@ -60,6 +60,18 @@ static void raw_del_page_from_free_list(struct model *m, struct mzone *z, uint64
 	spb_free_del(m, pfn, order, mt);
 }
 
+/* a free block to the head of its list, where __rmqueue_smallest() takes
+ * first (model_seed_first()): its counters stay as they are */
+void free_block_to_head(struct model *m, struct mzone *z, uint64_t pfn)
+{
+	const struct mpage *p = pg(m, pfn);
+	unsigned int order = p->order;
+	int mt = p->mt;
+
+	raw_del_page_from_free_list(m, z, pfn, order, mt);
+	raw_add_to_free_list(m, z, pfn, order, mt, false);
+}
+
 /* a free block put on its list as it is, without merging: a snapshot's */
 void place_free_block(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt)
 {

@@ -127,6 +127,9 @@ enum model_knob {
 	/* the start's compaction skip hints as the trace's first runs show them
 	 * (replay/firsttouch.h, enum first_touch_skip) */
 	MODEL_KNOB_START_SKIP_HINTS,
+	/* the start's free lists in the order the trace takes from them
+	 * (replay/setup.c seed_list_order()) */
+	MODEL_KNOB_START_LIST_ORDER,
 	MODEL_NR_KNOBS,
 };
 
@@ -331,6 +334,13 @@ int model_seed_pageblock(struct model *m, uint64_t pfn, enum model_mt mt);
 int model_seed_free(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mt);
 int model_seed_pcp(struct model *m, uint64_t pfn, unsigned int order, unsigned int cpu);
 int model_seed_alloc(struct model *m, uint64_t pfn, unsigned int order, enum model_mt mobility);
+/*
+ * model_seed_first - the free block on the buddy lists that holds @pfn to
+ * the head of its list: the start's list order, which the trace shows where
+ * it takes from the lists. Callable after model_seed_done(). 1 if a block
+ * moved, 0 if none holds @pfn, -EINVAL outside the zones.
+ */
+int model_seed_first(struct model *m, uint64_t pfn);
 /* @nr allocated order-0 blocks from @pfn, of one @mobility, all in one zone:
  * model_seed_alloc() of each, or -EINVAL and none seeded */
 int model_seed_alloc_run(struct model *m, uint64_t pfn, uint64_t nr, enum model_mt mobility);

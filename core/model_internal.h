@@ -548,6 +548,7 @@ void page_del_and_expand(struct model *m, struct mzone *z, uint64_t pfn, unsigne
 void emit_extfrag(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,
 		  unsigned int fallback_order, int start_mt, int fallback_mt);
 struct mzone *pfn_zone(struct model *m, uint64_t pfn);
+void free_block_to_head(struct model *m, struct mzone *z, uint64_t pfn);
 void raw_free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order, int mt,
 		       bool to_tail);
 void free_one_page(struct model *m, struct mzone *z, uint64_t pfn, unsigned int order,

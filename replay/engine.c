@@ -1430,6 +1430,7 @@ static void alloc_recorded(struct replay *r, const struct frt_event *ev)
 	}
 	if (mp != MODEL_PFN_NONE) {
 		cs->forced += forced;
+		r->st.allocs_at_kernel_pfn += mp == rec;
 		map_set(r, rec, mp, req.order, 0);
 		return;
 	}

@@ -19,6 +19,7 @@
 struct replay_stats {
 	uint64_t events;           /* events fed */
 	uint64_t allocs;           /* mm_page_alloc the kernel satisfied */
+	uint64_t allocs_at_kernel_pfn; /* ... that the model served at the kernel's pfn */
 	uint64_t kernel_failed;    /* mm_page_alloc with no pfn: the kernel failed it */
 	uint64_t kernel_failed_model_ok; /* ... and the model satisfied it (then freed it) */
 	uint64_t model_failed;     /* the kernel satisfied, the model could not */

@@ -633,6 +633,8 @@ void fidelity_compute(const struct fidelity_kernel *k, const struct fidelity_mod
 	out->start_pcp_pages = fm ? fm->start_frozen : -1;
 	out->end_pcp_pages = k->frozen_pages;
 	out->start_pcp_used = st->unseen_free_pages;
+	out->allocs = st->allocs;
+	out->allocs_at_kernel_pfn = st->allocs_at_kernel_pfn;
 	out->end_snapshot = k->have_end;
 	out->end_source = k->end_source;
 	out->capped_cells = k->capped_cells;

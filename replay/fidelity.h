@@ -120,6 +120,9 @@ struct fidelity {
 	 * the start's, how many the trace allocated (the engine's unseen frees) */
 	int64_t start_pcp_pages, end_pcp_pages;
 	uint64_t start_pcp_used;
+	/* the kernel's allocations, and how many of them the model served at
+	 * the pfn the kernel did: where the two place pages alike */
+	uint64_t allocs, allocs_at_kernel_pfn;
 	/* where the kernel's free lists and pageblocks come from: "pagetypeinfo"
 	 * (the end snapshot's copy of /proc/pagetypeinfo), "snapshot" (its walk:
 	 * no copy), or NULL (no end snapshot) */

@@ -49,6 +49,21 @@ static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
 	return 0;
 }
 
+/* one more page the trace first takes from the buddy lists; -ENOMEM */
+static int take_push(struct first_touch *ft, uint64_t pfn)
+{
+	if (ft->nr_take == ft->cap_take) {
+		size_t cap = ft->cap_take ? 2 * ft->cap_take : 4096;
+		void *p = realloc(ft->take, cap * sizeof(*ft->take));
+		if (!p)
+			return -ENOMEM;
+		ft->take = p;
+		ft->cap_take = cap;
+	}
+	ft->take[ft->nr_take++] = pfn;
+	return 0;
+}
+
 static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first_touch_kind kind,
 		uint32_t cpu)
 {
@@ -63,6 +78,8 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 		if (kind == FT_PCP && pcp_push(ft, pfn, cpu))
 			return -ENOMEM;
 	}
+	if (kind == FT_FREE && !ft->k[i] && take_push(ft, pfn))
+		return -ENOMEM;
 	for (uint64_t j = i; j < i + n; j++)
 		if (!ft->k[j])
 			ft->k[j] = (uint8_t)kind;
@@ -570,6 +587,9 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 			if (!k0[e->pfn - base] && (ret = pcp_push(ft, e->pfn, e->cpu)))
 				goto out;
 		}
+		for (size_t i = 0; i < h[1].ft.nr_take; i++)
+			if (!k0[h[1].ft.take[i] - base] && (ret = take_push(ft, h[1].ft.take[i])))
+				goto out;
 		for (uint64_t i = 0; i < span; i++)
 			if (!ft->k[i])
 				ft->k[i] = h[1].ft.k[i];
@@ -594,6 +614,7 @@ void first_touch_free(struct first_touch *ft)
 {
 	free(ft->k);
 	free(ft->pcp);
+	free(ft->take);
 	free(ft->skip);
 	free(ft->runs);
 	memset(ft, 0, sizeof(*ft));

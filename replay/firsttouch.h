@@ -79,6 +79,11 @@ struct first_touch {
 	uint8_t *k;
 	struct first_touch_pcp *pcp; /* FT_PCP heads, by pfn */
 	size_t nr_pcp, cap_pcp;
+	/* where the trace first takes a page from the buddy lists (FT_FREE, the
+	 * event's first pfn), in trace order: the start's list order
+	 * (replay/setup.c seed_list_order()) */
+	uint64_t *take;
+	size_t nr_take, cap_take;
 	/* per pageblock (pb_order) of [base, base + span): the first compaction
 	 * run's word on its skip hint (enum first_touch_skip) */
 	unsigned int pb_order;

@@ -162,14 +162,16 @@ static json_t *fidelity_json(const struct replay_session *s, const struct sessio
 				"end", fid.end_pcp_pages >= 0 ? json_integer(fid.end_pcp_pages)
 							    : json_null(),
 				"start_used", (json_int_t)fid.start_pcp_used);
-	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o}", "score",
+	json_t *placed = json_pack("{s:I,s:I}", "allocations", (json_int_t)fid.allocs,
+				   "at_kernel_pfn", (json_int_t)fid.allocs_at_kernel_pfn);
+	return json_pack("{s:f,s:f,s:o,s:b,s:o,s:i,s:s,s:o,s:{s:o,s:o,s:o},s:o,s:o,s:o,s:o}", "score",
 			 fid.score, "line_mean", fid.line_mean, "lines", lines, "end_snapshot",
 			 fid.end_snapshot, "end_source",
 			 fid.end_source ? json_string(fid.end_source) : json_null(),
 			 "capped_cells", (int)fid.capped_cells, "thp_source", fid.thp_source,
 			 "vmstat_whole_host", whole,
 			 "free_pages", "t_ns", ts, "kernel", kernel, "model", model, "checks", checks,
-			 "pcp_pages", pcp, "vmstat_window", window);
+			 "pcp_pages", pcp, "vmstat_window", window, "placement", placed);
 }
 
 /* the closed loop's knobs and decisions by request class */

@@ -547,6 +547,10 @@ int replay_session__render_fidelity_table(const struct replay_session *s, FILE *
 			i ? "\n" : "", FRAGREPLAY_VERSION, s->path, hash, run->settings);
 		fprintf(f, "replayed  %s events; model-only failures %" PRIu64 ", unmatched frees %s\n"
 			"          of %s\n", k, st->model_failed, m, w);
+		report_fmt(k, sizeof(k), (int64_t)fid.allocs_at_kernel_pfn, false, true, false);
+		report_fmt(m, sizeof(m), (int64_t)fid.allocs, false, true, false);
+		fprintf(f, "placed    %s of the kernel's %s allocations at its pfn (%.1f%%)\n", k, m,
+			fid.allocs ? 100.0 * (double)fid.allocs_at_kernel_pfn / (double)fid.allocs : 0.0);
 		print_notes(s, f, fmt);
 		if (fmt == REPLAY_FORMAT_MD)
 			fprintf(f, "\n| line | kernel | model | agreement | pages |\n|---|--:|--:|--:|--:|\n");

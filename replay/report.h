@@ -55,7 +55,7 @@ const char *report_fallback_word(int alloc_mt, int fallback_mt, int claim);
 /* the JSON report's schema, replay/report-schema.json: 1.1 keys figures by
  * snake_case names (1.0 keyed them by the text's labels) and adds
  * schema_version, provenance and each run's knobs */
-#define REPORT_SCHEMA_VERSION "1.4"
+#define REPORT_SCHEMA_VERSION "1.5"
 /* the tool, the trace's hash and host (render_json.c) */
 json_t *provenance_json(const struct replay_session *s);
 

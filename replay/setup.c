@@ -739,6 +739,28 @@ static void seed_skip_hints(struct model *m, const struct first_touch *ft,
 	}
 }
 
+/*
+ * The start's list order (knob start_list_order, off by default: README,
+ * "The start's list order"). The seed puts the snapshot's free blocks on their
+ * lists in pfn order; the kernel's lists are in an order its history made,
+ * which the trace shows where the kernel takes from them: rmqueue_buddy(),
+ * rmqueue_bulk() and a fallback each take the head of a list
+ * (__rmqueue_smallest(), get_page_from_free_area()). So the blocks the
+ * trace first takes pages of go to the heads of their lists, the first taken
+ * first, the seed's order behind them (model_seed_first()). Where the kernel
+ * split a larger block for a smaller request, the larger one was at the head
+ * of its list, and the model's split puts the halves where the kernel's
+ * expand() did. The pcp lists keep the seed's order: ordered by the trace's
+ * first pcp allocations they agreed no better and the one trace whose seed
+ * has them (storm-walk-m0) agreed less at its end (README).
+ */
+static void seed_list_order(struct model *m, const struct first_touch *ft,
+			    struct replay_seed_stats *st)
+{
+	for (size_t i = ft->nr_take; i-- > 0;)
+		st->ordered_blocks += model_seed_first(m, ft->take[i]) == 1;
+}
+
 struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_variant *v,
 				      struct replay_seed_stats *st, char *err, size_t errlen)
 {
@@ -782,7 +804,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			st->snapshot_ts = u64_of(h, "ts");
 			seed_provenance(h, st);
 			if ((model_knob(m, MODEL_KNOB_START_FROM_TRACE) ||
-			     model_knob(m, MODEL_KNOB_START_SKIP_HINTS)) &&
+			     model_knob(m, MODEL_KNOB_START_SKIP_HINTS) ||
+			     model_knob(m, MODEL_KNOB_START_LIST_ORDER)) &&
 			    scan_events(r, m, st->snapshot_ts, &wt, &ft, err, errlen))
 				goto fail_h;
 			ft.mode = (enum first_touch_mode)model_knob(m, MODEL_KNOB_START_FROM_TRACE);
@@ -823,6 +846,8 @@ fail_h:
 		goto fail;
 	}
 	st->merged_blocks = (uint64_t)model_seed_done(m);
+	if (model_knob(m, MODEL_KNOB_START_LIST_ORDER))
+		seed_list_order(m, &ft, st);
 	if (model_knob(m, MODEL_KNOB_START_SKIP_HINTS))
 		seed_skip_hints(m, &ft, st);
 	first_touch_free(&ft);

@@ -42,6 +42,9 @@ struct replay_seed_stats {
 	/* pageblocks seeded with their compaction skip hint set, as the trace's
 	 * first compaction run over them says (firsttouch.h, first_touch_skip) */
 	uint64_t skip_pageblocks;
+	/* free blocks put first on their lists, in the order the trace first
+	 * takes from them (setup.c seed_list_order()) */
+	uint64_t ordered_blocks;
 	/* blocks of other NUMA nodes' zones (the model is node 0), left out */
 	uint64_t other_node_pages, other_node_free_pages;
 	unsigned int parts;

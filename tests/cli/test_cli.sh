@@ -726,6 +726,11 @@ said = [n for n in rep.get("notes", []) if n.startswith("the end snapshot holds"
 if bool(said) != bool(apart) or (said and ("holds %d free pages" % snap) not in said[0]):
     bad.append("end snapshot %d free pages, the trace ends in [%d, %d]: note %s"
                % (snap, end, high, said))
+# placement: of the kernel's allocations (requests_replayed), those at its pfn
+pl = f["placement"]
+if pl["allocations"] != run["figures"]["requests_replayed"] or \
+        not 0 <= pl["at_kernel_pfn"] <= pl["allocations"]:
+    bad.append("placement %s of %d requests" % (pl, run["figures"]["requests_replayed"]))
 # totals that far apart cannot agree per order: that check is n/a, not a miss
 byorder = [c for c in f["checks"] if c["key"] == "free_pages_by_order"][0]
 if snap and (byorder["state"] == "na") != bool(apart):

@@ -49,9 +49,9 @@ expect_eq "compare --variants text: baseline, then differences" \
 	"$(grep -cE '^figure +A +B-A +C-A$' "$W/n.txt")" 1
 expect_eq "compare --variants text: thousands separated" \
 	"$(grep -cE '^replayed  [0-9]{1,3}(,[0-9]{3})+ events over' "$W/n.txt")" 1
-expect_eq "compare --variants JSON: three runs in order, schema 1.4, knobs" \
+expect_eq "compare --variants JSON: three runs in order, schema 1.5, knobs" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r["variant"] for r in d["runs"]], d["schema_version"], [r["knobs"]["defrag_mode"] for r in d["runs"]])' "$W/n.json")" \
-	"['vanilla', 'defrag_mode', 'evacuate'] 1.4 [0, 1, 0]"
+	"['vanilla', 'defrag_mode', 'evacuate'] 1.5 [0, 1, 0]"
 
 # CSV: every value and every difference is the JSON's; changed rows only
 run "$FR" compare "$SAMPLE" --variants $V3 --format csv

@@ -557,6 +557,89 @@ static void keeps_alloc_run_as_one_by_one(void)
 	CHECK(first_touch_keeps_alloc_run(&ft, 151, 100) == 100, "past the map's end");
 }
 
+/*
+ * The start's list order (replay/setup.c seed_list_order()): the seed puts
+ * the snapshot's free blocks on their lists in pfn order, the kernel's lists
+ * were in the order its history made, and __rmqueue_smallest() takes a
+ * list's head. The trace's first takes from the buddy lists (here
+ * mm_page_alloc_zone_locked) put the blocks they take from at the heads of
+ * their lists, the first taken first; a block taken from inside (50, of the
+ * order-2 block 48-51) goes first as a whole; a block never taken (43) stays
+ * behind. So the model's first order-0 pages are the kernel's, 45 then 41,
+ * where the seed's pfn order (start_list_order=0, the default) gives 41
+ * first.
+ *
+ *   pfn       0-39  40 41 42 43 44 45 46-47  48-51  52-63
+ *   snapshot  A     A0 F0 A0 F0 A0 F0 A      F2     A
+ *   1st take           3rd      -     1st     2nd (50)
+ */
+static int write_takes(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	struct frt_snap_buf b = { 0 };
+	int ret = 0;
+
+	if (!w)
+		return -errno;
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 5); /* 0-31 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 3); /* 32-39 */
+	for (int i = 0; i < 3; i++) { /* 40-45 */
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 0);
+		ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 0);
+	}
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 1); /* 46-47 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_FREE, FRT_MT_UNMOVABLE, 2); /* 48-51 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 2); /* 52-55 */
+	ret |= frt_snap_buf_put_block(&b, 0, FRT_SNAP_ALLOCATED, FRT_MOB_UNMOVABLE, 3); /* 56-63 */
+	ret = put_part(w, &b, 0, 1, ret);
+	ret = ret ?: put(w, 2000, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 45, 0);
+	ret = ret ?: put(w, 2100, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 50, 0);
+	ret = ret ?: put(w, 2200, FRT_EV_PAGE_ALLOC_ZONE_LOCKED, 0, 41, 0);
+	int cret = frt_writer_close(w);
+	return ret ? ret : cret;
+}
+
+/* the pfns of the model's next @n order-0 unmovable pages on CPU 0 */
+static void first_pages(struct model *m, uint64_t *pfn, int n)
+{
+	struct model_req q = { .order = 0, .gfp = MODEL_GFP_KERNEL, .cpu = 0 };
+
+	for (int i = 0; i < n; i++)
+		pfn[i] = model_alloc(m, &q);
+}
+
+static void lists_start_in_the_order_the_trace_takes(void)
+{
+	char p[] = "/tmp/test_replay_firsttouch_takes.XXXXXX";
+	int fd = mkstemp(p);
+	struct replay_seed_stats st;
+	uint64_t got[3];
+
+	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(write_takes(p) == 0);
+	struct model *m = seeded(p, "start_list_order=1", &st);
+	if (m) {
+		CHECK(st.ordered_blocks == 3, "%lu", (unsigned long)st.ordered_blocks);
+		first_pages(m, got, 3);
+		CHECK(got[0] == 45 && got[1] == 41 && got[2] == 43, "%lu %lu %lu",
+		      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[2]);
+		model_free_all(m);
+	}
+	m = seeded(p, NULL, &st);
+	if (m) {
+		CHECK(st.ordered_blocks == 0, "%lu", (unsigned long)st.ordered_blocks);
+		first_pages(m, got, 3);
+		CHECK(got[0] == 41 && got[1] == 43 && got[2] == 45, "%lu %lu %lu",
+		      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[2]);
+		model_free_all(m);
+	}
+	unlink(p);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -579,6 +662,7 @@ int main(void)
 	RUN(halves_seed_as_one_pass);
 	RUN(skip_hints_as_the_first_runs_show);
 	RUN(keeps_alloc_run_as_one_by_one);
+	RUN(lists_start_in_the_order_the_trace_takes);
 	unlink(path);
 	unlink(path8);
 	return CHECK_DONE();
