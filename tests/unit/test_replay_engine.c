@@ -774,6 +774,30 @@ static void feed_compaction(struct replay *r, struct frt_event *e, int order, in
 	replay_feed(r, e);
 }
 
+/* a DMA32 zone of 32 pfns online and its engine; @fin a DMA32
+ * mm_compaction_finished on CPU 0, @end an mm_compaction_end of the zone on
+ * CPU 1. NULL (and *@m NULL) if they cannot be made */
+static struct replay *compaction_replay(struct model **m, struct frt_event *fin,
+					struct frt_event *end)
+{
+	struct model_desc d;
+
+	dma32_desc(&d, 32, 32);
+	*m = model_new(&d);
+	CHECK(*m && model_online(*m, BASE, 32) == 0);
+	struct replay *r = *m ? replay_new(*m, 0, NULL, NULL) : NULL;
+	*fin = (struct frt_event){ .type = FRT_EV_COMPACTION_FINISHED, .cpu = 0 };
+	fin->suitable.idx = MODEL_ZONE_DMA32;
+	*end = (struct frt_event){ .type = FRT_EV_COMPACTION_END, .cpu = 1 };
+	end->compaction.zone_start = BASE;
+	end->compaction.zone_end = BASE + 32;
+	if (!r) {
+		model_free_all(*m);
+		*m = NULL;
+	}
+	return r;
+}
+
 /*
  * kcompactd's proactive pass (compact_node(pgdat, true)) that ended a zone
  * COMPACT_CONTENDED (status 7): a sync mm_compaction_end of a zone whose
@@ -785,19 +809,12 @@ static void feed_compaction(struct replay *r, struct frt_event *e, int order, in
  */
 static void kcompactd_contended_pass_is_followed(void)
 {
-	struct model_desc d;
+	struct model *m;
+	struct frt_event fin, end;
+	struct replay *r = compaction_replay(&m, &fin, &end);
 
-	dma32_desc(&d, 32, 32);
-	struct model *m = model_new(&d);
-	CHECK(m && model_online(m, BASE, 32) == 0);
-	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 	if (!r)
 		return;
-	struct frt_event fin = { .type = FRT_EV_COMPACTION_FINISHED, .cpu = 0 };
-	fin.suitable.idx = MODEL_ZONE_DMA32;
-	struct frt_event end = { .type = FRT_EV_COMPACTION_END, .cpu = 1 };
-	end.compaction.zone_start = BASE;
-	end.compaction.zone_end = BASE + 32;
 	feed_compaction(r, &fin, -1, 0, 0);
 	feed_compaction(r, &end, 0, 1, 7);
 	CHECK(replay_stats(r)->kcompactd_contended == 1, "%" PRIu64,
@@ -836,19 +853,12 @@ static void kcompactd_contended_pass_is_followed(void)
  */
 static void kcompactd_pass_begin_is_followed(void)
 {
-	struct model_desc d;
+	struct model *m;
+	struct frt_event fin, end;
+	struct replay *r = compaction_replay(&m, &fin, &end);
 
-	dma32_desc(&d, 32, 32);
-	struct model *m = model_new(&d);
-	CHECK(m && model_online(m, BASE, 32) == 0);
-	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
 	if (!r)
 		return;
-	struct frt_event fin = { .type = FRT_EV_COMPACTION_FINISHED, .cpu = 0 };
-	fin.suitable.idx = MODEL_ZONE_DMA32;
-	struct frt_event end = { .type = FRT_EV_COMPACTION_END, .cpu = 1 };
-	end.compaction.zone_start = BASE;
-	end.compaction.zone_end = BASE + 32;
 	feed_compaction(r, &fin, -1, 0, 0);
 	feed_compaction(r, &fin, -1, 0, 0); /* the run's next step */
 	CHECK(replay_stats(r)->kcompactd_passes == 1, "%" PRIu64, replay_stats(r)->kcompactd_passes);

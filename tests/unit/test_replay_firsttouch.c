@@ -600,43 +600,39 @@ static int write_takes(const char *path)
 	return ret ? ret : cret;
 }
 
-/* the pfns of the model's next @n order-0 unmovable pages on CPU 0 */
-static void first_pages(struct model *m, uint64_t *pfn, int n)
+/* seeded from @path under @set: @ordered blocks put first, and the model's
+ * next three order-0 unmovable pages on CPU 0 are @want */
+static void expect_first_pages(const char *path, const char *set, uint64_t ordered,
+			       const uint64_t want[3])
 {
 	struct model_req q = { .order = 0, .gfp = MODEL_GFP_KERNEL, .cpu = 0 };
+	struct replay_seed_stats st;
+	struct model *m = seeded(path, set, &st);
+	uint64_t got[3];
 
-	for (int i = 0; i < n; i++)
-		pfn[i] = model_alloc(m, &q);
+	if (!m)
+		return;
+	CHECK(st.ordered_blocks == ordered, "%s: %lu", set ? set : "default",
+	      (unsigned long)st.ordered_blocks);
+	for (int i = 0; i < 3; i++)
+		got[i] = model_alloc(m, &q);
+	CHECK(!memcmp(got, want, sizeof(got)), "%s: %lu %lu %lu", set ? set : "default",
+	      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[2]);
+	model_free_all(m);
 }
 
 static void lists_start_in_the_order_the_trace_takes(void)
 {
 	char p[] = "/tmp/test_replay_firsttouch_takes.XXXXXX";
 	int fd = mkstemp(p);
-	struct replay_seed_stats st;
-	uint64_t got[3];
 
 	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
 	if (fd < 0)
 		return;
 	close(fd);
 	CHECK(write_takes(p) == 0);
-	struct model *m = seeded(p, "start_list_order=1", &st);
-	if (m) {
-		CHECK(st.ordered_blocks == 3, "%lu", (unsigned long)st.ordered_blocks);
-		first_pages(m, got, 3);
-		CHECK(got[0] == 45 && got[1] == 41 && got[2] == 43, "%lu %lu %lu",
-		      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[2]);
-		model_free_all(m);
-	}
-	m = seeded(p, NULL, &st);
-	if (m) {
-		CHECK(st.ordered_blocks == 0, "%lu", (unsigned long)st.ordered_blocks);
-		first_pages(m, got, 3);
-		CHECK(got[0] == 41 && got[1] == 43 && got[2] == 45, "%lu %lu %lu",
-		      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[2]);
-		model_free_all(m);
-	}
+	expect_first_pages(p, "start_list_order=1", 3, (const uint64_t[3]){ 45, 41, 43 });
+	expect_first_pages(p, NULL, 0, (const uint64_t[3]){ 41, 43, 45 });
 	unlink(p);
 }
 
