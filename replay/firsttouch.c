@@ -33,6 +33,49 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
 	return v >> HEAD_SHIFT ? (v >> HEAD_SHIFT) - 1 : -1;
 }
 
+/*
+ * k[] is calloc()ed: untouched, it costs no memory, which a sparse node's
+ * trace needs (1 byte a pfn, a GiB for 4 TiB). But mark() reads a byte before
+ * it writes it, and a read of an untouched page maps the shared zero page,
+ * which the write then replaces (wp_page_copy()), flushing the TLB of every
+ * CPU the process runs on: an IPI to the other half's thread, a VM exit on a
+ * guest, per 4 KiB. A replay of the largest sample made 2,635 of them, and
+ * the replay took 16% less time without them (bench_ab, README). So each
+ * page of k[] is written before anything reads it: a write to an untouched
+ * page comes zeroed from its first fault with nothing to flush. kpages
+ * marks the pages written (K_PAGE bytes: a page, or a piece of a larger one).
+ */
+static inline void k_write_first(struct first_touch *ft, uint64_t i, uint64_t n)
+{
+	uintptr_t first = (uintptr_t)ft->k / K_PAGE;
+
+	for (uintptr_t pg = (uintptr_t)(ft->k + i) / K_PAGE;
+	     pg <= (uintptr_t)(ft->k + i + n - 1) / K_PAGE; pg++) {
+		uintptr_t b = pg - first;
+
+		if (ft->kpages[b / 64] & 1ull << (b % 64))
+			continue;
+		*(volatile uint8_t *)(b ? (uint8_t *)(pg * K_PAGE) : ft->k) = 0;
+		ft->kpages[b / 64] |= 1ull << (b % 64);
+	}
+}
+
+/* the bytes of k[] on page @b of its pages (kpages' bit @b): [*from, *to) */
+static void k_page_bytes(const struct first_touch *ft, uint64_t b, uint64_t *from, uint64_t *to)
+{
+	uintptr_t start = ((uintptr_t)ft->k / K_PAGE + b) * K_PAGE;
+
+	*from = b ? start - (uintptr_t)ft->k : 0;
+	*to = start + K_PAGE - (uintptr_t)ft->k < ft->span ? start + K_PAGE - (uintptr_t)ft->k
+							  : ft->span;
+}
+
+/* kpages' bits for @span bytes of k[] from any address */
+static size_t k_nr_pages(uint64_t span)
+{
+	return (size_t)(span / K_PAGE + 2);
+}
+
 /* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
 /* one more FT_PCP head; -ENOMEM */
 static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
@@ -73,6 +116,7 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 
 	if (n > ft->span - i)
 		n = ft->span - i;
+	k_write_first(ft, i, n);
 	if ((kind == FT_ALLOC || kind == FT_PCP) && !ft->k[i]) {
 		ft->k[i] = (uint8_t)(kind | (order + 1) << HEAD_SHIFT);
 		if (kind == FT_PCP && pcp_push(ft, pfn, cpu))
@@ -555,11 +599,13 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		h[i].ft.base = base;
 		h[i].ft.span = span;
 		h[i].ft.k = calloc(span ? span : 1, 1);
+		h[i].ft.kpages = calloc(k_nr_pages(span) / 64 + 1, sizeof(uint64_t));
 		h[i].ft.pb_order = pb_order;
 		h[i].ft.skip = calloc(skip_blocks(&h[i].ft) + 1, 1);
 	}
 	ret = -ENOMEM;
-	if (!h[0].ft.k || !h[1].ft.k || !h[0].ft.skip || !h[1].ft.skip)
+	if (!h[0].ft.k || !h[1].ft.k || !h[0].ft.kpages || !h[1].ft.kpages || !h[0].ft.skip ||
+	    !h[1].ft.skip)
 		goto out;
 	h[0].first = 0;
 	h[0].last = h[1].first = (uint32_t)(frames / 2);
@@ -581,6 +627,14 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 	*ft = h[0].ft;
 	h[0].ft = (struct first_touch){ 0 };
 	if (!h[0].damaged && frames >= 2) {
+		/* the second half's words can only be on the pages it wrote */
+		for (uint64_t b = 0; b < k_nr_pages(span); b++) {
+			uint64_t from, to;
+
+			k_page_bytes(&h[1].ft, b, &from, &to);
+			if (h[1].ft.kpages[b / 64] & 1ull << (b % 64) && from < to)
+				k_write_first(ft, from, to - from);
+		}
 		const uint8_t *k0 = ft->k;
 		for (size_t i = 0; i < h[1].ft.nr_pcp; i++) {
 			const struct first_touch_pcp *e = &h[1].ft.pcp[i];
@@ -590,9 +644,16 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		for (size_t i = 0; i < h[1].ft.nr_take; i++)
 			if (!k0[h[1].ft.take[i] - base] && (ret = take_push(ft, h[1].ft.take[i])))
 				goto out;
-		for (uint64_t i = 0; i < span; i++)
-			if (!ft->k[i])
-				ft->k[i] = h[1].ft.k[i];
+		for (uint64_t b = 0; b < k_nr_pages(span); b++) {
+			uint64_t from, to;
+
+			if (!(h[1].ft.kpages[b / 64] & 1ull << (b % 64)))
+				continue;
+			k_page_bytes(&h[1].ft, b, &from, &to);
+			for (uint64_t i = from; i < to; i++)
+				if (!ft->k[i])
+					ft->k[i] = h[1].ft.k[i];
+		}
 		for (size_t i = 0; i < skip_blocks(ft); i++)
 			if (!ft->skip[i] || skip_settles(ft->skip[i], h[1].ft.skip[i]))
 				ft->skip[i] = h[1].ft.skip[i];
@@ -613,6 +674,7 @@ out:
 void first_touch_free(struct first_touch *ft)
 {
 	free(ft->k);
+	free(ft->kpages);
 	free(ft->pcp);
 	free(ft->take);
 	free(ft->skip);
@@ -730,4 +792,17 @@ int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_bl
 	struct split_ctx c = { .ft = ft, .pb_mt = pb_mt, .emit = emit, .ctx = ctx, .n = n };
 
 	return split(&c, b->pfn, b->order, b->state == FRT_SNAP_FREE, b->cls);
+}
+
+void first_touch_forget_kinds(struct first_touch *ft)
+{
+	for (uint64_t b = 0; ft->k && b < k_nr_pages(ft->span); b++) {
+		uint64_t from, to;
+
+		if (!(ft->kpages[b / 64] & 1ull << (b % 64)))
+			continue;
+		k_page_bytes(ft, b, &from, &to);
+		if (from < to)
+			memset(ft->k + from, 0, to - from);
+	}
 }

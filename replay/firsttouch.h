@@ -17,6 +17,9 @@
 #ifndef FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 #define FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 
+/* the bytes of k[] one bit of kpages covers: a page (firsttouch.c k_write_first()) */
+#define K_PAGE 4096u
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +80,7 @@ struct first_touch {
 	/* per pfn: enum first_touch_kind in bits 0-2; at the head of the block
 	 * the first event named (FT_ALLOC, FT_PCP), its order + 1 in bits 3-7 */
 	uint8_t *k;
+	uint64_t *kpages; /* per K_PAGE bytes of k[]: written (firsttouch.c k_write_first()) */
 	struct first_touch_pcp *pcp; /* FT_PCP heads, by pfn */
 	size_t nr_pcp, cap_pcp;
 	/* where the trace first takes a page from the buddy lists (FT_FREE, the
@@ -151,6 +155,9 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 /* the trace's first word on the skip hint of the pageblock at @pfn */
 enum first_touch_skip first_touch_skip_at(const struct first_touch *ft, uint64_t pfn);
 void first_touch_free(struct first_touch *ft);
+/* every kind of k[] back to FT_NONE (the skip hints and lists stay): a scan
+ * made for the skip hints alone */
+void first_touch_forget_kinds(struct first_touch *ft);
 
 enum seed_as { SEED_FREE, SEED_ALLOC, SEED_PCP };
 

@@ -809,8 +809,8 @@ struct model *replay_model_from_trace(struct frt_reader *r, const struct replay_
 			    scan_events(r, m, st->snapshot_ts, &wt, &ft, err, errlen))
 				goto fail_h;
 			ft.mode = (enum first_touch_mode)model_knob(m, MODEL_KNOB_START_FROM_TRACE);
-			if (ft.mode == FT_MODE_OFF && ft.k) /* scanned for the skip hints only */
-				memset(ft.k, 0, ft.span);
+			if (ft.mode == FT_MODE_OFF) /* scanned for the skip hints only */
+				first_touch_forget_kinds(&ft);
 			/* with read times (format 1.2) the first event after the walk
 			 * read a page proves what it was then, whichever it is: a free
 			 * proves it allocated, a pcp use or drain on a pcp list */

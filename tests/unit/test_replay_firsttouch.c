@@ -636,6 +636,79 @@ static void lists_start_in_the_order_the_trace_takes(void)
 	unlink(p);
 }
 
+/*
+ * The scan's word on every pfn of a span of many pages, in two halves (each
+ * event its own frame): k[] is written page by page before it is read (its
+ * calloc()ed pages would otherwise be the zero page's, replaced with a TLB
+ * flush of every CPU), and the halves merge page by page. Every pfn must
+ * carry the first event's word as mark() gives it, whatever page it is on
+ * and whichever half saw it, the pages' edges included: 3,000 events of
+ * orders 0-2 at pseudo-random pfns of 96 Ki, kinds free, pcp and alloc.
+ */
+#define WIDE (96u << 10)
+
+static int write_wide(const char *path, uint8_t *want)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct frt_writer *w = fd < 0 ? NULL : frt_writer_new(fd, meta, NULL);
+	static const uint16_t type[3] = { FRT_EV_PAGE_ALLOC_ZONE_LOCKED, FRT_EV_PAGE_FREE,
+					  FRT_EV_PAGE_ALLOC };
+	static const uint8_t kind[3] = { FT_FREE, FT_ALLOC, FT_PCP };
+	uint64_t x = 12345;
+	int ret = 0;
+
+	if (!w)
+		return -errno;
+	memset(want, 0, WIDE);
+	for (int e = 0; !ret && e < 3000; e++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned int t = (unsigned int)(x >> 60) % 3, order = (unsigned int)(x >> 40) % 3;
+		uint64_t pfn = (x >> 8) % WIDE & ~((1ull << order) - 1);
+
+		if ((kind[t] == FT_ALLOC || kind[t] == FT_PCP) && !want[pfn])
+			want[pfn] = (uint8_t)(kind[t] | (order + 1) << 3);
+		for (uint64_t j = pfn; j < pfn + (1ull << order) && j < WIDE; j++)
+			if (!want[j])
+				want[j] = kind[t];
+		ret = put(w, 2000 + (uint64_t)e, type[t], 0, pfn, order) ?: frt_writer_flush(w);
+	}
+	int cret = frt_writer_close(w);
+	return ret ? ret : cret;
+}
+
+static void scan_word_on_every_page(void)
+{
+	char p[] = "/tmp/test_replay_firsttouch_wide.XXXXXX";
+	int fd = mkstemp(p);
+	uint8_t *want = malloc(WIDE);
+	struct first_touch ft;
+	struct walk_times wt = { 0 };
+	char err[256];
+
+	CHECK(fd >= 0 && want, "mkstemp: %s", strerror(errno));
+	if (fd < 0 || !want) {
+		free(want);
+		return;
+	}
+	close(fd);
+	CHECK(write_wide(p, want) == 0);
+	CHECK(first_touch_scan(p, 0, &wt, 0, WIDE, 9, &ft, err, sizeof(err)) == 0, "%s", err);
+	size_t bad = 0, first_bad = 0;
+	for (size_t i = 0; ft.k && i < WIDE; i++)
+		if (ft.k[i] != want[i] && !bad++)
+			first_bad = i;
+	CHECK(!bad, "%zu pfns differ, the first %zu: %u, want %u", bad, first_bad,
+	      ft.k ? ft.k[first_bad] : 0, want[first_bad]);
+	first_touch_forget_kinds(&ft);
+	for (size_t i = 0; ft.k && i < WIDE; i++)
+		if (ft.k[i] && !bad++)
+			first_bad = i;
+	CHECK(!bad, "forgotten: %zu pfns still said, the first %zu", bad, first_bad);
+	first_touch_free(&ft);
+	free(want);
+	unlink(p);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -659,6 +732,7 @@ int main(void)
 	RUN(skip_hints_as_the_first_runs_show);
 	RUN(keeps_alloc_run_as_one_by_one);
 	RUN(lists_start_in_the_order_the_trace_takes);
+	RUN(scan_word_on_every_page);
 	unlink(path);
 	unlink(path8);
 	return CHECK_DONE();
