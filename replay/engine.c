@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "zpages.h"
 #include "firsttouch.h"
 
 #define FAILED UINT32_MAX      /* the model could not place it */
@@ -81,20 +82,35 @@ struct absorber {
 
 struct pmap {
 	uint32_t *idx;                 /* [span / CHUNK]: chunk number + 1, or 0 */
+	struct zpages idx_written;     /* idx's pages written before read (zpages.h) */
+	size_t idx_bytes;
 	uint32_t (*chunk)[CHUNK];      /* [cap]; a free one holds the next free's number + 1 */
 	uint8_t *cnt;                  /* [cap]: entries in each chunk */
 	uint32_t nr, cap, free_head;   /* chunks made, room for, first free + 1 */
 };
 
+/*
+ * idx is probed before it is set: each of its pages is written first
+ * (zpages.h), and a probe of a page never written reads nothing. The
+ * zero-page copies had cost a 4-way compare of the largest sample 800-1,200
+ * TLB shootdowns (README, "Benchmarks").
+ */
 static int pmap_init(struct pmap *p, uint64_t span)
 {
 	memset(p, 0, sizeof(*p));
-	p->idx = calloc((size_t)(span / CHUNK + 1), sizeof(*p->idx));
-	return p->idx ? 0 : -ENOMEM;
+	p->idx_bytes = (size_t)(span / CHUNK + 1) * sizeof(*p->idx);
+	p->idx = calloc(p->idx_bytes, 1);
+	if (!p->idx || zpages_init(&p->idx_written, p->idx_bytes)) {
+		free(p->idx);
+		p->idx = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void pmap_release(struct pmap *p)
 {
+	zpages_free(&p->idx_written);
 	free(p->idx);
 	free(p->chunk);
 	free(p->cnt);
@@ -102,7 +118,11 @@ static void pmap_release(struct pmap *p)
 
 static uint32_t pmap_get(const struct pmap *p, uint32_t key)
 {
-	uint32_t c = p->idx[(key - 1) / CHUNK];
+	size_t at = (key - 1) / CHUNK;
+
+	if (!zpages_written(&p->idx_written, p->idx, at * sizeof(*p->idx)))
+		return 0;
+	uint32_t c = p->idx[at];
 
 	return c ? p->chunk[c - 1][(key - 1) % CHUNK] : 0;
 }
@@ -137,7 +157,12 @@ static uint32_t pmap_new_chunk(struct pmap *p)
 /* @val 0 deletes; -ENOMEM when no chunk can be had */
 static int pmap_put(struct pmap *p, uint32_t key, uint32_t val)
 {
-	uint32_t *slot = &p->idx[(key - 1) / CHUNK], c = *slot;
+	size_t at = (key - 1) / CHUNK;
+
+	if (!val && !zpages_written(&p->idx_written, p->idx, at * sizeof(*p->idx)))
+		return 0; /* nothing there to delete */
+	zpages_write_first(&p->idx_written, p->idx, at * sizeof(*p->idx), sizeof(*p->idx));
+	uint32_t *slot = &p->idx[at], c = *slot;
 
 	if (!c) {
 		if (!val)
@@ -559,12 +584,26 @@ static void *dup_bytes(const void *src, size_t n, bool *ok)
 	return p ? memcpy(p, src, n) : NULL;
 }
 
-static bool pmap_copy(struct pmap *dst, const struct pmap *src, uint64_t span)
+/* idx: its written pages only (a sparse node's copy costs what the original does) */
+static bool pmap_copy(struct pmap *dst, const struct pmap *src)
 {
 	bool ok = true;
 
 	*dst = *src;
-	dst->idx = dup_bytes(src->idx, (size_t)(span / CHUNK + 1) * sizeof(*src->idx), &ok);
+	dst->idx_written.bits = NULL; /* not src's, whatever fails below */
+	dst->idx = calloc(src->idx_bytes, 1);
+	ok = dst->idx && !zpages_init(&dst->idx_written, src->idx_bytes);
+	for (size_t b = 0; ok && b < zpages_nr(src->idx_bytes); b++) {
+		size_t from, to;
+
+		if (!zpages_is_written(&src->idx_written, b))
+			continue;
+		zpages_bytes(src->idx, src->idx_bytes, b, &from, &to);
+		if (from < to) {
+			zpages_write_first(&dst->idx_written, dst->idx, from, to - from);
+			memcpy((uint8_t *)dst->idx + from, (const uint8_t *)src->idx + from, to - from);
+		}
+	}
 	dst->chunk = dup_bytes(src->chunk, (size_t)src->cap * sizeof(*src->chunk), &ok);
 	dst->cnt = dup_bytes(src->cnt, src->cap, &ok);
 	return ok;
@@ -592,8 +631,8 @@ struct replay *replay_clone(const struct replay *src, struct model *m, model_eve
 	r->m = m;
 	r->fn = fn;
 	r->ctx = ctx;
-	ok &= pmap_copy(&r->obj, &src->obj, src->span);
-	ok &= pmap_copy(&r->rec_of, &src->rec_of, src->span);
+	ok &= pmap_copy(&r->obj, &src->obj);
+	ok &= pmap_copy(&r->rec_of, &src->rec_of);
 	r->ord = dup_bytes(src->ord, src->span, &ok);
 	r->trace_free = dup_bytes(src->trace_free, (src->span + 63) / 64 * sizeof(uint64_t), &ok);
 	r->thp_served = dup_bytes(src->thp_served, src->nr_thp_cpus, &ok);

@@ -34,48 +34,11 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
 }
 
 /*
- * k[] is calloc()ed: untouched, it costs no memory, which a sparse node's
- * trace needs (1 byte a pfn, a GiB for 4 TiB). But mark() reads a byte before
- * it writes it, and a read of an untouched page maps the shared zero page,
- * which the write then replaces (wp_page_copy()), flushing the TLB of every
- * CPU the process runs on: an IPI to the other half's thread, a VM exit on a
- * guest, per 4 KiB. A replay of the largest sample made 2,635 of them, and
- * the replay took 16% less time without them (bench_ab, README). So each
- * page of k[] is written before anything reads it: a write to an untouched
- * page comes zeroed from its first fault with nothing to flush. kpages
- * marks the pages written (K_PAGE bytes: a page, or a piece of a larger one).
+ * k[] is calloc()ed (a sparse node's costs only the pages used) and mark()
+ * reads a byte before it writes it: each page is written first (zpages.h),
+ * which took a replay of the largest sample from 2,635 TLB shootdowns to
+ * 170-290 (README, "Benchmarks").
  */
-static inline void k_write_first(struct first_touch *ft, uint64_t i, uint64_t n)
-{
-	uintptr_t first = (uintptr_t)ft->k / K_PAGE;
-
-	for (uintptr_t pg = (uintptr_t)(ft->k + i) / K_PAGE;
-	     pg <= (uintptr_t)(ft->k + i + n - 1) / K_PAGE; pg++) {
-		uintptr_t b = pg - first;
-
-		if (ft->kpages[b / 64] & 1ull << (b % 64))
-			continue;
-		*(volatile uint8_t *)(b ? (uint8_t *)(pg * K_PAGE) : ft->k) = 0;
-		ft->kpages[b / 64] |= 1ull << (b % 64);
-	}
-}
-
-/* the bytes of k[] on page @b of its pages (kpages' bit @b): [*from, *to) */
-static void k_page_bytes(const struct first_touch *ft, uint64_t b, uint64_t *from, uint64_t *to)
-{
-	uintptr_t start = ((uintptr_t)ft->k / K_PAGE + b) * K_PAGE;
-
-	*from = b ? start - (uintptr_t)ft->k : 0;
-	*to = start + K_PAGE - (uintptr_t)ft->k < ft->span ? start + K_PAGE - (uintptr_t)ft->k
-							  : ft->span;
-}
-
-/* kpages' bits for @span bytes of k[] from any address */
-static size_t k_nr_pages(uint64_t span)
-{
-	return (size_t)(span / K_PAGE + 2);
-}
-
 /* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
 /* one more FT_PCP head; -ENOMEM */
 static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
@@ -116,7 +79,7 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 
 	if (n > ft->span - i)
 		n = ft->span - i;
-	k_write_first(ft, i, n);
+	zpages_write_first(&ft->kz, ft->k, i, n);
 	if ((kind == FT_ALLOC || kind == FT_PCP) && !ft->k[i]) {
 		ft->k[i] = (uint8_t)(kind | (order + 1) << HEAD_SHIFT);
 		if (kind == FT_PCP && pcp_push(ft, pfn, cpu))
@@ -599,13 +562,12 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		h[i].ft.base = base;
 		h[i].ft.span = span;
 		h[i].ft.k = calloc(span ? span : 1, 1);
-		h[i].ft.kpages = calloc(k_nr_pages(span) / 64 + 1, sizeof(uint64_t));
 		h[i].ft.pb_order = pb_order;
 		h[i].ft.skip = calloc(skip_blocks(&h[i].ft) + 1, 1);
 	}
 	ret = -ENOMEM;
-	if (!h[0].ft.k || !h[1].ft.k || !h[0].ft.kpages || !h[1].ft.kpages || !h[0].ft.skip ||
-	    !h[1].ft.skip)
+	if (!h[0].ft.k || !h[1].ft.k || zpages_init(&h[0].ft.kz, span) ||
+	    zpages_init(&h[1].ft.kz, span) || !h[0].ft.skip || !h[1].ft.skip)
 		goto out;
 	h[0].first = 0;
 	h[0].last = h[1].first = (uint32_t)(frames / 2);
@@ -628,12 +590,12 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 	h[0].ft = (struct first_touch){ 0 };
 	if (!h[0].damaged && frames >= 2) {
 		/* the second half's words can only be on the pages it wrote */
-		for (uint64_t b = 0; b < k_nr_pages(span); b++) {
-			uint64_t from, to;
+		for (size_t b = 0; b < zpages_nr(span); b++) {
+			size_t from, to;
 
-			k_page_bytes(&h[1].ft, b, &from, &to);
-			if (h[1].ft.kpages[b / 64] & 1ull << (b % 64) && from < to)
-				k_write_first(ft, from, to - from);
+			zpages_bytes(h[1].ft.k, span, b, &from, &to);
+			if (zpages_is_written(&h[1].ft.kz, b) && from < to)
+				zpages_write_first(&ft->kz, ft->k, from, to - from);
 		}
 		const uint8_t *k0 = ft->k;
 		for (size_t i = 0; i < h[1].ft.nr_pcp; i++) {
@@ -644,13 +606,13 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		for (size_t i = 0; i < h[1].ft.nr_take; i++)
 			if (!k0[h[1].ft.take[i] - base] && (ret = take_push(ft, h[1].ft.take[i])))
 				goto out;
-		for (uint64_t b = 0; b < k_nr_pages(span); b++) {
-			uint64_t from, to;
+		for (size_t b = 0; b < zpages_nr(span); b++) {
+			size_t from, to;
 
-			if (!(h[1].ft.kpages[b / 64] & 1ull << (b % 64)))
+			if (!zpages_is_written(&h[1].ft.kz, b))
 				continue;
-			k_page_bytes(&h[1].ft, b, &from, &to);
-			for (uint64_t i = from; i < to; i++)
+			zpages_bytes(h[1].ft.k, span, b, &from, &to);
+			for (size_t i = from; i < to; i++)
 				if (!ft->k[i])
 					ft->k[i] = h[1].ft.k[i];
 		}
@@ -674,7 +636,7 @@ out:
 void first_touch_free(struct first_touch *ft)
 {
 	free(ft->k);
-	free(ft->kpages);
+	zpages_free(&ft->kz);
 	free(ft->pcp);
 	free(ft->take);
 	free(ft->skip);
@@ -796,12 +758,12 @@ int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_bl
 
 void first_touch_forget_kinds(struct first_touch *ft)
 {
-	for (uint64_t b = 0; ft->k && b < k_nr_pages(ft->span); b++) {
-		uint64_t from, to;
+	for (size_t b = 0; ft->k && b < zpages_nr(ft->span); b++) {
+		size_t from, to;
 
-		if (!(ft->kpages[b / 64] & 1ull << (b % 64)))
+		if (!zpages_is_written(&ft->kz, b))
 			continue;
-		k_page_bytes(ft, b, &from, &to);
+		zpages_bytes(ft->k, ft->span, b, &from, &to);
 		if (from < to)
 			memset(ft->k + from, 0, to - from);
 	}

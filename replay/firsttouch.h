@@ -17,12 +17,12 @@
 #ifndef FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 #define FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 
-/* the bytes of k[] one bit of kpages covers: a page (firsttouch.c k_write_first()) */
-#define K_PAGE 4096u
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "zpages.h"
 
 #include "model.h"
 
@@ -80,7 +80,7 @@ struct first_touch {
 	/* per pfn: enum first_touch_kind in bits 0-2; at the head of the block
 	 * the first event named (FT_ALLOC, FT_PCP), its order + 1 in bits 3-7 */
 	uint8_t *k;
-	uint64_t *kpages; /* per K_PAGE bytes of k[]: written (firsttouch.c k_write_first()) */
+	struct zpages kz; /* the pages of k[] written (zpages.h) */
 	struct first_touch_pcp *pcp; /* FT_PCP heads, by pfn */
 	size_t nr_pcp, cap_pcp;
 	/* where the trace first takes a page from the buddy lists (FT_FREE, the
