@@ -397,6 +397,23 @@ static void snapshot_blocks_are_keyed_by_their_own_pfns(void)
 	model_free_all(m);
 }
 
+/* small_model(@span) and its engine, *@before its free pages; NULL (and *@m
+ * NULL) if they cannot be made */
+static struct replay *span_replay(uint64_t span, struct model **m, long *before)
+{
+	struct replay *r;
+
+	*m = small_model(span);
+	r = *m ? replay_new(*m, 0, NULL, NULL) : NULL;
+	if (!r) {
+		model_free_all(*m);
+		*m = NULL;
+		return NULL;
+	}
+	*before = free_pages(*m);
+	return r;
+}
+
 /*
  * Blocks the model places away from their recorded pfns live in the maps'
  * hash tables (engine.c, struct pmap): thousands of them, so that the tables
@@ -406,13 +423,11 @@ static void snapshot_blocks_are_keyed_by_their_own_pfns(void)
 static void many_blocks_placed_elsewhere_are_all_found(void)
 {
 	const uint64_t n = 6000, span = 16384;
-	struct model *m = small_model(span);
-	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
-	if (!r) {
-		model_free_all(m);
+	struct model *m;
+	long before;
+	struct replay *r = span_replay(span, &m, &before);
+	if (!r)
 		return;
-	}
-	long before = free_pages(m);
 	/* the kernel's pfns from the top down, every other one; the model's
 	 * from its free lists */
 	for (uint64_t k = 0; k < n; k++) {
@@ -449,13 +464,11 @@ static void many_blocks_placed_elsewhere_are_all_found(void)
 static void blocks_across_a_wide_node_are_found_in_a_copy(void)
 {
 	const uint64_t span = 1ull << 20, step = 1ull << 14, n = span / step;
-	struct model *m = small_model(span);
-	struct replay *r = m ? replay_new(m, 0, NULL, NULL) : NULL;
-	if (!r) {
-		model_free_all(m);
+	struct model *m;
+	long before;
+	struct replay *r = span_replay(span, &m, &before);
+	if (!r)
 		return;
-	}
-	long before = free_pages(m);
 	for (uint64_t k = 0; k < n; k++) {
 		struct frt_event a = alloc_ev(BASE + k * step + 5, 0, MODEL_GFP_KERNEL);
 		replay_feed(r, &a);
