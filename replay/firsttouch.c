@@ -37,7 +37,7 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
  * k[] is calloc()ed (a sparse node's costs only the pages used) and mark()
  * reads a byte before it writes it: each page is written first (zpages.h),
  * which took a replay of the largest sample from 2,635 TLB shootdowns to
- * 170-290 (README, "Benchmarks").
+ * 170-290 (8-10 with the engine's maps done likewise: README, "Benchmarks").
  */
 /* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
 /* one more FT_PCP head; -ENOMEM */
