@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tests/setup.sh
-# two tests at a time: one after the other the two suites below took 400-430 s
-# and 409-499 s on 2 CPUs, and CI must stay under 20 minutes; side by side
-# 330 s and 287 s (stop 20), every test as in the developers' own -j2 runs
+# two tests at a time, here and in the ASan suite below: one after the other
+# they took 400-430 s and 409-499 s on 2 CPUs, and CI must stay under 20
+# minutes; side by side 330 s and 287 s (stop 20), as developers run them
 ctest --test-dir build --output-on-failure -j2
 
 echo "== ASan+UBSan build"
