@@ -593,16 +593,10 @@ static bool pmap_copy(struct pmap *dst, const struct pmap *src)
 	dst->idx_written.bits = NULL; /* not src's, whatever fails below */
 	dst->idx = calloc(src->idx_bytes, 1);
 	ok = dst->idx && !zpages_init(&dst->idx_written, src->idx_bytes);
-	for (size_t b = 0; ok && b < zpages_nr(src->idx_bytes); b++) {
-		size_t from, to;
-
-		if (!zpages_is_written(&src->idx_written, b))
-			continue;
-		zpages_bytes(src->idx, src->idx_bytes, b, &from, &to);
-		if (from < to) {
-			zpages_write_first(&dst->idx_written, dst->idx, from, to - from);
-			memcpy((uint8_t *)dst->idx + from, (const uint8_t *)src->idx + from, to - from);
-		}
+	for (size_t b = 0, from, to;
+	     ok && zpages_next(&src->idx_written, src->idx, src->idx_bytes, &b, &from, &to);) {
+		zpages_write_first(&dst->idx_written, dst->idx, from, to - from);
+		memcpy((uint8_t *)dst->idx + from, (const uint8_t *)src->idx + from, to - from);
 	}
 	dst->chunk = dup_bytes(src->chunk, (size_t)src->cap * sizeof(*src->chunk), &ok);
 	dst->cnt = dup_bytes(src->cnt, src->cap, &ok);

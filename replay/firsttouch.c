@@ -33,12 +33,6 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
 	return v >> HEAD_SHIFT ? (v >> HEAD_SHIFT) - 1 : -1;
 }
 
-/*
- * k[] is calloc()ed (a sparse node's costs only the pages used) and mark()
- * reads a byte before it writes it: each page is written first (zpages.h),
- * which took a replay of the largest sample from 2,635 TLB shootdowns to
- * 170-290 (8-10 with the engine's maps done likewise: README, "Benchmarks").
- */
 /* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
 /* one more FT_PCP head; -ENOMEM */
 static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
@@ -70,6 +64,12 @@ static int take_push(struct first_touch *ft, uint64_t pfn)
 	return 0;
 }
 
+/*
+ * k[] is calloc()ed (a sparse node's costs only the pages used) and is read
+ * here before it is written: each page is written first (zpages.h), which
+ * took a replay of the largest sample from 2,635 TLB shootdowns to 170-290
+ * (8-10 with the engine's maps done likewise: README, "Benchmarks").
+ */
 static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first_touch_kind kind,
 		uint32_t cpu)
 {
@@ -85,7 +85,7 @@ static int mark(struct first_touch *ft, uint64_t pfn, uint64_t order, enum first
 		if (kind == FT_PCP && pcp_push(ft, pfn, cpu))
 			return -ENOMEM;
 	}
-	if (kind == FT_FREE && !ft->k[i] && take_push(ft, pfn))
+	if (kind == FT_FREE && ft->takes && !ft->k[i] && take_push(ft, pfn))
 		return -ENOMEM;
 	for (uint64_t j = i; j < i + n; j++)
 		if (!ft->k[j])
@@ -545,8 +545,8 @@ static long count_event_frames(const char *path, char *err, size_t errlen)
  * the second's, as one pass in order would have it.
  */
 int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
-		     uint64_t base, uint64_t span, unsigned int pb_order, struct first_touch *ft,
-		     char *err, size_t errlen)
+		     uint64_t base, uint64_t span, unsigned int pb_order, bool takes,
+		     struct first_touch *ft, char *err, size_t errlen)
 {
 	struct scan_half h[2] = { { .path = path, .from_ts = from_ts, .wt = wt },
 				  { .path = path, .from_ts = from_ts, .wt = wt } };
@@ -563,6 +563,7 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		h[i].ft.span = span;
 		h[i].ft.k = calloc(span ? span : 1, 1);
 		h[i].ft.pb_order = pb_order;
+		h[i].ft.takes = takes;
 		h[i].ft.skip = calloc(skip_blocks(&h[i].ft) + 1, 1);
 	}
 	ret = -ENOMEM;
@@ -590,13 +591,8 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 	h[0].ft = (struct first_touch){ 0 };
 	if (!h[0].damaged && frames >= 2) {
 		/* the second half's words can only be on the pages it wrote */
-		for (size_t b = 0; b < zpages_nr(span); b++) {
-			size_t from, to;
-
-			zpages_bytes(h[1].ft.k, span, b, &from, &to);
-			if (zpages_is_written(&h[1].ft.kz, b) && from < to)
-				zpages_write_first(&ft->kz, ft->k, from, to - from);
-		}
+		for (size_t b = 0, from, to; zpages_next(&h[1].ft.kz, h[1].ft.k, span, &b, &from, &to);)
+			zpages_write_first(&ft->kz, ft->k, from, to - from);
 		const uint8_t *k0 = ft->k;
 		for (size_t i = 0; i < h[1].ft.nr_pcp; i++) {
 			const struct first_touch_pcp *e = &h[1].ft.pcp[i];
@@ -606,16 +602,10 @@ int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times
 		for (size_t i = 0; i < h[1].ft.nr_take; i++)
 			if (!k0[h[1].ft.take[i] - base] && (ret = take_push(ft, h[1].ft.take[i])))
 				goto out;
-		for (size_t b = 0; b < zpages_nr(span); b++) {
-			size_t from, to;
-
-			if (!zpages_is_written(&h[1].ft.kz, b))
-				continue;
-			zpages_bytes(h[1].ft.k, span, b, &from, &to);
+		for (size_t b = 0, from, to; zpages_next(&h[1].ft.kz, h[1].ft.k, span, &b, &from, &to);)
 			for (size_t i = from; i < to; i++)
 				if (!ft->k[i])
 					ft->k[i] = h[1].ft.k[i];
-		}
 		for (size_t i = 0; i < skip_blocks(ft); i++)
 			if (!ft->skip[i] || skip_settles(ft->skip[i], h[1].ft.skip[i]))
 				ft->skip[i] = h[1].ft.skip[i];
@@ -758,13 +748,6 @@ int first_touch_split(const struct first_touch *ft, const struct frt_snapshot_bl
 
 void first_touch_forget_kinds(struct first_touch *ft)
 {
-	for (size_t b = 0; ft->k && b < zpages_nr(ft->span); b++) {
-		size_t from, to;
-
-		if (!zpages_is_written(&ft->kz, b))
-			continue;
-		zpages_bytes(ft->k, ft->span, b, &from, &to);
-		if (from < to)
-			memset(ft->k + from, 0, to - from);
-	}
+	for (size_t b = 0, from, to; ft->k && zpages_next(&ft->kz, ft->k, ft->span, &b, &from, &to);)
+		memset(ft->k + from, 0, to - from);
 }

@@ -17,7 +17,6 @@
 #ifndef FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 #define FRAGREPLAY_REPLAY_FIRSTTOUCH_H
 
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,7 +84,8 @@ struct first_touch {
 	size_t nr_pcp, cap_pcp;
 	/* where the trace first takes a page from the buddy lists (FT_FREE, the
 	 * event's first pfn), in trace order: the start's list order
-	 * (replay/setup.c seed_list_order()) */
+	 * (replay/setup.c seed_list_order()); kept only if @takes */
+	bool takes;
 	uint64_t *take;
 	size_t nr_take, cap_take;
 	/* per pageblock (pb_order) of [base, base + span): the first compaction
@@ -146,12 +146,13 @@ bool walk_after(const struct walk_times *wt, const struct frt_event *ev);
  * the events of @path from @from_ts on, less those the snapshot reflects
  * (@wt, walk_reflected()): with read times the first word on a page is the
  * first after the walk read it. A damaged trace is scanned up to the
- * damage (the replay reports it). Returns 0, or -ENOMEM / the reader's
- * -errno with a reason in @err.
+ * damage (the replay reports it). @takes: keep ft->take too (for
+ * start_list_order). Returns 0, or -ENOMEM / the reader's -errno with a
+ * reason in @err.
  */
 int first_touch_scan(const char *path, uint64_t from_ts, const struct walk_times *wt,
-		     uint64_t base, uint64_t span, unsigned int pb_order, struct first_touch *ft,
-		     char *err, size_t errlen);
+		     uint64_t base, uint64_t span, unsigned int pb_order, bool takes,
+		     struct first_touch *ft, char *err, size_t errlen);
 /* the trace's first word on the skip hint of the pageblock at @pfn */
 enum first_touch_skip first_touch_skip_at(const struct first_touch *ft, uint64_t pfn);
 void first_touch_free(struct first_touch *ft);

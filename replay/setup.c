@@ -700,8 +700,8 @@ static int scan_events(struct frt_reader *r, struct model *m, uint64_t from_ts,
 	model_zone_info(m, model_nr_zones(m) - 1, &last);
 	int ret = first_touch_scan(frt_reader_path(r), from_ts, wt, first.start_pfn,
 				   last.end_pfn - first.start_pfn,
-				   (unsigned int)model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER), ft, why,
-				   sizeof(why));
+				   (unsigned int)model_knob(m, MODEL_KNOB_PAGEBLOCK_ORDER),
+				   model_knob(m, MODEL_KNOB_START_LIST_ORDER), ft, why, sizeof(why));
 	if (ret)
 		snprintf(err, errlen, "reading the events after the start snapshot: %s", why);
 	return ret;

@@ -76,15 +76,25 @@ static inline void zpages_write_first(struct zpages *z, void *map, size_t off, s
 	}
 }
 
-/* the bytes of a map of @bytes at @map on the page of bit @b: [*from, *to) */
-static inline void zpages_bytes(const void *map, size_t bytes, size_t b, size_t *from, size_t *to)
+/*
+ * The next written page of a map of @bytes at @map from bit *@b on: its
+ * bytes [*from, *to), and *@b past it for the next call. false when none is
+ * left. for (size_t b = 0, from, to; zpages_next(z, map, n, &b, &from, &to);)
+ */
+static inline bool zpages_next(const struct zpages *z, const void *map, size_t bytes, size_t *b,
+			       size_t *from, size_t *to)
 {
-	uintptr_t start = ((uintptr_t)map / ZP_PAGE + b) * ZP_PAGE - (uintptr_t)map;
+	for (; *b < zpages_nr(bytes); ++*b) {
+		uintptr_t start = ((uintptr_t)map / ZP_PAGE + *b) * ZP_PAGE - (uintptr_t)map;
 
-	*from = b ? start : 0;
-	*to = start + ZP_PAGE < bytes ? start + ZP_PAGE : bytes;
-	if (*from > *to)
-		*from = *to;
+		*from = *b ? start : 0;
+		*to = start + ZP_PAGE < bytes ? start + ZP_PAGE : bytes;
+		if (zpages_is_written(z, *b) && *from < *to) {
+			++*b;
+			return true;
+		}
+	}
+	return false;
 }
 
 #endif

@@ -692,7 +692,7 @@ static void scan_word_on_every_page(void)
 	}
 	close(fd);
 	CHECK(write_wide(p, want) == 0);
-	CHECK(first_touch_scan(p, 0, &wt, 0, WIDE, 9, &ft, err, sizeof(err)) == 0, "%s", err);
+	CHECK(first_touch_scan(p, 0, &wt, 0, WIDE, 9, false, &ft, err, sizeof(err)) == 0, "%s", err);
 	size_t bad = 0, first_bad = 0;
 	for (size_t i = 0; ft.k && i < WIDE; i++)
 		if (ft.k[i] != want[i] && !bad++)
