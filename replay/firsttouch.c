@@ -34,17 +34,27 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
 }
 
 /* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
+/* @arr with room for one more of its @nr items of @size (grown twice as
+ * large when full, *@cap updated), or NULL with @arr as it was */
+static void *room_for_one(void *arr, size_t *cap, size_t nr, size_t size)
+{
+	if (nr < *cap)
+		return arr;
+	size_t want = *cap ? 2 * *cap : 4096;
+	void *p = realloc(arr, want * size);
+	if (p)
+		*cap = want;
+	return p;
+}
+
 /* one more FT_PCP head; -ENOMEM */
 static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
 {
-	if (ft->nr_pcp == ft->cap_pcp) {
-		size_t cap = ft->cap_pcp ? 2 * ft->cap_pcp : 4096;
-		void *p = realloc(ft->pcp, cap * sizeof(*ft->pcp));
-		if (!p)
-			return -ENOMEM;
-		ft->pcp = p;
-		ft->cap_pcp = cap;
-	}
+	struct first_touch_pcp *p = room_for_one(ft->pcp, &ft->cap_pcp, ft->nr_pcp, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	ft->pcp = p;
 	ft->pcp[ft->nr_pcp++] = (struct first_touch_pcp){ .pfn = pfn, .cpu = cpu };
 	return 0;
 }
@@ -52,14 +62,11 @@ static int pcp_push(struct first_touch *ft, uint64_t pfn, uint32_t cpu)
 /* one more page the trace first takes from the buddy lists; -ENOMEM */
 static int take_push(struct first_touch *ft, uint64_t pfn)
 {
-	if (ft->nr_take == ft->cap_take) {
-		size_t cap = ft->cap_take ? 2 * ft->cap_take : 4096;
-		void *p = realloc(ft->take, cap * sizeof(*ft->take));
-		if (!p)
-			return -ENOMEM;
-		ft->take = p;
-		ft->cap_take = cap;
-	}
+	uint64_t *p = room_for_one(ft->take, &ft->cap_take, ft->nr_take, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	ft->take = p;
 	ft->take[ft->nr_take++] = pfn;
 	return 0;
 }
