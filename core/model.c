@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "model_internal.h"
 
@@ -314,38 +315,75 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
 /* ---- construction ---- */
 
 /*
- * The per-pfn arrays are tens of MB and touched at random: ask for
- * transparent huge pages, which take a TLB miss off most accesses (THP
- * "madvise" mode). Anonymous memory comes zeroed, and a zeroed struct mpage
- * is an unmanaged page (a zeroed struct mlink is never read: links are read
- * only while a page is on a list), so the arrays need no pass to initialise
- * them and cost nothing where nothing is written (a model_clone() copies
- * them whole). Freed by free_pfn_array() with the same size.
+ * The per-pfn arrays are tens of MB and touched at random. Anonymous memory
+ * comes zeroed, and a zeroed struct mpage is an unmanaged page (a zeroed
+ * struct mlink is never read: links are read only while a page is on a
+ * list), so the arrays need no pass to initialise them and cost nothing
+ * where nothing is written: the links of a pageblock with no free or pcp
+ * page stay untouched, and a model_clone() copies only what was written
+ * (copy_pfn_array()). They take the system's page size: asking for
+ * transparent huge pages (MADV_HUGEPAGE, as this did until 0.1.0) gained
+ * no measurable CPU time on the largest sample, and on a guest that reports
+ * free memory to its host (virtio-balloon free page reporting, order 9
+ * here) each fresh huge page was a host fault: 0.4 GB/s against 2 GB/s in
+ * 4 KiB pages, which made a 4-variant compare's copies 0.2-0.5 s of its
+ * ~1 s (README, "Benchmarks"). Freed by free_pfn_array() with the same size.
  */
 static size_t pfn_array_len(size_t bytes)
 {
-	const size_t huge = 2u << 20;
+	const size_t page = 4096;
 
-	return (bytes + huge - 1) & ~(huge - 1);
+	return (bytes + page - 1) & ~(page - 1);
 }
 
 static void *alloc_pfn_array(size_t bytes)
 {
-	size_t len = pfn_array_len(bytes);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, pfn_array_len(bytes), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, len, MADV_HUGEPAGE);
-#endif
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 static void free_pfn_array(void *p, size_t bytes)
 {
 	if (p)
 		munmap(p, pfn_array_len(bytes));
+}
+
+/*
+ * A copy of one pfn array into a fresh one (alloc_pfn_array()): only the
+ * pages of @src that are mapped (mincore()) are copied. A page never touched
+ * holds zeros, as the fresh copy does already, and reading it would map the
+ * zero page into @src, whose next write there then replaces it with a TLB
+ * flush on every CPU of the process (an IPI each, a VM exit on a guest); and
+ * writing its zeros into @dst would fault in memory for nothing. Where
+ * mincore() fails, a plain copy.
+ */
+static void copy_pfn_array(void *dst, const void *src, size_t bytes)
+{
+	enum { VEC = 16384 }; /* pages asked about at a time: 16 KiB on this thread's stack */
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char vec[VEC];
+
+	for (size_t off = 0; off < bytes; off += VEC * page) {
+		size_t n = bytes - off < VEC * page ? bytes - off : VEC * page;
+		size_t pages = (n + page - 1) / page;
+
+		if (mincore((char *)src + off, n, vec)) {
+			memcpy((char *)dst + off, (const char *)src + off, n);
+			continue;
+		}
+		for (size_t i = 0, j; i < pages; i = j) {
+			for (j = i; j < pages && (vec[j] & 1) == (vec[i] & 1); j++)
+				;
+			if (vec[i] & 1) { /* pages [i, j) are mapped */
+				size_t from = i * page, to = j * page < n ? j * page : n;
+
+				memcpy((char *)dst + off + from, (const char *)src + off + from,
+				       to - from);
+			}
+		}
+	}
 }
 
 _Static_assert(MODEL_PAGE_UNMANAGED == 0, "a zeroed struct mpage is an unmanaged page");
@@ -630,15 +668,15 @@ struct model *model_clone(const struct model *src, const long *knobs)
 	    evacuate_init(m))
 		goto nomem;
 	memcpy(m->spb, src->spb, m->nr_spb * sizeof(*m->spb));
-	memcpy(m->pages, src->pages, npages * sizeof(*m->pages));
+	copy_pfn_array(m->pages, src->pages, npages * sizeof(*m->pages));
 	memcpy(m->mapping, src->mapping, (npages + 63) / 64 * sizeof(uint64_t));
 	/*
 	 * Every list's links (free lists, pcp lists, a proactive pass's
-	 * isolated pages) in one sequential copy: walking the lists to copy
-	 * only theirs was a cache miss per block, 3x the time mid-replay on the
-	 * largest sample, and the huge pages under them are touched anyway.
+	 * isolated pages) in one sequential copy of the pages ever written:
+	 * walking the lists to copy only theirs was a cache miss per block, 3x
+	 * the time mid-replay on the largest sample.
 	 */
-	memcpy(m->links, src->links, npages * sizeof(*m->links));
+	copy_pfn_array(m->links, src->links, npages * sizeof(*m->links));
 	/* kcompactd's proactive pass under way: its zone in the copy */
 	if (src->proactive_running && src->proactive_cc.z)
 		m->proactive_cc.z = &m->zones[src->proactive_cc.z - src->zones];

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "metrics.h"
@@ -874,6 +875,91 @@ out:
 	storm_fini(&b);
 }
 
+/* this process's resident memory in bytes (/proc/self/statm), 0 if unknown */
+static uint64_t resident_bytes(void)
+{
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f && fscanf(f, "%lu %lu", &size, &resident) != 2)
+		resident = 0;
+	if (f)
+		fclose(f);
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * model_clone() of a sparse model: a 1 GiB zone seeded all allocated but for
+ * three free pageblocks, so the links of every other pageblock were never
+ * written (a zeroed struct mlink is never read). The clone copies only the
+ * pages of the source's pfn arrays that were written (copy_pfn_array()):
+ * its memory grows by the page map, not by the 2 MiB of links a whole copy
+ * would fault in. And it goes on as the original where the source's links
+ * were never written: frees there, then allocations, give equal hashes and
+ * pass model_check().
+ */
+static void test_clone_sparse(void)
+{
+	const uint64_t start = 0x1000, nr = 0x40000, pb = 512; /* 1 GiB, pageblock order 9 */
+	const uint64_t free_pb[] = { 3, 200, 411 };
+	struct model *a = NULL, *b = NULL;
+	struct model_desc d;
+	char err[256];
+
+	model_desc_init(&d);
+	d.nr_zones = 1;
+	d.nr_cpus = 2;
+	d.zones[0] = (struct model_zone_desc){ .type = MODEL_ZONE_DMA32, .start_pfn = start,
+					       .spanned = nr, .present = nr, .managed = nr };
+	a = model_new(&d);
+	CHECK(a, "model_new: %s", strerror(errno));
+	if (!a)
+		return;
+	for (uint64_t p = start; p < start + nr; p += pb)
+		CHECK(!model_seed_pageblock(a, p, MODEL_MT_MOVABLE), "seed pageblock %#" PRIx64, p);
+	for (uint64_t i = 0, p = start; i <= 3; i++) {
+		uint64_t end = i < 3 ? start + free_pb[i] * pb : start + nr;
+
+		if (end > p)
+			CHECK(!model_seed_alloc_run(a, p, end - p, MODEL_MT_MOVABLE), "seed allocated");
+		if (i < 3)
+			CHECK(model_seed_free(a, end, 9, MODEL_MT_MOVABLE) >= 0, "seed free");
+		p = end + pb;
+	}
+	model_seed_done(a);
+	CHECK(model_check(a, err, sizeof(err)) == 0, "seeded: %s", err);
+	model_set_time(a, 0);
+
+	uint64_t before = resident_bytes();
+	b = model_clone(a, NULL);
+	uint64_t grew = resident_bytes() - before;
+	CHECK(b, "clone: %s", strerror(errno));
+	if (!b)
+		goto out;
+	/* the page map (4 B a pfn) is written everywhere, the links (8 B) in 3 pageblocks */
+	CHECK(grew < nr * 4 + nr * 8 / 2, "the clone grew resident memory by %" PRIu64
+	      " bytes: more than the page map and half the links (%" PRIu64 ")", grew,
+	      nr * 4 + nr * 8 / 2);
+	CHECK(model_hash(a) == model_hash(b), "the clone's hash");
+	for (unsigned int i = 0; i < 64; i++) { /* frees where no link was ever written */
+		uint64_t pfn = start + (220 + 2 * i) * pb + 7 * i; /* pageblocks 220-346 */
+
+		CHECK(!model_free(a, pfn, 0, i % 2) && !model_free(b, pfn, 0, i % 2), "free %#" PRIx64,
+		      pfn);
+	}
+	for (unsigned int i = 0; i < 96; i++) {
+		struct model_req r = { .order = i % 4, .gfp = 0xcc0, .cpu = i % 2 };
+
+		CHECK(model_alloc(a, &r) == model_alloc(b, &r), "allocation %u differs", i);
+	}
+	CHECK(model_hash(a) == model_hash(b), "the clone parted from the original");
+	CHECK(model_check(a, err, sizeof(err)) == 0, "original: %s", err);
+	CHECK(model_check(b, err, sizeof(err)) == 0, "clone: %s", err);
+out:
+	model_free_all(a);
+	model_free_all(b);
+}
+
 /*
  * model_share(): a model that stands for several variants has taken, until
  * model_parted(), only decisions every one of them takes alike. The knobs
@@ -1160,6 +1246,7 @@ int main(void)
 	RUN(test_metrics_by_hand);
 	RUN(test_determinism);
 	RUN(test_clone);
+	RUN(test_clone_sparse);
 	RUN(test_share);
 	RUN(test_storms);
 	return CHECK_DONE();
