@@ -11,7 +11,12 @@
  * once every consumer is done with it. A batch (104 KiB) stays in a core's
  * cache while a thread feeds it to each of its consumers: compare of 4
  * variants on 2 threads took 3% more CPU with batches of 4096 events (on a
- * thread each, the same).
+ * thread each, the same). The ring of 64 (6.5 MiB) lets the decoder and
+ * the models drift apart by more before one of them sleeps: against 16, a
+ * 4-way compare of the largest sample took 0.78x the wall time and replay
+ * 0.89x (bench_ab.sh, 7 interleaved rounds, load ~2; a ring of 128 was no
+ * better than 64). At load 8-15 a ring of 128 had cost 1.06-1.10x, the
+ * scheduler giving a thread that sleeps less a smaller share.
  */
 #ifndef FRAGREPLAY_REPLAY_PIPE_H
 #define FRAGREPLAY_REPLAY_PIPE_H
@@ -23,7 +28,7 @@
 #include "trace.h"
 
 #define PIPE_BATCH 1024
-#define PIPE_BATCHES 16
+#define PIPE_BATCHES 64
 #define PIPE_MAX_CONSUMERS 8
 
 struct pipe_consumer {
