@@ -178,7 +178,10 @@ static ssize_t next_events(struct frt_reader *rd, struct frt_event *ev, size_t m
 				return n;
 			*in_events = false;
 		}
-		ret = frt_reader_next_frame(rd, &fi);
+		/* without @frame, SNAPSHOT frames are only checked: the start
+		 * snapshot's ~40 MB were decompressed for nothing on the largest
+		 * sample, before compare's first batch */
+		ret = frame ? frt_reader_next_frame(rd, &fi) : frt_reader_next_frame_kept(rd, &fi);
 		if (ret <= 0)
 			return ret;
 		if (fi.type == FRT_FRAME_EVENTS) {

@@ -64,7 +64,9 @@ void pipe_set_threads(int n);
 /**
  * pipe_run - decode @rd to its end and feed every consumer
  *
- * @progress and @frame (either may be NULL) get @ctx.
+ * @progress and @frame (either may be NULL) get @ctx. Without @frame the
+ * decoder only checks the frames that hold no events (SNAPSHOT's CRC), as
+ * frt_reader_next_batch() does, and decompresses none of them.
  * Returns 0 when every consumer saw every event; the reader's last return
  * (0, or a negative errno for a damaged frame: the valid prefix was fed) is
  * left in *@read_ret. Returns -ECANCELED when a consumer's setup failed

@@ -641,13 +641,13 @@ static void on_progress(void *ctx, const struct frt_reader *rd, size_t events)
 		s->progress(s->progress_ctx, rd, events);
 }
 
+/* validate's: the kernel side reads the snapshots' and STATS frames as they pass */
 static void on_frame(void *ctx, const struct frt_frame_info *fi, const char *payload,
 		     uint32_t len)
 {
 	struct replay_session *s = ctx;
 
-	if (s->kernel)
-		fidelity_kernel_frame(s->kernel, fi, payload, len);
+	fidelity_kernel_frame(s->kernel, fi, payload, len);
 }
 
 /* did a run before @i fail with the same message? */
@@ -708,7 +708,8 @@ int replay_session__run(struct replay_session *s, replay_progress_fn progress, v
 		for (int i = 2; i < nr; i++)
 			c[i].feed = feed_wait, c[i].end = end_wait;
 	}
-	ret = pipe_run_threads(share_threads(s), s->rd, c, nr, on_progress, on_frame, s, &read_ret);
+	ret = pipe_run_threads(share_threads(s), s->rd, c, nr, on_progress,
+			       s->kernel ? on_frame : NULL, s, &read_ret);
 	replay_free(s->proto); /* every engine has its copy */
 	s->proto = NULL;
 	if (hashing) /* else the reports hash it themselves */

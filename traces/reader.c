@@ -429,6 +429,11 @@ int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_fram
 	return next_frame(r, fi, type, false);
 }
 
+int frt_reader_next_frame_kept(struct frt_reader *r, struct frt_frame_info *fi)
+{
+	return next_frame(r, fi, FRAMES_KEPT, false);
+}
+
 int frt_reader_next_frame_head(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi)
 {
 	return next_frame(r, fi, type, true);

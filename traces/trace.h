@@ -151,6 +151,13 @@ int frt_reader_next_frame(struct frt_reader *r, struct frt_frame_info *fi);
  */
 int frt_reader_next_frame_of(struct frt_reader *r, uint8_t type, struct frt_frame_info *fi);
 /*
+ * frt_reader_next_frame_kept - frt_reader_next_frame() for the frames that
+ * frt_reader_next() decodes (EVENTS, STATS, the trailer); the others, SNAPSHOT
+ * frames among them, are checked against their CRC and counted as there, not
+ * decompressed (no payload to read). For a reader of the events alone.
+ */
+int frt_reader_next_frame_kept(struct frt_reader *r, struct frt_frame_info *fi);
+/*
  * frt_reader_next_frame_head - frt_reader_next_frame_of() that decompresses a
  * frame of @type only as far as its first NUL byte (a little past it: zstd
  * gives 64 KiB at a time), for a reader of SNAPSHOT frames' JSON headers: the

@@ -877,17 +877,16 @@ static void test_task_table_overflow(void)
 }
 
 /*
- * FORMAT.md 5.1: a zstd payload is exactly one zstd frame. Two frames that
- * together decompress to raw_size, with a valid CRC, are still damage.
+ * A trace of @path's header and metadata only, then one frame of @type whose
+ * payload is two zstd frames that together decompress to its raw_size, with
+ * a valid CRC: damage, but only to a reader that decompresses it.
  */
-static void test_two_zstd_frames_are_damage(void)
+static void write_two_zstd_frames(const char *path, uint8_t type)
 {
 	static const char json[] = "{\"lost_per_cpu\":[0],\"lost_total\":0}";
-	struct frt_writer *w = frt_writer_new(create(tmp_path("z2.frt")), meta, NULL);
+	struct frt_writer *w = frt_writer_new(create(path), meta, NULL);
 	uint8_t hdr[FRT_FRAME_HEADER_SIZE] = "FRFM", z[256];
 	size_t half = sizeof(json) / 2, n1, n2;
-	struct frt_frame_info fi;
-	struct frt_reader *r;
 	uint32_t v, crc;
 	int fd;
 
@@ -895,7 +894,7 @@ static void test_two_zstd_frames_are_damage(void)
 	n1 = ZSTD_compress(z, sizeof(z), json, half, 3);
 	n2 = ZSTD_compress(z + n1, sizeof(z) - n1, json + half, sizeof(json) - 1 - half, 3);
 	CHECK(!ZSTD_isError(n1) && !ZSTD_isError(n2));
-	hdr[4] = FRT_FRAME_STATS;
+	hdr[4] = type;
 	hdr[5] = FRT_FRAME_F_ZSTD;
 	v = (uint32_t)(n1 + n2);
 	memcpy(hdr + 8, &v, 4);
@@ -905,16 +904,95 @@ static void test_two_zstd_frames_are_damage(void)
 	memcpy(hdr + 16, &v, 4);
 	crc = frt_crc32c(frt_crc32c(0, hdr, 20), z, n1 + n2);
 	memcpy(hdr + 20, &crc, 4);
-	fd = open(tmp_path("z2.frt"), O_WRONLY | O_APPEND);
+	fd = open(path, O_WRONLY | O_APPEND);
 	CHECK(write(fd, hdr, sizeof(hdr)) == sizeof(hdr));
 	CHECK(write(fd, z, n1 + n2) == (ssize_t)(n1 + n2));
 	close(fd);
+}
 
+/*
+ * FORMAT.md 5.1: a zstd payload is exactly one zstd frame. Two frames that
+ * together decompress to raw_size, with a valid CRC, are still damage.
+ */
+static void test_two_zstd_frames_are_damage(void)
+{
+	struct frt_frame_info fi;
+	struct frt_reader *r;
+
+	write_two_zstd_frames(tmp_path("z2.frt"), FRT_FRAME_STATS);
 	r = frt_reader_open(tmp_path("z2.frt"), NULL, 0);
 	CHECK(frt_reader_next_frame(r, &fi) == -EBADMSG);
 	CHECK(strstr(frt_reader_error(r), "not exactly one zstd frame"), "%s",
 	      frt_reader_error(r));
 	frt_reader_free(r);
+}
+
+/*
+ * frt_reader_next_frame_kept() (replay's decoder, replay/pipe.c): the frames
+ * frt_reader_next_frame() gives, in the same order with the same events, but
+ * a SNAPSHOT frame is only checked (CRC), not decompressed: one whose zstd
+ * payload is damage to frt_reader_next_frame() passes.
+ */
+static void test_next_frame_kept(void)
+{
+	struct frt_event evs[300], a[300], b[300];
+	struct frt_frame_info fa, fb;
+	struct frt_writer *w = frt_writer_new(create(tmp_path("kept.frt")), meta, NULL);
+	struct frt_reader *ra, *rb;
+	char snap[4096];
+	int ret = 0;
+
+	for (size_t i = 0; i < 300; i++) {
+		evs[i] = (struct frt_event){ .ts = 1000 + i, .type = FRT_EV_PAGE_FREE };
+		evs[i].free.pfn = 0x1000 + 3 * i;
+	}
+	memset(snap, 'x', sizeof(snap) - 1);
+	snap[sizeof(snap) - 1] = 0;
+	for (size_t i = 0; i < 300 && w && !ret; i++) {
+		ret = frt_writer_add(w, &evs[i]);
+		if (i == 150 && !ret) /* a SNAPSHOT frame between two EVENTS frames */
+			ret = frt_writer_put_frame(w, FRT_FRAME_SNAPSHOT, snap, sizeof(snap));
+	}
+	CHECK(w && !ret && frt_writer_close(w) == 0, "write: %d", ret);
+	ra = frt_reader_open(tmp_path("kept.frt"), NULL, 0);
+	rb = frt_reader_open(tmp_path("kept.frt"), NULL, 0);
+	size_t na = 0, nb = 0, snaps = 0;
+	int ka, kb;
+	for (;;) {
+		ka = frt_reader_next_frame(ra, &fa);
+		kb = frt_reader_next_frame_kept(rb, &fb);
+		if (ka <= 0 || kb <= 0)
+			break;
+		CHECK(fa.type == fb.type && fa.index == fb.index && fa.records == fb.records,
+		      "frame %u: type %u / %u", fa.index, fa.type, fb.type);
+		snaps += fa.type == FRT_FRAME_SNAPSHOT;
+		ssize_t n;
+		while (na < 300 && (n = frt_reader_frame_batch(ra, a + na, 300 - na)) > 0)
+			na += (size_t)n;
+		while (nb < 300 && (n = frt_reader_frame_batch(rb, b + nb, 300 - nb)) > 0)
+			nb += (size_t)n;
+	}
+	CHECK(ka == 0 && kb == 0, "ends: %d / %d", ka, kb);
+	CHECK(snaps == 1, "%zu SNAPSHOT frames", snaps);
+	CHECK(na == 300 && nb == 300, "events %zu / %zu", na, nb);
+	for (size_t i = 0; i < na && i < nb; i++)
+		if (!event_eq(&a[i], &b[i]) || !event_eq(&a[i], &evs[i])) {
+			CHECK(0, "event %zu differs", i);
+			break;
+		}
+	frt_reader_free(ra);
+	frt_reader_free(rb);
+
+	write_two_zstd_frames(tmp_path("kept2.frt"), FRT_FRAME_SNAPSHOT);
+	ra = frt_reader_open(tmp_path("kept2.frt"), NULL, 0);
+	rb = frt_reader_open(tmp_path("kept2.frt"), NULL, 0);
+	CHECK(frt_reader_next_frame(ra, &fa) == -EBADMSG, "decompressed: damage");
+	CHECK(frt_reader_next_frame_kept(rb, &fb) == 1 && fb.type == FRT_FRAME_SNAPSHOT,
+	      "kept: passed: %s", frt_reader_error(rb));
+	CHECK(frt_reader_next_frame_kept(rb, &fb) == 0 && frt_reader_status(rb) == FRT_READ_TRUNCATED,
+	      "then the end (no trailer)");
+	frt_reader_free(ra);
+	frt_reader_free(rb);
 }
 
 /* LEB128 limits: 10 bytes carry 64 bits; a 65th bit or an 11th byte is damage. */
@@ -1233,6 +1311,7 @@ int main(int argc, char **argv)
 	RUN(test_varint_limits);
 	RUN(test_crc32c);
 	RUN(test_two_zstd_frames_are_damage);
+	RUN(test_next_frame_kept);
 	RUN(test_not_a_trace);
 	RUN(test_unknown_major_version);
 	RUN(test_task_records);
