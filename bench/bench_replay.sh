@@ -12,7 +12,8 @@
 #     model's, so CPU can exceed wall);
 #   - compare vanilla vs defrag_mode wall time over replay wall time;
 #   - compare --variants of all four presets (one decode, a thread per
-#     variant) over replay wall time: the issue's target is <= 1.6x;
+#     variant) over replay wall time: the issue's target is <= 1.6x; the
+#     median of the per-run ratios, then their range (this host's noise);
 #   - peak RSS of replay and compare against the trace's size and the
 #     modelled memory (the pfns the zones span, in GiB), and per modelled
 #     pfn: replay's, and compare's per variant (the issue's budget is 8 B).
@@ -86,6 +87,8 @@ nt=$(cut -d' ' -f1 "$work/nway" | median)
 nr=$(cut -d' ' -f2 "$work/nway" | median)
 nratio=$(cut -d' ' -f1 "$work/nratio" | median)
 ncpu=$(cut -d' ' -f2 "$work/nratio" | median)
+nlo=$(cut -d' ' -f1 "$work/nratio" | sort -g | head -n 1)
+nhi=$(cut -d' ' -f1 "$work/nratio" | sort -g | tail -n 1)
 load=$(cut -d' ' -f1 /proc/loadavg)
 size=$(stat -c %s "$trace")
 pfns=$("$frag" info --json "$trace" | python3 -c '
@@ -97,7 +100,7 @@ gib=$(awk -v p="$pfns" 'BEGIN { printf "%.1f", p * 4096 / 2^30 }')
 export NCPU=$(nproc)
 echo "trace: $trace ($events events, $((size / 1000)) kB, models ${gib} GiB of pfns; $RUNS runs, medians)"
 awk -v e="$events" -v rt="$rt" -v st="$st" -v rc="$rc" -v sc="$sc" -v ct="$ct" -v ratio="$ratio" -v rr="$rr" -v cr="$cr" \
-	-v size="$size" -v pfns="$pfns" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" 'BEGIN {
+	-v size="$size" -v pfns="$pfns" -v nt="$nt" -v nratio="$nratio" -v nr="$nr" -v ncpu="$ncpu" -v load="$load" -v nlo="$nlo" -v nhi="$nhi" 'BEGIN {
 	printf "replay end to end      %6.3f s  %6.2f M events/s\n", rt, e / rt / 1e6
 	printf "setup only (snapshot)  %6.3f s\n", st
 	if (rt > st)
@@ -105,7 +108,7 @@ awk -v e="$events" -v rt="$rt" -v st="$st" -v rc="$rc" -v sc="$sc" -v ct="$ct" -
 	printf "CPU (user + sys)       %6.3f s replay, %.3f s setup; event loop %.2f M events/CPU-s\n",
 		rc, sc, (rc > sc ? e / (rc - sc) / 1e6 : 0)
 	printf "compare (2 variants)   %6.3f s  compare / replay %.2f (median of per-pair ratios)\n", ct, ratio
-	printf "compare (4 variants)   %6.3f s  compare / replay %.2f wall (target <= 1.6), %.2f CPU\n", nt, nratio, ncpu
+	printf "compare (4 variants)   %6.3f s  compare / replay %.2f wall (target <= 1.6), %.2f CPU; runs %.2f-%.2f\n", nt, nratio, ncpu, nlo, nhi
 	printf "                       (load average %s at the end, on %d CPUs)\n", load, ENVIRON["NCPU"]
 	printf "peak RSS replay        %6.0f MB  (%.0f x the trace file)\n", rr / 1024, rr * 1024 / size
 	printf "peak RSS compare       %6.0f MB (2 variants), %.0f MB (4)\n", cr / 1024, nr / 1024
