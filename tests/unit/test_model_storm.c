@@ -931,6 +931,7 @@ static void test_clone_sparse(void)
 	model_set_time(a, 0);
 
 	uint64_t before = resident_bytes();
+	CHECK(before, "cannot read /proc/self/statm");
 	b = model_clone(a, NULL);
 	uint64_t grew = resident_bytes() - before;
 	CHECK(b, "clone: %s", strerror(errno));

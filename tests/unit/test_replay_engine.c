@@ -414,6 +414,17 @@ static struct replay *span_replay(uint64_t span, struct model **m, long *before)
 	return r;
 }
 
+/* @n order-0 allocations (GFP_KERNEL) or frees fed at the kernel's pfns
+ * @first, @first + @stride, ... */
+static void feed_strided(struct replay *r, bool alloc, uint64_t first, int64_t stride, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t pfn = first + (uint64_t)((int64_t)k * stride);
+		struct frt_event e = alloc ? alloc_ev(pfn, 0, MODEL_GFP_KERNEL) : free_ev(pfn, 0);
+		replay_feed(r, &e);
+	}
+}
+
 /*
  * Blocks the model places away from their recorded pfns live in the maps'
  * hash tables (engine.c, struct pmap): thousands of them, so that the tables
@@ -430,10 +441,7 @@ static void many_blocks_placed_elsewhere_are_all_found(void)
 		return;
 	/* the kernel's pfns from the top down, every other one; the model's
 	 * from its free lists */
-	for (uint64_t k = 0; k < n; k++) {
-		struct frt_event a = alloc_ev(BASE + span - 1 - 2 * k, 0, MODEL_GFP_KERNEL);
-		replay_feed(r, &a);
-	}
+	feed_strided(r, true, BASE + span - 1, -2, n);
 	CHECK(free_pages(m) == before - (long)n, "free %ld, want %ld", free_pages(m),
 	      before - (long)n);
 	/* a permutation of 0..n-1: k * 2377 mod 6000 (2377 is prime to 6000) */
@@ -469,10 +477,7 @@ static void blocks_across_a_wide_node_are_found_in_a_copy(void)
 	struct replay *r = span_replay(span, &m, &before);
 	if (!r)
 		return;
-	for (uint64_t k = 0; k < n; k++) {
-		struct frt_event a = alloc_ev(BASE + k * step + 5, 0, MODEL_GFP_KERNEL);
-		replay_feed(r, &a);
-	}
+	feed_strided(r, true, BASE + 5, (int64_t)step, n);
 	long knobs[MODEL_NR_KNOBS];
 	for (int k = 0; k < MODEL_NR_KNOBS; k++)
 		knobs[k] = model_knob(m, (enum model_knob)k);
@@ -482,10 +487,7 @@ static void blocks_across_a_wide_node_are_found_in_a_copy(void)
 	for (int side = 0; side < 2 && r2; side++) {
 		struct model *mm = side ? m2 : m;
 		struct replay *rr = side ? r2 : r;
-		for (uint64_t k = 0; k < n; k++) {
-			struct frt_event f = free_ev(BASE + (n - 1 - k) * step + 5, 0);
-			replay_feed(rr, &f);
-		}
+		feed_strided(rr, false, BASE + (n - 1) * step + 5, -(int64_t)step, n);
 		struct frt_event stray = free_ev(BASE + span / 2 + 777, 0);
 		replay_feed(rr, &stray);
 		const struct replay_stats *st = replay_stats(rr);
