@@ -322,7 +322,7 @@ void mlist_del(struct model *m, struct mlist *l, uint64_t pfn)
  * where nothing is written: the links of a pageblock with no free or pcp
  * page stay untouched, and a model_clone() copies only what was written
  * (copy_pfn_array()). They take the system's page size: asking for
- * transparent huge pages (MADV_HUGEPAGE, as this did until 0.1.0) gained
+ * transparent huge pages (MADV_HUGEPAGE, as this did before 31bdc77) gained
  * no measurable CPU time on the largest sample, and on a guest that reports
  * free memory to its host (virtio-balloon free page reporting, order 9
  * here) each fresh huge page was a host fault: 0.4 GB/s against 2 GB/s in

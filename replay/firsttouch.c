@@ -33,7 +33,6 @@ static int head_order(const struct first_touch *ft, uint64_t pfn)
 	return v >> HEAD_SHIFT ? (v >> HEAD_SHIFT) - 1 : -1;
 }
 
-/* the first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM */
 /* @arr with room for one more of its @nr items of @size (grown twice as
  * large when full, *@cap updated), or NULL with @arr as it was */
 static void *room_for_one(void *arr, size_t *cap, size_t nr, size_t size)
@@ -72,6 +71,7 @@ static int take_push(struct first_touch *ft, uint64_t pfn)
 }
 
 /*
+ * The first word on [pfn, pfn + 2^order) where it is not said yet; -ENOMEM.
  * k[] is calloc()ed (a sparse node's costs only the pages used) and is read
  * here before it is written: each page is written first (zpages.h), which
  * took a replay of the largest sample from 2,635 TLB shootdowns to 170-290
